@@ -1,0 +1,65 @@
+// End-to-end tests against the release build, served as static files on
+// 127.0.0.1 the way a static host would: at the root (dist/) and under a
+// sub-path (target/dist-subpath/playground/, built with --public-url).
+import { defineConfig } from "@playwright/test";
+import { execSync } from "node:child_process";
+
+const ROOT_PORT = 8901;
+const SUBPATH_PORT = 8902;
+
+// Debian's Chromium: Playwright must never download a browser on this machine.
+const executablePath =
+  process.env.CHROMIUM_PATH ?? execSync("command -v chromium", { shell: "/bin/bash" }).toString().trim();
+
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "test-results",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  forbidOnly: !!process.env.CI,
+  workers: 2,
+  reporter: [["list"]],
+  use: {
+    launchOptions: {
+      executablePath,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+    viewport: { width: 1280, height: 800 },
+    screenshot: "only-on-failure",
+  },
+  projects: [
+    {
+      name: "root",
+      use: { baseURL: `http://127.0.0.1:${ROOT_PORT}/` },
+    },
+    {
+      name: "subpath",
+      use: { baseURL: `http://127.0.0.1:${SUBPATH_PORT}/playground/` },
+      testMatch: /smoke\.spec\.ts/,
+    },
+  ],
+  webServer: [
+    {
+      command: `python3 -m http.server ${ROOT_PORT} --bind 127.0.0.1 --directory dist`,
+      url: `http://127.0.0.1:${ROOT_PORT}/`,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "ignore",
+    },
+    {
+      command: `python3 -m http.server ${SUBPATH_PORT} --bind 127.0.0.1 --directory target/dist-subpath`,
+      url: `http://127.0.0.1:${SUBPATH_PORT}/playground/`,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "ignore",
+    },
+  ],
+});

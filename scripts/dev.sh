@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# The playground's one entry point for people and CI.
+#
+#   scripts/dev.sh serve   set up what is missing, then serve the playground
+#   scripts/dev.sh test    set up what is missing, then run every check and test
+#
+# Why a shell script: it has to run on a machine with nothing but the stock
+# toolchain, before any of our Rust compiles, and most of its work is calling
+# other installers (rustup, cargo install, npm, apt). Every install step checks
+# first and is skipped when its tool is already there at the right version, so a
+# second run starts working within seconds.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+TRUNK_VERSION="0.22.1"
+SERVE_PORT="${PORT:-8080}"
+E2E_SUBPATH_DIST="target/dist-subpath/playground"
+
+# wasm-opt from npm's binaryen comes first: Debian's older wasm-opt breaks the
+# bundle (see ../shared/TOOLCHAIN.md), and Trunk finds tools only on PATH.
+export PATH="$ROOT/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+# The engine's determinism test in the browser runs every preset; give it time.
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}"
+
+START_ALL=$(date +%s)
+TIMINGS=()
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+warn() { printf '\033[33m!!  %s\033[0m\n' "$*" >&2; }
+die() { printf '\033[31mxx  %s\033[0m\n' "$*" >&2; exit 1; }
+
+# run_step NAME CMD...: runs CMD, records and prints how long it took.
+run_step() {
+    local name="$1"
+    shift
+    say "$name"
+    local t0
+    t0=$(date +%s)
+    "$@"
+    local dt=$(($(date +%s) - t0))
+    TIMINGS+=("$(printf '%-44s %4ds' "$name" "$dt")")
+    say "$name: done in ${dt}s"
+}
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        die "need root to run: $* (install it yourself or run as root)"
+    fi
+}
+
+# The wasm-bindgen version Cargo.lock resolved; the CLI must match it exactly.
+locked_wasm_bindgen() {
+    awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+ensure_wasm_target() {
+    if rustup target list --installed | grep -qx wasm32-unknown-unknown; then return; fi
+    run_step "install Rust target wasm32-unknown-unknown" rustup target add wasm32-unknown-unknown
+}
+
+ensure_trunk() {
+    if command -v trunk >/dev/null && [ "$(trunk --version 2>/dev/null)" = "trunk $TRUNK_VERSION" ]; then
+        return
+    fi
+    say "Trunk $TRUNK_VERSION is missing: compiling it from crates.io (several minutes, once)."
+    # --ignore-rust-version: Trunk 0.22 declares a newer rustc than this
+    # machine's but builds fine with it. Its release profile asks for fat LTO
+    # with one codegen unit, which triples the compile time of a build tool
+    # whose speed does not matter here; the overrides below undo that.
+    run_step "install trunk $TRUNK_VERSION" \
+        env CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+        cargo install --locked --ignore-rust-version "trunk@$TRUNK_VERSION"
+}
+
+ensure_wasm_bindgen() {
+    local want
+    want="$(locked_wasm_bindgen)"
+    [ -n "$want" ] || die "Cargo.lock names no wasm-bindgen version"
+    grep -q "^wasm_bindgen = \"$want\"" Trunk.toml ||
+        die "Trunk.toml [tools] wasm_bindgen must be \"$want\" (the version in Cargo.lock)"
+    if command -v wasm-bindgen >/dev/null && [ "$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $want" ] &&
+        command -v wasm-bindgen-test-runner >/dev/null; then
+        return
+    fi
+    # No --locked: the CLI's own lockfile pins a crate the registry no longer has.
+    run_step "install wasm-bindgen-cli $want" cargo install wasm-bindgen-cli --version "$want" --force
+}
+
+ensure_node_modules() {
+    if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] &&
+        wasm-opt --version 2>/dev/null | grep -q 'version 132'; then
+        return
+    fi
+    run_step "npm ci (Playwright test runner, binaryen's wasm-opt)" npm ci --no-audit --no-fund
+    wasm-opt --version | grep -q 'version 132' || die "wasm-opt on PATH is not binaryen 132: $(command -v wasm-opt)"
+}
+
+ensure_chromium() {
+    if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then return; fi
+    install_chromium() {
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+    }
+    run_step "install chromium + chromium-driver (Debian)" install_chromium
+}
+
+# Trunk builds offline, so cargo must already hold every crate.
+fetch_crates() {
+    cargo fetch --locked >/dev/null
+}
+
+setup_serve() {
+    ensure_wasm_target
+    ensure_trunk
+    ensure_wasm_bindgen
+    ensure_node_modules
+    fetch_crates
+}
+
+setup_test() {
+    setup_serve
+    ensure_chromium
+}
+
+print_timings() {
+    local total=$(($(date +%s) - START_ALL))
+    say "timings"
+    for t in "${TIMINGS[@]}"; do printf '    %s\n' "$t"; done
+    printf '    %-44s %4ds\n' "total" "$total"
+}
+
+cmd_serve() {
+    setup_serve
+    say "Serving the playground at http://127.0.0.1:$SERVE_PORT/ (Ctrl-C stops; edits rebuild)"
+    exec trunk serve --port "$SERVE_PORT"
+}
+
+build_release() {
+    trunk build --release
+    trunk build --release --public-url /playground/ --dist "$E2E_SUBPATH_DIST"
+}
+
+cmd_test() {
+    setup_test
+    run_step "cargo fmt --check" cargo fmt --all -- --check
+    run_step "clippy (native)" cargo clippy --workspace --all-targets --locked -- -D warnings
+    run_step "clippy (wasm32)" cargo clippy --workspace --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+    run_step "native tests (cargo test)" cargo test --workspace --locked
+    run_step "browser tests (wasm-bindgen-test, headless Chromium)" \
+        cargo test --workspace --locked --target wasm32-unknown-unknown
+    run_step "release builds (trunk, / and /playground/)" build_release
+    run_step "end-to-end tests (Playwright)" npx playwright test
+    run_step "bundle size" node scripts/size-report.mjs dist
+    print_timings
+    say "all tests passed"
+}
+
+case "${1:-}" in
+serve) cmd_serve ;;
+test) cmd_test ;;
+*)
+    echo "usage: scripts/dev.sh serve | test" >&2
+    exit 2
+    ;;
+esac

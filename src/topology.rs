@@ -1,0 +1,181 @@
+//! What the diagram shows: the services (nodes) and who talks to whom (edges).
+//!
+//! A topology is plain data. The default one is the e-commerce order flow the
+//! playground is built around; scenarios derive their own.
+
+/// What a node stands for; decides its shape and colour in the diagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    /// The customer's browser or app: where orders come from.
+    Client,
+    /// One of our services.
+    Service,
+    /// A third party we call but do not run (the payment provider).
+    External,
+    /// The message broker: queues and exchanges.
+    Broker,
+    /// A data store read by other parties (the order-status store).
+    Store,
+}
+
+impl NodeKind {
+    /// The BEM modifier used for this kind's CSS class.
+    pub fn css_modifier(self) -> &'static str {
+        match self {
+            NodeKind::Client => "client",
+            NodeKind::Service => "service",
+            NodeKind::External => "external",
+            NodeKind::Broker => "broker",
+            NodeKind::Store => "store",
+        }
+    }
+
+    /// How a screen reader names the kind, appended to the node's label.
+    pub fn spoken(self) -> &'static str {
+        match self {
+            NodeKind::Client => "client",
+            NodeKind::Service => "service",
+            NodeKind::External => "external service",
+            NodeKind::Broker => "message broker",
+            NodeKind::Store => "data store",
+        }
+    }
+}
+
+/// A node: one service, store or party.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    /// Stable identifier, unique within a topology (`"payment"`).
+    pub id: String,
+    /// The name shown on the diagram (`"Payment"`).
+    pub label: String,
+    /// What it is.
+    pub kind: NodeKind,
+}
+
+/// A directed edge: `from` sends messages to `to`. Indices into
+/// [`Topology::nodes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Edge {
+    pub from: usize,
+    pub to: usize,
+}
+
+/// Nodes and edges. Built through [`Topology::builder`] so every edge refers to
+/// an existing node.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Topology {
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+}
+
+impl Topology {
+    /// Index of the node with this id.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.id == id)
+    }
+
+    /// Adds a node and returns its index; an existing id returns the existing node.
+    pub fn add_node(&mut self, id: &str, label: &str, kind: NodeKind) -> usize {
+        if let Some(i) = self.index_of(id) {
+            return i;
+        }
+        self.nodes.push(Node {
+            id: id.to_owned(),
+            label: label.to_owned(),
+            kind,
+        });
+        self.nodes.len() - 1
+    }
+
+    /// Adds the edge `from → to` once (duplicates and self-loops are ignored).
+    /// Returns false if either id is unknown.
+    pub fn add_edge(&mut self, from: &str, to: &str) -> bool {
+        let (Some(from), Some(to)) = (self.index_of(from), self.index_of(to)) else {
+            return false;
+        };
+        let edge = Edge { from, to };
+        if from != to && !self.edges.contains(&edge) {
+            self.edges.push(edge);
+        }
+        true
+    }
+
+    /// The e-commerce order flow: the nine parties every pattern of the
+    /// playground uses, with the calls, messages and reads between them.
+    pub fn order_flow() -> Topology {
+        let mut t = Topology::default();
+        for (id, label, kind) in [
+            ("client", "Client", NodeKind::Client),
+            ("order", "Order Service", NodeKind::Service),
+            ("inventory", "Inventory", NodeKind::Service),
+            ("payment", "Payment", NodeKind::Service),
+            ("provider", "Payment Provider", NodeKind::External),
+            ("broker", "Message Broker", NodeKind::Broker),
+            ("warehouse", "Warehouse", NodeKind::Service),
+            ("notification", "Notification", NodeKind::Service),
+            ("status", "Status Store", NodeKind::Store),
+        ] {
+            t.add_node(id, label, kind);
+        }
+        for (from, to) in [
+            ("client", "order"),
+            ("order", "inventory"),
+            ("order", "payment"),
+            ("payment", "provider"),
+            ("order", "broker"),
+            ("broker", "warehouse"),
+            ("broker", "notification"),
+            ("order", "status"),
+            ("client", "status"),
+        ] {
+            let known = t.add_edge(from, to);
+            debug_assert!(
+                known,
+                "order_flow edge {from} -> {to} names an unknown node"
+            );
+        }
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_flow_has_the_nine_parties() {
+        let t = Topology::order_flow();
+        let labels: Vec<&str> = t.nodes.iter().map(|n| n.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "Client",
+                "Order Service",
+                "Inventory",
+                "Payment",
+                "Payment Provider",
+                "Message Broker",
+                "Warehouse",
+                "Notification",
+                "Status Store"
+            ]
+        );
+        assert_eq!(
+            t.nodes[t.index_of("provider").unwrap()].kind,
+            NodeKind::External
+        );
+    }
+
+    #[test]
+    fn edges_are_deduplicated_and_checked() {
+        let mut t = Topology::default();
+        t.add_node("a", "A", NodeKind::Service);
+        t.add_node("b", "B", NodeKind::Service);
+        assert!(t.add_edge("a", "b"));
+        assert!(t.add_edge("a", "b"));
+        assert!(t.add_edge("a", "a"));
+        assert!(!t.add_edge("a", "nope"));
+        assert_eq!(t.edges, vec![Edge { from: 0, to: 1 }]);
+    }
+}
