@@ -66,3 +66,16 @@ fn diagram_renders_the_nine_named_nodes() {
         "unmount leaves nodes behind"
     );
 }
+
+/// The engine inside wasm reproduces the native runs bit for bit: every
+/// preset's trace hash and the long runs of random draws equal the file the
+/// native tests check (crates/orderflow-sim/tests/engine/snapshots).
+#[wasm_bindgen_test]
+fn engine_fingerprints_match_native() {
+    let expected = include_str!("../crates/orderflow-sim/tests/engine/snapshots/fingerprints.txt");
+    let got = orderflow_sim::presets::fingerprints_text();
+    for (e, g) in expected.lines().zip(got.lines()) {
+        assert_eq!(e, g, "wasm differs from native");
+    }
+    assert_eq!(expected.lines().count(), got.lines().count());
+}

@@ -6,8 +6,14 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 /// A point in simulated time, in microseconds since the run started.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// Serialises as the bare integer.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
 pub struct SimTime(pub u64);
 
 impl SimTime {

@@ -1,0 +1,294 @@
+//! What is true of one order: its records in each service (the ground
+//! truth), what its client was told, and — once nothing is left in flight for
+//! it — how it ended.
+//!
+//! Judging an order compares the two: the client's belief against the
+//! records. That is how the engine *detects* the inconsistent orders a
+//! fire-and-forget design produces, instead of assuming them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Model, RequirementModel, STATUS_PENDING, StatusId};
+use crate::time::SimTime;
+
+/// The payment record kept by the payment service.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PaymentState {
+    /// No payment record yet.
+    #[default]
+    None,
+    Pending,
+    Success,
+    Failed,
+    /// The provider was unavailable; the charge waits in the retry queue.
+    QueuedForRetry,
+    Refunded,
+    /// A queued charge that the order no longer wants (it failed meanwhile).
+    Cancelled,
+}
+
+/// The order's units in the inventory.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StockState {
+    #[default]
+    None,
+    Reserved,
+    Released,
+    Shipped,
+}
+
+/// What the client was told or found out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    /// Nothing yet.
+    #[default]
+    None,
+    /// 202 Accepted: the outcome will come later.
+    Accepted,
+    /// The order went through.
+    Success,
+    /// The order failed (an error response or a FAILED status).
+    Failure,
+    /// The client stopped waiting for the response.
+    TimedOut,
+}
+
+/// How an order ended, judged when nothing is left in flight for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The client was told it worked, and every required record agrees.
+    Completed,
+    /// The client was told it failed, and nothing was left half done.
+    Failed,
+    /// As `Failed`, but earlier steps had to be undone to get there.
+    Compensated,
+    /// The client's belief and the records disagree (told "placed" but never
+    /// paid; told "failed" but charged…).
+    Inconsistent,
+    /// The client never learned the outcome and the work did not happen:
+    /// messages were lost or it gave up waiting.
+    Lost,
+}
+
+impl Outcome {
+    /// All outcomes, in display order.
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Completed,
+        Outcome::Failed,
+        Outcome::Compensated,
+        Outcome::Inconsistent,
+        Outcome::Lost,
+    ];
+
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Completed => "completed",
+            Outcome::Failed => "failed",
+            Outcome::Compensated => "compensated",
+            Outcome::Inconsistent => "inconsistent",
+            Outcome::Lost => "lost",
+        }
+    }
+}
+
+/// The client's side of one order.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClientView {
+    /// First answer (a sync response or the 202).
+    pub answer: Answer,
+    pub answered_at: Option<SimTime>,
+    /// The final outcome as the client learned it (response, status, callback, push).
+    pub final_answer: Answer,
+    pub learned_at: Option<SimTime>,
+    pub polls: u32,
+    pub wasted_polls: u32,
+    /// The last status a poll returned.
+    pub last_status: StatusId,
+    /// Still actively waiting or polling (holds the order open).
+    pub waiting: bool,
+    /// Bumped whenever a client timer is armed; stale timers carry old tokens.
+    pub token: u32,
+}
+
+/// Everything the engine knows about one live order.
+#[derive(Clone, Debug)]
+pub struct OrderState {
+    /// Sequential id, shown everywhere (`o#17`).
+    pub id: u64,
+    pub created_at: SimTime,
+    pub sku: u16,
+    pub qty: u32,
+    pub recorded: bool,
+    pub stock: StockState,
+    pub payment: PaymentState,
+    /// Money captured by the provider (at most once per order: the order id is
+    /// the idempotency key).
+    pub captured: bool,
+    pub refunded: bool,
+    /// Charge requests that reached the provider, duplicates included.
+    pub provider_attempts: u32,
+    pub notified: u32,
+    pub flags: u32,
+    /// Status-store record: the value before the last write, the last value,
+    /// and when the last one becomes visible to readers.
+    pub status_prev: StatusId,
+    pub status_cur: StatusId,
+    pub status_visible_at: SimTime,
+    /// Order events raised (bit per event), and those raised as failures.
+    pub events_ok: u32,
+    pub events_failed: u32,
+    /// A handler parked in a `wait` step for this order.
+    pub parked: Option<crate::sim::ActKey>,
+    pub client: ClientView,
+    /// When a `complete` step (or the final failure) told the client.
+    pub completed_at: Option<SimTime>,
+    /// A `complete` step ran: the order record says the order went through.
+    pub completed_ok: bool,
+    /// Last time any service did work for it (not counting client traffic).
+    pub done_at: SimTime,
+    pub compensations: u32,
+    pub lost_messages: u32,
+    pub dead_lettered: bool,
+    /// Things in flight for it: messages, handlers, queued messages, client
+    /// waits, webhook jobs. The order is judged when this reaches zero.
+    pub refs: u32,
+}
+
+impl OrderState {
+    /// A new order.
+    pub fn new(id: u64, now: SimTime, sku: u16, qty: u32) -> OrderState {
+        OrderState {
+            id,
+            created_at: now,
+            sku,
+            qty,
+            recorded: false,
+            stock: StockState::None,
+            payment: PaymentState::None,
+            captured: false,
+            refunded: false,
+            provider_attempts: 0,
+            notified: 0,
+            flags: 0,
+            status_prev: STATUS_PENDING,
+            status_cur: STATUS_PENDING,
+            status_visible_at: now,
+            events_ok: 0,
+            events_failed: 0,
+            parked: None,
+            client: ClientView::default(),
+            completed_at: None,
+            completed_ok: false,
+            done_at: now,
+            compensations: 0,
+            lost_messages: 0,
+            dead_lettered: false,
+            refs: 0,
+        }
+    }
+
+    /// The status a reader of the status store sees at `now`.
+    pub fn visible_status(&self, now: SimTime) -> StatusId {
+        if now >= self.status_visible_at {
+            self.status_cur
+        } else {
+            self.status_prev
+        }
+    }
+
+    /// Does `req` hold for this order?
+    pub fn holds(&self, req: RequirementModel) -> bool {
+        match req {
+            RequirementModel::StockReserved => {
+                matches!(self.stock, StockState::Reserved | StockState::Shipped)
+            }
+            RequirementModel::Paid => self.captured && !self.refunded,
+            RequirementModel::Shipped => self.stock == StockState::Shipped,
+            RequirementModel::Flag(f) => self.flags & (1 << f) != 0,
+        }
+    }
+
+    /// Judges the settled order against the model's requirements.
+    pub fn judge(&self, model: &Model) -> Outcome {
+        let held = model.requires.iter().filter(|r| self.holds(**r)).count();
+        let committed = held == model.requires.len();
+        let clean = held == 0;
+        let final_answer = match self.client.final_answer {
+            Answer::None | Answer::Accepted => self.client.answer,
+            a => a,
+        };
+        match final_answer {
+            Answer::Success if committed => Outcome::Completed,
+            Answer::Failure | Answer::TimedOut if clean && self.compensations > 0 => {
+                Outcome::Compensated
+            }
+            Answer::Failure | Answer::TimedOut if clean => Outcome::Failed,
+            Answer::None | Answer::Accepted if !committed => Outcome::Lost,
+            _ => Outcome::Inconsistent,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::presets;
+
+    fn order() -> OrderState {
+        OrderState::new(1, SimTime::ZERO, 0, 1)
+    }
+
+    #[test]
+    fn judging_compares_belief_and_records() {
+        // sync-chain requires stock reserved, paid and shipped.
+        let model = presets::model("sync-chain").unwrap().unwrap();
+        let mut o = order();
+        o.client.answer = Answer::Success;
+        assert_eq!(
+            o.judge(&model),
+            Outcome::Inconsistent,
+            "told success, nothing done"
+        );
+        o.stock = StockState::Shipped;
+        o.captured = true;
+        assert_eq!(o.judge(&model), Outcome::Completed);
+        o.client.answer = Answer::Failure;
+        assert_eq!(
+            o.judge(&model),
+            Outcome::Inconsistent,
+            "told failure, but shipped and paid"
+        );
+        o.stock = StockState::Released;
+        o.refunded = true;
+        assert_eq!(o.judge(&model), Outcome::Failed);
+        o.compensations = 2;
+        assert_eq!(o.judge(&model), Outcome::Compensated);
+        o.client.answer = Answer::Accepted;
+        assert_eq!(
+            o.judge(&model),
+            Outcome::Lost,
+            "accepted, never learned, nothing done"
+        );
+        o.client.final_answer = Answer::Success;
+        assert_eq!(
+            o.judge(&model),
+            Outcome::Inconsistent,
+            "learned success, nothing done"
+        );
+    }
+
+    #[test]
+    fn status_becomes_visible_after_the_lag() {
+        let mut o = order();
+        o.status_prev = 0;
+        o.status_cur = 1;
+        o.status_visible_at = SimTime::from_millis(10);
+        assert_eq!(o.visible_status(SimTime::from_millis(9)), 0);
+        assert_eq!(o.visible_status(SimTime::from_millis(10)), 1);
+    }
+}

@@ -1,0 +1,130 @@
+//! The preset scenarios of `scenarios/`, compiled into the crate so the
+//! browser app, the tests and the command-line tool share one copy.
+
+use std::sync::Arc;
+
+use crate::model::{Model, ScenarioErrors};
+
+/// `(name, JSON)` of every preset, in the order the playground lists them.
+pub const PRESETS: &[(&str, &str)] = &[
+    (
+        "sync-chain",
+        include_str!("../../../scenarios/sync-chain.json"),
+    ),
+    (
+        "fire-and-forget",
+        include_str!("../../../scenarios/fire-and-forget.json"),
+    ),
+    ("hybrid", include_str!("../../../scenarios/hybrid.json")),
+    (
+        "hybrid-queue",
+        include_str!("../../../scenarios/hybrid-queue.json"),
+    ),
+    ("surge", include_str!("../../../scenarios/surge.json")),
+    (
+        "food-ordering",
+        include_str!("../../../scenarios/food-ordering.json"),
+    ),
+    ("pizza", include_str!("../../../scenarios/pizza.json")),
+    (
+        "async-write",
+        include_str!("../../../scenarios/async-write.json"),
+    ),
+    (
+        "payment-breaker",
+        include_str!("../../../scenarios/payment-breaker.json"),
+    ),
+    ("mmc", include_str!("../../../scenarios/mmc.json")),
+];
+
+/// The names of every preset.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    PRESETS.iter().map(|(n, _)| *n)
+}
+
+/// The JSON of preset `name`.
+pub fn json(name: &str) -> Option<&'static str> {
+    PRESETS.iter().find(|(n, _)| *n == name).map(|(_, j)| *j)
+}
+
+/// Preset `name`, compiled. `None` if there is no such preset; an error if
+/// its file is broken (a test guards against that).
+pub fn model(name: &str) -> Option<Result<Arc<Model>, ScenarioErrors>> {
+    json(name).map(|j| Model::from_json(j).map(Arc::new))
+}
+
+/// Orders per run in [`fingerprints`].
+pub const FINGERPRINT_ORDERS: u64 = 20;
+/// Seed of every run in [`fingerprints`].
+pub const FINGERPRINT_SEED: u64 = 7;
+
+/// Hashes that pin the engine's behaviour down to the bit: the trace of
+/// every preset in every completion mode it allows ([`FINGERPRINT_ORDERS`]
+/// orders, seed [`FINGERPRINT_SEED`]), and long runs of each random draw.
+/// Native tests and the browser test compare them with the same committed
+/// file, so any difference between platforms fails one of them.
+pub fn fingerprints() -> Vec<(String, u64)> {
+    use crate::model::Dist;
+    use crate::rng::SimRng;
+    use crate::scenario::Scenario;
+    use crate::sim::Sim;
+    use crate::trace::TraceHasher;
+
+    let mut out = Vec::new();
+    for (name, json) in PRESETS {
+        let mut scenario = Scenario::from_json(json).expect("presets parse");
+        scenario.workload.orders = FINGERPRINT_ORDERS;
+        let model = Arc::new(Model::compile(scenario).expect("presets compile"));
+        for mode in model.client.allowed.clone() {
+            let mut sim =
+                Sim::with_completion(model.clone(), FINGERPRINT_SEED, mode).expect("allowed mode");
+            let mut h = TraceHasher::default();
+            loop {
+                let finished = sim.run_to_end(10_000);
+                for e in sim.drain_trace() {
+                    h.event(&e);
+                }
+                if finished {
+                    break;
+                }
+            }
+            out.push((format!("{name}/{}", mode.as_str()), h.finish()));
+        }
+    }
+    let draws: [(&str, Dist); 4] = [
+        ("uniform", Dist::Uniform(100.0, 900.0)),
+        ("exponential", Dist::Exponential(1_000_000.0)),
+        (
+            "lognormal",
+            Dist::LogNormal {
+                mu: libm::log(120_000.0),
+                sigma: 0.5,
+            },
+        ),
+        (
+            "lognormal-wide",
+            Dist::LogNormal {
+                mu: libm::log(5_000.0),
+                sigma: 2.0,
+            },
+        ),
+    ];
+    for (name, dist) in draws {
+        let mut rng = SimRng::new(FINGERPRINT_SEED);
+        let mut h = TraceHasher::default();
+        for _ in 0..100_000 {
+            h.write(&dist.sample_us(&mut rng, 1.0).to_le_bytes());
+            h.write(&rng.standard_normal().to_bits().to_le_bytes());
+        }
+        out.push((format!("draws/{name}"), h.finish()));
+    }
+    out
+}
+
+/// [`fingerprints`] as the text of the committed snapshot file.
+pub fn fingerprints_text() -> String {
+    fingerprints()
+        .into_iter()
+        .map(|(name, h)| format!("{name} {h:016x}\n"))
+        .collect()
+}

@@ -1,0 +1,821 @@
+//! The scenario: everything a run needs besides its seed, as serde JSON.
+//!
+//! These types mirror the files in `scenarios/` one to one; unknown fields are
+//! rejected so a typo never silently falls back to a default. Parsing gives
+//! structural errors with the JSON path of the culprit; [`crate::model`]
+//! then checks meaning (names resolve, numbers in range) and compiles the
+//! scenario into the index-based tables the engine runs on.
+//!
+//! Units are in field names: `_ms` is milliseconds of simulated time,
+//! `_per_s` a rate per simulated second.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// A whole scenario. See `scenarios/*.json` for complete examples.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short identifier, also the preset's file name (`"hybrid-queue"`).
+    pub name: String,
+    /// One-line human title.
+    pub title: String,
+    /// What the scenario shows and what to try.
+    #[serde(default)]
+    pub description: String,
+    /// Delay of every hop between two services.
+    #[serde(default)]
+    pub network: NetworkSpec,
+    /// The parties: client, services, external providers, broker, stores.
+    pub services: Vec<ServiceSpec>,
+    /// What each service does when asked: `(service, op)` → steps.
+    pub handlers: Vec<HandlerSpec>,
+    /// Queues, exchanges and their consumers, if the scenario has a broker.
+    #[serde(default)]
+    pub broker: Option<BrokerSpec>,
+    /// Circuit breakers that `call` steps can go through.
+    #[serde(default)]
+    pub breakers: Vec<BreakerSpec>,
+    /// How the client places orders and learns how they ended.
+    pub client: ClientSpec,
+    /// How many orders arrive, and when.
+    pub workload: WorkloadSpec,
+    /// Scheduled faults: services down, slow, failing; broker restarts.
+    #[serde(default)]
+    pub faults: Vec<FaultSpec>,
+    /// What must be true of an order for it to count as done.
+    #[serde(default)]
+    pub outcome: OutcomeSpec,
+    /// Bounds on everything the engine keeps in memory.
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+impl Scenario {
+    /// Parses a scenario from JSON. Errors name the JSON path, for example
+    /// `handlers[2].steps[1]: unknown field "timeot_ms" …`. The result still
+    /// has to pass [`crate::model::Model::compile`].
+    pub fn from_json(text: &str) -> Result<Scenario, crate::model::ScenarioError> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            crate::model::ScenarioError {
+                path: if path == "." { String::new() } else { path },
+                message: e.into_inner().to_string(),
+            }
+        })
+    }
+
+    /// The scenario as pretty JSON (round-trips through [`Scenario::from_json`]).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a scenario always serializes")
+    }
+}
+
+/// A latency distribution, in milliseconds. Written as one of
+/// `{"constant_ms": 5}`, `{"uniform_ms": [2, 8]}`,
+/// `{"exponential_mean_ms": 5}`, `{"lognormal": {"median_ms": 5, "sigma": 0.5}}`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Latency {
+    /// Always the same.
+    #[serde(rename = "constant_ms")]
+    Constant(f64),
+    /// Uniform between the two bounds.
+    #[serde(rename = "uniform_ms")]
+    Uniform([f64; 2]),
+    /// Exponential with this mean (memoryless service: M/M/c queues).
+    #[serde(rename = "exponential_mean_ms")]
+    Exponential(f64),
+    /// Log-normal: the usual shape of real service latency, with a long tail.
+    #[serde(rename = "lognormal")]
+    LogNormal {
+        /// The median (50th percentile).
+        median_ms: f64,
+        /// Spread of the underlying normal; 0.5 gives p99 ≈ 3.2 × median.
+        sigma: f64,
+    },
+}
+
+impl Default for Latency {
+    fn default() -> Self {
+        Latency::Constant(1.0)
+    }
+}
+
+/// The network between services.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    /// Delay of one hop (one message from one service to another).
+    #[serde(default)]
+    pub latency: Latency,
+}
+
+/// What a node is; decides how it behaves and how it is drawn.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceKind {
+    /// The customer: places orders, receives responses, callbacks, pushes.
+    Client,
+    /// One of our services.
+    #[default]
+    Service,
+    /// A third party (payment provider).
+    External,
+    /// The message broker (exactly one if the scenario has a `broker` section).
+    Broker,
+    /// A data store (the order-status store).
+    Store,
+}
+
+/// A window of time, `[from_ms, until_ms)`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Window {
+    pub from_ms: u64,
+    pub until_ms: u64,
+}
+
+/// One party of the flow.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    /// Identifier used by handlers and steps (`"payment"`).
+    pub id: String,
+    /// Name shown on the diagram; defaults to the id.
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub kind: ServiceKind,
+    /// Instances behind the service's load balancer.
+    #[serde(default = "one")]
+    pub replicas: u32,
+    /// Requests one replica works on at once (its worker threads).
+    #[serde(default = "one")]
+    pub concurrency: u32,
+    /// Requests waiting for a free worker before new ones are refused (503).
+    #[serde(default = "default_queue_capacity")]
+    pub queue_capacity: u32,
+    /// Time to handle one request (overridden per handler).
+    #[serde(default)]
+    pub latency: Latency,
+    /// Probability that handling a request fails with a technical error.
+    #[serde(default)]
+    pub error_rate: f64,
+    /// Windows when the service is down (refuses every request).
+    #[serde(default)]
+    pub down: Vec<Window>,
+    /// Inventory data: units in stock per SKU.
+    #[serde(default)]
+    pub stock: Option<BTreeMap<String, u32>>,
+}
+
+fn one() -> u32 {
+    1
+}
+fn default_queue_capacity() -> u32 {
+    100
+}
+
+/// What a handler does to the data of its service (and the order's record).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// Nothing beyond taking time.
+    #[default]
+    None,
+    /// Order service: creates the order record.
+    RecordOrder,
+    /// Inventory: moves the order's units from available to reserved; fails
+    /// when there are not enough.
+    ReserveStock,
+    /// Inventory: gives reserved units back (the compensation of a reservation).
+    ReleaseStock,
+    /// Payment: writes the payment record PENDING, then SUCCESS, FAILED or
+    /// QUEUED_FOR_RETRY depending on how its steps (the provider call) end.
+    /// Idempotent: an order already paid is not charged again.
+    Charge,
+    /// Payment: refunds a captured payment, or cancels a queued one.
+    Refund,
+    /// Payment provider: captures the money, at most once per order (the
+    /// order id is the idempotency key).
+    ProviderCharge,
+    /// Warehouse: ships the reserved units.
+    Ship,
+    /// Warehouse: takes a shipment back into reserved stock (the
+    /// compensation of `ship`).
+    CancelShipment,
+    /// Notification: appends a message to the outbox.
+    Notify,
+    /// Status store: stores the status value carried by the request.
+    WriteStatus,
+    /// Status store: answers with the order's visible status.
+    ReadStatus,
+    /// Id service: hands out an order id.
+    IssueId,
+    /// Sets a named fact about the order (`{"mark": "cooked"}`).
+    Mark(String),
+}
+
+/// A handler: what `service` does when it receives `op`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandlerSpec {
+    pub service: String,
+    pub op: String,
+    #[serde(default)]
+    pub effect: Effect,
+    /// Work done after the effect, in order, before the handler answers.
+    #[serde(default)]
+    pub steps: Vec<Step>,
+    /// An event raised for the order when the handler ends (success or
+    /// failure), for `wait` steps elsewhere.
+    #[serde(default)]
+    pub emits: Option<String>,
+    /// Overrides the service's latency for this handler.
+    #[serde(default)]
+    pub latency: Option<Latency>,
+    /// Overrides the service's status-store visibility lag (status stores only).
+    #[serde(default)]
+    pub visibility_lag_ms: Option<u64>,
+}
+
+/// Exponential backoff between retries: `base_ms × 2^attempt`, capped at
+/// `max_ms`, minus a random share `jitter` (0 = none, 1 = "full jitter").
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Backoff {
+    pub base_ms: u64,
+    pub max_ms: u64,
+    #[serde(default = "default_jitter")]
+    pub jitter: f64,
+}
+
+fn default_jitter() -> f64 {
+    0.5
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff {
+            base_ms: 100,
+            max_ms: 5_000,
+            jitter: 0.5,
+        }
+    }
+}
+
+/// What a `call` step does when its target fails or its breaker is open.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Fallback {
+    /// Call this other handler instead (a backup provider).
+    Backup { target: String, timeout_ms: u64 },
+    /// Publish the request to this queue (or exchange) for a later retry; the
+    /// step ends *deferred* and the payment record becomes QUEUED_FOR_RETRY.
+    QueueForRetry(String),
+}
+
+/// One step of a handler.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Step {
+    /// Synchronous request/response: wait for the answer (holding a worker).
+    Call {
+        /// `"service.op"`.
+        target: String,
+        timeout_ms: u64,
+        #[serde(default)]
+        retries: u32,
+        #[serde(default)]
+        backoff: Backoff,
+        /// Go through this circuit breaker.
+        #[serde(default)]
+        breaker: Option<String>,
+        #[serde(default)]
+        fallback: Option<Fallback>,
+        /// A failed mandatory step fails the handler; a failed best-effort
+        /// step is recorded and skipped.
+        #[serde(default = "yes")]
+        mandatory: bool,
+        /// Handler called to undo this step when a later mandatory step fails.
+        #[serde(default)]
+        compensate: Option<String>,
+    },
+    /// Fire-and-forget: send and move on; nobody learns whether it worked.
+    Send {
+        target: String,
+        #[serde(default)]
+        compensate: Option<String>,
+    },
+    /// Publish a message to a queue or exchange and wait for the broker's
+    /// confirmation (not for the consumer).
+    Publish {
+        /// Queue or exchange id.
+        to: String,
+        /// Message name shown on the diagram (`"OrderPlaced"`).
+        #[serde(default)]
+        message: Option<String>,
+        #[serde(default = "yes")]
+        mandatory: bool,
+    },
+    /// In the 202 completion modes, answer the client now ("202 Accepted",
+    /// with the order id) and carry on in the background. A no-op when the
+    /// client waits synchronously.
+    Accept,
+    /// Write the order's status to the status store.
+    Status {
+        value: String,
+        #[serde(default)]
+        mandatory: bool,
+    },
+    /// Tell the client about progress (`"BAKING"`) over the completion
+    /// channel: a status write (polling), a webhook (callback) or a push.
+    Notify { status: String },
+    /// Tell the client the order is finished (COMPLETED, or FAILED when the
+    /// handler fails for good) over the completion channel.
+    Complete {
+        /// Name of the final success status (defaults to COMPLETED; the pizza
+        /// flow says READY).
+        #[serde(default)]
+        status: Option<String>,
+    },
+    /// Local work that takes time (a pizza in the oven).
+    Work {
+        latency: Latency,
+        #[serde(default)]
+        label: Option<String>,
+    },
+    /// Park until the order's `event` is raised (or fail after `timeout_ms`).
+    /// A parked handler holds no worker.
+    Wait { event: String, timeout_ms: u64 },
+    /// Raise the order's `event` now.
+    Emit { event: String },
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The broker's queues, exchanges and consumers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrokerSpec {
+    /// The broker's node (a service of kind `broker`).
+    #[serde(default = "default_broker_service")]
+    pub service: String,
+    pub queues: Vec<QueueSpec>,
+    #[serde(default)]
+    pub exchanges: Vec<ExchangeSpec>,
+    #[serde(default)]
+    pub consumers: Vec<ConsumerSpec>,
+}
+
+fn default_broker_service() -> String {
+    "broker".to_owned()
+}
+
+/// A queue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueSpec {
+    pub id: String,
+    /// Durable messages survive a broker restart; transient ones are lost.
+    #[serde(default = "yes")]
+    pub durable: bool,
+    /// Messages held (ready + delayed + unacknowledged) before publishes are refused.
+    #[serde(default = "default_queue_spec_capacity")]
+    pub capacity: u32,
+    /// A delivery not acknowledged within this time is delivered again.
+    #[serde(default = "default_visibility_ms")]
+    pub visibility_timeout_ms: u64,
+    /// Deliveries before a message is dead-lettered.
+    #[serde(default = "default_max_deliveries")]
+    pub max_deliveries: u32,
+    /// Delay before a rejected message is delivered again.
+    #[serde(default = "default_redelivery_backoff")]
+    pub redelivery_backoff: Backoff,
+    /// Messages waiting longer than this are dead-lettered unconsumed.
+    #[serde(default)]
+    pub ttl_ms: Option<u64>,
+    /// Where dead letters go (another queue); without it they are dropped
+    /// and counted.
+    #[serde(default)]
+    pub dead_letter: Option<String>,
+}
+
+fn default_queue_spec_capacity() -> u32 {
+    10_000
+}
+fn default_visibility_ms() -> u64 {
+    30_000
+}
+fn default_max_deliveries() -> u32 {
+    5
+}
+fn default_redelivery_backoff() -> Backoff {
+    Backoff {
+        base_ms: 500,
+        max_ms: 8_000,
+        jitter: 0.0,
+    }
+}
+
+/// Exchange routing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExchangeKind {
+    /// To its one bound queue, whose consumers compete for each message.
+    Direct,
+    /// A copy to every bound queue.
+    Fanout,
+}
+
+/// An exchange.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeSpec {
+    pub id: String,
+    pub kind: ExchangeKind,
+    pub queues: Vec<String>,
+}
+
+/// How the broker picks among a queue's consumer replicas.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dispatch {
+    /// Each replica in turn.
+    #[default]
+    RoundRobin,
+    /// The replica with the fewest unacknowledged messages.
+    LeastBusy,
+}
+
+/// A service consuming a queue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsumerSpec {
+    pub queue: String,
+    /// `"service.op"` run for each message; its service's replicas ×
+    /// concurrency are the competing workers.
+    pub handler: String,
+    #[serde(default)]
+    pub dispatch: Dispatch,
+    /// Unacknowledged messages one replica may hold.
+    #[serde(default = "one")]
+    pub prefetch: u32,
+    /// Stop consuming while this circuit breaker is open.
+    #[serde(default)]
+    pub pause_while_open: Option<String>,
+}
+
+/// A circuit breaker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreakerSpec {
+    pub id: String,
+    /// Consecutive failures that open the breaker.
+    #[serde(default = "default_failure_threshold")]
+    pub failure_threshold: u32,
+    /// Share of failed calls in the rolling window that opens it…
+    #[serde(default = "default_error_rate_threshold")]
+    pub error_rate_threshold: f64,
+    /// …over this window…
+    #[serde(default = "default_window_ms")]
+    pub window_ms: u64,
+    /// …once the window holds at least this many calls.
+    #[serde(default = "default_min_calls")]
+    pub min_calls: u32,
+    /// Calls through the breaker time out after this (overrides a longer step timeout).
+    #[serde(default = "default_call_timeout_ms")]
+    pub call_timeout_ms: u64,
+    /// Time open before letting probes through (half-open).
+    #[serde(default = "default_reset_timeout_ms")]
+    pub reset_timeout_ms: u64,
+    /// Trial calls in half-open; all must succeed to close.
+    #[serde(default = "one")]
+    pub half_open_probes: u32,
+}
+
+fn default_failure_threshold() -> u32 {
+    5
+}
+fn default_error_rate_threshold() -> f64 {
+    0.5
+}
+fn default_window_ms() -> u64 {
+    10_000
+}
+fn default_min_calls() -> u32 {
+    10
+}
+fn default_call_timeout_ms() -> u64 {
+    1_000
+}
+fn default_reset_timeout_ms() -> u64 {
+    5_000
+}
+
+/// How the client learns the outcome of its order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Completion {
+    /// The response to the request is the outcome.
+    #[default]
+    Sync,
+    /// 202 Accepted + id; the client polls a status endpoint.
+    Polling,
+    /// 202 Accepted; the server calls the client's callback URL (webhook).
+    Callback,
+    /// 202 Accepted; the server pushes over an open stream (server-sent events).
+    Push,
+}
+
+impl Completion {
+    /// All variants, in display order.
+    pub const ALL: [Completion; 4] = [
+        Completion::Sync,
+        Completion::Polling,
+        Completion::Callback,
+        Completion::Push,
+    ];
+
+    /// The name used in JSON and URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Completion::Sync => "sync",
+            Completion::Polling => "polling",
+            Completion::Callback => "callback",
+            Completion::Push => "push",
+        }
+    }
+
+    /// Parses the name used in JSON and URLs.
+    pub fn parse(s: &str) -> Option<Completion> {
+        Completion::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Where a polling client's order id comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdSource {
+    /// The 202 response carries it; polling starts when it arrives.
+    #[default]
+    Server,
+    /// The client makes it up (a UUID) and polls right away.
+    Client,
+    /// The client first asks an id service (`polling.id_service`).
+    IdService,
+}
+
+/// Polling settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PollingSpec {
+    /// The status endpoint (`"status.read"`).
+    pub target: String,
+    /// The handler that stores statuses (`"status.write"`).
+    pub write: String,
+    pub interval_ms: u64,
+    /// Polls before the client gives up.
+    #[serde(default = "default_max_polls")]
+    pub max_polls: u32,
+    #[serde(default)]
+    pub id_source: IdSource,
+    /// `"service.op"` handing out ids, for `id_source: "id_service"`.
+    #[serde(default)]
+    pub id_service: Option<String>,
+    /// Timeout of one poll request.
+    #[serde(default = "default_poll_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+fn default_max_polls() -> u32 {
+    120
+}
+fn default_poll_timeout_ms() -> u64 {
+    2_000
+}
+
+/// Webhook settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackSpec {
+    /// Deliveries tried before giving up.
+    #[serde(default = "default_callback_attempts")]
+    pub max_attempts: u32,
+    #[serde(default = "default_callback_timeout_ms")]
+    pub timeout_ms: u64,
+    #[serde(default)]
+    pub backoff: Backoff,
+    /// Probability that the client's endpoint rejects a delivery.
+    #[serde(default)]
+    pub failure_rate: f64,
+}
+
+fn default_callback_attempts() -> u32 {
+    5
+}
+fn default_callback_timeout_ms() -> u64 {
+    2_000
+}
+
+impl Default for CallbackSpec {
+    fn default() -> Self {
+        CallbackSpec {
+            max_attempts: default_callback_attempts(),
+            timeout_ms: default_callback_timeout_ms(),
+            backoff: Backoff::default(),
+            failure_rate: 0.0,
+        }
+    }
+}
+
+/// The client.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSpec {
+    /// The client's node (a service of kind `client`).
+    #[serde(default = "default_client_service")]
+    pub service: String,
+    /// The handler that receives orders (`"order.place"`).
+    pub entry: String,
+    /// The completion mode used by default.
+    #[serde(default)]
+    pub completion: Completion,
+    /// The modes this scenario's flow supports (defaults to `completion` only).
+    #[serde(default)]
+    pub allowed: Vec<Completion>,
+    /// How long the client waits for the response to its order request.
+    #[serde(default = "default_client_timeout_ms")]
+    pub timeout_ms: u64,
+    #[serde(default)]
+    pub polling: Option<PollingSpec>,
+    #[serde(default)]
+    pub callback: CallbackSpec,
+}
+
+fn default_client_service() -> String {
+    "client".to_owned()
+}
+fn default_client_timeout_ms() -> u64 {
+    30_000
+}
+
+/// When orders arrive.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Arrival {
+    /// One order at time zero.
+    Single,
+    /// One order every `interval_ms`.
+    Constant { interval_ms: f64 },
+    /// A Poisson process: exponential gaps with mean `1 / rate_per_s`.
+    Poisson { rate_per_s: f64 },
+    /// A Poisson process whose rate changes over time: each segment's rate
+    /// holds until its `until_ms`; the last rate holds after that.
+    Surge { segments: Vec<SurgeSegment> },
+}
+
+/// One piece of a surge profile.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SurgeSegment {
+    pub until_ms: u64,
+    pub rate_per_s: f64,
+}
+
+/// A SKU in the order mix.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkuMix {
+    pub sku: String,
+    /// Relative frequency.
+    #[serde(default = "one")]
+    pub weight: u32,
+    /// Units per order.
+    #[serde(default = "one")]
+    pub qty: u32,
+}
+
+/// The orders.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadSpec {
+    pub arrival: Arrival,
+    /// Orders in the run (the count limit).
+    pub orders: u64,
+    #[serde(default)]
+    pub skus: Vec<SkuMix>,
+}
+
+/// A scheduled fault, active from `at_ms` until `until_ms`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum FaultSpec {
+    /// The service refuses every request.
+    Down {
+        service: String,
+        at_ms: u64,
+        until_ms: u64,
+    },
+    /// The service's latency is multiplied by `factor`.
+    Latency {
+        service: String,
+        factor: f64,
+        at_ms: u64,
+        until_ms: u64,
+    },
+    /// The service fails this share of requests.
+    ErrorRate {
+        service: String,
+        rate: f64,
+        at_ms: u64,
+        until_ms: u64,
+    },
+    /// Messages arriving at the service are lost with this probability.
+    Drop {
+        service: String,
+        rate: f64,
+        at_ms: u64,
+        until_ms: u64,
+    },
+    /// The broker restarts: transient messages are lost, and it refuses
+    /// traffic for `downtime_ms`.
+    BrokerRestart { at_ms: u64, downtime_ms: u64 },
+}
+
+/// A fact that must hold for an order to count as done.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Requirement {
+    /// Its units are reserved (or shipped).
+    StockReserved,
+    /// Its money is captured and not refunded.
+    Paid,
+    /// Its units left the warehouse.
+    Shipped,
+    /// A named fact set by a `mark` effect.
+    Flag(String),
+}
+
+/// How orders are judged when they settle.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeSpec {
+    /// All must hold for "completed"; none may hold for "failed cleanly".
+    #[serde(default)]
+    pub requires: Vec<Requirement>,
+}
+
+/// Bounds on what the engine keeps in memory.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Trace events buffered between two drains; older ones are dropped (and counted).
+    #[serde(default = "default_trace_buffer")]
+    pub trace_buffer: u32,
+    /// Orders in flight at once; arrivals beyond are turned away (and counted).
+    #[serde(default = "default_max_live_orders")]
+    pub max_live_orders: u32,
+    /// Commands applied in one run.
+    #[serde(default = "default_max_commands")]
+    pub max_commands: u32,
+    /// Time between two samples of the time series.
+    #[serde(default = "default_sample_interval_ms")]
+    pub sample_interval_ms: u64,
+    /// Samples kept per time series (older ones are dropped).
+    #[serde(default = "default_series_points")]
+    pub series_points: u32,
+}
+
+fn default_trace_buffer() -> u32 {
+    1_000_000
+}
+fn default_max_live_orders() -> u32 {
+    100_000
+}
+fn default_max_commands() -> u32 {
+    10_000
+}
+fn default_sample_interval_ms() -> u64 {
+    500
+}
+fn default_series_points() -> u32 {
+    4_000
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            trace_buffer: default_trace_buffer(),
+            max_live_orders: default_max_live_orders(),
+            max_commands: default_max_commands(),
+            sample_interval_ms: default_sample_interval_ms(),
+            series_points: default_series_points(),
+        }
+    }
+}

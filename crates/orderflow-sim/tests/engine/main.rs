@@ -1,0 +1,12 @@
+//! Integration tests of the engine, one binary (see ARCHITECTURE.md):
+//! scenario validation, behaviours of each pattern, trace snapshots,
+//! determinism, invariants over seed sweeps, queueing theory, the CLI.
+
+mod behaviours;
+mod cli;
+mod determinism;
+mod invariants;
+mod scenario_errors;
+mod snapshots;
+mod support;
+mod theory;

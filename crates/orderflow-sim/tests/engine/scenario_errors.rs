@@ -1,0 +1,153 @@
+//! Bad scenarios are refused with the path of the culprit.
+
+use orderflow_sim::model::Model;
+use orderflow_sim::presets;
+use serde_json::Value;
+
+/// Edits the sync-chain preset's JSON with `edit`, compiles it, and returns
+/// every error as text (empty if it compiles).
+fn errors(edit: impl FnOnce(&mut Value)) -> String {
+    let mut v: Value = serde_json::from_str(presets::json("sync-chain").unwrap()).unwrap();
+    edit(&mut v);
+    match Model::from_json(&v.to_string()) {
+        Ok(_) => String::new(),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn check(edit: impl FnOnce(&mut Value), expected: &str) {
+    let got = errors(edit);
+    assert!(
+        got.contains(expected),
+        "expected an error containing {expected:?}, got:\n{got}"
+    );
+}
+
+#[test]
+fn every_preset_compiles_and_round_trips() {
+    for name in presets::names() {
+        let model = presets::model(name)
+            .unwrap()
+            .unwrap_or_else(|e| panic!("{name}:\n{e}"));
+        let again = orderflow_sim::Scenario::from_json(&model.scenario.to_json()).unwrap();
+        assert_eq!(again, model.scenario, "{name} does not round-trip");
+        assert_eq!(model.scenario.name, name);
+    }
+}
+
+#[test]
+fn the_unmodified_preset_has_no_error() {
+    assert_eq!(errors(|_| {}), "");
+}
+
+#[test]
+fn numbers_out_of_range_name_their_field() {
+    check(
+        |v| v["handlers"][0]["steps"][2]["timeout_ms"] = 0.into(),
+        "handlers[0].steps[2].timeout_ms: must be > 0",
+    );
+    check(
+        |v| v["services"][1]["replicas"] = 0.into(),
+        "services[1].replicas: must be between 1 and",
+    );
+    check(
+        |v| v["services"][1]["error_rate"] = 1.5.into(),
+        "services[1].error_rate: must be between 0 and 1",
+    );
+    check(
+        |v| v["services"][1]["latency"] = serde_json::json!({"uniform_ms": [5, 2]}),
+        "services[1].latency: needs 0 <= low <= high",
+    );
+    check(
+        |v| v["workload"]["orders"] = 0.into(),
+        "workload.orders: must be between 1 and",
+    );
+    check(
+        |v| v["workload"]["arrival"]["rate_per_s"] = (-1.0).into(),
+        "workload.arrival.rate_per_s",
+    );
+}
+
+#[test]
+fn names_must_resolve() {
+    check(
+        |v| v["handlers"][0]["steps"][0]["target"] = "inventory.reserv".into(),
+        "handlers[0].steps[0].target: no handler \"inventory.reserv\"",
+    );
+    check(
+        |v| v["handlers"][0]["steps"][0]["target"] = "inventory".into(),
+        "write it as \"service.op\"",
+    );
+    check(
+        |v| v["client"]["entry"] = "nope.place".into(),
+        "client.entry: no handler",
+    );
+    check(
+        |v| v["handlers"][1]["service"] = "nobody".into(),
+        "handlers[1].service: no service \"nobody\"",
+    );
+    check(
+        |v| v["faults"][0]["service"] = "ghost".into(),
+        "faults[0].service: no service \"ghost\"",
+    );
+}
+
+#[test]
+fn unknown_fields_and_bad_types_are_refused() {
+    check(
+        |v| v["services"][1]["replica"] = 2.into(),
+        "services[1].replica: unknown field `replica`",
+    );
+    check(
+        |v| v["handlers"][0]["steps"][0]["timeot_ms"] = 2.into(),
+        "handlers[0].steps[0]: unknown field `timeot_ms`",
+    );
+    check(
+        |v| v["client"]["timeout_ms"] = "soon".into(),
+        "client.timeout_ms: invalid type",
+    );
+    check(
+        |v| v["handlers"][0]["steps"][0]["kind"] = "cal".into(),
+        "unknown variant `cal`",
+    );
+}
+
+#[test]
+fn structure_is_checked() {
+    check(
+        |v| v["services"][2]["id"] = "order".into(),
+        "services[2].id: duplicate service id \"order\"",
+    );
+    check(
+        |v| {
+            v["client"]["completion"] = "push".into();
+            v["client"]["allowed"] = serde_json::json!(["sync"]);
+        },
+        "client.completion: must be one of `allowed`",
+    );
+    check(
+        |v| v["client"]["allowed"] = serde_json::json!(["sync", "callback"]),
+        "client.allowed[1]: \"callback\" needs a `complete` step",
+    );
+    check(
+        |v| v["outcome"]["requires"] = serde_json::json!([{"flag": "baked"}]),
+        "outcome.requires[0]: no handler marks \"baked\"",
+    );
+}
+
+#[test]
+fn several_errors_are_reported_at_once() {
+    let got = errors(|v| {
+        v["services"][1]["replicas"] = 0.into();
+        v["workload"]["orders"] = 0.into();
+    });
+    assert_eq!(got.lines().count(), 2, "{got}");
+}
+
+#[test]
+fn malformed_json_names_the_position() {
+    let e = Model::from_json("{\"name\": \"x\",")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("line 1"), "{e}");
+}
