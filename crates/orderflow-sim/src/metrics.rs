@@ -10,14 +10,15 @@ use crate::breaker::BreakerState;
 use crate::order::Outcome;
 use crate::time::SimTime;
 
-/// Largest value a histogram tracks exactly: one day in microseconds; larger
-/// values are clamped (and still counted).
-const HISTO_MAX_US: u64 = 86_400_000_000;
+/// Largest value a histogram tracks: one hour in microseconds; larger values
+/// are clamped (and still counted).
+const HISTO_MAX_US: u64 = 3_600_000_000;
 
-/// A latency histogram in microseconds, two significant digits (1% error),
-/// which keeps it small enough to clone into checkpoints.
+/// A latency histogram in microseconds, two significant digits (1% error)
+/// and 32-bit counts, which keeps it small (about 13 kB) so checkpoints stay
+/// cheap to clone.
 #[derive(Clone, Debug)]
-pub struct Histo(Histogram<u64>);
+pub struct Histo(Histogram<u32>);
 
 impl Default for Histo {
     fn default() -> Self {

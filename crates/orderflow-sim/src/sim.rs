@@ -613,6 +613,21 @@ impl Sim {
         }
     }
 
+    /// Processes events until `n` have been processed in all (or none is
+    /// left): the way to return to an exact position of the event stream.
+    pub fn run_to_event(&mut self, n: u64) {
+        while self.w.events_processed < n && self.w.step(&self.model) {}
+    }
+
+    /// Per replica of service `id`: busy workers and prefetched deliveries.
+    /// Replicas beyond [`ServiceView::replicas`] are draining after a scale-in.
+    pub fn replicas(&self, id: ServiceId) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.w.services[id as usize]
+            .replicas
+            .iter()
+            .map(|r| (r.busy, r.buffer.len() as u32))
+    }
+
     /// Runs until no event is left or `max_events` more have been processed.
     /// Returns true if the run finished.
     pub fn run_to_end(&mut self, max_events: u64) -> bool {
@@ -666,11 +681,7 @@ impl Sim {
             if c.after_events < sim.w.events_processed || c.at < sim.w.now {
                 return Err(CommandError("commands are not in stream order".into()));
             }
-            while sim.w.events_processed < c.after_events {
-                if !sim.step() {
-                    break;
-                }
-            }
+            sim.run_to_event(c.after_events);
             if c.at > sim.w.now {
                 sim.w.sample_until(&sim.model, c.at);
                 sim.w.now = c.at;
@@ -1861,10 +1872,22 @@ impl World {
         sm.queue_wait.record_us(wait);
         sm.wait_sum_us += u128::from(wait);
         sm.wait_count += 1;
-        let h = &m.handlers[act.handler as usize];
+        let (o, handler) = (act.order, act.handler);
+        let h = &m.handlers[handler as usize];
         let dist = h.latency.as_ref().unwrap_or(&m.services[s].latency);
         let us = dist.sample_us(&mut self.rng, factor);
         self.after(us, Event::WorkDone(a));
+        if self.trace_on {
+            let order = self.order_id(o);
+            let kind = TraceKind::Started {
+                order,
+                service: s as ServiceId,
+                handler,
+                replica: r,
+                waited_us: wait,
+            };
+            self.trace(m, kind);
+        }
     }
 
     /// Frees the handler's worker and gives it to the next in line.
@@ -2795,6 +2818,19 @@ impl World {
             }
         }
         self.release_slot(m, a);
+        if self.trace_on {
+            let order = self.order_id(act.order);
+            let (service, handler) = (act.service, act.handler);
+            self.trace(
+                m,
+                TraceKind::Finished {
+                    order,
+                    service,
+                    handler,
+                    result: result.label(),
+                },
+            );
+        }
         let sm = &mut self.metrics.services[act.service as usize];
         if result.is_ok() {
             sm.succeeded += 1;

@@ -183,6 +183,22 @@ pub enum TraceKind {
     Deliver { msg: u64 },
     /// The message was lost or refused at its destination.
     Drop { msg: u64, reason: Reason },
+    /// A worker of `service` (replica `replica`) took up a handler, after
+    /// `waited_us` in the queue.
+    Started {
+        order: u64,
+        service: ServiceId,
+        handler: HandlerId,
+        replica: u16,
+        waited_us: u64,
+    },
+    /// The handler ended: `Ok`, `Deferred` or `Failed(reason)`.
+    Finished {
+        order: u64,
+        service: ServiceId,
+        handler: HandlerId,
+        result: Label,
+    },
     /// A call failed and will be tried again after `delay_us`.
     Retry {
         order: u64,
@@ -290,6 +306,8 @@ impl TraceEvent {
             OrderCreated { order, .. }
             | OrderShed { order }
             | Send { order, .. }
+            | Started { order, .. }
+            | Finished { order, .. }
             | Retry { order, .. }
             | StepFailed { order, .. }
             | Fallback { order, .. }
@@ -399,6 +417,31 @@ fn describe(kind: &TraceKind, m: &Model) -> String {
             label_text(label, m)
         ),
         Deliver { msg } => format!("m#{msg} delivered"),
+        Started {
+            order,
+            service,
+            handler: h,
+            replica,
+            waited_us,
+        } => format!(
+            "o#{order} {} #{replica} starts {} (waited {} ms)",
+            svc(m, *service),
+            handler(m, *h),
+            waited_us / 1_000
+        ),
+        Finished {
+            order,
+            service,
+            handler: h,
+            result,
+        } => {
+            format!(
+                "o#{order} {} finished {}: {}",
+                svc(m, *service),
+                handler(m, *h),
+                label_text(result, m)
+            )
+        }
         Drop { msg, reason } => format!("m#{msg} dropped: {}", reason.as_str()),
         Retry {
             order,
