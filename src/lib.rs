@@ -16,9 +16,16 @@
 
 pub mod components;
 pub mod diagram_view;
+pub mod event_log;
 pub mod fatal;
+pub mod inspector;
 pub mod layout;
+pub mod playback;
+pub mod scene;
+pub mod session;
+pub mod stats;
 pub mod topology;
+pub mod url_state;
 
 use leptos::prelude::*;
 

@@ -101,6 +101,110 @@ impl Topology {
         true
     }
 
+    /// The topology of a compiled scenario: one node per service (same
+    /// order as `model.services`, so node `i` is service `i`), and an edge
+    /// for every way one service reaches another — calls, sends,
+    /// compensations and fallbacks, publishes to the broker, deliveries to
+    /// consumers, the client's requests and polls. Answers, webhooks and
+    /// pushes travel these edges backwards (or straight, if no edge joins
+    /// the two).
+    pub fn from_model(m: &orderflow_sim::Model) -> Topology {
+        use orderflow_sim::model::{FallbackModel, StepModel};
+        use orderflow_sim::scenario::ServiceKind;
+        let mut t = Topology::default();
+        for s in &m.services {
+            let kind = match s.kind {
+                ServiceKind::Client => NodeKind::Client,
+                ServiceKind::Service => NodeKind::Service,
+                ServiceKind::External => NodeKind::External,
+                ServiceKind::Broker => NodeKind::Broker,
+                ServiceKind::Store => NodeKind::Store,
+            };
+            t.nodes.push(Node {
+                id: s.id.clone(),
+                label: s.label.clone(),
+                kind,
+            });
+        }
+        let mut link = |from: u16, to: u16| {
+            let edge = Edge {
+                from: from as usize,
+                to: to as usize,
+            };
+            if from != to && !t.edges.contains(&edge) {
+                t.edges.push(edge);
+            }
+        };
+        let svc = |h: u16| m.handlers[h as usize].service;
+        link(m.client.service, svc(m.client.entry));
+        if let Some(p) = &m.client.polling {
+            if m.client
+                .allowed
+                .contains(&orderflow_sim::Completion::Polling)
+            {
+                link(m.client.service, svc(p.target));
+                if let Some(ids) = p.id_service {
+                    link(m.client.service, svc(ids));
+                }
+            }
+        }
+        for h in &m.handlers {
+            for step in &h.steps {
+                match step {
+                    StepModel::Call {
+                        policy,
+                        fallback,
+                        compensate,
+                        ..
+                    } => {
+                        link(h.service, svc(policy.target));
+                        if let Some(FallbackModel::Backup(p)) = fallback {
+                            link(h.service, svc(p.target));
+                        }
+                        if let (Some(FallbackModel::QueueForRetry(..)), Some(b)) =
+                            (fallback, m.broker_service)
+                        {
+                            link(h.service, b);
+                        }
+                        if let Some(c) = compensate {
+                            link(h.service, svc(c.target));
+                        }
+                    }
+                    StepModel::Send { target, compensate } => {
+                        link(h.service, svc(*target));
+                        if let Some(c) = compensate {
+                            link(h.service, svc(c.target));
+                        }
+                    }
+                    StepModel::Publish { .. } => {
+                        if let Some(b) = m.broker_service {
+                            link(h.service, b);
+                        }
+                    }
+                    StepModel::Status { .. }
+                    | StepModel::Notify { .. }
+                    | StepModel::Complete { .. } => {
+                        if let Some(p) = &m.client.polling {
+                            if m.client
+                                .allowed
+                                .contains(&orderflow_sim::Completion::Polling)
+                            {
+                                link(h.service, svc(p.write));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if let Some(b) = m.broker_service {
+            for c in &m.consumers {
+                link(b, c.service);
+            }
+        }
+        t
+    }
+
     /// The e-commerce order flow: the nine parties every pattern of the
     /// playground uses, with the calls, messages and reads between them.
     pub fn order_flow() -> Topology {
@@ -165,6 +269,52 @@ mod tests {
             t.nodes[t.index_of("provider").unwrap()].kind,
             NodeKind::External
         );
+    }
+
+    #[test]
+    fn a_scenario_topology_follows_its_handlers() {
+        let m = orderflow_sim::presets::model("hybrid-queue")
+            .unwrap()
+            .unwrap();
+        let t = Topology::from_model(&m);
+        assert_eq!(t.nodes.len(), m.services.len());
+        let has = |a: &str, b: &str| {
+            let (a, b) = (t.index_of(a).unwrap(), t.index_of(b).unwrap());
+            t.edges.contains(&Edge { from: a, to: b })
+        };
+        for (a, b) in [
+            ("client", "order"),
+            ("client", "status"),
+            ("order", "inventory"),
+            ("order", "payment"),
+            ("payment", "provider"),
+            ("order", "broker"),
+            ("broker", "warehouse"),
+            ("broker", "notification"),
+            ("order", "status"),
+        ] {
+            assert!(has(a, b), "missing edge {a} -> {b}");
+        }
+        assert!(
+            !has("order", "warehouse"),
+            "hybrid-queue reaches the warehouse through the broker only"
+        );
+        assert_eq!(
+            t.nodes[t.index_of("provider").unwrap()].kind,
+            NodeKind::External
+        );
+        // Every preset lays out without overlaps.
+        for name in orderflow_sim::presets::names() {
+            let m = orderflow_sim::presets::model(name).unwrap().unwrap();
+            let t = Topology::from_model(&m);
+            assert!(t.edges.len() >= 1, "{name}");
+            let l = crate::layout::layout(&t);
+            for (i, a) in l.nodes.iter().enumerate() {
+                for b in &l.nodes[i + 1..] {
+                    assert!(!a.overlaps(b, 1.0), "{name}: overlapping nodes");
+                }
+            }
+        }
     }
 
     #[test]

@@ -14,6 +14,8 @@
 //! - **Half-open** (after `reset_timeout_ms`): up to `half_open_probes` trial
 //!   calls pass; if all succeed it closes, the first failure re-opens it.
 
+use std::collections::VecDeque;
+
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::BreakerSpec;
@@ -21,6 +23,8 @@ use crate::time::SimTime;
 
 /// Buckets in the rolling window.
 const BUCKETS: usize = 10;
+/// State changes remembered (for the state strip), newest kept.
+pub const HISTORY: usize = 512;
 
 /// The three states.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +92,8 @@ pub struct Breaker {
     /// Bumped on every opening, so a stale reset timer can be recognised.
     epoch: u32,
     pub counters: BreakerCounters,
+    /// The last [`HISTORY`] state changes, oldest first.
+    history: VecDeque<(SimTime, BreakerState)>,
 }
 
 impl Breaker {
@@ -108,12 +114,25 @@ impl Breaker {
             probes_ok: 0,
             epoch: 0,
             counters: BreakerCounters::default(),
+            history: VecDeque::new(),
         }
     }
 
     /// The current state.
     pub fn state(&self) -> BreakerState {
         self.state
+    }
+
+    /// Recent state changes `(time, new state)`, oldest first.
+    pub fn history(&self) -> impl Iterator<Item = &(SimTime, BreakerState)> {
+        self.history.iter()
+    }
+
+    fn remember(&mut self, now: SimTime, state: BreakerState) {
+        if self.history.len() >= HISTORY {
+            self.history.pop_front();
+        }
+        self.history.push_back((now, state));
     }
 
     /// Identifies the current opening; a reset timer carries it.
@@ -139,7 +158,7 @@ impl Breaker {
     pub fn admit(&mut self, now: SimTime) -> (Admission, Option<BreakerState>) {
         let mut transition = None;
         if self.state == BreakerState::Open && now >= self.reset_at() {
-            transition = self.half_open();
+            transition = self.half_open(now);
         }
         let admission = match self.state {
             BreakerState::Closed => Admission::Allowed { probe: false },
@@ -158,7 +177,7 @@ impl Breaker {
     /// The reset timer of opening `epoch` fired at `now`.
     pub fn reset_due(&mut self, now: SimTime, epoch: u32) -> Option<BreakerState> {
         if self.state == BreakerState::Open && epoch == self.epoch && now >= self.reset_at() {
-            self.half_open()
+            self.half_open(now)
         } else {
             None
         }
@@ -200,6 +219,7 @@ impl Breaker {
                     self.consecutive_failures = 0;
                     self.buckets = [Bucket::default(); BUCKETS];
                     self.counters.closed += 1;
+                    self.remember(now, BreakerState::Closed);
                     Some(BreakerState::Closed)
                 } else {
                     None
@@ -238,14 +258,16 @@ impl Breaker {
         self.probes_ok = 0;
         self.epoch = self.epoch.wrapping_add(1);
         self.counters.opened += 1;
+        self.remember(now, BreakerState::Open);
         BreakerState::Open
     }
 
-    fn half_open(&mut self) -> Option<BreakerState> {
+    fn half_open(&mut self, now: SimTime) -> Option<BreakerState> {
         self.state = BreakerState::HalfOpen;
         self.probes_out = 0;
         self.probes_ok = 0;
         self.counters.half_opened += 1;
+        self.remember(now, BreakerState::HalfOpen);
         Some(BreakerState::HalfOpen)
     }
 }
@@ -295,6 +317,15 @@ mod tests {
         assert_eq!(
             (b.counters.opened, b.counters.half_opened, b.counters.closed),
             (1, 1, 1)
+        );
+        let states: Vec<BreakerState> = b.history().map(|h| h.1).collect();
+        assert_eq!(
+            states,
+            [
+                BreakerState::Open,
+                BreakerState::HalfOpen,
+                BreakerState::Closed
+            ]
         );
     }
 

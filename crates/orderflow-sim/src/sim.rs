@@ -668,6 +668,23 @@ impl Sim {
         Ok(())
     }
 
+    /// Re-applies a recorded command at its recorded position. The run must
+    /// be exactly there: `after_events` events processed (see
+    /// [`Sim::run_to_event`]) and the clock not past `at`.
+    pub fn apply_recorded(&mut self, c: &AppliedCommand) -> Result<(), CommandError> {
+        if self.w.events_processed != c.after_events || c.at < self.w.now {
+            return Err(CommandError(format!(
+                "a command recorded after {} events at {} cannot be applied after {} events at {}",
+                c.after_events, c.at, self.w.events_processed, self.w.now
+            )));
+        }
+        if c.at > self.w.now {
+            self.w.sample_until(&self.model, c.at);
+            self.w.now = c.at;
+        }
+        self.apply(c.command.clone())
+    }
+
     /// Replays recorded commands on a fresh run: steps to each command's
     /// position, applies it. The result equals the original run.
     pub fn replay(
@@ -678,15 +695,8 @@ impl Sim {
     ) -> Result<Sim, CommandError> {
         let mut sim = Sim::with_completion(model, seed, completion)?;
         for c in commands {
-            if c.after_events < sim.w.events_processed || c.at < sim.w.now {
-                return Err(CommandError("commands are not in stream order".into()));
-            }
             sim.run_to_event(c.after_events);
-            if c.at > sim.w.now {
-                sim.w.sample_until(&sim.model, c.at);
-                sim.w.now = c.at;
-            }
-            sim.apply(c.command.clone())?;
+            sim.apply_recorded(c)?;
         }
         Ok(sim)
     }

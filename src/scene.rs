@@ -1,0 +1,487 @@
+//! What the live diagram shows at one instant, computed from the session:
+//! node states, broker queues, and message tokens placed on their edges.
+//!
+//! [`Scene`] is fixed for a scenario (topology, layout, lookups);
+//! [`Scene::frame`] is called once per animation frame and returns a
+//! [`Frame`] of plain values that the components copy into markup.
+
+use orderflow_sim::breaker::BreakerState;
+use orderflow_sim::model::{BreakerId, Model, StepModel};
+use orderflow_sim::scenario::ServiceKind;
+use orderflow_sim::trace::MsgKind;
+use orderflow_sim::{Sim, SimTime};
+
+use crate::diagram_view::DiagramView;
+use crate::layout::{Layout, Point, layout};
+use crate::session::Flight;
+use crate::topology::Topology;
+
+/// Most tokens drawn at once (the newest win).
+pub const MAX_TOKENS: usize = 1_500;
+
+/// A scenario's fixed drawing data.
+#[derive(Clone, Debug)]
+pub struct Scene {
+    pub topology: Topology,
+    pub layout: Layout,
+    pub view: DiagramView,
+    /// The breaker that guards calls into each node, if any.
+    pub breaker_of: Vec<Option<BreakerId>>,
+    /// `edge_of[from][to]`: (edge index, reversed?).
+    edge_of: Vec<Vec<Option<(usize, bool)>>>,
+}
+
+/// One node's live state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeState {
+    pub up: bool,
+    pub busy: u32,
+    pub capacity: u32,
+    pub queued: u32,
+    pub replicas: u32,
+    /// Per replica: share of its workers busy, 0..=1 (draining ones included).
+    pub replica_load: Vec<f64>,
+    pub latency_factor: f64,
+    pub error_rate: f64,
+    pub drop_rate: f64,
+    pub breaker: Option<BreakerState>,
+    /// BEM modifiers for the node group (`diagram__node--down` …).
+    pub class: String,
+    /// One-line status under the label.
+    pub status: String,
+    /// Accessible description of the state.
+    pub aria: String,
+}
+
+/// One broker queue's live state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueState {
+    pub id: String,
+    pub ready: u32,
+    pub delayed: u32,
+    pub inflight: u32,
+    pub capacity: u32,
+    pub dead_lettered: u64,
+    pub durable: bool,
+    pub is_dead_letter_queue: bool,
+}
+
+/// One message token.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Token {
+    pub msg: u64,
+    pub order: u64,
+    pub x: f64,
+    pub y: f64,
+    /// `token token--request` (+ `token--error`, `token--dropped`).
+    pub class: String,
+}
+
+/// The headline counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub completed: u64,
+    pub failed: u64,
+    pub compensated: u64,
+    pub inconsistent: u64,
+    pub lost: u64,
+    pub in_flight: u64,
+    pub created: u64,
+    pub shed: u64,
+}
+
+/// Everything drawn for one instant.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Frame {
+    pub t: SimTime,
+    pub nodes: Vec<NodeState>,
+    pub queues: Vec<QueueState>,
+    pub tokens: Vec<Token>,
+    pub counters: Counters,
+    pub broker_up: bool,
+}
+
+impl Scene {
+    /// The scene of a compiled scenario.
+    pub fn new(model: &Model) -> Scene {
+        let topology = Topology::from_model(model);
+        let layout = layout(&topology);
+        let view = DiagramView::from_layout(&topology, &layout);
+        let n = topology.nodes.len();
+        let mut breaker_of = vec![None; n];
+        for h in &model.handlers {
+            for step in &h.steps {
+                if let StepModel::Call { policy, .. } = step {
+                    if let Some(b) = policy.breaker {
+                        breaker_of[model.handlers[policy.target as usize].service as usize] =
+                            Some(b);
+                    }
+                }
+            }
+        }
+        let mut edge_of = vec![vec![None; n]; n];
+        for (i, e) in topology.edges.iter().enumerate() {
+            edge_of[e.from][e.to] = Some((i, false));
+            if edge_of[e.to][e.from].is_none() {
+                edge_of[e.to][e.from] = Some((i, true));
+            }
+        }
+        Scene {
+            topology,
+            layout,
+            view,
+            breaker_of,
+            edge_of,
+        }
+    }
+
+    /// Where a message `from → to` is after `progress` (0..=1) of its flight:
+    /// on the edge joining them (backwards for answers), or on a straight
+    /// line between the nodes if none does.
+    pub fn position(&self, from: usize, to: usize, progress: f64) -> Point {
+        let p = progress.clamp(0.0, 1.0);
+        match self
+            .edge_of
+            .get(from)
+            .and_then(|r| r.get(to))
+            .copied()
+            .flatten()
+        {
+            Some((e, false)) => self.layout.edges[e].point_at(p),
+            Some((e, true)) => self.layout.edges[e].point_at(1.0 - p),
+            None => {
+                let (a, b) = match (self.layout.nodes.get(from), self.layout.nodes.get(to)) {
+                    (Some(a), Some(b)) => (a.center(), b.center()),
+                    _ => return Point { x: 0.0, y: 0.0 },
+                };
+                Point {
+                    x: a.x + (b.x - a.x) * p,
+                    y: a.y + (b.y - a.y) * p,
+                }
+            }
+        }
+    }
+
+    /// The frame at the session's current time. `flights` are the messages
+    /// on screen with their progress; `reduced_motion` makes tokens jump
+    /// from one end to the other instead of gliding.
+    pub fn frame(
+        &self,
+        model: &Model,
+        sim: &Sim,
+        flights: &[(Flight, f64)],
+        reduced_motion: bool,
+    ) -> Frame {
+        let nodes = (0..model.services.len())
+            .map(|i| self.node_state(model, sim, i))
+            .collect();
+        let queues = model
+            .queues
+            .iter()
+            .enumerate()
+            .map(|(i, q)| {
+                let v = sim.queue(i as u16);
+                QueueState {
+                    id: q.id.clone(),
+                    ready: v.ready,
+                    delayed: v.delayed,
+                    inflight: v.inflight,
+                    capacity: q.capacity,
+                    dead_lettered: v.counters.dead_lettered,
+                    durable: q.durable,
+                    is_dead_letter_queue: q.is_dead_letter_queue,
+                }
+            })
+            .collect();
+        let start = flights.len().saturating_sub(MAX_TOKENS);
+        let tokens = flights[start..]
+            .iter()
+            .map(|(f, progress)| {
+                let shown = if reduced_motion {
+                    if *progress < 0.5 { 0.0 } else { 1.0 }
+                } else {
+                    *progress
+                };
+                let p = self.position(f.from as usize, f.to as usize, shown);
+                Token {
+                    msg: f.msg,
+                    order: f.order,
+                    x: p.x,
+                    y: p.y,
+                    class: token_class(f),
+                }
+            })
+            .collect();
+        let mx = sim.metrics_snapshot();
+        let o = mx.outcomes;
+        Frame {
+            t: sim.now(),
+            nodes,
+            queues,
+            tokens,
+            counters: Counters {
+                completed: o.completed,
+                failed: o.failed,
+                compensated: o.compensated,
+                inconsistent: o.inconsistent,
+                lost: o.lost,
+                in_flight: sim.live_orders() as u64,
+                created: mx.orders_created,
+                shed: mx.orders_shed,
+            },
+            broker_up: sim.broker_up(),
+        }
+    }
+
+    fn node_state(&self, model: &Model, sim: &Sim, i: usize) -> NodeState {
+        let spec = &model.services[i];
+        let v = sim.service(i as u16);
+        let breaker = self
+            .breaker_of
+            .get(i)
+            .copied()
+            .flatten()
+            .map(|b| sim.breaker(b).state());
+        let up = if spec.kind == ServiceKind::Broker {
+            v.up && sim.broker_up()
+        } else {
+            v.up
+        };
+        let capacity = v.replicas * v.concurrency;
+        let replica_load: Vec<f64> = sim
+            .replicas(i as u16)
+            .map(|(busy, _)| f64::from(busy) / f64::from(v.concurrency.max(1)))
+            .collect();
+        let slow = v.latency_factor > 1.0;
+        let failing = v.error_rate > spec.error_rate;
+        let dropping = v.drop_rate > 0.0;
+        let mut class = String::new();
+        for (on, m) in [
+            (!up, "down"),
+            (slow, "slow"),
+            (failing, "failing"),
+            (dropping, "dropping"),
+            (capacity > 0 && v.busy >= capacity, "saturated"),
+        ] {
+            if on {
+                class.push_str(" diagram__node--");
+                class.push_str(m);
+            }
+        }
+        if let Some(b) = breaker {
+            class.push_str(" diagram__node--breaker-");
+            class.push_str(b.as_str());
+        }
+        let status = match spec.kind {
+            ServiceKind::Client => String::new(),
+            ServiceKind::Broker => {
+                let waiting: u32 = (0..model.queues.len())
+                    .map(|q| sim.queue(q as u16))
+                    .map(|q| q.ready + q.delayed)
+                    .sum();
+                if up {
+                    format!("{waiting} waiting")
+                } else {
+                    "restarting".into()
+                }
+            }
+            _ if !up => "DOWN".into(),
+            _ => {
+                let mut s = format!("{}/{} busy", v.busy, capacity);
+                if v.queued > 0 {
+                    s.push_str(&format!(" · {} queued", v.queued));
+                }
+                s
+            }
+        };
+        let mut aria = format!("{}, {}", spec.label, if up { "up" } else { "down" });
+        if spec.kind != ServiceKind::Client && spec.kind != ServiceKind::Broker {
+            aria.push_str(&format!(
+                ", {} of {} workers busy, {} queued",
+                v.busy, capacity, v.queued
+            ));
+        }
+        if slow {
+            aria.push_str(&format!(", latency ×{}", v.latency_factor));
+        }
+        if failing {
+            aria.push_str(&format!(
+                ", failing {:.0}% of requests",
+                v.error_rate * 100.0
+            ));
+        }
+        if let Some(b) = breaker {
+            aria.push_str(&format!(
+                ", circuit breaker {}",
+                b.as_str().replace('_', "-")
+            ));
+        }
+        NodeState {
+            up,
+            busy: v.busy,
+            capacity,
+            queued: v.queued,
+            replicas: v.replicas,
+            replica_load,
+            latency_factor: v.latency_factor,
+            error_rate: v.error_rate,
+            drop_rate: v.drop_rate,
+            breaker,
+            class,
+            status,
+            aria,
+        }
+    }
+}
+
+/// CSS classes of a token: its kind, and whether it carries an error or was
+/// lost.
+pub fn token_class(f: &Flight) -> String {
+    let kind = match f.kind {
+        MsgKind::Request => "request",
+        MsgKind::Response => "response",
+        MsgKind::Event => "event",
+        MsgKind::Callback => "callback",
+        MsgKind::Poll => "poll",
+        MsgKind::Push => "push",
+    };
+    let mut c = format!("token token--{kind}");
+    if f.error {
+        c.push_str(" token--error");
+    }
+    if f.dropped {
+        c.push_str(" token--dropped");
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::{Flights, Session};
+    use orderflow_sim::{Command, Completion, presets};
+
+    fn scene_and_session(name: &str) -> (Scene, Session) {
+        let model = presets::model(name).unwrap().unwrap();
+        let scene = Scene::new(&model);
+        let mode = model.client.completion;
+        (scene, Session::new(model, mode, 3).unwrap())
+    }
+
+    #[test]
+    fn tokens_ride_their_edges_and_answers_ride_back() {
+        let (scene, _) = scene_and_session("sync-chain");
+        let t = &scene.topology;
+        let (client, order) = (t.index_of("client").unwrap(), t.index_of("order").unwrap());
+        let e = t
+            .edges
+            .iter()
+            .position(|e| e.from == client && e.to == order)
+            .unwrap();
+        let curve = scene.layout.edges[e];
+        assert_eq!(scene.position(client, order, 0.0), curve.p0);
+        assert_eq!(scene.position(client, order, 1.0), curve.p3);
+        // The answer travels the same edge backwards.
+        assert_eq!(scene.position(order, client, 0.0), curve.p3);
+        assert_eq!(scene.position(order, client, 0.25), curve.point_at(0.75));
+        // No edge between two nodes: a straight line between their centres.
+        let (inv, notif) = (
+            t.index_of("inventory").unwrap(),
+            t.index_of("notification").unwrap(),
+        );
+        let mid = scene.position(inv, notif, 0.5);
+        let (a, b) = (
+            scene.layout.nodes[inv].center(),
+            scene.layout.nodes[notif].center(),
+        );
+        assert_eq!(
+            mid,
+            Point {
+                x: (a.x + b.x) / 2.0,
+                y: (a.y + b.y) / 2.0
+            }
+        );
+    }
+
+    #[test]
+    fn a_frame_shows_state_tokens_and_counters() {
+        let (scene, mut s) = scene_and_session("payment-breaker");
+        s.advance_to(SimTime::from_secs(18), u64::MAX);
+        let mut flights = Flights::default();
+        flights.update(s.store(), s.rewinds());
+        let shown = flights.visible(s.now(), SimTime::from_millis(400), 1_000);
+        let f = scene.frame(s.model(), s.sim(), &shown, false);
+        let provider = scene.topology.index_of("provider").unwrap();
+        let p = &f.nodes[provider];
+        assert!(!p.up && p.class.contains("diagram__node--down"), "{p:?}");
+        assert_eq!(
+            p.breaker,
+            Some(BreakerState::Open),
+            "the provider is behind the breaker"
+        );
+        assert!(p.class.contains("breaker-open"));
+        assert!(p.aria.contains("circuit breaker open"));
+        assert!(!f.tokens.is_empty());
+        assert!(
+            f.tokens
+                .iter()
+                .all(|tk| tk.class.starts_with("token token--"))
+        );
+        assert!(f.counters.created > 40);
+        let retry = f.queues.iter().find(|q| q.id == "payment_retry").unwrap();
+        assert!(
+            retry.ready + retry.inflight > 0,
+            "charges wait for retry: {retry:?}"
+        );
+    }
+
+    #[test]
+    fn node_state_reflects_commands() {
+        let (scene, mut s) = scene_and_session("hybrid");
+        s.advance_to(SimTime::from_secs(1), u64::MAX);
+        s.apply(Command::SetLatencyFactor {
+            service: "warehouse".into(),
+            factor: 4.0,
+        })
+        .unwrap();
+        s.apply(Command::SetErrorRate {
+            service: "payment".into(),
+            rate: 0.5,
+        })
+        .unwrap();
+        s.apply(Command::SetReplicas {
+            service: "inventory".into(),
+            replicas: 3,
+        })
+        .unwrap();
+        let f = scene.frame(s.model(), s.sim(), &[], false);
+        let n = |id: &str| &f.nodes[scene.topology.index_of(id).unwrap()];
+        assert!(
+            n("warehouse").class.contains("--slow") && n("warehouse").aria.contains("latency ×4")
+        );
+        assert!(n("payment").class.contains("--failing"));
+        assert_eq!(n("inventory").replicas, 3);
+        assert_eq!(n("inventory").replica_load.len(), 3);
+        assert!(
+            n("inventory").status.ends_with("busy") || n("inventory").status.contains("queued")
+        );
+    }
+
+    #[test]
+    fn reduced_motion_tokens_jump_between_the_ends() {
+        let (scene, mut s) = scene_and_session("sync-chain");
+        s.advance_to(SimTime::from_millis(500), u64::MAX);
+        let mut flights = Flights::default();
+        flights.update(s.store(), s.rewinds());
+        let shown = flights.visible(s.now(), SimTime::from_millis(400), 1_000);
+        assert!(!shown.is_empty());
+        let f = scene.frame(s.model(), s.sim(), &shown, true);
+        for ((fl, _), tk) in shown.iter().zip(&f.tokens) {
+            let a = scene.position(fl.from as usize, fl.to as usize, 0.0);
+            let b = scene.position(fl.from as usize, fl.to as usize, 1.0);
+            let at = Point { x: tk.x, y: tk.y };
+            assert!(at == a || at == b, "token between the ends: {at:?}");
+        }
+        let _ = Completion::Sync;
+    }
+}

@@ -1,0 +1,728 @@
+//! One run as the page sees it: the engine, the trace so far, checkpoints for
+//! seeking, and the history of commands.
+//!
+//! The page keeps the engine exactly at the display time: every frame it
+//! asks [`Session::advance_to`] for the new time. Seeking backwards restores
+//! the nearest earlier checkpoint (a clone of the engine) and replays to the
+//! target, re-applying recorded commands at their exact positions, so the
+//! state shown after a seek is the true state at that time.
+//!
+//! Plain Rust with no web dependency: tested natively.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use orderflow_sim::command::CommandError;
+use orderflow_sim::model::Model;
+use orderflow_sim::trace::TraceEvent;
+use orderflow_sim::{AppliedCommand, Command, Completion, Sim, SimTime};
+
+/// Trace events kept in memory; the oldest quarter is dropped beyond this.
+pub const MAX_STORE: usize = 400_000;
+/// Checkpoints kept; beyond this every other one is dropped and the
+/// interval doubles, so memory stays bounded on any run length.
+pub const MAX_CHECKPOINTS: usize = 48;
+/// First interval between checkpoints, simulated.
+pub const CHECKPOINT_EVERY: SimTime = SimTime::from_millis(2_000);
+/// Scheduled (timed) commands pending at once.
+pub const MAX_SCHEDULED: usize = 100;
+
+/// The trace so far, bounded: `events[i]` has absolute index `offset + i`.
+#[derive(Clone, Debug, Default)]
+pub struct TraceStore {
+    events: Vec<TraceEvent>,
+    offset: usize,
+}
+
+impl TraceStore {
+    /// Absolute index one past the last event.
+    pub fn end(&self) -> usize {
+        self.offset + self.events.len()
+    }
+
+    /// Absolute index of the oldest event kept.
+    pub fn start(&self) -> usize {
+        self.offset
+    }
+
+    /// The events kept, oldest first.
+    pub fn events(&self) -> &[TraceEvent] {
+        &self.events
+    }
+
+    /// The event with absolute index `i`, if kept.
+    pub fn get(&self, i: usize) -> Option<&TraceEvent> {
+        i.checked_sub(self.offset).and_then(|k| self.events.get(k))
+    }
+
+    fn push_all(&mut self, new: Vec<TraceEvent>) {
+        self.events.extend(new);
+        if self.events.len() > MAX_STORE {
+            let drop = self.events.len() - MAX_STORE * 3 / 4;
+            self.events.drain(..drop);
+            self.offset += drop;
+        }
+    }
+
+    /// Forgets every event from absolute index `end` on.
+    fn truncate(&mut self, end: usize) {
+        if end <= self.offset {
+            self.events.clear();
+            self.offset = end;
+        } else {
+            self.events.truncate(end - self.offset);
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Checkpoint {
+    sim: Sim,
+    trace_end: usize,
+}
+
+/// Result of an [`Session::advance_to`] slice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Advance {
+    /// The target time was reached.
+    Reached,
+    /// The event budget ran out first; call again.
+    Budget,
+}
+
+/// A run.
+#[derive(Clone, Debug)]
+pub struct Session {
+    model: Arc<Model>,
+    mode: Completion,
+    seed: u64,
+    sim: Sim,
+    store: TraceStore,
+    checkpoints: Vec<Checkpoint>,
+    checkpoint_every: SimTime,
+    /// Every command applied, in stream order (the run's history).
+    history: Vec<AppliedCommand>,
+    /// Index in `history` of the next command to re-apply after a seek back.
+    replayed: usize,
+    /// Timed commands waiting for their time, sorted.
+    scheduled: Vec<(SimTime, Command)>,
+    furthest: SimTime,
+    /// Bumped whenever the trace is rewound (observers must rescan).
+    rewinds: u64,
+}
+
+impl Session {
+    /// A fresh run at time zero.
+    pub fn new(model: Arc<Model>, mode: Completion, seed: u64) -> Result<Session, CommandError> {
+        let sim = Sim::with_completion(model.clone(), seed, mode)?;
+        let mut s = Session {
+            model,
+            mode,
+            seed,
+            sim,
+            store: TraceStore::default(),
+            checkpoints: Vec::new(),
+            checkpoint_every: CHECKPOINT_EVERY,
+            history: Vec::new(),
+            replayed: 0,
+            scheduled: Vec::new(),
+            furthest: SimTime::ZERO,
+            rewinds: 0,
+        };
+        s.checkpoint();
+        Ok(s)
+    }
+
+    /// A run with recorded commands (from a shared link) and scheduled ones.
+    pub fn with_commands(
+        model: Arc<Model>,
+        mode: Completion,
+        seed: u64,
+        applied: Vec<AppliedCommand>,
+        scheduled: Vec<(SimTime, Command)>,
+    ) -> Result<Session, CommandError> {
+        let mut s = Session::new(model, mode, seed)?;
+        let mut last = (0, SimTime::ZERO);
+        for c in &applied {
+            if (c.after_events, c.at) < last {
+                return Err(CommandError("commands are not in stream order".into()));
+            }
+            last = (c.after_events, c.at);
+        }
+        s.history = applied;
+        for (t, c) in scheduled {
+            s.schedule(t, c)?;
+        }
+        Ok(s)
+    }
+
+    pub fn model(&self) -> &Arc<Model> {
+        &self.model
+    }
+
+    pub fn mode(&self) -> Completion {
+        self.mode
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The engine, at the current time.
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
+
+    /// The engine, mutably (for metrics that integrate up to now).
+    pub fn sim_mut(&mut self) -> &mut Sim {
+        &mut self.sim
+    }
+
+    /// The current time (equal to the display time after `advance_to`).
+    pub fn now(&self) -> SimTime {
+        self.sim.now()
+    }
+
+    /// The latest time this run has reached.
+    pub fn furthest(&self) -> SimTime {
+        self.furthest
+    }
+
+    pub fn store(&self) -> &TraceStore {
+        &self.store
+    }
+
+    /// Changes whenever the trace was rewound by a seek.
+    pub fn rewinds(&self) -> u64 {
+        self.rewinds
+    }
+
+    /// Applied commands (the whole history, including ones after the
+    /// current time that will be re-applied when playing forward).
+    pub fn history(&self) -> &[AppliedCommand] {
+        &self.history
+    }
+
+    /// Commands waiting for their time.
+    pub fn scheduled(&self) -> &[(SimTime, Command)] {
+        &self.scheduled
+    }
+
+    /// True when the run is over: nothing left to simulate.
+    pub fn is_finished(&mut self) -> bool {
+        self.sim.is_finished() && self.replayed >= self.history.len() && self.scheduled.is_empty()
+    }
+
+    /// Advances to `t`, processing at most `budget` events. Records
+    /// checkpoints, re-applies recorded commands at their positions, applies
+    /// scheduled commands at their times.
+    pub fn advance_to(&mut self, t: SimTime, budget: u64) -> Advance {
+        let mut left = budget;
+        let result = loop {
+            // A recorded command due at exactly this position.
+            if let Some(c) = self.history.get(self.replayed) {
+                if c.after_events == self.sim.events_processed() {
+                    if c.at > t {
+                        break self.finish_at(t);
+                    }
+                    let c = c.clone();
+                    // Recorded commands were valid when applied; a failure
+                    // here means the history is corrupt: drop the rest.
+                    if self.sim.apply_recorded(&c).is_err() {
+                        self.history.truncate(self.replayed);
+                    } else {
+                        self.replayed += 1;
+                    }
+                    continue;
+                }
+            }
+            // A scheduled command due before the next event.
+            let next = self.sim.next_event_time();
+            if let Some(&(at, _)) = self.scheduled.first() {
+                if at <= t && next.is_none_or(|n| n > at) && self.replay_done() {
+                    self.sim.run_until(at);
+                    let (_, cmd) = self.scheduled.remove(0);
+                    // Validated when scheduled; a refusal now changes nothing.
+                    if self.sim.apply(cmd).is_ok() {
+                        self.record_last();
+                    }
+                    continue;
+                }
+            }
+            if self.sim.now() >= self.next_checkpoint_at() {
+                self.checkpoint();
+            }
+            match next {
+                Some(n) if n <= t => {
+                    if left == 0 {
+                        break Advance::Budget;
+                    }
+                    // Stop at the next checkpoint boundary or recorded command.
+                    self.sim.step();
+                    left -= 1;
+                }
+                _ => break self.finish_at(t),
+            }
+        };
+        let new = self.sim.drain_trace();
+        self.store.push_all(new);
+        self.furthest = self.furthest.max(self.sim.now());
+        result
+    }
+
+    fn replay_done(&self) -> bool {
+        self.replayed >= self.history.len()
+    }
+
+    fn finish_at(&mut self, t: SimTime) -> Advance {
+        // Do not move the clock past a recorded command still to come.
+        let limit = self.history.get(self.replayed).map_or(t, |c| c.at.min(t));
+        self.sim.run_until(limit.max(self.sim.now()));
+        Advance::Reached
+    }
+
+    fn next_checkpoint_at(&self) -> SimTime {
+        let last = self
+            .checkpoints
+            .last()
+            .map_or(SimTime::ZERO, |c| c.sim.now());
+        last.plus_micros(self.checkpoint_every.as_micros())
+    }
+
+    fn checkpoint(&mut self) {
+        if self.checkpoints.len() >= MAX_CHECKPOINTS {
+            // Keep the first and every other one after it; space them wider.
+            let kept: Vec<Checkpoint> = self.checkpoints.drain(..).step_by(2).collect();
+            self.checkpoints = kept;
+            self.checkpoint_every = SimTime(self.checkpoint_every.as_micros() * 2);
+        }
+        // The store must hold every event up to this instant.
+        let new = self.sim.drain_trace();
+        self.store.push_all(new);
+        let sim = self.sim.clone();
+        self.checkpoints.push(Checkpoint {
+            sim,
+            trace_end: self.store.end(),
+        });
+    }
+
+    fn record_last(&mut self) {
+        if let Some(c) = self.sim.applied_commands().last() {
+            self.history.push(c.clone());
+            self.replayed = self.history.len();
+        }
+    }
+
+    /// Moves to time `t`, backwards through a checkpoint if needed, then
+    /// forward. `budget` bounds the events of this call; on `Budget`, call
+    /// [`Session::advance_to`] again with the same target.
+    pub fn seek(&mut self, t: SimTime, budget: u64) -> Advance {
+        if t < self.sim.now() {
+            let i = self
+                .checkpoints
+                .iter()
+                .rposition(|c| c.sim.now() <= t)
+                .unwrap_or(0);
+            self.checkpoints.truncate(i + 1);
+            let cp = &self.checkpoints[i];
+            self.sim = cp.sim.clone();
+            self.sim.set_trace(true);
+            self.store.truncate(cp.trace_end);
+            self.replayed = self.sim.applied_commands().len().min(self.history.len());
+            self.rewinds += 1;
+        }
+        self.advance_to(t, budget)
+    }
+
+    /// Applies `cmd` now. If the run had been rewound, recorded commands
+    /// after now are discarded first (a new history starts here); returns how
+    /// many.
+    pub fn apply(&mut self, cmd: Command) -> Result<usize, CommandError> {
+        let discarded = self.history.len() - self.replayed;
+        let first_future = self.replayed;
+        // Validate before discarding anything.
+        let mut probe = self.sim.clone();
+        probe.set_trace(false);
+        probe.apply(cmd.clone())?;
+        self.history.truncate(first_future);
+        self.sim.apply(cmd)?;
+        self.record_last();
+        let new = self.sim.drain_trace();
+        self.store.push_all(new);
+        Ok(discarded)
+    }
+
+    /// Schedules `cmd` for time `at` (a timed fault: "down for 10 s").
+    pub fn schedule(&mut self, at: SimTime, cmd: Command) -> Result<(), CommandError> {
+        if self.scheduled.len() >= MAX_SCHEDULED {
+            return Err(CommandError(format!(
+                "at most {MAX_SCHEDULED} scheduled commands"
+            )));
+        }
+        let mut probe = self.sim.clone();
+        probe.set_trace(false);
+        probe.apply(cmd.clone())?;
+        let i = self.scheduled.partition_point(|(t, _)| *t <= at);
+        self.scheduled.insert(i, (at, cmd));
+        Ok(())
+    }
+
+    /// Runs with the trace off until `orders` orders have arrived in all, or
+    /// the run ends, within `budget` events. Returns true when done.
+    pub fn fast_forward(&mut self, orders: u64, budget: u64) -> bool {
+        self.sim.set_trace(false);
+        let mut left = budget;
+        let done = loop {
+            if self.sim.orders_started() >= orders || self.is_finished() {
+                break true;
+            }
+            if left == 0 {
+                break false;
+            }
+            let chunk = left.min(5_000);
+            let horizon = self
+                .sim
+                .next_event_time()
+                .unwrap_or(self.sim.now())
+                .plus_micros(60_000_000);
+            let before = self.sim.events_processed();
+            self.advance_to(horizon, chunk);
+            let ran = self.sim.events_processed() - before;
+            left = left.saturating_sub(ran.max(1));
+        };
+        self.sim.set_trace(true);
+        self.furthest = self.furthest.max(self.sim.now());
+        done
+    }
+}
+
+/// Recent messages for the token layer, derived from the trace.
+#[derive(Clone, Debug, Default)]
+pub struct Flights {
+    /// Send events (as trace indices) that may still be on screen, oldest first.
+    recent: VecDeque<Flight>,
+    /// Absolute index of the next trace event to look at.
+    scanned: usize,
+    rewinds: u64,
+}
+
+/// One message on the wire, as drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Flight {
+    pub msg: u64,
+    pub order: u64,
+    pub from: u16,
+    pub to: u16,
+    pub kind: orderflow_sim::trace::MsgKind,
+    pub sent: SimTime,
+    pub arrive: SimTime,
+    /// Set when the message was dropped at its destination.
+    pub dropped: bool,
+    /// Set when it was an error answer (failed, timed out, refused…).
+    pub error: bool,
+}
+
+/// How long a message may stay on screen, simulated: the display stretch
+/// never exceeds this.
+pub const MAX_FLIGHT_DISPLAY: SimTime = SimTime::from_millis(2_000);
+
+impl Flights {
+    /// Catches up with the trace store.
+    pub fn update(&mut self, store: &TraceStore, rewinds: u64) {
+        use orderflow_sim::trace::{Label, TraceKind};
+        if rewinds != self.rewinds || self.scanned < store.start() || self.scanned > store.end() {
+            // Rewound: rescan the tail of the store.
+            self.rewinds = rewinds;
+            self.recent.clear();
+            let last_t = store.events().last().map_or(SimTime::ZERO, |e| e.t);
+            let horizon = SimTime(
+                last_t
+                    .as_micros()
+                    .saturating_sub(MAX_FLIGHT_DISPLAY.as_micros() * 2),
+            );
+            let from = store
+                .events()
+                .iter()
+                .rposition(|e| e.t < horizon)
+                .map_or(0, |i| i + 1);
+            self.scanned = store.start() + from;
+        }
+        for i in self.scanned..store.end() {
+            let Some(e) = store.get(i) else { continue };
+            match &e.kind {
+                TraceKind::Send {
+                    msg,
+                    order,
+                    from,
+                    to,
+                    kind,
+                    label,
+                    arrive,
+                } => self.recent.push_back(Flight {
+                    msg: *msg,
+                    order: *order,
+                    from: *from,
+                    to: *to,
+                    kind: *kind,
+                    sent: e.t,
+                    arrive: *arrive,
+                    dropped: false,
+                    error: matches!(
+                        label,
+                        Label::Failed(_) | Label::Nack | Label::Confirm(false)
+                    ),
+                }),
+                TraceKind::Drop { msg, .. } => {
+                    if let Some(f) = self.recent.iter_mut().rev().find(|f| f.msg == *msg) {
+                        f.dropped = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.scanned = store.end();
+    }
+
+    /// Messages on screen at `t` with display duration stretched to at
+    /// least `min_display` (simulated), newest last, at most `limit`.
+    pub fn visible(
+        &mut self,
+        t: SimTime,
+        min_display: SimTime,
+        limit: usize,
+    ) -> Vec<(Flight, f64)> {
+        let stretch = min_display.min(MAX_FLIGHT_DISPLAY).as_micros();
+        let keep_after = t
+            .as_micros()
+            .saturating_sub(MAX_FLIGHT_DISPLAY.as_micros() * 2);
+        while self.recent.front().is_some_and(|f| {
+            f.arrive
+                .as_micros()
+                .max(f.sent.as_micros() + MAX_FLIGHT_DISPLAY.as_micros())
+                < keep_after
+        }) {
+            self.recent.pop_front();
+        }
+        let mut out: Vec<(Flight, f64)> = self
+            .recent
+            .iter()
+            .filter_map(|f| {
+                let start = f.sent.as_micros();
+                let real = f.arrive.as_micros().saturating_sub(start);
+                let shown = real.max(stretch).max(1);
+                let now = t.as_micros();
+                (now >= start && now < start + shown)
+                    .then(|| (*f, (now - start) as f64 / shown as f64))
+            })
+            .collect();
+        if out.len() > limit {
+            out.drain(..out.len() - limit);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use orderflow_sim::presets;
+    use orderflow_sim::trace::TraceHasher;
+
+    fn session(name: &str) -> Session {
+        let model = presets::model(name).unwrap().unwrap();
+        let mode = model.client.completion;
+        Session::new(model, mode, 5).unwrap()
+    }
+
+    fn hash(store: &TraceStore) -> u64 {
+        let mut h = TraceHasher::default();
+        for e in store.events() {
+            h.event(e);
+        }
+        h.finish()
+    }
+
+    #[test]
+    fn advancing_in_frames_equals_one_run() {
+        let mut s = session("hybrid-queue");
+        let mut t = SimTime::ZERO;
+        while t < SimTime::from_secs(20) {
+            t = t.plus_micros(16_667 * 7);
+            assert_eq!(s.advance_to(t, u64::MAX), Advance::Reached);
+            assert_eq!(s.now(), t);
+        }
+        let mut whole = session("hybrid-queue");
+        whole.advance_to(t, u64::MAX);
+        assert_eq!(hash(s.store()), hash(whole.store()));
+    }
+
+    #[test]
+    fn seeking_back_then_forward_gives_the_same_state() {
+        let mut s = session("payment-breaker");
+        s.advance_to(SimTime::from_secs(20), u64::MAX);
+        s.apply(Command::SetReplicas {
+            service: "payment".into(),
+            replicas: 3,
+        })
+        .unwrap();
+        s.advance_to(SimTime::from_secs(40), u64::MAX);
+        let counters = s.sim().metrics_snapshot().outcomes;
+        let trace = hash(s.store());
+        let events = s.sim().events_processed();
+
+        assert_eq!(s.seek(SimTime::from_secs(7), u64::MAX), Advance::Reached);
+        assert_eq!(s.now(), SimTime::from_secs(7));
+        assert!(s.sim().metrics_snapshot().outcomes.total() < counters.total());
+        assert!(
+            s.store()
+                .events()
+                .iter()
+                .all(|e| e.t <= SimTime::from_secs(7))
+        );
+
+        s.seek(SimTime::from_secs(40), u64::MAX);
+        assert_eq!(s.sim().metrics_snapshot().outcomes, counters);
+        assert_eq!(s.sim().events_processed(), events);
+        assert_eq!(hash(s.store()), trace);
+        assert_eq!(s.history().len(), 1);
+    }
+
+    #[test]
+    fn a_seek_in_small_budgets_arrives() {
+        let mut s = session("sync-chain");
+        let mut slices = 0;
+        while s.seek(SimTime::from_secs(30), 100) == Advance::Budget {
+            slices += 1;
+        }
+        assert!(
+            slices > 10,
+            "{} events in {slices} slices",
+            s.sim().events_processed()
+        );
+        assert_eq!(s.now(), SimTime::from_secs(30));
+    }
+
+    #[test]
+    fn a_command_after_a_seek_back_starts_a_new_history() {
+        let mut s = session("sync-chain");
+        s.advance_to(SimTime::from_secs(5), u64::MAX);
+        s.apply(Command::SetUp {
+            service: "inventory".into(),
+            up: false,
+        })
+        .unwrap();
+        s.advance_to(SimTime::from_secs(10), u64::MAX);
+        s.seek(SimTime::from_secs(2), u64::MAX);
+        let discarded = s
+            .apply(Command::SetLatencyFactor {
+                service: "payment".into(),
+                factor: 2.0,
+            })
+            .unwrap();
+        assert_eq!(discarded, 1);
+        assert_eq!(s.history().len(), 1);
+        assert!(
+            s.apply(Command::SetUp {
+                service: "ghost".into(),
+                up: false
+            })
+            .is_err()
+        );
+        assert_eq!(s.history().len(), 1, "a refused command changes nothing");
+    }
+
+    #[test]
+    fn scheduled_commands_apply_at_their_time_and_replay() {
+        let mut s = session("payment-breaker");
+        s.advance_to(SimTime::from_secs(2), u64::MAX);
+        s.apply(Command::SetUp {
+            service: "provider".into(),
+            up: false,
+        })
+        .unwrap();
+        s.schedule(
+            SimTime::from_secs(12),
+            Command::SetUp {
+                service: "provider".into(),
+                up: true,
+            },
+        )
+        .unwrap();
+        s.advance_to(SimTime::from_secs(30), u64::MAX);
+        assert!(s.scheduled().is_empty());
+        assert_eq!(s.history().len(), 2);
+        assert_eq!(s.history()[1].at, SimTime::from_secs(12));
+        let whole = hash(s.store());
+
+        // The same run from the recorded history alone.
+        let model = s.model().clone();
+        let mut again =
+            Session::with_commands(model, s.mode(), 5, s.history().to_vec(), vec![]).unwrap();
+        again.advance_to(SimTime::from_secs(30), u64::MAX);
+        assert_eq!(hash(again.store()), whole);
+    }
+
+    #[test]
+    fn fast_forward_runs_without_a_trace_and_ends() {
+        let model = {
+            let mut sc =
+                orderflow_sim::Scenario::from_json(presets::json("hybrid-queue").unwrap()).unwrap();
+            sc.workload.orders = 2_000;
+            Arc::new(Model::compile(sc).unwrap())
+        };
+        let mut s = Session::new(model, Completion::Sync, 1).unwrap();
+        let mut slices = 0;
+        while !s.fast_forward(1_000, 20_000) {
+            slices += 1;
+        }
+        assert!(slices >= 1);
+        assert!(s.sim().orders_started() >= 1_000);
+        assert!(
+            s.store().events().len() < 50,
+            "no trace while fast-forwarding"
+        );
+        // Seeking back inside the fast-forwarded span works and shows detail.
+        s.seek(SimTime::from_secs(10), u64::MAX);
+        assert!(
+            s.store()
+                .events()
+                .iter()
+                .any(|e| e.t > SimTime::from_secs(8))
+        );
+    }
+
+    #[test]
+    fn checkpoints_stay_bounded() {
+        let model = {
+            let mut sc = orderflow_sim::Scenario::from_json(presets::json("mmc").unwrap()).unwrap();
+            sc.workload.orders = 3_000;
+            Arc::new(Model::compile(sc).unwrap())
+        };
+        let mut s = Session::new(model, Completion::Sync, 1).unwrap();
+        s.sim_mut().set_trace(false);
+        s.advance_to(SimTime::from_secs(800), u64::MAX);
+        assert!(s.checkpoints.len() <= MAX_CHECKPOINTS);
+        assert!(s.checkpoint_every > CHECKPOINT_EVERY);
+    }
+
+    #[test]
+    fn flights_show_messages_in_the_air_with_a_minimum_duration() {
+        let mut s = session("sync-chain");
+        s.advance_to(SimTime::from_millis(1_000), u64::MAX);
+        let mut f = Flights::default();
+        f.update(s.store(), s.rewinds());
+        // Hops take ~1 ms; stretched to 300 ms some are visible at any time.
+        let t = SimTime::from_millis(900);
+        let shown = f.visible(t, SimTime::from_millis(300), 1_000);
+        assert!(!shown.is_empty());
+        assert!(
+            shown
+                .iter()
+                .all(|(fl, p)| fl.sent <= t && (0.0..1.0).contains(p))
+        );
+        // Without stretching, almost nothing is in the air.
+        let bare = f.visible(t, SimTime::ZERO, 1_000);
+        assert!(bare.len() < shown.len());
+        assert_eq!(f.visible(t, SimTime::from_millis(300), 2).len(), 2);
+    }
+}

@@ -1,0 +1,378 @@
+//! The metrics panel's view model: latency percentiles, client-side costs,
+//! per-service load, and small charts (queue depth, throughput, orders in
+//! flight, breaker states over time) as SVG path data.
+
+use orderflow_sim::breaker::BreakerState;
+use orderflow_sim::metrics::{ClientCounters, PaymentCounters, StepCounters, Summary};
+use orderflow_sim::model::Model;
+use orderflow_sim::{Completion, Sim};
+
+/// Width and height of every chart's `viewBox`.
+pub const CHART_W: f64 = 300.0;
+pub const CHART_H: f64 = 70.0;
+
+/// One line of a chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub label: String,
+    /// SVG path data in the chart's `viewBox`.
+    pub d: String,
+    /// The last value, for the legend.
+    pub last: f64,
+}
+
+/// A chart: lines sharing axes.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Chart {
+    pub title: String,
+    pub lines: Vec<Line>,
+    /// Top of the y axis.
+    pub y_max: f64,
+    /// Time range shown, seconds.
+    pub t0: f64,
+    pub t1: f64,
+}
+
+/// One stretch of a breaker's state strip.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Segment {
+    pub x: f64,
+    pub w: f64,
+    pub state: BreakerState,
+}
+
+/// A breaker's states over time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Strip {
+    pub label: String,
+    pub segments: Vec<Segment>,
+}
+
+/// A row of the services table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceRow {
+    pub label: String,
+    pub utilisation: f64,
+    pub mean_wait_ms: f64,
+    pub p95_wait_ms: f64,
+    pub rejected: u64,
+    pub refused: u64,
+}
+
+/// Everything the metrics panel shows.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Stats {
+    pub mode: Option<Completion>,
+    pub response: Summary,
+    pub completion: Summary,
+    pub done: Summary,
+    pub window: Summary,
+    pub lag: Summary,
+    pub client: ClientCounters,
+    pub payments: PaymentCounters,
+    pub steps: StepCounters,
+    pub services: Vec<ServiceRow>,
+    pub queue_chart: Chart,
+    pub throughput_chart: Chart,
+    pub in_flight_chart: Chart,
+    pub strips: Vec<Strip>,
+    pub has_payments: bool,
+}
+
+/// SVG path through `points` (x in seconds, y in value units) scaled to
+/// the chart's box: `x0..x1` across, `0..y_max` up.
+pub fn line_path(points: &[(f64, f64)], x0: f64, x1: f64, y_max: f64) -> String {
+    let sx = CHART_W / (x1 - x0).max(1e-9);
+    let sy = CHART_H / y_max.max(1e-9);
+    let mut d = String::with_capacity(points.len() * 12);
+    for (i, (x, y)) in points.iter().enumerate() {
+        let px = ((x - x0) * sx).clamp(0.0, CHART_W);
+        let py = (CHART_H - y * sy).clamp(0.0, CHART_H);
+        d.push_str(if i == 0 { "M" } else { "L" });
+        d.push_str(&format!("{px:.1} {py:.1}"));
+    }
+    d
+}
+
+/// A round upper bound for a y axis: 1, 2, 5 × 10^n at or above `v`.
+pub fn nice_max(v: f64) -> f64 {
+    if !(v > 0.0) {
+        return 1.0;
+    }
+    let mag = 10f64.powf(v.log10().floor());
+    for m in [1.0, 2.0, 5.0, 10.0] {
+        if m * mag >= v {
+            return m * mag;
+        }
+    }
+    10.0 * mag
+}
+
+/// A breaker's state changes as strip segments over `t0..t1` seconds. Every
+/// stretch is at least one unit wide, so a half-open probe of a millisecond
+/// still shows.
+pub fn strip<'a>(
+    history: impl Iterator<Item = &'a (orderflow_sim::SimTime, BreakerState)>,
+    t0: f64,
+    t1: f64,
+) -> Vec<Segment> {
+    let sx = CHART_W / (t1 - t0).max(1e-9);
+    let push = |segments: &mut Vec<Segment>, state: BreakerState, a: f64, b: f64| {
+        if b >= t0 && a < t1 {
+            let x = ((a - t0) * sx).clamp(0.0, CHART_W);
+            let x_end = ((b - t0) * sx).clamp(0.0, CHART_W);
+            segments.push(Segment {
+                x,
+                w: (x_end - x).max(1.0),
+                state,
+            });
+        }
+    };
+    let mut state = BreakerState::Closed;
+    let mut from = t0;
+    let mut segments: Vec<Segment> = Vec::new();
+    for (t, s) in history {
+        let t = t.as_secs_f64();
+        if t > t1 {
+            break;
+        }
+        push(&mut segments, state, from.max(t0), t);
+        state = *s;
+        from = t;
+    }
+    push(&mut segments, state, from.max(t0), t1);
+    segments
+}
+
+/// Samples shown at most (the newest), so charts stay cheap to draw.
+const MAX_POINTS: usize = 600;
+
+impl Stats {
+    /// The panel's data for the run's current state.
+    pub fn compute(model: &Model, sim: &mut Sim) -> Stats {
+        let mode = Some(sim.completion());
+        let secs = sim.now().as_secs_f64().max(1e-9);
+        sim.metrics(); // brings the utilisation integrals up to now
+        let sim: &Sim = sim;
+        let mx = sim.metrics_snapshot();
+        let services = model
+            .services
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                !matches!(
+                    s.kind,
+                    orderflow_sim::scenario::ServiceKind::Client
+                        | orderflow_sim::scenario::ServiceKind::Broker
+                )
+            })
+            .map(|(i, s)| {
+                let m = &mx.services[i];
+                let workers = f64::from(s.replicas * s.concurrency).max(1.0);
+                ServiceRow {
+                    label: s.label.clone(),
+                    utilisation: (m.busy_area as f64 / 1e6 / secs / workers).min(1.0),
+                    mean_wait_ms: if m.wait_count == 0 {
+                        0.0
+                    } else {
+                        m.wait_sum_us as f64 / m.wait_count as f64 / 1e3
+                    },
+                    p95_wait_ms: m.queue_wait.quantile_ms(0.95),
+                    rejected: m.rejected,
+                    refused: m.refused,
+                }
+            })
+            .collect();
+
+        let series: Vec<_> = mx
+            .series
+            .iter()
+            .skip(mx.series.len().saturating_sub(MAX_POINTS))
+            .collect();
+        let (t0, t1) = match (series.first(), series.last()) {
+            (Some(a), Some(b)) => (
+                a.t.as_secs_f64(),
+                b.t.as_secs_f64().max(a.t.as_secs_f64() + 1.0),
+            ),
+            _ => (0.0, 1.0),
+        };
+        // Queue depth: waiting messages per queue (dead-letter queues included).
+        let mut queue_lines = Vec::new();
+        let mut qmax: f64 = 0.0;
+        for (q, qm) in model.queues.iter().enumerate() {
+            let pts: Vec<(f64, f64)> = series
+                .iter()
+                .map(|s| {
+                    (
+                        s.t.as_secs_f64(),
+                        f64::from(s.queue_depth.get(q).copied().unwrap_or(0)),
+                    )
+                })
+                .collect();
+            qmax = qmax.max(pts.iter().map(|p| p.1).fold(0.0, f64::max));
+            queue_lines.push((qm.id.clone(), pts));
+        }
+        // Requests queued in services, when there is no broker.
+        if model.queues.is_empty() {
+            for (i, s) in model.services.iter().enumerate() {
+                if matches!(s.kind, orderflow_sim::scenario::ServiceKind::Client) {
+                    continue;
+                }
+                let pts: Vec<(f64, f64)> = series
+                    .iter()
+                    .map(|x| {
+                        (
+                            x.t.as_secs_f64(),
+                            f64::from(x.queued.get(i).copied().unwrap_or(0)),
+                        )
+                    })
+                    .collect();
+                if pts.iter().any(|p| p.1 > 0.0) {
+                    qmax = qmax.max(pts.iter().map(|p| p.1).fold(0.0, f64::max));
+                    queue_lines.push((s.label.clone(), pts));
+                }
+            }
+        }
+        let y_max = nice_max(qmax.max(5.0));
+        let queue_chart = Chart {
+            title: if model.queues.is_empty() {
+                "requests waiting".into()
+            } else {
+                "queue depth".into()
+            },
+            lines: queue_lines
+                .into_iter()
+                .map(|(label, pts)| Line {
+                    label,
+                    last: pts.last().map_or(0.0, |p| p.1),
+                    d: line_path(&pts, t0, t1, y_max),
+                })
+                .collect(),
+            y_max,
+            t0,
+            t1,
+        };
+        // Throughput: orders settled per second between samples.
+        let tp: Vec<(f64, f64)> = series
+            .windows(2)
+            .map(|w| {
+                let dt = (w[1].t.as_secs_f64() - w[0].t.as_secs_f64()).max(1e-9);
+                (
+                    w[1].t.as_secs_f64(),
+                    (w[1].settled.total() - w[0].settled.total()) as f64 / dt,
+                )
+            })
+            .collect();
+        let tp_max = nice_max(tp.iter().map(|p| p.1).fold(1.0, f64::max));
+        let throughput_chart = Chart {
+            title: "orders settled per second".into(),
+            lines: vec![Line {
+                label: "settled/s".into(),
+                last: tp.last().map_or(0.0, |p| p.1),
+                d: line_path(&tp, t0, t1, tp_max),
+            }],
+            y_max: tp_max,
+            t0,
+            t1,
+        };
+        let fl: Vec<(f64, f64)> = series
+            .iter()
+            .map(|s| (s.t.as_secs_f64(), f64::from(s.in_flight_orders)))
+            .collect();
+        let fl_max = nice_max(fl.iter().map(|p| p.1).fold(1.0, f64::max));
+        let in_flight_chart = Chart {
+            title: "orders in flight".into(),
+            lines: vec![Line {
+                label: "in flight".into(),
+                last: fl.last().map_or(0.0, |p| p.1),
+                d: line_path(&fl, t0, t1, fl_max),
+            }],
+            y_max: fl_max,
+            t0,
+            t1,
+        };
+        let strips = model
+            .breakers
+            .iter()
+            .enumerate()
+            .map(|(b, spec)| Strip {
+                label: spec.id.clone(),
+                segments: strip(sim.breaker(b as u16).history(), t0, t1),
+            })
+            .collect();
+        Stats {
+            mode,
+            response: mx.response.summary(),
+            completion: mx.completion.summary(),
+            done: mx.done.summary(),
+            window: mx.consistency_window.summary(),
+            lag: mx.detection_lag.summary(),
+            client: mx.client,
+            payments: mx.payments,
+            steps: mx.steps,
+            services,
+            queue_chart,
+            throughput_chart,
+            in_flight_chart,
+            strips,
+            has_payments: model
+                .handlers
+                .iter()
+                .any(|h| h.effect == orderflow_sim::model::EffectModel::Charge),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::Session;
+    use orderflow_sim::{SimTime, presets};
+
+    #[test]
+    fn paths_fit_the_box() {
+        let d = line_path(&[(0.0, 0.0), (5.0, 10.0), (10.0, 20.0)], 0.0, 10.0, 20.0);
+        assert_eq!(d, "M0.0 70.0L150.0 35.0L300.0 0.0");
+        assert_eq!(line_path(&[], 0.0, 1.0, 1.0), "");
+        // Out-of-range values are clamped to the box.
+        assert_eq!(line_path(&[(-1.0, 99.0)], 0.0, 1.0, 1.0), "M0.0 0.0");
+    }
+
+    #[test]
+    fn nice_bounds() {
+        assert_eq!(nice_max(0.0), 1.0);
+        assert_eq!(nice_max(3.0), 5.0);
+        assert_eq!(nice_max(120.0), 200.0);
+        assert_eq!(nice_max(1000.0), 1000.0);
+        assert_eq!(nice_max(f64::NAN), 1.0);
+    }
+
+    #[test]
+    fn the_backlog_and_the_breaker_show_in_the_charts() {
+        let model = presets::model("payment-breaker").unwrap().unwrap();
+        let mut s = Session::new(model.clone(), Completion::Polling, 2).unwrap();
+        s.advance_to(SimTime::from_secs(60), u64::MAX);
+        let st = Stats::compute(&model, s.sim_mut());
+        let q = st
+            .queue_chart
+            .lines
+            .iter()
+            .find(|l| l.label == "payment_retry")
+            .unwrap();
+        assert!(q.d.starts_with('M') && q.d.matches('L').count() > 50);
+        let strip = &st.strips[0];
+        let states: Vec<BreakerState> = strip.segments.iter().map(|s| s.state).collect();
+        assert_eq!(states.first(), Some(&BreakerState::Closed));
+        assert!(states.contains(&BreakerState::Open) && states.contains(&BreakerState::HalfOpen));
+        let total: f64 = strip.segments.iter().map(|s| s.w).sum();
+        assert!(total >= CHART_W - 1.0, "segments cover the strip: {total}");
+        assert!(strip.segments.iter().all(|s| s.w >= 1.0));
+        assert!(st.client.wasted_polls > 0);
+        assert!(st.has_payments);
+        assert!(
+            st.services
+                .iter()
+                .any(|r| r.label == "Payment" && r.utilisation > 0.0)
+        );
+    }
+}

@@ -1,0 +1,497 @@
+//! The page's whole state in its URL, so a shared link reproduces a run.
+//!
+//! `?preset=hybrid-queue&mode=polling&seed=42&orders=300&speed=10&t=12500&cmds=…`
+//! plus `embed=1` (diagram and minimal transport only) and `autoplay=1`.
+//!
+//! Commands are written compactly, separated by `~`, each
+//! `<after_events>:<at_us>:<op>:<args…>` — the exact position in the event
+//! stream where it was applied, so replay is exact. A command scheduled for
+//! later (a timed fault not yet reached) is written with `-` for
+//! `after_events`. Ops: `down:svc`, `up:svc`, `lat:svc:factor`,
+//! `err:svc:rate`, `drop:svc:rate`, `rep:svc:n`, `restart:downtime_ms`.
+//!
+//! Parsing never fails: each bad field is reported in words and replaced by
+//! its default, and the page shows the notices.
+
+use orderflow_sim::{AppliedCommand, Command, Completion, SimTime};
+
+/// The default preset.
+pub const DEFAULT_PRESET: &str = "hybrid-queue";
+/// Speed bounds.
+pub const MIN_SPEED: f64 = 0.1;
+pub const MAX_SPEED: f64 = 1000.0;
+/// Orders bounds for the `orders` override.
+pub const MAX_ORDERS: u64 = 1_000_000;
+/// Commands kept in a URL.
+pub const MAX_URL_COMMANDS: usize = 500;
+
+/// A command in the URL: applied at a known position, or scheduled.
+#[derive(Clone, Debug, PartialEq)]
+pub enum UrlCommand {
+    Applied(AppliedCommand),
+    Scheduled { at: SimTime, command: Command },
+}
+
+/// Everything the URL says.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UrlState {
+    pub preset: String,
+    /// `None`: the scenario's default mode.
+    pub mode: Option<Completion>,
+    pub seed: u64,
+    /// `None`: the scenario's own order count.
+    pub orders: Option<u64>,
+    pub speed: f64,
+    /// Time cursor, ms.
+    pub t_ms: u64,
+    pub commands: Vec<UrlCommand>,
+    pub embed: bool,
+    pub autoplay: bool,
+}
+
+impl Default for UrlState {
+    fn default() -> Self {
+        UrlState {
+            preset: DEFAULT_PRESET.to_owned(),
+            mode: None,
+            seed: 1,
+            orders: None,
+            speed: 1.0,
+            t_ms: 0,
+            commands: Vec::new(),
+            embed: false,
+            autoplay: false,
+        }
+    }
+}
+
+/// Splits `a=b&c=d` (with or without a leading `?`) into decoded pairs.
+fn pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+}
+
+/// Percent-decoding (`+` is a space); invalid escapes are kept as text.
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+                    .and_then(|h| std::str::from_utf8(h).ok());
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 3;
+                        continue;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Percent-encodes everything outside the unreserved set and `:~.-_`.
+fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~:".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn fmt_f64(v: f64) -> String {
+    let s = format!("{v}");
+    s.strip_suffix(".0").map(str::to_owned).unwrap_or(s)
+}
+
+/// A command's op and arguments in URL form.
+fn command_text(c: &Command) -> String {
+    match c {
+        Command::SetUp { service, up: false } => format!("down:{service}"),
+        Command::SetUp { service, up: true } => format!("up:{service}"),
+        Command::SetLatencyFactor { service, factor } => {
+            format!("lat:{service}:{}", fmt_f64(*factor))
+        }
+        Command::SetErrorRate { service, rate } => format!("err:{service}:{}", fmt_f64(*rate)),
+        Command::SetDropRate { service, rate } => format!("drop:{service}:{}", fmt_f64(*rate)),
+        Command::SetReplicas { service, replicas } => format!("rep:{service}:{replicas}"),
+        Command::RestartBroker { downtime_ms } => format!("restart:{downtime_ms}"),
+    }
+}
+
+/// Parses `op:args…` into a command, or says what is wrong.
+fn parse_command(parts: &[&str]) -> Result<Command, String> {
+    let number = |s: &str, what: &str| -> Result<f64, String> {
+        s.parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| format!("{what} {s:?} is not a number"))
+    };
+    let service = |i: usize| -> Result<String, String> {
+        parts
+            .get(i)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.to_string())
+            .ok_or_else(|| "missing service".to_owned())
+    };
+    let arg = |i: usize| -> Result<&str, String> {
+        parts
+            .get(i)
+            .copied()
+            .ok_or_else(|| "missing value".to_owned())
+    };
+    let expect_len = |n: usize| -> Result<(), String> {
+        if parts.len() == n {
+            Ok(())
+        } else {
+            Err(format!("expected {} fields after the op", n - 1))
+        }
+    };
+    match parts.first().copied() {
+        Some("down") | Some("up") => {
+            expect_len(2)?;
+            Ok(Command::SetUp {
+                service: service(1)?,
+                up: parts[0] == "up",
+            })
+        }
+        Some("lat") => {
+            expect_len(3)?;
+            Ok(Command::SetLatencyFactor {
+                service: service(1)?,
+                factor: number(arg(2)?, "factor")?,
+            })
+        }
+        Some("err") => {
+            expect_len(3)?;
+            Ok(Command::SetErrorRate {
+                service: service(1)?,
+                rate: number(arg(2)?, "rate")?,
+            })
+        }
+        Some("drop") => {
+            expect_len(3)?;
+            Ok(Command::SetDropRate {
+                service: service(1)?,
+                rate: number(arg(2)?, "rate")?,
+            })
+        }
+        Some("rep") => {
+            expect_len(3)?;
+            let n = arg(2)?
+                .parse::<u32>()
+                .map_err(|_| format!("replicas {:?} is not a whole number", parts[2]))?;
+            Ok(Command::SetReplicas {
+                service: service(1)?,
+                replicas: n,
+            })
+        }
+        Some("restart") => {
+            expect_len(2)?;
+            let ms = arg(1)?
+                .parse::<u64>()
+                .map_err(|_| format!("downtime {:?} is not a whole number", parts[1]))?;
+            Ok(Command::RestartBroker { downtime_ms: ms })
+        }
+        Some(op) => Err(format!("unknown op {op:?}")),
+        None => Err("empty command".to_owned()),
+    }
+}
+
+impl UrlState {
+    /// Parses a query string. Never fails: problems come back as notices
+    /// naming the field, and the field keeps its default.
+    pub fn parse(query: &str) -> (UrlState, Vec<String>) {
+        let mut st = UrlState::default();
+        let mut notices = Vec::new();
+        for (k, v) in pairs(query) {
+            match k.as_str() {
+                "preset" => {
+                    if orderflow_sim::presets::json(&v).is_some() {
+                        st.preset = v;
+                    } else {
+                        notices.push(format!(
+                            "preset: unknown preset {v:?}, showing {DEFAULT_PRESET}"
+                        ));
+                    }
+                }
+                "mode" => match Completion::parse(&v) {
+                    Some(c) => st.mode = Some(c),
+                    None => notices.push(format!("mode: unknown completion mode {v:?}")),
+                },
+                "seed" => match v.parse::<u64>() {
+                    Ok(s) => st.seed = s,
+                    Err(_) => notices.push(format!("seed: {v:?} is not a whole number")),
+                },
+                "orders" => match v.parse::<u64>() {
+                    Ok(n) if (1..=MAX_ORDERS).contains(&n) => st.orders = Some(n),
+                    _ => notices.push(format!(
+                        "orders: must be a whole number from 1 to {MAX_ORDERS}, got {v:?}"
+                    )),
+                },
+                "speed" => match v.parse::<f64>() {
+                    Ok(s) if (MIN_SPEED..=MAX_SPEED).contains(&s) => st.speed = s,
+                    _ => notices.push(format!(
+                        "speed: must be between {MIN_SPEED} and {MAX_SPEED}, got {v:?}"
+                    )),
+                },
+                "t" => match v.parse::<u64>() {
+                    Ok(t) if t <= 7 * 24 * 3_600_000 => st.t_ms = t,
+                    _ => notices.push(format!("t: must be a time in milliseconds, got {v:?}")),
+                },
+                "cmds" => st.commands = parse_commands(&v, &mut notices),
+                "embed" => st.embed = v == "1" || v == "true",
+                "autoplay" => st.autoplay = v == "1" || v == "true",
+                "debug" => {}
+                other => notices.push(format!("{other}: unknown parameter, ignored")),
+            }
+        }
+        (st, notices)
+    }
+
+    /// The query string (with leading `?`), defaults left out.
+    pub fn to_query(&self) -> String {
+        let d = UrlState::default();
+        let mut parts = vec![format!("preset={}", encode(&self.preset))];
+        if let Some(m) = self.mode {
+            parts.push(format!("mode={}", m.as_str()));
+        }
+        parts.push(format!("seed={}", self.seed));
+        if let Some(n) = self.orders {
+            parts.push(format!("orders={n}"));
+        }
+        if self.speed != d.speed {
+            parts.push(format!("speed={}", fmt_f64(self.speed)));
+        }
+        if self.t_ms > 0 {
+            parts.push(format!("t={}", self.t_ms));
+        }
+        if !self.commands.is_empty() {
+            let cmds: Vec<String> = self
+                .commands
+                .iter()
+                .map(|c| match c {
+                    UrlCommand::Applied(a) => format!(
+                        "{}:{}:{}",
+                        a.after_events,
+                        a.at.as_micros(),
+                        command_text(&a.command)
+                    ),
+                    UrlCommand::Scheduled { at, command } => {
+                        format!("-:{}:{}", at.as_micros(), command_text(command))
+                    }
+                })
+                .collect();
+            parts.push(format!("cmds={}", encode(&cmds.join("~"))));
+        }
+        if self.embed {
+            parts.push("embed=1".into());
+        }
+        if self.autoplay {
+            parts.push("autoplay=1".into());
+        }
+        format!("?{}", parts.join("&"))
+    }
+}
+
+fn parse_commands(v: &str, notices: &mut Vec<String>) -> Vec<UrlCommand> {
+    let mut out = Vec::new();
+    let mut last = (0u64, SimTime::ZERO);
+    for (i, text) in v.split('~').filter(|s| !s.is_empty()).enumerate() {
+        if i >= MAX_URL_COMMANDS {
+            notices.push(format!(
+                "cmds: more than {MAX_URL_COMMANDS} commands, the rest are ignored"
+            ));
+            break;
+        }
+        let parts: Vec<&str> = text.split(':').collect();
+        let result = (|| -> Result<UrlCommand, String> {
+            if parts.len() < 3 {
+                return Err("expected <after_events>:<at_us>:<op>…".into());
+            }
+            let at = SimTime(
+                parts[1]
+                    .parse::<u64>()
+                    .map_err(|_| format!("time {:?} is not whole microseconds", parts[1]))?,
+            );
+            let command = parse_command(&parts[2..])?;
+            if parts[0] == "-" {
+                return Ok(UrlCommand::Scheduled { at, command });
+            }
+            let after = parts[0]
+                .parse::<u64>()
+                .map_err(|_| format!("position {:?} is not a whole number", parts[0]))?;
+            if (after, at) < last {
+                return Err("commands must be in the order they were applied".into());
+            }
+            last = (after, at);
+            Ok(UrlCommand::Applied(AppliedCommand {
+                at,
+                after_events: after,
+                command,
+            }))
+        })();
+        match result {
+            Ok(c) => out.push(c),
+            Err(e) => {
+                notices.push(format!(
+                    "cmds[{i}]: {e}; this command and the ones after it are ignored"
+                ));
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_from_an_empty_query() {
+        let (st, notices) = UrlState::parse("");
+        assert_eq!(st, UrlState::default());
+        assert!(notices.is_empty());
+    }
+
+    #[test]
+    fn round_trips_every_field() {
+        let st = UrlState {
+            preset: "payment-breaker".into(),
+            mode: Some(Completion::Callback),
+            seed: 99,
+            orders: Some(5000),
+            speed: 12.5,
+            t_ms: 12_345,
+            commands: vec![
+                UrlCommand::Applied(AppliedCommand {
+                    at: SimTime(3_000_000),
+                    after_events: 400,
+                    command: Command::SetUp {
+                        service: "provider".into(),
+                        up: false,
+                    },
+                }),
+                UrlCommand::Applied(AppliedCommand {
+                    at: SimTime(3_000_000),
+                    after_events: 400,
+                    command: Command::SetErrorRate {
+                        service: "payment".into(),
+                        rate: 0.25,
+                    },
+                }),
+                UrlCommand::Applied(AppliedCommand {
+                    at: SimTime(4_100_000),
+                    after_events: 950,
+                    command: Command::SetLatencyFactor {
+                        service: "warehouse".into(),
+                        factor: 3.0,
+                    },
+                }),
+                UrlCommand::Applied(AppliedCommand {
+                    at: SimTime(5_000_000),
+                    after_events: 990,
+                    command: Command::SetReplicas {
+                        service: "payment".into(),
+                        replicas: 4,
+                    },
+                }),
+                UrlCommand::Applied(AppliedCommand {
+                    at: SimTime(5_000_000),
+                    after_events: 990,
+                    command: Command::RestartBroker { downtime_ms: 300 },
+                }),
+                UrlCommand::Scheduled {
+                    at: SimTime(13_000_000),
+                    command: Command::SetUp {
+                        service: "provider".into(),
+                        up: true,
+                    },
+                },
+            ],
+            embed: true,
+            autoplay: true,
+        };
+        let q = st.to_query();
+        let (back, notices) = UrlState::parse(&q);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(back, st, "{q}");
+        assert!(q.contains("cmds=400:3000000:down:provider~"), "{q}");
+    }
+
+    #[test]
+    fn bad_fields_name_themselves_and_keep_defaults() {
+        let (st, notices) = UrlState::parse(
+            "?preset=nope&mode=telepathy&seed=-1&speed=5000&orders=0&t=soon&color=red&embed=1",
+        );
+        assert_eq!(st.preset, DEFAULT_PRESET);
+        assert_eq!(
+            (st.mode, st.seed, st.speed, st.orders, st.t_ms),
+            (None, 1, 1.0, None, 0)
+        );
+        assert!(st.embed);
+        let joined = notices.join("\n");
+        for field in [
+            "preset:", "mode:", "seed:", "speed:", "orders:", "t:", "color:",
+        ] {
+            assert!(joined.contains(field), "no notice for {field}: {joined}");
+        }
+    }
+
+    #[test]
+    fn a_bad_command_drops_it_and_the_rest_with_a_notice() {
+        let (st, notices) =
+            UrlState::parse("cmds=10:5:down:payment~11:6:fly:payment~12:7:up:payment");
+        assert_eq!(st.commands.len(), 1);
+        assert!(
+            notices[0].starts_with("cmds[1]: unknown op \"fly\""),
+            "{notices:?}"
+        );
+        let (st, notices) = UrlState::parse("cmds=10:5:lat:payment:fast");
+        assert!(st.commands.is_empty());
+        assert!(
+            notices[0].contains("factor \"fast\" is not a number"),
+            "{notices:?}"
+        );
+        let (_, notices) = UrlState::parse("cmds=10:5:down:a~3:1:up:a");
+        assert!(
+            notices[0].contains("in the order they were applied"),
+            "{notices:?}"
+        );
+        let (_, notices) = UrlState::parse("cmds=x:5:down:a");
+        assert!(notices[0].contains("position \"x\""), "{notices:?}");
+        let (_, notices) = UrlState::parse("cmds=1:2:down");
+        assert!(notices[0].contains("expected 1 fields"), "{notices:?}");
+    }
+
+    #[test]
+    fn percent_escapes_decode_and_garbage_survives() {
+        assert_eq!(decode("a%3Ab+c"), "a:b c");
+        assert_eq!(decode("100%"), "100%");
+        assert_eq!(decode("%zz%4"), "%zz%4");
+        assert_eq!(decode("%+4"), "% 4");
+        let (st, _) = UrlState::parse("preset=sync%2Dchain");
+        assert_eq!(st.preset, "sync-chain");
+    }
+}
