@@ -92,10 +92,10 @@ impl LogFilter {
             TraceKind::Deliver { msg } | TraceKind::Drop { msg, .. } => sent(*msg),
             _ => None,
         };
-        if let Some(o) = self.order {
-            if e.order().or(msg.map(|m| m.order)) != Some(o) {
-                return false;
-            }
+        if let Some(o) = self.order
+            && e.order().or(msg.map(|m| m.order)) != Some(o)
+        {
+            return false;
         }
         if let Some(s) = self.service {
             let involved = match &e.kind {
@@ -322,7 +322,7 @@ mod tests {
             ..LogFilter::default()
         });
         idx.update(s.store(), s.rewinds());
-        assert!(idx.len() > 0);
+        assert!(!idx.is_empty());
         for &i in idx.rows(0..idx.len()) {
             let e = s.store().get(i).unwrap();
             assert!(

@@ -14,8 +14,11 @@
 //! Logic lives in the plain modules and is tested natively with `cargo test`;
 //! the components are tested in a browser with `wasm-bindgen-test`.
 
+pub mod app;
 pub mod components;
+pub mod controller;
 pub mod diagram_view;
+pub mod driver;
 pub mod event_log;
 pub mod fatal;
 pub mod inspector;
@@ -27,30 +30,7 @@ pub mod stats;
 pub mod topology;
 pub mod url_state;
 
-use leptos::prelude::*;
-
-use crate::components::Diagram;
-use crate::diagram_view::DiagramView;
-use crate::topology::Topology;
-
-/// The whole page.
-#[component]
-pub fn App() -> impl IntoView {
-    let diagram = DiagramView::new(&Topology::order_flow());
-    view! {
-        <main class="page">
-            <header class="page__header">
-                <h1 class="page__title">"Orderflow Playground"</h1>
-                <p class="page__intro">
-                    "Watch an order travel through its services, then break one and see what each design does about it."
-                </p>
-            </header>
-            <section class="page__diagram" aria-label="Diagram">
-                <Diagram view=diagram />
-            </section>
-        </main>
-    }
-}
+pub use app::App;
 
 /// Mounts the app on `<body>` and removes the loading placeholder.
 pub fn mount() {

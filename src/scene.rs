@@ -111,11 +111,10 @@ impl Scene {
         let mut breaker_of = vec![None; n];
         for h in &model.handlers {
             for step in &h.steps {
-                if let StepModel::Call { policy, .. } = step {
-                    if let Some(b) = policy.breaker {
-                        breaker_of[model.handlers[policy.target as usize].service as usize] =
-                            Some(b);
-                    }
+                if let StepModel::Call { policy, .. } = step
+                    && let Some(b) = policy.breaker
+                {
+                    breaker_of[model.handlers[policy.target as usize].service as usize] = Some(b);
                 }
             }
         }

@@ -220,34 +220,36 @@ impl Session {
         let mut left = budget;
         let result = loop {
             // A recorded command due at exactly this position.
-            if let Some(c) = self.history.get(self.replayed) {
-                if c.after_events == self.sim.events_processed() {
-                    if c.at > t {
-                        break self.finish_at(t);
-                    }
-                    let c = c.clone();
-                    // Recorded commands were valid when applied; a failure
-                    // here means the history is corrupt: drop the rest.
-                    if self.sim.apply_recorded(&c).is_err() {
-                        self.history.truncate(self.replayed);
-                    } else {
-                        self.replayed += 1;
-                    }
-                    continue;
+            if let Some(c) = self.history.get(self.replayed)
+                && c.after_events == self.sim.events_processed()
+            {
+                if c.at > t {
+                    break self.finish_at(t);
                 }
+                let c = c.clone();
+                // Recorded commands were valid when applied; a failure
+                // here means the history is corrupt: drop the rest.
+                if self.sim.apply_recorded(&c).is_err() {
+                    self.history.truncate(self.replayed);
+                } else {
+                    self.replayed += 1;
+                }
+                continue;
             }
             // A scheduled command due before the next event.
             let next = self.sim.next_event_time();
-            if let Some(&(at, _)) = self.scheduled.first() {
-                if at <= t && next.is_none_or(|n| n > at) && self.replay_done() {
-                    self.sim.run_until(at);
-                    let (_, cmd) = self.scheduled.remove(0);
-                    // Validated when scheduled; a refusal now changes nothing.
-                    if self.sim.apply(cmd).is_ok() {
-                        self.record_last();
-                    }
-                    continue;
+            if let Some(&(at, _)) = self.scheduled.first()
+                && at <= t
+                && next.is_none_or(|n| n > at)
+                && self.replay_done()
+            {
+                self.sim.run_until(at);
+                let (_, cmd) = self.scheduled.remove(0);
+                // Validated when scheduled; a refusal now changes nothing.
+                if self.sim.apply(cmd).is_ok() {
+                    self.record_last();
                 }
+                continue;
             }
             if self.sim.now() >= self.next_checkpoint_at() {
                 self.checkpoint();

@@ -96,7 +96,7 @@ pub fn line_path(points: &[(f64, f64)], x0: f64, x1: f64, y_max: f64) -> String 
 
 /// A round upper bound for a y axis: 1, 2, 5 × 10^n at or above `v`.
 pub fn nice_max(v: f64) -> f64 {
-    if !(v > 0.0) {
+    if v.is_nan() || v <= 0.0 {
         return 1.0;
     }
     let mag = 10f64.powf(v.log10().floor());

@@ -137,15 +137,14 @@ impl Topology {
         };
         let svc = |h: u16| m.handlers[h as usize].service;
         link(m.client.service, svc(m.client.entry));
-        if let Some(p) = &m.client.polling {
-            if m.client
+        if let Some(p) = &m.client.polling
+            && m.client
                 .allowed
                 .contains(&orderflow_sim::Completion::Polling)
-            {
-                link(m.client.service, svc(p.target));
-                if let Some(ids) = p.id_service {
-                    link(m.client.service, svc(ids));
-                }
+        {
+            link(m.client.service, svc(p.target));
+            if let Some(ids) = p.id_service {
+                link(m.client.service, svc(ids));
             }
         }
         for h in &m.handlers {
@@ -184,13 +183,12 @@ impl Topology {
                     StepModel::Status { .. }
                     | StepModel::Notify { .. }
                     | StepModel::Complete { .. } => {
-                        if let Some(p) = &m.client.polling {
-                            if m.client
+                        if let Some(p) = &m.client.polling
+                            && m.client
                                 .allowed
                                 .contains(&orderflow_sim::Completion::Polling)
-                            {
-                                link(h.service, svc(p.write));
-                            }
+                        {
+                            link(h.service, svc(p.write));
                         }
                     }
                     _ => {}
@@ -307,7 +305,7 @@ mod tests {
         for name in orderflow_sim::presets::names() {
             let m = orderflow_sim::presets::model(name).unwrap().unwrap();
             let t = Topology::from_model(&m);
-            assert!(t.edges.len() >= 1, "{name}");
+            assert!(!t.edges.is_empty(), "{name}");
             let l = crate::layout::layout(&t);
             for (i, a) in l.nodes.iter().enumerate() {
                 for b in &l.nodes[i + 1..] {
