@@ -1,5 +1,6 @@
-// Helpers shared by the end-to-end specs.
-import type { Page } from "@playwright/test";
+// Helpers shared by the end-to-end specs: they read the page the way a person
+// does (roles, accessible names, visible numbers) and never reach into the app.
+import { expect, type Page, type TestInfo } from "@playwright/test";
 
 /** Collects console errors and uncaught page errors; check it is empty at the end. */
 export function trackConsoleErrors(page: Page): string[] {
@@ -9,4 +10,97 @@ export function trackConsoleErrors(page: Page): string[] {
   });
   page.on("pageerror", (err) => errors.push(String(err)));
   return errors;
+}
+
+/** Opens the playground with a query string and waits for the diagram. */
+export async function open(page: Page, query: string): Promise<string[]> {
+  const errors = trackConsoleErrors(page);
+  await page.goto(`./?${query}`);
+  await expect(diagram(page)).toBeVisible();
+  return errors;
+}
+
+export function diagram(page: Page) {
+  return page.getByRole("group", { name: /service diagram/i });
+}
+
+/** The diagram node whose accessible name starts with `label`. */
+export function node(page: Page, label: string) {
+  return diagram(page).getByRole("img", { name: new RegExp(`^${label}, (up|down)`) });
+}
+
+/** A headline counter ("completed", "failed", "compensated", "inconsistent", "lost", "in-flight"). */
+export async function count(page: Page, key: string): Promise<number> {
+  const text = await page.getByTestId(`count-${key}`).locator(".counter__value").textContent();
+  return Number(text);
+}
+
+/** A number shown in the metrics panel under `testId`. */
+export async function metric(page: Page, testId: string): Promise<number> {
+  return Number(await page.getByTestId(testId).first().textContent());
+}
+
+/** Simulated time shown by the transport, in seconds. */
+export async function simSeconds(page: Page): Promise<number> {
+  const text = (await page.getByTestId("time").first().textContent()) ?? "";
+  const m = text.match(/([\d.]+)s/);
+  if (!m) throw new Error(`no time in ${JSON.stringify(text)}`);
+  return Number(m[1]);
+}
+
+/** Waits until simulated time reaches `secs`. */
+export async function untilSim(page: Page, secs: number, timeout = 30_000) {
+  await expect.poll(() => simSeconds(page), { timeout, intervals: [50] }).toBeGreaterThanOrEqual(secs);
+}
+
+export async function play(page: Page) {
+  await page.getByRole("button", { name: "Play", exact: true }).click();
+  await expect(page.getByRole("button", { name: "Pause", exact: true })).toBeVisible();
+}
+
+export async function pause(page: Page) {
+  await page.getByRole("button", { name: "Pause", exact: true }).click();
+  await expect(page.getByRole("button", { name: "Play", exact: true })).toBeVisible();
+}
+
+/** Moves the speed slider to its end (1000×). */
+export async function fullSpeed(page: Page) {
+  await page.getByLabel("Speed").fill("1000");
+  await expect(page.getByTestId("speed")).toHaveText("1000×");
+}
+
+/** Plays at full speed until every order has settled. */
+export async function runToEnd(page: Page, timeout = 60_000) {
+  await fullSpeed(page);
+  // At full speed a short run can end before "Pause" is ever seen.
+  const playButton = page.getByRole("button", { name: "Play", exact: true });
+  if (await playButton.isVisible()) await playButton.click();
+  await expect(page.getByTestId("message")).toContainText("the run is over", { timeout });
+}
+
+/** The numbers of a broker queue's row: waiting, in flight, dead-lettered. */
+export async function queue(page: Page, id: string) {
+  const text = (await page.getByTestId(`queue-${id}`).textContent()) ?? "";
+  const n = (re: RegExp) => Number(text.match(re)?.[1] ?? 0);
+  return { waiting: n(/(\d+) waiting/), inflight: n(/(\d+) in flight/), dlq: n(/(\d+) DLQ/) };
+}
+
+/** Inventory's stock table, per SKU. */
+export async function stock(page: Page) {
+  const rows = page.getByTestId("stock").locator("tbody tr");
+  const out: Record<string, { available: number; reserved: number; shipped: number }> = {};
+  for (const row of await rows.all()) {
+    const cell = async (c: string) => Number(await row.locator(`[data-col=${c}]`).textContent());
+    out[(await row.getAttribute("data-sku")) ?? "?"] = {
+      available: await cell("available"),
+      reserved: await cell("reserved"),
+      shipped: await cell("shipped"),
+    };
+  }
+  return out;
+}
+
+/** A full-page screenshot under test-results/ (look at them). */
+export async function shot(page: Page, testInfo: TestInfo, name: string) {
+  await page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
 }

@@ -56,6 +56,7 @@ impl AppCtx {
             self.model_rev.update(|r| *r += 1);
         }
         self.refresh();
+        crate::driver::refresh_panels(*self);
         self.sync_url();
     }
 
@@ -170,17 +171,19 @@ pub fn App() -> impl IntoView {
                 <ScenarioBar />
                 <Transport compact=false />
                 <div class="page__main">
-                    <section class="page__diagram" aria-label="Diagram">
-                        <LiveDiagram />
-                        <QueuePanel />
-                    </section>
+                    <div class="page__stage">
+                        <section class="page__diagram" aria-label="Diagram">
+                            <LiveDiagram />
+                            <QueuePanel />
+                        </section>
+                        <InspectorPanel />
+                        <EventLog />
+                    </div>
                     <aside class="page__side">
                         <NodePanel />
                         <MetricsPanel />
                     </aside>
                 </div>
-                <InspectorPanel />
-                <EventLog />
                 <footer class="page__footer">
                     "Keys: space play/pause · → step · + / − speed. Simulated time; every run is reproducible from its link."
                 </footer>

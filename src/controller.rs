@@ -145,7 +145,7 @@ impl Controller {
             notices,
             message: None,
             ff: None,
-            pending_seek: (url.t_ms > 0).then(|| SimTime::from_millis(url.t_ms)),
+            pending_seek: (url.t_us > 0).then_some(SimTime(url.t_us)),
             reduced_motion: false,
             embed: url.embed,
             autoplay: url.autoplay,
@@ -180,7 +180,7 @@ impl Controller {
             seed: self.session.seed(),
             orders: self.orders_override,
             speed: self.playback.speed(),
-            t_ms: self.session.now().as_millis(),
+            t_us: self.session.now().as_micros(),
             commands,
             embed: self.embed,
             autoplay: self.autoplay,
@@ -208,6 +208,31 @@ impl Controller {
         *self = next;
         self.reduced_motion = reduced;
         self.embed = embed;
+    }
+
+    /// Another pattern, with its own defaults.
+    pub fn set_preset(&mut self, preset: &str) {
+        self.load(preset, None, self.session.seed(), None);
+    }
+
+    /// The same run under another completion mode (order count kept).
+    pub fn set_mode(&mut self, mode: Completion) {
+        let (preset, seed) = (self.preset.clone(), self.session.seed());
+        self.load(&preset, Some(mode), seed, self.orders_override);
+    }
+
+    /// The same run with another seed (mode and order count kept).
+    pub fn set_seed(&mut self, seed: u64) {
+        let preset = self.preset.clone();
+        let mode = self.url_state().mode;
+        self.load(&preset, mode, seed, self.orders_override);
+    }
+
+    /// The same run with another number of orders (mode kept).
+    pub fn set_orders(&mut self, orders: u64) {
+        let (preset, seed) = (self.preset.clone(), self.session.seed());
+        let mode = self.url_state().mode;
+        self.load(&preset, mode, seed, Some(orders));
     }
 
     /// Simulated time a token stays on screen at least: 400 ms of wall time
@@ -631,6 +656,37 @@ mod tests {
         c.load("pizza", Some(Completion::Sync), 3, None);
         assert_eq!(c.session.mode(), Completion::Push, "pizza has no sync mode");
         assert!(c.message.as_ref().unwrap().contains("does not support"));
+    }
+
+    #[test]
+    fn changing_mode_or_seed_keeps_the_other_choices() {
+        let mut c = ctrl("?preset=async-write&orders=60&seed=3");
+        c.set_mode(Completion::Callback);
+        assert_eq!(c.model.orders, 60);
+        assert_eq!(c.session.mode(), Completion::Callback);
+        c.set_seed(9);
+        assert_eq!((c.model.orders, c.session.seed()), (60, 9));
+        assert_eq!(c.session.mode(), Completion::Callback);
+        c.set_orders(20);
+        assert_eq!(c.model.orders, 20);
+        assert_eq!(c.session.mode(), Completion::Callback);
+        c.set_preset("hybrid");
+        assert_eq!(c.preset, "hybrid");
+        assert_eq!(c.session.seed(), 9);
+        assert_ne!(
+            c.model.orders, 20,
+            "a new pattern starts from its own defaults"
+        );
+        // An impossible choice keeps the run and says why.
+        c.set_mode(Completion::Sync);
+        c.set_preset("no-such-preset");
+        assert_eq!(c.preset, "hybrid");
+        assert!(
+            c.message
+                .as_deref()
+                .unwrap_or("")
+                .contains("no-such-preset")
+        );
     }
 }
 

@@ -42,8 +42,10 @@ pub struct UrlState {
     /// `None`: the scenario's own order count.
     pub orders: Option<u64>,
     pub speed: f64,
-    /// Time cursor, ms.
-    pub t_ms: u64,
+    /// Time cursor, µs; written as milliseconds with up to three decimals
+    /// (`t=8012` or `t=8012.345`) so a shared link lands on the exact
+    /// moment, even one reached by stepping to an event.
+    pub t_us: u64,
     pub commands: Vec<UrlCommand>,
     pub embed: bool,
     pub autoplay: bool,
@@ -57,7 +59,7 @@ impl Default for UrlState {
             seed: 1,
             orders: None,
             speed: 1.0,
-            t_ms: 0,
+            t_us: 0,
             commands: Vec::new(),
             embed: false,
             autoplay: false,
@@ -218,6 +220,37 @@ fn parse_command(parts: &[&str]) -> Result<Command, String> {
     }
 }
 
+/// The latest time cursor a link may hold: a week, in µs.
+const MAX_T_US: u64 = 7 * 24 * 3_600_000_000;
+
+/// `8012` or `8012.345` (milliseconds) as µs.
+fn parse_time_ms(v: &str) -> Option<u64> {
+    let (ms, frac) = v.split_once('.').unwrap_or((v, ""));
+    if ms.is_empty()
+        || frac.len() > 3
+        || !ms.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let ms: u64 = ms.parse().ok()?;
+    let us: u64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<3}").parse().ok()?
+    };
+    ms.checked_mul(1_000)?.checked_add(us)
+}
+
+/// The `t=` parameter for `t_us`, decimals only when needed.
+fn format_time_ms(t_us: u64) -> String {
+    let (ms, us) = (t_us / 1_000, t_us % 1_000);
+    if us == 0 {
+        format!("t={ms}")
+    } else {
+        format!("t={ms}.{us:03}")
+    }
+}
+
 impl UrlState {
     /// Parses a query string. Never fails: problems come back as notices
     /// naming the field, and the field keeps its default.
@@ -255,9 +288,11 @@ impl UrlState {
                         "speed: must be between {MIN_SPEED} and {MAX_SPEED}, got {v:?}"
                     )),
                 },
-                "t" => match v.parse::<u64>() {
-                    Ok(t) if t <= 7 * 24 * 3_600_000 => st.t_ms = t,
-                    _ => notices.push(format!("t: must be a time in milliseconds, got {v:?}")),
+                "t" => match parse_time_ms(&v) {
+                    Some(t) if t <= MAX_T_US => st.t_us = t,
+                    _ => notices.push(format!(
+                        "t: must be a time in milliseconds (up to a week, at most 3 decimals), got {v:?}"
+                    )),
                 },
                 "cmds" => st.commands = parse_commands(&v, &mut notices),
                 "embed" => st.embed = v == "1" || v == "true",
@@ -283,8 +318,8 @@ impl UrlState {
         if self.speed != d.speed {
             parts.push(format!("speed={}", fmt_f64(self.speed)));
         }
-        if self.t_ms > 0 {
-            parts.push(format!("t={}", self.t_ms));
+        if self.t_us > 0 {
+            parts.push(format_time_ms(self.t_us));
         }
         if !self.commands.is_empty() {
             let cmds: Vec<String> = self
@@ -383,7 +418,7 @@ mod tests {
             seed: 99,
             orders: Some(5000),
             speed: 12.5,
-            t_ms: 12_345,
+            t_us: 12_345_678,
             commands: vec![
                 UrlCommand::Applied(AppliedCommand {
                     at: SimTime(3_000_000),
@@ -447,7 +482,7 @@ mod tests {
         );
         assert_eq!(st.preset, DEFAULT_PRESET);
         assert_eq!(
-            (st.mode, st.seed, st.speed, st.orders, st.t_ms),
+            (st.mode, st.seed, st.speed, st.orders, st.t_us),
             (None, 1, 1.0, None, 0)
         );
         assert!(st.embed);
@@ -493,5 +528,35 @@ mod tests {
         assert_eq!(decode("%+4"), "% 4");
         let (st, _) = UrlState::parse("preset=sync%2Dchain");
         assert_eq!(st.preset, "sync-chain");
+    }
+
+    #[test]
+    fn the_time_cursor_keeps_microseconds() {
+        for (text, us) in [
+            ("8012", 8_012_000),
+            ("8012.345", 8_012_345),
+            ("0.5", 500),
+            ("7.05", 7_050),
+        ] {
+            assert_eq!(parse_time_ms(text), Some(us), "{text}");
+        }
+        for bad in [
+            "",
+            ".5",
+            "1.2345",
+            "-1",
+            "1e3",
+            "1.x",
+            "99999999999999999999",
+        ] {
+            assert_eq!(parse_time_ms(bad), None, "{bad}");
+        }
+        assert_eq!(format_time_ms(8_012_000), "t=8012");
+        assert_eq!(format_time_ms(8_012_345), "t=8012.345");
+        assert_eq!(format_time_ms(7_050), "t=7.050");
+        let (st, n) = UrlState::parse("?t=8012.345");
+        assert!(n.is_empty());
+        assert_eq!(st.t_us, 8_012_345);
+        assert!(st.to_query().contains("t=8012.345"));
     }
 }

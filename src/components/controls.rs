@@ -46,9 +46,6 @@ pub fn ScenarioBar() -> impl IntoView {
         is_supported,
         ..
     } = leptos_use::use_clipboard();
-    let reload = move |preset: String, mode: Option<Completion>, seed: u64, orders: Option<u64>| {
-        ctx.act(|c| c.load(&preset, mode, seed, orders));
-    };
     view! {
         <section class="bar" aria-label="Scenario">
             <label class="bar__field">
@@ -56,7 +53,10 @@ pub fn ScenarioBar() -> impl IntoView {
                 <select
                     aria-label="Pattern"
                     prop:value=move || preset.get()
-                    on:change=move |ev| reload(event_target_value(&ev), None, seed.get_untracked(), None)
+                    on:change=move |ev| {
+                        let name = event_target_value(&ev);
+                        ctx.act(|c| c.set_preset(&name))
+                    }
                 >
                     {presets::PRESETS
                         .iter()
@@ -90,9 +90,7 @@ pub fn ScenarioBar() -> impl IntoView {
                                         value=m.as_str()
                                         disabled=!enabled
                                         prop:checked=move || mode.get() == Some(m)
-                                        on:change=move |_| {
-                                            reload(preset.get_untracked(), Some(m), seed.get_untracked(), None)
-                                        }
+                                        on:change=move |_| ctx.act(|c| c.set_mode(m))
                                     />
                                     {label}
                                 </label>
@@ -111,7 +109,7 @@ pub fn ScenarioBar() -> impl IntoView {
                     prop:value=move || seed.get().to_string()
                     on:change=move |ev| {
                         match event_target_value(&ev).trim().parse::<u64>() {
-                            Ok(s) => reload(preset.get_untracked(), mode.get_untracked(), s, None),
+                            Ok(s) => ctx.act(|c| c.set_seed(s)),
                             Err(_) => ctx.act(|c| c.message = Some("seed: must be a whole number".into())),
                         }
                     }
@@ -128,9 +126,7 @@ pub fn ScenarioBar() -> impl IntoView {
                     prop:value=move || orders.get().to_string()
                     on:change=move |ev| {
                         match event_target_value(&ev).trim().parse::<u64>() {
-                            Ok(n) if (1..=MAX_ORDERS).contains(&n) => {
-                                reload(preset.get_untracked(), mode.get_untracked(), seed.get_untracked(), Some(n))
-                            }
+                            Ok(n) if (1..=MAX_ORDERS).contains(&n) => ctx.act(|c| c.set_orders(n)),
                             _ => {
                                 ctx.act(|c| c.message = Some(format!("orders: must be a whole number from 1 to {MAX_ORDERS}")))
                             }
@@ -251,8 +247,12 @@ pub fn Transport(compact: bool) -> impl IntoView {
                         />
                         " orders "
                     </label>
-                    <button class="button" on:click=move |_| ctx.act(|c| c.fast_forward(ff_n.get_untracked()))>
-                        "⏩ Go"
+                    <button
+                        class="button"
+                        aria-label="Fast-forward"
+                        on:click=move |_| ctx.act(|c| c.fast_forward(ff_n.get_untracked()))
+                    >
+                        "Go"
                     </button>
                     <Show when=move || ui.with(|u| u.ff_progress.is_some() || u.seeking)>
                         <progress

@@ -357,18 +357,35 @@ pub fn MetricsPanel() -> impl IntoView {
                     <dl class="client-costs" data-testid="client-costs">
                         <dt>"polls"</dt><dd data-testid="polls">{s.client.polls}</dd>
                         <dt>"wasted polls"</dt><dd data-testid="wasted-polls">{s.client.wasted_polls}</dd>
-                        <dt>"webhooks sent"</dt><dd>{s.client.callbacks_sent}</dd>
+                        <dt>"webhooks sent"</dt><dd data-testid="webhooks-sent">{s.client.callbacks_sent}</dd>
                         <dt>"failed webhook deliveries"</dt><dd data-testid="callback-failures">{s.client.callback_failures}</dd>
-                        <dt>"pushes"</dt><dd>{s.client.pushes_sent}</dd>
+                        <dt>"pushes"</dt><dd data-testid="pushes">{s.client.pushes_sent}</dd>
                         <dt>"client timeouts"</dt><dd>{s.client.timeouts}</dd>
                         <dt>"retries"</dt><dd>{s.steps.retries}</dd>
                         <dt>"compensations"</dt><dd>{s.steps.compensations}</dd>
                         {s.has_payments.then(|| view! {
                             <dt>"payments queued for retry"</dt><dd data-testid="queued-for-retry">{s.payments.queued_for_retry}</dd>
+                            <dt>"… of them paid later"</dt><dd data-testid="recovered">{s.payments.recovered}</dd>
                             <dt>"payments succeeded"</dt><dd data-testid="payments-success">{s.payments.success}</dd>
                             <dt>"duplicate charges absorbed"</dt><dd>{s.payments.duplicate_attempts}</dd>
                         })}
                     </dl>
+                    {(!s.stock.is_empty()).then(|| view! {
+                        <table class="stock" data-testid="stock">
+                            <caption>"Inventory stock"</caption>
+                            <thead><tr><th>"SKU"</th><th>"available"</th><th>"reserved"</th><th>"shipped"</th></tr></thead>
+                            <tbody>
+                                {s.stock.into_iter().map(|r| view! {
+                                    <tr data-sku=r.sku.clone()>
+                                        <th scope="row">{r.sku.clone()}</th>
+                                        <td data-col="available">{r.available}</td>
+                                        <td data-col="reserved">{r.reserved}</td>
+                                        <td data-col="shipped">{r.shipped}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    })}
                     {chart_view(s.queue_chart)}
                     {chart_view(s.throughput_chart)}
                     {chart_view(s.in_flight_chart)}

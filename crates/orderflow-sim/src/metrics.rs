@@ -163,6 +163,8 @@ pub struct PaymentCounters {
     pub success: u64,
     pub failed: u64,
     pub queued_for_retry: u64,
+    /// Payments that were queued for retry and later succeeded.
+    pub recovered: u64,
     pub refunded: u64,
     /// Money captured at the provider.
     pub captured: u64,

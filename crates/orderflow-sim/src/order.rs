@@ -130,6 +130,8 @@ pub struct OrderState {
     /// the idempotency key).
     pub captured: bool,
     pub refunded: bool,
+    /// The payment record was QUEUED_FOR_RETRY at some point.
+    pub payment_queued: bool,
     /// Charge requests that reached the provider, duplicates included.
     pub provider_attempts: u32,
     pub notified: u32,
@@ -172,6 +174,7 @@ impl OrderState {
             payment: PaymentState::None,
             captured: false,
             refunded: false,
+            payment_queued: false,
             provider_attempts: 0,
             notified: 0,
             flags: 0,

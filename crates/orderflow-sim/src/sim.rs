@@ -2788,10 +2788,15 @@ impl World {
                 CallResult::Err(_) => None,
             };
             if let Some(state) = state {
+                let was_queued = order.payment_queued;
+                order.payment_queued |= state == PaymentState::QueuedForRetry;
                 order.payment = state;
                 let p = &mut self.metrics.payments;
                 match state {
-                    PaymentState::Success => p.success += 1,
+                    PaymentState::Success => {
+                        p.success += 1;
+                        p.recovered += u64::from(was_queued);
+                    }
                     PaymentState::QueuedForRetry
                         if !matches!(act.origin, Origin::Delivery { .. }) =>
                     {

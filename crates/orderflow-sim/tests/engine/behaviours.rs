@@ -424,6 +424,12 @@ fn the_breaker_opens_probes_closes_and_retried_payments_complete() {
     let mx = sim.metrics();
     assert!(mx.payments.queued_for_retry > 20, "{:?}", mx.payments);
     assert_eq!(mx.payments.success, 180);
+    // Every payment queued for retry went through once the breaker closed.
+    assert_eq!(
+        mx.payments.recovered, mx.payments.queued_for_retry,
+        "{:?}",
+        mx.payments
+    );
     assert_eq!(mx.outcomes.completed, 180, "{:?}", mx.outcomes);
     // Records went PENDING → QUEUED_FOR_RETRY → … → SUCCESS.
     let queued = trace.iter().find_map(|e| match e.kind {
