@@ -16,6 +16,7 @@ test("events, competing workers, fanout and status by callback", async ({ page }
   // The log shows the status events the customer was sent.
   const log = page.getByRole("region", { name: "Event log" });
   await log.getByLabel("Filter by order").fill("3");
+  await log.getByLabel("Filter by kind").selectOption("callbacks");
   for (const status of ["PREP", "BAKE", "OVEN", "READY"]) {
     await expect(log.getByText(new RegExp(`\\b${status}\\b`)).first()).toBeVisible();
   }

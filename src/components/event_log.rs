@@ -97,7 +97,7 @@ pub fn EventLog() -> impl IntoView {
                         type="number"
                         min="1"
                         aria-label="Filter by order"
-                        on:change=move |ev| {
+                        on:input=move |ev| {
                             let v = event_target_value(&ev);
                             let order = v.trim().parse::<u64>().ok();
                             set_filter(&move |f| f.order = order);
