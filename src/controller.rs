@@ -748,3 +748,64 @@ impl UiState {
         }
     }
 }
+
+#[cfg(test)]
+mod frame_cost {
+    use super::*;
+
+    /// Not a pass/fail test: prints what one animation frame costs natively
+    /// with ~1,500 tokens (run with --release --ignored --nocapture).
+    #[test]
+    #[ignore]
+    fn print_frame_cost() {
+        let (url, _) = UrlState::parse("?preset=surge&speed=5");
+        let mut c = Controller::from_url(&url, Vec::new());
+        c.toggle();
+        let mut wall = 0.0;
+        while c.session.now() < SimTime::from_secs(15) {
+            c.tick(wall, 1_000_000);
+            wall += 16.0;
+        }
+        let n = 200;
+        let t0 = std::time::Instant::now();
+        let mut tokens = 0;
+        for _ in 0..n {
+            c.tick(wall, 1_000_000);
+            wall += 16.0;
+        }
+        let t1 = std::time::Instant::now();
+        for _ in 0..n {
+            tokens = c.frame().tokens.len();
+        }
+        let t2 = std::time::Instant::now();
+        println!(
+            "tick {:.3} ms, frame {:.3} ms, {tokens} tokens",
+            (t1 - t0).as_secs_f64() * 1e3 / n as f64,
+            (t2 - t1).as_secs_f64() * 1e3 / n as f64
+        );
+    }
+
+    /// Prints what fast-forwarding 100,000 orders costs natively, with the
+    /// driver's per-frame budget (run with --release --ignored --nocapture).
+    #[test]
+    #[ignore]
+    fn print_fast_forward_cost() {
+        let (url, _) = UrlState::parse("?preset=hybrid-queue&orders=100000");
+        let mut c = Controller::from_url(&url, Vec::new());
+        c.fast_forward(100_000);
+        let t0 = std::time::Instant::now();
+        let mut frames = 0;
+        let mut wall = 0.0;
+        while c.ff.is_some() {
+            c.tick(wall, 200_000);
+            c.frame();
+            wall += 16.0;
+            frames += 1;
+        }
+        println!(
+            "{:.3} s for {} events in {frames} frames",
+            t0.elapsed().as_secs_f64(),
+            c.session.sim().events_processed()
+        );
+    }
+}

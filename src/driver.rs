@@ -16,8 +16,13 @@ use leptos_use::{UseRafFnCallbackArgs, use_prefers_reduced_motion, use_raf_fn};
 use crate::app::AppCtx;
 use crate::controller::UiState;
 
-/// Target simulation work per frame, ms of wall time.
+/// Target simulation work per frame, ms of wall time, while playing: the
+/// rest of the 16.7 ms frame is left for drawing.
 pub const FRAME_WORK_MS: f64 = 8.0;
+/// The same while fast-forwarding or seeking, when only a progress bar and
+/// the counters are drawn: more of each frame goes to the engine, and a
+/// frame's task still stays far under the 50 ms that makes a page feel stuck.
+pub const FF_FRAME_WORK_MS: f64 = 13.0;
 /// Bounds of the per-frame event budget.
 const MIN_BUDGET: u64 = 500;
 const MAX_BUDGET: u64 = 2_000_000;
@@ -40,11 +45,20 @@ pub fn use_driver(ctx: AppCtx) {
         let started = now_ms();
         let reduced_motion = reduced.get_untracked();
         let b = budget.get();
-        let Some((tick, busy)) = ctx.ctrl.try_update_value(|c| {
+        let Some((tick, busy, work_ms)) = ctx.ctrl.try_update_value(|c| {
             c.reduced_motion = reduced_motion;
             let tick = c.tick(args.timestamp, b);
-            let busy = c.playback.is_playing() || c.seeking() || c.ff.is_some();
-            (tick, busy)
+            let skipping = c.seeking() || c.ff.is_some();
+            let busy = c.playback.is_playing() || skipping;
+            (
+                tick,
+                busy,
+                if skipping {
+                    FF_FRAME_WORK_MS
+                } else {
+                    FRAME_WORK_MS
+                },
+            )
         }) else {
             return;
         };
@@ -55,9 +69,11 @@ pub fn use_driver(ctx: AppCtx) {
         }
         // Adapt the budget to the time the simulation took.
         let spent = now_ms() - started;
-        if tick.budget_spent && spent < FRAME_WORK_MS / 2.0 {
-            budget.set((b * 3 / 2).min(MAX_BUDGET));
-        } else if spent > FRAME_WORK_MS * 1.5 {
+        if tick.budget_spent && spent < work_ms * 0.75 {
+            // Grow towards the target in proportion to the time left.
+            let grown = (b as f64 * (work_ms / spent.max(0.5)).min(2.0)) as u64;
+            budget.set(grown.clamp(b + 1, MAX_BUDGET));
+        } else if spent > work_ms * 1.5 {
             budget.set((b * 2 / 3).max(MIN_BUDGET));
         }
         // Slower panels a few times a second, and once when things settle.

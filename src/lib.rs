@@ -27,6 +27,7 @@ pub mod playback;
 pub mod scene;
 pub mod session;
 pub mod stats;
+pub mod token_layer;
 pub mod topology;
 pub mod url_state;
 

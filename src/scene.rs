@@ -67,14 +67,17 @@ pub struct QueueState {
 }
 
 /// One message token.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Token {
     pub msg: u64,
     pub order: u64,
     pub x: f64,
     pub y: f64,
-    /// `token token--request` (+ `token--error`, `token--dropped`).
-    pub class: String,
+    pub kind: MsgKind,
+    /// The message carries a failure (error answer, timeout, dead letter).
+    pub error: bool,
+    /// The message was lost on the way.
+    pub dropped: bool,
 }
 
 /// The headline counters.
@@ -207,7 +210,9 @@ impl Scene {
                     order: f.order,
                     x: p.x,
                     y: p.y,
-                    class: token_class(f),
+                    kind: f.kind,
+                    error: f.error,
+                    dropped: f.dropped,
                 }
             })
             .collect();
@@ -333,27 +338,6 @@ impl Scene {
     }
 }
 
-/// CSS classes of a token: its kind, and whether it carries an error or was
-/// lost.
-pub fn token_class(f: &Flight) -> String {
-    let kind = match f.kind {
-        MsgKind::Request => "request",
-        MsgKind::Response => "response",
-        MsgKind::Event => "event",
-        MsgKind::Callback => "callback",
-        MsgKind::Poll => "poll",
-        MsgKind::Push => "push",
-    };
-    let mut c = format!("token token--{kind}");
-    if f.error {
-        c.push_str(" token--error");
-    }
-    if f.dropped {
-        c.push_str(" token--dropped");
-    }
-    c
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,11 +405,7 @@ mod tests {
         assert!(p.class.contains("breaker-open"));
         assert!(p.aria.contains("circuit breaker open"));
         assert!(!f.tokens.is_empty());
-        assert!(
-            f.tokens
-                .iter()
-                .all(|tk| tk.class.starts_with("token token--"))
-        );
+        assert!(f.tokens.iter().any(|tk| tk.kind == MsgKind::Request));
         assert!(f.counters.created > 40);
         let retry = f.queues.iter().find(|q| q.id == "payment_retry").unwrap();
         assert!(

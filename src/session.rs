@@ -681,7 +681,11 @@ mod tests {
             slices += 1;
         }
         assert!(slices >= 1);
-        assert_eq!(s.sim().orders_started(), 1_000, "stops at the order asked for");
+        assert_eq!(
+            s.sim().orders_started(),
+            1_000,
+            "stops at the order asked for"
+        );
         assert!(
             s.store().events().len() < 50,
             "no trace while fast-forwarding"

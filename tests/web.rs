@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use orderflow_playground::app::AppCtx;
 use orderflow_playground::components::{LiveDiagram, Transport};
 use orderflow_playground::controller::Controller;
+use orderflow_playground::token_layer::{Fit, parse_view_box};
 use orderflow_playground::url_state::UrlState;
+use orderflow_sim::trace::MsgKind;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -37,12 +39,38 @@ fn node_labels(parent: &web_sys::HtmlElement) -> Vec<String> {
         .collect()
 }
 
-/// Tokens drawn at a position (the idle slots of the pool have none).
-fn visible_tokens(parent: &web_sys::HtmlElement) -> u32 {
+/// Waits for the next task: Leptos' effects (the canvas drawing) have run.
+async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback(&resolve)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+fn token_canvas(parent: &web_sys::HtmlElement) -> web_sys::HtmlCanvasElement {
     parent
-        .query_selector_all("circle.token:not(.token--idle)")
+        .query_selector("canvas.diagram__tokens")
         .unwrap()
-        .length()
+        .expect("the token canvas")
+        .unchecked_into()
+}
+
+/// Alpha of the canvas pixel under diagram point (`x`, `y`).
+fn alpha_at(canvas: &web_sys::HtmlCanvasElement, view_box: [f64; 4], x: f64, y: f64) -> u8 {
+    let r = canvas.get_bounding_client_rect();
+    let fit = Fit::meet(view_box, r.width(), r.height());
+    let (px, py) = fit.to_px(x, y);
+    let scale = f64::from(canvas.width()) / r.width();
+    let cx: web_sys::CanvasRenderingContext2d =
+        canvas.get_context("2d").unwrap().unwrap().unchecked_into();
+    let data = cx
+        .get_image_data((px * scale).floor(), (py * scale).floor(), 1.0, 1.0)
+        .unwrap()
+        .data();
+    data[3]
 }
 
 #[wasm_bindgen_test]
@@ -92,10 +120,12 @@ fn diagram_renders_the_scenario_nodes() {
             .length()
             >= 8
     );
-    assert_eq!(
-        visible_tokens(&parent),
-        0,
-        "nothing is in flight before the first step"
+    assert!(
+        parent
+            .query_selector("canvas.diagram__tokens")
+            .unwrap()
+            .is_some(),
+        "the token layer is there"
     );
     drop(handle);
     assert_eq!(
@@ -106,7 +136,7 @@ fn diagram_renders_the_scenario_nodes() {
 }
 
 #[wasm_bindgen_test]
-fn a_token_appears_after_a_step() {
+async fn a_token_appears_after_a_step() {
     let parent = container();
     let ctx_slot = StoredValue::new_local(None::<AppCtx>);
     let _handle = leptos::mount::mount_to(parent.clone(), move || {
@@ -116,26 +146,39 @@ fn a_token_appears_after_a_step() {
         view! { <LiveDiagram /> }
     });
     let ctx = ctx_slot.get_value().unwrap();
-    assert_eq!(visible_tokens(&parent), 0);
-    // The first events are the client's order arriving and the first request
-    // being sent; a few steps put a message on an edge.
-    for _ in 0..4 {
+    let view_box = ctx
+        .ctrl
+        .with_value(|c| parse_view_box(&c.scene.view.view_box).unwrap());
+    next_task().await;
+    let canvas = token_canvas(&parent);
+    assert_eq!(canvas.get_attribute("data-tokens").as_deref(), Some("0"));
+    // The first events are the order arriving and the first request being
+    // sent; a few steps put a message on an edge.
+    for _ in 0..6 {
         ctx.act(|c| c.step());
-        if visible_tokens(&parent) > 0 {
+        if ctx.frame.with_untracked(|f| !f.tokens.is_empty()) {
             break;
         }
     }
-    assert!(visible_tokens(&parent) > 0, "no token after stepping");
-    let token: web_sys::Element = parent
-        .query_selector("circle.token:not(.token--idle)")
-        .unwrap()
-        .unwrap();
-    let transform = token.get_attribute("transform").unwrap();
-    assert!(transform.starts_with("translate("), "{transform}");
+    let token = ctx
+        .frame
+        .with_untracked(|f| f.tokens.first().copied())
+        .expect("a message in flight after stepping");
+    assert_eq!(token.kind, MsgKind::Request);
+    next_task().await;
+    assert_eq!(canvas.get_attribute("data-tokens").as_deref(), Some("1"));
     assert!(
-        token.class_name().contains("token--request"),
-        "{}",
-        token.class_name()
+        canvas.width() > 0 && canvas.height() > 0,
+        "the canvas is sized"
+    );
+    assert!(
+        alpha_at(&canvas, view_box, token.x, token.y) > 0,
+        "the dot is painted where the token is"
+    );
+    assert_eq!(
+        alpha_at(&canvas, view_box, token.x + 40.0, token.y + 40.0),
+        0,
+        "and nowhere else"
     );
     let live = parent
         .query_selector("[data-testid=in-flight]")
@@ -149,7 +192,7 @@ fn a_token_appears_after_a_step() {
 }
 
 #[wasm_bindgen_test]
-fn transport_play_button_toggles_playback() {
+async fn transport_play_button_toggles_playback() {
     let parent = container();
     let ctx_slot = StoredValue::new_local(None::<AppCtx>);
     let _handle = leptos::mount::mount_to(parent.clone(), move || {
@@ -166,6 +209,7 @@ fn transport_play_button_toggles_playback() {
         .unchecked_into();
     button.click();
     assert!(ctx.ctrl.with_value(|c| c.playback.is_playing()));
+    next_task().await;
     assert!(
         parent
             .query_selector("button[aria-label=Pause]")

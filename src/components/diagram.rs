@@ -4,28 +4,22 @@
 use leptos::prelude::*;
 
 use crate::app::AppCtx;
+use crate::components::token_canvas::TokenCanvas;
 use crate::scene::{Frame, NodeState};
+use crate::token_layer::{Fit, hit, parse_view_box};
 
 /// Draws the current scenario's diagram from the shared frame.
 ///
 /// Every node is a `role="img"` group whose accessible name says what it is
 /// and how it is doing; clicking it (or Enter on it) opens its panel.
-/// Tokens are drawn in a pool of slots that only grows, so a frame moves
-/// existing circles instead of creating and destroying elements.
+/// Messages in flight are painted on a canvas laid over the SVG
+/// ([`TokenCanvas`]); clicking one opens its order in the inspector.
 #[component]
 pub fn LiveDiagram() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     move || {
         ctx.model_rev.track();
         let view = ctx.ctrl.with_value(|c| c.scene.view.clone());
-        let slots = RwSignal::new(0usize);
-        // Grow the token pool to the largest frame seen (never shrink: no churn).
-        Effect::new(move |_| {
-            let n = ctx.frame.with(|f| f.tokens.len());
-            if n > slots.get_untracked() {
-                slots.set(n);
-            }
-        });
         let nodes = view
             .nodes
             .into_iter()
@@ -100,29 +94,31 @@ pub fn LiveDiagram() -> impl IntoView {
             .into_iter()
             .map(|e| view! { <path class="diagram__edge" data-edge=e.key d=e.d marker-end="url(#diagram-arrow)"></path> })
             .collect_view();
-        let tokens = move || {
-            (0..slots.get())
-                .map(|i| {
-                    let token = Memo::new(move |_| ctx.frame.with(|f| f.tokens.get(i).cloned()));
-                    view! {
-                        <circle
-                            r="5"
-                            class=move || token.with(|t| t.as_ref().map_or("token token--idle".to_owned(), |t| t.class.clone()))
-                            transform=move || {
-                                token.with(|t| t.as_ref().map(|t| format!("translate({:.1} {:.1})", t.x, t.y)).unwrap_or_default())
-                            }
-                            on:click=move |_| {
-                                if let Some(o) = token.with_untracked(|t| t.as_ref().map(|t| t.order)) {
-                                    ctx.act(|c| c.selected_order = Some(o));
-                                }
-                            }
-                        ></circle>
-                    }
-                })
-                .collect_view()
+        let view_box = parse_view_box(&view.view_box).unwrap_or([0.0, 0.0, 1.0, 1.0]);
+        let stage = NodeRef::<leptos::html::Div>::new();
+        // A click on a dot opens its order in the inspector.
+        let pick_token = move |ev: web_sys::MouseEvent| {
+            let Some(el) = stage.get_untracked() else {
+                return;
+            };
+            let r = el.get_bounding_client_rect();
+            let fit = Fit::meet(view_box, r.width(), r.height());
+            let Some((x, y)) = fit.from_px(
+                f64::from(ev.client_x()) - r.left(),
+                f64::from(ev.client_y()) - r.top(),
+            ) else {
+                return;
+            };
+            if let Some(order) = ctx
+                .frame
+                .with_untracked(|f| hit(&f.tokens, x, y).map(|t| t.order))
+            {
+                ctx.act(|c| c.selected_order = Some(order));
+            }
         };
         let in_flight = move || ctx.frame.with(|f| f.tokens.len());
         view! {
+            <div class="diagram__stage" node_ref=stage on:click=pick_token>
             <svg
                 class="diagram"
                 viewBox=view.view_box
@@ -146,8 +142,9 @@ pub fn LiveDiagram() -> impl IntoView {
                 </defs>
                 <g class="diagram__edges">{edges}</g>
                 <g class="diagram__nodes">{nodes}</g>
-                <g class="diagram__tokens" aria-hidden="true">{tokens}</g>
             </svg>
+            <TokenCanvas view_box=view_box />
+            </div>
             <p class="diagram__live" aria-live="off" data-testid="in-flight">
                 {move || format!("{} messages in flight", in_flight())}
             </p>

@@ -6,6 +6,7 @@ pub mod controls;
 pub mod diagram;
 pub mod event_log;
 pub mod panels;
+pub mod token_canvas;
 
 pub use controls::{ScenarioBar, Transport};
 pub use diagram::LiveDiagram;

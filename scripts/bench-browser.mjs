@@ -1,0 +1,168 @@
+// Browser benchmarks of the release build (not part of the pass/fail suite).
+// Prints: time to the first drawn diagram, frame times with ~1,000 tokens in
+// flight, the time to fast-forward 100,000 orders, the longest task while
+// doing so, and the bundle's brotli size. Each figure is printed next to its
+// target from the playground issue.
+//
+// Usage: node scripts/bench-browser.mjs [dist-dir]   (after `trunk build --release`)
+import { chromium } from "@playwright/test";
+import { execSync, spawn } from "node:child_process";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { extname, join } from "node:path";
+import { brotliCompressSync, constants } from "node:zlib";
+
+const DIST = process.argv[2] ?? "dist";
+const PORT = 8931;
+const BASE = `http://127.0.0.1:${PORT}/`;
+
+const executablePath =
+  process.env.CHROMIUM_PATH ?? execSync("command -v chromium", { shell: "/bin/bash" }).toString().trim();
+
+const server = spawn("python3", ["-m", "http.server", String(PORT), "--bind", "127.0.0.1", "--directory", DIST], {
+  stdio: "ignore",
+});
+const results = [];
+const report = (name, value, unit, target, ok) =>
+  results.push({ name, value: `${value} ${unit}`, target, verdict: ok ? "ok" : "MISSED" });
+
+function quantile(sorted, q) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+async function waitForServer() {
+  for (let i = 0; i < 100; i++) {
+    try {
+      const r = await fetch(BASE);
+      if (r.ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no server on ${BASE}`);
+}
+
+// Records every animation frame's timestamp and every long task, from the
+// very start of the page.
+const probes = () => {
+  window.__frames = [];
+  window.__longTasks = [];
+  const loop = (t) => {
+    window.__frames.push(t);
+    requestAnimationFrame(loop);
+  };
+  requestAnimationFrame(loop);
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+    }).observe({ type: "longtask", buffered: true });
+  } catch {}
+  new MutationObserver((_, obs) => {
+    if (document.querySelector("[data-node] rect")) {
+      window.__firstDiagram = performance.now();
+      obs.disconnect();
+    }
+  }).observe(document, { childList: true, subtree: true });
+};
+
+async function page(browser) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const p = await ctx.newPage();
+  await p.addInitScript(probes);
+  return p;
+}
+
+async function firstDiagram(browser) {
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    const p = await page(browser);
+    await p.goto(BASE);
+    await p.waitForFunction(() => window.__firstDiagram !== undefined);
+    times.push(await p.evaluate(() => window.__firstDiagram));
+    await p.context().close();
+  }
+  times.sort((a, b) => a - b);
+  const median = quantile(times, 0.5);
+  report("first diagram (median of 5)", median.toFixed(0), "ms", "≤ 1000 ms", median <= 1000);
+}
+
+async function frameTimes(browser) {
+  const p = await page(browser);
+  await p.goto(`${BASE}?preset=surge&speed=3`);
+  await p.getByRole("button", { name: "Play", exact: true }).click();
+  const inFlight = async () => Number(((await p.getByTestId("in-flight").textContent()) ?? "0").match(/\d+/)[0]);
+  const deadline = Date.now() + 30_000;
+  while ((await inFlight()) < 1000 && Date.now() < deadline) await p.waitForTimeout(100);
+  const tokens = await inFlight();
+  // Where the main thread's time goes (Chrome's cumulative counters).
+  const cdp = await p.context().newCDPSession(p);
+  await cdp.send("Performance.enable");
+  const metrics = async () =>
+    Object.fromEntries((await cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]));
+  const m0 = await metrics();
+  const start = await p.evaluate(() => window.__frames.length);
+  await p.waitForTimeout(5000);
+  const m1 = await metrics();
+  const tokensAfter = await inFlight();
+  const frames = await p.evaluate((s) => window.__frames.slice(s), start);
+  const deltas = frames.slice(1).map((t, i) => t - frames[i]).sort((a, b) => a - b);
+  const p50 = quantile(deltas, 0.5);
+  const p95 = quantile(deltas, 0.95);
+  const dropped = deltas.filter((d) => d > 20).length / Math.max(1, deltas.length);
+  const perFrame = (k) => (((m1[k] ?? 0) - (m0[k] ?? 0)) * 1000) / Math.max(1, deltas.length);
+  // A 60 Hz display paces frames at 16.7 ms; jitter of a few tenths is not a
+  // dropped frame, so the verdict allows 17 ms.
+  report(`frame interval p50 (${tokens}→${tokensAfter} tokens)`, p50.toFixed(1), "ms", "—", true);
+  report(`frame interval p95 (${tokens}→${tokensAfter} tokens)`, p95.toFixed(1), "ms", "≤ 16.7 ms", p95 <= 17);
+  report("frames over 20 ms", (dropped * 100).toFixed(1), "%", "—", true);
+  report("main-thread work per frame: script", perFrame("ScriptDuration").toFixed(2), "ms", "—", true);
+  report("main-thread work per frame: style + layout", (perFrame("RecalcStyleDuration") + perFrame("LayoutDuration")).toFixed(2), "ms", "—", true);
+  report("main-thread work per frame: all tasks", perFrame("TaskDuration").toFixed(2), "ms", "—", true);
+  await p.context().close();
+}
+
+async function fastForward(browser) {
+  const p = await page(browser);
+  await p.goto(`${BASE}?preset=hybrid-queue&orders=100000`);
+  await p.getByRole("group", { name: /service diagram/i }).waitFor();
+  await p.getByLabel("Orders to fast-forward").fill("100000");
+  await p.evaluate(() => (window.__longTasks = []));
+  const t0 = Date.now();
+  await p.getByRole("button", { name: "Fast-forward" }).click();
+  await p.getByTestId("message").filter({ hasText: "fast-forwarded" }).waitFor({ timeout: 120_000 });
+  const secs = (Date.now() - t0) / 1000;
+  const longest = await p.evaluate(() => Math.max(0, ...window.__longTasks));
+  report("fast-forward 100,000 hybrid-queue orders", secs.toFixed(2), "s", "≤ 3 s", secs <= 3);
+  report("longest task during fast-forward", longest.toFixed(0), "ms", "≤ 100 ms", longest <= 100);
+  await p.context().close();
+}
+
+function bundle() {
+  let total = 0;
+  const walk = (d) => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if ([".wasm", ".js", ".css"].includes(extname(path))) {
+        const data = readFileSync(path);
+        total += brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+      }
+    }
+  };
+  walk(DIST);
+  report("bundle, brotli (wasm + js + css)", (total / 1024).toFixed(1), "KiB", "≤ 250 KB", total <= 250_000);
+}
+
+try {
+  await waitForServer();
+  const browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-gpu"] });
+  await firstDiagram(browser);
+  await frameTimes(browser);
+  await fastForward(browser);
+  await browser.close();
+  bundle();
+  const w = Math.max(...results.map((r) => r.name.length));
+  console.log(`${"benchmark".padEnd(w)}  ${"measured".padStart(12)}  ${"target".padEnd(12)}`);
+  for (const r of results) console.log(`${r.name.padEnd(w)}  ${r.value.padStart(12)}  ${r.target.padEnd(12)}  ${r.verdict}`);
+} finally {
+  server.kill();
+}
