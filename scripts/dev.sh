@@ -3,6 +3,7 @@
 #
 #   scripts/dev.sh serve   set up what is missing, then serve the playground
 #   scripts/dev.sh test    set up what is missing, then run every check and test
+#   scripts/dev.sh bench   the engine and browser benchmarks (figures, not pass/fail)
 #
 # Why a shell script: it has to run on a machine with nothing but the stock
 # toolchain, before any of our Rust compiles, and most of its work is calling
@@ -158,11 +159,22 @@ cmd_test() {
     say "all tests passed"
 }
 
+# Benchmarks that print figures (not pass/fail): the engine natively, then
+# the release build in headless Chromium.
+cmd_bench() {
+    setup_test
+    run_step "engine benchmark (orderflow bench)" cargo run --locked -q -p orderflow-sim --profile perf -- bench
+    run_step "release build" trunk build --release
+    run_step "browser benchmark" node scripts/bench-browser.mjs dist
+    print_timings
+}
+
 case "${1:-}" in
 serve) cmd_serve ;;
 test) cmd_test ;;
+bench) cmd_bench ;;
 *)
-    echo "usage: scripts/dev.sh serve | test" >&2
+    echo "usage: scripts/dev.sh serve | test | bench" >&2
     exit 2
     ;;
 esac

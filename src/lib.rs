@@ -5,11 +5,11 @@
 //! on the deterministic engine of the `orderflow-sim` crate.
 //!
 //! ## Layout
-//! - [`topology`]: the nodes and edges a diagram shows (plain data).
-//! - [`layout`]: pure geometry — node boxes and edge curves from a topology.
-//! - [`diagram_view`]: the diagram's view model (what the SVG needs).
-//! - [`components`]: Leptos components; they only wire data to markup.
-//! - [`fatal`]: the panic hook and the visible "something broke" banner.
+//! Plain Rust, natively tested: [`url_state`], [`controller`], [`session`],
+//! [`playback`], [`scene`], [`token_layer`], [`stats`], [`inspector`],
+//! [`event_log`], [`topology`], [`layout`], [`diagram_view`], [`fatal`].
+//! Browser-facing: [`app`] (context, page, embed mode), [`driver`] (the one
+//! module that touches the animation clock) and [`components`] (markup).
 //!
 //! Logic lives in the plain modules and is tested natively with `cargo test`;
 //! the components are tested in a browser with `wasm-bindgen-test`.
