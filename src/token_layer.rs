@@ -636,5 +636,4 @@ mod tests {
         });
         assert!(mixed);
     }
-
 }
