@@ -136,6 +136,35 @@ async function fastForward(browser) {
   await p.context().close();
 }
 
+async function eventLog(browser) {
+  const p = await page(browser);
+  await p.goto(`${BASE}?preset=surge&speed=1000`);
+  await p.getByRole("button", { name: "Play", exact: true }).click();
+  await p.getByTestId("message").filter({ hasText: "the run is over" }).waitFor({ timeout: 120_000 });
+  const rows = Number(((await p.getByTestId("log-count").textContent()) ?? "").match(/\d+/)?.[0]);
+  // Scroll the log through its rows, a screenful per frame, and time the frames.
+  const deltas = await p.evaluate(async () => {
+    const vp = document.querySelector(".log__viewport");
+    const times = [];
+    await new Promise((done) => {
+      const t0 = performance.now();
+      const step = (t) => {
+        times.push(t);
+        vp.scrollTop += vp.clientHeight;
+        if (vp.scrollTop + vp.clientHeight >= vp.scrollHeight) vp.scrollTop = 0;
+        if (t - t0 < 3000) requestAnimationFrame(step);
+        else done();
+      };
+      requestAnimationFrame(step);
+    });
+    return times.slice(1).map((t, i) => t - times[i]);
+  });
+  deltas.sort((a, b) => a - b);
+  const p95 = quantile(deltas, 0.95);
+  report(`event log: frame interval p95 scrolling ${rows.toLocaleString("en-US")} rows`, p95.toFixed(1), "ms", "smooth", p95 <= 17);
+  await p.context().close();
+}
+
 function bundle() {
   let total = 0;
   const walk = (d) => {
@@ -158,6 +187,7 @@ try {
   await firstDiagram(browser);
   await frameTimes(browser);
   await fastForward(browser);
+  await eventLog(browser);
   await browser.close();
   bundle();
   const w = Math.max(...results.map((r) => r.name.length));

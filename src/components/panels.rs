@@ -478,7 +478,7 @@ pub fn InspectorPanel() -> impl IntoView {
                     );
                     let moments = [
                         ("client answered", s.answered.map(|(t, a)| (t, format!("{a:?}")))),
-                        ("work really done", s.done.map(|t| (t, String::new()))),
+                        (if s.settled.is_some() { "work really done" } else { "last work so far" }, s.done.map(|t| (t, String::new()))),
                         ("client learned outcome", s.learned.clone()),
                     ];
                     view! {
