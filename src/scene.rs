@@ -53,6 +53,39 @@ pub struct NodeState {
     pub aria: String,
 }
 
+impl NodeState {
+    /// The corner badge: what is unusual about a node, in a word or two.
+    pub fn badge(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.up {
+            parts.push("DOWN".to_owned());
+        }
+        if self.latency_factor > 1.0 {
+            parts.push(format!("slow ×{}", self.latency_factor));
+        }
+        if self.error_rate > 0.0 {
+            parts.push(format!("{:.0}% errors", self.error_rate * 100.0));
+        }
+        if self.drop_rate > 0.0 {
+            parts.push(format!("{:.0}% lost", self.drop_rate * 100.0));
+        }
+        if let Some(b) = self.breaker {
+            parts.push(format!("breaker {}", b.as_str().replace('_', "-")));
+        }
+        parts.join(" · ")
+    }
+
+    /// Whether the badge reports trouble (drawn in the danger colour) or
+    /// only a closed breaker (drawn quietly).
+    pub fn badge_is_alarming(&self) -> bool {
+        !self.up
+            || self.latency_factor > 1.0
+            || self.error_rate > 0.0
+            || self.drop_rate > 0.0
+            || self.breaker.is_some_and(|b| b != BreakerState::Closed)
+    }
+}
+
 /// One broker queue's live state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QueueState {
@@ -462,5 +495,30 @@ mod tests {
             assert!(at == a || at == b, "token between the ends: {at:?}");
         }
         let _ = Completion::Sync;
+    }
+
+    #[test]
+    fn badges_say_what_is_unusual_and_only_trouble_is_alarming() {
+        let (scene, mut s) = scene_and_session("payment-breaker");
+        s.advance_to(SimTime::from_secs(1), u64::MAX);
+        let f = scene.frame(&s.model().clone(), s.sim(), &[], false);
+        let provider = &f.nodes[scene
+            .topology
+            .nodes
+            .iter()
+            .position(|n| n.id == "provider")
+            .unwrap()];
+        assert_eq!(provider.badge(), "breaker closed");
+        assert!(!provider.badge_is_alarming());
+        let mut down = provider.clone();
+        down.up = false;
+        down.breaker = Some(BreakerState::Open);
+        assert_eq!(down.badge(), "DOWN · breaker open");
+        assert!(down.badge_is_alarming());
+        let mut slow = provider.clone();
+        slow.breaker = None;
+        slow.latency_factor = 4.0;
+        assert_eq!(slow.badge(), "slow ×4");
+        assert!(slow.badge_is_alarming());
     }
 }

@@ -30,7 +30,8 @@ pub fn LiveDiagram() -> impl IntoView {
                 let class = move || format!("{} {}", n.class, state.with(|s| s.class.clone()));
                 let aria = move || state.with(|s| s.aria.clone());
                 let status = move || state.with(|s| s.status.clone());
-                let badge = move || state.with(badge_text);
+                let badge = move || state.with(NodeState::badge);
+                let quiet = move || state.with(|s| !s.badge_is_alarming());
                 let selected = move || ctx.ui.with(|u| u.selected_node == Some(i));
                 let select = move || ctx.act(|c| c.selected_node = if c.selected_node == Some(i) { None } else { Some(i) });
                 let (x, y, w, h) = (n.x, n.y, n.w, n.h);
@@ -81,7 +82,7 @@ pub fn LiveDiagram() -> impl IntoView {
                         <text class="diagram__status" x=x + w / 2.0 y=y + 36.0 text-anchor="middle">
                             {status}
                         </text>
-                        <text class="diagram__badge" x=x + w - 6.0 y=y - 5.0 text-anchor="end">
+                        <text class="diagram__badge" class:diagram__badge--quiet=quiet x=x + w - 6.0 y=y - 5.0 text-anchor="end">
                             {badge}
                         </text>
                         {replicas}
@@ -169,27 +170,6 @@ fn empty_node() -> NodeState {
         status: String::new(),
         aria: String::new(),
     }
-}
-
-/// The corner badge: what is wrong with a node, in a word or two.
-fn badge_text(s: &NodeState) -> String {
-    let mut parts = Vec::new();
-    if !s.up {
-        parts.push("DOWN".to_owned());
-    }
-    if s.latency_factor > 1.0 {
-        parts.push(format!("slow ×{}", s.latency_factor));
-    }
-    if s.error_rate > 0.0 {
-        parts.push(format!("{:.0}% errors", s.error_rate * 100.0));
-    }
-    if s.drop_rate > 0.0 {
-        parts.push(format!("{:.0}% lost", s.drop_rate * 100.0));
-    }
-    if let Some(b) = s.breaker {
-        parts.push(format!("breaker {}", b.as_str().replace('_', "-")));
-    }
-    parts.join(" · ")
 }
 
 /// What the token colours mean.
