@@ -138,7 +138,7 @@ async function fastForward(browser) {
 
 async function eventLog(browser) {
   const p = await page(browser);
-  await p.goto(`${BASE}?preset=surge&speed=1000`);
+  await p.goto(`${BASE}?preset=hybrid-queue&orders=3000&speed=1000`);
   await p.getByRole("button", { name: "Play", exact: true }).click();
   await p.getByTestId("message").filter({ hasText: "the run is over" }).waitFor({ timeout: 120_000 });
   const rows = Number(((await p.getByTestId("log-count").textContent()) ?? "").match(/\d+/)?.[0]);
