@@ -7,6 +7,7 @@ use orderflow_sim::scenario::ServiceKind;
 use orderflow_sim::{Command, Completion};
 
 use crate::app::AppCtx;
+use crate::controller::FaultPreset;
 use crate::inspector::{Story, bar};
 use crate::stats::{CHART_H, CHART_W, Chart};
 
@@ -77,33 +78,37 @@ pub fn NodePanel() -> impl IntoView {
     view! {
         <section class="panel" aria-label="Break things">
             <h2 class="panel__title">"Break things"</h2>
-            <div class="panel__presets">
-                {move || {
-                    presets
-                        .get()
-                        .into_iter()
-                        .map(|p| {
-                            let p2 = p.clone();
-                            view! {
-                                <button
-                                    class="button button--fault"
-                                    on:click=move |_| {
-                                        let p = p2.clone();
-                                        ctx.act(move |c| c.apply_for(p.on, p.off, p.duration))
-                                    }
-                                >
-                                    {p.label}
-                                </button>
-                            }
-                        })
-                        .collect_view()
-                }}
-            </div>
+            {move || fault_buttons(ctx, presets.get())}
             {move || match selected.get() {
                 None => view! { <p class="panel__hint">"Click a service in the diagram to change it."</p> }.into_any(),
                 Some(i) => view! { <NodeControls index=i /> }.into_any(),
             }}
         </section>
+    }
+}
+
+/// One button per timed fault: applies it now, undoes it after its duration.
+fn fault_buttons(ctx: AppCtx, presets: Vec<FaultPreset>) -> impl IntoView {
+    view! {
+        <div class="panel__presets">
+            {presets
+                .into_iter()
+                .map(|p| {
+                    let label = p.label.clone();
+                    view! {
+                        <button
+                            class="button button--fault"
+                            on:click=move |_| {
+                                let p = p.clone();
+                                ctx.act(move |c| c.apply_for(p.on, p.off, p.duration))
+                            }
+                        >
+                            {label}
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </div>
     }
 }
 
@@ -234,26 +239,7 @@ fn NodeControls(index: usize) -> impl IntoView {
                                 }
                             }
                         </div>
-                        <div class="panel__presets">
-                            {node_presets
-                                .clone()
-                                .into_iter()
-                                .map(|p| {
-                                    let p2 = p.clone();
-                                    view! {
-                                        <button
-                                            class="button button--fault"
-                                            on:click=move |_| {
-                                                let p = p2.clone();
-                                                ctx.act(move |c| c.apply_for(p.on, p.off, p.duration))
-                                            }
-                                        >
-                                            {p.label}
-                                        </button>
-                                    }
-                                })
-                                .collect_view()}
-                        </div>
+                        {fault_buttons(ctx, node_presets.clone())}
                         <p class="node-controls__note">{format!("Normal error rate: {:.0}%", base_error * 100.0)}</p>
                     }
                 }
