@@ -35,3 +35,14 @@ console.log(`${"kind".padEnd(5)} ${"raw B".padStart(10)} ${"brotli B".padStart(1
 for (const r of rows) console.log(`${r.kind.padEnd(5)} ${fmt(r.raw)} ${fmt(r.brotli)}  ${r.path}`);
 const total = rows.reduce((a, r) => ({ raw: a.raw + r.raw, brotli: a.brotli + r.brotli }), { raw: 0, brotli: 0 });
 console.log(`${"total".padEnd(5)} ${fmt(total.raw)} ${fmt(total.brotli)}`);
+
+// The app builds its presets from generated Rust code (crates/orderflow-sim/
+// src/presets.rs) so that no JSON parser ships: serde_json alone was ~15 KB
+// of the brotli budget. Its error messages in the wasm mean it crept back.
+const marker = "EOF while parsing";
+for (const r of rows.filter((r) => r.kind === "wasm")) {
+  if (readFileSync(r.path).includes(marker)) {
+    console.error(`${r.path} contains serde_json's parser ("${marker}"): something in the app parses JSON again`);
+    process.exit(1);
+  }
+}

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use orderflow_sim::model::Model;
-use orderflow_sim::scenario::{Scenario, ServiceKind};
+use orderflow_sim::scenario::ServiceKind;
 use orderflow_sim::{Command, Completion, SimTime, presets};
 
 use crate::event_log::{LogFilter, LogIndex};
@@ -70,8 +70,8 @@ pub struct Controller {
 
 /// The preset `name` with an optional order count, compiled.
 pub fn load_model(name: &str, orders: Option<u64>) -> Result<Arc<Model>, String> {
-    let json = presets::json(name).ok_or_else(|| format!("preset: unknown preset {name:?}"))?;
-    let mut s = Scenario::from_json(json).map_err(|e| format!("preset {name}: {e}"))?;
+    let mut s =
+        presets::scenario(name).ok_or_else(|| format!("preset: unknown preset {name:?}"))?;
     if let Some(n) = orders {
         s.workload.orders = n;
     }

@@ -243,6 +243,13 @@ fn assign_columns(n: usize, forward: &[(usize, usize)]) -> Vec<usize> {
     column
 }
 
+/// Sorts `(key, index)` pairs by key, ties by index: the order a stable
+/// sort by key gives when the pairs start in index order. The layout's only
+/// sort routine (each distinct sort is compiled into the bundle separately).
+fn sort_by_key_then_index(pairs: &mut [(f64, usize)]) {
+    pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+}
+
 /// Row of each node within its column, by barycentre sweeps.
 fn order_rows(n: usize, columns: &[usize], forward: &[(usize, usize)]) -> Vec<usize> {
     let column_count = columns.iter().copied().max().map_or(0, |c| c + 1);
@@ -286,12 +293,12 @@ fn order_rows(n: usize, columns: &[usize], forward: &[(usize, usize)]) -> Vec<us
                     neighbours.iter().map(|&m| row[m] as f64).sum::<f64>() / neighbours.len() as f64
                 }
             };
-            let mut keyed: Vec<(f64, usize, usize)> = by_column[c]
-                .iter()
-                .map(|&node| (key(node), row[node], node))
-                .collect();
-            keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            by_column[c] = keyed.into_iter().map(|(_, _, node)| node).collect();
+            // `members[r]` is the node in row `r` (what `renumber` keeps).
+            let members = std::mem::take(&mut by_column[c]);
+            let mut keyed: Vec<(f64, usize)> =
+                members.iter().map(|&node| (key(node), row[node])).collect();
+            sort_by_key_then_index(&mut keyed);
+            by_column[c] = keyed.into_iter().map(|(_, r)| members[r]).collect();
             renumber(&by_column, &mut row);
         }
     }
@@ -313,16 +320,20 @@ fn route_edges(topology: &Topology, nodes: &[NodeBox], columns: &[usize]) -> Vec
             in_ports[e.to].push(i);
         }
     }
-    let centre_y = |node: usize| nodes[node].center().y;
+    // Ports were pushed in edge order, so ties keep edge order.
+    let by_height = |ports: &mut Vec<usize>, other_end: &dyn Fn(usize) -> usize| {
+        let mut keyed: Vec<(f64, usize)> = ports
+            .iter()
+            .map(|&e| (nodes[other_end(e)].center().y, e))
+            .collect();
+        sort_by_key_then_index(&mut keyed);
+        *ports = keyed.into_iter().map(|(_, e)| e).collect();
+    };
     for ports in out_ports.iter_mut() {
-        ports.sort_by(|&a, &b| {
-            centre_y(topology.edges[a].to).total_cmp(&centre_y(topology.edges[b].to))
-        });
+        by_height(ports, &|e| topology.edges[e].to);
     }
     for ports in in_ports.iter_mut() {
-        ports.sort_by(|&a, &b| {
-            centre_y(topology.edges[a].from).total_cmp(&centre_y(topology.edges[b].from))
-        });
+        by_height(ports, &|e| topology.edges[e].from);
     }
     let port_y = |node: usize, ports: &[usize], edge: usize| {
         let k = ports.iter().position(|&p| p == edge).unwrap_or(0) as f64;

@@ -670,8 +670,7 @@ mod tests {
     #[test]
     fn fast_forward_runs_without_a_trace_and_ends() {
         let model = {
-            let mut sc =
-                orderflow_sim::Scenario::from_json(presets::json("hybrid-queue").unwrap()).unwrap();
+            let mut sc = presets::scenario("hybrid-queue").unwrap();
             sc.workload.orders = 2_000;
             Arc::new(Model::compile(sc).unwrap())
         };
@@ -703,7 +702,7 @@ mod tests {
     #[test]
     fn checkpoints_stay_bounded() {
         let model = {
-            let mut sc = orderflow_sim::Scenario::from_json(presets::json("mmc").unwrap()).unwrap();
+            let mut sc = presets::scenario("mmc").unwrap();
             sc.workload.orders = 3_000;
             Arc::new(Model::compile(sc).unwrap())
         };

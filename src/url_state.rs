@@ -260,7 +260,7 @@ impl UrlState {
         for (k, v) in pairs(query) {
             match k.as_str() {
                 "preset" => {
-                    if orderflow_sim::presets::json(&v).is_some() {
+                    if orderflow_sim::presets::NAMES.contains(&v.as_str()) {
                         st.preset = v;
                     } else {
                         notices.push(format!(

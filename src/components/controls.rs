@@ -58,12 +58,11 @@ pub fn ScenarioBar() -> impl IntoView {
                         ctx.act(|c| c.set_preset(&name))
                     }
                 >
-                    {presets::PRESETS
+                    {presets::NAMES
                         .iter()
-                        .map(|(name, _)| {
-                            let title = crate::controller::load_model(name, Some(1))
-                                .map(|m| m.scenario.title.clone())
-                                .unwrap_or_else(|_| name.to_string());
+                        .map(|name| {
+                            let title = presets::scenario(name)
+                                .map_or_else(|| name.to_string(), |s| s.title);
                             view! { <option value=*name>{title}</option> }
                         })
                         .collect_view()}

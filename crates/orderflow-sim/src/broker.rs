@@ -132,9 +132,9 @@ impl QueueState {
     /// order: in flight by key, then delayed by due time, then ready.
     pub fn drain_all(&mut self) -> Vec<QueuedMsg> {
         let mut out: Vec<QueuedMsg> = self.inflight.drain().map(|(_, f)| f.msg).collect();
-        let mut delayed: Vec<Delayed> = self.delayed.drain().map(|r| r.0).collect();
-        delayed.sort();
-        out.extend(delayed.into_iter().map(|d| d.msg));
+        // A min-heap of `Reverse`: its sorted vec runs from the latest due.
+        let delayed = std::mem::take(&mut self.delayed).into_sorted_vec();
+        out.extend(delayed.into_iter().rev().map(|d| d.0.msg));
         out.extend(self.ready.drain(..));
         out
     }

@@ -1,11 +1,24 @@
 //! The preset scenarios of `scenarios/`, compiled into the crate so the
 //! browser app, the tests and the command-line tool share one copy.
+//!
+//! Each preset exists twice: its JSON text ([`PRESETS`], [`json`]) for the
+//! command-line tool and for export, and Rust code generated from that JSON
+//! ([`scenario`]) that builds the same [`crate::Scenario`] without parsing. The
+//! browser app only uses the second, so neither the text nor serde_json
+//! ends up in its bundle; a test keeps the two equal.
 
 use std::sync::Arc;
 
 use crate::model::{Model, ScenarioErrors};
 
-/// `(name, JSON)` of every preset, in the order the playground lists them.
+#[rustfmt::skip]
+mod generated;
+#[cfg(test)]
+mod sourcegen;
+
+pub use generated::{NAMES, scenario};
+
+/// `(name, JSON)` of every preset, in the order of [`NAMES`].
 pub const PRESETS: &[(&str, &str)] = &[
     (
         "sync-chain",
@@ -39,7 +52,7 @@ pub const PRESETS: &[(&str, &str)] = &[
 
 /// The names of every preset.
 pub fn names() -> impl Iterator<Item = &'static str> {
-    PRESETS.iter().map(|(n, _)| *n)
+    NAMES.iter().copied()
 }
 
 /// The JSON of preset `name`.
@@ -50,7 +63,7 @@ pub fn json(name: &str) -> Option<&'static str> {
 /// Preset `name`, compiled. `None` if there is no such preset; an error if
 /// its file is broken (a test guards against that).
 pub fn model(name: &str) -> Option<Result<Arc<Model>, ScenarioErrors>> {
-    json(name).map(|j| Model::from_json(j).map(Arc::new))
+    scenario(name).map(|s| Model::compile(s).map(Arc::new))
 }
 
 /// Orders per run in [`fingerprints`].
@@ -66,13 +79,12 @@ pub const FINGERPRINT_SEED: u64 = 7;
 pub fn fingerprints() -> Vec<(String, u64)> {
     use crate::model::Dist;
     use crate::rng::SimRng;
-    use crate::scenario::Scenario;
     use crate::sim::Sim;
     use crate::trace::TraceHasher;
 
     let mut out = Vec::new();
-    for (name, json) in PRESETS {
-        let mut scenario = Scenario::from_json(json).expect("presets parse");
+    for name in NAMES {
+        let mut scenario = scenario(name).expect("listed presets exist");
         scenario.workload.orders = FINGERPRINT_ORDERS;
         let model = Arc::new(Model::compile(scenario).expect("presets compile"));
         for mode in model.client.allowed.clone() {

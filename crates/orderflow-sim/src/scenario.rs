@@ -56,7 +56,6 @@ impl Scenario {
     /// Parses a scenario from JSON. Errors name the JSON path, for example
     /// `handlers[2].steps[1]: unknown field "timeot_ms" …`. The result still
     /// has to pass [`crate::model::Model::compile`].
-    #[cfg(not(target_arch = "wasm32"))]
     pub fn from_json(text: &str) -> Result<Scenario, crate::model::ScenarioError> {
         let de = &mut serde_json::Deserializer::from_str(text);
         serde_path_to_error::deserialize(de).map_err(|e| {
@@ -65,16 +64,6 @@ impl Scenario {
                 path: if path == "." { String::new() } else { path },
                 message: e.into_inner().to_string(),
             }
-        })
-    }
-
-    /// In wasm the error gives the line and column instead of the field
-    /// path (see the crate's Cargo.toml).
-    #[cfg(target_arch = "wasm32")]
-    pub fn from_json(text: &str) -> Result<Scenario, crate::model::ScenarioError> {
-        serde_json::from_str(text).map_err(|e| crate::model::ScenarioError {
-            path: String::new(),
-            message: e.to_string(),
         })
     }
 
