@@ -458,6 +458,37 @@ mod tests {
         }
     }
 
+    /// Every preset's diagram as text: a change to the layout shows up in
+    /// review as moved boxes and re-routed edges, and a refactoring that
+    /// should not move anything is checked to move nothing.
+    /// `UPDATE_EXPECT=1 cargo test layout` rewrites the file.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn every_preset_lays_out_as_committed() {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        for name in orderflow_sim::presets::NAMES {
+            let model = orderflow_sim::presets::model(name).unwrap().unwrap();
+            let t = Topology::from_model(&model);
+            let l = layout(&t);
+            check_layout(&t, &l);
+            writeln!(out, "{name} {:.0}x{:.0}", l.width, l.height).unwrap();
+            for (node, b) in t.nodes.iter().zip(&l.nodes) {
+                writeln!(
+                    out,
+                    "  {} {:.0},{:.0} {:.0}x{:.0}",
+                    node.id, b.x, b.y, b.w, b.h
+                )
+                .unwrap();
+            }
+            for c in &l.edges {
+                let (from, to) = (&t.nodes[c.from].id, &t.nodes[c.to].id);
+                writeln!(out, "  {from}->{to} {}", c.svg_path()).unwrap();
+            }
+        }
+        expect_test::expect_file!["snapshots/layouts.txt"].assert_eq(&out);
+    }
+
     #[test]
     fn layout_is_deterministic() {
         let t = Topology::order_flow();
