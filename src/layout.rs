@@ -12,9 +12,13 @@
 //!    which keeps crossings low; ties keep declaration order, so the result is
 //!    deterministic.
 //! 3. **Coordinates**: columns are spaced evenly and centred vertically.
-//! 4. **Edges**: cubic Béziers from the source's right side to the target's
-//!    left side, with the ports of a side spread so edges do not share an end.
-//!    Edges that go backwards or stay in a column loop under the nodes.
+//! 4. **Edges**: an edge that spans several columns gets a *lane* in every
+//!    column it crosses, ordered with the nodes in step 2, so it passes
+//!    between boxes instead of through them. Each edge is a chain of cubic
+//!    Béziers from the right side of its left end, through its lanes, to the
+//!    left side of its right end; the ports of a side are spread so edges do
+//!    not share an end. An edge that closes a cycle runs the same way,
+//!    drawn right to left. So no edge ever crosses a box it does not join.
 
 use crate::topology::Topology;
 
@@ -26,10 +30,18 @@ pub const NODE_H: f64 = 52.0;
 const GAP_X: f64 = 84.0;
 /// Vertical space between nodes of a column.
 const GAP_Y: f64 = 30.0;
-/// Space around the whole drawing (room for back-edge loops at the bottom).
+/// Space around the whole drawing.
 const MARGIN: f64 = 20.0;
-/// How far a back edge dips under its nodes.
-const LOOP_DEPTH: f64 = 36.0;
+/// Height of the lane an edge takes through a column it crosses.
+const LANE_H: f64 = 12.0;
+/// Space between a lane and its neighbours in a column.
+const LANE_GAP: f64 = 10.0;
+/// How far right of its nodes an edge within one column loops (less than
+/// `GAP_X`, so it stays in the gap). The topologies the playground builds
+/// have no such edges; the layout still draws them.
+const LOOP_REACH: f64 = 36.0;
+/// Chords per piece when measuring an edge's length.
+const LENGTH_STEPS: usize = 16;
 /// Barycentre sweeps; four settle every topology the playground draws.
 const SWEEPS: usize = 4;
 
@@ -76,38 +88,111 @@ impl NodeBox {
     }
 }
 
-/// An edge drawn as a cubic Bézier curve `p0 → c1 → c2 → p3`.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// One piece of an edge: the cubic Bézier `[p0, c1, c2, p3]`.
+pub type Cubic = [Point; 4];
+
+fn cubic_at(c: &Cubic, t: f64) -> Point {
+    let u = 1.0 - t;
+    let (a, b, cc, d) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+    Point {
+        x: a * c[0].x + b * c[1].x + cc * c[2].x + d * c[3].x,
+        y: a * c[0].y + b * c[1].y + cc * c[2].y + d * c[3].y,
+    }
+}
+
+/// An edge drawn as a chain of cubic Béziers from `from` to `to`.
+#[derive(Clone, Debug, PartialEq)]
 pub struct EdgeCurve {
     /// Index of the sending node.
     pub from: usize,
     /// Index of the receiving node.
     pub to: usize,
-    pub p0: Point,
-    pub c1: Point,
-    pub c2: Point,
-    pub p3: Point,
+    /// At least one piece; each starts where the previous one ends.
+    pieces: Vec<Cubic>,
+    /// Share of the whole length covered at the end of each piece (the last
+    /// is 1), so a token moves at an even speed along every piece.
+    ends: Vec<f64>,
 }
 
 impl EdgeCurve {
-    /// The point a fraction `t` (clamped to 0..=1) along the curve; used to
-    /// place message tokens.
-    pub fn point_at(&self, t: f64) -> Point {
-        let t = t.clamp(0.0, 1.0);
-        let u = 1.0 - t;
-        let (a, b, c, d) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
-        Point {
-            x: a * self.p0.x + b * self.c1.x + c * self.c2.x + d * self.p3.x,
-            y: a * self.p0.y + b * self.c1.y + c * self.c2.y + d * self.p3.y,
+    /// The edge made of `pieces` (at least one).
+    fn new(from: usize, to: usize, pieces: Vec<Cubic>) -> EdgeCurve {
+        let lengths: Vec<f64> = pieces
+            .iter()
+            .map(|c| {
+                (1..=LENGTH_STEPS)
+                    .map(|k| {
+                        let a = cubic_at(c, (k - 1) as f64 / LENGTH_STEPS as f64);
+                        let b = cubic_at(c, k as f64 / LENGTH_STEPS as f64);
+                        let (dx, dy) = (b.x - a.x, b.y - a.y);
+                        (dx * dx + dy * dy).sqrt()
+                    })
+                    .sum()
+            })
+            .collect();
+        let total: f64 = lengths.iter().sum();
+        let count = pieces.len() as f64;
+        let mut sum = 0.0;
+        let ends = lengths
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                sum += l;
+                if total > 0.0 {
+                    sum / total
+                } else {
+                    (i + 1) as f64 / count
+                }
+            })
+            .collect();
+        EdgeCurve {
+            from,
+            to,
+            pieces,
+            ends,
         }
     }
 
-    /// The SVG path data (`d` attribute) of the curve.
+    /// The pieces, in order from `from` to `to`.
+    pub fn pieces(&self) -> &[Cubic] {
+        &self.pieces
+    }
+
+    /// Where the edge leaves `from`.
+    pub fn start(&self) -> Point {
+        self.pieces[0][0]
+    }
+
+    /// Where the edge reaches `to`.
+    pub fn end(&self) -> Point {
+        self.pieces[self.pieces.len() - 1][3]
+    }
+
+    /// The point a fraction `t` (clamped to 0..=1) of the edge's length
+    /// along it; used to place message tokens.
+    pub fn point_at(&self, t: f64) -> Point {
+        let t = t.clamp(0.0, 1.0);
+        let last = self.pieces.len() - 1;
+        let i = self.ends.iter().position(|&e| t <= e).unwrap_or(last);
+        let begin = if i == 0 { 0.0 } else { self.ends[i - 1] };
+        let span = self.ends[i] - begin;
+        let local = if span > 0.0 { (t - begin) / span } else { 0.0 };
+        cubic_at(&self.pieces[i], local.clamp(0.0, 1.0))
+    }
+
+    /// The SVG path data (`d` attribute) of the edge.
     pub fn svg_path(&self) -> String {
-        format!(
-            "M{:.1} {:.1} C{:.1} {:.1} {:.1} {:.1} {:.1} {:.1}",
-            self.p0.x, self.p0.y, self.c1.x, self.c1.y, self.c2.x, self.c2.y, self.p3.x, self.p3.y
-        )
+        use std::fmt::Write as _;
+        let p = self.start();
+        let mut d = format!("M{:.1} {:.1}", p.x, p.y);
+        for [_, c1, c2, p3] in &self.pieces {
+            let _ = write!(
+                d,
+                " C{:.1} {:.1} {:.1} {:.1} {:.1} {:.1}",
+                c1.x, c1.y, c2.x, c2.y, p3.x, p3.y
+            );
+        }
+        d
     }
 }
 
@@ -125,44 +210,122 @@ pub struct Layout {
     pub height: f64,
 }
 
+/// How an edge is drawn: from the right side of `left` through one lane
+/// per column in between to the left side of `right`; or, when both ends
+/// share a column, as a loop right of it.
+struct Route {
+    left: usize,
+    right: usize,
+    /// Lane vertices (indices after the nodes), left to right.
+    lanes: Vec<usize>,
+    /// The edge runs right to left (it closes a cycle).
+    reversed: bool,
+}
+
 /// Lays out `topology`. Total: any topology, including cycles, isolated
 /// nodes and an empty one, gets a layout.
 pub fn layout(topology: &Topology) -> Layout {
     let n = topology.nodes.len();
     let forward = forward_edges(topology);
     let columns = assign_columns(n, &forward);
-    let rows = order_rows(n, &columns, &forward);
 
-    let column_count = columns.iter().copied().max().map_or(0, |c| c + 1);
-    let mut per_column = vec![0usize; column_count];
-    for &c in &columns {
-        per_column[c] += 1;
-    }
-    let tallest = per_column.iter().copied().max().unwrap_or(0) as f64;
-    let column_height = |count: f64| count * NODE_H + (count - 1.0).max(0.0) * GAP_Y;
-    let body_height = column_height(tallest);
-
-    let nodes: Vec<NodeBox> = (0..n)
-        .map(|i| {
-            let c = columns[i];
-            let top = MARGIN + (body_height - column_height(per_column[c] as f64)) / 2.0;
-            NodeBox {
-                x: MARGIN + c as f64 * (NODE_W + GAP_X),
-                y: top + rows[i] as f64 * (NODE_H + GAP_Y),
-                w: NODE_W,
-                h: NODE_H,
+    // Vertices: the nodes, then one lane per column an edge crosses.
+    let mut vertex_column = columns.clone();
+    let mut links: Vec<(usize, usize)> = Vec::new();
+    let routes: Vec<Option<Route>> = topology
+        .edges
+        .iter()
+        .map(|e| {
+            if e.from >= n || e.to >= n {
+                return None;
             }
+            let reversed = columns[e.to] < columns[e.from];
+            let (left, right) = if reversed {
+                (e.to, e.from)
+            } else {
+                (e.from, e.to)
+            };
+            let mut lanes = Vec::new();
+            let mut prev = left;
+            for c in columns[left] + 1..columns[right] {
+                let lane = vertex_column.len();
+                vertex_column.push(c);
+                links.push((prev, lane));
+                lanes.push(lane);
+                prev = lane;
+            }
+            if columns[right] > columns[left] {
+                links.push((prev, right));
+            }
+            Some(Route {
+                left,
+                right,
+                lanes,
+                reversed,
+            })
         })
         .collect();
+    let rows = order_rows(vertex_column.len(), &vertex_column, &links);
 
-    let edges = route_edges(topology, &nodes, &columns);
+    // Stack each column's vertices by row: boxes and lanes.
+    let column_count = columns.iter().copied().max().map_or(0, |c| c + 1);
+    let mut by_column: Vec<Vec<usize>> = vec![Vec::new(); column_count];
+    for &c in &vertex_column {
+        by_column[c].push(0);
+    }
+    // The rows of a column are 0..len: each vertex goes to its slot.
+    for (v, &c) in vertex_column.iter().enumerate() {
+        by_column[c][rows[v]] = v;
+    }
+    let height_of = |v: usize| if v < n { NODE_H } else { LANE_H };
+    let mut offset = vec![0.0f64; vertex_column.len()];
+    let mut column_height = vec![0.0f64; column_count];
+    for (c, members) in by_column.iter().enumerate() {
+        let mut y = 0.0;
+        for (k, &v) in members.iter().enumerate() {
+            if k > 0 {
+                let both_boxes = v < n && members[k - 1] < n;
+                y += if both_boxes { GAP_Y } else { LANE_GAP };
+            }
+            offset[v] = y;
+            y += height_of(v);
+        }
+        column_height[c] = y;
+    }
+    let body_height = column_height.iter().copied().fold(0.0, f64::max);
+    let column_x = |c: usize| MARGIN + c as f64 * (NODE_W + GAP_X);
+    let top = |v: usize| {
+        let c = vertex_column[v];
+        MARGIN + (body_height - column_height[c]) / 2.0 + offset[v]
+    };
+
+    let nodes: Vec<NodeBox> = (0..n)
+        .map(|i| NodeBox {
+            x: column_x(columns[i]),
+            y: top(i),
+            w: NODE_W,
+            h: NODE_H,
+        })
+        .collect();
+    let lane_y = |v: usize| {
+        if v < n {
+            nodes[v].center().y
+        } else {
+            top(v) + LANE_H / 2.0
+        }
+    };
+
+    let edges = route_edges(topology, &nodes, &routes, &vertex_column, column_x, lane_y);
+    let loops = routes
+        .iter()
+        .flatten()
+        .any(|r| columns[r.left] == columns[r.right]);
     let width = if n == 0 {
         2.0 * MARGIN
     } else {
         2.0 * MARGIN + column_count as f64 * NODE_W + (column_count as f64 - 1.0) * GAP_X
-    };
-    let loops = edges.iter().any(|e| columns[e.to] <= columns[e.from]);
-    let height = 2.0 * MARGIN + body_height + if loops { LOOP_DEPTH } else { 0.0 };
+    } + if loops { LOOP_REACH } else { 0.0 };
+    let height = 2.0 * MARGIN + body_height;
     Layout {
         nodes,
         edges,
@@ -305,94 +468,102 @@ fn order_rows(n: usize, columns: &[usize], forward: &[(usize, usize)]) -> Vec<us
     row
 }
 
-/// Curves for every edge, with ports spread along each side.
-fn route_edges(topology: &Topology, nodes: &[NodeBox], columns: &[usize]) -> Vec<EdgeCurve> {
+/// The curves of every edge, with the ports of each side of a box spread
+/// evenly and ordered by where their edges go next, so they do not cross
+/// at the box.
+fn route_edges(
+    topology: &Topology,
+    nodes: &[NodeBox],
+    routes: &[Option<Route>],
+    vertex_column: &[usize],
+    column_x: impl Fn(usize) -> f64,
+    lane_y: impl Fn(usize) -> f64,
+) -> Vec<EdgeCurve> {
     let n = nodes.len();
-    let is_forward = |from: usize, to: usize| columns[to] > columns[from];
-    // For each node, its forward edges leaving on the right and arriving on
-    // the left, sorted by the other end's height so curves do not cross at
-    // the port.
-    let mut out_ports: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut in_ports: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, e) in topology.edges.iter().enumerate() {
-        if e.from < n && e.to < n && is_forward(e.from, e.to) {
-            out_ports[e.from].push(i);
-            in_ports[e.to].push(i);
+    // Port ids: `2 * edge` for the edge's left end, `2 * edge + 1` for its
+    // right end; each with the height its edge heads to.
+    let mut right_side: Vec<Vec<(f64, usize)>> = vec![Vec::new(); n];
+    let mut left_side: Vec<Vec<(f64, usize)>> = vec![Vec::new(); n];
+    for (i, r) in routes.iter().enumerate() {
+        let Some(r) = r else { continue };
+        let first = r.lanes.first().copied().unwrap_or(r.right);
+        let last = r.lanes.last().copied().unwrap_or(r.left);
+        right_side[r.left].push((lane_y(first), 2 * i));
+        if vertex_column[r.left] == vertex_column[r.right] {
+            // A loop: both ends on the right side.
+            right_side[r.right].push((lane_y(last), 2 * i + 1));
+        } else {
+            left_side[r.right].push((lane_y(last), 2 * i + 1));
         }
     }
-    // Ports were pushed in edge order, so ties keep edge order.
-    let by_height = |ports: &mut Vec<usize>, other_end: &dyn Fn(usize) -> usize| {
-        let mut keyed: Vec<(f64, usize)> = ports
-            .iter()
-            .map(|&e| (nodes[other_end(e)].center().y, e))
-            .collect();
-        sort_by_key_then_index(&mut keyed);
-        *ports = keyed.into_iter().map(|(_, e)| e).collect();
-    };
-    for ports in out_ports.iter_mut() {
-        by_height(ports, &|e| topology.edges[e].to);
+    for ports in right_side.iter_mut().chain(left_side.iter_mut()) {
+        sort_by_key_then_index(ports);
     }
-    for ports in in_ports.iter_mut() {
-        by_height(ports, &|e| topology.edges[e].from);
-    }
-    let port_y = |node: usize, ports: &[usize], edge: usize| {
-        let k = ports.iter().position(|&p| p == edge).unwrap_or(0) as f64;
+    let port = |side: &[Vec<(f64, usize)>], node: usize, id: usize, x: f64| {
+        let ports = &side[node];
+        let k = ports.iter().position(|&(_, p)| p == id).unwrap_or(0) as f64;
         let b = &nodes[node];
-        b.y + b.h * (k + 1.0) / (ports.len() as f64 + 1.0)
+        Point {
+            x,
+            y: b.y + b.h * (k + 1.0) / (ports.len() as f64 + 1.0),
+        }
+    };
+    let s_curve = |p0: Point, p3: Point| -> Cubic {
+        let dx = (p3.x - p0.x) / 2.0;
+        [
+            p0,
+            Point {
+                x: p0.x + dx,
+                y: p0.y,
+            },
+            Point {
+                x: p3.x - dx,
+                y: p3.y,
+            },
+            p3,
+        ]
     };
 
     topology
         .edges
         .iter()
+        .zip(routes)
         .enumerate()
-        .filter(|(_, e)| e.from < n && e.to < n)
-        .map(|(i, e)| {
-            let (a, b) = (&nodes[e.from], &nodes[e.to]);
-            if is_forward(e.from, e.to) {
-                let p0 = Point {
-                    x: a.x + a.w,
-                    y: port_y(e.from, &out_ports[e.from], i),
+        .filter_map(|(i, (e, r))| {
+            let r = r.as_ref()?;
+            let (a, b) = (&nodes[r.left], &nodes[r.right]);
+            let start = port(&right_side, r.left, 2 * i, a.x + a.w);
+            if vertex_column[r.left] == vertex_column[r.right] {
+                let end = port(&right_side, r.right, 2 * i + 1, b.x + b.w);
+                let reach = |p: Point| Point {
+                    x: p.x + LOOP_REACH,
+                    y: p.y,
                 };
-                let p3 = Point {
-                    x: b.x,
-                    y: port_y(e.to, &in_ports[e.to], i),
+                let piece = [start, reach(start), reach(end), end];
+                return Some(EdgeCurve::new(e.from, e.to, vec![piece]));
+            }
+            let mut pieces = Vec::with_capacity(2 * r.lanes.len() + 1);
+            let mut at = start;
+            for &lane in &r.lanes {
+                let x = column_x(vertex_column[lane]);
+                let y = lane_y(lane);
+                let (enter, leave) = (Point { x, y }, Point { x: x + NODE_W, y });
+                pieces.push(s_curve(at, enter));
+                let third = |k: f64| Point {
+                    x: x + NODE_W * k / 3.0,
+                    y,
                 };
-                let dx = (p3.x - p0.x) / 2.0;
-                EdgeCurve {
-                    from: e.from,
-                    to: e.to,
-                    p0,
-                    c1: Point {
-                        x: p0.x + dx,
-                        y: p0.y,
-                    },
-                    c2: Point {
-                        x: p3.x - dx,
-                        y: p3.y,
-                    },
-                    p3,
-                }
-            } else {
-                // Backwards or within a column: leave from the bottom, loop
-                // under both nodes, arrive at the bottom.
-                let p0 = Point {
-                    x: a.center().x + a.w / 6.0,
-                    y: a.y + a.h,
-                };
-                let p3 = Point {
-                    x: b.center().x - b.w / 6.0,
-                    y: b.y + b.h,
-                };
-                let low = p0.y.max(p3.y) + LOOP_DEPTH;
-                EdgeCurve {
-                    from: e.from,
-                    to: e.to,
-                    p0,
-                    c1: Point { x: p0.x, y: low },
-                    c2: Point { x: p3.x, y: low },
-                    p3,
+                pieces.push([enter, third(1.0), third(2.0), leave]);
+                at = leave;
+            }
+            pieces.push(s_curve(at, port(&left_side, r.right, 2 * i + 1, b.x)));
+            if r.reversed {
+                pieces.reverse();
+                for piece in &mut pieces {
+                    piece.reverse();
                 }
             }
+            Some(EdgeCurve::new(e.from, e.to, pieces))
         })
         .collect()
 }
@@ -429,15 +600,37 @@ mod tests {
                 "edge {k} joins the wrong nodes"
             );
             assert!(
-                l.nodes[e.from].on_border(c.p0, 1e-9),
+                l.nodes[e.from].on_border(c.start(), 1e-9),
                 "edge {k} does not start on its source"
             );
             assert!(
-                l.nodes[e.to].on_border(c.p3, 1e-9),
+                l.nodes[e.to].on_border(c.end(), 1e-9),
                 "edge {k} does not end on its target"
             );
-            for p in [c.c1, c.c2] {
-                assert!(p.x >= 0.0 && p.x <= l.width && p.y >= 0.0 && p.y <= l.height);
+            for w in c.pieces().windows(2) {
+                assert_eq!(w[0][3], w[1][0], "edge {k} has a gap between pieces");
+            }
+            for p in c.pieces().iter().flatten() {
+                assert!(
+                    p.x >= 0.0 && p.x <= l.width && p.y >= 0.0 && p.y <= l.height,
+                    "edge {k} leaves the drawing at {p:?}"
+                );
+            }
+            // No edge passes through a box it does not join.
+            for step in 1..200 {
+                let p = c.point_at(step as f64 / 200.0);
+                for (j, b) in l.nodes.iter().enumerate() {
+                    let inside = p.x > b.x + 0.5
+                        && p.x < b.x + b.w - 0.5
+                        && p.y > b.y + 0.5
+                        && p.y < b.y + b.h - 0.5;
+                    assert!(
+                        j == e.from || j == e.to || !inside,
+                        "edge {k} ({} -> {}) crosses node {j} at {p:?}",
+                        e.from,
+                        e.to
+                    );
+                }
             }
         }
     }
@@ -499,11 +692,89 @@ mod tests {
     fn curve_runs_from_start_to_end() {
         let t = Topology::order_flow();
         let l = layout(&t);
-        let c = l.edges[0];
-        assert_eq!(c.point_at(0.0), c.p0);
-        assert_eq!(c.point_at(1.0), c.p3);
-        assert_eq!(c.point_at(-3.0), c.p0);
+        let c = &l.edges[0];
+        assert_eq!(c.point_at(0.0), c.start());
+        assert_eq!(c.point_at(1.0), c.end());
+        assert_eq!(c.point_at(-3.0), c.start());
         assert!(c.svg_path().starts_with('M'));
+    }
+
+    /// `a → c` skips a column that `b` occupies: it gets a lane in that
+    /// column, passes beside `b`, and its token moves at an even speed.
+    #[test]
+    fn a_long_edge_takes_a_lane_past_the_boxes_it_skips() {
+        let mut t = Topology::default();
+        for id in ["a", "b", "c"] {
+            t.add_node(id, id, NodeKind::Service);
+        }
+        t.add_edge("a", "b");
+        t.add_edge("b", "c");
+        t.add_edge("a", "c");
+        let l = layout(&t);
+        check_layout(&t, &l);
+        assert_eq!(l.columns, vec![0, 1, 2]);
+        let long = &l.edges[2];
+        // Into the lane, along it through b's column, out to c.
+        assert_eq!(long.pieces().len(), 3);
+        let lane = long.pieces()[1];
+        assert_eq!(lane[0].y, lane[3].y, "the lane is straight");
+        assert_eq!(
+            (lane[0].x, lane[3].x),
+            (l.nodes[1].x, l.nodes[1].x + NODE_W)
+        );
+        // Even speed: equal steps of t cover (nearly) equal distances.
+        let steps: Vec<f64> = (0..20)
+            .map(|k| {
+                let (p, q) = (
+                    long.point_at(k as f64 / 20.0),
+                    long.point_at((k + 1) as f64 / 20.0),
+                );
+                (q.x - p.x).hypot(q.y - p.y)
+            })
+            .collect();
+        let (lo, hi) = steps
+            .iter()
+            .fold((f64::MAX, 0.0f64), |(lo, hi), &d| (lo.min(d), hi.max(d)));
+        assert!(hi / lo < 1.6, "uneven token speed: {steps:?}");
+    }
+
+    /// The edge that closes a cycle runs right to left between the same
+    /// sides as the forward edge, on its own ports.
+    #[test]
+    fn an_edge_back_runs_right_to_left_on_its_own_ports() {
+        let mut t = Topology::default();
+        for id in ["a", "b"] {
+            t.add_node(id, id, NodeKind::Service);
+        }
+        t.add_edge("a", "b");
+        t.add_edge("b", "a");
+        let l = layout(&t);
+        check_layout(&t, &l);
+        let (there, back) = (&l.edges[0], &l.edges[1]);
+        assert_eq!(back.start().x, l.nodes[1].x, "leaves b on its left side");
+        assert_eq!(
+            back.end().x,
+            l.nodes[0].x + NODE_W,
+            "reaches a on its right side"
+        );
+        assert_ne!(there.start(), back.end());
+        assert_ne!(there.end(), back.start());
+    }
+
+    /// Self-loops (`add_edge` never makes one, but the layout is total)
+    /// loop right of their box, inside the drawing.
+    #[test]
+    fn self_loops_loop_on_the_right() {
+        let mut t = Topology::default();
+        for id in ["a", "b"] {
+            t.add_node(id, id, NodeKind::Service);
+        }
+        t.edges.push(crate::topology::Edge { from: 0, to: 0 });
+        t.edges.push(crate::topology::Edge { from: 0, to: 1 });
+        t.edges.push(crate::topology::Edge { from: 1, to: 0 });
+        let l = layout(&t);
+        check_layout(&t, &l);
+        assert_ne!(l.edges[0].start(), l.edges[0].end());
     }
 
     #[test]

@@ -394,11 +394,11 @@ mod tests {
             .iter()
             .position(|e| e.from == client && e.to == order)
             .unwrap();
-        let curve = scene.layout.edges[e];
-        assert_eq!(scene.position(client, order, 0.0), curve.p0);
-        assert_eq!(scene.position(client, order, 1.0), curve.p3);
+        let curve = &scene.layout.edges[e];
+        assert_eq!(scene.position(client, order, 0.0), curve.start());
+        assert_eq!(scene.position(client, order, 1.0), curve.end());
         // The answer travels the same edge backwards.
-        assert_eq!(scene.position(order, client, 0.0), curve.p3);
+        assert_eq!(scene.position(order, client, 0.0), curve.end());
         assert_eq!(scene.position(order, client, 0.25), curve.point_at(0.75));
         // No edge between two nodes: a straight line between their centres.
         let (inv, notif) = (

@@ -145,6 +145,28 @@ pub enum Style {
 }
 
 impl Style {
+    /// Every style, in drawing order: plain dots first, failures and losses
+    /// on top.
+    const IN_ORDER: [Style; Paint::ALL.len() + 2] = {
+        let mut all = [Style::Failed; Paint::ALL.len() + 2];
+        let mut i = 0;
+        while i < Paint::ALL.len() {
+            all[i] = Style::Dot(Paint::ALL[i]);
+            i += 1;
+        }
+        all[Paint::ALL.len() + 1] = Style::Lost;
+        all
+    };
+
+    /// Position in [`Style::IN_ORDER`].
+    fn rank(self) -> usize {
+        match self {
+            Style::Dot(p) => p as usize,
+            Style::Failed => Paint::ALL.len(),
+            Style::Lost => Paint::ALL.len() + 1,
+        }
+    }
+
     pub fn of(t: &Token) -> Style {
         if t.dropped {
             Style::Lost
@@ -157,23 +179,18 @@ impl Style {
 }
 
 /// Token indices grouped by style, so the canvas changes its paint once per
-/// group instead of once per dot. Groups come in a fixed order (plain dots
-/// first, failures and losses on top); inside a group, trace order.
+/// group instead of once per dot. Groups come in drawing order
+/// ([`Style::IN_ORDER`]); inside a group, trace order. One pass, no sort.
 pub fn batches(tokens: &[Token]) -> Vec<(Style, Vec<usize>)> {
-    let mut keyed: Vec<(Style, usize)> = tokens
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (Style::of(t), i))
-        .collect();
-    keyed.sort_unstable();
-    let mut out: Vec<(Style, Vec<usize>)> = Vec::new();
-    for (style, i) in keyed {
-        match out.last_mut() {
-            Some((s, v)) if *s == style => v.push(i),
-            _ => out.push((style, vec![i])),
-        }
+    let mut groups: [Vec<usize>; Style::IN_ORDER.len()] = Default::default();
+    for (i, t) in tokens.iter().enumerate() {
+        groups[Style::of(t).rank()].push(i);
     }
-    out
+    Style::IN_ORDER
+        .into_iter()
+        .zip(groups)
+        .filter(|(_, g)| !g.is_empty())
+        .collect()
 }
 
 /// An sRGB colour with alpha, 0..=255 each.
@@ -490,6 +507,14 @@ mod tests {
         assert_eq!(hit(&tokens, 300.0, 100.0 + HIT_R).map(|t| t.msg), Some(3));
         assert_eq!(hit(&tokens, 300.0, 100.0 + HIT_R + 0.1), None);
         assert_eq!(hit(&[], 0.0, 0.0), None);
+    }
+
+    #[test]
+    fn styles_rank_in_their_drawing_order() {
+        for (i, s) in Style::IN_ORDER.iter().enumerate() {
+            assert_eq!(s.rank(), i, "{s:?}");
+        }
+        assert!(Style::IN_ORDER.is_sorted(), "drawing order follows Ord");
     }
 
     #[test]

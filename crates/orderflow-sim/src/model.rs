@@ -425,7 +425,8 @@ pub struct Model {
     pub mix_weights: Vec<u32>,
     pub arrival: ArrivalModel,
     pub orders: u64,
-    /// Scheduled commands from `faults` and `services[].down`, sorted by time.
+    /// Scheduled commands from `services[].down` and `faults`, in that
+    /// declaration order (the event queue sorts them by time).
     pub faults: Vec<(SimTime, Command)>,
     pub requires: Vec<RequirementModel>,
     pub events: Vec<String>,
@@ -1533,8 +1534,8 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
-        // Stable sort: simultaneous faults keep their declaration order.
-        faults.sort_by_key(|(t, _)| *t);
+        // Not sorted: the event queue orders them by time, and simultaneous
+        // ones by scheduling order, which is this declaration order.
 
         // Outcome.
         let mut requires = Vec::new();
