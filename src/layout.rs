@@ -573,6 +573,18 @@ mod tests {
     use super::*;
     use crate::topology::NodeKind;
 
+    /// Services `ids` joined by `edges` (pairs of ids).
+    fn topology(ids: &[&str], edges: &[(&str, &str)]) -> Topology {
+        let mut t = Topology::default();
+        for id in ids {
+            t.add_node(id, id, NodeKind::Service);
+        }
+        for (from, to) in edges {
+            t.add_edge(from, to);
+        }
+        t
+    }
+
     /// Every property a drawable layout must have.
     fn check_layout(t: &Topology, l: &Layout) {
         assert_eq!(l.nodes.len(), t.nodes.len());
@@ -703,13 +715,7 @@ mod tests {
     /// column, passes beside `b`, and its token moves at an even speed.
     #[test]
     fn a_long_edge_takes_a_lane_past_the_boxes_it_skips() {
-        let mut t = Topology::default();
-        for id in ["a", "b", "c"] {
-            t.add_node(id, id, NodeKind::Service);
-        }
-        t.add_edge("a", "b");
-        t.add_edge("b", "c");
-        t.add_edge("a", "c");
+        let t = topology(&["a", "b", "c"], &[("a", "b"), ("b", "c"), ("a", "c")]);
         let l = layout(&t);
         check_layout(&t, &l);
         assert_eq!(l.columns, vec![0, 1, 2]);
@@ -742,12 +748,7 @@ mod tests {
     /// sides as the forward edge, on its own ports.
     #[test]
     fn an_edge_back_runs_right_to_left_on_its_own_ports() {
-        let mut t = Topology::default();
-        for id in ["a", "b"] {
-            t.add_node(id, id, NodeKind::Service);
-        }
-        t.add_edge("a", "b");
-        t.add_edge("b", "a");
+        let t = topology(&["a", "b"], &[("a", "b"), ("b", "a")]);
         let l = layout(&t);
         check_layout(&t, &l);
         let (there, back) = (&l.edges[0], &l.edges[1]);
@@ -781,13 +782,7 @@ mod tests {
     fn empty_and_cyclic_topologies_lay_out() {
         let empty = Topology::default();
         check_layout(&empty, &layout(&empty));
-        let mut cyc = Topology::default();
-        for id in ["a", "b", "c"] {
-            cyc.add_node(id, id, NodeKind::Service);
-        }
-        cyc.add_edge("a", "b");
-        cyc.add_edge("b", "c");
-        cyc.add_edge("c", "a");
+        let cyc = topology(&["a", "b", "c"], &[("a", "b"), ("b", "c"), ("c", "a")]);
         check_layout(&cyc, &layout(&cyc));
     }
 
