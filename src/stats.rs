@@ -28,6 +28,8 @@ pub struct Chart {
     pub lines: Vec<Line>,
     /// Top of the y axis.
     pub y_max: f64,
+    /// Unit of the values ("" for counts, " ms" for latencies).
+    pub unit: &'static str,
     /// Time range shown, seconds.
     pub t0: f64,
     pub t1: f64,
@@ -83,6 +85,7 @@ pub struct Stats {
     pub payments: PaymentCounters,
     pub steps: StepCounters,
     pub services: Vec<ServiceRow>,
+    pub latency_chart: Chart,
     pub queue_chart: Chart,
     pub throughput_chart: Chart,
     pub in_flight_chart: Chart,
@@ -92,18 +95,66 @@ pub struct Stats {
 }
 
 /// SVG path through `points` (x in seconds, y in value units) scaled to
-/// the chart's box: `x0..x1` across, `0..y_max` up.
+/// the chart's box: `x0..x1` across, `0..y_max` up. A NaN `y` is a gap (no
+/// value there): the line stops and starts again at the next point.
 pub fn line_path(points: &[(f64, f64)], x0: f64, x1: f64, y_max: f64) -> String {
     let sx = CHART_W / (x1 - x0).max(1e-9);
     let sy = CHART_H / y_max.max(1e-9);
     let mut d = String::with_capacity(points.len() * 12);
-    for (i, (x, y)) in points.iter().enumerate() {
+    let mut pen_down = false;
+    for (x, y) in points {
+        if y.is_nan() {
+            pen_down = false;
+            continue;
+        }
         let px = ((x - x0) * sx).clamp(0.0, CHART_W);
         let py = (CHART_H - y * sy).clamp(0.0, CHART_H);
-        d.push_str(if i == 0 { "M" } else { "L" });
+        d.push_str(if pen_down { "L" } else { "M" });
         d.push_str(&format!("{px:.1} {py:.1}"));
+        pen_down = true;
     }
     d
+}
+
+/// The last value of a line that is not a gap (0 if there is none).
+fn last_value(points: &[(f64, f64)]) -> f64 {
+    points
+        .iter()
+        .rev()
+        .find(|p| !p.1.is_nan())
+        .map_or(0.0, |p| p.1)
+}
+
+/// A chart of `lines` (label, points) over `t0..t1`, the y axis rounded up
+/// from the largest value (at least `y_floor`).
+fn chart(
+    title: &str,
+    unit: &'static str,
+    lines: Vec<(String, Vec<(f64, f64)>)>,
+    y_floor: f64,
+    (t0, t1): (f64, f64),
+) -> Chart {
+    let top = lines
+        .iter()
+        .flat_map(|(_, pts)| pts.iter().map(|p| p.1))
+        .filter(|y| !y.is_nan())
+        .fold(y_floor, f64::max);
+    let y_max = nice_max(top);
+    Chart {
+        title: title.to_owned(),
+        lines: lines
+            .into_iter()
+            .map(|(label, pts)| Line {
+                label,
+                last: last_value(&pts),
+                d: line_path(&pts, t0, t1, y_max),
+            })
+            .collect(),
+        y_max,
+        unit,
+        t0,
+        t1,
+    }
 }
 
 /// A round upper bound for a y axis: 1, 2, 5 × 10^n at or above `v`.
@@ -210,7 +261,6 @@ impl Stats {
         };
         // Queue depth: waiting messages per queue (dead-letter queues included).
         let mut queue_lines = Vec::new();
-        let mut qmax: f64 = 0.0;
         for (q, qm) in model.queues.iter().enumerate() {
             let pts: Vec<(f64, f64)> = series
                 .iter()
@@ -221,7 +271,6 @@ impl Stats {
                     )
                 })
                 .collect();
-            qmax = qmax.max(pts.iter().map(|p| p.1).fold(0.0, f64::max));
             queue_lines.push((qm.id.clone(), pts));
         }
         // Requests queued in services, when there is no broker.
@@ -240,30 +289,47 @@ impl Stats {
                     })
                     .collect();
                 if pts.iter().any(|p| p.1 > 0.0) {
-                    qmax = qmax.max(pts.iter().map(|p| p.1).fold(0.0, f64::max));
                     queue_lines.push((s.label.clone(), pts));
                 }
             }
         }
-        let y_max = nice_max(qmax.max(5.0));
-        let queue_chart = Chart {
-            title: if model.queues.is_empty() {
-                "requests waiting".into()
-            } else {
-                "queue depth".into()
-            },
-            lines: queue_lines
-                .into_iter()
-                .map(|(label, pts)| Line {
-                    label,
-                    last: pts.last().map_or(0.0, |p| p.1),
-                    d: line_path(&pts, t0, t1, y_max),
-                })
-                .collect(),
-            y_max,
-            t0,
-            t1,
+        let span = (t0, t1);
+        let queue_title = if model.queues.is_empty() {
+            "requests waiting"
+        } else {
+            "queue depth"
         };
+        let queue_chart = chart(queue_title, "", queue_lines, 5.0, span);
+        // Latency of the orders settled in each sample interval: when the
+        // client knew the outcome (p50, p95, p99) against when the work was
+        // really done (p95). The gap between them is the consistency window.
+        let ms = |us: u64| us as f64 / 1e3;
+        let latency_line = |label: &str, get: fn(&orderflow_sim::metrics::WindowLatency) -> u64| {
+            let pts = series
+                .iter()
+                .map(|s| {
+                    let y = if s.latency.count == 0 {
+                        f64::NAN
+                    } else {
+                        ms(get(&s.latency))
+                    };
+                    (s.t.as_secs_f64(), y)
+                })
+                .collect();
+            (label.to_owned(), pts)
+        };
+        let latency_chart = chart(
+            "latency of orders settling (client knows the outcome)",
+            " ms",
+            vec![
+                latency_line("p50", |w| w.known_p50_us),
+                latency_line("p95", |w| w.known_p95_us),
+                latency_line("p99", |w| w.known_p99_us),
+                latency_line("work done p95", |w| w.done_p95_us),
+            ],
+            1.0,
+            span,
+        );
         // Throughput: orders settled per second between samples.
         let tp: Vec<(f64, f64)> = series
             .windows(2)
@@ -275,34 +341,24 @@ impl Stats {
                 )
             })
             .collect();
-        let tp_max = nice_max(tp.iter().map(|p| p.1).fold(1.0, f64::max));
-        let throughput_chart = Chart {
-            title: "orders settled per second".into(),
-            lines: vec![Line {
-                label: "settled/s".into(),
-                last: tp.last().map_or(0.0, |p| p.1),
-                d: line_path(&tp, t0, t1, tp_max),
-            }],
-            y_max: tp_max,
-            t0,
-            t1,
-        };
+        let throughput_chart = chart(
+            "orders settled per second",
+            "",
+            vec![("settled/s".into(), tp)],
+            1.0,
+            span,
+        );
         let fl: Vec<(f64, f64)> = series
             .iter()
             .map(|s| (s.t.as_secs_f64(), f64::from(s.in_flight_orders)))
             .collect();
-        let fl_max = nice_max(fl.iter().map(|p| p.1).fold(1.0, f64::max));
-        let in_flight_chart = Chart {
-            title: "orders in flight".into(),
-            lines: vec![Line {
-                label: "in flight".into(),
-                last: fl.last().map_or(0.0, |p| p.1),
-                d: line_path(&fl, t0, t1, fl_max),
-            }],
-            y_max: fl_max,
-            t0,
-            t1,
-        };
+        let in_flight_chart = chart(
+            "orders in flight",
+            "",
+            vec![("in flight".into(), fl)],
+            1.0,
+            span,
+        );
         let strips = model
             .breakers
             .iter()
@@ -323,6 +379,7 @@ impl Stats {
             payments: mx.payments,
             steps: mx.steps,
             services,
+            latency_chart,
             queue_chart,
             throughput_chart,
             in_flight_chart,
@@ -352,7 +409,7 @@ impl Stats {
 mod tests {
     use super::*;
     use crate::session::Session;
-    use orderflow_sim::{SimTime, presets};
+    use orderflow_sim::{Command, SimTime, presets};
 
     #[test]
     fn paths_fit_the_box() {
@@ -361,6 +418,13 @@ mod tests {
         assert_eq!(line_path(&[], 0.0, 1.0, 1.0), "");
         // Out-of-range values are clamped to the box.
         assert_eq!(line_path(&[(-1.0, 99.0)], 0.0, 1.0, 1.0), "M0.0 0.0");
+        // A NaN is a gap: the pen lifts and comes down at the next value.
+        let gap = [(0.0, 1.0), (1.0, f64::NAN), (2.0, 1.0), (3.0, 0.0)];
+        assert_eq!(
+            line_path(&gap, 0.0, 3.0, 1.0),
+            "M0.0 0.0M200.0 0.0L300.0 70.0"
+        );
+        assert_eq!(last_value(&gap[..2]), 1.0);
     }
 
     #[test]
@@ -399,6 +463,48 @@ mod tests {
                 .iter()
                 .any(|r| r.label == "Payment" && r.utilisation > 0.0)
         );
+    }
+
+    #[test]
+    fn the_latency_chart_shows_a_slow_provider_and_the_work_after_the_answer() {
+        // hybrid-queue answers the client once payment is taken and ships
+        // through the queue afterwards. From 20 s on the payment provider
+        // is ten times slower.
+        let model = presets::model("hybrid-queue").unwrap().unwrap();
+        let mut s = Session::new(model.clone(), Completion::Sync, 5).unwrap();
+        s.advance_to(SimTime::from_secs(20), u64::MAX);
+        s.apply(Command::SetLatencyFactor {
+            service: "provider".into(),
+            factor: 10.0,
+        })
+        .unwrap();
+        s.advance_to(SimTime::from_secs(40), u64::MAX);
+        let st = Stats::compute(&model, s.sim_mut());
+        let c = &st.latency_chart;
+        assert_eq!(c.unit, " ms");
+        let labels: Vec<&str> = c.lines.iter().map(|l| l.label.as_str()).collect();
+        assert_eq!(labels, ["p50", "p95", "p99", "work done p95"]);
+        assert!(c.lines.iter().all(|l| l.d.starts_with('M') && l.last > 0.0));
+        let series = &s.sim_mut().metrics_snapshot().series;
+        let windows = |a: f64, b: f64| {
+            series
+                .iter()
+                .filter(move |x| x.latency.count > 0 && (a..b).contains(&x.t.as_secs_f64()))
+                .map(|x| x.latency)
+        };
+        let p50 = |a, b| windows(a, b).map(|w| w.known_p50_us).max().unwrap_or(0);
+        assert!(
+            p50(25.0, 40.0) > 3 * p50(1.0, 19.0),
+            "slow {} vs calm {}",
+            p50(25.0, 40.0),
+            p50(1.0, 19.0)
+        );
+        // The work goes on after the client has its answer.
+        assert!(windows(1.0, 40.0).all(|w| w.done_p95_us >= w.known_p50_us));
+        assert!(windows(1.0, 19.0).any(|w| w.done_p95_us > w.known_p95_us));
+        // The y axis holds the largest value.
+        let top = series.iter().map(|x| x.latency.known_p99_us).max().unwrap() as f64 / 1e3;
+        assert!(c.y_max >= top, "{} < {top}", c.y_max);
     }
 
     #[test]

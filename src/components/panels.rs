@@ -277,11 +277,11 @@ fn chart_view(chart: Chart) -> impl IntoView {
         .lines
         .iter()
         .enumerate()
-        .map(|(i, l)| view! { <li class=format!("chart__key chart__key--{}", i % 6)>{format!("{} {:.0}", l.label, l.last)}</li> })
+        .map(|(i, l)| view! { <li class=format!("chart__key chart__key--{}", i % 6)>{format!("{} {:.0}{}", l.label, l.last, chart.unit)}</li> })
         .collect_view();
     view! {
         <figure class="chart">
-            <figcaption class="chart__title">{title.clone()} <span class="chart__max">{format!("(max {})", chart.y_max)}</span></figcaption>
+            <figcaption class="chart__title">{title.clone()} <span class="chart__max">{format!("(max {}{})", chart.y_max, chart.unit)}</span></figcaption>
             <svg class="chart__svg" viewBox=format!("0 0 {CHART_W} {CHART_H}") role="img" aria-label=title preserveAspectRatio="none">
                 <rect class="chart__bg" x="0" y="0" width=CHART_W height=CHART_H></rect>
                 {chart
@@ -372,6 +372,7 @@ pub fn MetricsPanel() -> impl IntoView {
                             </tbody>
                         </table>
                     })}
+                    {chart_view(s.latency_chart)}
                     {chart_view(s.queue_chart)}
                     {chart_view(s.throughput_chart)}
                     {chart_view(s.in_flight_chart)}

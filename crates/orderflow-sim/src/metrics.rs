@@ -46,6 +46,11 @@ impl Histo {
         }
     }
 
+    /// Forgets every value (keeps the allocation).
+    pub fn reset(&mut self) {
+        self.0.reset();
+    }
+
     /// Count, mean and percentiles, in milliseconds.
     pub fn summary(&self) -> Summary {
         if self.0.is_empty() {
@@ -189,6 +194,63 @@ pub struct StepCounters {
     pub messages_dropped: u64,
 }
 
+/// Latency percentiles of the orders settled between two samples, in
+/// microseconds; all zero when none settled (`count == 0`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct WindowLatency {
+    pub count: u32,
+    /// Order placed → the client knows the outcome (its final answer).
+    pub known_p50_us: u64,
+    pub known_p95_us: u64,
+    pub known_p99_us: u64,
+    /// Order placed → the last piece of work done for it.
+    pub done_p95_us: u64,
+}
+
+/// Histograms of the orders settled since the last sample, turned into a
+/// [`WindowLatency`] at each sample and then cleared.
+#[derive(Clone, Debug, Default)]
+pub struct LatencyWindow {
+    known: Histo,
+    done: Histo,
+}
+
+impl LatencyWindow {
+    /// Adds one settled order.
+    pub fn record(&mut self, known_us: Option<u64>, done_us: u64) {
+        if let Some(k) = known_us {
+            self.known.record_us(k);
+        }
+        self.done.record_us(done_us);
+    }
+
+    /// Orders recorded since the last sample.
+    pub fn pending(&self) -> u64 {
+        self.done.count()
+    }
+
+    /// The percentiles so far, and a fresh window.
+    pub fn take(&mut self) -> WindowLatency {
+        let q = |h: &Histo, q: f64| {
+            if h.count() == 0 {
+                0
+            } else {
+                h.0.value_at_quantile(q)
+            }
+        };
+        let w = WindowLatency {
+            count: u32::try_from(self.done.count()).unwrap_or(u32::MAX),
+            known_p50_us: q(&self.known, 0.50),
+            known_p95_us: q(&self.known, 0.95),
+            known_p99_us: q(&self.known, 0.99),
+            done_p95_us: q(&self.done, 0.95),
+        };
+        self.known.reset();
+        self.done.reset();
+        w
+    }
+}
+
 /// One sample of the time series.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Sample {
@@ -202,6 +264,8 @@ pub struct Sample {
     pub breakers: Vec<BreakerState>,
     pub in_flight_orders: u32,
     pub settled: Outcomes,
+    /// Latencies of the orders settled since the previous sample.
+    pub latency: WindowLatency,
 }
 
 /// Everything measured during a run.
@@ -225,6 +289,8 @@ pub struct Metrics {
     pub steps: StepCounters,
     pub services: Vec<ServiceMetrics>,
     pub series: VecDeque<Sample>,
+    /// Settled orders' latencies since the last sample (for `Sample::latency`).
+    pub latency_window: LatencyWindow,
 }
 
 impl Metrics {

@@ -1067,6 +1067,7 @@ impl World {
             breakers: self.breakers.iter().map(|b| b.state()).collect(),
             in_flight_orders: self.orders.len() as u32,
             settled: self.metrics.outcomes,
+            latency: self.metrics.latency_window.take(),
         };
         let series = &mut self.metrics.series;
         if series.len() >= m.limits.series_points as usize {
@@ -1464,6 +1465,10 @@ impl World {
             }
         }
         mx.done.record_us(order.done_at.since(created));
+        mx.latency_window.record(
+            order.client.learned_at.map(|l| l.since(created)),
+            order.done_at.since(created),
+        );
         if outcome == Outcome::Lost || outcome == Outcome::Inconsistent {
             debug_assert!(order.parked.is_none());
         }

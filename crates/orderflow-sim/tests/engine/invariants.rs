@@ -131,6 +131,23 @@ fn invariants_hold_under_random_faults() {
                     "{context}: still busy at {} (bound {bound})",
                     sim.now()
                 );
+                // Every settled order is in exactly one latency window (or
+                // the one still open), and each window's percentiles are in
+                // order.
+                if mx.series.len() < model.limits.series_points as usize {
+                    let windowed: u64 = mx.series.iter().map(|s| u64::from(s.latency.count)).sum();
+                    assert_eq!(
+                        windowed + mx.latency_window.pending(),
+                        mx.outcomes.total(),
+                        "{context}"
+                    );
+                }
+                for w in mx.series.iter().map(|s| s.latency) {
+                    assert!(
+                        w.known_p50_us <= w.known_p95_us && w.known_p95_us <= w.known_p99_us,
+                        "{context}: {w:?}"
+                    );
+                }
                 // Money is captured at most once per order.
                 assert!(mx.payments.captured <= mx.orders_created, "{context}");
                 duplicate_charges_absorbed += mx.payments.duplicate_attempts;
