@@ -96,22 +96,30 @@ pub struct Stats {
 
 /// SVG path through `points` (x in seconds, y in value units) scaled to
 /// the chart's box: `x0..x1` across, `0..y_max` up. A NaN `y` is a gap (no
-/// value there): the line stops and starts again at the next point.
+/// value there): the line stops and starts again at the next point. A point
+/// alone between gaps becomes a short dash, so it still shows.
 pub fn line_path(points: &[(f64, f64)], x0: f64, x1: f64, y_max: f64) -> String {
     let sx = CHART_W / (x1 - x0).max(1e-9);
     let sy = CHART_H / y_max.max(1e-9);
     let mut d = String::with_capacity(points.len() * 12);
-    let mut pen_down = false;
+    // Points drawn since the pen last came down.
+    let mut run = 0;
     for (x, y) in points {
         if y.is_nan() {
-            pen_down = false;
+            if run == 1 {
+                d.push_str("h2");
+            }
+            run = 0;
             continue;
         }
         let px = ((x - x0) * sx).clamp(0.0, CHART_W);
         let py = (CHART_H - y * sy).clamp(0.0, CHART_H);
-        d.push_str(if pen_down { "L" } else { "M" });
+        d.push_str(if run == 0 { "M" } else { "L" });
         d.push_str(&format!("{px:.1} {py:.1}"));
-        pen_down = true;
+        run += 1;
+    }
+    if run == 1 {
+        d.push_str("h2");
     }
     d
 }
@@ -319,7 +327,7 @@ impl Stats {
             (label.to_owned(), pts)
         };
         let latency_chart = chart(
-            "latency of orders settling (client knows the outcome)",
+            "latency: client knows the outcome",
             " ms",
             vec![
                 latency_line("p50", |w| w.known_p50_us),
@@ -417,12 +425,13 @@ mod tests {
         assert_eq!(d, "M0.0 70.0L150.0 35.0L300.0 0.0");
         assert_eq!(line_path(&[], 0.0, 1.0, 1.0), "");
         // Out-of-range values are clamped to the box.
-        assert_eq!(line_path(&[(-1.0, 99.0)], 0.0, 1.0, 1.0), "M0.0 0.0");
-        // A NaN is a gap: the pen lifts and comes down at the next value.
+        assert_eq!(line_path(&[(-1.0, 99.0)], 0.0, 1.0, 1.0), "M0.0 0.0h2");
+        // A NaN is a gap: the pen lifts and comes down at the next value; a
+        // point alone is a dash.
         let gap = [(0.0, 1.0), (1.0, f64::NAN), (2.0, 1.0), (3.0, 0.0)];
         assert_eq!(
             line_path(&gap, 0.0, 3.0, 1.0),
-            "M0.0 0.0M200.0 0.0L300.0 70.0"
+            "M0.0 0.0h2M200.0 0.0L300.0 70.0"
         );
         assert_eq!(last_value(&gap[..2]), 1.0);
     }

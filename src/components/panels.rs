@@ -281,7 +281,7 @@ fn chart_view(chart: Chart) -> impl IntoView {
         .collect_view();
     view! {
         <figure class="chart">
-            <figcaption class="chart__title">{title.clone()} <span class="chart__max">{format!("(max {}{})", chart.y_max, chart.unit)}</span></figcaption>
+            <figcaption class="chart__title">{title.clone()} <span class="chart__max">{format!(" (max {}{})", chart.y_max, chart.unit)}</span></figcaption>
             <svg class="chart__svg" viewBox=format!("0 0 {CHART_W} {CHART_H}") role="img" aria-label=title preserveAspectRatio="none">
                 <rect class="chart__bg" x="0" y="0" width=CHART_W height=CHART_H></rect>
                 {chart
