@@ -437,6 +437,19 @@ struct World {
     metrics: Metrics,
     next_sample: SimTime,
     commands: Vec<AppliedCommand>,
+    /// The next event as last found by `peek_next`, so the `step` that
+    /// follows a peek does not search the lanes again. Only ever set between
+    /// events: every change to the heap, the lanes or what makes a timer
+    /// stale happens inside `step` or `execute`, which clear it.
+    peeked: Option<NextEvent>,
+}
+
+/// Where the next event is: the front of timeout lane `lane`, or the top of
+/// the heap (`lane == None`).
+#[derive(Clone, Copy, Debug)]
+struct NextEvent {
+    lane: Option<usize>,
+    time: SimTime,
 }
 
 impl Sim {
@@ -748,6 +761,7 @@ impl World {
             seq: 0,
             queue: BinaryHeap::new(),
             lanes: Vec::new(),
+            peeked: None,
             events_processed: 0,
             next_msg_id: 1,
             next_queue_seq: 0,
@@ -792,6 +806,7 @@ impl World {
     // ----- plumbing -----
 
     fn schedule(&mut self, time: SimTime, event: Event) {
+        self.peeked = None;
         self.seq += 1;
         self.queue.push(Reverse(Scheduled {
             time,
@@ -807,6 +822,7 @@ impl World {
 
     /// Schedules a timeout `us` from now in the lane of that duration.
     fn timeout(&mut self, us: u64, event: Event) {
+        self.peeked = None;
         let i = match self.lanes.iter().position(|l| l.duration_us == us) {
             Some(i) => i,
             None if self.lanes.len() < MAX_LANES => {
@@ -858,39 +874,67 @@ impl World {
     }
 
     /// The lane whose front is the earliest live timer, and that timer's key.
+    /// Every timer of a lane is at or after its front (one duration per
+    /// lane), so the earliest front of all is the earliest timer: if it is
+    /// live it is the answer, if stale it goes and the search repeats. One
+    /// staleness check per search instead of one per lane.
     fn earliest_lane(&mut self) -> Option<(usize, SimTime, u64)> {
-        let mut best: Option<(usize, SimTime, u64)> = None;
-        for i in 0..self.lanes.len() {
-            self.prune_lane(i);
-            if let Some(s) = self.lanes[i].timers.front()
-                && best.is_none_or(|(_, t, q)| (s.time, s.seq) < (t, q))
-            {
-                best = Some((i, s.time, s.seq));
+        loop {
+            let mut best: Option<(usize, SimTime, u64)> = None;
+            for (i, lane) in self.lanes.iter().enumerate() {
+                if let Some(s) = lane.timers.front()
+                    && best.is_none_or(|(_, t, q)| (s.time, s.seq) < (t, q))
+                {
+                    best = Some((i, s.time, s.seq));
+                }
             }
+            let (i, _, _) = best?;
+            let front = &self.lanes[i].timers[0];
+            if !self.is_stale(&front.event) {
+                return best;
+            }
+            self.lanes[i].timers.pop_front();
         }
-        best
     }
 
-    /// Removes and returns the next event: least `(time, seq)` of all.
+    /// The next event: least `(time, seq)` of the heap's top and the lanes'
+    /// earliest live timer.
+    fn peek_next(&mut self) -> Option<NextEvent> {
+        if self.peeked.is_none() {
+            let lane = self.earliest_lane();
+            let heap = self.queue.peek().map(|s| (s.0.time, s.0.seq));
+            self.peeked = match (lane, heap) {
+                (Some((i, t, q)), Some(h)) if (t, q) < h => Some(NextEvent {
+                    lane: Some(i),
+                    time: t,
+                }),
+                (Some((i, t, _)), None) => Some(NextEvent {
+                    lane: Some(i),
+                    time: t,
+                }),
+                (_, Some((t, _))) => Some(NextEvent {
+                    lane: None,
+                    time: t,
+                }),
+                (None, None) => None,
+            };
+        }
+        self.peeked
+    }
+
+    /// Removes and returns the next event.
     fn pop_next(&mut self) -> Option<Scheduled> {
-        let lane = self.earliest_lane();
-        let heap = self.queue.peek().map(|s| (s.0.time, s.0.seq));
-        match (lane, heap) {
-            (Some((i, t, q)), Some(h)) if (t, q) < h => self.lanes[i].timers.pop_front(),
-            (Some((i, _, _)), None) => self.lanes[i].timers.pop_front(),
-            (_, Some(_)) => self.queue.pop().map(|r| r.0),
-            (None, None) => None,
+        let next = self.peek_next()?;
+        self.peeked = None;
+        match next.lane {
+            Some(i) => self.lanes[i].timers.pop_front(),
+            None => self.queue.pop().map(|r| r.0),
         }
     }
 
     /// Time of the next event.
     fn peek_time(&mut self) -> Option<SimTime> {
-        let lane = self.earliest_lane().map(|(_, t, _)| t);
-        let heap = self.queue.peek().map(|s| s.0.time);
-        match (lane, heap) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        self.peek_next().map(|n| n.time)
     }
 
     fn trace(&mut self, m: &Model, kind: TraceKind) {
@@ -939,6 +983,13 @@ impl World {
         let Some(s) = self.pop_next() else {
             return false;
         };
+        self.handle(m, s);
+        // Handling may have made a timer stale without touching its lane.
+        self.peeked = None;
+        true
+    }
+
+    fn handle(&mut self, m: &Model, s: Scheduled) {
         self.sample_until(m, s.time);
         self.now = s.time;
         self.events_processed += 1;
@@ -1035,7 +1086,6 @@ impl World {
                 self.execute(m, cmd, true);
             }
         }
-        true
     }
 
     // ----- sampling -----
@@ -1069,11 +1119,9 @@ impl World {
             settled: self.metrics.outcomes,
             latency: self.metrics.latency_window.take(),
         };
-        let series = &mut self.metrics.series;
-        if series.len() >= m.limits.series_points as usize {
-            series.pop_front();
-        }
-        series.push_back(sample);
+        self.metrics
+            .series
+            .push(sample, m.limits.series_points as usize);
     }
 
     /// Adds the time since the last change to a service's integrals.
@@ -3187,6 +3235,7 @@ impl World {
     }
 
     fn execute(&mut self, m: &Model, cmd: &Command, scheduled: bool) {
+        self.peeked = None;
         self.trace(
             m,
             TraceKind::Command {
