@@ -26,6 +26,11 @@ pub const FF_FRAME_WORK_MS: f64 = 13.0;
 /// Bounds of the per-frame event budget.
 const MIN_BUDGET: u64 = 500;
 const MAX_BUDGET: u64 = 2_000_000;
+/// The budget of the first frame, before any measurement: small, because
+/// an event can cost several microseconds in wasm on a slow machine (20,000
+/// made an 84 ms first frame of fast-forward on the reference machine). It
+/// doubles per frame while there is time to spare, so it costs a few frames.
+const START_BUDGET: u64 = 2_000;
 /// How often the slower panels (metrics, log, controls) refresh, ms.
 const PANEL_EVERY_MS: f64 = 250.0;
 
@@ -38,7 +43,7 @@ fn now_ms() -> f64 {
 /// Starts the frame loop for the page.
 pub fn use_driver(ctx: AppCtx) {
     let reduced = use_prefers_reduced_motion();
-    let budget = Rc::new(Cell::new(20_000u64));
+    let budget = Rc::new(Cell::new(START_BUDGET));
     let last_panels = Rc::new(Cell::new(f64::NEG_INFINITY));
     let was_busy = Rc::new(Cell::new(true));
     use_raf_fn(move |args: UseRafFnCallbackArgs| {
