@@ -1,0 +1,33 @@
+// The bundle's files and their raw and brotli sizes: what the size report
+// prints and the browser benchmark compares with the budget.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { extname, join } from "node:path";
+import { brotliCompressSync, constants } from "node:zlib";
+
+/** The budget of the playground issue: wasm + JS + CSS, brotli, in bytes. */
+export const BUDGET_BROTLI_B = 250_000;
+
+const KINDS = { ".wasm": "wasm", ".js": "js", ".css": "css" };
+
+function* files(dir) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) yield* files(path);
+    else yield path;
+  }
+}
+
+/** `{ kind, path, raw, brotli }` for every wasm, JS and CSS file under `dir`, sorted. */
+export function bundleSizes(dir) {
+  const rows = [];
+  for (const path of files(dir)) {
+    const kind = KINDS[extname(path)];
+    if (!kind) continue;
+    const data = readFileSync(path);
+    const brotli = brotliCompressSync(data, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length },
+    }).length;
+    rows.push({ kind, path, raw: data.length, brotli });
+  }
+  return rows.sort((a, b) => a.kind.localeCompare(b.kind) || a.path.localeCompare(b.path));
+}
