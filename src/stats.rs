@@ -272,12 +272,7 @@ impl Stats {
         for (q, qm) in model.queues.iter().enumerate() {
             let pts: Vec<(f64, f64)> = series
                 .iter()
-                .map(|s| {
-                    (
-                        s.t.as_secs_f64(),
-                        f64::from(s.queue_depth.get(q).copied().unwrap_or(0)),
-                    )
-                })
+                .map(|s| (s.t.as_secs_f64(), f64::from(s.queue_depth(q))))
                 .collect();
             queue_lines.push((qm.id.clone(), pts));
         }
@@ -289,12 +284,7 @@ impl Stats {
                 }
                 let pts: Vec<(f64, f64)> = series
                     .iter()
-                    .map(|x| {
-                        (
-                            x.t.as_secs_f64(),
-                            f64::from(x.queued.get(i).copied().unwrap_or(0)),
-                        )
-                    })
+                    .map(|x| (x.t.as_secs_f64(), f64::from(x.queued(i))))
                     .collect();
                 if pts.iter().any(|p| p.1 > 0.0) {
                     queue_lines.push((s.label.clone(), pts));

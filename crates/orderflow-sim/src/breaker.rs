@@ -37,6 +37,20 @@ pub enum BreakerState {
 }
 
 impl BreakerState {
+    /// A number for compact storage; [`BreakerState::from_code`] reverses it.
+    pub fn code(self) -> u32 {
+        self as u32
+    }
+
+    /// The state of a [`BreakerState::code`] (closed for anything else).
+    pub fn from_code(code: u32) -> BreakerState {
+        match code {
+            1 => BreakerState::Open,
+            2 => BreakerState::HalfOpen,
+            _ => BreakerState::Closed,
+        }
+    }
+
     /// Lower-case name (`"half_open"`).
     pub fn as_str(self) -> &'static str {
         match self {

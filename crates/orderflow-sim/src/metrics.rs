@@ -220,11 +220,22 @@ pub struct LatencyWindow {
     done_us: Vec<u64>,
 }
 
-/// `values` sorted (in place, keeping the allocation). Heap sort through
-/// `BinaryHeap` rather than `sort_unstable`: its code is a fraction of the
-/// size in the wasm bundle, and a window holds few values.
+/// `values` sorted (in place, keeping the allocation). A window usually
+/// holds a handful of values: insertion sort for those; heap sort through
+/// `BinaryHeap` beyond, whose code is a fraction of `sort_unstable`'s in the
+/// wasm bundle.
 fn sort_small(values: &mut Vec<u64>) {
-    *values = std::collections::BinaryHeap::from(std::mem::take(values)).into_sorted_vec();
+    if values.len() <= 16 {
+        for i in 1..values.len() {
+            let mut j = i;
+            while j > 0 && values[j - 1] > values[j] {
+                values.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+    } else {
+        *values = std::collections::BinaryHeap::from(std::mem::take(values)).into_sorted_vec();
+    }
 }
 
 /// Nearest-rank quantile `q` of `sorted`; 0 if empty.
@@ -272,52 +283,168 @@ impl LatencyWindow {
     }
 }
 
-/// One sample of the time series.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// One sample of the time series: what is the same for every model. The
+/// per-service, per-queue and per-breaker values are in the sample's row
+/// (see [`SampleRef`]).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Sample {
     pub t: SimTime,
-    /// Per service: busy workers and queued requests.
-    pub busy: Vec<u32>,
-    pub queued: Vec<u32>,
-    /// Per broker queue: messages waiting (ready + delayed) and unacknowledged.
-    pub queue_depth: Vec<u32>,
-    pub queue_inflight: Vec<u32>,
-    pub breakers: Vec<BreakerState>,
     pub in_flight_orders: u32,
     pub settled: Outcomes,
     /// Latencies of the orders settled since the previous sample.
     pub latency: WindowLatency,
 }
 
+/// How many services, queues and breakers a sample's row covers. The row
+/// holds, in order: busy workers and queued requests per service, messages
+/// waiting (ready + delayed) and unacknowledged per queue, and the state of
+/// each breaker.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shape {
+    pub services: usize,
+    pub queues: usize,
+    pub breakers: usize,
+}
+
+impl Shape {
+    /// Values per row.
+    pub fn width(&self) -> usize {
+        2 * self.services + 2 * self.queues + self.breakers
+    }
+}
+
+/// A sample and its row.
+#[derive(Clone, Copy, Debug)]
+pub struct SampleRef<'a> {
+    pub sample: &'a Sample,
+    row: &'a [u32],
+    shape: Shape,
+}
+
+impl std::ops::Deref for SampleRef<'_> {
+    type Target = Sample;
+    fn deref(&self) -> &Sample {
+        self.sample
+    }
+}
+
+impl SampleRef<'_> {
+    fn at(&self, offset: usize, i: usize, len: usize) -> u32 {
+        if i < len { self.row[offset + i] } else { 0 }
+    }
+
+    /// Busy workers of service `s` (0 if there is no such service).
+    pub fn busy(&self, s: usize) -> u32 {
+        self.at(0, s, self.shape.services)
+    }
+
+    /// Requests queued in service `s`.
+    pub fn queued(&self, s: usize) -> u32 {
+        self.at(self.shape.services, s, self.shape.services)
+    }
+
+    /// Messages waiting in queue `q` (ready and delayed).
+    pub fn queue_depth(&self, q: usize) -> u32 {
+        self.at(2 * self.shape.services, q, self.shape.queues)
+    }
+
+    /// Messages of queue `q` delivered but not yet acknowledged.
+    pub fn queue_inflight(&self, q: usize) -> u32 {
+        self.at(
+            2 * self.shape.services + self.shape.queues,
+            q,
+            self.shape.queues,
+        )
+    }
+
+    /// State of breaker `b`.
+    pub fn breaker(&self, b: usize) -> BreakerState {
+        let code = self.at(
+            2 * (self.shape.services + self.shape.queues),
+            b,
+            self.shape.breakers,
+        );
+        BreakerState::from_code(code)
+    }
+}
+
 /// Samples per shared chunk of a [`Series`].
 const CHUNK_SAMPLES: usize = 64;
 
-/// The time series: the newest samples, at most a given number. Full chunks
-/// of samples are immutable and shared, so cloning a run (a checkpoint, of
-/// which the app keeps dozens) copies a few pointers and at most one chunk
-/// instead of every sample and its vectors.
+/// Consecutive samples and their rows, one after another in one vector.
+#[derive(Clone, Debug, Default)]
+struct Chunk {
+    samples: Vec<Sample>,
+    rows: Vec<u32>,
+}
+
+impl Chunk {
+    /// Its samples from the `skip`th on, with their rows.
+    fn refs(&self, skip: usize, shape: Shape) -> impl Iterator<Item = SampleRef<'_>> + Clone {
+        let width = shape.width();
+        self.samples
+            .iter()
+            .enumerate()
+            .skip(skip)
+            .map(move |(i, sample)| SampleRef {
+                sample,
+                row: &self.rows[i * width..(i + 1) * width],
+                shape,
+            })
+    }
+}
+
+/// The time series: the newest samples, at most a given number. Samples
+/// and their rows live in chunks: taking a sample allocates nothing, and full
+/// chunks are immutable and shared, so cloning a run (a checkpoint, of which
+/// the app keeps dozens) copies a few pointers and at most one chunk.
 #[derive(Clone, Debug, Default)]
 pub struct Series {
-    full: VecDeque<Arc<[Sample]>>,
-    tail: Vec<Sample>,
+    shape: Shape,
+    full: VecDeque<Arc<Chunk>>,
+    tail: Chunk,
     /// Samples of the first full chunk already dropped (the oldest).
     skip: usize,
     len: usize,
 }
 
 impl Series {
-    /// Appends a sample, dropping the oldest beyond `max_len` (at least 1).
-    pub fn push(&mut self, sample: Sample, max_len: usize) {
-        self.tail.push(sample);
+    /// An empty series of rows of `shape`.
+    pub fn new(shape: Shape) -> Series {
+        Series {
+            shape,
+            ..Series::default()
+        }
+    }
+
+    /// What the rows cover.
+    pub fn shape(&self) -> Shape {
+        self.shape
+    }
+
+    /// Appends a sample and its row (whose values beyond the shape's width
+    /// are ignored, missing ones are 0), dropping the oldest sample beyond
+    /// `max_len` (at least 1).
+    pub fn push(&mut self, sample: Sample, row: impl IntoIterator<Item = u32>, max_len: usize) {
+        let width = self.shape.width();
+        if self.tail.samples.is_empty() {
+            self.tail.samples.reserve_exact(CHUNK_SAMPLES);
+            self.tail.rows.reserve_exact(CHUNK_SAMPLES * width);
+        }
+        self.tail.samples.push(sample);
+        let start = self.tail.rows.len();
+        self.tail.rows.extend(row.into_iter().take(width));
+        self.tail.rows.resize(start + width, 0);
         self.len += 1;
-        if self.tail.len() == CHUNK_SAMPLES {
+        if self.tail.samples.len() == CHUNK_SAMPLES {
             self.full
-                .push_back(Arc::from(std::mem::take(&mut self.tail)));
+                .push_back(Arc::new(std::mem::take(&mut self.tail)));
         }
         while self.len > max_len.max(1) {
             self.len -= 1;
             if self.full.is_empty() {
-                self.tail.remove(0);
+                self.tail.samples.remove(0);
+                self.tail.rows.drain(..width);
                 continue;
             }
             self.skip += 1;
@@ -338,17 +465,18 @@ impl Series {
     }
 
     /// The samples, oldest first.
-    pub fn iter(&self) -> impl Iterator<Item = &Sample> + Clone {
+    pub fn iter(&self) -> impl Iterator<Item = SampleRef<'_>> + Clone {
+        let shape = self.shape;
         self.full
             .iter()
             .enumerate()
-            .flat_map(|(i, c)| &c[if i == 0 { self.skip } else { 0 }..])
-            .chain(&self.tail)
+            .flat_map(move |(i, c)| c.refs(if i == 0 { self.skip } else { 0 }, shape))
+            .chain(self.tail.refs(0, shape))
     }
 
     /// The newest sample.
-    pub fn last(&self) -> Option<&Sample> {
-        self.tail.last().or_else(|| self.full.back()?.last())
+    pub fn last(&self) -> Option<SampleRef<'_>> {
+        self.iter().last()
     }
 }
 
@@ -378,10 +506,11 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// Metrics for a model with `services` services.
-    pub fn new(services: usize) -> Metrics {
+    /// Metrics for a model of this shape.
+    pub fn new(shape: Shape) -> Metrics {
         Metrics {
-            services: vec![ServiceMetrics::default(); services],
+            services: vec![ServiceMetrics::default(); shape.services],
+            series: Series::new(shape),
             ..Metrics::default()
         }
     }
@@ -393,9 +522,15 @@ mod tests {
 
     #[test]
     fn nearest_rank_quantiles() {
+        for n in [0, 1, 2, 16, 17, 100] {
+            let mut v: Vec<u64> = (1..=n).map(|i| (i * 7919) % 101).collect();
+            let mut want = v.clone();
+            want.sort();
+            sort_small(&mut v);
+            assert_eq!(v, want, "{n} values");
+        }
         let mut v: Vec<u64> = (1..=100).rev().collect();
         sort_small(&mut v);
-        assert!(v.is_sorted() && v.len() == 100);
         assert_eq!(nearest_rank(&v, 0.50), 50);
         assert_eq!(nearest_rank(&v, 0.95), 95);
         assert_eq!(nearest_rank(&v, 0.99), 99);
@@ -423,44 +558,80 @@ mod tests {
     fn sample(t_ms: u64) -> Sample {
         Sample {
             t: SimTime::from_millis(t_ms),
-            busy: vec![1],
-            queued: Vec::new(),
-            queue_depth: Vec::new(),
-            queue_inflight: Vec::new(),
-            breakers: Vec::new(),
-            in_flight_orders: 0,
+            in_flight_orders: t_ms as u32,
             settled: Outcomes::default(),
             latency: WindowLatency::default(),
         }
     }
 
+    const SHAPE: Shape = Shape {
+        services: 2,
+        queues: 1,
+        breakers: 1,
+    };
+
+    /// A row that tells its sample apart: every value derived from `t`.
+    fn row(t: u64) -> Vec<u32> {
+        let t = t as u32;
+        vec![t, t + 1, t + 2, t + 3, t + 4, t + 5, t % 3]
+    }
+
+    fn check_ref(r: SampleRef<'_>) {
+        let t = r.in_flight_orders;
+        assert_eq!(
+            [
+                r.busy(0),
+                r.busy(1),
+                r.queued(0),
+                r.queued(1),
+                r.queue_depth(0),
+                r.queue_inflight(0)
+            ],
+            [t, t + 1, t + 2, t + 3, t + 4, t + 5]
+        );
+        assert_eq!(r.breaker(0), BreakerState::from_code(t % 3));
+        // Out of range: nothing there.
+        assert_eq!((r.busy(2), r.queue_depth(1)), (0, 0));
+    }
+
     #[test]
     fn a_series_keeps_the_newest_samples_in_order() {
         let max = 3 * CHUNK_SAMPLES + 5;
-        let mut s = Series::default();
-        let mut plain: VecDeque<Sample> = VecDeque::new();
+        let mut s = Series::new(SHAPE);
+        let mut plain: VecDeque<u64> = VecDeque::new();
+        let times = |s: &Series| {
+            s.iter()
+                .map(|x| x.t.as_micros() / 1_000)
+                .collect::<Vec<_>>()
+        };
         for t in 0..(5 * CHUNK_SAMPLES as u64 + 17) {
-            s.push(sample(t), max);
-            plain.push_back(sample(t));
+            s.push(sample(t), row(t), max);
+            plain.push_back(t);
             if plain.len() > max {
                 plain.pop_front();
             }
             assert_eq!(s.len(), plain.len());
-            assert!(s.iter().eq(plain.iter()), "after {t}");
-            assert_eq!(s.last(), plain.back());
+            assert!(times(&s).iter().eq(plain.iter()), "after {t}");
+            s.iter().for_each(check_ref);
+            assert_eq!(s.last().map(|x| x.in_flight_orders), Some(t as u32));
             // A clone shares the full chunks and stays as it was.
             let before = s.clone();
-            s.push(sample(1_000_000), max);
-            assert_eq!(before.len(), plain.len());
-            assert!(before.iter().eq(plain.iter()));
+            s.push(sample(1_000_000), row(1_000_000), max);
+            assert!(times(&before).iter().eq(plain.iter()));
             s = before;
         }
         // A series shorter than a chunk.
-        let mut small = Series::default();
+        let mut small = Series::new(SHAPE);
         for t in 0..10 {
-            small.push(sample(t), 4);
+            small.push(sample(t), row(t), 4);
         }
-        let ts: Vec<u64> = small.iter().map(|x| x.t.as_micros() / 1_000).collect();
-        assert_eq!(ts, [6, 7, 8, 9]);
+        assert_eq!(times(&small), [6, 7, 8, 9]);
+        small.iter().for_each(check_ref);
+        // Rows too short or too long are padded or cut to the shape.
+        let mut odd = Series::new(SHAPE);
+        odd.push(sample(1), [9], 10);
+        odd.push(sample(2), [7; 20], 10);
+        let rows: Vec<(u32, u32)> = odd.iter().map(|x| (x.busy(0), x.queued(1))).collect();
+        assert_eq!(rows, [(9, 0), (7, 7)]);
     }
 }

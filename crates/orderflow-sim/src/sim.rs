@@ -29,7 +29,7 @@ use slotmap::{SlotMap, new_key_type};
 use crate::breaker::{Admission, Breaker, BreakerState};
 use crate::broker::{Inflight, InflightKey, QueueCounters, QueueState, QueuedMsg};
 use crate::command::{AppliedCommand, Command, CommandError};
-use crate::metrics::{Metrics, Sample};
+use crate::metrics::{Metrics, Sample, Shape};
 use crate::model::*;
 use crate::order::{Answer, OrderState, Outcome, PaymentState, StockState};
 use crate::rng::SimRng;
@@ -789,7 +789,11 @@ impl World {
             trace_on: true,
             trace: Vec::new(),
             trace_dropped: 0,
-            metrics: Metrics::new(m.services.len()),
+            metrics: Metrics::new(Shape {
+                services: m.services.len(),
+                queues: m.queues.len(),
+                breakers: m.breakers.len(),
+            }),
             next_sample: SimTime::ZERO,
             commands: Vec::new(),
         };
@@ -846,6 +850,7 @@ impl World {
     }
 
     /// True if a timeout can no longer do anything (its answer came).
+    #[inline]
     fn is_stale(&self, event: &Event) -> bool {
         match *event {
             Event::CallTimeout(a, token) => self.acts.get(a).is_none_or(|x| x.token != token),
@@ -873,13 +878,19 @@ impl World {
         }
     }
 
-    /// The lane whose front is the earliest live timer, and that timer's key.
-    /// Every timer of a lane is at or after its front (one duration per
-    /// lane), so the earliest front of all is the earliest timer: if it is
-    /// live it is the answer, if stale it goes and the search repeats. One
-    /// staleness check per search instead of one per lane.
-    fn earliest_lane(&mut self) -> Option<(usize, SimTime, u64)> {
-        loop {
+    /// The next event: least `(time, seq)` of the heap's top and the lanes'
+    /// earliest live timer. Every timer of a lane is at or after its front
+    /// (one duration per lane), so the earliest front of all is the earliest
+    /// timer. Only when it would come before the heap's top does its
+    /// staleness matter: a stale one goes and the search repeats. Timers that
+    /// went stale wait in their lane until their time (or until `timeout`
+    /// prunes the lane); they cost one check each, once.
+    fn peek_next(&mut self) -> Option<NextEvent> {
+        if self.peeked.is_some() {
+            return self.peeked;
+        }
+        let heap = self.queue.peek().map(|s| (s.0.time, s.0.seq));
+        let next = loop {
             let mut best: Option<(usize, SimTime, u64)> = None;
             for (i, lane) in self.lanes.iter().enumerate() {
                 if let Some(s) = lane.timers.front()
@@ -888,38 +899,27 @@ impl World {
                     best = Some((i, s.time, s.seq));
                 }
             }
-            let (i, _, _) = best?;
-            let front = &self.lanes[i].timers[0];
-            if !self.is_stale(&front.event) {
-                return best;
+            match best {
+                Some((i, t, q)) if heap.is_none_or(|h| (t, q) < h) => {
+                    if self.is_stale(&self.lanes[i].timers[0].event) {
+                        self.lanes[i].timers.pop_front();
+                        continue;
+                    }
+                    break Some(NextEvent {
+                        lane: Some(i),
+                        time: t,
+                    });
+                }
+                _ => {
+                    break heap.map(|(t, _)| NextEvent {
+                        lane: None,
+                        time: t,
+                    });
+                }
             }
-            self.lanes[i].timers.pop_front();
-        }
-    }
-
-    /// The next event: least `(time, seq)` of the heap's top and the lanes'
-    /// earliest live timer.
-    fn peek_next(&mut self) -> Option<NextEvent> {
-        if self.peeked.is_none() {
-            let lane = self.earliest_lane();
-            let heap = self.queue.peek().map(|s| (s.0.time, s.0.seq));
-            self.peeked = match (lane, heap) {
-                (Some((i, t, q)), Some(h)) if (t, q) < h => Some(NextEvent {
-                    lane: Some(i),
-                    time: t,
-                }),
-                (Some((i, t, _)), None) => Some(NextEvent {
-                    lane: Some(i),
-                    time: t,
-                }),
-                (_, Some((t, _))) => Some(NextEvent {
-                    lane: None,
-                    time: t,
-                }),
-                (None, None) => None,
-            };
-        }
-        self.peeked
+        };
+        self.peeked = next;
+        next
     }
 
     /// Removes and returns the next event.
@@ -1102,26 +1102,23 @@ impl World {
     fn take_sample(&mut self, m: &Model, t: SimTime) {
         let sample = Sample {
             t,
-            busy: self.services.iter().map(|s| s.busy).collect(),
-            queued: self
-                .services
-                .iter()
-                .map(|s| s.inbox.len() as u32 + s.buffered)
-                .collect(),
-            queue_depth: self.queues.iter().map(|q| q.waiting() as u32).collect(),
-            queue_inflight: self
-                .queues
-                .iter()
-                .map(|q| q.inflight.len() as u32)
-                .collect(),
-            breakers: self.breakers.iter().map(|b| b.state()).collect(),
             in_flight_orders: self.orders.len() as u32,
             settled: self.metrics.outcomes,
             latency: self.metrics.latency_window.take(),
         };
+        // The row, in the order `Shape` documents.
+        let row = (self.services.iter().map(|s| s.busy))
+            .chain(
+                self.services
+                    .iter()
+                    .map(|s| s.inbox.len() as u32 + s.buffered),
+            )
+            .chain(self.queues.iter().map(|q| q.waiting() as u32))
+            .chain(self.queues.iter().map(|q| q.inflight.len() as u32))
+            .chain(self.breakers.iter().map(|b| b.state().code()));
         self.metrics
             .series
-            .push(sample, m.limits.series_points as usize);
+            .push(sample, row, m.limits.series_points as usize);
     }
 
     /// Adds the time since the last change to a service's integrals.
