@@ -290,11 +290,16 @@ impl Controller {
 
     /// The picture at the current time.
     pub fn frame(&mut self) -> Frame {
-        let shown = self
-            .flights
-            .visible(self.session.now(), self.min_display(), MAX_TOKENS);
-        self.scene
-            .frame(&self.model, self.session.sim(), &shown, self.reduced_motion)
+        let (now, min_display) = (self.session.now(), self.min_display());
+        let shown = self.flights.visible(now, min_display, MAX_TOKENS);
+        let dead_letters = self.flights.dead_lettered_before(now, min_display);
+        self.scene.frame(
+            &self.model,
+            self.session.sim(),
+            &shown,
+            dead_letters,
+            self.reduced_motion,
+        )
     }
 
     /// The metrics panel's data.

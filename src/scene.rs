@@ -45,6 +45,9 @@ pub struct NodeState {
     pub error_rate: f64,
     pub drop_rate: f64,
     pub breaker: Option<BreakerState>,
+    /// Brokers: messages dead-lettered a moment ago (see
+    /// [`crate::session::Flights::dead_lettered_before`]).
+    pub dead_letters: u32,
     /// BEM modifiers for the node group (`diagram__node--down` …).
     pub class: String,
     /// One-line status under the label.
@@ -72,6 +75,9 @@ impl NodeState {
         if let Some(b) = self.breaker {
             parts.push(format!("breaker {}", b.as_str().replace('_', "-")));
         }
+        if self.dead_letters > 0 {
+            parts.push("dead-lettering".to_owned());
+        }
         parts.join(" · ")
     }
 
@@ -83,6 +89,7 @@ impl NodeState {
             || self.error_rate > 0.0
             || self.drop_rate > 0.0
             || self.breaker.is_some_and(|b| b != BreakerState::Closed)
+            || self.dead_letters > 0
     }
 }
 
@@ -205,10 +212,11 @@ impl Scene {
         model: &Model,
         sim: &Sim,
         flights: &[(Flight, f64)],
+        dead_letters: u32,
         reduced_motion: bool,
     ) -> Frame {
         let nodes = (0..model.services.len())
-            .map(|i| self.node_state(model, sim, i))
+            .map(|i| self.node_state(model, sim, i, dead_letters))
             .collect();
         let queues = model
             .queues
@@ -270,8 +278,13 @@ impl Scene {
         }
     }
 
-    fn node_state(&self, model: &Model, sim: &Sim, i: usize) -> NodeState {
+    fn node_state(&self, model: &Model, sim: &Sim, i: usize, dead_letters: u32) -> NodeState {
         let spec = &model.services[i];
+        let dead_letters = if spec.kind == ServiceKind::Broker {
+            dead_letters
+        } else {
+            0
+        };
         let v = sim.service(i as u16);
         let breaker = self
             .breaker_of
@@ -353,6 +366,9 @@ impl Scene {
                 b.as_str().replace('_', "-")
             ));
         }
+        if dead_letters > 0 {
+            aria.push_str(", dead-lettering messages");
+        }
         NodeState {
             up,
             busy: v.busy,
@@ -364,6 +380,7 @@ impl Scene {
             error_rate: v.error_rate,
             drop_rate: v.drop_rate,
             breaker,
+            dead_letters,
             class,
             status,
             aria,
@@ -426,7 +443,7 @@ mod tests {
         let mut flights = Flights::default();
         flights.update(s.store(), s.rewinds());
         let shown = flights.visible(s.now(), SimTime::from_millis(400), 1_000);
-        let f = scene.frame(s.model(), s.sim(), &shown, false);
+        let f = scene.frame(s.model(), s.sim(), &shown, 0, false);
         let provider = scene.topology.index_of("provider").unwrap();
         let p = &f.nodes[provider];
         assert!(!p.up && p.class.contains("diagram__node--down"), "{p:?}");
@@ -466,7 +483,7 @@ mod tests {
             replicas: 3,
         })
         .unwrap();
-        let f = scene.frame(s.model(), s.sim(), &[], false);
+        let f = scene.frame(s.model(), s.sim(), &[], 0, false);
         let n = |id: &str| &f.nodes[scene.topology.index_of(id).unwrap()];
         assert!(
             n("warehouse").class.contains("--slow") && n("warehouse").aria.contains("latency ×4")
@@ -487,7 +504,7 @@ mod tests {
         flights.update(s.store(), s.rewinds());
         let shown = flights.visible(s.now(), SimTime::from_millis(400), 1_000);
         assert!(!shown.is_empty());
-        let f = scene.frame(s.model(), s.sim(), &shown, true);
+        let f = scene.frame(s.model(), s.sim(), &shown, 0, true);
         for ((fl, _), tk) in shown.iter().zip(&f.tokens) {
             let a = scene.position(fl.from as usize, fl.to as usize, 0.0);
             let b = scene.position(fl.from as usize, fl.to as usize, 1.0);
@@ -501,7 +518,7 @@ mod tests {
     fn badges_say_what_is_unusual_and_only_trouble_is_alarming() {
         let (scene, mut s) = scene_and_session("payment-breaker");
         s.advance_to(SimTime::from_secs(1), u64::MAX);
-        let f = scene.frame(&s.model().clone(), s.sim(), &[], false);
+        let f = scene.frame(&s.model().clone(), s.sim(), &[], 0, false);
         let provider = &f.nodes[scene
             .topology
             .nodes
@@ -520,5 +537,66 @@ mod tests {
         slow.latency_factor = 4.0;
         assert_eq!(slow.badge(), "slow ×4");
         assert!(slow.badge_is_alarming());
+    }
+
+    #[test]
+    fn the_broker_shows_messages_going_to_the_dead_letter_queue() {
+        // Warehouse fails every delivery: after five, each shipment message
+        // goes to the dead-letter queue, and the broker says so while it
+        // happens, for as long as a token would stay on screen.
+        let (scene, mut s) = scene_and_session("hybrid-queue");
+        s.apply(orderflow_sim::Command::SetErrorRate {
+            service: "warehouse".into(),
+            rate: 1.0,
+        })
+        .unwrap();
+        let broker = scene.topology.index_of("broker").unwrap();
+        let mut flights = crate::session::Flights::default();
+        let display = SimTime::from_millis(500);
+        let mut seen = 0;
+        let mut t = SimTime::ZERO;
+        while t < SimTime::from_secs(14) {
+            t = t.plus_micros(100_000);
+            s.advance_to(t, u64::MAX);
+            flights.update(s.store(), s.rewinds());
+            let shown = flights.visible(t, display, 1_500);
+            let recent = flights.dead_lettered_before(t, display);
+            let f = scene.frame(s.model(), s.sim(), &shown, recent, false);
+            let b = &f.nodes[broker];
+            assert_eq!(b.dead_letters, recent);
+            if recent > 0 {
+                seen += 1;
+                assert!(b.badge().contains("dead-lettering") && b.badge_is_alarming());
+                assert!(b.aria.contains("dead-lettering"));
+            }
+            // Only the broker carries it.
+            assert!(
+                f.nodes
+                    .iter()
+                    .enumerate()
+                    .all(|(i, n)| i == broker || n.dead_letters == 0)
+            );
+        }
+        assert!(seen > 0, "dead letters were shown");
+        let dlq = s
+            .model()
+            .queues
+            .iter()
+            .position(|q| q.id == "dead_letters")
+            .unwrap();
+        assert!(s.sim().queue(dlq as u16).ready > 0);
+        // Once nothing more is dead-lettered, the badge goes.
+        s.apply(orderflow_sim::Command::SetErrorRate {
+            service: "warehouse".into(),
+            rate: 0.0,
+        })
+        .unwrap();
+        for _ in 0..100 {
+            t = t.plus_micros(100_000);
+            s.advance_to(t, u64::MAX);
+            flights.update(s.store(), s.rewinds());
+            flights.visible(t, display, 1_500);
+        }
+        assert_eq!(flights.dead_lettered_before(t, display), 0);
     }
 }

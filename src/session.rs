@@ -406,6 +406,9 @@ impl Session {
 pub struct Flights {
     /// Send events (as trace indices) that may still be on screen, oldest first.
     recent: VecDeque<Flight>,
+    /// When messages were dead-lettered lately, oldest first (the broker
+    /// shows it for as long as a token would stay on screen).
+    dead_letters: VecDeque<SimTime>,
     /// Absolute index of the next trace event to look at.
     scanned: usize,
     rewinds: u64,
@@ -439,6 +442,7 @@ impl Flights {
             // Rewound: rescan the tail of the store.
             self.rewinds = rewinds;
             self.recent.clear();
+            self.dead_letters.clear();
             let last_t = store.events().last().map_or(SimTime::ZERO, |e| e.t);
             let horizon = SimTime(
                 last_t
@@ -482,6 +486,7 @@ impl Flights {
                         f.dropped = true;
                     }
                 }
+                TraceKind::DeadLetter { .. } => self.dead_letters.push_back(e.t),
                 _ => {}
             }
         }
@@ -524,6 +529,19 @@ impl Flights {
             out.drain(..out.len() - limit);
         }
         out
+    }
+
+    /// Messages dead-lettered in the `min_display` (simulated, at most
+    /// [`MAX_FLIGHT_DISPLAY`]) before `t`: as long as a token stays visible.
+    /// Call after [`Flights::visible`], which forgets the old ones.
+    pub fn dead_lettered_before(&self, t: SimTime, min_display: SimTime) -> u32 {
+        let from = t
+            .as_micros()
+            .saturating_sub(min_display.min(MAX_FLIGHT_DISPLAY).as_micros().max(300_000));
+        self.dead_letters
+            .iter()
+            .filter(|d| (from..=t.as_micros()).contains(&d.as_micros()))
+            .count() as u32
     }
 }
 

@@ -166,6 +166,7 @@ fn empty_node() -> NodeState {
         error_rate: 0.0,
         drop_rate: 0.0,
         breaker: None,
+        dead_letters: 0,
         class: String::new(),
         status: String::new(),
         aria: String::new(),
