@@ -434,6 +434,12 @@ pub struct Flight {
 /// never exceeds this.
 pub const MAX_FLIGHT_DISPLAY: SimTime = SimTime::from_millis(2_000);
 
+/// How long (simulated) a message stays on screen at least, for a requested
+/// `min_display`: never more than [`MAX_FLIGHT_DISPLAY`].
+fn display_stretch(min_display: SimTime) -> SimTime {
+    min_display.min(MAX_FLIGHT_DISPLAY)
+}
+
 impl Flights {
     /// Catches up with the trace store.
     pub fn update(&mut self, store: &TraceStore, rewinds: u64) {
@@ -501,7 +507,7 @@ impl Flights {
         min_display: SimTime,
         limit: usize,
     ) -> Vec<(Flight, f64)> {
-        let stretch = min_display.min(MAX_FLIGHT_DISPLAY).as_micros();
+        let stretch = display_stretch(min_display).as_micros();
         let keep_after = t
             .as_micros()
             .saturating_sub(MAX_FLIGHT_DISPLAY.as_micros() * 2);
@@ -535,9 +541,8 @@ impl Flights {
     /// [`MAX_FLIGHT_DISPLAY`]) before `t`: as long as a token stays visible.
     /// Call after [`Flights::visible`], which forgets the old ones.
     pub fn dead_lettered_before(&self, t: SimTime, min_display: SimTime) -> u32 {
-        let from = t
-            .as_micros()
-            .saturating_sub(min_display.min(MAX_FLIGHT_DISPLAY).as_micros().max(300_000));
+        let window = display_stretch(min_display).max(SimTime::from_millis(300));
+        let from = t.as_micros().saturating_sub(window.as_micros());
         self.dead_letters
             .iter()
             .filter(|d| (from..=t.as_micros()).contains(&d.as_micros()))

@@ -417,11 +417,6 @@ impl Series {
         }
     }
 
-    /// What the rows cover.
-    pub fn shape(&self) -> Shape {
-        self.shape
-    }
-
     /// Appends a sample and its row (whose values beyond the shape's width
     /// are ignored, missing ones are 0), dropping the oldest sample beyond
     /// `max_len` (at least 1).
@@ -476,7 +471,12 @@ impl Series {
 
     /// The newest sample.
     pub fn last(&self) -> Option<SampleRef<'_>> {
-        self.iter().last()
+        let chunk = if self.tail.samples.is_empty() {
+            self.full.back()?
+        } else {
+            &self.tail
+        };
+        chunk.refs(chunk.samples.len() - 1, self.shape).next()
     }
 }
 

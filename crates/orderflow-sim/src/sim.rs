@@ -810,7 +810,6 @@ impl World {
     // ----- plumbing -----
 
     fn schedule(&mut self, time: SimTime, event: Event) {
-        self.peeked = None;
         self.seq += 1;
         self.queue.push(Reverse(Scheduled {
             time,
@@ -826,7 +825,6 @@ impl World {
 
     /// Schedules a timeout `us` from now in the lane of that duration.
     fn timeout(&mut self, us: u64, event: Event) {
-        self.peeked = None;
         let i = match self.lanes.iter().position(|l| l.duration_us == us) {
             Some(i) => i,
             None if self.lanes.len() < MAX_LANES => {
