@@ -4,8 +4,10 @@
 import { defineConfig } from "@playwright/test";
 import { execSync } from "node:child_process";
 
-const ROOT_PORT = 8901;
-const SUBPATH_PORT = 8902;
+// E2E_PORT moves both servers (ROOT_PORT and the next one), so two checkouts
+// on one machine can run their suites at the same time.
+const ROOT_PORT = Number(process.env.E2E_PORT ?? 8901);
+const SUBPATH_PORT = ROOT_PORT + 1;
 
 // Debian's Chromium: Playwright must never download a browser on this machine.
 const executablePath =
