@@ -5,6 +5,7 @@
 mod behaviours;
 mod cli;
 mod determinism;
+mod equivalence;
 mod invariants;
 mod scenario_errors;
 mod snapshots;
