@@ -93,6 +93,7 @@
 pub mod breaker;
 pub mod broker;
 pub mod command;
+pub mod ids;
 pub mod mermaid;
 pub mod metrics;
 pub mod model;

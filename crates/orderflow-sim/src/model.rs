@@ -13,18 +13,7 @@ use crate::rng::SimRng;
 use crate::scenario::*;
 use crate::time::SimTime;
 
-/// Index of a service in [`Model::services`].
-pub type ServiceId = u16;
-/// Index of a handler in [`Model::handlers`].
-pub type HandlerId = u16;
-/// Index of a queue in [`Model::queues`].
-pub type QueueId = u16;
-/// Index of a breaker in [`Model::breakers`].
-pub type BreakerId = u16;
-/// Index of an order event name in [`Model::events`].
-pub type EventId = u8;
-/// Index of a status value in [`Model::statuses`].
-pub type StatusId = u8;
+pub use crate::ids::{BreakerId, EventId, HandlerId, QueueId, ServiceId, StatusId};
 
 /// Status every order has before anything is written.
 pub const STATUS_PENDING: StatusId = 0;
@@ -456,24 +445,54 @@ impl Model {
 
     /// Index of the service with this id.
     pub fn service_index(&self, id: &str) -> Option<ServiceId> {
-        self.services
-            .iter()
-            .position(|s| s.id == id)
-            .map(|i| i as ServiceId)
+        index_of(self.services.iter().map(|s| s.id.as_str()), id)
     }
 
     /// Index of the handler `"service.op"`.
     pub fn handler_index(&self, name: &str) -> Option<HandlerId> {
-        self.handlers
-            .iter()
-            .position(|h| h.name == name)
-            .map(|i| i as HandlerId)
+        index_of(self.handlers.iter().map(|h| h.name.as_str()), name)
+    }
+
+    /// Index of the broker queue with this id.
+    pub fn queue_index(&self, id: &str) -> Option<QueueId> {
+        index_of(self.queues.iter().map(|q| q.id.as_str()), id)
+    }
+
+    /// Index of the circuit breaker with this id.
+    pub fn breaker_index(&self, id: &str) -> Option<BreakerId> {
+        index_of(self.breakers.iter().map(|b| b.id.as_str()), id)
+    }
+
+    /// Index of the status value with this name (`"SUCCESS"`).
+    pub fn status_index(&self, name: &str) -> Option<StatusId> {
+        index_of(self.statuses.iter().map(String::as_str), name)
+    }
+
+    /// Index of the order event with this name (`"OrderPlaced"`).
+    pub fn event_index(&self, name: &str) -> Option<EventId> {
+        index_of(self.events.iter().map(String::as_str), name)
+    }
+
+    /// Index of the SKU with this name in [`Model::skus`].
+    pub fn sku_index(&self, name: &str) -> Option<u16> {
+        index_of(self.skus.iter().map(|(k, _)| k.as_str()), name)
     }
 
     /// True if a status value ends an order.
     pub fn is_terminal_status(&self, status: StatusId) -> bool {
         self.terminal.get(status as usize).copied().unwrap_or(false)
     }
+}
+
+/// Position of `name` among `names`, as the index type of its table (the
+/// tables are bounded well below the index types' ranges, see [`bounds`]).
+fn index_of<'a, I: TryFrom<usize>>(
+    mut names: impl Iterator<Item = &'a str>,
+    name: &str,
+) -> Option<I> {
+    names
+        .position(|n| n == name)
+        .and_then(|i| I::try_from(i).ok())
 }
 
 /// Collects errors while compiling.

@@ -24,11 +24,12 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::sync::Arc;
 
-use slotmap::{SlotMap, new_key_type};
+use slotmap::SlotMap;
 
 use crate::breaker::{Admission, Breaker, BreakerState};
-use crate::broker::{Inflight, InflightKey, QueueCounters, QueueState, QueuedMsg};
+use crate::broker::{Inflight, QueueCounters, QueueState, QueuedMsg};
 use crate::command::{AppliedCommand, Command, CommandError};
+use crate::ids::*;
 use crate::metrics::{Metrics, Sample, Shape};
 use crate::model::*;
 use crate::order::{Answer, OrderState, Outcome, PaymentState, StockState};
@@ -36,17 +37,6 @@ use crate::rng::SimRng;
 use crate::scenario::{Completion, Dispatch, IdSource, ServiceKind};
 use crate::time::SimTime;
 use crate::trace::{Label, MsgKind, Reason, TraceEvent, TraceKind};
-
-new_key_type! {
-    /// A live order.
-    pub struct OrderKey;
-    /// A running handler (an activation).
-    pub struct ActKey;
-    /// A message on the wire.
-    pub struct MsgKey;
-    /// A webhook delivery job.
-    pub struct JobKey;
-}
 
 /// How long a publisher waits for the broker's confirm.
 const PUBLISH_TIMEOUT_US: u64 = 5_000_000;

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::breaker::BreakerState;
 use crate::command::Command;
-use crate::model::{BreakerId, EventId, HandlerId, Model, QueueId, ServiceId, StatusId};
+use crate::ids::{BreakerId, EventId, HandlerId, QueueId, ServiceId, StatusId};
+use crate::model::Model;
 use crate::order::{Answer, Outcome, PaymentState, StockState};
 use crate::time::SimTime;
 

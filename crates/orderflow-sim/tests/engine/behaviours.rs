@@ -117,11 +117,7 @@ fn a_durable_queue_builds_a_backlog_that_drains_with_nothing_lost() {
     let mut sim = sim(&model, 5, Completion::Sync);
     // The preset takes the warehouse down from 15 s to 35 s.
     sim.run_until(SimTime::from_secs(34));
-    let q = model
-        .queues
-        .iter()
-        .position(|q| q.id == "warehouse_q")
-        .unwrap() as u16;
+    let q = model.queue_index("warehouse_q").unwrap();
     let backlog = sim.queue(q).ready;
     assert!(
         backlog > 50,
@@ -189,16 +185,8 @@ fn failing_deliveries_are_redelivered_then_dead_lettered() {
     });
     let mut sim = sim(&model, 4, Completion::Sync);
     let trace = run_checked(&mut sim);
-    let wq = model
-        .queues
-        .iter()
-        .position(|q| q.id == "warehouse_q")
-        .unwrap() as u16;
-    let dlq = model
-        .queues
-        .iter()
-        .position(|q| q.id == "dead_letters")
-        .unwrap() as u16;
+    let wq = model.queue_index("warehouse_q").unwrap();
+    let dlq = model.queue_index("dead_letters").unwrap();
     let w = sim.queue(wq).counters;
     assert_eq!(w.delivered, 10 * 5, "five deliveries each");
     assert_eq!(w.redelivered, 10 * 4);
@@ -242,11 +230,7 @@ fn deliveries_held_by_a_consumer_that_dies_come_back_after_the_visibility_timeou
     });
     let mut sim = sim(&model, 4, Completion::Sync);
     let trace = run_checked(&mut sim);
-    let wq = model
-        .queues
-        .iter()
-        .position(|q| q.id == "warehouse_q")
-        .unwrap() as u16;
+    let wq = model.queue_index("warehouse_q").unwrap();
     let c = sim.queue(wq).counters;
     assert!(c.extended >= 1, "{c:?}");
     assert_eq!(
