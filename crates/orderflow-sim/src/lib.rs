@@ -91,7 +91,6 @@
 //! assert_eq!(outcomes.lost, 0); // the warehouse outage loses nothing
 //! ```
 pub mod breaker;
-pub mod broker;
 pub mod command;
 pub mod ids;
 pub mod mermaid;

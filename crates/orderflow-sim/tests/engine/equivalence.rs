@@ -138,7 +138,7 @@ fn run_with(sim: &mut Sim, cmds: &[(SimTime, Command)]) -> u64 {
 
 fn metrics_hash(sim: &mut Sim) -> u64 {
     let mut h = TraceHasher::default();
-    h.write(format!("{:?}", sim.metrics()).as_bytes());
+    h.write(format!("{:?}", sim.metrics_now()).as_bytes());
     h.write(
         orderflow_sim::report::metrics_json(sim)
             .to_string()

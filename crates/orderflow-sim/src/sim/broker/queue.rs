@@ -1,8 +1,9 @@
-//! The broker's storage: queues of messages, what is delivered and not yet
-//! acknowledged, and what waits for a redelivery.
+//! A broker queue's storage: messages ready for delivery, those delivered
+//! and not yet acknowledged, and those waiting for a redelivery, with the
+//! queue's counters.
 //!
 //! Only data and small operations live here; when to deliver, to whom, and
-//! what happens to the orders is decided by the simulation.
+//! what happens to the orders is decided in `broker/mod.rs`.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
