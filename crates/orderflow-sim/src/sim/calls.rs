@@ -4,7 +4,7 @@
 //! of a handler: its effect committed, its event raised, its worker freed,
 //! its caller answered.
 
-use super::handlers::{Origin, Phase};
+use super::handlers::{Activation, Origin, Phase};
 use super::network::{Body, CallResult, Reply};
 use super::notify::STATUS_WRITE_TIMEOUT_US;
 use super::schedule::Event;
@@ -405,48 +405,11 @@ impl World {
             }
             Origin::Reply(_) => true,
         };
-        let now = self.now;
-        // Commit the effect.
-        if h.effect == EffectModel::Charge
-            && !act.skip_steps
-            && let Some(order) = self.orders.get_mut(act.order)
-        {
-            let id = order.id;
-            let state = match result {
-                CallResult::Ok => Some(PaymentState::Success),
-                CallResult::Deferred => Some(PaymentState::QueuedForRetry),
-                // A retry that failed but will be delivered again stays queued.
-                CallResult::Err(_) if order.payment == PaymentState::Pending && !final_failure => {
-                    Some(PaymentState::QueuedForRetry)
-                }
-                CallResult::Err(_) if order.payment == PaymentState::Pending => {
-                    Some(PaymentState::Failed)
-                }
-                CallResult::Err(_) => None,
-            };
-            if let Some(state) = state {
-                let was_queued = order.payment_queued;
-                order.payment_queued |= state == PaymentState::QueuedForRetry;
-                order.payment = state;
-                let p = &mut self.metrics.payments;
-                match state {
-                    PaymentState::Success => {
-                        p.success += 1;
-                        p.recovered += u64::from(was_queued);
-                    }
-                    PaymentState::QueuedForRetry
-                        if !matches!(act.origin, Origin::Delivery { .. }) =>
-                    {
-                        p.queued_for_retry += 1
-                    }
-                    PaymentState::QueuedForRetry => {}
-                    _ => p.failed += 1,
-                }
-                self.trace(m, TraceKind::Payment { order: id, state });
-            }
+        if h.effect == EffectModel::Charge && !act.skip_steps {
+            self.commit_payment(m, &act, result, final_failure);
         }
         if let Some(order) = self.orders.get_mut(act.order) {
-            order.done_at = now;
+            order.done_at = self.now;
         }
         // Raise the handler's event: on success, or on a failure that is final.
         if let Some(e) = h.emits {
@@ -458,34 +421,21 @@ impl World {
                 _ => {}
             }
         }
-        // A completing handler that fails for good tells the client.
-        if h.completes
-            && !result.is_ok()
-            && final_failure
-            && self.client.completion != Completion::Sync
-        {
-            let first = self.orders.get_mut(act.order).is_some_and(|o| {
-                let first = o.completed_at.is_none();
-                o.completed_at.get_or_insert(now);
-                first
-            });
-            if first {
-                self.notify_client(m, act.service, act.order, STATUS_FAILED, true);
-            }
+        if h.completes && !result.is_ok() && final_failure {
+            self.completion_failed(m, &act);
         }
         self.release_slot(m, a);
         if self.tracing() {
             let order = self.order_id(act.order);
             let (service, handler) = (act.service, act.handler);
-            self.trace(
-                m,
-                TraceKind::Finished {
-                    order,
-                    service,
-                    handler,
-                    result: result.label(),
-                },
-            );
+            let result = result.label();
+            let kind = TraceKind::Finished {
+                order,
+                service,
+                handler,
+                result,
+            };
+            self.trace(m, kind);
         }
         let sm = &mut self.metrics.services[act.service as usize];
         if result.is_ok() {
@@ -493,49 +443,101 @@ impl World {
         } else {
             sm.failed += 1;
         }
-        // Answer.
+        self.answer_origin(m, &act, result, business);
+        self.acts.remove(a);
+        self.release(m, act.order);
+    }
+
+    /// The payment record after a charge handler's end.
+    fn commit_payment(
+        &mut self,
+        m: &Model,
+        act: &Activation,
+        result: CallResult,
+        final_failure: bool,
+    ) {
+        let Some(order) = self.orders.get_mut(act.order) else {
+            return;
+        };
+        let pending = order.payment == PaymentState::Pending;
+        let state = match result {
+            CallResult::Ok => PaymentState::Success,
+            CallResult::Deferred => PaymentState::QueuedForRetry,
+            // A retry that failed but will be delivered again stays queued.
+            CallResult::Err(_) if pending && !final_failure => PaymentState::QueuedForRetry,
+            CallResult::Err(_) if pending => PaymentState::Failed,
+            CallResult::Err(_) => return,
+        };
+        let was_queued = order.payment_queued;
+        order.payment_queued |= state == PaymentState::QueuedForRetry;
+        order.payment = state;
+        let id = order.id;
+        let p = &mut self.metrics.payments;
+        match state {
+            PaymentState::Success => {
+                p.success += 1;
+                p.recovered += u64::from(was_queued);
+            }
+            // Counted once, when the charge is first queued (not again on
+            // each failed redelivery).
+            PaymentState::QueuedForRetry if !matches!(act.origin, Origin::Delivery { .. }) => {
+                p.queued_for_retry += 1
+            }
+            PaymentState::QueuedForRetry => {}
+            _ => p.failed += 1,
+        }
+        self.trace(m, TraceKind::Payment { order: id, state });
+    }
+
+    /// A completing handler failed for good: a client that is not waiting
+    /// for the response is told (once).
+    fn completion_failed(&mut self, m: &Model, act: &Activation) {
+        if self.client.completion == Completion::Sync {
+            return;
+        }
+        let now = self.now;
+        let first = self.orders.get_mut(act.order).is_some_and(|o| {
+            let first = o.completed_at.is_none();
+            o.completed_at.get_or_insert(now);
+            first
+        });
+        if first {
+            self.notify_client(m, act.service, act.order, STATUS_FAILED, true);
+        }
+    }
+
+    /// Answers whoever started the handler: the caller (unless already
+    /// answered by an `accept` step), or the broker with an ack or a nack.
+    fn answer_origin(&mut self, m: &Model, act: &Activation, result: CallResult, business: bool) {
         match act.origin {
             Origin::Reply(reply) => {
-                if !act.responded {
-                    let status = match h.effect {
-                        EffectModel::ReadStatus => self
-                            .orders
-                            .get(act.order)
-                            .map_or(0, |o| o.visible_status(now)),
-                        _ => 0,
-                    };
-                    self.reply(
-                        m,
-                        act.service,
-                        act.reply_to,
-                        act.order,
-                        reply,
-                        result,
-                        status,
-                        false,
-                    );
+                if act.responded {
+                    return;
                 }
+                let status = match m.handlers[act.handler as usize].effect {
+                    EffectModel::ReadStatus => self
+                        .orders
+                        .get(act.order)
+                        .map_or(0, |o| o.visible_status(self.now)),
+                    _ => 0,
+                };
+                let (from, to, o) = (act.service, act.reply_to, act.order);
+                self.reply(m, from, to, o, reply, result, status, false);
             }
             Origin::Delivery {
                 queue, inflight, ..
             } => {
                 if let Some(broker) = m.broker_service {
+                    // A business failure is consumed: redelivery would not help.
                     let ok = result.is_ok() || business;
-                    self.send(
-                        m,
-                        act.service,
-                        broker,
-                        act.order,
-                        Body::Ack {
-                            queue,
-                            inflight,
-                            ok,
-                        },
-                    );
+                    let ack = Body::Ack {
+                        queue,
+                        inflight,
+                        ok,
+                    };
+                    self.send(m, act.service, broker, act.order, ack);
                 }
             }
         }
-        self.acts.remove(a);
-        self.release(m, act.order);
     }
 }

@@ -159,7 +159,8 @@ impl World {
         }
     }
 
-    /// Runs steps from the handler's program counter until one has to wait.
+    /// Runs steps from the handler's program counter until one has to wait;
+    /// past the last step, the handler finishes.
     pub(super) fn run_steps(&mut self, m: &Model, a: ActKey) {
         loop {
             let act = &mut self.acts[a];
@@ -171,126 +172,149 @@ impl World {
             let Some(step) = h.steps.get(act.pc as usize) else {
                 return self.finish(m, a, CallResult::Ok);
             };
-            match step {
+            let go_on = match *step {
                 StepModel::Call { .. } => {
                     act.attempt = 0;
-                    return self.start_call(m, a, CallCtx::Step);
+                    self.start_call(m, a, CallCtx::Step);
+                    false
                 }
                 StepModel::Send { target, compensate } => {
-                    if compensate.is_some() {
-                        act.done_mask |= 1 << act.pc;
-                    }
-                    act.pc += 1;
-                    let (s, o) = (act.service, act.order);
-                    let to = m.handlers[*target as usize].service;
-                    self.send(
-                        m,
-                        s,
-                        to,
-                        o,
-                        Body::Request {
-                            handler: *target,
-                            reply: Reply::None,
-                            arg: 0,
-                        },
-                    );
+                    self.step_send(m, a, target, compensate.is_some());
+                    true
                 }
                 StepModel::Publish { to, message, .. } => {
-                    return self.start_publish(m, a, *to, *message, CallCtx::Publish);
+                    self.start_publish(m, a, to, message, CallCtx::Publish);
+                    false
                 }
                 StepModel::Accept => {
-                    act.pc += 1;
-                    if self.client.completion != Completion::Sync
-                        && !act.responded
-                        && let Origin::Reply(reply @ Reply::Client { .. }) = act.origin
-                    {
-                        act.responded = true;
-                        let (s, o) = (act.service, act.order);
-                        let to = act.reply_to;
-                        self.reply(m, s, to, o, reply, CallResult::Ok, 0, true);
-                    }
+                    self.step_accept(m, a);
+                    true
                 }
                 StepModel::Status { value, mandatory } => {
                     if self.client.completion == Completion::Polling {
-                        act.arg = *value;
+                        act.arg = value;
                         act.attempt = 0;
-                        return self.start_call(
-                            m,
-                            a,
-                            CallCtx::StatusWrite {
-                                mandatory: *mandatory,
-                            },
-                        );
+                        self.start_call(m, a, CallCtx::StatusWrite { mandatory });
+                        false
+                    } else {
+                        act.pc += 1;
+                        true
                     }
-                    act.pc += 1;
                 }
-                StepModel::Notify { status } | StepModel::Complete { status } => {
-                    let status = *status;
-                    let last = matches!(step, StepModel::Complete { .. });
-                    if last && let Some(order) = self.orders.get_mut(act.order) {
-                        order.completed_at.get_or_insert(self.now);
-                        order.completed_ok = true;
-                    }
-                    if self.client.completion == Completion::Polling && !last {
-                        // Progress: a best-effort write the handler waits for.
-                        act.arg = status;
-                        act.attempt = 0;
-                        return self.start_call(m, a, CallCtx::StatusWrite { mandatory: false });
-                    }
-                    act.pc += 1;
-                    let (s, o) = (act.service, act.order);
-                    self.notify_client(m, s, o, status, last);
-                }
-                StepModel::Work { latency, .. } => {
+                StepModel::Notify { status } => self.step_notify(m, a, status, false),
+                StepModel::Complete { status } => self.step_notify(m, a, status, true),
+                StepModel::Work { ref latency, .. } => {
                     act.token += 1;
                     act.phase = Phase::Timer;
                     let token = act.token;
                     let factor = self.services[act.service as usize].latency_factor;
                     let us = latency.sample_us(&mut self.rng, factor);
                     self.after(us, Event::StepTimer(a, token));
-                    return;
+                    false
                 }
-                StepModel::Wait { event, timeout_us } => {
-                    let bit = 1u32 << event;
-                    let o = act.order;
-                    let (ok, failed) = self.orders.get(o).map_or((false, true), |x| {
-                        (x.events_ok & bit != 0, x.events_failed & bit != 0)
-                    });
-                    if ok {
-                        act.pc += 1;
-                        continue;
-                    }
-                    if failed {
-                        return self.step_failed(m, a, Reason::NoEvent);
-                    }
-                    act.token += 1;
-                    act.phase = Phase::Parked;
-                    let token = act.token;
-                    let handler = act.handler;
-                    let (event, timeout_us) = (*event, *timeout_us);
-                    self.release_slot(m, a);
-                    if let Some(order) = self.orders.get_mut(o) {
-                        order.parked = Some(a);
-                        let id = order.id;
-                        self.trace(
-                            m,
-                            TraceKind::Parked {
-                                order: id,
-                                handler,
-                                event,
-                            },
-                        );
-                    }
-                    self.timeout(timeout_us, Event::WaitTimeout(a, token));
-                    return;
-                }
+                StepModel::Wait { event, timeout_us } => self.step_wait(m, a, event, timeout_us),
                 StepModel::Emit { event } => {
                     act.pc += 1;
                     let (s, o) = (act.service, act.order);
-                    self.raise(m, s, o, *event, true);
+                    self.raise(m, s, o, event, true);
+                    true
                 }
+            };
+            if !go_on {
+                return;
             }
         }
+    }
+
+    /// `send`: a request nobody answers.
+    fn step_send(&mut self, m: &Model, a: ActKey, target: HandlerId, compensable: bool) {
+        let act = &mut self.acts[a];
+        if compensable {
+            act.done_mask |= 1 << act.pc;
+        }
+        act.pc += 1;
+        let (s, o) = (act.service, act.order);
+        let to = m.handlers[target as usize].service;
+        let body = Body::Request {
+            handler: target,
+            reply: Reply::None,
+            arg: 0,
+        };
+        self.send(m, s, to, o, body);
+    }
+
+    /// `accept`: a client that does not wait for the outcome gets 202
+    /// Accepted now; the handler goes on.
+    fn step_accept(&mut self, m: &Model, a: ActKey) {
+        let act = &mut self.acts[a];
+        act.pc += 1;
+        if self.client.completion != Completion::Sync
+            && !act.responded
+            && let Origin::Reply(reply @ Reply::Client { .. }) = act.origin
+        {
+            act.responded = true;
+            let (s, o, to) = (act.service, act.order, act.reply_to);
+            self.reply(m, s, to, o, reply, CallResult::Ok, 0, true);
+        }
+    }
+
+    /// `notify` (progress) or `complete` (the outcome, `last`): tells the
+    /// client over its completion channel. A polling client's progress is a
+    /// status write the handler waits for. True if the handler goes on.
+    fn step_notify(&mut self, m: &Model, a: ActKey, status: StatusId, last: bool) -> bool {
+        let now = self.now;
+        let act = &mut self.acts[a];
+        if last && let Some(order) = self.orders.get_mut(act.order) {
+            order.completed_at.get_or_insert(now);
+            order.completed_ok = true;
+        }
+        if self.client.completion == Completion::Polling && !last {
+            // Progress: a best-effort write the handler waits for.
+            act.arg = status;
+            act.attempt = 0;
+            self.start_call(m, a, CallCtx::StatusWrite { mandatory: false });
+            return false;
+        }
+        act.pc += 1;
+        let (s, o) = (act.service, act.order);
+        self.notify_client(m, s, o, status, last);
+        true
+    }
+
+    /// `wait`: goes on if the event was raised, fails if it failed, else
+    /// parks the handler (freeing its worker) until it comes or the timeout.
+    /// True if the handler goes on.
+    fn step_wait(&mut self, m: &Model, a: ActKey, event: EventId, timeout_us: u64) -> bool {
+        let act = &mut self.acts[a];
+        let bit = 1u32 << event;
+        let o = act.order;
+        let (ok, failed) = self.orders.get(o).map_or((false, true), |x| {
+            (x.events_ok & bit != 0, x.events_failed & bit != 0)
+        });
+        if ok {
+            act.pc += 1;
+            return true;
+        }
+        if failed {
+            self.step_failed(m, a, Reason::NoEvent);
+            return false;
+        }
+        act.token += 1;
+        act.phase = Phase::Parked;
+        let (token, handler) = (act.token, act.handler);
+        self.release_slot(m, a);
+        if let Some(order) = self.orders.get_mut(o) {
+            order.parked = Some(a);
+            let order = order.id;
+            let kind = TraceKind::Parked {
+                order,
+                handler,
+                event,
+            };
+            self.trace(m, kind);
+        }
+        self.timeout(timeout_us, Event::WaitTimeout(a, token));
+        false
     }
 
     /// Raises an order event and wakes the handler parked on it.

@@ -4,7 +4,7 @@
 
 use super::handlers::{Origin, Phase};
 use super::schedule::Event;
-use super::world::World;
+use super::world::{World, waiting_in};
 use crate::ids::*;
 use crate::model::*;
 use crate::trace::{Label, MsgKind, Reason, TraceKind};
@@ -185,28 +185,30 @@ impl World {
         self.release(m, msg.order);
     }
 
+    /// Hands a delivered message to whoever handles its body. Each kind
+    /// says what happens when its receiver is down: a request is refused at
+    /// once, a delivery to a dead consumer is left to the visibility
+    /// timeout, a push is lost, and so on.
     pub(super) fn handle_message(&mut self, m: &Model, msg: &Message) {
         let up = self.services[msg.to as usize].up;
-        let is_client = msg.to == m.client.service;
+        let (down_reason, receiver_up) = match msg.body {
+            // The broker itself receives publishes and acks.
+            Body::Publish { .. } | Body::Ack { .. } => (Reason::BrokerDown, self.broker.up),
+            Body::Callback { .. } | Body::Push { .. } => (Reason::ClientDown, up),
+            // The client always hears its answers; a callback ack reaches
+            // the sender whatever its state.
+            Body::Response { .. } => (Reason::Unavailable, up || msg.to == m.client.service),
+            Body::CallbackAck { .. } => (Reason::Unavailable, true),
+            _ => (Reason::Unavailable, up),
+        };
+        if !receiver_up {
+            return self.undeliverable(m, msg, down_reason);
+        }
+        if !matches!(msg.body, Body::Callback { .. }) {
+            self.trace(m, TraceKind::Deliver { msg: msg.id });
+        }
         match msg.body {
             Body::Request { handler, reply, .. } => {
-                if !up {
-                    self.metrics.services[msg.to as usize].refused += 1;
-                    self.drop_msg(m, msg, Reason::Unavailable);
-                    // Connection refused: the caller hears at once.
-                    self.reply(
-                        m,
-                        msg.to,
-                        msg.from,
-                        msg.order,
-                        reply,
-                        CallResult::Err(Reason::Unavailable),
-                        0,
-                        false,
-                    );
-                    return;
-                }
-                self.trace(m, TraceKind::Deliver { msg: msg.id });
                 self.start_handler(m, handler, msg, Origin::Reply(reply));
             }
             Body::Response {
@@ -214,44 +216,8 @@ impl World {
                 result,
                 status,
                 accepted,
-            } => {
-                if !up && !is_client {
-                    return self.drop_msg(m, msg, Reason::Unavailable);
-                }
-                self.trace(m, TraceKind::Deliver { msg: msg.id });
-                match reply {
-                    Reply::Caller { act, token } => {
-                        if self
-                            .acts
-                            .get(act)
-                            .is_some_and(|a| a.token == token && a.phase == Phase::Awaiting)
-                        {
-                            self.on_call_result(m, act, result);
-                        } else {
-                            self.late();
-                        }
-                    }
-                    Reply::Poll { token } => {
-                        self.on_poll_answer(m, msg.order, token, result, status)
-                    }
-                    Reply::Job { job, attempt } => {
-                        self.on_job_answer(m, job, attempt, result.is_ok())
-                    }
-                    Reply::Client { .. } | Reply::IdFetch { .. } => {
-                        self.on_client_response(m, msg.order, reply, result, accepted)
-                    }
-                    Reply::None => {}
-                }
-            }
+            } => self.on_response(m, msg.order, reply, result, status, accepted),
             Body::Publish { dest, label, act } => {
-                if !self.broker.up {
-                    self.drop_msg(m, msg, Reason::BrokerDown);
-                    if let Some((a, token)) = act {
-                        self.confirm(m, msg, a, token, false, Reason::BrokerDown);
-                    }
-                    return;
-                }
-                self.trace(m, TraceKind::Deliver { msg: msg.id });
                 let ok = self.publish(m, dest, msg.order, label);
                 if let Some((a, token)) = act {
                     self.confirm(m, msg, a, token, ok, Reason::QueueFull);
@@ -263,110 +229,95 @@ impl World {
                 ok,
                 reason,
             } => {
-                if !up {
-                    return self.drop_msg(m, msg, Reason::Unavailable);
-                }
-                self.trace(m, TraceKind::Deliver { msg: msg.id });
-                if self
-                    .acts
-                    .get(act)
-                    .is_some_and(|a| a.token == token && a.phase == Phase::Awaiting)
-                {
-                    let result = if ok {
-                        CallResult::Ok
-                    } else {
-                        CallResult::Err(reason)
-                    };
-                    self.on_call_result(m, act, result);
+                let result = if ok {
+                    CallResult::Ok
                 } else {
-                    self.late();
-                }
+                    CallResult::Err(reason)
+                };
+                self.answer_caller(m, act, token, result);
             }
             Body::Deliver {
                 queue,
                 inflight,
                 attempt,
                 ..
-            } => {
-                if !up {
-                    // The broker finds out through the visibility timeout.
-                    return self.drop_msg(m, msg, Reason::Unavailable);
-                }
-                self.trace(m, TraceKind::Deliver { msg: msg.id });
-                let c = self.broker.consumer_of[queue as usize]
-                    .expect("deliveries come from consumed queues");
-                let handler = m.consumers[c as usize].handler;
-                let origin = Origin::Delivery {
-                    queue,
-                    inflight,
-                    attempt,
-                };
-                let a = self.start_handler(m, handler, msg, origin);
-                if let Some(f) = self.broker.queues[queue as usize]
-                    .inflight
-                    .get_mut(inflight)
-                {
-                    f.handler = a;
-                }
-            }
+            } => self.on_delivery_arrived(m, msg, queue, inflight, attempt),
             Body::Ack {
                 queue,
                 inflight,
                 ok,
-            } => {
-                if !self.broker.up {
-                    return self.drop_msg(m, msg, Reason::BrokerDown);
-                }
-                self.trace(m, TraceKind::Deliver { msg: msg.id });
-                self.on_ack(m, queue, inflight, ok);
-            }
+            } => self.on_ack(m, queue, inflight, ok),
             Body::Callback {
                 job,
                 attempt,
                 status,
-            } => {
-                if !up {
-                    return self.drop_msg(m, msg, Reason::ClientDown);
-                }
-                let rate = m.client.callback.failure_rate;
-                let ok = !(rate > 0.0 && self.rng.chance(rate));
-                self.trace(m, TraceKind::Deliver { msg: msg.id });
-                if ok {
-                    self.client_learn(m, msg.order, status);
-                }
-                self.send(
-                    m,
-                    msg.to,
-                    msg.from,
-                    msg.order,
-                    Body::CallbackAck { job, attempt, ok },
-                );
-            }
-            Body::CallbackAck { job, attempt, ok } => {
-                self.trace(m, TraceKind::Deliver { msg: msg.id });
-                self.on_job_answer(m, job, attempt, ok);
-            }
-            Body::Push { status } => {
-                if !up {
-                    self.metrics.client.pushes_lost += 1;
-                    return self.drop_msg(m, msg, Reason::ClientDown);
-                }
-                self.trace(m, TraceKind::Deliver { msg: msg.id });
-                self.client_learn(m, msg.order, status);
-            }
+            } => self.on_callback_arrived(m, msg, job, attempt, status),
+            Body::CallbackAck { job, attempt, ok } => self.on_job_answer(m, job, attempt, ok),
+            Body::Push { status } => self.client_learn(m, msg.order, status),
             Body::Wake { act, token, .. } => {
-                if !up {
-                    return self.drop_msg(m, msg, Reason::Unavailable);
-                }
-                self.trace(m, TraceKind::Deliver { msg: msg.id });
-                if self
-                    .acts
-                    .get(act)
-                    .is_some_and(|a| a.token == token && a.phase == Phase::Parked)
-                {
+                if waiting_in(&self.acts, act, token, Phase::Parked) {
                     self.wake(m, act, true);
                 }
             }
+        }
+    }
+
+    /// The receiver is down: the message is dropped, and whoever must hear
+    /// about it at once does.
+    fn undeliverable(&mut self, m: &Model, msg: &Message, reason: Reason) {
+        match msg.body {
+            Body::Request { reply, .. } => {
+                self.metrics.services[msg.to as usize].refused += 1;
+                self.drop_msg(m, msg, reason);
+                // Connection refused: the caller hears at once.
+                let refused = CallResult::Err(Reason::Unavailable);
+                self.reply(m, msg.to, msg.from, msg.order, reply, refused, 0, false);
+            }
+            Body::Publish {
+                act: Some((a, token)),
+                ..
+            } => {
+                self.drop_msg(m, msg, reason);
+                self.confirm(m, msg, a, token, false, Reason::BrokerDown);
+            }
+            Body::Push { .. } => {
+                self.metrics.client.pushes_lost += 1;
+                self.drop_msg(m, msg, reason);
+            }
+            // A delivery to a dead consumer: the broker finds out through
+            // the visibility timeout.
+            _ => self.drop_msg(m, msg, reason),
+        }
+    }
+
+    /// An answer reaches whoever waits for it: a handler in a call, the
+    /// client's poll, a job, or the client's order request.
+    fn on_response(
+        &mut self,
+        m: &Model,
+        o: OrderKey,
+        reply: Reply,
+        result: CallResult,
+        status: StatusId,
+        accepted: bool,
+    ) {
+        match reply {
+            Reply::Caller { act, token } => self.answer_caller(m, act, token, result),
+            Reply::Poll { token } => self.on_poll_answer(m, o, token, result, status),
+            Reply::Job { job, attempt } => self.on_job_answer(m, job, attempt, result.is_ok()),
+            Reply::Client { .. } | Reply::IdFetch { .. } => {
+                self.on_client_response(m, o, reply, result, accepted)
+            }
+            Reply::None => {}
+        }
+    }
+
+    /// A call's answer or a publish's confirm, if the handler still waits.
+    fn answer_caller(&mut self, m: &Model, act: ActKey, token: u32, result: CallResult) {
+        if waiting_in(&self.acts, act, token, Phase::Awaiting) {
+            self.on_call_result(m, act, result);
+        } else {
+            self.late();
         }
     }
 

@@ -2,12 +2,13 @@
 //! webhook (a job retried with backoff until acknowledged), or a final-status
 //! write to the status store that a polling client reads.
 
-use super::network::{Body, Reply};
+use super::network::{Body, Message, Reply};
 use super::schedule::Event;
 use super::world::World;
 use crate::ids::*;
 use crate::model::*;
 use crate::scenario::Completion;
+use crate::trace::TraceKind;
 
 /// What a background job delivers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,6 +122,26 @@ impl World {
                 self.timeout(STATUS_WRITE_TIMEOUT_US, Event::JobTimeout(j, attempt));
             }
         }
+    }
+
+    /// A webhook reached the client, which may fail to take it (the
+    /// scenario's callback failure rate); it acknowledges either way.
+    pub(super) fn on_callback_arrived(
+        &mut self,
+        m: &Model,
+        msg: &Message,
+        job: JobKey,
+        attempt: u32,
+        status: StatusId,
+    ) {
+        let rate = m.client.callback.failure_rate;
+        let ok = !(rate > 0.0 && self.rng.chance(rate));
+        self.trace(m, TraceKind::Deliver { msg: msg.id });
+        if ok {
+            self.client_learn(m, msg.order, status);
+        }
+        let ack = Body::CallbackAck { job, attempt, ok };
+        self.send(m, msg.to, msg.from, msg.order, ack);
     }
 
     /// A job's backoff ran out: deliver again.

@@ -8,7 +8,17 @@ use crate::model::Model;
 use crate::time::SimTime;
 
 impl World {
+    /// Takes every sample due at or before `t`.
+    #[inline]
     pub(super) fn sample_until(&mut self, m: &Model, t: SimTime) {
+        // Most events fall between two samples: decide that inline.
+        if self.next_sample <= t {
+            self.take_samples(m, t);
+        }
+    }
+
+    #[inline(never)]
+    fn take_samples(&mut self, m: &Model, t: SimTime) {
         let interval = m.limits.sample_interval_ms * 1_000;
         while self.next_sample <= t {
             let at = self.next_sample;
@@ -17,7 +27,7 @@ impl World {
         }
     }
 
-    pub(super) fn take_sample(&mut self, m: &Model, t: SimTime) {
+    fn take_sample(&mut self, m: &Model, t: SimTime) {
         let sample = Sample {
             t,
             in_flight_orders: self.orders.len() as u32,

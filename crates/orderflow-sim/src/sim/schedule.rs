@@ -93,12 +93,14 @@ pub(super) struct Schedule {
     seq: u64,
     heap: BinaryHeap<Reverse<Scheduled>>,
     lanes: Vec<Lane>,
-    /// The next event as found by [`Schedule::settle`]. Valid between
-    /// events: every change to the heap, the lanes or to what makes a timer
-    /// stale happens inside a step or a command, and each of those ends by
-    /// settling again, so getters only read it.
+    /// The next event as found by [`Schedule::settle`] (`None`: not found
+    /// yet, or there is none). Valid between events: every change to the
+    /// heap, the lanes or to what makes a timer stale happens inside a step
+    /// or a command, and each of those ends by settling again, so getters
+    /// only read it.
     next: Option<NextEvent>,
-    /// False after a change, until the next [`Schedule::settle`].
+    /// Checks that getters only read a settled cache.
+    #[cfg(debug_assertions)]
     settled: bool,
 }
 
@@ -106,7 +108,7 @@ impl Schedule {
     /// Schedules `event` at `time`.
     pub fn at(&mut self, time: SimTime, event: Event) {
         self.seq += 1;
-        self.settled = false;
+        self.unsettle();
         self.heap.push(Reverse(Scheduled {
             time,
             seq: self.seq,
@@ -136,7 +138,7 @@ impl Schedule {
             None => return self.at(now.plus_micros(us), event),
         };
         self.seq += 1;
-        self.settled = false;
+        self.unsettle();
         let lane = &mut self.lanes[i].timers;
         lane.push_back(Scheduled {
             time: now.plus_micros(us),
@@ -158,7 +160,11 @@ impl Schedule {
     /// [`Schedule::timeout`] prunes the lane); they cost one check each, once.
     #[inline]
     pub fn settle(&mut self, is_stale: impl Fn(&Event) -> bool) {
-        if self.settled {
+        #[cfg(debug_assertions)]
+        {
+            self.settled = true;
+        }
+        if self.next.is_some() {
             return;
         }
         let heap = self.heap.peek().map(|s| (s.0.time, s.0.seq));
@@ -190,19 +196,23 @@ impl Schedule {
                 }
             }
         };
-        self.settled = true;
     }
 
     /// Marks the cache out of date: something changed what makes a timer
     /// stale without touching the queue.
     #[inline]
     pub fn unsettle(&mut self) {
-        self.settled = false;
+        self.next = None;
+        #[cfg(debug_assertions)]
+        {
+            self.settled = false;
+        }
     }
 
     /// Time of the next event as last settled.
     #[inline]
     pub fn next_time(&self) -> Option<SimTime> {
+        #[cfg(debug_assertions)]
         debug_assert!(self.settled, "the schedule is read between settles");
         self.next.map(|n| n.time)
     }
@@ -212,7 +222,7 @@ impl Schedule {
     pub fn pop(&mut self, is_stale: impl Fn(&Event) -> bool) -> Option<Scheduled> {
         self.settle(is_stale);
         let next = self.next?;
-        self.settled = false;
+        self.unsettle();
         match next.lane {
             Some(i) => self.lanes[i].timers.pop_front(),
             None => self.heap.pop().map(|r| r.0),

@@ -8,7 +8,8 @@
 
 pub mod queue;
 
-use super::network::Body;
+use super::handlers::Origin;
+use super::network::{Body, Message};
 use super::schedule::Event;
 use super::world::World;
 use crate::breaker::BreakerState;
@@ -103,6 +104,33 @@ impl World {
             self.unack(q, f.replica);
             self.failed_delivery(m, q, f.msg, Reason::Timeout);
             self.dispatch(m, q);
+        }
+    }
+
+    /// A delivery reached a live consumer: its handler starts, and the
+    /// broker remembers who works on it (the visibility heartbeat).
+    pub(super) fn on_delivery_arrived(
+        &mut self,
+        m: &Model,
+        msg: &Message,
+        queue: QueueId,
+        inflight: InflightKey,
+        attempt: u32,
+    ) {
+        let c =
+            self.broker.consumer_of[queue as usize].expect("deliveries come from consumed queues");
+        let handler = m.consumers[c as usize].handler;
+        let origin = Origin::Delivery {
+            queue,
+            inflight,
+            attempt,
+        };
+        let a = self.start_handler(m, handler, msg, origin);
+        if let Some(f) = self.broker.queues[queue as usize]
+            .inflight
+            .get_mut(inflight)
+        {
+            f.handler = a;
         }
     }
 
