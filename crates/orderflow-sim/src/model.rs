@@ -7,6 +7,7 @@
 //! an author fixes a file in one pass.
 
 use std::fmt;
+use std::ops::RangeInclusive;
 
 use crate::command::Command;
 use crate::rng::SimRng;
@@ -40,6 +41,8 @@ pub mod bounds {
     pub const FLAGS: usize = 16;
     pub const ORDERS: u64 = 100_000_000;
     pub const DURATION_MS: u64 = 7 * 24 * 3_600_000;
+    /// Latest moment a scenario names (a fault's `at_ms`): ten years.
+    pub const INSTANT_MS: u64 = 10 * 365 * 24 * 3_600_000;
     pub const LATENCY_MS: f64 = 3_600_000.0;
     pub const LIVE_ORDERS: u32 = 10_000_000;
     pub const TRACE_BUFFER: u32 = 50_000_000;
@@ -194,14 +197,6 @@ pub struct BackoffModel {
 }
 
 impl BackoffModel {
-    fn from_spec(b: &Backoff) -> BackoffModel {
-        BackoffModel {
-            base_us: b.base_ms * 1_000,
-            max_us: b.max_ms * 1_000,
-            jitter: b.jitter,
-        }
-    }
-
     /// The delay before retry number `attempt` (0 = first retry):
     /// `min(max, base × 2^attempt)`, less a random share `jitter` of it.
     pub fn delay_us(&self, attempt: u32, rng: &mut SimRng) -> u64 {
@@ -495,6 +490,44 @@ fn index_of<'a, I: TryFrom<usize>>(
         .and_then(|i| I::try_from(i).ok())
 }
 
+/// Milliseconds of a scenario field in microseconds, if `ms` is within
+/// `range`: the one place a scenario's millisecond values become engine
+/// time, so a value out of range is an error naming its field, never an
+/// overflow.
+pub fn ms_to_us(ms: u64, range: RangeInclusive<u64>) -> Result<u64, String> {
+    if ms < *range.start() {
+        return Err(match range.start() {
+            1 => "must be > 0".to_owned(),
+            min => format!("must be at least {min}"),
+        });
+    }
+    if ms > *range.end() {
+        return Err(if *range.end() == bounds::DURATION_MS {
+            format!("must be at most {} (7 days)", bounds::DURATION_MS)
+        } else {
+            format!("must be at most {}", range.end())
+        });
+    }
+    ms.checked_mul(1_000)
+        .ok_or_else(|| format!("must be at most {}", u64::MAX / 1_000))
+}
+
+/// What the services section yields.
+struct ServiceParts {
+    services: Vec<ServiceModel>,
+    inventory: Option<ServiceId>,
+    skus: Vec<(String, u32)>,
+    faults: Vec<(SimTime, Command)>,
+}
+
+/// What the broker section yields.
+struct BrokerParts {
+    service: Option<ServiceId>,
+    queues: Vec<QueueModel>,
+    exchanges: Vec<ExchangeModel>,
+    consumers: Vec<ConsumerModel>,
+}
+
 /// Collects errors while compiling.
 struct Compiler<'a> {
     s: &'a Scenario,
@@ -556,15 +589,28 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn check_ms(&mut self, path: String, ms: u64) {
-        if ms == 0 {
-            self.err(path, "must be > 0");
-        } else if ms > bounds::DURATION_MS {
-            self.err(
-                path,
-                format!("must be at most {} (7 days)", bounds::DURATION_MS),
-            );
-        }
+    /// A duration field (`timeout_ms`…): more than zero, at most
+    /// [`bounds::DURATION_MS`]; in microseconds (0 after an error).
+    fn duration_us(&mut self, path: String, ms: u64) -> u64 {
+        self.ms_to_us(path, ms, 1..=bounds::DURATION_MS)
+    }
+
+    /// A duration that may be zero (a lag, a downtime, a backoff cap).
+    fn span_us(&mut self, path: String, ms: u64) -> u64 {
+        self.ms_to_us(path, ms, 0..=bounds::DURATION_MS)
+    }
+
+    /// A moment of the run (`at_ms`, `until_ms`), from its start.
+    fn instant(&mut self, path: String, ms: u64) -> SimTime {
+        SimTime(self.ms_to_us(path, ms, 0..=bounds::INSTANT_MS))
+    }
+
+    /// Converts a field through [`ms_to_us`], recording its error.
+    fn ms_to_us(&mut self, path: String, ms: u64, range: RangeInclusive<u64>) -> u64 {
+        ms_to_us(ms, range).unwrap_or_else(|message| {
+            self.err(path, message);
+            0
+        })
     }
 
     fn latency(&mut self, path: String, l: &Latency) -> Dist {
@@ -607,12 +653,17 @@ impl<'a> Compiler<'a> {
     }
 
     fn backoff(&mut self, path: String, b: &Backoff) -> BackoffModel {
-        self.check_ms(format!("{path}.base_ms"), b.base_ms);
+        let base_us = self.duration_us(format!("{path}.base_ms"), b.base_ms);
         if b.max_ms < b.base_ms {
             self.err(format!("{path}.max_ms"), "must be >= base_ms");
         }
+        let max_us = self.span_us(format!("{path}.max_ms"), b.max_ms);
         self.check_rate(format!("{path}.jitter"), b.jitter);
-        BackoffModel::from_spec(b)
+        BackoffModel {
+            base_us,
+            max_us,
+            jitter: b.jitter,
+        }
     }
 
     fn service(&mut self, path: String, id: &str) -> ServiceId {
@@ -710,7 +761,7 @@ impl<'a> Compiler<'a> {
         breaker: Option<&str>,
     ) -> CallPolicy {
         let target = self.handler(format!("{path}.target"), target);
-        self.check_ms(format!("{path}.timeout_ms"), timeout_ms);
+        let mut timeout_us = self.duration_us(format!("{path}.timeout_ms"), timeout_ms);
         if retries > bounds::RETRIES {
             self.err(
                 format!("{path}.retries"),
@@ -719,9 +770,10 @@ impl<'a> Compiler<'a> {
         }
         let backoff = self.backoff(format!("{path}.backoff"), backoff);
         let breaker = breaker.map(|b| self.breaker(format!("{path}.breaker"), b));
-        let mut timeout_us = timeout_ms * 1_000;
         if let Some(b) = breaker.and_then(|b| self.s.breakers.get(b as usize)) {
-            timeout_us = timeout_us.min(b.call_timeout_ms * 1_000);
+            // Reported by the breakers section if out of range.
+            let breaker_us = ms_to_us(b.call_timeout_ms, 1..=bounds::DURATION_MS);
+            timeout_us = timeout_us.min(breaker_us.unwrap_or(u64::MAX));
         }
         CallPolicy {
             target,
@@ -743,7 +795,8 @@ impl<'a> Compiler<'a> {
     ) -> Option<CallPolicy> {
         name.as_ref().map(|n| CallPolicy {
             target: self.handler(path, n),
-            timeout_us: timeout_ms.max(1) * 1_000,
+            // The step's own timeout, reported by its call policy.
+            timeout_us: ms_to_us(timeout_ms.max(1), 1..=bounds::DURATION_MS).unwrap_or(1_000),
             retries: 15,
             backoff: BackoffModel {
                 base_us: 200_000,
@@ -839,10 +892,10 @@ impl<'a> Compiler<'a> {
                 label: label.clone().unwrap_or_else(|| "work".into()),
             },
             Step::Wait { event, timeout_ms } => {
-                self.check_ms(format!("{path}.timeout_ms"), *timeout_ms);
+                let timeout_us = self.duration_us(format!("{path}.timeout_ms"), *timeout_ms);
                 StepModel::Wait {
                     event: self.event(format!("{path}.event"), event),
-                    timeout_us: timeout_ms * 1_000,
+                    timeout_us,
                 }
             }
             Step::Emit { event } => StepModel::Emit {
@@ -857,8 +910,60 @@ impl<'a> Compiler<'a> {
             self.err("name", "must not be empty");
         }
         let network = self.latency("network.latency".into(), &s.network.latency);
+        let ServiceParts {
+            services,
+            inventory,
+            mut skus,
+            mut faults,
+        } = self.services();
+        let handlers = self.handlers(inventory);
+        let broker = self.broker(&handlers);
+        self.breakers();
+        let client = self.client(&handlers);
+        let (arrival, mix) = self.workload(inventory, &mut skus);
+        self.faults(&mut faults);
+        let requires = self.requirements(&handlers);
+        self.limits();
+        if !self.errors.is_empty() {
+            return None;
+        }
+        Some(Model {
+            scenario: s.clone(),
+            network,
+            services,
+            handlers,
+            broker_service: broker.service,
+            queues: broker.queues,
+            exchanges: broker.exchanges,
+            consumers: broker.consumers,
+            breakers: s.breakers.clone(),
+            client,
+            inventory,
+            skus,
+            mix_weights: mix.iter().map(|m| m.1).collect(),
+            mix,
+            arrival,
+            orders: s.workload.orders,
+            faults,
+            requires,
+            events: std::mem::take(&mut self.events),
+            terminal: (0..self.statuses.len())
+                .map(|i| {
+                    i as StatusId == STATUS_FAILED
+                        || self.terminal_success.contains(&(i as StatusId))
+                })
+                .collect(),
+            statuses: std::mem::take(&mut self.statuses),
+            flags: std::mem::take(&mut self.flags),
+            messages: std::mem::take(&mut self.messages),
+            limits: s.limits.clone(),
+        })
+    }
 
-        // Services.
+    /// Services: ids, sizes, latency, error rate, down windows (as faults),
+    /// the one that holds stock; at most one broker.
+    fn services(&mut self) -> ServiceParts {
+        let s = self.s;
         if s.services.is_empty() {
             self.err("services", "needs at least one service");
         }
@@ -903,17 +1008,14 @@ impl<'a> Compiler<'a> {
                     self.err(format!("{p}.down[{w}].until_ms"), "must be after from_ms");
                 }
                 let service = sv.id.clone();
-                faults.push((
-                    SimTime::from_millis(win.from_ms),
-                    Command::SetUp {
-                        service: service.clone(),
-                        up: false,
-                    },
-                ));
-                faults.push((
-                    SimTime::from_millis(win.until_ms),
-                    Command::SetUp { service, up: true },
-                ));
+                let from = self.instant(format!("{p}.down[{w}].from_ms"), win.from_ms);
+                let until = self.instant(format!("{p}.down[{w}].until_ms"), win.until_ms);
+                let set = |up| Command::SetUp {
+                    service: service.clone(),
+                    up,
+                };
+                faults.push((from, set(false)));
+                faults.push((until, set(true)));
             }
             if let Some(stock) = &sv.stock {
                 if inventory.is_some() {
@@ -949,8 +1051,17 @@ impl<'a> Compiler<'a> {
                 "only one broker per scenario",
             );
         }
+        ServiceParts {
+            services,
+            inventory,
+            skus,
+            faults,
+        }
+    }
 
-        // Handlers.
+    /// Handlers: their service, effect, steps and emitted event.
+    fn handlers(&mut self, inventory: Option<ServiceId>) -> Vec<HandlerModel> {
+        let s = self.s;
         if s.handlers.len() > bounds::HANDLERS {
             self.err("handlers", format!("at most {} handlers", bounds::HANDLERS));
         }
@@ -1022,10 +1133,9 @@ impl<'a> Compiler<'a> {
                 .latency
                 .as_ref()
                 .map(|l| self.latency(format!("{p}.latency"), l));
-            if let Some(lag) = h.visibility_lag_ms {
-                if lag > bounds::DURATION_MS {
-                    self.err(format!("{p}.visibility_lag_ms"), "too large");
-                }
+            let lag_ms = h.visibility_lag_ms.unwrap_or(0);
+            let visibility_lag_us = self.span_us(format!("{p}.visibility_lag_ms"), lag_ms);
+            if h.visibility_lag_ms.is_some() {
                 if h.effect != Effect::WriteStatus {
                     self.err(
                         format!("{p}.visibility_lag_ms"),
@@ -1044,12 +1154,16 @@ impl<'a> Compiler<'a> {
                 steps,
                 emits,
                 latency,
-                visibility_lag_us: h.visibility_lag_ms.unwrap_or(0) * 1_000,
+                visibility_lag_us,
                 completes,
             });
         }
+        handlers
+    }
 
-        // Broker.
+    /// The broker: queues, exchanges and consumers.
+    fn broker(&mut self, handlers: &[HandlerModel]) -> BrokerParts {
+        let s = self.s;
         let mut queues = Vec::new();
         let mut exchanges = Vec::new();
         let mut consumers = Vec::new();
@@ -1073,59 +1187,8 @@ impl<'a> Compiler<'a> {
                 );
             }
             for (i, q) in b.queues.iter().enumerate() {
-                let p = format!("broker.queues[{i}]");
-                self.check_id(format!("{p}.id"), &q.id);
-                if b.queues[..i].iter().any(|o| o.id == q.id) {
-                    self.err(format!("{p}.id"), format!("duplicate queue id {:?}", q.id));
-                }
-                if !(1..=bounds::BROKER_QUEUE).contains(&q.capacity) {
-                    self.err(
-                        format!("{p}.capacity"),
-                        format!("must be between 1 and {}", bounds::BROKER_QUEUE),
-                    );
-                }
-                self.check_ms(
-                    format!("{p}.visibility_timeout_ms"),
-                    q.visibility_timeout_ms,
-                );
-                if !(1..=bounds::DELIVERIES).contains(&q.max_deliveries) {
-                    self.err(
-                        format!("{p}.max_deliveries"),
-                        format!("must be between 1 and {}", bounds::DELIVERIES),
-                    );
-                }
-                let redelivery_backoff =
-                    self.backoff(format!("{p}.redelivery_backoff"), &q.redelivery_backoff);
-                if let Some(ttl) = q.ttl_ms {
-                    self.check_ms(format!("{p}.ttl_ms"), ttl);
-                }
-                let dead_letter = q.dead_letter.as_ref().and_then(|d| {
-                    if d == &q.id {
-                        self.err(
-                            format!("{p}.dead_letter"),
-                            "a queue cannot be its own dead-letter queue",
-                        );
-                        return None;
-                    }
-                    match b.queues.iter().position(|o| &o.id == d) {
-                        Some(k) => Some(k as QueueId),
-                        None => {
-                            self.err(format!("{p}.dead_letter"), format!("no queue {d:?}"));
-                            None
-                        }
-                    }
-                });
-                queues.push(QueueModel {
-                    id: q.id.clone(),
-                    durable: q.durable,
-                    capacity: q.capacity,
-                    visibility_timeout_us: q.visibility_timeout_ms * 1_000,
-                    max_deliveries: q.max_deliveries,
-                    redelivery_backoff,
-                    ttl_us: q.ttl_ms.map(|t| t * 1_000),
-                    dead_letter,
-                    is_dead_letter_queue: false,
-                });
+                let queue = self.queue(b, i, q);
+                queues.push(queue);
             }
             for i in 0..queues.len() {
                 if let Some(d) = queues[i].dead_letter {
@@ -1133,98 +1196,185 @@ impl<'a> Compiler<'a> {
                 }
             }
             for (i, x) in b.exchanges.iter().enumerate() {
-                let p = format!("broker.exchanges[{i}]");
-                self.check_id(format!("{p}.id"), &x.id);
-                if b.exchanges[..i].iter().any(|o| o.id == x.id)
-                    || b.queues.iter().any(|q| q.id == x.id)
-                {
-                    self.err(
-                        format!("{p}.id"),
-                        format!("duplicate id {:?} (queues and exchanges share names)", x.id),
-                    );
-                }
-                match x.kind {
-                    ExchangeKind::Direct if x.queues.len() != 1 => self.err(
-                        format!("{p}.queues"),
-                        "a direct exchange routes to exactly one queue",
-                    ),
-                    ExchangeKind::Fanout if x.queues.is_empty() => self.err(
-                        format!("{p}.queues"),
-                        "a fanout exchange needs at least one queue",
-                    ),
-                    _ => {}
-                }
-                let qs = x
-                    .queues
-                    .iter()
-                    .enumerate()
-                    .map(|(k, q)| match b.queues.iter().position(|o| &o.id == q) {
-                        Some(j) => j as QueueId,
-                        None => {
-                            self.err(format!("{p}.queues[{k}]"), format!("no queue {q:?}"));
-                            0
-                        }
-                    })
-                    .collect();
-                exchanges.push(ExchangeModel {
-                    id: x.id.clone(),
-                    kind: x.kind,
-                    queues: qs,
-                });
+                let exchange = self.exchange(b, i, x);
+                exchanges.push(exchange);
             }
             for (i, c) in b.consumers.iter().enumerate() {
-                let p = format!("broker.consumers[{i}]");
-                let queue = match b.queues.iter().position(|q| q.id == c.queue) {
-                    Some(q) => q as QueueId,
-                    None => {
-                        self.err(format!("{p}.queue"), format!("no queue {:?}", c.queue));
-                        0
-                    }
-                };
-                if b.consumers[..i].iter().any(|o| o.queue == c.queue) {
-                    self.err(
-                        format!("{p}.queue"),
-                        "one consumer per queue (add replicas to compete)",
-                    );
-                }
-                let handler = self.handler(format!("{p}.handler"), &c.handler);
-                if !(1..=bounds::PREFETCH).contains(&c.prefetch) {
-                    self.err(
-                        format!("{p}.prefetch"),
-                        format!("must be between 1 and {}", bounds::PREFETCH),
-                    );
-                }
-                let pause_while_open = c
-                    .pause_while_open
-                    .as_ref()
-                    .map(|b| self.breaker(format!("{p}.pause_while_open"), b));
-                let service = handlers.get(handler as usize).map_or(0, |h| h.service);
-                if queues
-                    .get(queue as usize)
-                    .is_some_and(|q| q.is_dead_letter_queue)
-                {
-                    self.err(
-                        format!("{p}.queue"),
-                        "dead-letter queues are for inspection and have no consumer",
-                    );
-                }
-                consumers.push(ConsumerModel {
-                    queue,
-                    handler,
-                    service,
-                    dispatch: c.dispatch,
-                    prefetch: c.prefetch,
-                    pause_while_open,
-                });
+                let consumer = self.consumer(b, i, c, handlers, &queues);
+                consumers.push(consumer);
             }
-        } else if let Some(&i) = brokers.first() {
+        } else if let Some(i) = s
+            .services
+            .iter()
+            .position(|sv| sv.kind == ServiceKind::Broker)
+        {
             self.err(
                 format!("services[{i}].kind"),
                 "a broker service needs a `broker` section",
             );
         }
+        BrokerParts {
+            service: broker_service,
+            queues,
+            exchanges,
+            consumers,
+        }
+    }
 
-        // Breakers.
+    /// Broker queue `i`.
+    fn queue(&mut self, b: &BrokerSpec, i: usize, q: &QueueSpec) -> QueueModel {
+        let p = format!("broker.queues[{i}]");
+        self.check_id(format!("{p}.id"), &q.id);
+        if b.queues[..i].iter().any(|o| o.id == q.id) {
+            self.err(format!("{p}.id"), format!("duplicate queue id {:?}", q.id));
+        }
+        if !(1..=bounds::BROKER_QUEUE).contains(&q.capacity) {
+            self.err(
+                format!("{p}.capacity"),
+                format!("must be between 1 and {}", bounds::BROKER_QUEUE),
+            );
+        }
+        let visibility_timeout_us = self.duration_us(
+            format!("{p}.visibility_timeout_ms"),
+            q.visibility_timeout_ms,
+        );
+        if !(1..=bounds::DELIVERIES).contains(&q.max_deliveries) {
+            self.err(
+                format!("{p}.max_deliveries"),
+                format!("must be between 1 and {}", bounds::DELIVERIES),
+            );
+        }
+        let redelivery_backoff =
+            self.backoff(format!("{p}.redelivery_backoff"), &q.redelivery_backoff);
+        let ttl_us = q
+            .ttl_ms
+            .map(|ttl| self.duration_us(format!("{p}.ttl_ms"), ttl));
+        let dead_letter = q.dead_letter.as_ref().and_then(|d| {
+            if d == &q.id {
+                self.err(
+                    format!("{p}.dead_letter"),
+                    "a queue cannot be its own dead-letter queue",
+                );
+                return None;
+            }
+            match b.queues.iter().position(|o| &o.id == d) {
+                Some(k) => Some(k as QueueId),
+                None => {
+                    self.err(format!("{p}.dead_letter"), format!("no queue {d:?}"));
+                    None
+                }
+            }
+        });
+        QueueModel {
+            id: q.id.clone(),
+            durable: q.durable,
+            capacity: q.capacity,
+            visibility_timeout_us,
+            max_deliveries: q.max_deliveries,
+            redelivery_backoff,
+            ttl_us,
+            dead_letter,
+            is_dead_letter_queue: false,
+        }
+    }
+
+    /// Exchange `i`: where it routes.
+    fn exchange(&mut self, b: &BrokerSpec, i: usize, x: &ExchangeSpec) -> ExchangeModel {
+        let p = format!("broker.exchanges[{i}]");
+        self.check_id(format!("{p}.id"), &x.id);
+        if b.exchanges[..i].iter().any(|o| o.id == x.id) || b.queues.iter().any(|q| q.id == x.id) {
+            self.err(
+                format!("{p}.id"),
+                format!("duplicate id {:?} (queues and exchanges share names)", x.id),
+            );
+        }
+        match x.kind {
+            ExchangeKind::Direct if x.queues.len() != 1 => self.err(
+                format!("{p}.queues"),
+                "a direct exchange routes to exactly one queue",
+            ),
+            ExchangeKind::Fanout if x.queues.is_empty() => self.err(
+                format!("{p}.queues"),
+                "a fanout exchange needs at least one queue",
+            ),
+            _ => {}
+        }
+        let qs = x
+            .queues
+            .iter()
+            .enumerate()
+            .map(|(k, q)| match b.queues.iter().position(|o| &o.id == q) {
+                Some(j) => j as QueueId,
+                None => {
+                    self.err(format!("{p}.queues[{k}]"), format!("no queue {q:?}"));
+                    0
+                }
+            })
+            .collect();
+        ExchangeModel {
+            id: x.id.clone(),
+            kind: x.kind,
+            queues: qs,
+        }
+    }
+
+    /// Consumer `i`: which handler takes a queue's messages, how.
+    fn consumer(
+        &mut self,
+        b: &BrokerSpec,
+        i: usize,
+        c: &ConsumerSpec,
+        handlers: &[HandlerModel],
+        queues: &[QueueModel],
+    ) -> ConsumerModel {
+        let p = format!("broker.consumers[{i}]");
+        let queue = match b.queues.iter().position(|q| q.id == c.queue) {
+            Some(q) => q as QueueId,
+            None => {
+                self.err(format!("{p}.queue"), format!("no queue {:?}", c.queue));
+                0
+            }
+        };
+        if b.consumers[..i].iter().any(|o| o.queue == c.queue) {
+            self.err(
+                format!("{p}.queue"),
+                "one consumer per queue (add replicas to compete)",
+            );
+        }
+        let handler = self.handler(format!("{p}.handler"), &c.handler);
+        if !(1..=bounds::PREFETCH).contains(&c.prefetch) {
+            self.err(
+                format!("{p}.prefetch"),
+                format!("must be between 1 and {}", bounds::PREFETCH),
+            );
+        }
+        let pause_while_open = c
+            .pause_while_open
+            .as_ref()
+            .map(|b| self.breaker(format!("{p}.pause_while_open"), b));
+        let service = handlers.get(handler as usize).map_or(0, |h| h.service);
+        if queues
+            .get(queue as usize)
+            .is_some_and(|q| q.is_dead_letter_queue)
+        {
+            self.err(
+                format!("{p}.queue"),
+                "dead-letter queues are for inspection and have no consumer",
+            );
+        }
+        ConsumerModel {
+            queue,
+            handler,
+            service,
+            dispatch: c.dispatch,
+            prefetch: c.prefetch,
+            pause_while_open,
+        }
+    }
+
+    /// Circuit breakers' settings.
+    fn breakers(&mut self) {
+        let s = self.s;
         for (i, b) in s.breakers.iter().enumerate() {
             let p = format!("breakers[{i}]");
             self.check_id(format!("{p}.id"), &b.id);
@@ -1240,18 +1390,21 @@ impl<'a> Compiler<'a> {
             if !(b.error_rate_threshold > 0.0 && b.error_rate_threshold <= 1.0) {
                 self.err(format!("{p}.error_rate_threshold"), "must be in (0, 1]");
             }
-            self.check_ms(format!("{p}.window_ms"), b.window_ms);
+            self.duration_us(format!("{p}.window_ms"), b.window_ms);
             if b.min_calls == 0 {
                 self.err(format!("{p}.min_calls"), "must be > 0");
             }
-            self.check_ms(format!("{p}.call_timeout_ms"), b.call_timeout_ms);
-            self.check_ms(format!("{p}.reset_timeout_ms"), b.reset_timeout_ms);
+            self.duration_us(format!("{p}.call_timeout_ms"), b.call_timeout_ms);
+            self.duration_us(format!("{p}.reset_timeout_ms"), b.reset_timeout_ms);
             if !(1..=100).contains(&b.half_open_probes) {
                 self.err(format!("{p}.half_open_probes"), "must be between 1 and 100");
             }
         }
+    }
 
-        // Client.
+    /// The client: entry point, completion modes, polling and callbacks.
+    fn client(&mut self, handlers: &[HandlerModel]) -> ClientModel {
+        let s = self.s;
         let cs = &s.client;
         let client_service = self.service("client.service".into(), &cs.service);
         if s.services
@@ -1272,7 +1425,7 @@ impl<'a> Compiler<'a> {
         if !allowed.contains(&cs.completion) {
             self.err("client.completion", "must be one of `allowed`");
         }
-        self.check_ms("client.timeout_ms".into(), cs.timeout_ms);
+        let timeout_us = self.duration_us("client.timeout_ms".into(), cs.timeout_ms);
         let any_complete = handlers.iter().any(|h| h.completes);
         for (i, mode) in allowed.iter().enumerate() {
             if *mode != Completion::Sync && !any_complete {
@@ -1294,8 +1447,10 @@ impl<'a> Compiler<'a> {
             (Some(pl), _) => {
                 let target = self.handler("client.polling.target".into(), &pl.target);
                 let write = self.handler("client.polling.write".into(), &pl.write);
-                self.check_ms("client.polling.interval_ms".into(), pl.interval_ms);
-                self.check_ms("client.polling.timeout_ms".into(), pl.timeout_ms);
+                let interval_us =
+                    self.duration_us("client.polling.interval_ms".into(), pl.interval_ms);
+                let timeout_us =
+                    self.duration_us("client.polling.timeout_ms".into(), pl.timeout_ms);
                 if !(1..=100_000).contains(&pl.max_polls) {
                     self.err("client.polling.max_polls", "must be between 1 and 100000");
                 }
@@ -1313,11 +1468,11 @@ impl<'a> Compiler<'a> {
                 Some(PollingModel {
                     target,
                     write,
-                    interval_us: pl.interval_ms * 1_000,
+                    interval_us,
                     max_polls: pl.max_polls,
                     id_source: pl.id_source,
                     id_service,
-                    timeout_us: pl.timeout_ms * 1_000,
+                    timeout_us,
                 })
             }
         };
@@ -1328,16 +1483,34 @@ impl<'a> Compiler<'a> {
                 format!("must be between 1 and {}", bounds::RETRIES + 1),
             );
         }
-        self.check_ms("client.callback.timeout_ms".into(), cb.timeout_ms);
+        let callback_timeout_us =
+            self.duration_us("client.callback.timeout_ms".into(), cb.timeout_ms);
         self.check_rate("client.callback.failure_rate".into(), cb.failure_rate);
         let callback = CallbackModel {
             max_attempts: cb.max_attempts,
-            timeout_us: cb.timeout_ms * 1_000,
+            timeout_us: callback_timeout_us,
             backoff: self.backoff("client.callback.backoff".into(), &cb.backoff),
             failure_rate: cb.failure_rate,
         };
+        ClientModel {
+            service: client_service,
+            entry,
+            completion: cs.completion,
+            allowed,
+            timeout_us,
+            polling,
+            callback,
+        }
+    }
 
-        // Workload.
+    /// The workload: arrivals and the order mix (SKUs not held by an
+    /// inventory are added to `skus` with no stock).
+    fn workload(
+        &mut self,
+        inventory: Option<ServiceId>,
+        skus: &mut Vec<(String, u32)>,
+    ) -> (ArrivalModel, Vec<(u16, u32, u32)>) {
+        let s = self.s;
         let w = &s.workload;
         if !(1..=bounds::ORDERS).contains(&w.orders) {
             self.err(
@@ -1396,7 +1569,11 @@ impl<'a> Compiler<'a> {
                 ArrivalModel::Surge {
                     segments: segments
                         .iter()
-                        .map(|g| (SimTime::from_millis(g.until_ms), g.rate_per_s / 1e6))
+                        .enumerate()
+                        .map(|(i, g)| {
+                            let path = format!("workload.arrival.segments[{i}].until_ms");
+                            (self.instant(path, g.until_ms), g.rate_per_s / 1e6)
+                        })
                         .collect(),
                 }
             }
@@ -1432,131 +1609,104 @@ impl<'a> Compiler<'a> {
         if mix.iter().all(|m| m.1 == 0) {
             self.err("workload.skus", "at least one weight must be > 0");
         }
+        (arrival, mix)
+    }
 
-        // Faults.
-        for (i, f) in s.faults.iter().enumerate() {
-            let p = format!("faults[{i}]");
-            let mut window =
-                |c: &mut Self, service: &str, at: u64, until: u64, on: Command, off: Command| {
-                    c.service(format!("{p}.service"), service);
-                    if until <= at {
-                        c.err(format!("{p}.until_ms"), "must be after at_ms");
-                    }
-                    faults.push((SimTime::from_millis(at), on));
-                    faults.push((SimTime::from_millis(until), off));
-                };
-            match f {
-                FaultSpec::Down {
-                    service,
-                    at_ms,
-                    until_ms,
-                } => window(
-                    self,
-                    service,
-                    *at_ms,
-                    *until_ms,
-                    Command::SetUp {
-                        service: service.clone(),
-                        up: false,
-                    },
-                    Command::SetUp {
-                        service: service.clone(),
-                        up: true,
-                    },
-                ),
-                FaultSpec::Latency {
-                    service,
-                    factor,
-                    at_ms,
-                    until_ms,
-                } => {
-                    if !(factor.is_finite() && *factor > 0.0 && *factor <= 1_000.0) {
-                        self.err(format!("{p}.factor"), "must be > 0 and at most 1000");
-                    }
-                    window(
-                        self,
-                        service,
-                        *at_ms,
-                        *until_ms,
-                        Command::SetLatencyFactor {
-                            service: service.clone(),
-                            factor: *factor,
-                        },
-                        Command::SetLatencyFactor {
-                            service: service.clone(),
-                            factor: 1.0,
-                        },
-                    )
-                }
-                FaultSpec::ErrorRate {
-                    service,
-                    rate,
-                    at_ms,
-                    until_ms,
-                } => {
-                    self.check_rate(format!("{p}.rate"), *rate);
-                    let base = s
-                        .services
-                        .iter()
-                        .find(|sv| &sv.id == service)
-                        .map_or(0.0, |sv| sv.error_rate);
-                    window(
-                        self,
-                        service,
-                        *at_ms,
-                        *until_ms,
-                        Command::SetErrorRate {
-                            service: service.clone(),
-                            rate: *rate,
-                        },
-                        Command::SetErrorRate {
-                            service: service.clone(),
-                            rate: base,
-                        },
-                    )
-                }
-                FaultSpec::Drop {
-                    service,
-                    rate,
-                    at_ms,
-                    until_ms,
-                } => {
-                    self.check_rate(format!("{p}.rate"), *rate);
-                    window(
-                        self,
-                        service,
-                        *at_ms,
-                        *until_ms,
-                        Command::SetDropRate {
-                            service: service.clone(),
-                            rate: *rate,
-                        },
-                        Command::SetDropRate {
-                            service: service.clone(),
-                            rate: 0.0,
-                        },
-                    )
-                }
-                FaultSpec::BrokerRestart { at_ms, downtime_ms } => {
-                    if s.broker.is_none() {
-                        self.err(format!("{p}.kind"), "the scenario has no broker");
-                    }
-                    if *downtime_ms > bounds::DURATION_MS {
-                        self.err(format!("{p}.downtime_ms"), "too long");
-                    }
-                    faults.push((
-                        SimTime::from_millis(*at_ms),
-                        Command::RestartBroker {
-                            downtime_ms: *downtime_ms,
-                        },
-                    ));
-                }
-            }
+    /// Scheduled faults, each a pair of commands (or one, for a restart).
+    fn faults(&mut self, faults: &mut Vec<(SimTime, Command)>) {
+        for (i, f) in self.s.faults.iter().enumerate() {
+            self.fault(&format!("faults[{i}]"), f, faults);
         }
         // Not sorted: the event queue orders them by time, and simultaneous
         // ones by scheduling order, which is this declaration order.
+    }
 
-        // Outcome.
+    /// One scheduled fault: a window (`at_ms` to `until_ms`) with a command
+    /// at each end, or a broker restart.
+    fn fault(&mut self, p: &str, f: &FaultSpec, faults: &mut Vec<(SimTime, Command)>) {
+        let s = self.s;
+        let (service, at_ms, until_ms, on, off) = match f {
+            FaultSpec::Down {
+                service,
+                at_ms,
+                until_ms,
+            } => {
+                let set = |up| Command::SetUp {
+                    service: service.clone(),
+                    up,
+                };
+                (service, *at_ms, *until_ms, set(false), set(true))
+            }
+            FaultSpec::Latency {
+                service,
+                factor,
+                at_ms,
+                until_ms,
+            } => {
+                if !(factor.is_finite() && *factor > 0.0 && *factor <= 1_000.0) {
+                    self.err(format!("{p}.factor"), "must be > 0 and at most 1000");
+                }
+                let set = |factor| Command::SetLatencyFactor {
+                    service: service.clone(),
+                    factor,
+                };
+                (service, *at_ms, *until_ms, set(*factor), set(1.0))
+            }
+            FaultSpec::ErrorRate {
+                service,
+                rate,
+                at_ms,
+                until_ms,
+            } => {
+                self.check_rate(format!("{p}.rate"), *rate);
+                let base = s
+                    .services
+                    .iter()
+                    .find(|sv| &sv.id == service)
+                    .map_or(0.0, |sv| sv.error_rate);
+                let set = |rate| Command::SetErrorRate {
+                    service: service.clone(),
+                    rate,
+                };
+                (service, *at_ms, *until_ms, set(*rate), set(base))
+            }
+            FaultSpec::Drop {
+                service,
+                rate,
+                at_ms,
+                until_ms,
+            } => {
+                self.check_rate(format!("{p}.rate"), *rate);
+                let set = |rate| Command::SetDropRate {
+                    service: service.clone(),
+                    rate,
+                };
+                (service, *at_ms, *until_ms, set(*rate), set(0.0))
+            }
+            FaultSpec::BrokerRestart { at_ms, downtime_ms } => {
+                if s.broker.is_none() {
+                    self.err(format!("{p}.kind"), "the scenario has no broker");
+                }
+                self.span_us(format!("{p}.downtime_ms"), *downtime_ms);
+                let at = self.instant(format!("{p}.at_ms"), *at_ms);
+                let downtime_ms = *downtime_ms;
+                faults.push((at, Command::RestartBroker { downtime_ms }));
+                return;
+            }
+        };
+        self.service(format!("{p}.service"), service);
+        if until_ms <= at_ms {
+            self.err(format!("{p}.until_ms"), "must be after at_ms");
+        }
+        let at = self.instant(format!("{p}.at_ms"), at_ms);
+        let until = self.instant(format!("{p}.until_ms"), until_ms);
+        faults.push((at, on));
+        faults.push((until, off));
+    }
+
+    /// What a completed order requires.
+    fn requirements(&mut self, handlers: &[HandlerModel]) -> Vec<RequirementModel> {
+        let s = self.s;
         let mut requires = Vec::new();
         for (i, r) in s.outcome.requires.iter().enumerate() {
             let p = format!("outcome.requires[{i}]");
@@ -1589,8 +1739,12 @@ impl<'a> Compiler<'a> {
                 },
             });
         }
+        requires
+    }
 
-        // Limits.
+    /// Run limits.
+    fn limits(&mut self) {
+        let s = self.s;
         let l = &s.limits;
         if !(1..=bounds::TRACE_BUFFER).contains(&l.trace_buffer) {
             self.err(
@@ -1610,55 +1764,12 @@ impl<'a> Compiler<'a> {
                 format!("must be at most {}", bounds::COMMANDS),
             );
         }
-        self.check_ms("limits.sample_interval_ms".into(), l.sample_interval_ms);
+        self.duration_us("limits.sample_interval_ms".into(), l.sample_interval_ms);
         if !(2..=bounds::SERIES_POINTS).contains(&l.series_points) {
             self.err(
                 "limits.series_points",
                 format!("must be between 2 and {}", bounds::SERIES_POINTS),
             );
         }
-
-        if !self.errors.is_empty() {
-            return None;
-        }
-        Some(Model {
-            scenario: s.clone(),
-            network,
-            services,
-            handlers,
-            broker_service,
-            queues,
-            exchanges,
-            consumers,
-            breakers: s.breakers.clone(),
-            client: ClientModel {
-                service: client_service,
-                entry,
-                completion: cs.completion,
-                allowed,
-                timeout_us: cs.timeout_ms * 1_000,
-                polling,
-                callback,
-            },
-            inventory,
-            skus,
-            mix_weights: mix.iter().map(|m| m.1).collect(),
-            mix,
-            arrival,
-            orders: w.orders,
-            faults,
-            requires,
-            events: std::mem::take(&mut self.events),
-            terminal: (0..self.statuses.len())
-                .map(|i| {
-                    i as StatusId == STATUS_FAILED
-                        || self.terminal_success.contains(&(i as StatusId))
-                })
-                .collect(),
-            statuses: std::mem::take(&mut self.statuses),
-            flags: std::mem::take(&mut self.flags),
-            messages: std::mem::take(&mut self.messages),
-            limits: l.clone(),
-        })
     }
 }
