@@ -4,6 +4,7 @@
 
 mod behaviours;
 mod cli;
+mod commands;
 mod determinism;
 mod equivalence;
 mod invariants;
