@@ -470,7 +470,7 @@ impl World {
         };
         let was_queued = order.payment_queued;
         order.payment_queued |= state == PaymentState::QueuedForRetry;
-        order.payment = state;
+        order.set_payment(state);
         let id = order.id;
         let p = &mut self.metrics.payments;
         match state {

@@ -269,6 +269,8 @@ impl World {
     pub(super) fn client_answer(&mut self, m: &Model, o: OrderKey, answer: Answer, last: bool) {
         let now = self.now;
         let order = &mut self.orders[o];
+        // The client is answered once (a late answer is counted, not given).
+        debug_assert_eq!(order.client.answer, Answer::None, "o#{}", order.id);
         order.client.answer = answer;
         order.client.answered_at = Some(now);
         if last {

@@ -90,6 +90,15 @@ impl World {
     /// record says).
     fn move_stock(&mut self, o: OrderKey, from: Counter, to: Counter) -> Option<TraceKind> {
         let order = &mut self.orders[o];
+        // The order's units are where its record says.
+        debug_assert_eq!(
+            from,
+            match order.stock {
+                StockState::None | StockState::Released => Counter::Available,
+                StockState::Reserved => Counter::Reserved,
+                StockState::Shipped => Counter::Shipped,
+            }
+        );
         if !self
             .stock
             .move_units(order.sku, u64::from(order.qty), from, to)
@@ -122,7 +131,7 @@ impl World {
             PaymentState::Refunded | PaymentState::Cancelled => Err(Reason::Cancelled),
             PaymentState::Pending => Ok(None),
             _ => {
-                order.payment = PaymentState::Pending;
+                order.set_payment(PaymentState::Pending);
                 Ok(Some(TraceKind::Payment {
                     order: order.id,
                     state: PaymentState::Pending,
@@ -144,7 +153,7 @@ impl World {
         } else {
             return None;
         };
-        order.payment = state;
+        order.set_payment(state);
         Some(TraceKind::Payment {
             order: order.id,
             state,

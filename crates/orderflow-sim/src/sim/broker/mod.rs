@@ -72,6 +72,27 @@ impl Broker {
         }
     }
 
+    /// Checks that queue `q` accounts for every message it stored: each is
+    /// acknowledged, dead-lettered, lost in a restart, or still held (ready,
+    /// delayed or in flight). Dead-letter queues only receive.
+    pub fn accounts_for(&self, m: &Model, q: usize) -> Result<(), String> {
+        let qs = &self.queues[q];
+        let c = qs.counters;
+        let accounted = c.acked + c.dead_lettered + c.lost + qs.held() as u64;
+        if m.queues[q].is_dead_letter_queue || c.published == accounted {
+            return Ok(());
+        }
+        Err(format!(
+            "queue {} loses messages: published {} != acked {} + dead {} + lost {} + held {}",
+            m.queues[q].id,
+            c.published,
+            c.acked,
+            c.dead_lettered,
+            c.lost,
+            qs.held()
+        ))
+    }
+
     /// Queue `id` as seen from outside.
     pub fn view(&self, id: QueueId) -> QueueView {
         let q = &self.queues[id as usize];
@@ -280,6 +301,8 @@ impl World {
 
     /// Delivers ready messages of `q` to its consumer's replicas, within prefetch.
     pub(super) fn dispatch(&mut self, m: &Model, q: QueueId) {
+        // Every broker operation ends in a dispatch: its books must balance.
+        debug_assert_eq!(self.broker.accounts_for(m, q as usize), Ok(()));
         if !self.broker.up {
             return;
         }
@@ -394,6 +417,9 @@ impl World {
             }
         }
         self.trace(m, TraceKind::BrokerRestart { lost });
+        debug_assert!(
+            (0..self.broker.queues.len()).all(|q| self.broker.accounts_for(m, q).is_ok())
+        );
         self.broker.up = false;
         self.after(downtime_us, Event::BrokerUp);
     }
