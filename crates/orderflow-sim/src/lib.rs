@@ -105,7 +105,7 @@ pub mod sim;
 pub mod time;
 pub mod trace;
 
-pub use command::{AppliedCommand, Command};
+pub use command::{AppliedCommand, Command, ResolvedCommand};
 pub use model::{Model, ScenarioError, ScenarioErrors};
 pub use scenario::{Completion, Scenario};
 pub use sim::Sim;

@@ -9,7 +9,7 @@
 use std::fmt;
 use std::ops::RangeInclusive;
 
-use crate::command::Command;
+use crate::command::{Command, CommandError, ResolvedCommand};
 use crate::rng::SimRng;
 use crate::scenario::*;
 use crate::time::SimTime;
@@ -41,6 +41,8 @@ pub mod bounds {
     pub const FLAGS: usize = 16;
     pub const ORDERS: u64 = 100_000_000;
     pub const DURATION_MS: u64 = 7 * 24 * 3_600_000;
+    /// One-click faults per scenario.
+    pub const ONE_CLICK_FAULTS: usize = 16;
     /// Latest moment a scenario names (a fault's `at_ms`): ten years.
     pub const INSTANT_MS: u64 = 10 * 365 * 24 * 3_600_000;
     pub const LATENCY_MS: f64 = 3_600_000.0;
@@ -421,6 +423,17 @@ pub struct Model {
     /// Names of published messages.
     pub messages: Vec<String>,
     pub limits: Limits,
+    /// Faults offered as one button each, checked against this model.
+    pub one_click_faults: Vec<OneClickFaultModel>,
+}
+
+/// A one-click fault: `on` now, `off` after `duration`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OneClickFaultModel {
+    pub label: String,
+    pub on: Command,
+    pub off: Command,
+    pub duration: SimTime,
 }
 
 impl Model {
@@ -471,6 +484,88 @@ impl Model {
     /// Index of the SKU with this name in [`Model::skus`].
     pub fn sku_index(&self, name: &str) -> Option<u16> {
         index_of(self.skus.iter().map(|(k, _)| k.as_str()), name)
+    }
+
+    /// Checks a command against this model: the service exists and takes
+    /// this kind of command, numbers are in range. The error names the field.
+    pub fn resolve_command(&self, cmd: &Command) -> Result<ResolvedCommand, CommandError> {
+        let m = self;
+        let service = |id: &str| {
+            m.service_index(id)
+                .ok_or_else(|| CommandError(format!("service: no service {id:?}")))
+        };
+        let rate = |r: f64, field: &str| {
+            if (0.0..=1.0).contains(&r) {
+                Ok(r)
+            } else {
+                Err(CommandError(format!("{field}: must be between 0 and 1")))
+            }
+        };
+        Ok(match cmd {
+            Command::SetUp { service: s, up } => ResolvedCommand::SetUp {
+                service: service(s)?,
+                up: *up,
+            },
+            Command::SetLatencyFactor { service: s, factor } => {
+                let service = service(s)?;
+                if !(factor.is_finite() && *factor > 0.0 && *factor <= 1_000.0) {
+                    return Err(CommandError("factor: must be > 0 and at most 1000".into()));
+                }
+                ResolvedCommand::SetLatencyFactor {
+                    service,
+                    factor: *factor,
+                }
+            }
+            Command::SetErrorRate {
+                service: s,
+                rate: r,
+            } => ResolvedCommand::SetErrorRate {
+                service: service(s)?,
+                rate: rate(*r, "rate")?,
+            },
+            Command::SetDropRate {
+                service: s,
+                rate: r,
+            } => ResolvedCommand::SetDropRate {
+                service: service(s)?,
+                rate: rate(*r, "rate")?,
+            },
+            Command::SetReplicas {
+                service: s,
+                replicas,
+            } => {
+                let i = service(s)?;
+                if matches!(
+                    m.services[i as usize].kind,
+                    ServiceKind::Client | ServiceKind::Broker
+                ) {
+                    return Err(CommandError(
+                        "service: clients and brokers have no replicas".into(),
+                    ));
+                }
+                if !(1..=bounds::REPLICAS).contains(replicas) {
+                    return Err(CommandError(format!(
+                        "replicas: must be between 1 and {}",
+                        bounds::REPLICAS
+                    )));
+                }
+                ResolvedCommand::SetReplicas {
+                    service: i,
+                    replicas: *replicas,
+                }
+            }
+            Command::RestartBroker { downtime_ms } => {
+                if m.broker_service.is_none() {
+                    return Err(CommandError("the scenario has no broker".into()));
+                }
+                if *downtime_ms > bounds::DURATION_MS {
+                    return Err(CommandError("downtime_ms: too long".into()));
+                }
+                ResolvedCommand::RestartBroker {
+                    downtime_us: downtime_ms * 1_000,
+                }
+            }
+        })
     }
 
     /// True if a status value ends an order.
@@ -924,10 +1019,11 @@ impl<'a> Compiler<'a> {
         self.faults(&mut faults);
         let requires = self.requirements(&handlers);
         self.limits();
+        let one_click_faults = self.one_click_faults();
         if !self.errors.is_empty() {
             return None;
         }
-        Some(Model {
+        let model = Model {
             scenario: s.clone(),
             network,
             services,
@@ -957,7 +1053,52 @@ impl<'a> Compiler<'a> {
             flags: std::mem::take(&mut self.flags),
             messages: std::mem::take(&mut self.messages),
             limits: s.limits.clone(),
-        })
+            one_click_faults,
+        };
+        self.one_click_commands(&model);
+        self.errors.is_empty().then_some(model)
+    }
+
+    /// The one-click faults: a label and a duration (their commands are
+    /// checked once the model is compiled).
+    fn one_click_faults(&mut self) -> Vec<OneClickFaultModel> {
+        let list = &self.s.one_click_faults;
+        if list.len() > bounds::ONE_CLICK_FAULTS {
+            let max = bounds::ONE_CLICK_FAULTS;
+            self.err("one_click_faults", format!("at most {max} faults"));
+        }
+        let mut out = Vec::new();
+        for (i, f) in list.iter().enumerate() {
+            let p = format!("one_click_faults[{i}]");
+            if f.label.trim().is_empty() || f.label.chars().count() > 80 {
+                self.err(format!("{p}.label"), "must be 1 to 80 characters");
+            }
+            let duration_us = self.duration_us(format!("{p}.duration_ms"), f.duration_ms);
+            out.push(OneClickFaultModel {
+                label: f.label.clone(),
+                on: f.on.clone(),
+                off: f.off.clone(),
+                duration: SimTime(duration_us),
+            });
+        }
+        out
+    }
+
+    /// The one-click faults' commands, checked against the compiled model
+    /// as they will be when the button is pressed.
+    fn one_click_commands(&mut self, model: &Model) {
+        for (i, f) in model.one_click_faults.iter().enumerate() {
+            for (which, cmd) in [("on", &f.on), ("off", &f.off)] {
+                if let Err(e) = model.resolve_command(cmd) {
+                    let p = format!("one_click_faults[{i}].{which}");
+                    // "service: no service …" names a field of the command.
+                    match e.0.split_once(": ") {
+                        Some((field, message)) => self.err(format!("{p}.{field}"), message),
+                        None => self.err(p, e.0),
+                    }
+                }
+            }
+        }
     }
 
     /// Services: ids, sizes, latency, error rate, down windows (as faults),

@@ -1,111 +1,14 @@
-//! Commands: checking one against the model ([`ResolvedCommand::resolve`]),
-//! carrying it out, recording it, and the timed commands that wait for
+//! Commands: carrying one out (checked by [`Model::resolve_command`]), recording it, and the timed commands that wait for
 //! their moment ("up again in 10 s").
 
 use super::world::World;
-use crate::command::{AppliedCommand, Command, CommandError};
-use crate::ids::*;
+use crate::command::{AppliedCommand, Command, CommandError, ResolvedCommand};
 use crate::model::*;
-use crate::scenario::ServiceKind;
 use crate::time::SimTime;
 use crate::trace::TraceKind;
 
 /// Timed commands waiting at once, per run.
 pub const MAX_TIMED_COMMANDS: usize = 100;
-
-/// A command checked against the model, with its names resolved.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum ResolvedCommand {
-    SetUp { service: ServiceId, up: bool },
-    SetLatencyFactor { service: ServiceId, factor: f64 },
-    SetErrorRate { service: ServiceId, rate: f64 },
-    SetDropRate { service: ServiceId, rate: f64 },
-    SetReplicas { service: ServiceId, replicas: u32 },
-    RestartBroker { downtime_us: u64 },
-}
-
-impl ResolvedCommand {
-    /// Checks `cmd` against `m`: the service exists and takes this kind of
-    /// command, numbers are in range. The error names the field.
-    pub fn resolve(m: &Model, cmd: &Command) -> Result<ResolvedCommand, CommandError> {
-        let service = |id: &str| {
-            m.service_index(id)
-                .ok_or_else(|| CommandError(format!("service: no service {id:?}")))
-        };
-        let rate = |r: f64, field: &str| {
-            if (0.0..=1.0).contains(&r) {
-                Ok(r)
-            } else {
-                Err(CommandError(format!("{field}: must be between 0 and 1")))
-            }
-        };
-        Ok(match cmd {
-            Command::SetUp { service: s, up } => ResolvedCommand::SetUp {
-                service: service(s)?,
-                up: *up,
-            },
-            Command::SetLatencyFactor { service: s, factor } => {
-                let service = service(s)?;
-                if !(factor.is_finite() && *factor > 0.0 && *factor <= 1_000.0) {
-                    return Err(CommandError("factor: must be > 0 and at most 1000".into()));
-                }
-                ResolvedCommand::SetLatencyFactor {
-                    service,
-                    factor: *factor,
-                }
-            }
-            Command::SetErrorRate {
-                service: s,
-                rate: r,
-            } => ResolvedCommand::SetErrorRate {
-                service: service(s)?,
-                rate: rate(*r, "rate")?,
-            },
-            Command::SetDropRate {
-                service: s,
-                rate: r,
-            } => ResolvedCommand::SetDropRate {
-                service: service(s)?,
-                rate: rate(*r, "rate")?,
-            },
-            Command::SetReplicas {
-                service: s,
-                replicas,
-            } => {
-                let i = service(s)?;
-                if matches!(
-                    m.services[i as usize].kind,
-                    ServiceKind::Client | ServiceKind::Broker
-                ) {
-                    return Err(CommandError(
-                        "service: clients and brokers have no replicas".into(),
-                    ));
-                }
-                if !(1..=bounds::REPLICAS).contains(replicas) {
-                    return Err(CommandError(format!(
-                        "replicas: must be between 1 and {}",
-                        bounds::REPLICAS
-                    )));
-                }
-                ResolvedCommand::SetReplicas {
-                    service: i,
-                    replicas: *replicas,
-                }
-            }
-            Command::RestartBroker { downtime_ms } => {
-                if m.broker_service.is_none() {
-                    return Err(CommandError("the scenario has no broker".into()));
-                }
-                if *downtime_ms > bounds::DURATION_MS {
-                    return Err(CommandError("downtime_ms: too long".into()));
-                }
-                ResolvedCommand::RestartBroker {
-                    downtime_us: downtime_ms * 1_000,
-                }
-            }
-        })
-    }
-}
 
 /// Commands waiting for their time, in firing order (by time, then in the
 /// order they were scheduled).
@@ -202,7 +105,7 @@ impl World {
         if self.check_command_room(m, 1).is_err() {
             return;
         }
-        let resolved = ResolvedCommand::resolve(m, &cmd).expect("validated when scheduled");
+        let resolved = m.resolve_command(&cmd).expect("validated when scheduled");
         self.apply_now(m, cmd, resolved);
     }
 
@@ -218,7 +121,9 @@ impl World {
     /// A scenario fault comes due.
     pub(super) fn on_fault(&mut self, m: &Model, i: u32) {
         let (_, cmd) = &m.faults[i as usize];
-        let resolved = ResolvedCommand::resolve(m, cmd).expect("faults are checked by compile");
+        let resolved = m
+            .resolve_command(cmd)
+            .expect("faults are checked by compile");
         self.execute(m, cmd, resolved, true);
     }
 

@@ -80,9 +80,10 @@ use crate::time::SimTime;
 use crate::trace::TraceEvent;
 use world::World;
 
+pub use crate::command::ResolvedCommand;
 pub use broker::QueueView;
 pub use broker::queue::QueueCounters;
-pub use commands::{MAX_TIMED_COMMANDS, ResolvedCommand};
+pub use commands::MAX_TIMED_COMMANDS;
 pub use services::ServiceView;
 pub use stock::StockLevel;
 
@@ -310,7 +311,7 @@ impl Sim {
     /// reached…). Changes nothing.
     pub fn validate(&self, command: &Command) -> Result<ResolvedCommand, CommandError> {
         self.w.check_command_room(&self.model, 1)?;
-        ResolvedCommand::resolve(&self.model, command)
+        self.model.resolve_command(command)
     }
 
     /// Applies a command now, at the current position of the event stream,

@@ -727,3 +727,70 @@ fn orders_settle_once_with_every_outcome_counted() {
     });
     assert_eq!(inconsistent as u64, mx.outcomes.inconsistent);
 }
+
+#[test]
+fn presets_offer_the_playgrounds_one_click_faults_for_the_services_they_have() {
+    use orderflow_sim::presets;
+    let down = |id: &str| {
+        (
+            Command::SetUp {
+                service: id.into(),
+                up: false,
+            },
+            Command::SetUp {
+                service: id.into(),
+                up: true,
+            },
+        )
+    };
+    // The buttons the playground has offered, by the service they need.
+    let known = [
+        (
+            "provider",
+            "Payment provider outage for 10 s",
+            down("provider"),
+            10,
+        ),
+        ("payment", "Payment down for 10 s", down("payment"), 10),
+        (
+            "warehouse",
+            "Warehouse down for 30 s",
+            down("warehouse"),
+            30,
+        ),
+        (
+            "kitchen",
+            "Kitchen 3× slower for 30 s",
+            (
+                Command::SetLatencyFactor {
+                    service: "kitchen".into(),
+                    factor: 3.0,
+                },
+                Command::SetLatencyFactor {
+                    service: "kitchen".into(),
+                    factor: 1.0,
+                },
+            ),
+            30,
+        ),
+        ("status", "Status store down for 10 s", down("status"), 10),
+    ];
+    let mut offered = 0;
+    for name in presets::names() {
+        let model = presets::model(name).unwrap().unwrap();
+        let expected: Vec<_> = known
+            .iter()
+            .filter(|(id, ..)| model.service_index(id).is_some())
+            .collect();
+        assert_eq!(model.one_click_faults.len(), expected.len(), "{name}");
+        for (f, (_, label, (on, off), secs)) in model.one_click_faults.iter().zip(expected) {
+            assert_eq!(
+                (f.label.as_str(), &f.on, &f.off, f.duration),
+                (*label, on, off, SimTime::from_secs(*secs)),
+                "{name}"
+            );
+            offered += 1;
+        }
+    }
+    assert!(offered >= 30, "{offered} buttons in all");
+}

@@ -219,3 +219,41 @@ fn the_largest_duration_is_accepted_and_one_more_is_not() {
         "handlers[0].steps[2].timeout_ms: must be at most 604800000 (7 days)",
     );
 }
+
+#[test]
+fn one_click_faults_name_their_bad_fields() {
+    let fault = |on_service: &str, duration_ms: u64, label: &str| {
+        serde_json::json!([{
+            "label": label,
+            "on": {"kind": "set_up", "service": on_service, "up": false},
+            "off": {"kind": "set_replicas", "service": "payment", "replicas": 0},
+            "duration_ms": duration_ms,
+        }])
+    };
+    let got = errors(|v| v["one_click_faults"] = fault("ghost", 0, " "));
+    for expected in [
+        "one_click_faults[0].label: must be 1 to 80 characters",
+        "one_click_faults[0].duration_ms: must be > 0",
+    ] {
+        assert!(got.contains(expected), "{expected:?} not in:\n{got}");
+    }
+    // Commands are checked once the rest compiles.
+    let got = errors(|v| v["one_click_faults"] = fault("ghost", 5_000, "Ghost down"));
+    for expected in [
+        "one_click_faults[0].on.service: no service \"ghost\"",
+        "one_click_faults[0].off.replicas: must be between 1 and 256",
+    ] {
+        assert!(got.contains(expected), "{expected:?} not in:\n{got}");
+    }
+    check(
+        |v| {
+            v["one_click_faults"] = serde_json::json!([{
+                "label": "Restart",
+                "on": {"kind": "restart_broker", "downtime_ms": 100},
+                "off": {"kind": "restart_broker", "downtime_ms": 100},
+                "duration_ms": 1000,
+            }])
+        },
+        "one_click_faults[0].on: the scenario has no broker",
+    );
+}
