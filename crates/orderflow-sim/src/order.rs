@@ -29,20 +29,6 @@ pub enum PaymentState {
     Cancelled,
 }
 
-impl PaymentState {
-    /// The payment record only moves forward: refunded and cancelled are
-    /// final, a success can only be refunded, and a record never disappears.
-    /// (PENDING and QUEUED_FOR_RETRY alternate while a queued charge is
-    /// retried.)
-    pub fn may_become(self, next: PaymentState) -> bool {
-        match self {
-            PaymentState::Refunded | PaymentState::Cancelled => next == self,
-            PaymentState::Success => matches!(next, PaymentState::Success | PaymentState::Refunded),
-            _ => next != PaymentState::None,
-        }
-    }
-}
-
 /// The order's units in the inventory.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -210,19 +196,6 @@ impl OrderState {
         }
     }
 
-    /// Writes the payment record (checking, in debug builds, that it only
-    /// moves forward).
-    pub fn set_payment(&mut self, state: PaymentState) {
-        debug_assert!(
-            self.payment.may_become(state),
-            "order o#{}: payment {:?} -> {:?}",
-            self.id,
-            self.payment,
-            state
-        );
-        self.payment = state;
-    }
-
     /// The status a reader of the status store sees at `now`.
     pub fn visible_status(&self, now: SimTime) -> StatusId {
         if now >= self.status_visible_at {
@@ -311,17 +284,6 @@ mod tests {
             Outcome::Inconsistent,
             "learned success, nothing done"
         );
-    }
-
-    #[test]
-    fn the_payment_record_only_moves_forward() {
-        use PaymentState::*;
-        assert!(None.may_become(Pending));
-        assert!(Pending.may_become(QueuedForRetry) && QueuedForRetry.may_become(Pending));
-        assert!(Pending.may_become(Success) && Success.may_become(Refunded));
-        assert!(!Success.may_become(Pending) && !Success.may_become(Failed));
-        assert!(!Refunded.may_become(Success) && !Cancelled.may_become(Pending));
-        assert!(!Pending.may_become(None));
     }
 
     #[test]

@@ -131,7 +131,7 @@ impl World {
             PaymentState::Refunded | PaymentState::Cancelled => Err(Reason::Cancelled),
             PaymentState::Pending => Ok(None),
             _ => {
-                order.set_payment(PaymentState::Pending);
+                order.payment = PaymentState::Pending;
                 Ok(Some(TraceKind::Payment {
                     order: order.id,
                     state: PaymentState::Pending,
@@ -153,7 +153,7 @@ impl World {
         } else {
             return None;
         };
-        order.set_payment(state);
+        order.payment = state;
         Some(TraceKind::Payment {
             order: order.id,
             state,
