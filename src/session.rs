@@ -220,9 +220,9 @@ impl Session {
         self.sim.is_finished() && self.replay_done() && self.parked.is_empty()
     }
 
-    /// Advances to `t`, processing at most `budget` events (a timed command
-    /// firing counts as one). Records checkpoints and re-applies recorded
-    /// commands at their positions; the engine fires timed commands.
+    /// Advances to `t`, processing at most `budget` events. Records
+    /// checkpoints and re-applies recorded commands at their positions; the
+    /// engine fires timed commands on the way.
     pub fn advance_to(&mut self, t: SimTime, budget: u64) -> Advance {
         let mut left = budget;
         let result = loop {
@@ -254,9 +254,13 @@ impl Session {
                     if left == 0 {
                         break Advance::Budget;
                     }
+                    // Fires a timed command due first, or processes the event.
+                    let before = self.sim.events_processed();
                     self.sim.step();
                     self.record_fired();
-                    left -= 1;
+                    if self.sim.events_processed() > before {
+                        left -= 1;
+                    }
                 }
                 _ => break self.finish_at(t),
             }
@@ -759,6 +763,31 @@ mod tests {
         assert_eq!(s.history(), straight.history());
         assert_eq!(s.history()[0].at, SimTime::from_secs(25));
         assert_eq!(hash(s.store()), hash(straight.store()));
+    }
+
+    #[test]
+    fn stepping_one_event_at_a_time_fires_a_timed_command_on_the_way() {
+        let mut s = session("sync-chain");
+        s.advance_to(SimTime::from_millis(1_000), u64::MAX);
+        let at = SimTime::from_millis(1_234);
+        let cmd = Command::SetUp {
+            service: "payment".into(),
+            up: false,
+        };
+        s.schedule(at, cmd).unwrap();
+        // As the page's Step button does: to the next event, one event.
+        while s.history().is_empty() {
+            let before = s.sim().events_processed();
+            let next = s.sim().next_event_time().unwrap();
+            s.advance_to(next, 1);
+            assert_eq!(s.sim().events_processed(), before + 1, "one event per step");
+            assert_eq!(s.now(), next);
+        }
+        assert_eq!(s.history()[0].at, at);
+        assert!(
+            s.now() > at,
+            "the event after the command ran in the same step"
+        );
     }
 
     #[test]

@@ -153,9 +153,10 @@ impl Sim {
         self.w.events_processed
     }
 
-    /// Time of the next event or timed command, if any.
+    /// Time of the next event, if any. Timed commands are not events (they
+    /// do not count in [`Sim::events_processed`]): see [`Sim::scheduled`].
     pub fn next_event_time(&self) -> Option<SimTime> {
-        self.w.next_time()
+        self.w.timers.next_time()
     }
 
     /// True when nothing is left: every order settled, no event scheduled,
@@ -265,8 +266,9 @@ impl Sim {
 
     // ----- drivers -----
 
-    /// Processes one event, or fires the timed command due before it.
-    /// Returns false if there was neither.
+    /// Processes one event, or fires the timed command due before it (a
+    /// step that leaves [`Sim::events_processed`] unchanged). Returns false
+    /// if there was neither.
     pub fn step(&mut self) -> bool {
         self.w.step(&self.model)
     }
