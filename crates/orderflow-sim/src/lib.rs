@@ -71,10 +71,13 @@
 //! ## Layout
 //! - [`scenario`]: the scenario file format (serde JSON).
 //! - [`model`]: validation and compilation of a scenario into index tables.
-//! - [`sim`]: [`Sim`], the event loop and every behaviour of the flow.
-//! - [`broker`], [`breaker`], [`order`]: the pieces `sim` is made of.
+//! - [`ids`]: every id: model table indices and keys of live things.
+//! - [`sim`]: [`Sim`], the public sans-IO API; inside, one file per part of
+//!   the flow (schedule, client, network, services, handlers, calls,
+//!   effects and stock, broker, breakers, commands).
+//! - [`breaker`], [`order`]: the breaker state machine and one order's state.
 //! - [`trace`], [`metrics`]: what a run produces.
-//! - [`command`]: live changes, recorded for replay.
+//! - [`command`]: live changes, checked against the model, recorded for replay.
 //! - [`rng`], [`time`]: the one random generator, and integer time.
 //! - [`presets`]: the scenarios of `scenarios/`, compiled in.
 //! - [`report`], [`mermaid`]: metrics as JSON, one order as a sequence diagram.

@@ -33,7 +33,7 @@
 //!
 //! ## Inside
 //!
-//! [`World`](world::World) holds the state; each part of the flow keeps its
+//! `World` (`world.rs`) holds the state; each part of the flow keeps its
 //! data and behaviour in a file of its own:
 //!
 //! | file | owns |
