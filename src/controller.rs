@@ -305,7 +305,7 @@ impl Controller {
     /// The metrics panel's data.
     pub fn stats(&mut self) -> Stats {
         let model = self.model.clone();
-        Stats::compute(&model, self.session.sim_mut())
+        Stats::compute(&model, self.session.sim())
     }
 
     /// Catches the event log up; true if its rows changed.
@@ -325,7 +325,7 @@ impl Controller {
     /// Processes exactly the next event and pauses there.
     pub fn step(&mut self) {
         self.playback.pause();
-        if let Some(next) = self.session.sim_mut().next_event_time() {
+        if let Some(next) = self.session.sim().next_event_time() {
             self.session.advance_to(next, 1);
             self.playback.seek(self.session.now());
             self.flights

@@ -7,6 +7,13 @@
 //! target, re-applying recorded commands at their exact positions, so the
 //! state shown after a seek is the true state at that time.
 //!
+//! Timed commands ("up again in 10 s") live in the engine
+//! ([`Sim::schedule`]), which fires them after every event up to their time
+//! and records them like commands applied then. While recorded history is
+//! being re-applied after a rewind, the ones still waiting are held here and
+//! handed back to the engine once the history is through, so they fire after
+//! it, as they always have.
+//!
 //! Plain Rust with no web dependency: tested natively.
 
 use std::collections::VecDeque;
@@ -25,7 +32,7 @@ pub const MAX_CHECKPOINTS: usize = 48;
 /// First interval between checkpoints, simulated.
 pub const CHECKPOINT_EVERY: SimTime = SimTime::from_millis(2_000);
 /// Scheduled (timed) commands pending at once.
-pub const MAX_SCHEDULED: usize = 100;
+pub const MAX_SCHEDULED: usize = orderflow_sim::sim::MAX_TIMED_COMMANDS;
 
 /// The trace so far, bounded: `events[i]` has absolute index `offset + i`.
 #[derive(Clone, Debug, Default)]
@@ -102,10 +109,11 @@ pub struct Session {
     checkpoint_every: SimTime,
     /// Every command applied, in stream order (the run's history).
     history: Vec<AppliedCommand>,
-    /// Index in `history` of the next command to re-apply after a seek back.
+    /// Index in `history` of the next command to re-apply after a seek back
+    /// (equal to the engine's count of applied commands).
     replayed: usize,
-    /// Timed commands waiting for their time, sorted.
-    scheduled: Vec<(SimTime, Command)>,
+    /// Timed commands held back while history is re-applied, in firing order.
+    parked: Vec<(SimTime, Command)>,
     furthest: SimTime,
     /// Bumped whenever the trace is rewound (observers must rescan).
     rewinds: u64,
@@ -125,7 +133,7 @@ impl Session {
             checkpoint_every: CHECKPOINT_EVERY,
             history: Vec::new(),
             replayed: 0,
-            scheduled: Vec::new(),
+            parked: Vec::new(),
             furthest: SimTime::ZERO,
             rewinds: 0,
         };
@@ -173,11 +181,6 @@ impl Session {
         &self.sim
     }
 
-    /// The engine, mutably (for metrics that integrate up to now).
-    pub fn sim_mut(&mut self) -> &mut Sim {
-        &mut self.sim
-    }
-
     /// The current time (equal to the display time after `advance_to`).
     pub fn now(&self) -> SimTime {
         self.sim.now()
@@ -205,17 +208,21 @@ impl Session {
 
     /// Commands waiting for their time.
     pub fn scheduled(&self) -> &[(SimTime, Command)] {
-        &self.scheduled
+        if self.replay_done() {
+            self.sim.scheduled()
+        } else {
+            &self.parked
+        }
     }
 
     /// True when the run is over: nothing left to simulate.
-    pub fn is_finished(&mut self) -> bool {
-        self.sim.is_finished() && self.replayed >= self.history.len() && self.scheduled.is_empty()
+    pub fn is_finished(&self) -> bool {
+        self.sim.is_finished() && self.replay_done() && self.parked.is_empty()
     }
 
     /// Advances to `t`, processing at most `budget` events. Records
-    /// checkpoints, re-applies recorded commands at their positions, applies
-    /// scheduled commands at their times.
+    /// checkpoints and re-applies recorded commands at their positions; the
+    /// engine fires timed commands on the way.
     pub fn advance_to(&mut self, t: SimTime, budget: u64) -> Advance {
         let mut left = budget;
         let result = loop {
@@ -234,34 +241,26 @@ impl Session {
                 } else {
                     self.replayed += 1;
                 }
-                continue;
-            }
-            // A scheduled command due before the next event.
-            let next = self.sim.next_event_time();
-            if let Some(&(at, _)) = self.scheduled.first()
-                && at <= t
-                && next.is_none_or(|n| n > at)
-                && self.replay_done()
-            {
-                self.sim.run_until(at);
-                let (_, cmd) = self.scheduled.remove(0);
-                // Validated when scheduled; a refusal now changes nothing.
-                if self.sim.apply(cmd).is_ok() {
-                    self.record_last();
+                if self.replay_done() {
+                    self.unpark();
                 }
                 continue;
             }
             if self.sim.now() >= self.next_checkpoint_at() {
                 self.checkpoint();
             }
-            match next {
+            match self.sim.next_event_time() {
                 Some(n) if n <= t => {
                     if left == 0 {
                         break Advance::Budget;
                     }
-                    // Stop at the next checkpoint boundary or recorded command.
+                    // Fires a timed command due first, or processes the event.
+                    let before = self.sim.events_processed();
                     self.sim.step();
-                    left -= 1;
+                    self.record_fired();
+                    if self.sim.events_processed() > before {
+                        left -= 1;
+                    }
                 }
                 _ => break self.finish_at(t),
             }
@@ -280,7 +279,19 @@ impl Session {
         // Do not move the clock past a recorded command still to come.
         let limit = self.history.get(self.replayed).map_or(t, |c| c.at.min(t));
         self.sim.run_until(limit.max(self.sim.now()));
+        self.record_fired();
         Advance::Reached
+    }
+
+    /// Hands the timed commands held during a replay back to the engine.
+    fn unpark(&mut self) {
+        for (at, cmd) in std::mem::take(&mut self.parked) {
+            // Due before now only if the history ran past them; they fire
+            // at once then, as they did when the session fired them itself.
+            let at = at.max(self.sim.now());
+            // Validated when scheduled; a refusal now changes nothing.
+            let _ = self.sim.schedule(at, cmd);
+        }
     }
 
     fn next_checkpoint_at(&self) -> SimTime {
@@ -308,9 +319,12 @@ impl Session {
         });
     }
 
-    fn record_last(&mut self) {
-        if let Some(c) = self.sim.applied_commands().last() {
-            self.history.push(c.clone());
+    /// Adds the commands the engine applied beyond the history (a command
+    /// just applied, or timed ones that fired) to the history.
+    fn record_fired(&mut self) {
+        let applied = self.sim.applied_commands();
+        if applied.len() > self.replayed && self.replay_done() {
+            self.history.extend_from_slice(&applied[self.replayed..]);
             self.replayed = self.history.len();
         }
     }
@@ -326,11 +340,21 @@ impl Session {
                 .rposition(|c| c.sim.now() <= t)
                 .unwrap_or(0);
             self.checkpoints.truncate(i + 1);
+            // Timed commands still waiting at the furthest point wait on;
+            // the checkpoint's own waiting list is older (those that fired
+            // since are in the history).
+            if self.replay_done() {
+                self.parked = self.sim.take_scheduled();
+            }
             let cp = &self.checkpoints[i];
             self.sim = cp.sim.clone();
+            self.sim.take_scheduled();
             self.sim.set_trace(true);
             self.store.truncate(cp.trace_end);
             self.replayed = self.sim.applied_commands().len().min(self.history.len());
+            if self.replay_done() {
+                self.unpark();
+            }
             self.rewinds += 1;
         }
         self.advance_to(t, budget)
@@ -341,14 +365,12 @@ impl Session {
     /// many.
     pub fn apply(&mut self, cmd: Command) -> Result<usize, CommandError> {
         let discarded = self.history.len() - self.replayed;
-        let first_future = self.replayed;
         // Validate before discarding anything.
-        let mut probe = self.sim.clone();
-        probe.set_trace(false);
-        probe.apply(cmd.clone())?;
-        self.history.truncate(first_future);
+        self.sim.validate(&cmd)?;
+        self.history.truncate(self.replayed);
+        self.unpark();
         self.sim.apply(cmd)?;
-        self.record_last();
+        self.record_fired();
         let new = self.sim.drain_trace();
         self.store.push_all(new);
         Ok(discarded)
@@ -356,16 +378,17 @@ impl Session {
 
     /// Schedules `cmd` for time `at` (a timed fault: "down for 10 s").
     pub fn schedule(&mut self, at: SimTime, cmd: Command) -> Result<(), CommandError> {
-        if self.scheduled.len() >= MAX_SCHEDULED {
+        if self.replay_done() {
+            return self.sim.schedule(at, cmd);
+        }
+        if self.parked.len() >= MAX_SCHEDULED {
             return Err(CommandError(format!(
                 "at most {MAX_SCHEDULED} scheduled commands"
             )));
         }
-        let mut probe = self.sim.clone();
-        probe.set_trace(false);
-        probe.apply(cmd.clone())?;
-        let i = self.scheduled.partition_point(|(t, _)| *t <= at);
-        self.scheduled.insert(i, (at, cmd));
+        self.sim.validate(&cmd)?;
+        let i = self.parked.partition_point(|(t, _)| *t <= at);
+        self.parked.insert(i, (at, cmd));
         Ok(())
     }
 
@@ -691,6 +714,83 @@ mod tests {
     }
 
     #[test]
+    fn a_timed_command_fires_once_when_a_rewind_crosses_it() {
+        let mut s = session("payment-breaker");
+        s.advance_to(SimTime::from_secs(2), u64::MAX);
+        s.apply(Command::SetUp {
+            service: "provider".into(),
+            up: false,
+        })
+        .unwrap();
+        s.schedule(
+            SimTime::from_secs(12),
+            Command::SetUp {
+                service: "provider".into(),
+                up: true,
+            },
+        )
+        .unwrap();
+        s.advance_to(SimTime::from_secs(30), u64::MAX);
+        let (whole, history) = (hash(s.store()), s.history().to_vec());
+        // Back to before it fired (a checkpoint where it was waiting), and on.
+        s.seek(SimTime::from_secs(7), u64::MAX);
+        assert!(s.scheduled().is_empty(), "it fired in this history");
+        s.advance_to(SimTime::from_secs(30), u64::MAX);
+        assert_eq!(s.history(), history.as_slice(), "fired once, not twice");
+        assert_eq!(hash(s.store()), whole);
+    }
+
+    #[test]
+    fn a_timed_command_still_waiting_survives_a_rewind() {
+        let cmd = Command::SetLatencyFactor {
+            service: "payment".into(),
+            factor: 4.0,
+        };
+        let mut straight = session("payment-breaker");
+        straight.advance_to(SimTime::from_secs(3), u64::MAX);
+        straight
+            .schedule(SimTime::from_secs(25), cmd.clone())
+            .unwrap();
+        straight.advance_to(SimTime::from_secs(40), u64::MAX);
+
+        let mut s = session("payment-breaker");
+        s.advance_to(SimTime::from_secs(3), u64::MAX);
+        s.schedule(SimTime::from_secs(25), cmd).unwrap();
+        s.advance_to(SimTime::from_secs(20), u64::MAX);
+        s.seek(SimTime::from_secs(1), u64::MAX);
+        assert_eq!(s.scheduled().len(), 1, "still waiting after the rewind");
+        s.advance_to(SimTime::from_secs(40), u64::MAX);
+        assert_eq!(s.history(), straight.history());
+        assert_eq!(s.history()[0].at, SimTime::from_secs(25));
+        assert_eq!(hash(s.store()), hash(straight.store()));
+    }
+
+    #[test]
+    fn stepping_one_event_at_a_time_fires_a_timed_command_on_the_way() {
+        let mut s = session("sync-chain");
+        s.advance_to(SimTime::from_millis(1_000), u64::MAX);
+        let at = SimTime::from_millis(1_234);
+        let cmd = Command::SetUp {
+            service: "payment".into(),
+            up: false,
+        };
+        s.schedule(at, cmd).unwrap();
+        // As the page's Step button does: to the next event, one event.
+        while s.history().is_empty() {
+            let before = s.sim().events_processed();
+            let next = s.sim().next_event_time().unwrap();
+            s.advance_to(next, 1);
+            assert_eq!(s.sim().events_processed(), before + 1, "one event per step");
+            assert_eq!(s.now(), next);
+        }
+        assert_eq!(s.history()[0].at, at);
+        assert!(
+            s.now() > at,
+            "the event after the command ran in the same step"
+        );
+    }
+
+    #[test]
     fn fast_forward_runs_without_a_trace_and_ends() {
         let model = {
             let mut sc = presets::scenario("hybrid-queue").unwrap();
@@ -730,7 +830,7 @@ mod tests {
             Arc::new(Model::compile(sc).unwrap())
         };
         let mut s = Session::new(model, Completion::Sync, 1).unwrap();
-        s.sim_mut().set_trace(false);
+        s.sim.set_trace(false);
         s.advance_to(SimTime::from_secs(800), u64::MAX);
         assert!(s.checkpoints.len() <= MAX_CHECKPOINTS);
         assert!(s.checkpoint_every > CHECKPOINT_EVERY);

@@ -220,12 +220,10 @@ const MAX_POINTS: usize = 600;
 
 impl Stats {
     /// The panel's data for the run's current state.
-    pub fn compute(model: &Model, sim: &mut Sim) -> Stats {
+    pub fn compute(model: &Model, sim: &Sim) -> Stats {
         let mode = Some(sim.completion());
         let secs = sim.now().as_secs_f64().max(1e-9);
-        sim.metrics(); // brings the utilisation integrals up to now
-        let sim: &Sim = sim;
-        let mx = sim.metrics_snapshot();
+        let mx = sim.metrics();
         let services = model
             .services
             .iter()
@@ -240,9 +238,11 @@ impl Stats {
             .map(|(i, s)| {
                 let m = &mx.services[i];
                 let workers = f64::from(s.replicas * s.concurrency).max(1.0);
+                // The busy-worker integral up to now.
+                let (busy_area, _) = sim.service_areas(i as u16);
                 ServiceRow {
                     label: s.label.clone(),
-                    utilisation: (m.busy_area as f64 / 1e6 / secs / workers).min(1.0),
+                    utilisation: (busy_area as f64 / 1e6 / secs / workers).min(1.0),
                     mean_wait_ms: if m.wait_count == 0 {
                         0.0
                     } else {
@@ -440,7 +440,7 @@ mod tests {
         let model = presets::model("payment-breaker").unwrap().unwrap();
         let mut s = Session::new(model.clone(), Completion::Polling, 2).unwrap();
         s.advance_to(SimTime::from_secs(60), u64::MAX);
-        let st = Stats::compute(&model, s.sim_mut());
+        let st = Stats::compute(&model, s.sim());
         let q = st
             .queue_chart
             .lines
@@ -478,13 +478,13 @@ mod tests {
         })
         .unwrap();
         s.advance_to(SimTime::from_secs(40), u64::MAX);
-        let st = Stats::compute(&model, s.sim_mut());
+        let st = Stats::compute(&model, s.sim());
         let c = &st.latency_chart;
         assert_eq!(c.unit, " ms");
         let labels: Vec<&str> = c.lines.iter().map(|l| l.label.as_str()).collect();
         assert_eq!(labels, ["p50", "p95", "p99", "work done p95"]);
         assert!(c.lines.iter().all(|l| l.d.starts_with('M') && l.last > 0.0));
-        let series = &s.sim_mut().metrics_snapshot().series;
+        let series = &s.sim().metrics_snapshot().series;
         let windows = |a: f64, b: f64| {
             series
                 .iter()
@@ -513,10 +513,10 @@ mod tests {
         // Payment is down from 15 s to 25 s in this preset: reservations
         // made then are released again.
         s.advance_to(SimTime::from_secs(20), u64::MAX);
-        let mid = Stats::compute(&model, s.sim_mut());
+        let mid = Stats::compute(&model, s.sim());
         assert!(!mid.stock.is_empty());
         s.advance_to(SimTime::from_secs(600), u64::MAX);
-        let end = Stats::compute(&model, s.sim_mut());
+        let end = Stats::compute(&model, s.sim());
         for r in mid.stock.iter().chain(&end.stock) {
             assert_eq!(r.available + r.reserved + r.shipped, r.initial, "{r:?}");
         }

@@ -37,6 +37,19 @@ pub enum BreakerState {
 }
 
 impl BreakerState {
+    /// The legal transitions: closed → open → half-open → closed or open.
+    pub fn may_become(self, next: BreakerState) -> bool {
+        matches!(
+            (self, next),
+            (BreakerState::Closed, BreakerState::Open)
+                | (BreakerState::Open, BreakerState::HalfOpen)
+                | (
+                    BreakerState::HalfOpen,
+                    BreakerState::Closed | BreakerState::Open
+                )
+        )
+    }
+
     /// A number for compact storage; [`BreakerState::from_code`] reverses it.
     pub fn code(self) -> u32 {
         self as u32
@@ -142,7 +155,9 @@ impl Breaker {
         self.history.iter()
     }
 
+    /// Records a transition to `state` (already the current state).
     fn remember(&mut self, now: SimTime, state: BreakerState) {
+        debug_assert_eq!(self.state, state);
         if self.history.len() >= HISTORY {
             self.history.pop_front();
         }
@@ -229,6 +244,7 @@ impl Breaker {
                 }
                 self.probes_ok += 1;
                 if self.probes_ok >= self.half_open_probes {
+                    debug_assert!(self.state.may_become(BreakerState::Closed));
                     self.state = BreakerState::Closed;
                     self.consecutive_failures = 0;
                     self.buckets = [Bucket::default(); BUCKETS];
@@ -266,6 +282,7 @@ impl Breaker {
     }
 
     fn open(&mut self, now: SimTime) -> BreakerState {
+        debug_assert!(self.state.may_become(BreakerState::Open));
         self.state = BreakerState::Open;
         self.opened_at = now;
         self.probes_out = 0;
@@ -277,6 +294,7 @@ impl Breaker {
     }
 
     fn half_open(&mut self, now: SimTime) -> Option<BreakerState> {
+        debug_assert!(self.state.may_become(BreakerState::HalfOpen));
         self.state = BreakerState::HalfOpen;
         self.probes_out = 0;
         self.probes_ok = 0;
@@ -339,6 +357,25 @@ mod tests {
                 BreakerState::Open,
                 BreakerState::HalfOpen,
                 BreakerState::Closed
+            ]
+        );
+    }
+
+    #[test]
+    fn only_the_cycle_closed_open_half_open_is_legal() {
+        use BreakerState::*;
+        let legal: Vec<_> = [Closed, Open, HalfOpen]
+            .iter()
+            .flat_map(|&a| [Closed, Open, HalfOpen].map(move |b| (a, b)))
+            .filter(|&(a, b)| a.may_become(b))
+            .collect();
+        assert_eq!(
+            legal,
+            [
+                (Closed, Open),
+                (Open, HalfOpen),
+                (HalfOpen, Closed),
+                (HalfOpen, Open)
             ]
         );
     }

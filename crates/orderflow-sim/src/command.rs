@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::ServiceId;
 use crate::time::SimTime;
 
 /// A change to the running system. Services are named by id, so a command
@@ -61,6 +62,17 @@ pub struct AppliedCommand {
     /// Events processed before it (its exact place in the event stream).
     pub after_events: u64,
     pub command: Command,
+}
+
+/// A command checked against the model, with its names resolved.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ResolvedCommand {
+    SetUp { service: ServiceId, up: bool },
+    SetLatencyFactor { service: ServiceId, factor: f64 },
+    SetErrorRate { service: ServiceId, rate: f64 },
+    SetDropRate { service: ServiceId, rate: f64 },
+    SetReplicas { service: ServiceId, replicas: u32 },
+    RestartBroker { downtime_us: u64 },
 }
 
 /// Why a command was refused.

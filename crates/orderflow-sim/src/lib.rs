@@ -71,10 +71,13 @@
 //! ## Layout
 //! - [`scenario`]: the scenario file format (serde JSON).
 //! - [`model`]: validation and compilation of a scenario into index tables.
-//! - [`sim`]: [`Sim`], the event loop and every behaviour of the flow.
-//! - [`broker`], [`breaker`], [`order`]: the pieces `sim` is made of.
+//! - [`ids`]: every id: model table indices and keys of live things.
+//! - [`sim`]: [`Sim`], the public sans-IO API; inside, one file per part of
+//!   the flow (schedule, client, network, services, handlers, calls,
+//!   effects and stock, broker, breakers, commands).
+//! - [`breaker`], [`order`]: the breaker state machine and one order's state.
 //! - [`trace`], [`metrics`]: what a run produces.
-//! - [`command`]: live changes, recorded for replay.
+//! - [`command`]: live changes, checked against the model, recorded for replay.
 //! - [`rng`], [`time`]: the one random generator, and integer time.
 //! - [`presets`]: the scenarios of `scenarios/`, compiled in.
 //! - [`report`], [`mermaid`]: metrics as JSON, one order as a sequence diagram.
@@ -91,8 +94,8 @@
 //! assert_eq!(outcomes.lost, 0); // the warehouse outage loses nothing
 //! ```
 pub mod breaker;
-pub mod broker;
 pub mod command;
+pub mod ids;
 pub mod mermaid;
 pub mod metrics;
 pub mod model;
@@ -105,7 +108,7 @@ pub mod sim;
 pub mod time;
 pub mod trace;
 
-pub use command::{AppliedCommand, Command};
+pub use command::{AppliedCommand, Command, ResolvedCommand};
 pub use model::{Model, ScenarioError, ScenarioErrors};
 pub use scenario::{Completion, Scenario};
 pub use sim::Sim;

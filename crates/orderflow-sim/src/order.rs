@@ -8,7 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Model, RequirementModel, STATUS_PENDING, StatusId};
+use crate::ids::{ActKey, StatusId};
+use crate::model::{Model, RequirementModel, STATUS_PENDING};
 use crate::time::SimTime;
 
 /// The payment record kept by the payment service.
@@ -145,7 +146,7 @@ pub struct OrderState {
     pub events_ok: u32,
     pub events_failed: u32,
     /// A handler parked in a `wait` step for this order.
-    pub parked: Option<crate::sim::ActKey>,
+    pub parked: Option<ActKey>,
     pub client: ClientView,
     /// When a `complete` step (or the final failure) told the client.
     pub completed_at: Option<SimTime>,

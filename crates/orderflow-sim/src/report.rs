@@ -5,13 +5,13 @@ use serde_json::{Map, Value, json};
 use crate::sim::Sim;
 
 /// Everything measured so far, names resolved, times in milliseconds.
-pub fn metrics_json(sim: &mut Sim) -> Value {
+pub fn metrics_json(sim: &Sim) -> Value {
     let model = sim.model().clone();
     let now = sim.now();
     let secs = now.as_secs_f64().max(1e-9);
     let events = sim.events_processed();
     let live = sim.live_orders();
-    let mx = sim.metrics().clone();
+    let mx = sim.metrics_now();
 
     let mut services = Map::new();
     for (i, s) in model.services.iter().enumerate() {

@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::command::Command;
+
 /// A whole scenario. See `scenarios/*.json` for complete examples.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -50,6 +52,21 @@ pub struct Scenario {
     /// Bounds on everything the engine keeps in memory.
     #[serde(default)]
     pub limits: Limits,
+    /// Faults the playground offers as one button each: a command now and
+    /// its opposite `duration_ms` later ("Payment down for 10 s").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub one_click_faults: Vec<OneClickFault>,
+}
+
+/// A fault offered as one button: `on` now, `off` after `duration_ms`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OneClickFault {
+    /// The button's text.
+    pub label: String,
+    pub on: Command,
+    pub off: Command,
+    pub duration_ms: u64,
 }
 
 impl Scenario {

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::breaker::BreakerState;
 use crate::command::Command;
-use crate::model::{BreakerId, EventId, HandlerId, Model, QueueId, ServiceId, StatusId};
+use crate::ids::{BreakerId, EventId, HandlerId, QueueId, ServiceId, StatusId};
+use crate::model::Model;
 use crate::order::{Answer, Outcome, PaymentState, StockState};
 use crate::time::SimTime;
 
@@ -394,13 +395,75 @@ pub fn label_text(label: &Label, m: &Model) -> String {
 }
 
 fn describe(kind: &TraceKind, m: &Model) -> String {
+    describe_order(kind, m)
+        .or_else(|| describe_message(kind, m))
+        .or_else(|| describe_system(kind, m))
+        .expect("every trace kind is described")
+}
+
+/// Lines about one order: its life, its client, its records.
+fn describe_order(kind: &TraceKind, m: &Model) -> Option<String> {
     use TraceKind::*;
-    match kind {
+    Some(match kind {
         OrderCreated { order, sku, qty } => {
             let sku = m.skus.get(*sku as usize).map_or("?", |s| s.0.as_str());
             format!("o#{order} created ({qty} × {sku})")
         }
         OrderShed { order } => format!("o#{order} turned away: too many orders in flight"),
+        Payment { order, state } => format!("o#{order} payment {state:?}"),
+        Stock { order, sku, state } => format!(
+            "o#{order} stock {} {:?}",
+            m.skus.get(*sku as usize).map_or("?", |s| s.0.as_str()),
+            state
+        ),
+        Status {
+            order,
+            status: s,
+            visible_at,
+        } => {
+            format!(
+                "o#{order} status {} (visible at {visible_at})",
+                status(m, *s)
+            )
+        }
+        Parked {
+            order,
+            handler: h,
+            event: e,
+        } => format!("o#{order} {} waits for {}", handler(m, *h), event(m, *e)),
+        Raised {
+            order,
+            event: e,
+            ok,
+        } => {
+            format!(
+                "o#{order} raised {}{}",
+                event(m, *e),
+                if *ok { "" } else { " (failed)" }
+            )
+        }
+        ClientAnswer { order, answer } => format!("o#{order} client answered: {answer:?}"),
+        ClientLearned {
+            order,
+            status: s,
+            last,
+        } => {
+            format!(
+                "o#{order} client learned {}{}",
+                status(m, *s),
+                if *last { " (final)" } else { "" }
+            )
+        }
+        ClientGaveUp { order } => format!("o#{order} client gave up waiting"),
+        Settled { order, outcome } => format!("o#{order} settled: {}", outcome.as_str()),
+        _ => return None,
+    })
+}
+
+/// Lines about messages and the handlers they start.
+fn describe_message(kind: &TraceKind, m: &Model) -> Option<String> {
+    use TraceKind::*;
+    Some(match kind {
         Send {
             msg,
             order,
@@ -490,6 +553,14 @@ fn describe(kind: &TraceKind, m: &Model) -> String {
                 handler(m, *target)
             )
         }
+        _ => return None,
+    })
+}
+
+/// Lines about the system: breakers, the broker, services, commands.
+fn describe_system(kind: &TraceKind, m: &Model) -> Option<String> {
+    use TraceKind::*;
+    Some(match kind {
         Breaker { breaker, state } => format!(
             "breaker {} → {}",
             m.breakers
@@ -497,22 +568,6 @@ fn describe(kind: &TraceKind, m: &Model) -> String {
                 .map_or("?", |b| b.id.as_str()),
             state.as_str()
         ),
-        Payment { order, state } => format!("o#{order} payment {state:?}"),
-        Stock { order, sku, state } => format!(
-            "o#{order} stock {} {:?}",
-            m.skus.get(*sku as usize).map_or("?", |s| s.0.as_str()),
-            state
-        ),
-        Status {
-            order,
-            status: s,
-            visible_at,
-        } => {
-            format!(
-                "o#{order} status {} (visible at {visible_at})",
-                status(m, *s)
-            )
-        }
         Enqueued { queue: q, order } => format!("o#{order} queued in {}", queue(m, *q)),
         Redelivery {
             queue: q,
@@ -537,36 +592,6 @@ fn describe(kind: &TraceKind, m: &Model) -> String {
             )
         }
         MessageLost { queue: q, order } => format!("o#{order} message lost from {}", queue(m, *q)),
-        Parked {
-            order,
-            handler: h,
-            event: e,
-        } => format!("o#{order} {} waits for {}", handler(m, *h), event(m, *e)),
-        Raised {
-            order,
-            event: e,
-            ok,
-        } => {
-            format!(
-                "o#{order} raised {}{}",
-                event(m, *e),
-                if *ok { "" } else { " (failed)" }
-            )
-        }
-        ClientAnswer { order, answer } => format!("o#{order} client answered: {answer:?}"),
-        ClientLearned {
-            order,
-            status: s,
-            last,
-        } => {
-            format!(
-                "o#{order} client learned {}{}",
-                status(m, *s),
-                if *last { " (final)" } else { "" }
-            )
-        }
-        ClientGaveUp { order } => format!("o#{order} client gave up waiting"),
-        Settled { order, outcome } => format!("o#{order} settled: {}", outcome.as_str()),
         ServiceUp { service, up } => {
             format!("{} {}", svc(m, *service), if *up { "up" } else { "down" })
         }
@@ -579,7 +604,8 @@ fn describe(kind: &TraceKind, m: &Model) -> String {
                 command.describe()
             )
         }
-    }
+        _ => return None,
+    })
 }
 
 /// FNV-1a, 64-bit: a small, specified hash for comparing traces across

@@ -220,7 +220,7 @@ fn cmd_run(name: &str, flags: &Flags) -> Result<(), CliError> {
         out.flush()
             .map_err(|e| fail(format!("writing the trace: {e}")))?;
     }
-    let mut report = metrics_json(&mut sim);
+    let mut report = metrics_json(&sim);
     report["finished"] = serde_json::Value::Bool(finished);
     println!(
         "{}",

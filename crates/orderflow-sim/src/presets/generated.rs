@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::command::Command;
 use crate::scenario::*;
 
 #[inline(never)]
@@ -359,6 +360,44 @@ fn sync_chain() -> Scenario {
             sample_interval_ms: 500,
             series_points: 4000,
         },
+        one_click_faults: vec![
+            OneClickFault {
+                label: s("Payment provider outage for 10 s"),
+                on: Command::SetUp {
+                    service: s("provider"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("provider"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+            OneClickFault {
+                label: s("Payment down for 10 s"),
+                on: Command::SetUp {
+                    service: s("payment"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("payment"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+            OneClickFault {
+                label: s("Warehouse down for 30 s"),
+                on: Command::SetUp {
+                    service: s("warehouse"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("warehouse"),
+                    up: true,
+                },
+                duration_ms: 30000,
+            },
+        ],
     }
 }
 
@@ -651,6 +690,44 @@ fn fire_and_forget() -> Scenario {
             sample_interval_ms: 500,
             series_points: 4000,
         },
+        one_click_faults: vec![
+            OneClickFault {
+                label: s("Payment provider outage for 10 s"),
+                on: Command::SetUp {
+                    service: s("provider"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("provider"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+            OneClickFault {
+                label: s("Payment down for 10 s"),
+                on: Command::SetUp {
+                    service: s("payment"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("payment"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+            OneClickFault {
+                label: s("Warehouse down for 30 s"),
+                on: Command::SetUp {
+                    service: s("warehouse"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("warehouse"),
+                    up: true,
+                },
+                duration_ms: 30000,
+            },
+        ],
     }
 }
 
@@ -1014,6 +1091,56 @@ fn hybrid() -> Scenario {
             sample_interval_ms: 500,
             series_points: 4000,
         },
+        one_click_faults: vec![
+            OneClickFault {
+                label: s("Payment provider outage for 10 s"),
+                on: Command::SetUp {
+                    service: s("provider"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("provider"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+            OneClickFault {
+                label: s("Payment down for 10 s"),
+                on: Command::SetUp {
+                    service: s("payment"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("payment"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+            OneClickFault {
+                label: s("Warehouse down for 30 s"),
+                on: Command::SetUp {
+                    service: s("warehouse"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("warehouse"),
+                    up: true,
+                },
+                duration_ms: 30000,
+            },
+            OneClickFault {
+                label: s("Status store down for 10 s"),
+                on: Command::SetUp {
+                    service: s("status"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("status"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+        ],
     }
 }
 
@@ -1457,6 +1584,56 @@ fn hybrid_queue() -> Scenario {
             sample_interval_ms: 500,
             series_points: 4000,
         },
+        one_click_faults: vec![
+            OneClickFault {
+                label: s("Payment provider outage for 10 s"),
+                on: Command::SetUp {
+                    service: s("provider"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("provider"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+            OneClickFault {
+                label: s("Payment down for 10 s"),
+                on: Command::SetUp {
+                    service: s("payment"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("payment"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+            OneClickFault {
+                label: s("Warehouse down for 30 s"),
+                on: Command::SetUp {
+                    service: s("warehouse"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("warehouse"),
+                    up: true,
+                },
+                duration_ms: 30000,
+            },
+            OneClickFault {
+                label: s("Status store down for 10 s"),
+                on: Command::SetUp {
+                    service: s("status"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("status"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+        ],
     }
 }
 
@@ -1907,6 +2084,56 @@ fn surge() -> Scenario {
             sample_interval_ms: 500,
             series_points: 4000,
         },
+        one_click_faults: vec![
+            OneClickFault {
+                label: s("Payment provider outage for 10 s"),
+                on: Command::SetUp {
+                    service: s("provider"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("provider"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+            OneClickFault {
+                label: s("Payment down for 10 s"),
+                on: Command::SetUp {
+                    service: s("payment"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("payment"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+            OneClickFault {
+                label: s("Warehouse down for 30 s"),
+                on: Command::SetUp {
+                    service: s("warehouse"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("warehouse"),
+                    up: true,
+                },
+                duration_ms: 30000,
+            },
+            OneClickFault {
+                label: s("Status store down for 10 s"),
+                on: Command::SetUp {
+                    service: s("status"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("status"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+        ],
     }
 }
 
@@ -2301,6 +2528,56 @@ fn food_ordering() -> Scenario {
             sample_interval_ms: 500,
             series_points: 4000,
         },
+        one_click_faults: vec![
+            OneClickFault {
+                label: s("Payment provider outage for 10 s"),
+                on: Command::SetUp {
+                    service: s("provider"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("provider"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+            OneClickFault {
+                label: s("Payment down for 10 s"),
+                on: Command::SetUp {
+                    service: s("payment"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("payment"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+            OneClickFault {
+                label: s("Kitchen 3× slower for 30 s"),
+                on: Command::SetLatencyFactor {
+                    service: s("kitchen"),
+                    factor: 3.0,
+                },
+                off: Command::SetLatencyFactor {
+                    service: s("kitchen"),
+                    factor: 1.0,
+                },
+                duration_ms: 30000,
+            },
+            OneClickFault {
+                label: s("Status store down for 10 s"),
+                on: Command::SetUp {
+                    service: s("status"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("status"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+        ],
     }
 }
 
@@ -2655,6 +2932,20 @@ fn pizza() -> Scenario {
             sample_interval_ms: 500,
             series_points: 4000,
         },
+        one_click_faults: vec![
+            OneClickFault {
+                label: s("Status store down for 10 s"),
+                on: Command::SetUp {
+                    service: s("status"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("status"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+        ],
     }
 }
 
@@ -3084,6 +3375,56 @@ fn async_write() -> Scenario {
             sample_interval_ms: 500,
             series_points: 4000,
         },
+        one_click_faults: vec![
+            OneClickFault {
+                label: s("Payment provider outage for 10 s"),
+                on: Command::SetUp {
+                    service: s("provider"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("provider"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+            OneClickFault {
+                label: s("Payment down for 10 s"),
+                on: Command::SetUp {
+                    service: s("payment"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("payment"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+            OneClickFault {
+                label: s("Warehouse down for 30 s"),
+                on: Command::SetUp {
+                    service: s("warehouse"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("warehouse"),
+                    up: true,
+                },
+                duration_ms: 30000,
+            },
+            OneClickFault {
+                label: s("Status store down for 10 s"),
+                on: Command::SetUp {
+                    service: s("status"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("status"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+        ],
     }
 }
 
@@ -3497,6 +3838,56 @@ fn payment_breaker() -> Scenario {
             sample_interval_ms: 500,
             series_points: 4000,
         },
+        one_click_faults: vec![
+            OneClickFault {
+                label: s("Payment provider outage for 10 s"),
+                on: Command::SetUp {
+                    service: s("provider"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("provider"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+            OneClickFault {
+                label: s("Payment down for 10 s"),
+                on: Command::SetUp {
+                    service: s("payment"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("payment"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+            OneClickFault {
+                label: s("Warehouse down for 30 s"),
+                on: Command::SetUp {
+                    service: s("warehouse"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("warehouse"),
+                    up: true,
+                },
+                duration_ms: 30000,
+            },
+            OneClickFault {
+                label: s("Status store down for 10 s"),
+                on: Command::SetUp {
+                    service: s("status"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("status"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+        ],
     }
 }
 
@@ -3583,5 +3974,6 @@ fn mmc() -> Scenario {
             sample_interval_ms: 500,
             series_points: 4000,
         },
+        one_click_faults: Vec::new(),
     }
 }

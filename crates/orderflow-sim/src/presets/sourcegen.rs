@@ -164,8 +164,9 @@ macro_rules! lit_struct {
 lit_struct! {
     Scenario {
         name, title, description, network, services, handlers, broker, breakers, client,
-        workload, faults, outcome, limits,
+        workload, faults, outcome, limits, one_click_faults,
     }
+    OneClickFault { label, on, off, duration_ms }
     NetworkSpec { latency }
     Window { from_ms, until_ms }
     ServiceSpec {
@@ -379,6 +380,36 @@ fn fn_name(name: &str) -> String {
     name.replace('-', "_")
 }
 
+impl Lit for crate::command::Command {
+    fn lit(&self, w: &mut W) {
+        use crate::command::Command;
+        match self {
+            Command::SetUp { service, up } => {
+                w.record("Command::SetUp", &[("service", service), ("up", up)])
+            }
+            Command::SetLatencyFactor { service, factor } => w.record(
+                "Command::SetLatencyFactor",
+                &[("service", service), ("factor", factor)],
+            ),
+            Command::SetErrorRate { service, rate } => w.record(
+                "Command::SetErrorRate",
+                &[("service", service), ("rate", rate)],
+            ),
+            Command::SetDropRate { service, rate } => w.record(
+                "Command::SetDropRate",
+                &[("service", service), ("rate", rate)],
+            ),
+            Command::SetReplicas { service, replicas } => w.record(
+                "Command::SetReplicas",
+                &[("service", service), ("replicas", replicas)],
+            ),
+            Command::RestartBroker { downtime_ms } => {
+                w.record("Command::RestartBroker", &[("downtime_ms", downtime_ms)])
+            }
+        }
+    }
+}
+
 /// The whole text of `generated.rs`.
 pub(super) fn generate() -> String {
     let mut w = W {
@@ -391,6 +422,7 @@ pub(super) fn generate() -> String {
          \n\
          use std::collections::BTreeMap;\n\
          \n\
+         use crate::command::Command;\n\
          use crate::scenario::*;\n\
          \n\
          #[inline(never)]\n\

@@ -117,11 +117,7 @@ fn a_durable_queue_builds_a_backlog_that_drains_with_nothing_lost() {
     let mut sim = sim(&model, 5, Completion::Sync);
     // The preset takes the warehouse down from 15 s to 35 s.
     sim.run_until(SimTime::from_secs(34));
-    let q = model
-        .queues
-        .iter()
-        .position(|q| q.id == "warehouse_q")
-        .unwrap() as u16;
+    let q = model.queue_index("warehouse_q").unwrap();
     let backlog = sim.queue(q).ready;
     assert!(
         backlog > 50,
@@ -189,16 +185,8 @@ fn failing_deliveries_are_redelivered_then_dead_lettered() {
     });
     let mut sim = sim(&model, 4, Completion::Sync);
     let trace = run_checked(&mut sim);
-    let wq = model
-        .queues
-        .iter()
-        .position(|q| q.id == "warehouse_q")
-        .unwrap() as u16;
-    let dlq = model
-        .queues
-        .iter()
-        .position(|q| q.id == "dead_letters")
-        .unwrap() as u16;
+    let wq = model.queue_index("warehouse_q").unwrap();
+    let dlq = model.queue_index("dead_letters").unwrap();
     let w = sim.queue(wq).counters;
     assert_eq!(w.delivered, 10 * 5, "five deliveries each");
     assert_eq!(w.redelivered, 10 * 4);
@@ -242,11 +230,7 @@ fn deliveries_held_by_a_consumer_that_dies_come_back_after_the_visibility_timeou
     });
     let mut sim = sim(&model, 4, Completion::Sync);
     let trace = run_checked(&mut sim);
-    let wq = model
-        .queues
-        .iter()
-        .position(|q| q.id == "warehouse_q")
-        .unwrap() as u16;
+    let wq = model.queue_index("warehouse_q").unwrap();
     let c = sim.queue(wq).counters;
     assert!(c.extended >= 1, "{c:?}");
     assert_eq!(
@@ -742,4 +726,71 @@ fn orders_settle_once_with_every_outcome_counted() {
         )
     });
     assert_eq!(inconsistent as u64, mx.outcomes.inconsistent);
+}
+
+#[test]
+fn presets_offer_the_playgrounds_one_click_faults_for_the_services_they_have() {
+    use orderflow_sim::presets;
+    let down = |id: &str| {
+        (
+            Command::SetUp {
+                service: id.into(),
+                up: false,
+            },
+            Command::SetUp {
+                service: id.into(),
+                up: true,
+            },
+        )
+    };
+    // The buttons the playground has offered, by the service they need.
+    let known = [
+        (
+            "provider",
+            "Payment provider outage for 10 s",
+            down("provider"),
+            10,
+        ),
+        ("payment", "Payment down for 10 s", down("payment"), 10),
+        (
+            "warehouse",
+            "Warehouse down for 30 s",
+            down("warehouse"),
+            30,
+        ),
+        (
+            "kitchen",
+            "Kitchen 3× slower for 30 s",
+            (
+                Command::SetLatencyFactor {
+                    service: "kitchen".into(),
+                    factor: 3.0,
+                },
+                Command::SetLatencyFactor {
+                    service: "kitchen".into(),
+                    factor: 1.0,
+                },
+            ),
+            30,
+        ),
+        ("status", "Status store down for 10 s", down("status"), 10),
+    ];
+    let mut offered = 0;
+    for name in presets::names() {
+        let model = presets::model(name).unwrap().unwrap();
+        let expected: Vec<_> = known
+            .iter()
+            .filter(|(id, ..)| model.service_index(id).is_some())
+            .collect();
+        assert_eq!(model.one_click_faults.len(), expected.len(), "{name}");
+        for (f, (_, label, (on, off), secs)) in model.one_click_faults.iter().zip(expected) {
+            assert_eq!(
+                (f.label.as_str(), &f.on, &f.off, f.duration),
+                (*label, on, off, SimTime::from_secs(*secs)),
+                "{name}"
+            );
+            offered += 1;
+        }
+    }
+    assert!(offered >= 30, "{offered} buttons in all");
 }

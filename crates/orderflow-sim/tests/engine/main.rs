@@ -4,7 +4,9 @@
 
 mod behaviours;
 mod cli;
+mod commands;
 mod determinism;
+mod equivalence;
 mod invariants;
 mod scenario_errors;
 mod snapshots;

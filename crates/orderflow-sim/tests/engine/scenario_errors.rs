@@ -151,3 +151,109 @@ fn malformed_json_names_the_position() {
         .to_string();
     assert!(e.contains("line 1"), "{e}");
 }
+
+/// Sets every integer field named `*_ms` to `value`; returns their paths.
+fn set_every_ms_field(v: &mut Value, path: &str, value: u64, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                if k.ends_with("_ms") && child.is_u64() {
+                    *child = value.into();
+                    out.push(p);
+                } else {
+                    set_every_ms_field(child, &p, value, out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                set_every_ms_field(child, &format!("{path}[{i}]"), value, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn huge_durations_are_errors_naming_each_field_never_an_overflow() {
+    let mut checked = 0;
+    for name in presets::names() {
+        let mut v: Value = serde_json::from_str(presets::json(name).unwrap()).unwrap();
+        let mut fields = Vec::new();
+        set_every_ms_field(&mut v, "", u64::MAX, &mut fields);
+        // Compiling must not overflow (a panic in debug builds).
+        let errors = match Model::from_json(&v.to_string()) {
+            Ok(_) => panic!("{name}: u64::MAX milliseconds accepted"),
+            Err(e) => e.to_string(),
+        };
+        for field in &fields {
+            // Latencies are fractional milliseconds, checked per latency.
+            let named = match field.find(".latency") {
+                Some(i) => field[..i + ".latency".len()].to_owned(),
+                None => format!("{field}: "),
+            };
+            assert!(
+                errors.contains(&named),
+                "{name}: no error names {field}:\n{errors}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "only {checked} fields were tried");
+}
+
+#[test]
+fn the_largest_duration_is_accepted_and_one_more_is_not() {
+    let max = orderflow_sim::model::bounds::DURATION_MS;
+    assert_eq!(
+        errors(|v| v["handlers"][0]["steps"][2]["timeout_ms"] = max.into()),
+        ""
+    );
+    check(
+        |v| v["handlers"][0]["steps"][2]["timeout_ms"] = (max + 1).into(),
+        "handlers[0].steps[2].timeout_ms: must be at most 604800000 (7 days)",
+    );
+}
+
+#[test]
+fn one_click_faults_name_their_bad_fields() {
+    let fault = |on_service: &str, duration_ms: u64, label: &str| {
+        serde_json::json!([{
+            "label": label,
+            "on": {"kind": "set_up", "service": on_service, "up": false},
+            "off": {"kind": "set_replicas", "service": "payment", "replicas": 0},
+            "duration_ms": duration_ms,
+        }])
+    };
+    let got = errors(|v| v["one_click_faults"] = fault("ghost", 0, " "));
+    for expected in [
+        "one_click_faults[0].label: must be 1 to 80 characters",
+        "one_click_faults[0].duration_ms: must be > 0",
+    ] {
+        assert!(got.contains(expected), "{expected:?} not in:\n{got}");
+    }
+    // Commands are checked once the rest compiles.
+    let got = errors(|v| v["one_click_faults"] = fault("ghost", 5_000, "Ghost down"));
+    for expected in [
+        "one_click_faults[0].on.service: no service \"ghost\"",
+        "one_click_faults[0].off.replicas: must be between 1 and 256",
+    ] {
+        assert!(got.contains(expected), "{expected:?} not in:\n{got}");
+    }
+    check(
+        |v| {
+            v["one_click_faults"] = serde_json::json!([{
+                "label": "Restart",
+                "on": {"kind": "restart_broker", "downtime_ms": 100},
+                "off": {"kind": "restart_broker", "downtime_ms": 100},
+                "duration_ms": 1000,
+            }])
+        },
+        "one_click_faults[0].on: the scenario has no broker",
+    );
+}

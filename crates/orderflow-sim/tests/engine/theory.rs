@@ -70,7 +70,7 @@ fn mmc_matches_erlang_c_and_littles_law() {
 
     // Little's law over the whole run: L = lambda * W.
     let secs = sim.now().as_secs_f64();
-    let mx = sim.metrics();
+    let mx = sim.metrics_now();
     let s = &mx.services[server];
     let l = s.system_area as f64 / 1e6 / secs;
     let lambda = s.wait_count as f64 / secs;

@@ -1,22 +1,18 @@
-//! The broker's storage: queues of messages, what is delivered and not yet
-//! acknowledged, and what waits for a redelivery.
+//! A broker queue's storage: messages ready for delivery, those delivered
+//! and not yet acknowledged, and those waiting for a redelivery, with the
+//! queue's counters.
 //!
 //! Only data and small operations live here; when to deliver, to whom, and
-//! what happens to the orders is decided by the simulation.
+//! what happens to the orders is decided in `broker/mod.rs`.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 use serde::Serialize;
-use slotmap::{SlotMap, new_key_type};
+use slotmap::SlotMap;
 
-use crate::sim::OrderKey;
+use crate::ids::{ActKey, InflightKey, OrderKey};
 use crate::time::SimTime;
-
-new_key_type! {
-    /// A delivered, not yet acknowledged message.
-    pub struct InflightKey;
-}
 
 /// A message stored in a queue.
 #[derive(Clone, Copy, Debug)]
@@ -42,7 +38,7 @@ pub struct Inflight {
     /// the consumer keeps extending the visibility timeout (a heartbeat), so
     /// slow work is not delivered twice; if the consumer dies, the message
     /// comes back when the timeout runs out.
-    pub handler: Option<crate::sim::ActKey>,
+    pub handler: Option<ActKey>,
 }
 
 /// A message waiting for its redelivery time.

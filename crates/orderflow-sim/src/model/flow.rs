@@ -1,0 +1,260 @@
+//! Compiling the flow: handlers, their effects and steps, call policies
+//! and compensations.
+
+use super::compile::{Compiler, intern};
+use super::*;
+
+impl Compiler<'_> {
+    pub(super) fn call_policy(
+        &mut self,
+        path: &str,
+        target: &str,
+        timeout_ms: u64,
+        retries: u32,
+        backoff: &Backoff,
+        breaker: Option<&str>,
+    ) -> CallPolicy {
+        let target = self.handler(format!("{path}.target"), target);
+        let mut timeout_us = self.duration_us(format!("{path}.timeout_ms"), timeout_ms);
+        if retries > bounds::RETRIES {
+            self.err(
+                format!("{path}.retries"),
+                format!("must be at most {}", bounds::RETRIES),
+            );
+        }
+        let backoff = self.backoff(format!("{path}.backoff"), backoff);
+        let breaker = breaker.map(|b| self.breaker(format!("{path}.breaker"), b));
+        if let Some(b) = breaker.and_then(|b| self.s.breakers.get(b as usize)) {
+            // Reported by the breakers section if out of range.
+            let breaker_us = ms_to_us(b.call_timeout_ms, 1..=bounds::DURATION_MS);
+            timeout_us = timeout_us.min(breaker_us.unwrap_or(u64::MAX));
+        }
+        CallPolicy {
+            target,
+            timeout_us,
+            retries,
+            backoff,
+            breaker,
+        }
+    }
+
+    /// Compensations are calls with the step's timeout that insist: an undo
+    /// that gives up leaves the order half done, so they retry for about two
+    /// minutes (backoff up to 10 s) before counting as failed.
+    pub(super) fn compensation(
+        &mut self,
+        path: String,
+        name: &Option<String>,
+        timeout_ms: u64,
+    ) -> Option<CallPolicy> {
+        name.as_ref().map(|n| CallPolicy {
+            target: self.handler(path, n),
+            // The step's own timeout, reported by its call policy.
+            timeout_us: ms_to_us(timeout_ms.max(1), 1..=bounds::DURATION_MS).unwrap_or(1_000),
+            retries: 15,
+            backoff: BackoffModel {
+                base_us: 200_000,
+                max_us: 10_000_000,
+                jitter: 0.5,
+            },
+            breaker: None,
+        })
+    }
+
+    pub(super) fn step(&mut self, path: String, step: &Step) -> StepModel {
+        match step {
+            Step::Call {
+                target,
+                timeout_ms,
+                retries,
+                backoff,
+                breaker,
+                fallback,
+                mandatory,
+                compensate,
+            } => {
+                let policy = self.call_policy(
+                    &path,
+                    target,
+                    *timeout_ms,
+                    *retries,
+                    backoff,
+                    breaker.as_deref(),
+                );
+                let fallback = fallback.as_ref().map(|f| match f {
+                    Fallback::Backup { target, timeout_ms } => {
+                        FallbackModel::Backup(self.call_policy(
+                            &format!("{path}.fallback.backup"),
+                            target,
+                            *timeout_ms,
+                            0,
+                            &Backoff::default(),
+                            None,
+                        ))
+                    }
+                    Fallback::QueueForRetry(to) => FallbackModel::QueueForRetry(
+                        self.destination(format!("{path}.fallback.queue_for_retry"), to),
+                        intern(&mut self.messages, &format!("retry {target}")) as u16,
+                    ),
+                });
+                let compensate =
+                    self.compensation(format!("{path}.compensate"), compensate, *timeout_ms);
+                StepModel::Call {
+                    policy,
+                    fallback,
+                    mandatory: *mandatory,
+                    compensate,
+                }
+            }
+            Step::Send { target, compensate } => StepModel::Send {
+                target: self.handler(format!("{path}.target"), target),
+                compensate: self.compensation(format!("{path}.compensate"), compensate, 5_000),
+            },
+            Step::Publish {
+                to,
+                message,
+                mandatory,
+            } => StepModel::Publish {
+                to: self.destination(format!("{path}.to"), to),
+                message: intern(&mut self.messages, message.as_deref().unwrap_or(to)) as u16,
+                mandatory: *mandatory,
+            },
+            Step::Accept => StepModel::Accept,
+            Step::Status { value, mandatory } => StepModel::Status {
+                value: self.status(format!("{path}.value"), value),
+                mandatory: *mandatory,
+            },
+            Step::Notify { status } => StepModel::Notify {
+                status: self.status(format!("{path}.status"), status),
+            },
+            Step::Complete { status } => {
+                let status = match status {
+                    Some(name) => {
+                        let id = self.status(format!("{path}.status"), name);
+                        if id == STATUS_PENDING || id == STATUS_FAILED {
+                            self.err(format!("{path}.status"), "must name a success status");
+                        }
+                        self.terminal_success.push(id);
+                        id
+                    }
+                    None => STATUS_COMPLETED,
+                };
+                StepModel::Complete { status }
+            }
+            Step::Work { latency, label } => StepModel::Work {
+                latency: self.latency(format!("{path}.latency"), latency),
+                label: label.clone().unwrap_or_else(|| "work".into()),
+            },
+            Step::Wait { event, timeout_ms } => {
+                let timeout_us = self.duration_us(format!("{path}.timeout_ms"), *timeout_ms);
+                StepModel::Wait {
+                    event: self.event(format!("{path}.event"), event),
+                    timeout_us,
+                }
+            }
+            Step::Emit { event } => StepModel::Emit {
+                event: self.event(format!("{path}.event"), event),
+            },
+        }
+    }
+
+    /// Handlers: their service, effect, steps and emitted event.
+    pub(super) fn handlers(&mut self, inventory: Option<ServiceId>) -> Vec<HandlerModel> {
+        let s = self.s;
+        if s.handlers.len() > bounds::HANDLERS {
+            self.err("handlers", format!("at most {} handlers", bounds::HANDLERS));
+        }
+        let mut handlers = Vec::new();
+        for (i, h) in s.handlers.iter().enumerate() {
+            let p = format!("handlers[{i}]");
+            let service = self.service(format!("{p}.service"), &h.service);
+            let kind = s.services.get(service as usize).map(|sv| sv.kind);
+            if matches!(kind, Some(ServiceKind::Client | ServiceKind::Broker)) {
+                self.err(
+                    format!("{p}.service"),
+                    "clients and brokers have no handlers",
+                );
+            }
+            self.check_id(format!("{p}.op"), &h.op);
+            let name = format!("{}.{}", h.service, h.op);
+            if s.handlers[..i]
+                .iter()
+                .any(|o| o.service == h.service && o.op == h.op)
+            {
+                self.err(format!("{p}.op"), format!("duplicate handler {name:?}"));
+            }
+            if h.steps.len() > bounds::STEPS {
+                self.err(
+                    format!("{p}.steps"),
+                    format!("at most {} steps", bounds::STEPS),
+                );
+            }
+            let effect = match &h.effect {
+                Effect::None => EffectModel::None,
+                Effect::RecordOrder => EffectModel::RecordOrder,
+                Effect::ReserveStock | Effect::ReleaseStock => {
+                    if inventory != Some(service) {
+                        self.err(
+                            format!("{p}.effect"),
+                            "stock effects need a service with `stock`",
+                        );
+                    }
+                    if h.effect == Effect::ReserveStock {
+                        EffectModel::ReserveStock
+                    } else {
+                        EffectModel::ReleaseStock
+                    }
+                }
+                Effect::Charge => EffectModel::Charge,
+                Effect::Refund => EffectModel::Refund,
+                Effect::ProviderCharge => EffectModel::ProviderCharge,
+                Effect::Ship => EffectModel::Ship,
+                Effect::CancelShipment => EffectModel::CancelShipment,
+                Effect::Notify => EffectModel::Notify,
+                Effect::WriteStatus => EffectModel::WriteStatus,
+                Effect::ReadStatus => EffectModel::ReadStatus,
+                Effect::IssueId => EffectModel::IssueId,
+                Effect::Mark(flag) => {
+                    EffectModel::Mark(self.flag(format!("{p}.effect.mark"), flag))
+                }
+            };
+            let steps: Vec<StepModel> = h
+                .steps
+                .iter()
+                .enumerate()
+                .map(|(k, st)| self.step(format!("{p}.steps[{k}]"), st))
+                .collect();
+            let emits = h
+                .emits
+                .as_ref()
+                .map(|e| self.event(format!("{p}.emits"), e));
+            let latency = h
+                .latency
+                .as_ref()
+                .map(|l| self.latency(format!("{p}.latency"), l));
+            let lag_ms = h.visibility_lag_ms.unwrap_or(0);
+            let visibility_lag_us = self.span_us(format!("{p}.visibility_lag_ms"), lag_ms);
+            if h.visibility_lag_ms.is_some() && h.effect != Effect::WriteStatus {
+                self.err(
+                    format!("{p}.visibility_lag_ms"),
+                    "only for handlers with effect write_status",
+                );
+            }
+            let completes = steps
+                .iter()
+                .any(|st| matches!(st, StepModel::Complete { .. }));
+            handlers.push(HandlerModel {
+                service,
+                name,
+                op: h.op.clone(),
+                effect,
+                steps,
+                emits,
+                latency,
+                visibility_lag_us,
+                completes,
+            });
+        }
+        handlers
+    }
+}

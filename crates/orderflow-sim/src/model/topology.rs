@@ -1,0 +1,348 @@
+//! Compiling the topology: services (with their down windows and stock),
+//! the broker's queues, exchanges and consumers, circuit breakers.
+
+use super::compile::{BrokerParts, Compiler, ServiceParts};
+use super::*;
+use crate::command::Command;
+
+impl Compiler<'_> {
+    /// Services: ids, sizes, latency, error rate, down windows (as faults),
+    /// the one that holds stock; at most one broker.
+    pub(super) fn services(&mut self) -> ServiceParts {
+        let s = self.s;
+        if s.services.is_empty() {
+            self.err("services", "needs at least one service");
+        }
+        if s.services.len() > bounds::SERVICES {
+            self.err("services", format!("at most {} services", bounds::SERVICES));
+        }
+        let mut services = Vec::new();
+        let mut inventory = None;
+        let mut skus: Vec<(String, u32)> = Vec::new();
+        let mut faults: Vec<(SimTime, Command)> = Vec::new();
+        for (i, sv) in s.services.iter().enumerate() {
+            let p = format!("services[{i}]");
+            self.check_id(format!("{p}.id"), &sv.id);
+            if s.services[..i].iter().any(|o| o.id == sv.id) {
+                self.err(
+                    format!("{p}.id"),
+                    format!("duplicate service id {:?}", sv.id),
+                );
+            }
+            if !(1..=bounds::REPLICAS).contains(&sv.replicas) {
+                self.err(
+                    format!("{p}.replicas"),
+                    format!("must be between 1 and {}", bounds::REPLICAS),
+                );
+            }
+            if !(1..=bounds::CONCURRENCY).contains(&sv.concurrency) {
+                self.err(
+                    format!("{p}.concurrency"),
+                    format!("must be between 1 and {}", bounds::CONCURRENCY),
+                );
+            }
+            if sv.queue_capacity > bounds::SERVICE_QUEUE {
+                self.err(
+                    format!("{p}.queue_capacity"),
+                    format!("must be at most {}", bounds::SERVICE_QUEUE),
+                );
+            }
+            let latency = self.latency(format!("{p}.latency"), &sv.latency);
+            self.check_rate(format!("{p}.error_rate"), sv.error_rate);
+            for (w, win) in sv.down.iter().enumerate() {
+                if win.until_ms <= win.from_ms {
+                    self.err(format!("{p}.down[{w}].until_ms"), "must be after from_ms");
+                }
+                let service = sv.id.clone();
+                let from = self.instant(format!("{p}.down[{w}].from_ms"), win.from_ms);
+                let until = self.instant(format!("{p}.down[{w}].until_ms"), win.until_ms);
+                let set = |up| Command::SetUp {
+                    service: service.clone(),
+                    up,
+                };
+                faults.push((from, set(false)));
+                faults.push((until, set(true)));
+            }
+            if let Some(stock) = &sv.stock {
+                if inventory.is_some() {
+                    self.err(format!("{p}.stock"), "only one service may hold stock");
+                }
+                inventory = Some(i as ServiceId);
+                skus = stock.iter().map(|(k, v)| (k.clone(), *v)).collect();
+                if skus.is_empty() {
+                    self.err(format!("{p}.stock"), "needs at least one SKU");
+                }
+            }
+            services.push(ServiceModel {
+                id: sv.id.clone(),
+                label: sv.label.clone().unwrap_or_else(|| sv.id.clone()),
+                kind: sv.kind,
+                replicas: sv.replicas,
+                concurrency: sv.concurrency,
+                queue_capacity: sv.queue_capacity,
+                latency,
+                error_rate: sv.error_rate,
+            });
+        }
+        let brokers: Vec<usize> = s
+            .services
+            .iter()
+            .enumerate()
+            .filter(|(_, sv)| sv.kind == ServiceKind::Broker)
+            .map(|(i, _)| i)
+            .collect();
+        if brokers.len() > 1 {
+            self.err(
+                format!("services[{}].kind", brokers[1]),
+                "only one broker per scenario",
+            );
+        }
+        ServiceParts {
+            services,
+            inventory,
+            skus,
+            faults,
+        }
+    }
+
+    /// The broker: queues, exchanges and consumers.
+    pub(super) fn broker(&mut self, handlers: &[HandlerModel]) -> BrokerParts {
+        let s = self.s;
+        let mut queues = Vec::new();
+        let mut exchanges = Vec::new();
+        let mut consumers = Vec::new();
+        let mut broker_service = None;
+        if let Some(b) = &s.broker {
+            let svc = self.service("broker.service".into(), &b.service);
+            if s.services
+                .get(svc as usize)
+                .is_some_and(|sv| sv.kind != ServiceKind::Broker)
+            {
+                self.err(
+                    "broker.service",
+                    format!("{:?} must have kind \"broker\"", b.service),
+                );
+            }
+            broker_service = Some(svc);
+            if b.queues.len() > bounds::QUEUES {
+                self.err(
+                    "broker.queues",
+                    format!("at most {} queues", bounds::QUEUES),
+                );
+            }
+            for (i, q) in b.queues.iter().enumerate() {
+                let queue = self.queue(b, i, q);
+                queues.push(queue);
+            }
+            for i in 0..queues.len() {
+                if let Some(d) = queues[i].dead_letter {
+                    queues[d as usize].is_dead_letter_queue = true;
+                }
+            }
+            for (i, x) in b.exchanges.iter().enumerate() {
+                let exchange = self.exchange(b, i, x);
+                exchanges.push(exchange);
+            }
+            for (i, c) in b.consumers.iter().enumerate() {
+                let consumer = self.consumer(b, i, c, handlers, &queues);
+                consumers.push(consumer);
+            }
+        } else if let Some(i) = s
+            .services
+            .iter()
+            .position(|sv| sv.kind == ServiceKind::Broker)
+        {
+            self.err(
+                format!("services[{i}].kind"),
+                "a broker service needs a `broker` section",
+            );
+        }
+        BrokerParts {
+            service: broker_service,
+            queues,
+            exchanges,
+            consumers,
+        }
+    }
+
+    /// Broker queue `i`.
+    pub(super) fn queue(&mut self, b: &BrokerSpec, i: usize, q: &QueueSpec) -> QueueModel {
+        let p = format!("broker.queues[{i}]");
+        self.check_id(format!("{p}.id"), &q.id);
+        if b.queues[..i].iter().any(|o| o.id == q.id) {
+            self.err(format!("{p}.id"), format!("duplicate queue id {:?}", q.id));
+        }
+        if !(1..=bounds::BROKER_QUEUE).contains(&q.capacity) {
+            self.err(
+                format!("{p}.capacity"),
+                format!("must be between 1 and {}", bounds::BROKER_QUEUE),
+            );
+        }
+        let visibility_timeout_us = self.duration_us(
+            format!("{p}.visibility_timeout_ms"),
+            q.visibility_timeout_ms,
+        );
+        if !(1..=bounds::DELIVERIES).contains(&q.max_deliveries) {
+            self.err(
+                format!("{p}.max_deliveries"),
+                format!("must be between 1 and {}", bounds::DELIVERIES),
+            );
+        }
+        let redelivery_backoff =
+            self.backoff(format!("{p}.redelivery_backoff"), &q.redelivery_backoff);
+        let ttl_us = q
+            .ttl_ms
+            .map(|ttl| self.duration_us(format!("{p}.ttl_ms"), ttl));
+        let dead_letter = q.dead_letter.as_ref().and_then(|d| {
+            if d == &q.id {
+                self.err(
+                    format!("{p}.dead_letter"),
+                    "a queue cannot be its own dead-letter queue",
+                );
+                return None;
+            }
+            match b.queues.iter().position(|o| &o.id == d) {
+                Some(k) => Some(k as QueueId),
+                None => {
+                    self.err(format!("{p}.dead_letter"), format!("no queue {d:?}"));
+                    None
+                }
+            }
+        });
+        QueueModel {
+            id: q.id.clone(),
+            durable: q.durable,
+            capacity: q.capacity,
+            visibility_timeout_us,
+            max_deliveries: q.max_deliveries,
+            redelivery_backoff,
+            ttl_us,
+            dead_letter,
+            is_dead_letter_queue: false,
+        }
+    }
+
+    /// Exchange `i`: where it routes.
+    pub(super) fn exchange(&mut self, b: &BrokerSpec, i: usize, x: &ExchangeSpec) -> ExchangeModel {
+        let p = format!("broker.exchanges[{i}]");
+        self.check_id(format!("{p}.id"), &x.id);
+        if b.exchanges[..i].iter().any(|o| o.id == x.id) || b.queues.iter().any(|q| q.id == x.id) {
+            self.err(
+                format!("{p}.id"),
+                format!("duplicate id {:?} (queues and exchanges share names)", x.id),
+            );
+        }
+        match x.kind {
+            ExchangeKind::Direct if x.queues.len() != 1 => self.err(
+                format!("{p}.queues"),
+                "a direct exchange routes to exactly one queue",
+            ),
+            ExchangeKind::Fanout if x.queues.is_empty() => self.err(
+                format!("{p}.queues"),
+                "a fanout exchange needs at least one queue",
+            ),
+            _ => {}
+        }
+        let qs = x
+            .queues
+            .iter()
+            .enumerate()
+            .map(|(k, q)| match b.queues.iter().position(|o| &o.id == q) {
+                Some(j) => j as QueueId,
+                None => {
+                    self.err(format!("{p}.queues[{k}]"), format!("no queue {q:?}"));
+                    0
+                }
+            })
+            .collect();
+        ExchangeModel {
+            id: x.id.clone(),
+            kind: x.kind,
+            queues: qs,
+        }
+    }
+
+    /// Consumer `i`: which handler takes a queue's messages, how.
+    pub(super) fn consumer(
+        &mut self,
+        b: &BrokerSpec,
+        i: usize,
+        c: &ConsumerSpec,
+        handlers: &[HandlerModel],
+        queues: &[QueueModel],
+    ) -> ConsumerModel {
+        let p = format!("broker.consumers[{i}]");
+        let queue = match b.queues.iter().position(|q| q.id == c.queue) {
+            Some(q) => q as QueueId,
+            None => {
+                self.err(format!("{p}.queue"), format!("no queue {:?}", c.queue));
+                0
+            }
+        };
+        if b.consumers[..i].iter().any(|o| o.queue == c.queue) {
+            self.err(
+                format!("{p}.queue"),
+                "one consumer per queue (add replicas to compete)",
+            );
+        }
+        let handler = self.handler(format!("{p}.handler"), &c.handler);
+        if !(1..=bounds::PREFETCH).contains(&c.prefetch) {
+            self.err(
+                format!("{p}.prefetch"),
+                format!("must be between 1 and {}", bounds::PREFETCH),
+            );
+        }
+        let pause_while_open = c
+            .pause_while_open
+            .as_ref()
+            .map(|b| self.breaker(format!("{p}.pause_while_open"), b));
+        let service = handlers.get(handler as usize).map_or(0, |h| h.service);
+        if queues
+            .get(queue as usize)
+            .is_some_and(|q| q.is_dead_letter_queue)
+        {
+            self.err(
+                format!("{p}.queue"),
+                "dead-letter queues are for inspection and have no consumer",
+            );
+        }
+        ConsumerModel {
+            queue,
+            handler,
+            service,
+            dispatch: c.dispatch,
+            prefetch: c.prefetch,
+            pause_while_open,
+        }
+    }
+
+    /// Circuit breakers' settings.
+    pub(super) fn breakers(&mut self) {
+        let s = self.s;
+        for (i, b) in s.breakers.iter().enumerate() {
+            let p = format!("breakers[{i}]");
+            self.check_id(format!("{p}.id"), &b.id);
+            if s.breakers[..i].iter().any(|o| o.id == b.id) {
+                self.err(
+                    format!("{p}.id"),
+                    format!("duplicate breaker id {:?}", b.id),
+                );
+            }
+            if b.failure_threshold == 0 {
+                self.err(format!("{p}.failure_threshold"), "must be > 0");
+            }
+            if !(b.error_rate_threshold > 0.0 && b.error_rate_threshold <= 1.0) {
+                self.err(format!("{p}.error_rate_threshold"), "must be in (0, 1]");
+            }
+            self.duration_us(format!("{p}.window_ms"), b.window_ms);
+            if b.min_calls == 0 {
+                self.err(format!("{p}.min_calls"), "must be > 0");
+            }
+            self.duration_us(format!("{p}.call_timeout_ms"), b.call_timeout_ms);
+            self.duration_us(format!("{p}.reset_timeout_ms"), b.reset_timeout_ms);
+            if !(1..=100).contains(&b.half_open_probes) {
+                self.err(format!("{p}.half_open_probes"), "must be between 1 and 100");
+            }
+        }
+    }
+}

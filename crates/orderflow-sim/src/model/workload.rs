@@ -1,0 +1,380 @@
+//! Compiling what drives a run and what it is judged by: the client and
+//! its completion modes, the workload, scheduled faults, the requirements
+//! of a completed order, the limits.
+
+use super::compile::Compiler;
+use super::*;
+use crate::command::Command;
+
+impl Compiler<'_> {
+    /// The client: entry point, completion modes, polling and callbacks.
+    pub(super) fn client(&mut self, handlers: &[HandlerModel]) -> ClientModel {
+        let s = self.s;
+        let cs = &s.client;
+        let client_service = self.service("client.service".into(), &cs.service);
+        if s.services
+            .get(client_service as usize)
+            .is_some_and(|sv| sv.kind != ServiceKind::Client)
+        {
+            self.err(
+                "client.service",
+                format!("{:?} must have kind \"client\"", cs.service),
+            );
+        }
+        let entry = self.handler("client.entry".into(), &cs.entry);
+        let allowed = if cs.allowed.is_empty() {
+            vec![cs.completion]
+        } else {
+            cs.allowed.clone()
+        };
+        if !allowed.contains(&cs.completion) {
+            self.err("client.completion", "must be one of `allowed`");
+        }
+        let timeout_us = self.duration_us("client.timeout_ms".into(), cs.timeout_ms);
+        let any_complete = handlers.iter().any(|h| h.completes);
+        for (i, mode) in allowed.iter().enumerate() {
+            if *mode != Completion::Sync && !any_complete {
+                self.err(
+                    format!("client.allowed[{i}]"),
+                    format!(
+                        "{:?} needs a `complete` step in some handler",
+                        mode.as_str()
+                    ),
+                );
+            }
+        }
+        let polling = match (&cs.polling, allowed.contains(&Completion::Polling)) {
+            (None, true) => {
+                self.err("client.polling", "required when polling is allowed");
+                None
+            }
+            (None, false) => None,
+            (Some(pl), _) => {
+                let target = self.handler("client.polling.target".into(), &pl.target);
+                let write = self.handler("client.polling.write".into(), &pl.write);
+                let interval_us =
+                    self.duration_us("client.polling.interval_ms".into(), pl.interval_ms);
+                let timeout_us =
+                    self.duration_us("client.polling.timeout_ms".into(), pl.timeout_ms);
+                if !(1..=100_000).contains(&pl.max_polls) {
+                    self.err("client.polling.max_polls", "must be between 1 and 100000");
+                }
+                let id_service = match (&pl.id_service, pl.id_source) {
+                    (Some(h), _) => Some(self.handler("client.polling.id_service".into(), h)),
+                    (None, IdSource::IdService) => {
+                        self.err(
+                            "client.polling.id_service",
+                            "required when id_source is \"id_service\"",
+                        );
+                        None
+                    }
+                    (None, _) => None,
+                };
+                Some(PollingModel {
+                    target,
+                    write,
+                    interval_us,
+                    max_polls: pl.max_polls,
+                    id_source: pl.id_source,
+                    id_service,
+                    timeout_us,
+                })
+            }
+        };
+        let cb = &cs.callback;
+        if !(1..=bounds::RETRIES + 1).contains(&cb.max_attempts) {
+            self.err(
+                "client.callback.max_attempts",
+                format!("must be between 1 and {}", bounds::RETRIES + 1),
+            );
+        }
+        let callback_timeout_us =
+            self.duration_us("client.callback.timeout_ms".into(), cb.timeout_ms);
+        self.check_rate("client.callback.failure_rate".into(), cb.failure_rate);
+        let callback = CallbackModel {
+            max_attempts: cb.max_attempts,
+            timeout_us: callback_timeout_us,
+            backoff: self.backoff("client.callback.backoff".into(), &cb.backoff),
+            failure_rate: cb.failure_rate,
+        };
+        ClientModel {
+            service: client_service,
+            entry,
+            completion: cs.completion,
+            allowed,
+            timeout_us,
+            polling,
+            callback,
+        }
+    }
+
+    /// The workload: arrivals and the order mix (SKUs not held by an
+    /// inventory are added to `skus` with no stock).
+    pub(super) fn workload(
+        &mut self,
+        inventory: Option<ServiceId>,
+        skus: &mut Vec<(String, u32)>,
+    ) -> (ArrivalModel, Vec<(u16, u32, u32)>) {
+        let s = self.s;
+        let w = &s.workload;
+        if !(1..=bounds::ORDERS).contains(&w.orders) {
+            self.err(
+                "workload.orders",
+                format!("must be between 1 and {}", bounds::ORDERS),
+            );
+        }
+        let positive_rate = |r: f64| r.is_finite() && r > 0.0 && r <= 1e6;
+        let arrival = match &w.arrival {
+            Arrival::Single => ArrivalModel::Single,
+            Arrival::Constant { interval_ms } => {
+                if !(interval_ms.is_finite()
+                    && *interval_ms > 0.0
+                    && *interval_ms <= bounds::LATENCY_MS)
+                {
+                    self.err(
+                        "workload.arrival.interval_ms",
+                        "must be > 0 (and at most an hour)",
+                    );
+                }
+                ArrivalModel::Constant {
+                    interval_us: interval_ms * 1e3,
+                }
+            }
+            Arrival::Poisson { rate_per_s } => {
+                if !positive_rate(*rate_per_s) {
+                    self.err(
+                        "workload.arrival.rate_per_s",
+                        "must be > 0 and at most 1000000",
+                    );
+                }
+                ArrivalModel::Poisson {
+                    mean_gap_us: 1e6 / rate_per_s,
+                }
+            }
+            Arrival::Surge { segments } => {
+                if segments.is_empty() {
+                    self.err("workload.arrival.segments", "needs at least one segment");
+                }
+                let mut prev = 0;
+                for (i, seg) in segments.iter().enumerate() {
+                    if !positive_rate(seg.rate_per_s) {
+                        self.err(
+                            format!("workload.arrival.segments[{i}].rate_per_s"),
+                            "must be > 0 and at most 1000000",
+                        );
+                    }
+                    if i > 0 && seg.until_ms <= prev {
+                        self.err(
+                            format!("workload.arrival.segments[{i}].until_ms"),
+                            "must increase",
+                        );
+                    }
+                    prev = seg.until_ms;
+                }
+                ArrivalModel::Surge {
+                    segments: segments
+                        .iter()
+                        .enumerate()
+                        .map(|(i, g)| {
+                            let path = format!("workload.arrival.segments[{i}].until_ms");
+                            (self.instant(path, g.until_ms), g.rate_per_s / 1e6)
+                        })
+                        .collect(),
+                }
+            }
+        };
+        let mut mix = Vec::new();
+        for (i, m) in w.skus.iter().enumerate() {
+            let p = format!("workload.skus[{i}]");
+            if m.qty == 0 {
+                self.err(format!("{p}.qty"), "must be > 0");
+            }
+            let sku = match skus.iter().position(|(k, _)| k == &m.sku) {
+                Some(k) => k as u16,
+                None if inventory.is_none() => {
+                    skus.push((m.sku.clone(), 0));
+                    (skus.len() - 1) as u16
+                }
+                None => {
+                    self.err(
+                        format!("{p}.sku"),
+                        format!("{:?} is not in the inventory's stock", m.sku),
+                    );
+                    0
+                }
+            };
+            mix.push((sku, m.weight, m.qty));
+        }
+        if mix.is_empty() {
+            if skus.is_empty() {
+                skus.push(("SKU-1".into(), 0));
+            }
+            mix.push((0, 1, 1));
+        }
+        if mix.iter().all(|m| m.1 == 0) {
+            self.err("workload.skus", "at least one weight must be > 0");
+        }
+        (arrival, mix)
+    }
+
+    /// Scheduled faults, each a pair of commands (or one, for a restart).
+    pub(super) fn faults(&mut self, faults: &mut Vec<(SimTime, Command)>) {
+        for (i, f) in self.s.faults.iter().enumerate() {
+            self.fault(&format!("faults[{i}]"), f, faults);
+        }
+        // Not sorted: the event queue orders them by time, and simultaneous
+        // ones by scheduling order, which is this declaration order.
+    }
+
+    /// One scheduled fault: a window (`at_ms` to `until_ms`) with a command
+    /// at each end, or a broker restart.
+    pub(super) fn fault(&mut self, p: &str, f: &FaultSpec, faults: &mut Vec<(SimTime, Command)>) {
+        let s = self.s;
+        let (service, at_ms, until_ms, on, off) = match f {
+            FaultSpec::Down {
+                service,
+                at_ms,
+                until_ms,
+            } => {
+                let set = |up| Command::SetUp {
+                    service: service.clone(),
+                    up,
+                };
+                (service, *at_ms, *until_ms, set(false), set(true))
+            }
+            FaultSpec::Latency {
+                service,
+                factor,
+                at_ms,
+                until_ms,
+            } => {
+                if !(factor.is_finite() && *factor > 0.0 && *factor <= 1_000.0) {
+                    self.err(format!("{p}.factor"), "must be > 0 and at most 1000");
+                }
+                let set = |factor| Command::SetLatencyFactor {
+                    service: service.clone(),
+                    factor,
+                };
+                (service, *at_ms, *until_ms, set(*factor), set(1.0))
+            }
+            FaultSpec::ErrorRate {
+                service,
+                rate,
+                at_ms,
+                until_ms,
+            } => {
+                self.check_rate(format!("{p}.rate"), *rate);
+                let base = s
+                    .services
+                    .iter()
+                    .find(|sv| &sv.id == service)
+                    .map_or(0.0, |sv| sv.error_rate);
+                let set = |rate| Command::SetErrorRate {
+                    service: service.clone(),
+                    rate,
+                };
+                (service, *at_ms, *until_ms, set(*rate), set(base))
+            }
+            FaultSpec::Drop {
+                service,
+                rate,
+                at_ms,
+                until_ms,
+            } => {
+                self.check_rate(format!("{p}.rate"), *rate);
+                let set = |rate| Command::SetDropRate {
+                    service: service.clone(),
+                    rate,
+                };
+                (service, *at_ms, *until_ms, set(*rate), set(0.0))
+            }
+            FaultSpec::BrokerRestart { at_ms, downtime_ms } => {
+                if s.broker.is_none() {
+                    self.err(format!("{p}.kind"), "the scenario has no broker");
+                }
+                self.span_us(format!("{p}.downtime_ms"), *downtime_ms);
+                let at = self.instant(format!("{p}.at_ms"), *at_ms);
+                let downtime_ms = *downtime_ms;
+                faults.push((at, Command::RestartBroker { downtime_ms }));
+                return;
+            }
+        };
+        self.service(format!("{p}.service"), service);
+        if until_ms <= at_ms {
+            self.err(format!("{p}.until_ms"), "must be after at_ms");
+        }
+        let at = self.instant(format!("{p}.at_ms"), at_ms);
+        let until = self.instant(format!("{p}.until_ms"), until_ms);
+        faults.push((at, on));
+        faults.push((until, off));
+    }
+
+    /// What a completed order requires.
+    pub(super) fn requirements(&mut self, handlers: &[HandlerModel]) -> Vec<RequirementModel> {
+        let s = self.s;
+        let mut requires = Vec::new();
+        for (i, r) in s.outcome.requires.iter().enumerate() {
+            let p = format!("outcome.requires[{i}]");
+            let has = |e: EffectModel| handlers.iter().any(|h| h.effect == e);
+            requires.push(match r {
+                Requirement::StockReserved => {
+                    if !has(EffectModel::ReserveStock) {
+                        self.err(p, "no handler reserves stock");
+                    }
+                    RequirementModel::StockReserved
+                }
+                Requirement::Paid => {
+                    if !has(EffectModel::ProviderCharge) {
+                        self.err(p, "no handler has effect provider_charge");
+                    }
+                    RequirementModel::Paid
+                }
+                Requirement::Shipped => {
+                    if !has(EffectModel::Ship) {
+                        self.err(p, "no handler ships");
+                    }
+                    RequirementModel::Shipped
+                }
+                Requirement::Flag(name) => match self.flags.iter().position(|f| f == name) {
+                    Some(k) => RequirementModel::Flag(k as u8),
+                    None => {
+                        self.err(p, format!("no handler marks {name:?}"));
+                        RequirementModel::Flag(0)
+                    }
+                },
+            });
+        }
+        requires
+    }
+
+    /// Run limits.
+    pub(super) fn limits(&mut self) {
+        let s = self.s;
+        let l = &s.limits;
+        if !(1..=bounds::TRACE_BUFFER).contains(&l.trace_buffer) {
+            self.err(
+                "limits.trace_buffer",
+                format!("must be between 1 and {}", bounds::TRACE_BUFFER),
+            );
+        }
+        if !(1..=bounds::LIVE_ORDERS).contains(&l.max_live_orders) {
+            self.err(
+                "limits.max_live_orders",
+                format!("must be between 1 and {}", bounds::LIVE_ORDERS),
+            );
+        }
+        if l.max_commands > bounds::COMMANDS {
+            self.err(
+                "limits.max_commands",
+                format!("must be at most {}", bounds::COMMANDS),
+            );
+        }
+        self.duration_us("limits.sample_interval_ms".into(), l.sample_interval_ms);
+        if !(2..=bounds::SERIES_POINTS).contains(&l.series_points) {
+            self.err(
+                "limits.series_points",
+                format!("must be between 2 and {}", bounds::SERIES_POINTS),
+            );
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! Circuit breakers as the flow sees them: the state machine itself is
+//! [`crate::breaker::Breaker`]; here are the reactions to its transitions (a
+//! timer for the reset, consumers that resume when it closes).
+
+use super::schedule::Event;
+use super::world::World;
+use crate::breaker::BreakerState;
+use crate::ids::*;
+use crate::model::*;
+use crate::trace::TraceKind;
+
+impl World {
+    /// An open breaker's wait is over (unless it changed meanwhile).
+    pub(super) fn on_breaker_reset(&mut self, m: &Model, b: BreakerId, epoch: u32) {
+        if let Some(state) = self.breakers[b as usize].reset_due(self.now, epoch) {
+            self.breaker_changed(m, b, state);
+        }
+    }
+
+    pub(super) fn breaker_changed(&mut self, m: &Model, b: BreakerId, state: BreakerState) {
+        self.trace(m, TraceKind::Breaker { breaker: b, state });
+        match state {
+            BreakerState::Open => {
+                let breaker = &self.breakers[b as usize];
+                let (at, epoch) = (breaker.reset_at(), breaker.epoch());
+                self.timers.at(at, Event::BreakerReset(b, epoch));
+            }
+            BreakerState::HalfOpen | BreakerState::Closed => {
+                for (q, c) in self.broker.consumer_of.clone().into_iter().enumerate() {
+                    if c.is_some_and(|c| m.consumers[c as usize].pause_while_open == Some(b)) {
+                        self.dispatch(m, q as QueueId);
+                    }
+                }
+            }
+        }
+    }
+}

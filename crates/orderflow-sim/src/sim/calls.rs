@@ -1,0 +1,545 @@
+//! Calls out of a handler: the call policy (timeout, retries with backoff,
+//! breaker), publishing with a confirm, fallbacks, a step failing (skipped if
+//! best-effort), compensation of the done steps (latest first), and the end
+//! of a handler: its effect committed, its event raised, its worker freed,
+//! its caller answered.
+
+use super::handlers::{Activation, Origin, Phase};
+use super::network::{Body, CallResult, Reply};
+use super::notify::STATUS_WRITE_TIMEOUT_US;
+use super::schedule::Event;
+use super::world::{World, waiting_in};
+use crate::breaker::Admission;
+use crate::ids::*;
+use crate::model::*;
+use crate::order::PaymentState;
+use crate::scenario::Completion;
+use crate::trace::{Reason, TraceKind};
+
+/// How long a publisher waits for the broker's confirm.
+const PUBLISH_TIMEOUT_US: u64 = 5_000_000;
+const STATUS_WRITE_RETRIES: u32 = 2;
+
+/// Which call a handler is waiting on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum CallCtx {
+    Step,
+    Backup,
+    Compensation(u8),
+    StatusWrite { mandatory: bool },
+    Publish,
+    FallbackPublish,
+}
+
+impl World {
+    /// A call or publish got no answer in time.
+    pub(super) fn on_call_timeout(&mut self, m: &Model, a: ActKey, token: u32) {
+        if waiting_in(&self.acts, a, token, Phase::Awaiting) {
+            self.on_call_result(m, a, CallResult::Err(Reason::Timeout));
+        }
+    }
+
+    /// A retry's backoff ran out: call again.
+    pub(super) fn on_retry(&mut self, m: &Model, a: ActKey, token: u32) {
+        if waiting_in(&self.acts, a, token, Phase::Backoff) {
+            let ctx = self.acts[a].call;
+            self.start_call(m, a, ctx);
+        }
+    }
+
+    /// The call policy behind a call context.
+    pub(super) fn policy(&self, m: &Model, a: ActKey, ctx: CallCtx) -> CallPolicy {
+        let act = &self.acts[a];
+        let steps = &m.handlers[act.handler as usize].steps;
+        match ctx {
+            CallCtx::Step => match &steps[act.pc as usize] {
+                StepModel::Call { policy, .. } => *policy,
+                other => unreachable!("call context on {other:?}"),
+            },
+            CallCtx::Backup => match &steps[act.pc as usize] {
+                StepModel::Call {
+                    fallback: Some(FallbackModel::Backup(p)),
+                    ..
+                } => *p,
+                other => unreachable!("backup context on {other:?}"),
+            },
+            CallCtx::Compensation(i) => steps[i as usize]
+                .compensation()
+                .expect("compensation context on a step with one"),
+            CallCtx::StatusWrite { .. } => CallPolicy {
+                target: m
+                    .client
+                    .polling
+                    .as_ref()
+                    .expect("status writes need polling")
+                    .write,
+                timeout_us: STATUS_WRITE_TIMEOUT_US,
+                retries: STATUS_WRITE_RETRIES,
+                backoff: BackoffModel {
+                    base_us: 100_000,
+                    max_us: 1_000_000,
+                    jitter: 0.5,
+                },
+                breaker: None,
+            },
+            CallCtx::Publish | CallCtx::FallbackPublish => {
+                unreachable!("publishes have no call policy")
+            }
+        }
+    }
+
+    pub(super) fn start_call(&mut self, m: &Model, a: ActKey, ctx: CallCtx) {
+        if matches!(ctx, CallCtx::Compensation(_))
+            && self
+                .orders
+                .get(self.acts[a].order)
+                .is_some_and(|o| o.completed_ok)
+        {
+            // Completed by another delivery meanwhile: undo nothing more.
+            let act = &mut self.acts[a];
+            act.done_mask = 0;
+            let reason = act.fail_reason;
+            return self.finish(m, a, CallResult::Err(reason));
+        }
+        let policy = self.policy(m, a, ctx);
+        self.acts[a].call = ctx;
+        if let Some(b) = policy.breaker {
+            let (admission, transition) = self.breakers[b as usize].admit(self.now);
+            if let Some(state) = transition {
+                self.breaker_changed(m, b, state);
+            }
+            match admission {
+                Admission::Rejected => {
+                    self.acts[a].phase = Phase::Working;
+                    return self.call_exhausted(m, a, Reason::ShortCircuit);
+                }
+                Admission::Allowed { probe } => self.acts[a].probe = probe.then_some(b),
+            }
+        }
+        let act = &mut self.acts[a];
+        act.token += 1;
+        act.phase = Phase::Awaiting;
+        let (token, s, o, arg) = (act.token, act.service, act.order, act.arg);
+        let to = m.handlers[policy.target as usize].service;
+        self.send(
+            m,
+            s,
+            to,
+            o,
+            Body::Request {
+                handler: policy.target,
+                reply: Reply::Caller { act: a, token },
+                arg,
+            },
+        );
+        self.timeout(policy.timeout_us, Event::CallTimeout(a, token));
+    }
+
+    pub(super) fn start_publish(
+        &mut self,
+        m: &Model,
+        a: ActKey,
+        to: Destination,
+        label: u16,
+        ctx: CallCtx,
+    ) {
+        let Some(broker) = m.broker_service else {
+            return self.step_failed(m, a, Reason::BrokerDown);
+        };
+        let act = &mut self.acts[a];
+        act.call = ctx;
+        act.token += 1;
+        act.phase = Phase::Awaiting;
+        let (token, s, o) = (act.token, act.service, act.order);
+        self.send(
+            m,
+            s,
+            broker,
+            o,
+            Body::Publish {
+                dest: to,
+                label,
+                act: Some((a, token)),
+            },
+        );
+        self.timeout(PUBLISH_TIMEOUT_US, Event::CallTimeout(a, token));
+    }
+
+    pub(super) fn on_call_result(&mut self, m: &Model, a: ActKey, result: CallResult) {
+        let ctx = self.acts[a].call;
+        self.acts[a].phase = Phase::Working;
+        let breaker = match ctx {
+            CallCtx::Step | CallCtx::Backup => self.policy(m, a, ctx).breaker,
+            _ => None,
+        };
+        if let Some(b) = breaker {
+            let probe = self.acts[a].probe.take().is_some();
+            // Business answers ("card declined") mean the dependency works.
+            let ok = match result {
+                CallResult::Err(r) => r.is_business(),
+                _ => true,
+            };
+            if let Some(state) = self.breakers[b as usize].record(self.now, ok, probe) {
+                self.breaker_changed(m, b, state);
+            }
+        }
+        match (ctx, result) {
+            (CallCtx::Publish, CallResult::Err(r))
+            | (CallCtx::FallbackPublish, CallResult::Err(r)) => self.step_failed(m, a, r),
+            (CallCtx::FallbackPublish, _) => self.step_ok(m, a, true),
+            (_, CallResult::Ok) => self.step_ok(m, a, false),
+            (_, CallResult::Deferred) => self.step_ok(m, a, true),
+            (_, CallResult::Err(r)) => {
+                let policy = self.policy(m, a, ctx);
+                let act = &mut self.acts[a];
+                if !r.is_business() && act.attempt < policy.retries {
+                    let attempt = act.attempt;
+                    act.attempt += 1;
+                    act.token += 1;
+                    act.phase = Phase::Backoff;
+                    let token = act.token;
+                    let (s, o) = (act.service, act.order);
+                    let delay = policy.backoff.delay_us(attempt, &mut self.rng);
+                    self.metrics.steps.retries += 1;
+                    let order = self.order_id(o);
+                    self.trace(
+                        m,
+                        TraceKind::Retry {
+                            order,
+                            service: s,
+                            target: policy.target,
+                            attempt,
+                            delay_us: delay,
+                            reason: r,
+                        },
+                    );
+                    self.after(delay, Event::Retry(a, token));
+                } else {
+                    self.call_exhausted(m, a, r);
+                }
+            }
+        }
+    }
+
+    /// A call failed for good (retries spent, or short-circuited).
+    pub(super) fn call_exhausted(&mut self, m: &Model, a: ActKey, reason: Reason) {
+        let act = &self.acts[a];
+        match act.call {
+            CallCtx::Compensation(_) => {
+                self.metrics.steps.compensation_failures += 1;
+                return self.next_compensation(m, a);
+            }
+            CallCtx::StatusWrite { mandatory, .. } => {
+                if mandatory {
+                    return self.step_failed(m, a, reason);
+                }
+                self.acts[a].pc += 1;
+                return self.run_steps(m, a);
+            }
+            CallCtx::Step => {
+                let step = &m.handlers[act.handler as usize].steps[act.pc as usize];
+                if let StepModel::Call {
+                    fallback: Some(fb), ..
+                } = step
+                {
+                    let (o, handler, pc) = (act.order, act.handler, act.pc);
+                    let own_queue = match (fb, act.origin) {
+                        (
+                            FallbackModel::QueueForRetry(Destination::Queue(q), _),
+                            Origin::Delivery { queue, .. },
+                        ) => *q == queue,
+                        (
+                            FallbackModel::QueueForRetry(Destination::Exchange(x), _),
+                            Origin::Delivery { queue, .. },
+                        ) => m.exchanges[*x as usize].queues.contains(&queue),
+                        _ => false,
+                    };
+                    if !own_queue {
+                        self.metrics.steps.fallbacks += 1;
+                        let order = self.order_id(o);
+                        self.trace(
+                            m,
+                            TraceKind::Fallback {
+                                order,
+                                handler,
+                                step: pc,
+                            },
+                        );
+                        match *fb {
+                            FallbackModel::Backup(_) => {
+                                self.acts[a].attempt = 0;
+                                return self.start_call(m, a, CallCtx::Backup);
+                            }
+                            FallbackModel::QueueForRetry(dest, label) => {
+                                return self.start_publish(
+                                    m,
+                                    a,
+                                    dest,
+                                    label,
+                                    CallCtx::FallbackPublish,
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+            CallCtx::Backup | CallCtx::Publish | CallCtx::FallbackPublish => {}
+        }
+        self.step_failed(m, a, reason)
+    }
+
+    pub(super) fn step_ok(&mut self, m: &Model, a: ActKey, deferred: bool) {
+        let act = &mut self.acts[a];
+        match act.call {
+            CallCtx::Compensation(_) => {
+                return self.next_compensation(m, a);
+            }
+            _ => {
+                let step = &m.handlers[act.handler as usize].steps[act.pc as usize];
+                if step.compensation().is_some() {
+                    act.done_mask |= 1 << act.pc;
+                }
+                if deferred {
+                    act.deferred = true;
+                }
+                act.pc += 1;
+            }
+        }
+        self.run_steps(m, a)
+    }
+
+    /// A step failed for good: skip it if best-effort, else fail the handler.
+    pub(super) fn step_failed(&mut self, m: &Model, a: ActKey, reason: Reason) {
+        let act = &self.acts[a];
+        let step = &m.handlers[act.handler as usize].steps[act.pc as usize];
+        let mandatory = match step {
+            StepModel::Call { mandatory, .. } | StepModel::Publish { mandatory, .. } => *mandatory,
+            StepModel::Status { mandatory, .. } => *mandatory,
+            _ => true,
+        };
+        let o = act.order;
+        let order = self.order_id(o);
+        let (handler, pc) = (act.handler, act.pc);
+        self.trace(
+            m,
+            TraceKind::StepFailed {
+                order,
+                handler,
+                step: pc,
+                reason,
+                mandatory,
+            },
+        );
+        if mandatory {
+            // Another delivery of the same message may have completed the
+            // order meanwhile (a redelivery after a broker restart): then
+            // the order record says so, and nothing is undone.
+            let completed_elsewhere = self.orders.get(o).is_some_and(|o| o.completed_ok);
+            let act = &mut self.acts[a];
+            act.failed = true;
+            act.fail_reason = reason;
+            // A call that timed out may still have done its work (only the
+            // answer was lost or late): undo it too. Compensations are
+            // idempotent, so undoing work that never happened is harmless.
+            if reason == Reason::Timeout && step.compensation().is_some() {
+                act.done_mask |= 1 << act.pc;
+            }
+            if completed_elsewhere {
+                act.done_mask = 0;
+            }
+            self.next_compensation(m, a);
+        } else {
+            self.metrics.steps.best_effort_failures += 1;
+            self.acts[a].pc += 1;
+            self.run_steps(m, a);
+        }
+    }
+
+    /// Undoes the next completed step (latest first); finishes when none is left.
+    pub(super) fn next_compensation(&mut self, m: &Model, a: ActKey) {
+        let act = &mut self.acts[a];
+        act.phase = Phase::Working;
+        if act.done_mask == 0 {
+            let reason = act.fail_reason;
+            return self.finish(m, a, CallResult::Err(reason));
+        }
+        let i = 31 - act.done_mask.leading_zeros();
+        act.done_mask &= !(1 << i);
+        act.attempt = 0;
+        let (s, o, handler) = (act.service, act.order, act.handler);
+        let target = m.handlers[handler as usize].steps[i as usize]
+            .compensation()
+            .expect("done_mask marks compensable steps")
+            .target;
+        self.metrics.steps.compensations += 1;
+        if let Some(order) = self.orders.get_mut(o) {
+            order.compensations += 1;
+        }
+        let order = self.order_id(o);
+        self.trace(
+            m,
+            TraceKind::Compensate {
+                order,
+                service: s,
+                target,
+            },
+        );
+        self.start_call(m, a, CallCtx::Compensation(i as u8));
+    }
+
+    /// Ends a handler: commits its effect, raises its event, frees its
+    /// worker, answers whoever started it.
+    pub(super) fn finish(&mut self, m: &Model, a: ActKey, result: CallResult) {
+        let act = self.acts[a].clone();
+        let h = &m.handlers[act.handler as usize];
+        let result = match result {
+            CallResult::Ok if act.deferred => CallResult::Deferred,
+            r => r,
+        };
+        // A business failure (out of stock) will not change on redelivery:
+        // the message is consumed and the failure is final.
+        let business = matches!(result, CallResult::Err(r) if r.is_business());
+        let final_failure = match act.origin {
+            Origin::Delivery { queue, attempt, .. } => {
+                business || attempt >= m.queues[queue as usize].max_deliveries
+            }
+            Origin::Reply(_) => true,
+        };
+        if h.effect == EffectModel::Charge && !act.skip_steps {
+            self.commit_payment(m, &act, result, final_failure);
+        }
+        if let Some(order) = self.orders.get_mut(act.order) {
+            order.done_at = self.now;
+        }
+        // Raise the handler's event: on success, or on a failure that is final.
+        if let Some(e) = h.emits {
+            match result {
+                CallResult::Ok => self.raise(m, act.service, act.order, e, true),
+                CallResult::Err(_) if final_failure => {
+                    self.raise(m, act.service, act.order, e, false)
+                }
+                _ => {}
+            }
+        }
+        if h.completes && !result.is_ok() && final_failure {
+            self.completion_failed(m, &act);
+        }
+        self.release_slot(m, a);
+        if self.tracing() {
+            let order = self.order_id(act.order);
+            let (service, handler) = (act.service, act.handler);
+            let result = result.label();
+            let kind = TraceKind::Finished {
+                order,
+                service,
+                handler,
+                result,
+            };
+            self.trace(m, kind);
+        }
+        let sm = &mut self.metrics.services[act.service as usize];
+        if result.is_ok() {
+            sm.succeeded += 1;
+        } else {
+            sm.failed += 1;
+        }
+        self.answer_origin(m, &act, result, business);
+        self.acts.remove(a);
+        self.release(m, act.order);
+    }
+
+    /// The payment record after a charge handler's end.
+    fn commit_payment(
+        &mut self,
+        m: &Model,
+        act: &Activation,
+        result: CallResult,
+        final_failure: bool,
+    ) {
+        let Some(order) = self.orders.get_mut(act.order) else {
+            return;
+        };
+        let pending = order.payment == PaymentState::Pending;
+        let state = match result {
+            CallResult::Ok => PaymentState::Success,
+            CallResult::Deferred => PaymentState::QueuedForRetry,
+            // A retry that failed but will be delivered again stays queued.
+            CallResult::Err(_) if pending && !final_failure => PaymentState::QueuedForRetry,
+            CallResult::Err(_) if pending => PaymentState::Failed,
+            CallResult::Err(_) => return,
+        };
+        let was_queued = order.payment_queued;
+        order.payment_queued |= state == PaymentState::QueuedForRetry;
+        // Not monotonic: a charge's late success can land on a refunded
+        // record (the race the playground shows as an inconsistent order).
+        order.payment = state;
+        let id = order.id;
+        let p = &mut self.metrics.payments;
+        match state {
+            PaymentState::Success => {
+                p.success += 1;
+                p.recovered += u64::from(was_queued);
+            }
+            // Counted once, when the charge is first queued (not again on
+            // each failed redelivery).
+            PaymentState::QueuedForRetry if !matches!(act.origin, Origin::Delivery { .. }) => {
+                p.queued_for_retry += 1
+            }
+            PaymentState::QueuedForRetry => {}
+            _ => p.failed += 1,
+        }
+        self.trace(m, TraceKind::Payment { order: id, state });
+    }
+
+    /// A completing handler failed for good: a client that is not waiting
+    /// for the response is told (once).
+    fn completion_failed(&mut self, m: &Model, act: &Activation) {
+        if self.client.completion == Completion::Sync {
+            return;
+        }
+        let now = self.now;
+        let first = self.orders.get_mut(act.order).is_some_and(|o| {
+            let first = o.completed_at.is_none();
+            o.completed_at.get_or_insert(now);
+            first
+        });
+        if first {
+            self.notify_client(m, act.service, act.order, STATUS_FAILED, true);
+        }
+    }
+
+    /// Answers whoever started the handler: the caller (unless already
+    /// answered by an `accept` step), or the broker with an ack or a nack.
+    fn answer_origin(&mut self, m: &Model, act: &Activation, result: CallResult, business: bool) {
+        match act.origin {
+            Origin::Reply(reply) => {
+                if act.responded {
+                    return;
+                }
+                let status = match m.handlers[act.handler as usize].effect {
+                    EffectModel::ReadStatus => self
+                        .orders
+                        .get(act.order)
+                        .map_or(0, |o| o.visible_status(self.now)),
+                    _ => 0,
+                };
+                let (from, to, o) = (act.service, act.reply_to, act.order);
+                self.reply(m, from, to, o, reply, result, status, false);
+            }
+            Origin::Delivery {
+                queue, inflight, ..
+            } => {
+                if let Some(broker) = m.broker_service {
+                    // A business failure is consumed: redelivery would not help.
+                    let ok = result.is_ok() || business;
+                    let ack = Body::Ack {
+                        queue,
+                        inflight,
+                        ok,
+                    };
+                    self.send(m, act.service, broker, act.order, ack);
+                }
+            }
+        }
+    }
+}

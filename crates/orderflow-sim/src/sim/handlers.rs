@@ -1,0 +1,397 @@
+//! Handlers: an activation from the request or delivery that starts it,
+//! through its worker's service time and effect, along its step program
+//! (`run_steps`), parked in a `wait` and woken by an order event.
+//!
+//! Calls, retries, fallbacks, compensation and the end of a handler are in
+//! `calls.rs`; effects in `effects.rs`.
+
+use super::calls::CallCtx;
+use super::network::{Body, CallResult, Message, Reply};
+use super::schedule::Event;
+use super::world::{World, waiting_in};
+use crate::ids::*;
+use crate::model::*;
+use crate::scenario::Completion;
+use crate::time::SimTime;
+use crate::trace::{Reason, TraceKind};
+
+/// What started a handler, and so who hears about its end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Origin {
+    Reply(Reply),
+    Delivery {
+        queue: QueueId,
+        inflight: InflightKey,
+        attempt: u32,
+    },
+}
+
+/// Where a handler is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Phase {
+    /// Waiting for a worker.
+    Queued,
+    /// A worker is on it (service time).
+    Working,
+    /// Waiting for a call's answer or a publish's confirm.
+    Awaiting,
+    /// Waiting out a retry backoff.
+    Backoff,
+    /// In a `work` step.
+    Timer,
+    /// Parked in a `wait` step (no worker held).
+    Parked,
+}
+
+/// A running handler.
+#[derive(Clone, Debug)]
+pub(super) struct Activation {
+    pub handler: HandlerId,
+    pub service: ServiceId,
+    pub replica: u16,
+    pub order: OrderKey,
+    pub origin: Origin,
+    /// The service that sent the request (where the answer goes).
+    pub reply_to: ServiceId,
+    pub arrived_at: SimTime,
+    pub phase: Phase,
+    pub pc: u8,
+    pub call: CallCtx,
+    pub token: u32,
+    pub attempt: u32,
+    /// The value carried by a status-write request.
+    pub arg: StatusId,
+    /// A half-open probe is out through this breaker.
+    pub probe: Option<BreakerId>,
+    /// Steps done that have a compensation.
+    pub done_mask: u32,
+    pub failed: bool,
+    pub fail_reason: Reason,
+    pub deferred: bool,
+    pub responded: bool,
+    pub holds_slot: bool,
+    /// The effect found the work already done (an idempotent repeat).
+    pub skip_steps: bool,
+    /// Set when a parked handler is woken: `Some(true)` event raised,
+    /// `Some(false)` timed out.
+    pub wake: Option<bool>,
+}
+
+impl World {
+    /// A `work` step's time is up: go on with the next step.
+    pub(super) fn on_step_timer(&mut self, m: &Model, a: ActKey, token: u32) {
+        if waiting_in(&self.acts, a, token, Phase::Timer) {
+            self.acts[a].pc += 1;
+            self.run_steps(m, a);
+        }
+    }
+
+    /// Starts `handler` for the message `msg` that asked for it.
+    pub(super) fn start_handler(
+        &mut self,
+        m: &Model,
+        handler: HandlerId,
+        msg: &Message,
+        origin: Origin,
+    ) -> Option<ActKey> {
+        let (o, reply_to) = (msg.order, msg.from);
+        let (arg, replica) = match msg.body {
+            Body::Request { arg, .. } => (arg, None),
+            Body::Deliver { replica, .. } => (0, Some(replica)),
+            _ => (0, None),
+        };
+        let h = &m.handlers[handler as usize];
+        let act = Activation {
+            handler,
+            service: h.service,
+            replica: 0,
+            order: o,
+            origin,
+            reply_to,
+            arrived_at: self.now,
+            phase: Phase::Queued,
+            pc: 0,
+            call: CallCtx::Step,
+            token: 0,
+            attempt: 0,
+            arg,
+            probe: None,
+            done_mask: 0,
+            failed: false,
+            fail_reason: Reason::Error,
+            deferred: false,
+            responded: false,
+            holds_slot: false,
+            skip_steps: false,
+            wake: None,
+        };
+        let a = self.acts.insert(act);
+        self.hold(o);
+        self.metrics.services[h.service as usize].received += 1;
+        self.admit(m, a, replica);
+        // A refused handler (queue full) is already gone.
+        self.acts.contains_key(a).then_some(a)
+    }
+
+    pub(super) fn on_work_done(&mut self, m: &Model, a: ActKey) {
+        let Some(act) = self.acts.get_mut(a) else {
+            return;
+        };
+        if act.phase != Phase::Working {
+            return;
+        }
+        if let Some(ok) = act.wake.take() {
+            // A parked handler resumed: continue at its `wait` step.
+            if ok {
+                act.pc += 1;
+                return self.run_steps(m, a);
+            }
+            return self.step_failed(m, a, Reason::NoEvent);
+        }
+        let s = act.service as usize;
+        let rate = self.services[s].error_rate;
+        if rate > 0.0 && self.rng.chance(rate) {
+            return self.finish(m, a, CallResult::Err(Reason::Error));
+        }
+        match self.begin_effect(m, a) {
+            Ok(()) => self.run_steps(m, a),
+            Err(r) => self.finish(m, a, CallResult::Err(r)),
+        }
+    }
+
+    /// Runs steps from the handler's program counter until one has to wait;
+    /// past the last step, the handler finishes.
+    pub(super) fn run_steps(&mut self, m: &Model, a: ActKey) {
+        loop {
+            let act = &mut self.acts[a];
+            act.phase = Phase::Working;
+            let h = &m.handlers[act.handler as usize];
+            if act.skip_steps {
+                return self.finish(m, a, CallResult::Ok);
+            }
+            let Some(step) = h.steps.get(act.pc as usize) else {
+                return self.finish(m, a, CallResult::Ok);
+            };
+            let go_on = match *step {
+                StepModel::Call { .. } => {
+                    act.attempt = 0;
+                    self.start_call(m, a, CallCtx::Step);
+                    false
+                }
+                StepModel::Send { target, compensate } => {
+                    self.step_send(m, a, target, compensate.is_some());
+                    true
+                }
+                StepModel::Publish { to, message, .. } => {
+                    self.start_publish(m, a, to, message, CallCtx::Publish);
+                    false
+                }
+                StepModel::Accept => {
+                    self.step_accept(m, a);
+                    true
+                }
+                StepModel::Status { value, mandatory } => {
+                    if self.client.completion == Completion::Polling {
+                        act.arg = value;
+                        act.attempt = 0;
+                        self.start_call(m, a, CallCtx::StatusWrite { mandatory });
+                        false
+                    } else {
+                        act.pc += 1;
+                        true
+                    }
+                }
+                StepModel::Notify { status } => self.step_notify(m, a, status, false),
+                StepModel::Complete { status } => self.step_notify(m, a, status, true),
+                StepModel::Work { ref latency, .. } => {
+                    act.token += 1;
+                    act.phase = Phase::Timer;
+                    let token = act.token;
+                    let factor = self.services[act.service as usize].latency_factor;
+                    let us = latency.sample_us(&mut self.rng, factor);
+                    self.after(us, Event::StepTimer(a, token));
+                    false
+                }
+                StepModel::Wait { event, timeout_us } => self.step_wait(m, a, event, timeout_us),
+                StepModel::Emit { event } => {
+                    act.pc += 1;
+                    let (s, o) = (act.service, act.order);
+                    self.raise(m, s, o, event, true);
+                    true
+                }
+            };
+            if !go_on {
+                return;
+            }
+        }
+    }
+
+    /// `send`: a request nobody answers.
+    fn step_send(&mut self, m: &Model, a: ActKey, target: HandlerId, compensable: bool) {
+        let act = &mut self.acts[a];
+        if compensable {
+            act.done_mask |= 1 << act.pc;
+        }
+        act.pc += 1;
+        let (s, o) = (act.service, act.order);
+        let to = m.handlers[target as usize].service;
+        let body = Body::Request {
+            handler: target,
+            reply: Reply::None,
+            arg: 0,
+        };
+        self.send(m, s, to, o, body);
+    }
+
+    /// `accept`: a client that does not wait for the outcome gets 202
+    /// Accepted now; the handler goes on.
+    fn step_accept(&mut self, m: &Model, a: ActKey) {
+        let act = &mut self.acts[a];
+        act.pc += 1;
+        if self.client.completion != Completion::Sync
+            && !act.responded
+            && let Origin::Reply(reply @ Reply::Client { .. }) = act.origin
+        {
+            act.responded = true;
+            let (s, o, to) = (act.service, act.order, act.reply_to);
+            self.reply(m, s, to, o, reply, CallResult::Ok, 0, true);
+        }
+    }
+
+    /// `notify` (progress) or `complete` (the outcome, `last`): tells the
+    /// client over its completion channel. A polling client's progress is a
+    /// status write the handler waits for. True if the handler goes on.
+    fn step_notify(&mut self, m: &Model, a: ActKey, status: StatusId, last: bool) -> bool {
+        let now = self.now;
+        let act = &mut self.acts[a];
+        if last && let Some(order) = self.orders.get_mut(act.order) {
+            order.completed_at.get_or_insert(now);
+            order.completed_ok = true;
+        }
+        if self.client.completion == Completion::Polling && !last {
+            // Progress: a best-effort write the handler waits for.
+            act.arg = status;
+            act.attempt = 0;
+            self.start_call(m, a, CallCtx::StatusWrite { mandatory: false });
+            return false;
+        }
+        act.pc += 1;
+        let (s, o) = (act.service, act.order);
+        self.notify_client(m, s, o, status, last);
+        true
+    }
+
+    /// `wait`: goes on if the event was raised, fails if it failed, else
+    /// parks the handler (freeing its worker) until it comes or the timeout.
+    /// True if the handler goes on.
+    fn step_wait(&mut self, m: &Model, a: ActKey, event: EventId, timeout_us: u64) -> bool {
+        let act = &mut self.acts[a];
+        let bit = 1u32 << event;
+        let o = act.order;
+        let (ok, failed) = self.orders.get(o).map_or((false, true), |x| {
+            (x.events_ok & bit != 0, x.events_failed & bit != 0)
+        });
+        if ok {
+            act.pc += 1;
+            return true;
+        }
+        if failed {
+            self.step_failed(m, a, Reason::NoEvent);
+            return false;
+        }
+        act.token += 1;
+        act.phase = Phase::Parked;
+        let (token, handler) = (act.token, act.handler);
+        self.release_slot(m, a);
+        if let Some(order) = self.orders.get_mut(o) {
+            order.parked = Some(a);
+            let order = order.id;
+            let kind = TraceKind::Parked {
+                order,
+                handler,
+                event,
+            };
+            self.trace(m, kind);
+        }
+        self.timeout(timeout_us, Event::WaitTimeout(a, token));
+        false
+    }
+
+    /// Raises an order event and wakes the handler parked on it.
+    pub(super) fn raise(
+        &mut self,
+        m: &Model,
+        from: ServiceId,
+        o: OrderKey,
+        event: EventId,
+        ok: bool,
+    ) {
+        let Some(order) = self.orders.get_mut(o) else {
+            return;
+        };
+        let bit = 1u32 << event;
+        if ok {
+            order.events_ok |= bit;
+        } else {
+            order.events_failed |= bit;
+        }
+        let id = order.id;
+        let parked = order.parked;
+        self.trace(
+            m,
+            TraceKind::Raised {
+                order: id,
+                event,
+                ok,
+            },
+        );
+        let Some(p) = parked else { return };
+        let Some(act) = self.acts.get(p) else { return };
+        let waits_for = match m.handlers[act.handler as usize].steps.get(act.pc as usize) {
+            Some(StepModel::Wait { event: e, .. }) => *e == event,
+            _ => false,
+        };
+        if act.phase == Phase::Parked && waits_for {
+            self.orders[o].parked = None;
+            let (to, token) = (act.service, act.token);
+            if ok {
+                self.send(
+                    m,
+                    from,
+                    to,
+                    o,
+                    Body::Wake {
+                        act: p,
+                        token,
+                        event,
+                    },
+                );
+            } else {
+                self.wake(m, p, false);
+            }
+        }
+    }
+
+    pub(super) fn wake(&mut self, m: &Model, a: ActKey, ok: bool) {
+        let act = &mut self.acts[a];
+        act.token += 1;
+        act.wake = Some(ok);
+        act.arrived_at = self.now;
+        if let Some(order) = self.orders.get_mut(act.order)
+            && order.parked == Some(a)
+        {
+            order.parked = None;
+        }
+        self.admit(m, a, None);
+    }
+
+    pub(super) fn on_wait_timeout(&mut self, m: &Model, a: ActKey, token: u32) {
+        if self
+            .acts
+            .get(a)
+            .is_some_and(|x| x.token == token && x.phase == Phase::Parked)
+        {
+            self.wake(m, a, false);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! Sampling: a row of the time series (busy workers, queue depths, breaker
+//! states, orders in flight, latencies of the interval) every
+//! `limits.sample_interval_ms`.
+
+use super::world::World;
+use crate::metrics::Sample;
+use crate::model::Model;
+use crate::time::SimTime;
+
+impl World {
+    /// Takes every sample due at or before `t`.
+    #[inline]
+    pub(super) fn sample_until(&mut self, m: &Model, t: SimTime) {
+        // Most events fall between two samples: decide that inline.
+        if self.next_sample <= t {
+            self.take_samples(m, t);
+        }
+    }
+
+    #[inline(never)]
+    fn take_samples(&mut self, m: &Model, t: SimTime) {
+        let interval = m.limits.sample_interval_ms * 1_000;
+        while self.next_sample <= t {
+            let at = self.next_sample;
+            self.take_sample(m, at);
+            self.next_sample = at.plus_micros(interval);
+        }
+    }
+
+    fn take_sample(&mut self, m: &Model, t: SimTime) {
+        let sample = Sample {
+            t,
+            in_flight_orders: self.orders.len() as u32,
+            settled: self.metrics.outcomes,
+            latency: self.metrics.latency_window.take(),
+        };
+        // The row, in the order `Shape` documents.
+        let row = (self.services.iter().map(|s| s.busy))
+            .chain(
+                self.services
+                    .iter()
+                    .map(|s| s.inbox.len() as u32 + s.buffered),
+            )
+            .chain(self.broker.queues.iter().map(|q| q.waiting() as u32))
+            .chain(self.broker.queues.iter().map(|q| q.inflight.len() as u32))
+            .chain(self.breakers.iter().map(|b| b.state().code()));
+        self.metrics
+            .series
+            .push(sample, row, m.limits.series_points as usize);
+    }
+}

@@ -1,0 +1,118 @@
+//! Commands through the engine's API: validation without side effects,
+//! timed commands that fire at their time and replay exactly, limits.
+
+use orderflow_sim::trace::TraceHasher;
+use orderflow_sim::{Command, Sim, SimTime};
+
+use crate::support::*;
+
+fn down(service: &str, up: bool) -> Command {
+    Command::SetUp {
+        service: service.into(),
+        up,
+    }
+}
+
+fn hash_to_end(sim: &mut Sim) -> u64 {
+    let mut h = TraceHasher::default();
+    for e in run(sim) {
+        h.event(&e);
+    }
+    h.finish()
+}
+
+#[test]
+fn validate_names_the_problem_and_changes_nothing() {
+    let model = model_with("payment-breaker", |s| s.workload.orders = 50);
+    let mut sim = sim(&model, 3, model.client.completion);
+    sim.run_until(SimTime::from_secs(2));
+    let events = sim.events_processed();
+    let err = sim.validate(&down("ghost", false)).unwrap_err();
+    assert_eq!(err.0, "service: no service \"ghost\"");
+    let err = sim
+        .validate(&Command::SetErrorRate {
+            service: "payment".into(),
+            rate: 2.0,
+        })
+        .unwrap_err();
+    assert_eq!(err.0, "rate: must be between 0 and 1");
+    assert!(sim.validate(&down("payment", false)).is_ok());
+    assert_eq!(sim.events_processed(), events);
+    assert!(sim.applied_commands().is_empty());
+    assert!(sim.service(model.service_index("payment").unwrap()).up);
+}
+
+#[test]
+fn a_timed_command_fires_at_its_time_as_if_applied_by_hand_then() {
+    let model = model_with("payment-breaker", |s| s.workload.orders = 120);
+    let at = SimTime::from_millis(12_345);
+
+    let mut timed = sim(&model, 9, model.client.completion);
+    timed.run_until(SimTime::from_secs(2));
+    timed.apply(down("provider", false)).unwrap();
+    timed.schedule(at, down("provider", true)).unwrap();
+    assert_eq!(timed.scheduled().len(), 1);
+    assert!(timed.next_event_time().is_some_and(|t| t <= at));
+    let timed_hash = hash_to_end(&mut timed);
+    assert!(timed.scheduled().is_empty());
+
+    let mut by_hand = sim(&model, 9, model.client.completion);
+    by_hand.run_until(SimTime::from_secs(2));
+    by_hand.apply(down("provider", false)).unwrap();
+    by_hand.run_until(at);
+    by_hand.apply(down("provider", true)).unwrap();
+    assert_eq!(hash_to_end(&mut by_hand), timed_hash);
+    assert_eq!(timed.applied_commands(), by_hand.applied_commands());
+    assert_eq!(timed.applied_commands()[1].at, at);
+
+    // The record replays the run, timed command included.
+    let mut replayed = Sim::replay(
+        model.clone(),
+        9,
+        model.client.completion,
+        timed.applied_commands(),
+    )
+    .unwrap();
+    run(&mut replayed);
+    assert_eq!(
+        replayed.metrics_now().outcomes,
+        timed.metrics_now().outcomes
+    );
+    assert_eq!(replayed.events_processed(), timed.events_processed());
+}
+
+#[test]
+fn a_timed_command_keeps_a_finished_run_open_until_it_fires() {
+    let model = model_with("sync-chain", |s| s.workload.orders = 2);
+    let mut sim = sim(&model, 1, model.client.completion);
+    let late = SimTime::from_secs(3_600);
+    sim.schedule(late, down("payment", false)).unwrap();
+    run(&mut sim);
+    assert!(sim.is_finished());
+    assert_eq!(sim.now(), late, "the clock went to the command");
+    assert_eq!(sim.applied_commands().len(), 1);
+    assert!(!sim.service(model.service_index("payment").unwrap()).up);
+}
+
+#[test]
+fn timed_commands_are_bounded_and_not_in_the_past() {
+    let model = model_with("sync-chain", |s| s.workload.orders = 5);
+    let mut sim = sim(&model, 1, model.client.completion);
+    sim.run_until(SimTime::from_secs(1));
+    let err = sim
+        .schedule(SimTime::from_millis(500), down("payment", true))
+        .unwrap_err();
+    assert!(err.0.contains("in the past"), "{err}");
+    for i in 0..orderflow_sim::sim::MAX_TIMED_COMMANDS {
+        sim.schedule(SimTime::from_secs(2 + i as u64), down("payment", true))
+            .unwrap();
+    }
+    let err = sim
+        .schedule(SimTime::from_secs(500), down("payment", true))
+        .unwrap_err();
+    assert_eq!(err.0, "at most 100 scheduled commands");
+    assert!(
+        sim.schedule(SimTime::from_secs(9), down("ghost", true))
+            .is_err()
+    );
+}
