@@ -647,9 +647,15 @@ mod tests {
         }
     }
 
+    /// The topology of preset `name`.
+    fn preset(name: &str) -> Topology {
+        let model = orderflow_sim::presets::model(name).unwrap().unwrap();
+        Topology::from_model(&model)
+    }
+
     #[test]
-    fn order_flow_reads_left_to_right() {
-        let t = Topology::order_flow();
+    fn the_order_flow_reads_left_to_right() {
+        let t = preset("hybrid-queue");
         let l = layout(&t);
         check_layout(&t, &l);
         let col = |id: &str| l.columns[t.index_of(id).unwrap()];
@@ -695,14 +701,8 @@ mod tests {
     }
 
     #[test]
-    fn layout_is_deterministic() {
-        let t = Topology::order_flow();
-        assert_eq!(layout(&t), layout(&t));
-    }
-
-    #[test]
     fn curve_runs_from_start_to_end() {
-        let t = Topology::order_flow();
+        let t = preset("sync-chain");
         let l = layout(&t);
         let c = &l.edges[0];
         assert_eq!(c.point_at(0.0), c.start());
