@@ -1,6 +1,6 @@
-//! Where every node sits and how every edge bends: a pure function from a
-//! [`Topology`] to geometry, so the diagram never holds hand-placed
-//! coordinates and the geometry is tested natively.
+//! Owns the diagram's geometry: where every node sits and how every edge
+//! bends, a pure function from a [`Topology`], so the diagram never holds
+//! hand-placed coordinates and the geometry is tested natively.
 //!
 //! The method is a small layered ("Sugiyama-style") layout, chosen because
 //! requests in an order flow run one way — client on the left, the deepest

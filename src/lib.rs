@@ -1,3 +1,5 @@
+//! Owns the browser app's crate root: the module map and [`mount`].
+//!
 //! # Orderflow Playground — the browser app
 //!
 //! A Leptos (client-side rendered) page that draws an e-commerce order flow

@@ -1,5 +1,5 @@
-//! Geometry and painting order of the token layer: the canvas drawn over
-//! the diagram's SVG, where every message in flight is a dot.
+//! Owns the token layer's geometry, hit testing and painting: the canvas
+//! drawn over the diagram's SVG, where every message in flight is a dot.
 //!
 //! A busy run has over a thousand tokens and each frame moves all of them.
 //! Measured in headless Chromium on the 2-core reference machine: a
