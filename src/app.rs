@@ -49,42 +49,60 @@ pub struct Live {
 #[derive(Clone, Copy)]
 pub struct Actions {
     ctrl: StoredValue<Controller, LocalStorage>,
-    frame: RwSignal<Frame>,
-    ui: RwSignal<UiState>,
-    stats: RwSignal<Stats>,
-    log_rev: RwSignal<u64>,
-    design: RwSignal<Arc<DesignView>>,
+    /// What was last copied out, to compare with.
+    live: Live,
+    set_frame: WriteSignal<Frame>,
+    set_ui: WriteSignal<UiState>,
+    set_stats: WriteSignal<Stats>,
+    set_log_rev: WriteSignal<u64>,
+    set_design: WriteSignal<Arc<DesignView>>,
 }
 
-/// Wraps a controller into the page's two handles and provides both as
-/// context. Call inside a reactive owner (a component or a mount closure).
+/// Wraps a controller into the page's two handles and provides them as
+/// context (read them with [`use_app`]). Call inside a reactive owner (a
+/// component or a mount closure).
 pub fn provide_app(mut ctrl: Controller) -> (Live, Actions) {
     let ui = ctrl.ui_state();
     let frame = ctrl.frame();
     let design = Arc::new(ctrl.design_view());
+    let (frame, set_frame) = signal(frame);
+    let (ui, set_ui) = signal(ui);
+    let (stats, set_stats) = signal(Stats::default());
+    let (log_rev, set_log_rev) = signal(0);
+    let (design, set_design) = signal(design);
+    let live = Live {
+        frame,
+        ui,
+        stats,
+        log_rev,
+        design,
+    };
     let actions = Actions {
         ctrl: StoredValue::new_local(ctrl),
-        frame: RwSignal::new(frame),
-        ui: RwSignal::new(ui),
-        stats: RwSignal::new(Stats::default()),
-        log_rev: RwSignal::new(0),
-        design: RwSignal::new(design),
+        live,
+        set_frame,
+        set_ui,
+        set_stats,
+        set_log_rev,
+        set_design,
     };
-    let live = Live {
-        frame: actions.frame.read_only(),
-        ui: actions.ui.read_only(),
-        stats: actions.stats.read_only(),
-        log_rev: actions.log_rev.read_only(),
-        design: actions.design.read_only(),
-    };
-    provide_context(live);
+    // One context entry for both: each context type costs code in the
+    // bundle.
     provide_context(actions);
     (live, actions)
 }
 
+/// The page's two handles, from the context [`provide_app`] set.
+pub fn use_app() -> (Live, Actions) {
+    let actions = expect_context::<Actions>();
+    (actions.live, actions)
+}
+
 impl Actions {
-    /// Runs `f` on the controller, then refreshes what changed.
-    fn act(&self, f: impl FnOnce(&mut Controller)) {
+    /// Runs `f` on the controller, then refreshes what changed. (Takes a
+    /// `dyn` closure so the bundle holds one copy of this, not one per
+    /// action.)
+    fn act(&self, f: &mut dyn FnMut(&mut Controller)) {
         let generation = self.ctrl.try_update_value(|c| {
             f(c);
             c.generation()
@@ -98,9 +116,13 @@ impl Actions {
     /// model was rebuilt, the slower panels, and the URL.
     fn after_act(&self, generation: u64) {
         self.refresh();
-        if self.design.with_untracked(|d| d.generation != generation) {
+        if self
+            .live
+            .design
+            .with_untracked(|d| d.generation != generation)
+        {
             let design = self.ctrl.with_value(Controller::design_view);
-            self.design.set(Arc::new(design));
+            self.set_design.set(Arc::new(design));
         }
         self.refresh_panels();
         self.sync_url();
@@ -111,10 +133,10 @@ impl Actions {
         let Some((ui, frame)) = self.ctrl.try_update_value(|c| (c.ui_state(), c.frame())) else {
             return;
         };
-        if self.ui.with_untracked(|u| *u != ui) {
-            self.ui.set(ui);
+        if self.live.ui.with_untracked(|u| *u != ui) {
+            self.set_ui.set(ui);
         }
-        self.frame.set(frame);
+        self.set_frame.set(frame);
     }
 
     /// Refreshes the metrics, the event log and the controls.
@@ -125,12 +147,12 @@ impl Actions {
         else {
             return;
         };
-        self.stats.set(stats);
+        self.set_stats.set(stats);
         if log_changed {
-            self.log_rev.update(|r| *r += 1);
+            self.set_log_rev.update(|r| *r += 1);
         }
-        if self.ui.with_untracked(|u| *u != ui) {
-            self.ui.set(ui);
+        if self.live.ui.with_untracked(|u| *u != ui) {
+            self.set_ui.set(ui);
         }
     }
 
@@ -156,40 +178,40 @@ impl Actions {
 
     /// Play or pause.
     pub fn toggle(&self) {
-        self.act(Controller::toggle);
+        self.act(&mut Controller::toggle);
     }
 
     /// The next event, then pause.
     pub fn step(&self) {
-        self.act(Controller::step);
+        self.act(&mut Controller::step);
     }
 
     /// Back to time zero.
     pub fn restart(&self) {
-        self.act(Controller::restart);
+        self.act(&mut Controller::restart);
     }
 
     pub fn faster(&self) {
-        self.act(Controller::faster);
+        self.act(&mut Controller::faster);
     }
 
     pub fn slower(&self) {
-        self.act(Controller::slower);
+        self.act(&mut Controller::slower);
     }
 
     /// The speed at a slider position (0..=1000, log scale).
     pub fn set_speed_slider(&self, pos: f64) {
-        self.act(|c| c.set_speed(slider_to_speed(pos)));
+        self.act(&mut |c| c.set_speed(slider_to_speed(pos)));
     }
 
     /// Moves to time `t`.
     pub fn seek(&self, t: SimTime) {
-        self.act(|c| c.seek(t));
+        self.act(&mut |c| c.seek(t));
     }
 
     /// Runs `n` more orders quickly.
     pub fn fast_forward(&self, n: u64) {
-        self.act(|c| c.fast_forward(n));
+        self.act(&mut |c| c.fast_forward(n));
     }
 
     /// What a keyboard shortcut does.
@@ -206,75 +228,75 @@ impl Actions {
 
     /// Another pattern.
     pub fn set_preset(&self, name: String) {
-        self.act(|c| c.set_preset(&name));
+        self.act(&mut |c| c.set_preset(&name));
     }
 
     /// Another completion mode.
     pub fn set_mode(&self, mode: Completion) {
-        self.act(|c| c.set_mode(mode));
+        self.act(&mut |c| c.set_mode(mode));
     }
 
     /// A seed typed into its field.
     pub fn enter_seed(&self, text: String) {
-        self.act(|c| c.enter_seed(&text));
+        self.act(&mut |c| c.enter_seed(&text));
     }
 
     /// An order count typed into its field.
     pub fn enter_orders(&self, text: String) {
-        self.act(|c| c.enter_orders(&text));
+        self.act(&mut |c| c.enter_orders(&text));
     }
 
     // ---- Selection ----
 
     /// Opens or closes node `i`'s panel.
     pub fn toggle_node(&self, i: usize) {
-        self.act(|c| c.toggle_node(i));
+        self.act(&mut |c| c.toggle_node(i));
     }
 
     /// Opens an order in the inspector.
     pub fn select_order(&self, order: u64) {
-        self.act(|c| c.select_order(order));
+        self.act(&mut |c| c.select_order(order));
     }
 
     /// An order number typed into the inspector.
     pub fn enter_order(&self, text: String) {
-        self.act(|c| c.enter_order(&text));
+        self.act(&mut |c| c.enter_order(&text));
     }
 
     // ---- Break things ----
 
     /// A one-click timed fault.
     pub fn inject(&self, fault: FaultPreset) {
-        self.act(|c| c.inject(&fault));
+        self.act(&mut |c| c.inject(&fault));
     }
 
     /// Takes node `i` down, or brings it up.
     pub fn toggle_service(&self, i: usize) {
-        self.act(|c| c.toggle_service(i));
+        self.act(&mut |c| c.toggle_service(i));
     }
 
     /// Node `i`'s latency multiplier.
     pub fn set_latency_factor(&self, i: usize, factor: f64) {
-        self.act(|c| c.set_latency_factor(i, factor));
+        self.act(&mut |c| c.set_latency_factor(i, factor));
     }
 
     /// Node `i`'s error rate, from a slider's percentage.
     pub fn set_error_percent(&self, i: usize, percent: f64) {
-        self.act(|c| c.set_error_rate(i, rate_of_percent(percent)));
+        self.act(&mut |c| c.set_error_rate(i, rate_of_percent(percent)));
     }
 
     /// Node `i`'s message loss, from a slider's percentage.
     pub fn set_drop_percent(&self, i: usize, percent: f64) {
-        self.act(|c| c.set_drop_rate(i, rate_of_percent(percent)));
+        self.act(&mut |c| c.set_drop_rate(i, rate_of_percent(percent)));
     }
 
     /// `delta` more (or fewer) replicas of node `i`.
     pub fn add_replicas(&self, i: usize, delta: i32) {
-        self.act(|c| c.add_replicas(i, delta));
+        self.act(&mut |c| c.add_replicas(i, delta));
     }
 
     pub fn restart_broker(&self) {
-        self.act(Controller::restart_broker);
+        self.act(&mut Controller::restart_broker);
     }
 
     // ---- The event log and the inspector (read on demand) ----
@@ -282,7 +304,7 @@ impl Actions {
     /// Changes the event log's filter.
     pub fn edit_log_filter(&self, edit: impl FnOnce(&mut LogFilter)) {
         self.ctrl.update_value(|c| c.edit_log_filter(edit));
-        self.log_rev.update(|r| *r += 1);
+        self.set_log_rev.update(|r| *r += 1);
     }
 
     /// Rows in the event log.
@@ -336,7 +358,7 @@ impl Animated for Actions {
 
     fn redraw(&self) {
         if let Some(frame) = self.ctrl.try_update_value(Controller::frame) {
-            self.frame.set(frame);
+            self.set_frame.set(frame);
         }
     }
 

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use orderflow_sim::Completion;
 
-use crate::app::{Actions, Live};
+use crate::app::use_app;
 use crate::controls_view::{
     mini_counters, mode_options, parse_fast_forward, play_button, preset_options, progress,
     speed_label, speed_to_slider, time_label, timeline_max, timeline_target, timeline_value,
@@ -15,7 +15,7 @@ use crate::url_state::MAX_ORDERS;
 /// Preset picker, completion mode, seed, order count, and the share link.
 #[component]
 pub fn ScenarioBar() -> impl IntoView {
-    let (live, act) = (expect_context::<Live>(), expect_context::<Actions>());
+    let (live, act) = use_app();
     let ui = live.ui;
     let preset = Memo::new(move |_| ui.with(|u| u.preset.clone()));
     let mode = Memo::new(move |_| ui.with(|u| u.mode));
@@ -126,22 +126,22 @@ pub fn ScenarioBar() -> impl IntoView {
 /// `compact` (embed mode) keeps play/pause, restart and the time only.
 #[component]
 pub fn Transport(compact: bool) -> impl IntoView {
-    let (live, act) = (expect_context::<Live>(), expect_context::<Actions>());
+    let (live, act) = use_app();
     let ui = live.ui;
-    let play = Memo::new(move |_| ui.with(|u| play_button(u.playing)));
+    let playing = Memo::new(move |_| ui.with(|u| u.playing));
     let speed = Memo::new(move |_| ui.with(|u| u.speed));
     let now = move || live.frame.with(|f| f.t);
     let furthest = Memo::new(move |_| ui.with(|u| u.furthest));
     let ff_n = RwSignal::new(1_000u64);
-    let shown_progress = Memo::new(move |_| ui.with(|u| progress(u.ff_progress, u.seeking)));
+    let shown_progress = move || ui.with(|u| progress(u.ff_progress, u.seeking));
     view! {
         <section class="transport" class:transport--compact=compact aria-label="Playback">
             <button
                 class="button button--primary"
-                aria-label=move || play.get().0
+                aria-label=move || play_button(playing.get()).0
                 on:click=move |_| act.toggle()
             >
-                {move || play.get().1}
+                {move || play_button(playing.get()).1}
             </button>
             <Show when=move || !compact>
                 <button class="button" aria-label="Step to the next event" on:click=move |_| act.step()>
@@ -211,11 +211,11 @@ pub fn Transport(compact: bool) -> impl IntoView {
                     >
                         "Go"
                     </button>
-                    <Show when=move || shown_progress.get().is_some()>
+                    <Show when=move || shown_progress().is_some()>
                         <progress
                             aria-label="Progress"
                             max="1"
-                            value=move || shown_progress.get().unwrap_or_default().to_string()
+                            value=move || shown_progress().unwrap_or_default().to_string()
                         ></progress>
                     </Show>
                 </span>

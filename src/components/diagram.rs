@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::{Actions, Live};
+use crate::app::use_app;
 use crate::components::token_canvas::TokenCanvas;
 use crate::diagram_view::{LEGEND, in_flight_label};
 use crate::scene::{Frame, NodeState};
@@ -19,7 +19,7 @@ use crate::token_layer::pick;
 /// ([`TokenCanvas`]); clicking one opens its order in the inspector.
 #[component]
 pub fn LiveDiagram() -> impl IntoView {
-    let (live, act) = (expect_context::<Live>(), expect_context::<Actions>());
+    let (live, act) = use_app();
     move || {
         let view = live.design.with(|d| d.diagram.clone());
         let view_box = view.view_box;

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::{Actions, Live};
+use crate::app::use_app;
 use crate::event_log::{
     Category, VIEWPORT_HEIGHT, VIEWPORT_PX, Viewport, parse_order_filter, parse_service_filter,
     visible_rows,
@@ -14,7 +14,7 @@ use crate::event_log::{
 /// view exist in the DOM, so 100,000 rows scroll as smoothly as ten.
 #[component]
 pub fn EventLog() -> impl IntoView {
-    let (live, act) = (expect_context::<Live>(), expect_context::<Actions>());
+    let (live, act) = use_app();
     let scroll = RwSignal::new(0.0f64);
     let follow = RwSignal::new(true);
     let viewport = NodeRef::<leptos::html::Div>::new();

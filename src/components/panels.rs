@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::{Actions, Live};
+use crate::app::use_app;
 use crate::faults::{FaultPreset, NodeControls, NodeSettings};
 use crate::inspector::Inspection;
 use crate::scene::HEADLINES;
@@ -14,7 +14,7 @@ use crate::stats::{CHART_H, CHART_VIEW_BOX, CHART_W, Chart, STRIP_H, STRIP_VIEW_
 /// Broker queues as bars: waiting, in flight (unacknowledged), dead letters.
 #[component]
 pub fn QueuePanel() -> impl IntoView {
-    let live = expect_context::<Live>();
+    let (live, _) = use_app();
     let queues = Memo::new(move |_| live.frame.with(|f| f.queues.clone()));
     let title = move || live.frame.with(|f| f.queues_title());
     view! {
@@ -53,7 +53,7 @@ pub fn QueuePanel() -> impl IntoView {
 /// engine command, so seeking and replay stay exact.
 #[component]
 pub fn NodePanel() -> impl IntoView {
-    let live = expect_context::<Live>();
+    let (live, _) = use_app();
     let selected = Memo::new(move |_| live.ui.with(|u| u.selected_node));
     let presets = Memo::new(move |_| live.design.with(|d| d.faults.clone()));
     view! {
@@ -79,7 +79,7 @@ fn FaultButtons(
     /// The faults offered.
     faults: Vec<FaultPreset>,
 ) -> impl IntoView {
-    let act = expect_context::<Actions>();
+    let (_, act) = use_app();
     view! {
         <div class="panel__presets">
             {faults
@@ -105,8 +105,9 @@ fn NodeControlsPanel(
     /// What the node's controls offer.
     controls: NodeControls,
 ) -> impl IntoView {
-    let (live, act) = (expect_context::<Live>(), expect_context::<Actions>());
-    let settings = Memo::new(move |_| live.frame.with(|f| NodeSettings::of(f.nodes.get(index))));
+    let (live, act) = use_app();
+    let state = Memo::new(move |_| live.frame.with(|f| f.nodes.get(index).cloned()));
+    let settings = move || state.with(|s| NodeSettings::of(s.as_ref()));
     let NodeControls {
         label,
         aria_label,
@@ -120,7 +121,7 @@ fn NodeControlsPanel(
     view! {
         <div class="node-controls" role="group" aria-label=aria_label>
             <h3 class="node-controls__title">{label}</h3>
-            <p class="node-controls__state">{move || settings.with(|s| s.state.clone())}</p>
+            <p class="node-controls__state">{move || settings().state}</p>
             <Show when=move || is_broker>
                 <button class="button button--fault" on:click=move |_| act.restart_broker()>
                     {restart_label.clone()}
@@ -128,7 +129,7 @@ fn NodeControlsPanel(
             </Show>
             <Show when=move || !is_broker>
                 <button class="button" on:click=move |_| act.toggle_service(index)>
-                    {move || settings.with(|s| s.toggle_label)}
+                    {move || settings().toggle_label}
                 </button>
             </Show>
             <Show when=move || is_service>
@@ -136,7 +137,7 @@ fn NodeControlsPanel(
                     "Latency ×"
                     <select
                         aria-label="Latency multiplier"
-                        prop:value=move || settings.with(|s| s.latency.clone())
+                        prop:value=move || settings().latency
                         on:change=move |ev| {
                             if let Ok(f) = event_target_value(&ev).parse::<f64>() {
                                 act.set_latency_factor(index, f);
@@ -158,14 +159,14 @@ fn NodeControlsPanel(
                         max="100"
                         step="5"
                         aria-label="Error rate"
-                        prop:value=move || settings.with(|s| s.error_percent.clone())
+                        prop:value=move || settings().error_percent
                         on:change=move |ev| {
                             if let Ok(p) = event_target_value(&ev).parse::<f64>() {
                                 act.set_error_percent(index, p);
                             }
                         }
                     />
-                    <output>{move || settings.with(|s| s.error_text.clone())}</output>
+                    <output>{move || settings().error_text}</output>
                 </label>
                 <label class="node-controls__field">
                     "Message loss "
@@ -175,7 +176,7 @@ fn NodeControlsPanel(
                         max="100"
                         step="5"
                         aria-label="Message loss"
-                        prop:value=move || settings.with(|s| s.drop_percent.clone())
+                        prop:value=move || settings().drop_percent
                         on:change=move |ev| {
                             if let Ok(p) = event_target_value(&ev).parse::<f64>() {
                                 act.set_drop_percent(index, p);
@@ -188,7 +189,7 @@ fn NodeControlsPanel(
                     <button class="button button--small" aria-label="Fewer replicas" on:click=move |_| act.add_replicas(index, -1)>
                         "−"
                     </button>
-                    <output aria-label="Replicas">{move || settings.with(|s| s.replicas)}</output>
+                    <output aria-label="Replicas">{move || settings().replicas}</output>
                     <button class="button button--small" aria-label="More replicas" on:click=move |_| act.add_replicas(index, 1)>
                         "+"
                     </button>
@@ -228,7 +229,7 @@ fn chart_view(chart: Chart) -> impl IntoView {
 /// Live counters, latency percentiles, client-side costs and charts.
 #[component]
 pub fn MetricsPanel() -> impl IntoView {
-    let live = expect_context::<Live>();
+    let (live, _) = use_app();
     let counters = Memo::new(move |_| live.frame.with(|f| f.counters));
     let stats = live.stats;
     view! {
@@ -346,7 +347,7 @@ pub fn MetricsPanel() -> impl IntoView {
 /// One order's hop-by-hop story.
 #[component]
 pub fn InspectorPanel() -> impl IntoView {
-    let (live, act) = (expect_context::<Live>(), expect_context::<Actions>());
+    let (live, act) = use_app();
     let selected = Memo::new(move |_| live.ui.with(|u| u.selected_order));
     let inspection = Memo::new(move |_| {
         live.log_rev.track();

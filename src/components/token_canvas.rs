@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-use crate::app::Live;
+use crate::app::use_app;
 use crate::scene::Token;
 use crate::token_layer::{Colors, Fit, Paint, Raster, TOKEN_R, parse_css_color, pixel_size};
 
@@ -98,7 +98,7 @@ impl Layer {
 /// The token layer of a diagram whose SVG has `view_box`.
 #[component]
 pub fn TokenCanvas(view_box: [f64; 4]) -> impl IntoView {
-    let live = expect_context::<Live>();
+    let (live, _) = use_app();
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let size = RwSignal::new((0.0f64, 0.0f64));
     leptos_use::use_resize_observer(canvas, move |entries, _| {
