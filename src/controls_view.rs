@@ -151,6 +151,11 @@ pub fn play_button(playing: bool) -> (&'static str, &'static str) {
     }
 }
 
+/// The share button's text: it says when the link was copied.
+pub fn share_label(copied: bool) -> &'static str {
+    if copied { "Link copied" } else { "Share" }
+}
+
 /// What a keyboard shortcut does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shortcut {
@@ -278,6 +283,7 @@ mod tests {
         assert_eq!(mini_counters(&c), "7 completed · 5 failed · 1 inconsistent");
         assert_eq!(play_button(true), ("Pause", "❚❚ Pause"));
         assert_eq!(play_button(false).0, "Play");
+        assert_eq!(share_label(true), "Link copied");
     }
 
     #[test]

@@ -145,8 +145,9 @@ pub struct QueueRow {
     pub inflight_width: String,
     /// The bar's accessible name: every number it shows.
     pub aria: String,
-    /// The numbers beside the bar.
+    /// The numbers beside the bar, and their test id (`queue-<id>`).
     pub numbers: String,
+    pub test_id: String,
     /// A dead-letter queue (drawn in its own colour).
     pub dead_letter_queue: bool,
 }
@@ -181,6 +182,7 @@ impl QueueState {
                 self.id, self.inflight, self.dead_lettered
             ),
             numbers,
+            test_id: format!("queue-{}", self.id),
             dead_letter_queue: self.is_dead_letter_queue,
         }
     }
@@ -220,6 +222,18 @@ pub struct Headline {
     pub name: &'static str,
     pub key: &'static str,
     pub value: fn(&Counters) -> u64,
+}
+
+impl Headline {
+    /// The counter's classes: `counter counter--in-flight`.
+    pub fn class(&self) -> String {
+        format!("counter counter--{}", self.key)
+    }
+
+    /// The counter's test id: `count-in-flight`.
+    pub fn test_id(&self) -> String {
+        format!("count-{}", self.key)
+    }
 }
 
 /// The headline counters, in the order the metrics panel shows them.
@@ -677,7 +691,10 @@ mod tests {
             "shipments: 15 waiting, 0 in flight, 0 dead-lettered"
         );
         assert_eq!(r.numbers, "15 waiting · 0 in flight");
-        assert_eq!(r.name, "shipments");
+        assert_eq!(
+            (r.name.as_str(), r.test_id.as_str()),
+            ("shipments", "queue-shipments")
+        );
         // Past the minimum the bar is full: 30 waiting and 10 in flight.
         let r = queue(30, 0, 10).row();
         assert_eq!(
@@ -724,6 +741,14 @@ mod tests {
                 ("lost", 5),
                 ("in-flight", 6)
             ]
+        );
+        let in_flight = &HEADLINES[5];
+        assert_eq!(
+            (in_flight.class(), in_flight.test_id()),
+            (
+                "counter counter--in-flight".into(),
+                "count-in-flight".into()
+            )
         );
         let broker_down = Frame::default();
         assert_eq!(

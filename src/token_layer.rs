@@ -75,6 +75,13 @@ pub fn hit(tokens: &[Token], x: f64, y: f64) -> Option<&Token> {
     best.map(|(t, _)| t)
 }
 
+impl Fit {
+    /// A token's radius in element pixels.
+    pub fn token_radius(&self) -> f64 {
+        TOKEN_R * self.scale
+    }
+}
+
 /// The order of the token under a click at (`px`, `py`) element pixels,
 /// on an element of `w` × `h` pixels showing a diagram with `view_box`.
 pub fn pick(
@@ -527,6 +534,8 @@ mod tests {
 
     #[test]
     fn the_canvas_is_sized_in_device_pixels() {
+        let f = Fit::meet([0.0, 0.0, 800.0, 300.0], 400.0, 400.0);
+        assert_eq!(f.token_radius(), 2.5, "half size: half the radius");
         assert_eq!(pixel_size((300.5, 100.0), 2.0), Some((601, 200)));
         assert_eq!(
             pixel_size((300.0, 100.0), 0.5),

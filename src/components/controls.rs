@@ -8,7 +8,8 @@ use orderflow_sim::Completion;
 use crate::app::use_app;
 use crate::controls_view::{
     mini_counters, mode_options, parse_fast_forward, play_button, preset_options, progress,
-    speed_label, speed_to_slider, time_label, timeline_max, timeline_target, timeline_value,
+    share_label, speed_label, speed_to_slider, time_label, timeline_max, timeline_target,
+    timeline_value,
 };
 use crate::url_state::MAX_ORDERS;
 
@@ -101,7 +102,7 @@ pub fn ScenarioBar() -> impl IntoView {
                     share_text.set(url);
                 }
             >
-                {move || if copied.get() { "Link copied" } else { "Share" }}
+                {move || share_label(copied.get())}
             </button>
             <Show when=move || !share_text.get().is_empty()>
                 <input

@@ -34,7 +34,7 @@ pub fn QueuePanel() -> impl IntoView {
                                             <span class="queues__waiting" style:width=q.waiting_width></span>
                                             <span class="queues__inflight" style:width=q.inflight_width></span>
                                         </span>
-                                        <span class="queues__numbers" data-testid=format!("queue-{}", q.id)>
+                                        <span class="queues__numbers" data-testid=q.test_id>
                                             {q.numbers}
                                         </span>
                                     </li>
@@ -240,7 +240,7 @@ pub fn MetricsPanel() -> impl IntoView {
                     .into_iter()
                     .map(|h| {
                         view! {
-                            <div class=format!("counter counter--{}", h.key) data-testid=format!("count-{}", h.key)>
+                            <div class=h.class() data-testid=h.test_id()>
                                 <span class="counter__value">{move || counters.with(h.value)}</span>
                                 <span class="counter__name">{h.name}</span>
                             </div>

@@ -11,7 +11,7 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use crate::app::use_app;
 use crate::scene::Token;
-use crate::token_layer::{Colors, Fit, Paint, Raster, TOKEN_R, parse_css_color, pixel_size};
+use crate::token_layer::{Colors, Fit, Paint, Raster, parse_css_color, pixel_size};
 
 /// Draws between re-reads of the theme's colours (a switch between light
 /// and dark shows within half a second).
@@ -77,7 +77,7 @@ impl Layer {
         let Some(colors) = &self.colors else { return };
         let fit = Fit::meet(view_box, f64::from(pw), f64::from(ph));
         self.raster.clear(pw as usize, ph as usize);
-        self.raster.paint(tokens, &fit, TOKEN_R * fit.scale, colors);
+        self.raster.paint(tokens, &fit, fit.token_radius(), colors);
         let Some(cx) = el
             .get_context("2d")
             .ok()
