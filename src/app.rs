@@ -1,5 +1,13 @@
-//! The page: shared context, the layout of the panels, keyboard shortcuts,
-//! the URL kept in sync, and the embed mode for iframes.
+//! Owns the page: the controller behind its two handles ([`Live`] to read,
+//! [`Actions`] to act), the layout of the panels, keyboard shortcuts, the
+//! URL kept in sync, and the embed mode for iframes.
+//!
+//! Components never see the controller. They read narrow, read-only signals
+//! from [`Live`] and call the named methods of [`Actions`], the way the
+//! Leptos examples hand children a read signal and a setter.
+
+use std::ops::Range;
+use std::sync::Arc;
 
 use leptos::ev;
 use leptos::prelude::*;
@@ -9,73 +17,151 @@ use crate::components::{
     Transport,
 };
 use crate::controller::{Controller, UiState};
+use crate::controls_view::{Shortcut, slider_to_speed};
+use crate::driver::{Animated, FrameWork};
+use crate::event_log::{LogFilter, LogRow};
+use crate::faults::{FaultPreset, rate_of_percent};
+use crate::inspector::Inspection;
+use crate::run::DesignView;
 use crate::scene::Frame;
 use crate::stats::Stats;
 use crate::url_state::UrlState;
+use orderflow_sim::{Completion, SimTime};
 
-/// Everything components share: the controller and the signals derived
-/// from it. Components read the signals and act through [`AppCtx::act`].
+/// What components read: signals copied out of the controller, read-only.
 #[derive(Clone, Copy)]
-pub struct AppCtx {
-    pub ctrl: StoredValue<Controller, LocalStorage>,
-    pub frame: RwSignal<Frame>,
-    pub stats: RwSignal<Stats>,
-    pub ui: RwSignal<UiState>,
+pub struct Live {
+    /// The picture at the current time, every animation frame.
+    pub frame: ReadSignal<Frame>,
+    /// What the controls show, after every action and a few times a second.
+    pub ui: ReadSignal<UiState>,
+    /// The metrics panel, a few times a second.
+    pub stats: ReadSignal<Stats>,
     /// Bumped when the event log's rows change.
-    pub log_rev: RwSignal<u64>,
-    /// Bumped when another scenario is loaded (static parts re-render).
-    pub model_rev: RwSignal<u64>,
+    pub log_rev: ReadSignal<u64>,
+    /// What stays fixed for the design; replaced when its model is rebuilt
+    /// (another preset, seed, order count or completion mode).
+    pub design: ReadSignal<Arc<DesignView>>,
 }
 
-impl AppCtx {
-    /// Wraps a controller into fresh signals. Call inside a reactive owner
-    /// (a component or a mount closure).
-    pub fn new(mut ctrl: Controller) -> AppCtx {
-        let ui = UiState::of(&mut ctrl);
-        let frame = ctrl.frame();
-        AppCtx {
-            ctrl: StoredValue::new_local(ctrl),
-            frame: RwSignal::new(frame),
-            stats: RwSignal::new(Stats::default()),
-            ui: RwSignal::new(ui),
-            log_rev: RwSignal::new(0),
-            model_rev: RwSignal::new(0),
+/// What components do: every change to the page is one of these named
+/// actions. Holds the controller; copies what changed into [`Live`].
+#[derive(Clone, Copy)]
+pub struct Actions {
+    ctrl: StoredValue<Controller, LocalStorage>,
+    /// What was last copied out, to compare with.
+    live: Live,
+    set_frame: WriteSignal<Frame>,
+    set_ui: WriteSignal<UiState>,
+    set_stats: WriteSignal<Stats>,
+    set_log_rev: WriteSignal<u64>,
+    set_design: WriteSignal<Arc<DesignView>>,
+}
+
+/// Wraps a controller into the page's two handles and provides them as
+/// context (read them with [`use_app`]). Call inside a reactive owner (a
+/// component or a mount closure).
+pub fn provide_app(mut ctrl: Controller) -> (Live, Actions) {
+    let ui = ctrl.ui_state();
+    let frame = ctrl.frame();
+    let design = Arc::new(ctrl.design_view());
+    let (frame, set_frame) = signal(frame);
+    let (ui, set_ui) = signal(ui);
+    let (stats, set_stats) = signal(Stats::default());
+    let (log_rev, set_log_rev) = signal(0);
+    let (design, set_design) = signal(design);
+    let live = Live {
+        frame,
+        ui,
+        stats,
+        log_rev,
+        design,
+    };
+    let actions = Actions {
+        ctrl: StoredValue::new_local(ctrl),
+        live,
+        set_frame,
+        set_ui,
+        set_stats,
+        set_log_rev,
+        set_design,
+    };
+    // One context entry for both: each context type costs code in the
+    // bundle.
+    provide_context(actions);
+    (live, actions)
+}
+
+/// The page's two handles, from the context [`provide_app`] set.
+pub fn use_app() -> (Live, Actions) {
+    let actions = expect_context::<Actions>();
+    (actions.live, actions)
+}
+
+impl Actions {
+    /// Runs `f` on the controller, then refreshes what changed. (Takes a
+    /// `dyn` closure so the bundle holds one copy of this, not one per
+    /// action.)
+    fn act(&self, f: &mut dyn FnMut(&mut Controller)) {
+        let generation = self.ctrl.try_update_value(|c| {
+            f(c);
+            c.generation()
+        });
+        if let Some(generation) = generation {
+            self.after_act(generation);
         }
     }
 
-    /// Runs an action on the controller, then refreshes what it shows.
-    pub fn act(&self, f: impl FnOnce(&mut Controller)) {
-        let before = self
-            .ctrl
-            .with_value(|c| c.model.scenario.name.clone() + &c.session.seed().to_string());
-        self.ctrl.update_value(f);
-        let after = self
-            .ctrl
-            .with_value(|c| c.model.scenario.name.clone() + &c.session.seed().to_string());
-        if before != after {
-            self.model_rev.update(|r| *r += 1);
-        }
+    /// After an action: the controls and the picture, the design when the
+    /// model was rebuilt, the slower panels, and the URL.
+    fn after_act(&self, generation: u64) {
         self.refresh();
-        crate::driver::refresh_panels(*self);
+        if self
+            .live
+            .design
+            .with_untracked(|d| d.generation != generation)
+        {
+            let design = self.ctrl.with_value(Controller::design_view);
+            self.set_design.set(Arc::new(design));
+        }
+        self.refresh_panels();
         self.sync_url();
     }
 
-    /// Copies the controller's state into the signals.
-    pub fn refresh(&self) {
-        let (ui, frame) = self
-            .ctrl
-            .try_update_value(|c| (UiState::of(c), c.frame()))
-            .unwrap_or_default();
-        if self.ui.with_untracked(|u| *u != ui) {
-            self.ui.set(ui);
+    /// Copies the controls' state and the picture into the signals.
+    fn refresh(&self) {
+        let Some((ui, frame)) = self.ctrl.try_update_value(|c| (c.ui_state(), c.frame())) else {
+            return;
+        };
+        if self.live.ui.with_untracked(|u| *u != ui) {
+            self.set_ui.set(ui);
         }
-        self.frame.set(frame);
+        self.set_frame.set(frame);
+    }
+
+    /// Refreshes the metrics, the event log and the controls.
+    fn refresh_panels(&self) {
+        let Some((stats, log_changed, ui)) = self
+            .ctrl
+            .try_update_value(|c| (c.stats(), c.update_log(), c.ui_state()))
+        else {
+            return;
+        };
+        self.set_stats.set(stats);
+        if log_changed {
+            self.set_log_rev.update(|r| *r += 1);
+        }
+        if self.live.ui.with_untracked(|u| *u != ui) {
+            self.set_ui.set(ui);
+        }
     }
 
     /// Writes the current state into the address bar (without a reload or
     /// a history entry), so reloading or copying the URL keeps the run.
-    pub fn sync_url(&self) {
-        let query = self.ctrl.with_value(|c| c.url_state().to_query());
+    fn sync_url(&self) {
+        let Some(query) = self.ctrl.try_with_value(|c| c.url_state().to_query()) else {
+            return;
+        };
         if let Some(w) = web_sys::window()
             && let Ok(h) = w.history()
         {
@@ -88,14 +174,161 @@ impl AppCtx {
         }
     }
 
+    // ---- Transport ----
+
+    /// Play or pause.
+    pub fn toggle(&self) {
+        self.act(&mut Controller::toggle);
+    }
+
+    /// The next event, then pause.
+    pub fn step(&self) {
+        self.act(&mut Controller::step);
+    }
+
+    /// Back to time zero.
+    pub fn restart(&self) {
+        self.act(&mut Controller::restart);
+    }
+
+    pub fn faster(&self) {
+        self.act(&mut Controller::faster);
+    }
+
+    pub fn slower(&self) {
+        self.act(&mut Controller::slower);
+    }
+
+    /// The speed at a slider position (0..=1000, log scale).
+    pub fn set_speed_slider(&self, pos: f64) {
+        self.act(&mut |c| c.set_speed(slider_to_speed(pos)));
+    }
+
+    /// Moves to time `t`.
+    pub fn seek(&self, t: SimTime) {
+        self.act(&mut |c| c.seek(t));
+    }
+
+    /// Runs `n` more orders quickly.
+    pub fn fast_forward(&self, n: u64) {
+        self.act(&mut |c| c.fast_forward(n));
+    }
+
+    /// What a keyboard shortcut does.
+    pub fn shortcut(&self, s: Shortcut) {
+        match s {
+            Shortcut::Toggle => self.toggle(),
+            Shortcut::Step => self.step(),
+            Shortcut::Faster => self.faster(),
+            Shortcut::Slower => self.slower(),
+        }
+    }
+
+    // ---- What runs ----
+
+    /// Another pattern.
+    pub fn set_preset(&self, name: String) {
+        self.act(&mut |c| c.set_preset(&name));
+    }
+
+    /// Another completion mode.
+    pub fn set_mode(&self, mode: Completion) {
+        self.act(&mut |c| c.set_mode(mode));
+    }
+
+    /// A seed typed into its field.
+    pub fn enter_seed(&self, text: String) {
+        self.act(&mut |c| c.enter_seed(&text));
+    }
+
+    /// An order count typed into its field.
+    pub fn enter_orders(&self, text: String) {
+        self.act(&mut |c| c.enter_orders(&text));
+    }
+
+    // ---- Selection ----
+
+    /// Opens or closes node `i`'s panel.
+    pub fn toggle_node(&self, i: usize) {
+        self.act(&mut |c| c.toggle_node(i));
+    }
+
+    /// Opens an order in the inspector.
+    pub fn select_order(&self, order: u64) {
+        self.act(&mut |c| c.select_order(order));
+    }
+
+    /// An order number typed into the inspector.
+    pub fn enter_order(&self, text: String) {
+        self.act(&mut |c| c.enter_order(&text));
+    }
+
+    // ---- Break things ----
+
+    /// A one-click timed fault.
+    pub fn inject(&self, fault: FaultPreset) {
+        self.act(&mut |c| c.inject(&fault));
+    }
+
+    /// Takes node `i` down, or brings it up.
+    pub fn toggle_service(&self, i: usize) {
+        self.act(&mut |c| c.toggle_service(i));
+    }
+
+    /// Node `i`'s latency multiplier.
+    pub fn set_latency_factor(&self, i: usize, factor: f64) {
+        self.act(&mut |c| c.set_latency_factor(i, factor));
+    }
+
+    /// Node `i`'s error rate, from a slider's percentage.
+    pub fn set_error_percent(&self, i: usize, percent: f64) {
+        self.act(&mut |c| c.set_error_rate(i, rate_of_percent(percent)));
+    }
+
+    /// Node `i`'s message loss, from a slider's percentage.
+    pub fn set_drop_percent(&self, i: usize, percent: f64) {
+        self.act(&mut |c| c.set_drop_rate(i, rate_of_percent(percent)));
+    }
+
+    /// `delta` more (or fewer) replicas of node `i`.
+    pub fn add_replicas(&self, i: usize, delta: i32) {
+        self.act(&mut |c| c.add_replicas(i, delta));
+    }
+
+    pub fn restart_broker(&self) {
+        self.act(&mut Controller::restart_broker);
+    }
+
+    // ---- The event log and the inspector (read on demand) ----
+
+    /// Changes the event log's filter.
+    pub fn edit_log_filter(&self, edit: impl FnOnce(&mut LogFilter)) {
+        self.ctrl.update_value(|c| c.edit_log_filter(edit));
+        self.set_log_rev.update(|r| *r += 1);
+    }
+
+    /// Rows in the event log.
+    pub fn log_len(&self) -> usize {
+        self.ctrl.try_with_value(|c| c.run().log_len()).unwrap_or(0)
+    }
+
+    /// Rows `range` of the event log.
+    pub fn log_rows(&self, range: Range<usize>) -> Vec<LogRow> {
+        self.ctrl
+            .try_with_value(|c| c.run().log_rows(range))
+            .unwrap_or_default()
+    }
+
+    /// The inspector's view of the selected order.
+    pub fn inspection(&self) -> Inspection {
+        self.ctrl
+            .try_with_value(Controller::inspection)
+            .unwrap_or(Inspection::Nothing)
+    }
+
     /// The full share link of the current state.
     pub fn share_url(&self) -> String {
-        let query = self.ctrl.with_value(|c| {
-            let mut u = c.url_state();
-            u.embed = false;
-            u.autoplay = false;
-            u.to_query()
-        });
+        let query = self.ctrl.with_value(Controller::share_query);
         let w = web_sys::window();
         let origin = w
             .as_ref()
@@ -106,6 +339,35 @@ impl AppCtx {
             .and_then(|w| w.location().pathname().ok())
             .unwrap_or_default();
         format!("{origin}{path}{query}")
+    }
+}
+
+impl Animated for Actions {
+    fn advance(&self, wall_ms: f64, budget: u64, reduced_motion: bool) -> Option<FrameWork> {
+        self.ctrl.try_update_value(|c| {
+            c.set_reduced_motion(reduced_motion);
+            let tick = c.tick(wall_ms, budget);
+            FrameWork {
+                redraw: tick.redraw,
+                budget_spent: tick.budget_spent,
+                busy: c.busy(),
+                skipping: c.seeking() || c.fast_forwarding(),
+            }
+        })
+    }
+
+    fn redraw(&self) {
+        if let Some(frame) = self.ctrl.try_update_value(Controller::frame) {
+            self.set_frame.set(frame);
+        }
+    }
+
+    fn refresh_panels(&self) {
+        Actions::refresh_panels(self);
+    }
+
+    fn settled(&self) {
+        self.sync_url();
     }
 }
 
@@ -124,32 +386,24 @@ pub fn App() -> impl IntoView {
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
     let (url, notices) = UrlState::parse(&search);
-    let ctx = AppCtx::new(Controller::from_url(&url, notices));
-    provide_context(ctx);
-    crate::driver::use_driver(ctx);
+    let (live, actions) = provide_app(Controller::from_url(&url, notices));
+    crate::driver::use_driver(actions);
 
     let keys = window_event_listener(ev::keydown, move |ev| {
         if typing_in_a_field(&ev) || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
             return;
         }
-        match ev.key().as_str() {
-            " " => {
+        if let Some(s) = Shortcut::of_key(&ev.key()) {
+            if s.prevents_default() {
                 ev.prevent_default();
-                ctx.act(|c| c.toggle());
             }
-            "ArrowRight" => {
-                ev.prevent_default();
-                ctx.act(|c| c.step());
-            }
-            "+" | "=" => ctx.act(|c| c.playback.faster()),
-            "-" | "_" => ctx.act(|c| c.playback.slower()),
-            _ => {}
+            actions.shortcut(s);
         }
     });
     on_cleanup(move || keys.remove());
 
     let embed = url.embed;
-    let notices = move || ctx.ui.with(|u| u.notices.clone());
+    let notices = move || live.ui.with(|u| u.notices.clone());
     view! {
         <Show
             when=move || !embed

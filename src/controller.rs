@@ -1,31 +1,33 @@
-//! The page's state machine: one run (session), its playback, and every
-//! user action on it. The animation driver calls [`Controller::tick`] once
-//! per frame; components call the action methods. Plain Rust, tested
-//! natively; nothing here touches the browser.
+//! Owns the page's state machine: the runs (one per design; one today) under
+//! one playback, and every user action on them. The animation driver calls
+//! [`Controller::tick`] once per frame; the page calls the named actions.
+//! Plain Rust, tested natively; nothing here touches the browser.
+//!
+//! The transport moves every run together: play, step to the next event of
+//! any run, seek, speed and fast-forward apply to all, so two designs can be
+//! compared at the same simulated instant. Commands ("break things"), the
+//! selection and the URL belong to the first run, the one the page shows.
+//! Every method that rebuilds a model bumps [`Controller::generation`], so
+//! the page redraws what stays fixed for a design.
 
-use std::sync::Arc;
+use orderflow_sim::{Command, Completion, SimTime};
 
-use orderflow_sim::model::Model;
-use orderflow_sim::scenario::ServiceKind;
-use orderflow_sim::{Command, Completion, SimTime, presets};
-
-use crate::event_log::{LogFilter, LogIndex};
+use crate::controls_view::{parse_orders, parse_seed};
+use crate::event_log::LogFilter;
+use crate::faults::{
+    BROKER_RESTART_DOWNTIME_MS, FaultPreset, NodeControls, node_faults, replicas_after,
+};
+use crate::inspector::{Inspection, parse_order};
 use crate::playback::Playback;
-use crate::scene::{Frame, MAX_TOKENS, Scene};
-use crate::session::{Advance, Flights, Session};
+use crate::run::{DesignView, Run, fault_presets};
+use crate::scene::Frame;
+use crate::session::Advance;
 use crate::stats::Stats;
-use crate::url_state::{UrlCommand, UrlState};
+use crate::url_state::UrlState;
 
 /// Wall-clock time a message stays on screen at least, so hops of a
 /// millisecond are visible (see [`Controller::min_display`]).
 pub const MIN_TOKEN_WALL_MS: f64 = 400.0;
-
-/// A fast-forward in progress.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FastForward {
-    pub from_orders: u64,
-    pub target_orders: u64,
-}
 
 /// What a tick did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -36,300 +38,404 @@ pub struct Tick {
     pub budget_spent: bool,
 }
 
-/// One timed fault a user can inject with one click.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FaultPreset {
-    pub label: String,
-    pub on: Command,
-    pub off: Command,
-    pub duration: SimTime,
+/// A fast-forward in progress: per run, the orders it had started and the
+/// count to reach.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct FastForward {
+    from_orders: Vec<u64>,
+    target_orders: Vec<u64>,
 }
 
 /// The page's state.
 pub struct Controller {
-    pub preset: String,
-    pub model: Arc<Model>,
-    pub scene: Scene,
-    pub session: Session,
-    pub playback: Playback,
-    pub flights: Flights,
-    pub log: LogIndex,
-    /// Problems with the URL or the last action, in words.
-    pub notices: Vec<String>,
-    /// The last action's result ("payment down", "2 later commands discarded").
-    pub message: Option<String>,
-    pub ff: Option<FastForward>,
+    /// Never empty; the first is the one the page shows and the URL keeps.
+    runs: Vec<Run>,
+    playback: Playback,
+    /// Bumped whenever a run's model is rebuilt.
+    generation: u64,
+    ff: Option<FastForward>,
     pending_seek: Option<SimTime>,
-    pub reduced_motion: bool,
-    pub embed: bool,
-    pub autoplay: bool,
-    orders_override: Option<u64>,
-    pub selected_node: Option<usize>,
-    pub selected_order: Option<u64>,
-}
-
-/// The preset `name` with an optional order count, compiled.
-pub fn load_model(name: &str, orders: Option<u64>) -> Result<Arc<Model>, String> {
-    let mut s =
-        presets::scenario(name).ok_or_else(|| format!("preset: unknown preset {name:?}"))?;
-    if let Some(n) = orders {
-        s.workload.orders = n;
-    }
-    Model::compile(s)
-        .map(Arc::new)
-        .map_err(|e| format!("preset {name}: {e}"))
+    /// Problems with the URL, in words.
+    notices: Vec<String>,
+    /// The last action's result ("payment down", "2 later commands discarded").
+    message: Option<String>,
+    reduced_motion: bool,
+    embed: bool,
+    autoplay: bool,
+    selected_node: Option<usize>,
+    selected_order: Option<u64>,
 }
 
 impl Controller {
     /// The state a URL describes. Problems become notices; the page always
     /// starts.
     pub fn from_url(url: &UrlState, mut notices: Vec<String>) -> Controller {
-        let model = match load_model(&url.preset, url.orders) {
-            Ok(m) => m,
-            Err(e) => {
-                notices.push(e);
-                load_model(crate::url_state::DEFAULT_PRESET, None)
-                    .expect("the default preset compiles")
-            }
-        };
-        let preset = model.scenario.name.clone();
-        let mut mode = model.client.completion;
-        if let Some(m) = url.mode {
-            if model.client.allowed.contains(&m) {
-                mode = m;
-            } else {
-                notices.push(format!(
-                    "mode: {preset} does not support {:?}; using {:?}",
-                    m.as_str(),
-                    mode.as_str()
-                ));
-            }
-        }
-        let applied: Vec<_> = url
-            .commands
-            .iter()
-            .filter_map(|c| match c {
-                UrlCommand::Applied(a) => Some(a.clone()),
-                UrlCommand::Scheduled { .. } => None,
-            })
-            .collect();
-        let scheduled: Vec<_> = url
-            .commands
-            .iter()
-            .filter_map(|c| match c {
-                UrlCommand::Scheduled { at, command } => Some((*at, command.clone())),
-                UrlCommand::Applied(_) => None,
-            })
-            .collect();
-        let session =
-            match Session::with_commands(model.clone(), mode, url.seed, applied, scheduled) {
-                Ok(s) => s,
-                Err(e) => {
-                    notices.push(format!("cmds: {e}; starting without them"));
-                    Session::new(model.clone(), mode, url.seed).expect("the mode was checked")
-                }
-            };
+        let run = Run::from_url(url, &mut notices);
         let mut playback = Playback::new(url.speed);
         if url.autoplay {
             playback.play();
         }
-        let scene = Scene::new(&model);
         Controller {
-            preset,
-            model,
-            scene,
-            session,
+            runs: vec![run],
             playback,
-            flights: Flights::default(),
-            log: LogIndex::default(),
-            notices,
-            message: None,
+            generation: 0,
             ff: None,
             pending_seek: (url.t_us > 0).then_some(SimTime(url.t_us)),
+            notices,
+            message: None,
             reduced_motion: false,
             embed: url.embed,
             autoplay: url.autoplay,
-            orders_override: url.orders,
             selected_node: None,
             selected_order: None,
         }
     }
 
-    /// The URL describing the current state.
-    pub fn url_state(&self) -> UrlState {
-        let mut commands: Vec<UrlCommand> = self
-            .session
-            .history()
+    /// Adds another design's run beside the others, described like a URL
+    /// (preset, mode, seed, orders, commands); it catches up with the
+    /// others' time. A problem with it keeps the runs as they are and is
+    /// returned in words.
+    pub fn add_run(&mut self, url: &UrlState) -> Result<(), String> {
+        let mut notices = Vec::new();
+        let run = Run::from_url(url, &mut notices);
+        if !notices.is_empty() {
+            return Err(notices.join("; "));
+        }
+        let now = self.now();
+        self.runs.push(run);
+        self.generation += 1;
+        if now > SimTime::ZERO {
+            self.pending_seek = Some(self.pending_seek.map_or(now, |t| t.max(now)));
+        }
+        Ok(())
+    }
+
+    // ---- What the page reads ----
+
+    /// Every run, the first one first.
+    pub fn runs(&self) -> &[Run] {
+        &self.runs
+    }
+
+    /// The run the page shows.
+    pub fn run(&self) -> &Run {
+        &self.runs[0]
+    }
+
+    fn run_mut(&mut self) -> &mut Run {
+        &mut self.runs[0]
+    }
+
+    pub fn playback(&self) -> &Playback {
+        &self.playback
+    }
+
+    /// Changes whenever a run's model is rebuilt (another preset, seed,
+    /// order count or completion mode, or a run added).
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Problems with the URL the page was opened with.
+    pub fn notices(&self) -> &[String] {
+        &self.notices
+    }
+
+    /// The last action's result, in words.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    pub fn embed(&self) -> bool {
+        self.embed
+    }
+
+    pub fn selected_node(&self) -> Option<usize> {
+        self.selected_node
+    }
+
+    pub fn selected_order(&self) -> Option<u64> {
+        self.selected_order
+    }
+
+    /// The time every run has reached (the slowest one's).
+    pub fn now(&self) -> SimTime {
+        self.runs
             .iter()
-            .cloned()
-            .map(UrlCommand::Applied)
-            .collect();
-        commands.extend(
-            self.session
-                .scheduled()
-                .iter()
-                .map(|(at, c)| UrlCommand::Scheduled {
-                    at: *at,
-                    command: c.clone(),
-                }),
-        );
+            .map(Run::now)
+            .min()
+            .unwrap_or(SimTime::ZERO)
+    }
+
+    /// The latest time any run has reached (the timeline's end).
+    pub fn furthest(&self) -> SimTime {
+        self.runs
+            .iter()
+            .map(|r| r.session().furthest())
+            .max()
+            .unwrap_or(SimTime::ZERO)
+    }
+
+    /// True while a seek is being worked through.
+    pub fn seeking(&self) -> bool {
+        self.pending_seek.is_some()
+    }
+
+    /// True while a fast-forward is under way.
+    pub fn fast_forwarding(&self) -> bool {
+        self.ff.is_some()
+    }
+
+    /// True while the picture moves: playing, seeking or fast-forwarding.
+    pub fn busy(&self) -> bool {
+        self.playback.is_playing() || self.seeking() || self.fast_forwarding()
+    }
+
+    /// True when every run is over: nothing left to simulate.
+    pub fn finished(&mut self) -> bool {
+        self.runs.iter_mut().all(|r| r.session_mut().is_finished())
+    }
+
+    /// Share done of the fast-forward in progress, 0..=1: the least
+    /// advanced run's.
+    pub fn ff_progress(&self) -> Option<f64> {
+        let ff = self.ff.as_ref()?;
+        let shares = self
+            .runs
+            .iter()
+            .zip(ff.from_orders.iter().zip(&ff.target_orders))
+            .map(|(r, (&from, &target))| {
+                let done = r.session().sim().orders_started().saturating_sub(from) as f64;
+                (done / target.saturating_sub(from).max(1) as f64).min(1.0)
+            });
+        Some(shares.fold(1.0, f64::min))
+    }
+
+    /// The URL describing the first run and the playback.
+    pub fn url_state(&self) -> UrlState {
+        let run = self.run();
         UrlState {
-            preset: self.preset.clone(),
-            mode: (self.session.mode() != self.model.client.completion)
-                .then_some(self.session.mode()),
-            seed: self.session.seed(),
-            orders: self.orders_override,
+            preset: run.preset().to_owned(),
+            mode: run.mode_override(),
+            seed: run.session().seed(),
+            orders: run.orders_override(),
             speed: self.playback.speed(),
-            t_us: self.session.now().as_micros(),
-            commands,
+            t_us: run.now().as_micros(),
+            commands: run.url_commands(),
             embed: self.embed,
             autoplay: self.autoplay,
         }
     }
 
-    /// Starts another run: a preset, mode, seed and order count. Invalid
-    /// choices keep the current run and say why.
-    pub fn load(&mut self, preset: &str, mode: Option<Completion>, seed: u64, orders: Option<u64>) {
-        let url = UrlState {
-            preset: preset.to_owned(),
-            mode,
-            seed,
-            orders,
-            speed: self.playback.speed(),
-            embed: self.embed,
-            ..UrlState::default()
-        };
-        let next = Controller::from_url(&url, Vec::new());
-        if !next.notices.is_empty() {
-            self.message = Some(next.notices.join("; "));
-            return;
-        }
-        let (reduced, embed) = (self.reduced_motion, self.embed);
-        *self = next;
-        self.reduced_motion = reduced;
-        self.embed = embed;
-    }
-
-    /// Another pattern, with its own defaults.
-    pub fn set_preset(&mut self, preset: &str) {
-        self.load(preset, None, self.session.seed(), None);
-    }
-
-    /// The same run under another completion mode (order count kept).
-    pub fn set_mode(&mut self, mode: Completion) {
-        let (preset, seed) = (self.preset.clone(), self.session.seed());
-        self.load(&preset, Some(mode), seed, self.orders_override);
-    }
-
-    /// The same run with another seed (mode and order count kept).
-    pub fn set_seed(&mut self, seed: u64) {
-        let preset = self.preset.clone();
-        let mode = self.url_state().mode;
-        self.load(&preset, mode, seed, self.orders_override);
-    }
-
-    /// The same run with another number of orders (mode kept).
-    pub fn set_orders(&mut self, orders: u64) {
-        let (preset, seed) = (self.preset.clone(), self.session.seed());
-        let mode = self.url_state().mode;
-        self.load(&preset, mode, seed, Some(orders));
+    /// The query of a share link: the URL without embed mode or autoplay.
+    pub fn share_query(&self) -> String {
+        let mut u = self.url_state();
+        u.embed = false;
+        u.autoplay = false;
+        u.to_query()
     }
 
     /// Simulated time a token stays on screen at least: 400 ms of wall time
-    /// at the current speed, but never more than the flight cap.
+    /// at the current speed (the flights cap it).
     pub fn min_display(&self) -> SimTime {
         SimTime((MIN_TOKEN_WALL_MS * 1_000.0 * self.playback.speed()) as u64)
     }
 
+    /// The picture of the first run at its time.
+    pub fn frame(&mut self) -> Frame {
+        let (min_display, reduced) = (self.min_display(), self.reduced_motion);
+        self.run_mut().frame(min_display, reduced)
+    }
+
+    /// The metrics panel's data (first run).
+    pub fn stats(&mut self) -> Stats {
+        self.run_mut().stats()
+    }
+
+    /// What stays fixed for the first run's design.
+    pub fn design_view(&self) -> DesignView {
+        self.run().design_view(self.generation)
+    }
+
+    /// The inspector's view of the selected order.
+    pub fn inspection(&self) -> Inspection {
+        self.run().inspect(self.selected_order)
+    }
+
+    /// One-click faults that make sense for the first run's scenario.
+    pub fn fault_presets(&self) -> Vec<FaultPreset> {
+        fault_presets(self.run().model())
+    }
+
+    /// One-click faults for node `i` of the first run.
+    pub fn node_fault_presets(&self, i: usize) -> Vec<FaultPreset> {
+        node_faults(self.run().model(), i)
+    }
+
+    /// The controls of node `i` of the first run.
+    pub fn node_controls(&self, i: usize) -> Option<NodeControls> {
+        NodeControls::of(self.run().model(), i)
+    }
+
+    /// What the controls show.
+    pub fn ui_state(&mut self) -> UiState {
+        let finished = self.finished();
+        let run = &self.runs[0];
+        let model = run.model();
+        UiState {
+            playing: self.playback.is_playing(),
+            speed: self.playback.speed(),
+            now: run.now(),
+            furthest: self.furthest(),
+            preset: run.preset().to_owned(),
+            title: model.scenario.title.clone(),
+            description: model.scenario.description.clone(),
+            mode: Some(run.session().mode()),
+            allowed: model.client.allowed.clone(),
+            seed: run.session().seed(),
+            orders: model.orders,
+            orders_started: run.session().sim().orders_started(),
+            seeking: self.seeking(),
+            ff_progress: self.ff_progress(),
+            finished,
+            notices: self.notices.clone(),
+            message: self.message.clone(),
+            selected_node: self.selected_node,
+            selected_order: self.selected_order,
+            embed: self.embed,
+            commands: run.session().history().len(),
+            scheduled: run.session().scheduled().len(),
+        }
+    }
+
+    // ---- The animation frame ----
+
+    /// Follows the reader's reduced-motion preference (tokens jump).
+    pub fn set_reduced_motion(&mut self, reduced: bool) {
+        self.reduced_motion = reduced;
+    }
+
+    /// The budget of one run when `budget` events are shared by all.
+    fn share(&self, budget: u64) -> u64 {
+        (budget / self.runs.len() as u64).max(1)
+    }
+
     /// One animation frame at wall-clock `wall_ms`, processing at most
-    /// `budget` events.
+    /// `budget` events over all runs.
     pub fn tick(&mut self, wall_ms: f64, budget: u64) -> Tick {
         let mut tick = Tick::default();
-        if let Some(ff) = self.ff {
+        let share = self.share(budget);
+        if let Some(ff) = self.ff.take() {
             tick.redraw = true;
-            if self.session.fast_forward(ff.target_orders, budget) {
-                self.ff = None;
+            let mut done = true;
+            for (run, &target) in self.runs.iter_mut().zip(&ff.target_orders) {
+                done &= run.session_mut().fast_forward(target, share);
+            }
+            if done {
+                // Runs of different designs reach their order at different
+                // times: the others catch up with the latest.
+                let latest = self.runs.iter().map(Run::now).max().unwrap_or_default();
+                if self.now() < latest {
+                    self.pending_seek = Some(latest);
+                }
+                let run = self.run();
                 self.message = Some(format!(
                     "fast-forwarded to order {} at {}",
-                    self.session.sim().orders_started(),
-                    self.session.now()
+                    run.session().sim().orders_started(),
+                    run.now()
                 ));
             } else {
+                self.ff = Some(ff);
                 tick.budget_spent = true;
             }
-            self.playback.seek(self.session.now());
+            self.playback.seek(self.now());
         } else if let Some(t) = self.pending_seek {
             tick.redraw = true;
-            match self.session.seek(t, budget) {
-                Advance::Reached => {
-                    self.pending_seek = None;
-                    self.playback.seek(t);
-                }
-                Advance::Budget => tick.budget_spent = true,
+            let mut reached = true;
+            for run in &mut self.runs {
+                reached &= run.session_mut().seek(t, share) == Advance::Reached;
+            }
+            if reached {
+                self.pending_seek = None;
+                self.playback.seek(t);
+            } else {
+                tick.budget_spent = true;
             }
         } else if self.playback.is_playing() {
             let t = self.playback.tick(wall_ms);
             tick.redraw = true;
-            if self.session.advance_to(t, budget) == Advance::Budget {
-                // Too many events for one frame: show where the run is.
-                tick.budget_spent = true;
-                self.playback.seek(self.session.now());
+            let mut short = false;
+            for run in &mut self.runs {
+                short |= run.session_mut().advance_to(t, share) == Advance::Budget;
             }
-            if self.session.is_finished() {
+            if short {
+                // Too many events for one frame: show where the runs are
+                // (the slowest; the others wait for it).
+                tick.budget_spent = true;
+                self.playback.seek(self.now());
+            }
+            if self.finished() {
                 self.playback.pause();
                 self.message = Some(format!(
                     "the run is over at {}: every order settled",
-                    self.session.now()
+                    self.run().now()
                 ));
             }
         }
-        self.flights
-            .update(self.session.store(), self.session.rewinds());
+        self.follow_traces();
         tick
     }
 
-    /// The picture at the current time.
-    pub fn frame(&mut self) -> Frame {
-        let (now, min_display) = (self.session.now(), self.min_display());
-        let shown = self.flights.visible(now, min_display, MAX_TOKENS);
-        let dead_letters = self.flights.dead_lettered_before(now, min_display);
-        self.scene.frame(
-            &self.model,
-            self.session.sim(),
-            &shown,
-            dead_letters,
-            self.reduced_motion,
-        )
+    fn follow_traces(&mut self) {
+        for run in &mut self.runs {
+            run.follow_trace();
+        }
     }
 
-    /// The metrics panel's data.
-    pub fn stats(&mut self) -> Stats {
-        let model = self.model.clone();
-        Stats::compute(&model, self.session.sim())
-    }
-
-    /// Catches the event log up; true if its rows changed.
+    /// Catches the first run's event log up; true if its rows changed.
     pub fn update_log(&mut self) -> bool {
-        self.log
-            .update(self.session.store(), self.session.rewinds())
+        self.run_mut().update_log()
     }
 
-    pub fn set_log_filter(&mut self, filter: LogFilter) {
-        self.log.set_filter(filter);
+    /// Changes the event log's filter.
+    pub fn edit_log_filter(&mut self, edit: impl FnOnce(&mut LogFilter)) {
+        let run = self.run_mut();
+        let mut filter = run.log_filter();
+        edit(&mut filter);
+        run.set_log_filter(filter);
     }
+
+    // ---- Transport: every run together ----
 
     pub fn toggle(&mut self) {
         self.playback.toggle();
     }
 
-    /// Processes exactly the next event and pauses there.
+    pub fn set_speed(&mut self, speed: f64) {
+        self.playback.set_speed(speed);
+    }
+
+    /// The next speed step up.
+    pub fn faster(&mut self) {
+        self.playback.faster();
+    }
+
+    /// The next speed step down.
+    pub fn slower(&mut self) {
+        self.playback.slower();
+    }
+
+    /// Processes exactly the next event of whichever run has the earliest,
+    /// moves the other runs' clocks there, and pauses.
     pub fn step(&mut self) {
         self.playback.pause();
-        if let Some(next) = self.session.sim().next_event_time() {
-            self.session.advance_to(next, 1);
-            self.playback.seek(self.session.now());
-            self.flights
-                .update(self.session.store(), self.session.rewinds());
+        let next = self.runs.iter().filter_map(Run::next_event_time).min();
+        if let Some(next) = next {
+            for run in &mut self.runs {
+                run.session_mut().advance_to(next, 1);
+            }
+            self.playback.seek(self.now());
+            self.follow_traces();
         }
     }
 
@@ -339,359 +445,212 @@ impl Controller {
         self.seek(SimTime::ZERO);
     }
 
-    /// Moves to time `t` (over several frames if it is far).
+    /// Moves every run to time `t` (over several frames if it is far).
     pub fn seek(&mut self, t: SimTime) {
         self.pending_seek = Some(t);
     }
 
-    /// True while a seek is being worked through.
-    pub fn seeking(&self) -> bool {
-        self.pending_seek.is_some()
-    }
-
-    pub fn set_speed(&mut self, speed: f64) {
-        self.playback.set_speed(speed);
-    }
-
-    /// Runs `n` more orders with the trace off, in slices per frame.
+    /// Runs `n` more orders in every run with the trace off, in slices per
+    /// frame.
     pub fn fast_forward(&mut self, n: u64) {
-        let from = self.session.sim().orders_started();
+        let from_orders: Vec<u64> = self
+            .runs
+            .iter()
+            .map(|r| r.session().sim().orders_started())
+            .collect();
+        let target_orders = from_orders
+            .iter()
+            .map(|f| f.saturating_add(n.max(1)))
+            .collect();
         self.ff = Some(FastForward {
-            from_orders: from,
-            target_orders: from.saturating_add(n.max(1)),
+            from_orders,
+            target_orders,
         });
     }
 
-    /// Share done of the fast-forward in progress, 0..=1.
-    pub fn ff_progress(&self) -> Option<f64> {
-        self.ff.map(|ff| {
-            let done = self
-                .session
-                .sim()
-                .orders_started()
-                .saturating_sub(ff.from_orders) as f64;
-            (done / (ff.target_orders - ff.from_orders).max(1) as f64).min(1.0)
-        })
+    // ---- What runs: the first run's design ----
+
+    /// Starts the first run again as another preset, mode, seed and order
+    /// count. Invalid choices keep the current run and say why. The
+    /// playback starts paused at zero; the other runs go back there too.
+    pub fn load(&mut self, preset: &str, mode: Option<Completion>, seed: u64, orders: Option<u64>) {
+        let url = UrlState {
+            preset: preset.to_owned(),
+            mode,
+            seed,
+            orders,
+            ..UrlState::default()
+        };
+        let mut notices = Vec::new();
+        let run = Run::from_url(&url, &mut notices);
+        if !notices.is_empty() {
+            self.message = Some(notices.join("; "));
+            return;
+        }
+        self.runs[0] = run;
+        self.generation += 1;
+        self.playback = Playback::new(self.playback.speed());
+        self.ff = None;
+        self.pending_seek =
+            (self.runs.iter().any(|r| r.now() > SimTime::ZERO)).then_some(SimTime::ZERO);
+        self.notices.clear();
+        self.message = None;
+        self.autoplay = false;
+        self.selected_node = None;
+        self.selected_order = None;
     }
+
+    /// Another pattern, with its own defaults.
+    pub fn set_preset(&mut self, preset: &str) {
+        let seed = self.run().session().seed();
+        self.load(preset, None, seed, None);
+    }
+
+    /// The same run under another completion mode (order count kept).
+    pub fn set_mode(&mut self, mode: Completion) {
+        let run = self.run();
+        let (preset, seed, orders) = (
+            run.preset().to_owned(),
+            run.session().seed(),
+            run.orders_override(),
+        );
+        self.load(&preset, Some(mode), seed, orders);
+    }
+
+    /// The same run with another seed (mode and order count kept).
+    pub fn set_seed(&mut self, seed: u64) {
+        let run = self.run();
+        let (preset, mode, orders) = (
+            run.preset().to_owned(),
+            run.mode_override(),
+            run.orders_override(),
+        );
+        self.load(&preset, mode, seed, orders);
+    }
+
+    /// The same run with another number of orders (mode kept).
+    pub fn set_orders(&mut self, orders: u64) {
+        let run = self.run();
+        let (preset, mode, seed) = (
+            run.preset().to_owned(),
+            run.mode_override(),
+            run.session().seed(),
+        );
+        self.load(&preset, mode, seed, Some(orders));
+    }
+
+    /// A seed typed into its field: used if it is a whole number, otherwise
+    /// the run stays and the message says why.
+    pub fn enter_seed(&mut self, text: &str) {
+        match parse_seed(text) {
+            Ok(seed) => self.set_seed(seed),
+            Err(e) => self.message = Some(e),
+        }
+    }
+
+    /// An order count typed into its field (1 to the app's limit).
+    pub fn enter_orders(&mut self, text: &str) {
+        match parse_orders(text) {
+            Ok(n) => self.set_orders(n),
+            Err(e) => self.message = Some(e),
+        }
+    }
+
+    // ---- Selection ----
+
+    /// Opens node `i`'s panel, or closes it if it is open.
+    pub fn toggle_node(&mut self, i: usize) {
+        self.selected_node = if self.selected_node == Some(i) {
+            None
+        } else {
+            Some(i)
+        };
+    }
+
+    /// Opens order `order` in the inspector.
+    pub fn select_order(&mut self, order: u64) {
+        self.selected_order = Some(order);
+    }
+
+    /// An order number typed into the inspector (ignored unless it is one).
+    pub fn enter_order(&mut self, text: &str) {
+        if let Some(order) = parse_order(text) {
+            self.select_order(order);
+        }
+    }
+
+    // ---- Break things: commands to the first run ----
 
     /// Applies a command now.
     pub fn apply(&mut self, cmd: Command) {
-        let text = cmd.describe();
-        self.message = Some(match self.session.apply(cmd) {
-            Ok(0) => format!("applied: {text}"),
-            Ok(n) => format!("applied: {text}; {n} later command(s) of the old timeline discarded"),
-            Err(e) => format!("not applied: {e}"),
+        let said = self.run_mut().apply(cmd);
+        self.message = Some(said);
+    }
+
+    /// Applies a timed fault now and schedules its end.
+    pub fn inject(&mut self, fault: &FaultPreset) {
+        let said = self.run_mut().inject(fault);
+        self.message = Some(said);
+    }
+
+    /// The id of service `node`, if it exists.
+    fn service_id(&self, node: usize) -> Option<String> {
+        self.run().model().services.get(node).map(|s| s.id.clone())
+    }
+
+    /// Applies the command `make` builds for service `node`, if it exists.
+    fn command_for(&mut self, node: usize, make: impl FnOnce(String) -> Command) {
+        if let Some(id) = self.service_id(node) {
+            self.apply(make(id));
+        }
+    }
+
+    /// Takes service `node` down, or brings it back up.
+    pub fn toggle_service(&mut self, node: usize) {
+        let Some(service) = self.service_id(node) else {
+            return;
+        };
+        let up = self.run().session().sim().service(node as u16).up;
+        self.apply(Command::SetUp { service, up: !up });
+    }
+
+    /// Multiplies service `node`'s latency by `factor`.
+    pub fn set_latency_factor(&mut self, node: usize, factor: f64) {
+        self.command_for(node, |service| Command::SetLatencyFactor {
+            service,
+            factor,
         });
     }
 
-    /// Applies `on` now and schedules `off` after `duration`.
-    pub fn apply_for(&mut self, on: Command, off: Command, duration: SimTime) {
-        let at = self.session.now().plus_micros(duration.as_micros());
-        self.apply(on);
-        if let Err(e) = self.session.schedule(at, off) {
-            self.message = Some(format!("not scheduled: {e}"));
-        }
+    /// Makes service `node` fail a share `rate` of its requests.
+    pub fn set_error_rate(&mut self, node: usize, rate: f64) {
+        self.command_for(node, |service| Command::SetErrorRate { service, rate });
     }
 
-    /// One-click faults that make sense for this scenario.
-    pub fn fault_presets(&self) -> Vec<FaultPreset> {
-        let mut out = Vec::new();
-        let has = |id: &str| self.model.service_index(id).is_some();
-        let down = |id: &str, secs: u64, label: &str| FaultPreset {
-            label: label.to_owned(),
-            on: Command::SetUp {
-                service: id.into(),
-                up: false,
-            },
-            off: Command::SetUp {
-                service: id.into(),
-                up: true,
-            },
-            duration: SimTime::from_secs(secs),
+    /// Makes a share `rate` of the messages to service `node` get lost.
+    pub fn set_drop_rate(&mut self, node: usize, rate: f64) {
+        self.command_for(node, |service| Command::SetDropRate { service, rate });
+    }
+
+    /// `delta` more (or fewer) replicas of service `node`, within the
+    /// engine's bounds.
+    pub fn add_replicas(&mut self, node: usize, delta: i32) {
+        let Some(service) = self.service_id(node) else {
+            return;
         };
-        if has("provider") {
-            out.push(down("provider", 10, "Payment provider outage for 10 s"));
-        }
-        if has("payment") {
-            out.push(down("payment", 10, "Payment down for 10 s"));
-        }
-        if has("warehouse") {
-            out.push(down("warehouse", 30, "Warehouse down for 30 s"));
-        }
-        if has("kitchen") {
-            out.push(FaultPreset {
-                label: "Kitchen 3× slower for 30 s".into(),
-                on: Command::SetLatencyFactor {
-                    service: "kitchen".into(),
-                    factor: 3.0,
-                },
-                off: Command::SetLatencyFactor {
-                    service: "kitchen".into(),
-                    factor: 1.0,
-                },
-                duration: SimTime::from_secs(30),
-            });
-        }
-        if has("status") {
-            out.push(down("status", 10, "Status store down for 10 s"));
-        }
-        out
-    }
-
-    /// One-click faults for node `i`.
-    pub fn node_fault_presets(&self, i: usize) -> Vec<FaultPreset> {
-        let Some(s) = self.model.services.get(i) else {
-            return Vec::new();
-        };
-        if matches!(s.kind, ServiceKind::Client | ServiceKind::Broker) {
-            return Vec::new();
-        }
-        let id = s.id.clone();
-        vec![
-            FaultPreset {
-                label: "Down for 10 s".into(),
-                on: Command::SetUp {
-                    service: id.clone(),
-                    up: false,
-                },
-                off: Command::SetUp {
-                    service: id.clone(),
-                    up: true,
-                },
-                duration: SimTime::from_secs(10),
-            },
-            FaultPreset {
-                label: "5× slower for 10 s".into(),
-                on: Command::SetLatencyFactor {
-                    service: id.clone(),
-                    factor: 5.0,
-                },
-                off: Command::SetLatencyFactor {
-                    service: id.clone(),
-                    factor: 1.0,
-                },
-                duration: SimTime::from_secs(10),
-            },
-            FaultPreset {
-                label: "Half the requests fail for 10 s".into(),
-                on: Command::SetErrorRate {
-                    service: id.clone(),
-                    rate: 0.5,
-                },
-                off: Command::SetErrorRate {
-                    service: id,
-                    rate: s.error_rate,
-                },
-                duration: SimTime::from_secs(10),
-            },
-        ]
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ctrl(query: &str) -> Controller {
-        let (url, notices) = UrlState::parse(query);
-        Controller::from_url(&url, notices)
-    }
-
-    /// Drives frames of 16 ms until `wall_ms`.
-    fn play_until(c: &mut Controller, from_ms: f64, to_ms: f64) {
-        let mut w = from_ms;
-        while w <= to_ms {
-            c.tick(w, u64::MAX);
-            w += 16.0;
-        }
-    }
-
-    #[test]
-    fn plays_at_speed_and_draws_tokens() {
-        let mut c = ctrl("?preset=sync-chain&speed=2");
-        c.toggle();
-        play_until(&mut c, 0.0, 1_000.0);
-        let t = c.session.now();
-        assert!(
-            t > SimTime::from_millis(1_900) && t <= SimTime::from_millis(2_000),
-            "{t}"
-        );
-        let f = c.frame();
-        assert!(!f.tokens.is_empty());
-        assert!(f.counters.created >= 4);
-    }
-
-    #[test]
-    fn a_shared_url_reproduces_the_run() {
-        let mut a = ctrl("?preset=hybrid-queue&seed=9");
-        a.toggle();
-        play_until(&mut a, 0.0, 500.0);
-        a.set_speed(20.0);
-        a.apply_for(
-            Command::SetUp {
-                service: "warehouse".into(),
-                up: false,
-            },
-            Command::SetUp {
-                service: "warehouse".into(),
-                up: true,
-            },
-            SimTime::from_secs(5),
-        );
-        play_until(&mut a, 516.0, 1_500.0);
-        a.toggle();
-        let q = a.url_state().to_query();
-        let counters = a.frame().counters;
-
-        let mut b = ctrl(&q);
-        assert!(b.notices.is_empty(), "{:?}", b.notices);
-        // The seek to the shared time happens over frames.
-        for i in 0..1_000 {
-            b.tick(f64::from(i) * 16.0, 2_000);
-            if !b.seeking() {
-                break;
-            }
-        }
-        assert_eq!(b.session.now(), a.session.now());
-        assert_eq!(b.frame().counters, counters);
-        assert_eq!(b.session.history(), a.session.history());
-    }
-
-    #[test]
-    fn a_malformed_url_falls_back_with_notices() {
-        let c = ctrl("?preset=nonsense&mode=fax&speed=-3&cmds=garbage");
-        assert_eq!(c.preset, crate::url_state::DEFAULT_PRESET);
-        assert!(c.notices.len() >= 3, "{:?}", c.notices);
-        let c = ctrl("?preset=sync-chain&mode=polling");
-        assert_eq!(c.session.mode(), Completion::Sync);
-        assert!(c.notices[0].starts_with("mode:"), "{:?}", c.notices);
-        // Commands for services this preset does not have.
-        let c = ctrl("?preset=mmc&cmds=0:0:down:warehouse");
-        assert!(c.notices.iter().any(|n| n.starts_with("cmds:")) || c.session.history().len() <= 1);
-    }
-
-    #[test]
-    fn step_processes_one_event_and_pauses() {
-        let mut c = ctrl("?preset=sync-chain");
-        c.step();
-        assert_eq!(c.session.sim().events_processed(), 1);
-        assert!(!c.playback.is_playing());
-        c.tick(0.0, u64::MAX);
-        c.step();
-        c.step();
-        assert_eq!(c.session.sim().events_processed(), 3);
-        assert!(
-            !c.frame().tokens.is_empty(),
-            "the order request is on its way"
-        );
-    }
-
-    #[test]
-    fn seek_back_then_forward_gives_the_same_counters() {
-        let mut c = ctrl("?preset=fire-and-forget&speed=50");
-        c.toggle();
-        play_until(&mut c, 0.0, 800.0);
-        c.toggle();
-        let at = c.session.now();
-        let counters = c.frame().counters;
-        c.seek(SimTime::from_secs(3));
-        c.tick(900.0, u64::MAX);
-        assert_eq!(c.session.now(), SimTime::from_secs(3));
-        assert_ne!(c.frame().counters, counters);
-        c.seek(at);
-        c.tick(1_000.0, u64::MAX);
-        assert_eq!(c.frame().counters, counters);
-    }
-
-    #[test]
-    fn fast_forward_reports_progress_and_finishes() {
-        let mut c = ctrl("?preset=hybrid-queue&orders=3000");
-        c.fast_forward(2_000);
-        assert_eq!(c.ff_progress(), Some(0.0));
-        let mut frames = 0;
-        while c.ff.is_some() {
-            c.tick(f64::from(frames) * 16.0, 20_000);
-            frames += 1;
-            assert!(frames < 1_000);
-        }
-        assert!(frames > 1, "in slices");
-        assert!(c.session.sim().orders_started() >= 2_000);
-        assert!(c.message.as_ref().unwrap().starts_with("fast-forwarded"));
-    }
-
-    #[test]
-    fn a_refused_command_says_why() {
-        let mut c = ctrl("?preset=sync-chain");
-        c.apply(Command::SetReplicas {
-            service: "payment".into(),
-            replicas: 0,
+        let now = self.run().session().sim().service(node as u16).replicas;
+        self.apply(Command::SetReplicas {
+            service,
+            replicas: replicas_after(now, delta),
         });
-        assert!(
-            c.message
-                .as_ref()
-                .unwrap()
-                .starts_with("not applied: replicas")
-        );
-        assert!(c.session.history().is_empty());
     }
 
-    #[test]
-    fn fault_presets_fit_the_scenario() {
-        let c = ctrl("?preset=payment-breaker");
-        let labels: Vec<String> = c.fault_presets().into_iter().map(|p| p.label).collect();
-        assert!(
-            labels
-                .iter()
-                .any(|l| l.starts_with("Payment provider outage"))
-        );
-        let c = ctrl("?preset=mmc");
-        assert!(c.fault_presets().is_empty());
-        assert_eq!(c.node_fault_presets(1).len(), 3);
-        assert!(c.node_fault_presets(0).is_empty(), "not for the client");
-    }
-
-    #[test]
-    fn loading_another_preset_resets_and_bad_choices_keep_the_run() {
-        let mut c = ctrl("?preset=sync-chain");
-        c.load("pizza", Some(Completion::Push), 3, None);
-        assert_eq!(
-            (c.preset.as_str(), c.session.mode()),
-            ("pizza", Completion::Push)
-        );
-        c.load("pizza", Some(Completion::Sync), 3, None);
-        assert_eq!(c.session.mode(), Completion::Push, "pizza has no sync mode");
-        assert!(c.message.as_ref().unwrap().contains("does not support"));
-    }
-
-    #[test]
-    fn changing_mode_or_seed_keeps_the_other_choices() {
-        let mut c = ctrl("?preset=async-write&orders=60&seed=3");
-        c.set_mode(Completion::Callback);
-        assert_eq!(c.model.orders, 60);
-        assert_eq!(c.session.mode(), Completion::Callback);
-        c.set_seed(9);
-        assert_eq!((c.model.orders, c.session.seed()), (60, 9));
-        assert_eq!(c.session.mode(), Completion::Callback);
-        c.set_orders(20);
-        assert_eq!(c.model.orders, 20);
-        assert_eq!(c.session.mode(), Completion::Callback);
-        c.set_preset("hybrid");
-        assert_eq!(c.preset, "hybrid");
-        assert_eq!(c.session.seed(), 9);
-        assert_ne!(
-            c.model.orders, 20,
-            "a new pattern starts from its own defaults"
-        );
-        // An impossible choice keeps the run and says why.
-        c.set_mode(Completion::Sync);
-        c.set_preset("no-such-preset");
-        assert_eq!(c.preset, "hybrid");
-        assert!(
-            c.message
-                .as_deref()
-                .unwrap_or("")
-                .contains("no-such-preset")
-        );
+    /// Restarts the broker: transient messages are lost, and it refuses
+    /// traffic for [`BROKER_RESTART_DOWNTIME_MS`].
+    pub fn restart_broker(&mut self) {
+        self.apply(Command::RestartBroker {
+            downtime_ms: BROKER_RESTART_DOWNTIME_MS,
+        });
     }
 }
 
@@ -724,32 +683,453 @@ pub struct UiState {
     pub scheduled: usize,
 }
 
-impl UiState {
-    /// The controls' view of `c`.
-    pub fn of(c: &mut Controller) -> UiState {
-        UiState {
-            playing: c.playback.is_playing(),
-            speed: c.playback.speed(),
-            now: c.session.now(),
-            furthest: c.session.furthest(),
-            preset: c.preset.clone(),
-            title: c.model.scenario.title.clone(),
-            description: c.model.scenario.description.clone(),
-            mode: Some(c.session.mode()),
-            allowed: c.model.client.allowed.clone(),
-            seed: c.session.seed(),
-            orders: c.model.orders,
-            orders_started: c.session.sim().orders_started(),
-            seeking: c.seeking(),
-            ff_progress: c.ff_progress(),
-            finished: c.session.is_finished(),
-            notices: c.notices.clone(),
-            message: c.message.clone(),
-            selected_node: c.selected_node,
-            selected_order: c.selected_order,
-            embed: c.embed,
-            commands: c.session.history().len(),
-            scheduled: c.session.scheduled().len(),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use orderflow_sim::model::bounds;
+    use orderflow_sim::trace::TraceHasher;
+
+    fn ctrl(query: &str) -> Controller {
+        let (url, notices) = UrlState::parse(query);
+        Controller::from_url(&url, notices)
+    }
+
+    /// Drives frames of 16 ms from `from_ms` until `to_ms`.
+    fn play_until(c: &mut Controller, from_ms: f64, to_ms: f64) {
+        let mut w = from_ms;
+        while w <= to_ms {
+            c.tick(w, u64::MAX);
+            w += 16.0;
         }
+    }
+
+    /// Ticks until a pending seek or fast-forward is done.
+    fn settle(c: &mut Controller, budget: u64) {
+        for i in 0..10_000 {
+            if !c.seeking() && !c.fast_forwarding() {
+                return;
+            }
+            c.tick(f64::from(i) * 16.0, budget);
+        }
+        panic!("never settled");
+    }
+
+    fn trace_hash(r: &Run) -> u64 {
+        let mut h = TraceHasher::default();
+        for e in r.session().store().events() {
+            h.event(e);
+        }
+        h.finish()
+    }
+
+    #[test]
+    fn plays_at_speed_and_draws_tokens() {
+        let mut c = ctrl("?preset=sync-chain&speed=2");
+        c.toggle();
+        play_until(&mut c, 0.0, 1_000.0);
+        let t = c.now();
+        assert!(
+            t > SimTime::from_millis(1_900) && t <= SimTime::from_millis(2_000),
+            "{t}"
+        );
+        let f = c.frame();
+        assert!(!f.tokens.is_empty());
+        assert!(f.counters.created >= 4);
+    }
+
+    #[test]
+    fn a_shared_url_reproduces_the_run() {
+        let mut a = ctrl("?preset=hybrid-queue&seed=9");
+        a.toggle();
+        play_until(&mut a, 0.0, 500.0);
+        a.set_speed(20.0);
+        let warehouse = a.run().model().service_index("warehouse").unwrap() as usize;
+        a.inject(&FaultPreset {
+            label: "Warehouse down for 5 s".into(),
+            on: Command::SetUp {
+                service: "warehouse".into(),
+                up: false,
+            },
+            off: Command::SetUp {
+                service: "warehouse".into(),
+                up: true,
+            },
+            duration: SimTime::from_secs(5),
+        });
+        assert!(!a.run().session().sim().service(warehouse as u16).up);
+        play_until(&mut a, 516.0, 1_500.0);
+        a.toggle();
+        let q = a.url_state().to_query();
+        let counters = a.frame().counters;
+
+        let mut b = ctrl(&q);
+        assert!(b.notices().is_empty(), "{:?}", b.notices());
+        // The seek to the shared time happens over frames.
+        assert!(b.seeking());
+        settle(&mut b, 2_000);
+        assert_eq!(b.now(), a.now());
+        assert_eq!(b.frame().counters, counters);
+        assert_eq!(b.run().session().history(), a.run().session().history());
+        // The share link leaves embed mode and autoplay out.
+        let e = ctrl(&format!("{q}&embed=1&autoplay=1"));
+        assert!(e.url_state().to_query().contains("embed=1"));
+        assert_eq!(e.share_query(), ctrl(&q).share_query());
+    }
+
+    #[test]
+    fn a_malformed_url_falls_back_with_notices() {
+        let c = ctrl("?preset=nonsense&mode=fax&speed=-3&cmds=garbage");
+        assert_eq!(c.run().preset(), crate::url_state::DEFAULT_PRESET);
+        assert!(c.notices().len() >= 3, "{:?}", c.notices());
+        let c = ctrl("?preset=sync-chain&mode=polling");
+        assert_eq!(c.run().session().mode(), Completion::Sync);
+        assert!(c.notices()[0].starts_with("mode:"), "{:?}", c.notices());
+        // A command for a service this preset does not have reads well but
+        // the engine refuses it on replay: the run drops it and goes on
+        // without it. (No notice says so yet.)
+        let mut c = ctrl("?preset=mmc&cmds=0:0:down:warehouse");
+        assert_eq!(c.run().session().history().len(), 1);
+        c.tick(0.0, u64::MAX);
+        c.step();
+        assert!(c.run().session().history().is_empty());
+        assert!(c.run().session().sim().events_processed() > 0);
+    }
+
+    #[test]
+    fn step_processes_one_event_and_pauses() {
+        let mut c = ctrl("?preset=sync-chain");
+        c.step();
+        assert_eq!(c.run().session().sim().events_processed(), 1);
+        assert!(!c.playback().is_playing());
+        c.tick(0.0, u64::MAX);
+        c.step();
+        c.step();
+        assert_eq!(c.run().session().sim().events_processed(), 3);
+        assert!(
+            !c.frame().tokens.is_empty(),
+            "the order request is on its way"
+        );
+    }
+
+    #[test]
+    fn seek_back_then_forward_gives_the_same_counters() {
+        let mut c = ctrl("?preset=fire-and-forget&speed=50");
+        c.toggle();
+        play_until(&mut c, 0.0, 800.0);
+        c.toggle();
+        let at = c.now();
+        let counters = c.frame().counters;
+        c.seek(SimTime::from_secs(3));
+        c.tick(900.0, u64::MAX);
+        assert_eq!(c.now(), SimTime::from_secs(3));
+        assert_ne!(c.frame().counters, counters);
+        c.seek(at);
+        c.tick(1_000.0, u64::MAX);
+        assert_eq!(c.frame().counters, counters);
+    }
+
+    #[test]
+    fn fast_forward_reports_progress_and_finishes() {
+        let mut c = ctrl("?preset=hybrid-queue&orders=3000");
+        c.fast_forward(2_000);
+        assert_eq!(c.ff_progress(), Some(0.0));
+        let mut frames = 0;
+        while c.fast_forwarding() {
+            c.tick(f64::from(frames) * 16.0, 20_000);
+            frames += 1;
+            assert!(frames < 1_000);
+        }
+        assert!(frames > 1, "in slices");
+        assert!(c.run().session().sim().orders_started() >= 2_000);
+        assert!(c.message().unwrap().starts_with("fast-forwarded"));
+        assert!(!c.seeking(), "one run has nothing to catch up");
+    }
+
+    #[test]
+    fn a_refused_command_says_why() {
+        let mut c = ctrl("?preset=sync-chain");
+        c.apply(Command::SetReplicas {
+            service: "payment".into(),
+            replicas: 0,
+        });
+        assert!(c.message().unwrap().starts_with("not applied: replicas"));
+        assert!(c.run().session().history().is_empty());
+    }
+
+    #[test]
+    fn fault_presets_fit_the_scenario() {
+        let c = ctrl("?preset=payment-breaker");
+        let labels: Vec<String> = c.fault_presets().into_iter().map(|p| p.label).collect();
+        assert!(
+            labels
+                .iter()
+                .any(|l| l.starts_with("Payment provider outage"))
+        );
+        let c = ctrl("?preset=mmc");
+        assert!(c.fault_presets().is_empty());
+        assert_eq!(c.node_fault_presets(1).len(), 3);
+        assert!(c.node_fault_presets(0).is_empty(), "not for the client");
+        assert_eq!(c.design_view().faults, c.fault_presets());
+    }
+
+    #[test]
+    fn loading_another_preset_resets_and_bad_choices_keep_the_run() {
+        let mut c = ctrl("?preset=sync-chain&autoplay=1");
+        c.toggle_node(2);
+        c.load("pizza", Some(Completion::Push), 3, None);
+        assert_eq!(
+            (c.run().preset(), c.run().session().mode()),
+            ("pizza", Completion::Push)
+        );
+        assert!(!c.playback().is_playing() && c.selected_node().is_none());
+        assert!(!c.url_state().autoplay);
+        c.load("pizza", Some(Completion::Sync), 3, None);
+        assert_eq!(
+            c.run().session().mode(),
+            Completion::Push,
+            "pizza has no sync mode"
+        );
+        assert!(c.message().unwrap().contains("does not support"));
+    }
+
+    #[test]
+    fn changing_mode_or_seed_keeps_the_other_choices() {
+        let mut c = ctrl("?preset=async-write&orders=60&seed=3");
+        c.set_mode(Completion::Callback);
+        assert_eq!(c.run().model().orders, 60);
+        assert_eq!(c.run().session().mode(), Completion::Callback);
+        c.set_seed(9);
+        assert_eq!((c.run().model().orders, c.run().session().seed()), (60, 9));
+        assert_eq!(c.run().session().mode(), Completion::Callback);
+        c.set_orders(20);
+        assert_eq!(c.run().model().orders, 20);
+        assert_eq!(c.run().session().mode(), Completion::Callback);
+        c.set_preset("hybrid");
+        assert_eq!(c.run().preset(), "hybrid");
+        assert_eq!(c.run().session().seed(), 9);
+        assert_ne!(
+            c.run().model().orders,
+            20,
+            "a new pattern starts from its own defaults"
+        );
+        // An impossible choice keeps the run and says why.
+        c.set_mode(Completion::Sync);
+        c.set_preset("no-such-preset");
+        assert_eq!(c.run().preset(), "hybrid");
+        assert!(c.message().unwrap_or("").contains("no-such-preset"));
+    }
+
+    #[test]
+    fn every_rebuild_of_the_model_bumps_the_generation() {
+        let mut c = ctrl("?preset=async-write&seed=3");
+        let mut last = c.generation();
+        let mut bumped = |c: &Controller| {
+            let g = c.generation();
+            let changed = g != last;
+            last = g;
+            changed
+        };
+        // Same preset and seed, only the order count or the mode changes:
+        // the model is rebuilt all the same.
+        c.set_orders(40);
+        assert!(bumped(&c), "orders");
+        c.set_mode(Completion::Callback);
+        assert!(bumped(&c), "mode");
+        c.set_seed(4);
+        assert!(bumped(&c), "seed");
+        c.set_preset("hybrid");
+        assert!(bumped(&c), "preset");
+        assert_eq!(c.design_view().generation, c.generation());
+        // Nothing rebuilt: no bump.
+        c.set_preset("no-such-preset");
+        c.enter_seed("x");
+        c.toggle();
+        c.step();
+        c.apply(Command::SetUp {
+            service: "payment".into(),
+            up: false,
+        });
+        assert!(!bumped(&c));
+    }
+
+    #[test]
+    fn typed_values_are_used_or_refused_in_words() {
+        let mut c = ctrl("?preset=sync-chain&seed=5");
+        c.enter_seed("seven");
+        assert_eq!(c.message(), Some("seed: must be a whole number"));
+        assert_eq!(c.run().session().seed(), 5);
+        c.enter_seed(" 7 ");
+        assert_eq!(c.run().session().seed(), 7);
+        c.enter_orders("0");
+        assert!(c.message().unwrap().starts_with("orders: must be"));
+        c.enter_orders("12");
+        assert_eq!(c.run().model().orders, 12);
+        c.enter_order("o#3");
+        assert_eq!(c.selected_order(), Some(3));
+        c.enter_order("nobody");
+        assert_eq!(c.selected_order(), Some(3));
+    }
+
+    #[test]
+    fn node_controls_become_commands_within_the_engines_bounds() {
+        let mut c = ctrl("?preset=hybrid-queue");
+        let id = |c: &Controller, s: &str| c.run().model().service_index(s).unwrap() as usize;
+        let payment = id(&c, "payment");
+        c.toggle_node(payment);
+        assert_eq!(c.selected_node(), Some(payment));
+        c.toggle_node(payment);
+        assert_eq!(c.selected_node(), None);
+
+        c.toggle_service(payment);
+        assert_eq!(c.message(), Some("applied: payment down"));
+        c.toggle_service(payment);
+        assert_eq!(c.message(), Some("applied: payment up"));
+        c.set_latency_factor(payment, 5.0);
+        c.set_error_rate(payment, 0.35);
+        c.set_drop_rate(payment, 0.1);
+        let v = c.run().session().sim().service(payment as u16);
+        assert_eq!(
+            (v.latency_factor, v.error_rate, v.drop_rate),
+            (5.0, 0.35, 0.1)
+        );
+
+        let replicas = |c: &Controller| c.run().session().sim().service(payment as u16).replicas;
+        let before = replicas(&c);
+        c.add_replicas(payment, 1);
+        assert_eq!(replicas(&c), before + 1);
+        c.add_replicas(payment, -100);
+        assert_eq!(replicas(&c), 1);
+        // Past the old cap of 64, up to the engine's own.
+        c.add_replicas(payment, 99);
+        assert_eq!(replicas(&c), 100);
+        c.add_replicas(payment, 1_000);
+        assert_eq!(replicas(&c), bounds::REPLICAS);
+        c.add_replicas(payment, 1);
+        assert_eq!(replicas(&c), bounds::REPLICAS);
+
+        c.restart_broker();
+        assert_eq!(c.message(), Some("applied: broker restart (2000 ms down)"));
+        // No such node: nothing happens.
+        let commands = c.run().session().history().len();
+        c.set_error_rate(99, 0.5);
+        assert_eq!(c.run().session().history().len(), commands);
+        assert_eq!(
+            c.node_controls(id(&c, "broker")).unwrap().restart_label,
+            "Restart the broker (2 s down)"
+        );
+    }
+
+    /// Two runs of the same design under one playback: whatever the
+    /// transport does, they process the same events and show the same
+    /// picture at the same instant.
+    #[test]
+    fn two_runs_of_one_preset_stay_in_lock_step() {
+        let query = "?preset=hybrid-queue&seed=4&orders=400";
+        let mut c = ctrl(query);
+        c.add_run(&UrlState::parse(query).0).unwrap();
+        assert_eq!(c.runs().len(), 2);
+        let in_step = |c: &mut Controller, what: &str| {
+            let (a, b) = (&c.runs()[0], &c.runs()[1]);
+            assert_eq!(a.now(), b.now(), "{what}: time");
+            assert_eq!(
+                a.session().sim().events_processed(),
+                b.session().sim().events_processed(),
+                "{what}: events"
+            );
+            assert_eq!(trace_hash(a), trace_hash(b), "{what}: trace");
+            let min_display = c.min_display();
+            let frames: Vec<Frame> = c
+                .runs
+                .iter_mut()
+                .map(|r| r.frame(min_display, false))
+                .collect();
+            assert_eq!(frames[0], frames[1], "{what}: picture");
+        };
+
+        c.toggle();
+        play_until(&mut c, 0.0, 500.0);
+        assert!(c.now() > SimTime::ZERO);
+        in_step(&mut c, "play");
+        c.set_speed(50.0);
+        // A small budget runs out in the middle of frames.
+        for i in 0..40 {
+            c.tick(516.0 + f64::from(i) * 16.0, 300);
+        }
+        in_step(&mut c, "play on a budget");
+        c.toggle();
+        for _ in 0..5 {
+            c.step();
+        }
+        in_step(&mut c, "step");
+        let at = c.now();
+        c.seek(SimTime::from_secs(2));
+        settle(&mut c, 1_000);
+        assert_eq!(c.now(), SimTime::from_secs(2));
+        in_step(&mut c, "seek back");
+        c.seek(at);
+        settle(&mut c, 1_000);
+        in_step(&mut c, "seek forward");
+        c.fast_forward(100);
+        settle(&mut c, 5_000);
+        in_step(&mut c, "fast-forward");
+        c.restart();
+        settle(&mut c, 1_000);
+        assert_eq!(c.now(), SimTime::ZERO);
+        in_step(&mut c, "restart");
+    }
+
+    /// Two different designs share one clock: every transport action leaves
+    /// both at the same instant.
+    #[test]
+    fn two_designs_share_one_clock() {
+        let mut c = ctrl("?preset=sync-chain&seed=2");
+        c.add_run(&UrlState::parse("?preset=hybrid-queue&seed=2").0)
+            .unwrap();
+        let same_time = |c: &Controller, what: &str| {
+            let times: Vec<SimTime> = c.runs().iter().map(Run::now).collect();
+            assert_eq!(times[0], times[1], "{what}");
+        };
+        c.toggle();
+        play_until(&mut c, 0.0, 700.0);
+        same_time(&c, "play");
+        c.toggle();
+        // A step processes the earliest event of either run.
+        let events = |c: &Controller| -> u64 {
+            c.runs()
+                .iter()
+                .map(|r| r.session().sim().events_processed())
+                .sum()
+        };
+        let before = events(&c);
+        c.step();
+        assert!(events(&c) > before);
+        same_time(&c, "step");
+        c.seek(SimTime::from_millis(1_234));
+        settle(&mut c, u64::MAX);
+        same_time(&c, "seek");
+        assert_eq!(c.now(), SimTime::from_millis(1_234));
+        // Each runs 50 more orders; they reach them at different times, and
+        // the earlier one catches up with the later.
+        c.fast_forward(50);
+        settle(&mut c, 5_000);
+        same_time(&c, "fast-forward");
+        assert!(
+            c.runs()
+                .iter()
+                .all(|r| r.session().sim().orders_started() >= 50)
+        );
+        // A run added later joins at the others' time.
+        c.add_run(&UrlState::parse("?preset=mmc").0).unwrap();
+        settle(&mut c, u64::MAX);
+        assert_eq!(c.runs()[2].now(), c.runs()[0].now());
+        let unknown = UrlState {
+            preset: "nope".into(),
+            ..UrlState::default()
+        };
+        assert_eq!(
+            c.add_run(&unknown),
+            Err("preset: unknown preset \"nope\"".into())
+        );
+        assert_eq!(c.runs().len(), 3);
     }
 }

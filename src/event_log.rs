@@ -1,12 +1,15 @@
-//! The event log: the trace as a filterable list that stays smooth at any
-//! length, because only the rows in view are ever rendered.
+//! Owns the event log's logic: the trace as a filterable list that stays
+//! smooth at any length, because only the rows in view are ever rendered.
 //!
 //! [`LogIndex`] keeps the absolute trace indices that match the filter and
 //! catches up incrementally as the trace grows; [`visible_rows`] turns a
-//! scroll position into the slice of rows to draw.
+//! scroll position into the slice of rows to draw, [`LogIndex::view_rows`]
+//! gives them their text and place, and [`Viewport`] follows the newest row
+//! unless the reader scrolled up.
 
 use std::ops::Range;
 
+use orderflow_sim::model::Model;
 use orderflow_sim::trace::{MsgKind, TraceEvent, TraceKind};
 
 use crate::session::TraceStore;
@@ -15,6 +18,9 @@ use crate::session::TraceStore;
 pub const ROW_PX: f64 = 22.0;
 /// Rows rendered beyond each edge of the viewport.
 pub const OVERSCAN: usize = 8;
+/// Height of the log's viewport, CSS pixels, and as a CSS length.
+pub const VIEWPORT_PX: f64 = 264.0;
+pub const VIEWPORT_HEIGHT: &str = "264px";
 
 /// What kind of events to show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -270,6 +276,78 @@ impl LogIndex {
     }
 }
 
+/// One row as the list draws it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogRow {
+    /// Its place in the list (`style:top`, CSS pixels: `"44px"`).
+    pub top: String,
+    pub text: String,
+    /// The order it belongs to (a click opens it in the inspector).
+    pub order: Option<u64>,
+}
+
+impl LogIndex {
+    /// Rows `range` of the list, with their text, read from `store`.
+    pub fn view_rows(&self, store: &TraceStore, model: &Model, range: Range<usize>) -> Vec<LogRow> {
+        self.rows(range.clone())
+            .iter()
+            .zip(range)
+            .filter_map(|(&i, row)| {
+                store.get(i).map(|e| LogRow {
+                    top: px(row as f64 * ROW_PX),
+                    text: e.text(model),
+                    order: e.order(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// A length in CSS pixels.
+fn px(v: f64) -> String {
+    format!("{v}px")
+}
+
+/// The scrolled list's geometry for `len` rows in a viewport of
+/// [`VIEWPORT_PX`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Viewport {
+    pub len: usize,
+}
+
+impl Viewport {
+    /// The list's full height (`"2200px"`).
+    pub fn list_height(self) -> String {
+        px(self.len as f64 * ROW_PX)
+    }
+
+    /// The scroll position that shows the newest row at the bottom.
+    pub fn bottom(self) -> f64 {
+        (self.len as f64 * ROW_PX - VIEWPORT_PX).max(0.0)
+    }
+
+    /// True when a reader scrolled to `top` is looking at the newest rows
+    /// (within a row of the bottom): the list keeps following them.
+    pub fn follows_at(self, top: f64) -> bool {
+        top >= self.len as f64 * ROW_PX - VIEWPORT_PX - ROW_PX
+    }
+
+    /// The count beside the title: `"(12 rows)"`.
+    pub fn count_label(self) -> String {
+        format!("({} rows)", self.len)
+    }
+}
+
+/// An order number typed into the filter (`None`: any order).
+pub fn parse_order_filter(text: &str) -> Option<u64> {
+    text.trim().parse::<u64>().ok()
+}
+
+/// The service menu's value (a service index; empty: any service).
+pub fn parse_service_filter(value: &str) -> Option<u16> {
+    value.parse::<u16>().ok()
+}
+
 /// The rows to render for a viewport scrolled to `scroll_px` of height
 /// `height_px`, over `len` rows, with [`OVERSCAN`] rows of margin.
 pub fn visible_rows(scroll_px: f64, height_px: f64, len: usize) -> Range<usize> {
@@ -393,6 +471,48 @@ mod tests {
             r.len() < 40,
             "a viewport of 10 rows renders about 27, not 100,000"
         );
+    }
+
+    #[test]
+    fn rows_in_view_have_their_text_and_place() {
+        let s = session();
+        let m = s.model().clone();
+        let mut idx = LogIndex::default();
+        idx.update(s.store(), s.rewinds());
+        let rows = idx.view_rows(s.store(), &m, 10..13);
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].top, "220px");
+        assert_eq!(rows[2].top, "264px");
+        let e = s.store().get(idx.rows(10..11)[0]).unwrap();
+        assert_eq!(
+            (rows[0].text.clone(), rows[0].order),
+            (e.text(&m), e.order())
+        );
+        assert!(
+            idx.view_rows(s.store(), &m, idx.len()..idx.len() + 5)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_viewport_follows_the_newest_row_until_scrolled_up() {
+        let v = Viewport { len: 100 };
+        assert_eq!(v.list_height(), "2200px");
+        assert_eq!(v.bottom(), 2_200.0 - 264.0);
+        assert!(v.follows_at(v.bottom()));
+        assert!(v.follows_at(v.bottom() - 22.0), "within a row");
+        assert!(!v.follows_at(v.bottom() - 23.0));
+        assert_eq!(
+            Viewport { len: 3 }.bottom(),
+            0.0,
+            "a short list does not scroll"
+        );
+        assert_eq!(v.count_label(), "(100 rows)");
+        assert_eq!(VIEWPORT_HEIGHT, px(VIEWPORT_PX));
+        assert_eq!(parse_order_filter(" 7 "), Some(7));
+        assert_eq!(parse_order_filter(""), None);
+        assert_eq!(parse_service_filter("3"), Some(3));
+        assert_eq!(parse_service_filter(""), None);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! When something goes wrong, say so on the page.
+//! Owns the failure path: when something goes wrong, say so on the page.
 //!
 //! A panic in the browser would otherwise leave a frozen or blank page with the
 //! reason only in the developer console. [`install_panic_hook`] keeps the

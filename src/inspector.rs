@@ -1,4 +1,5 @@
-//! The order inspector: one order's story, hop by hop, from the trace.
+//! Owns the order inspector: one order's story, hop by hop, from the trace,
+//! and the panel's view of it (summary, moments, waterfall, notes).
 //!
 //! For each piece of work a service did for the order it gives when the
 //! request arrived, how long it waited for a worker and how long the work
@@ -12,6 +13,8 @@ use orderflow_sim::SimTime;
 use orderflow_sim::model::Model;
 use orderflow_sim::order::{Answer, Outcome};
 use orderflow_sim::trace::{Label, TraceEvent, TraceKind, label_text};
+
+use crate::stats::fmt_us;
 
 /// One piece of work in one service.
 #[derive(Clone, Debug, PartialEq)]
@@ -230,6 +233,148 @@ pub fn bar(span: &Span, range: (SimTime, SimTime), now: SimTime) -> Bar {
     }
 }
 
+/// An order number typed into the inspector (`"12"` or `"o#12"`).
+pub fn parse_order(text: &str) -> Option<u64> {
+    text.trim().trim_start_matches("o#").parse::<u64>().ok()
+}
+
+/// One row of the waterfall: a span's label, its tooltip (also its
+/// accessible name), and the bar's parts as CSS percentages.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WaterfallRow {
+    pub label: String,
+    pub title: String,
+    pub wait_left: String,
+    pub wait_width: String,
+    pub work_left: String,
+    pub work_width: String,
+    /// The work ended and failed.
+    pub failed: bool,
+}
+
+/// The inspector's story as the panel shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoryView {
+    /// How the order ended (or not yet), its messages, its time waiting.
+    pub summary: String,
+    /// The moments that matter, one line each, then the consistency window.
+    pub moments: Vec<String>,
+    pub rows: Vec<WaterfallRow>,
+    /// Notes: (classes, text).
+    pub notes: Vec<(String, String)>,
+}
+
+/// What the inspector panel shows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Inspection {
+    /// No order selected.
+    Nothing,
+    /// The order is not in the trace kept: why, in words.
+    Unseen(String),
+    Story(StoryView),
+}
+
+impl Inspection {
+    /// The panel for `order` (if one is selected) at time `now`.
+    pub fn of<'a>(
+        model: &Model,
+        order: Option<u64>,
+        events: impl IntoIterator<Item = &'a TraceEvent>,
+        now: SimTime,
+    ) -> Inspection {
+        let Some(order) = order else {
+            return Inspection::Nothing;
+        };
+        let s = Story::build(model, order, events);
+        if s.created.is_none() {
+            return Inspection::Unseen(format!(
+                "Order {order} has not been seen yet (or fell out of the kept trace) at {now}."
+            ));
+        }
+        Inspection::Story(s.view(now))
+    }
+}
+
+impl Story {
+    /// The panel's view of the story at time `now` (a running span ends
+    /// there).
+    pub fn view(&self, now: SimTime) -> StoryView {
+        let summary = format!(
+            "{} — {} messages, {} waiting for workers",
+            self.settled
+                .map_or("still in flight".to_owned(), |(t, o)| format!(
+                    "{} at {t}",
+                    o.as_str()
+                )),
+            self.messages,
+            fmt_us(self.waiting_us()),
+        );
+        let at = |m: Option<(SimTime, String)>| {
+            m.map_or("—".to_owned(), |(t, what)| format!("{t} {what}"))
+        };
+        let done_name = if self.settled.is_some() {
+            "work really done"
+        } else {
+            "last work so far"
+        };
+        let moments = vec![
+            format!(
+                "client answered: {}",
+                at(self.answered.map(|(t, a)| (t, format!("{a:?}"))))
+            ),
+            format!("{done_name}: {}", at(self.done.map(|t| (t, String::new())))),
+            format!("client learned outcome: {}", at(self.learned.clone())),
+            format!(
+                "eventual-consistency window: {}",
+                self.consistency_window().map_or("—".to_owned(), fmt_us)
+            ),
+        ];
+        let range = self.range();
+        let pct = |v: f64| format!("{v:.2}%");
+        let rows = self
+            .spans
+            .iter()
+            .map(|sp| {
+                let b = bar(sp, range, now);
+                WaterfallRow {
+                    label: format!("{} · {}", sp.service, sp.op),
+                    title: format!(
+                        "{} {}: waited {}, worked {}{}",
+                        sp.service,
+                        sp.op,
+                        fmt_us(sp.started.since(sp.arrived)),
+                        fmt_us(sp.ended.unwrap_or(now).since(sp.started)),
+                        sp.result
+                            .as_ref()
+                            .map_or(" (running)".to_owned(), |r| format!(", {r}")),
+                    ),
+                    wait_left: pct(b.wait_left),
+                    wait_width: pct(b.wait_width),
+                    work_left: pct(b.work_left),
+                    work_width: pct(b.work_width),
+                    failed: !sp.ok && sp.ended.is_some(),
+                }
+            })
+            .collect();
+        let notes = self
+            .notes
+            .iter()
+            .map(|n| {
+                (
+                    format!("inspector__note inspector__note--{}", n.kind),
+                    format!("{} {}", n.t, n.text),
+                )
+            })
+            .collect();
+        StoryView {
+            summary,
+            moments,
+            rows,
+            notes,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,6 +419,68 @@ mod tests {
         );
         let b = bar(&story.spans[0], story.range(), s.now());
         assert!(b.wait_left >= 0.0 && b.work_left + b.work_width <= 100.0001);
+    }
+
+    #[test]
+    fn the_panel_reads_the_story_in_words_and_percentages() {
+        let model = presets::model("sync-chain").unwrap().unwrap();
+        let mut s = Session::new(model.clone(), Completion::Sync, 4).unwrap();
+        s.advance_to(SimTime::from_secs(3), u64::MAX);
+        let events = s.store().events();
+        assert_eq!(
+            Inspection::of(&model, None, events, s.now()),
+            Inspection::Nothing
+        );
+        assert_eq!(
+            Inspection::of(&model, Some(9_999), events, s.now()),
+            Inspection::Unseen(
+                "Order 9999 has not been seen yet (or fell out of the kept trace) at 3.000s."
+                    .into()
+            )
+        );
+        let Inspection::Story(v) = Inspection::of(&model, Some(1), events, s.now()) else {
+            panic!("order 1 is in the trace");
+        };
+        let story = Story::build(&model, 1, events);
+        let (settled_at, outcome) = story.settled.unwrap();
+        assert!(
+            v.summary
+                .starts_with(&format!("{} at {settled_at} — ", outcome.as_str())),
+            "{}",
+            v.summary
+        );
+        assert!(v.summary.ends_with(" waiting for workers"));
+        let (answered_at, _) = story.answered.unwrap();
+        assert!(
+            v.moments[0].starts_with(&format!("client answered: {answered_at} ")),
+            "{:?}",
+            v.moments
+        );
+        assert!(v.moments[1].starts_with("work really done: "));
+        assert!(v.moments[3].starts_with("eventual-consistency window: "));
+        assert_eq!(v.rows.len(), story.spans.len());
+        let first = &v.rows[0];
+        assert_eq!(first.label, "Order Service · place");
+        let left: f64 = first.wait_left.trim_end_matches('%').parse().unwrap();
+        assert!(
+            (0.0..5.0).contains(&left),
+            "the first span starts as the story does: {}",
+            first.wait_left
+        );
+        assert!(first.title.starts_with("Order Service place: waited "));
+        assert!(
+            v.rows
+                .iter()
+                .all(|r| r.work_width.ends_with('%') && !r.failed)
+        );
+    }
+
+    #[test]
+    fn typed_order_numbers() {
+        assert_eq!(parse_order(" 12 "), Some(12));
+        assert_eq!(parse_order("o#12"), Some(12));
+        assert_eq!(parse_order("twelve"), None);
+        assert_eq!(parse_order(""), None);
     }
 
     #[test]

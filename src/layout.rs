@@ -1,6 +1,6 @@
-//! Where every node sits and how every edge bends: a pure function from a
-//! [`Topology`] to geometry, so the diagram never holds hand-placed
-//! coordinates and the geometry is tested natively.
+//! Owns the diagram's geometry: where every node sits and how every edge
+//! bends, a pure function from a [`Topology`], so the diagram never holds
+//! hand-placed coordinates and the geometry is tested natively.
 //!
 //! The method is a small layered ("Sugiyama-style") layout, chosen because
 //! requests in an order flow run one way — client on the left, the deepest
@@ -647,9 +647,15 @@ mod tests {
         }
     }
 
+    /// The topology of preset `name`.
+    fn preset(name: &str) -> Topology {
+        let model = orderflow_sim::presets::model(name).unwrap().unwrap();
+        Topology::from_model(&model)
+    }
+
     #[test]
-    fn order_flow_reads_left_to_right() {
-        let t = Topology::order_flow();
+    fn the_order_flow_reads_left_to_right() {
+        let t = preset("hybrid-queue");
         let l = layout(&t);
         check_layout(&t, &l);
         let col = |id: &str| l.columns[t.index_of(id).unwrap()];
@@ -695,14 +701,8 @@ mod tests {
     }
 
     #[test]
-    fn layout_is_deterministic() {
-        let t = Topology::order_flow();
-        assert_eq!(layout(&t), layout(&t));
-    }
-
-    #[test]
     fn curve_runs_from_start_to_end() {
-        let t = Topology::order_flow();
+        let t = preset("sync-chain");
         let l = layout(&t);
         let c = &l.edges[0];
         assert_eq!(c.point_at(0.0), c.start());

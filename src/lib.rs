@@ -1,3 +1,5 @@
+//! Owns the browser app's crate root: the module map and [`mount`].
+//!
 //! # Orderflow Playground — the browser app
 //!
 //! A Leptos (client-side rendered) page that draws an e-commerce order flow
@@ -5,11 +7,19 @@
 //! on the deterministic engine of the `orderflow-sim` crate.
 //!
 //! ## Layout
-//! Plain Rust, natively tested: [`url_state`], [`controller`], [`session`],
-//! [`playback`], [`scene`], [`token_layer`], [`stats`], [`inspector`],
-//! [`event_log`], [`topology`], [`layout`], [`diagram_view`], [`fatal`].
-//! Browser-facing: [`app`] (context, page, embed mode), [`driver`] (the one
-//! module that touches the animation clock) and [`components`] (markup).
+//! Plain Rust, natively tested:
+//! - state: [`url_state`] (the URL), [`controller`] (the runs under one
+//!   playback, every action), [`run`] (one design's run), [`session`] (the
+//!   engine, trace and checkpoints), [`playback`] (wall time → simulated);
+//! - view models: [`scene`] (the diagram and queues at an instant),
+//!   [`diagram_view`], [`topology`], [`layout`], [`token_layer`],
+//!   [`controls_view`] (scenario bar, transport, keys), [`faults`] (break
+//!   things), [`stats`] (metrics), [`inspector`], [`event_log`];
+//! - [`fatal`] (the error banner).
+//!
+//! Browser-facing: [`app`] (the page and its two handles, [`app::Live`] and
+//! [`app::Actions`]), [`driver`] (the one module that touches the animation
+//! clock) and [`components`] (markup).
 //!
 //! Logic lives in the plain modules and is tested natively with `cargo test`;
 //! the components are tested in a browser with `wasm-bindgen-test`.
@@ -17,13 +27,16 @@
 pub mod app;
 pub mod components;
 pub mod controller;
+pub mod controls_view;
 pub mod diagram_view;
 pub mod driver;
 pub mod event_log;
 pub mod fatal;
+pub mod faults;
 pub mod inspector;
 pub mod layout;
 pub mod playback;
+pub mod run;
 pub mod scene;
 pub mod session;
 pub mod stats;

@@ -1,4 +1,5 @@
-//! Entry point of the WebAssembly bundle: set the panic hook, then mount.
+//! Owns the entry point of the WebAssembly bundle: set the panic hook, then
+//! mount.
 
 fn main() {
     orderflow_playground::fatal::install_panic_hook();

@@ -1,4 +1,5 @@
-//! Playback: playing or paused, how fast, and where the display time is.
+//! Owns the playback: playing or paused, how fast, and where the display
+//! time is. One playback moves every run.
 //!
 //! Pure state: the animation driver feeds it wall-clock timestamps and gets
 //! back the simulated time to show. Nothing here reads a clock.

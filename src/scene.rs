@@ -1,5 +1,6 @@
-//! What the live diagram shows at one instant, computed from the session:
-//! node states, broker queues, and message tokens placed on their edges.
+//! Owns what the live diagram and the queues panel show at one instant,
+//! computed from a run: node states, broker queues as bars, the headline
+//! counters, and message tokens placed on their edges.
 //!
 //! [`Scene`] is fixed for a scenario (topology, layout, lookups);
 //! [`Scene::frame`] is called once per animation frame and returns a
@@ -48,12 +49,35 @@ pub struct NodeState {
     /// Brokers: messages dead-lettered a moment ago (see
     /// [`crate::session::Flights::dead_lettered_before`]).
     pub dead_letters: u32,
-    /// BEM modifiers for the node group (`diagram__node--down` …).
+    /// The node group's classes: its kind's, then BEM modifiers for its
+    /// state (`diagram__node diagram__node--service diagram__node--down`).
     pub class: String,
     /// One-line status under the label.
     pub status: String,
     /// Accessible description of the state.
     pub aria: String,
+}
+
+impl Default for NodeState {
+    /// A node the frame does not know (yet): up, idle, at normal speed.
+    fn default() -> NodeState {
+        NodeState {
+            up: true,
+            busy: 0,
+            capacity: 0,
+            queued: 0,
+            replicas: 0,
+            replica_load: Vec::new(),
+            latency_factor: 1.0,
+            error_rate: 0.0,
+            drop_rate: 0.0,
+            breaker: None,
+            dead_letters: 0,
+            class: String::new(),
+            status: String::new(),
+            aria: String::new(),
+        }
+    }
 }
 
 impl NodeState {
@@ -106,6 +130,64 @@ pub struct QueueState {
     pub is_dead_letter_queue: bool,
 }
 
+/// Messages a queue's bar shows in full at least: below this the bars keep
+/// their scale, so a handful of messages look like a handful.
+pub const QUEUE_BAR_MIN_SCALE: u32 = 20;
+
+/// A broker queue as a row of the queues panel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueRow {
+    pub id: String,
+    /// The queue's name, marked when it does not survive a broker restart.
+    pub name: String,
+    /// Widths of the bar's two parts (CSS percentages: `"75.0%"`).
+    pub waiting_width: String,
+    pub inflight_width: String,
+    /// The bar's accessible name: every number it shows.
+    pub aria: String,
+    /// The numbers beside the bar, and their test id (`queue-<id>`).
+    pub numbers: String,
+    pub test_id: String,
+    /// A dead-letter queue (drawn in its own colour).
+    pub dead_letter_queue: bool,
+}
+
+impl QueueState {
+    /// Messages waiting to be delivered (ready now or after a backoff).
+    pub fn waiting(&self) -> u32 {
+        self.ready + self.delayed
+    }
+
+    /// The queue's row: the bar is scaled to the messages it holds, but to
+    /// at least [`QUEUE_BAR_MIN_SCALE`].
+    pub fn row(&self) -> QueueRow {
+        let waiting = self.waiting();
+        let scale = f64::from((waiting + self.inflight).max(QUEUE_BAR_MIN_SCALE));
+        let pct = |n: u32| format!("{:.1}%", f64::from(n) / scale * 100.0);
+        let mut numbers = format!("{waiting} waiting · {} in flight", self.inflight);
+        if self.dead_lettered > 0 {
+            numbers.push_str(&format!(" · {} DLQ", self.dead_lettered));
+        }
+        QueueRow {
+            id: self.id.clone(),
+            name: if self.durable {
+                self.id.clone()
+            } else {
+                format!("{} (transient)", self.id)
+            },
+            waiting_width: pct(waiting),
+            inflight_width: pct(self.inflight),
+            aria: format!(
+                "{}: {waiting} waiting, {} in flight, {} dead-lettered",
+                self.id, self.inflight, self.dead_lettered
+            ),
+            numbers,
+            test_id: format!("queue-{}", self.id),
+            dead_letter_queue: self.is_dead_letter_queue,
+        }
+    }
+}
+
 /// One message token.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Token {
@@ -133,6 +215,61 @@ pub struct Counters {
     pub shed: u64,
 }
 
+/// One headline counter: its name, its key (CSS modifier and test id), and
+/// where its value is.
+#[derive(Clone, Copy, Debug)]
+pub struct Headline {
+    pub name: &'static str,
+    pub key: &'static str,
+    pub value: fn(&Counters) -> u64,
+}
+
+impl Headline {
+    /// The counter's classes: `counter counter--in-flight`.
+    pub fn class(&self) -> String {
+        format!("counter counter--{}", self.key)
+    }
+
+    /// The counter's test id: `count-in-flight`.
+    pub fn test_id(&self) -> String {
+        format!("count-{}", self.key)
+    }
+}
+
+/// The headline counters, in the order the metrics panel shows them.
+pub const HEADLINES: [Headline; 6] = [
+    Headline {
+        name: "completed",
+        key: "completed",
+        value: |c| c.completed,
+    },
+    Headline {
+        name: "failed cleanly",
+        key: "failed",
+        value: |c| c.failed,
+    },
+    Headline {
+        name: "compensated",
+        key: "compensated",
+        value: |c| c.compensated,
+    },
+    Headline {
+        name: "inconsistent",
+        key: "inconsistent",
+        value: |c| c.inconsistent,
+    },
+    Headline {
+        name: "lost",
+        key: "lost",
+        value: |c| c.lost,
+    },
+    Headline {
+        name: "in flight",
+        key: "in-flight",
+        value: |c| c.in_flight,
+    },
+];
+
 /// Everything drawn for one instant.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Frame {
@@ -142,6 +279,17 @@ pub struct Frame {
     pub tokens: Vec<Token>,
     pub counters: Counters,
     pub broker_up: bool,
+}
+
+impl Frame {
+    /// The queues panel's heading.
+    pub fn queues_title(&self) -> &'static str {
+        if self.broker_up {
+            "Broker queues"
+        } else {
+            "Broker queues — broker restarting"
+        }
+    }
 }
 
 impl Scene {
@@ -305,7 +453,11 @@ impl Scene {
         let slow = v.latency_factor > 1.0;
         let failing = v.error_rate > spec.error_rate;
         let dropping = v.drop_rate > 0.0;
-        let mut class = String::new();
+        let mut class = self
+            .view
+            .nodes
+            .get(i)
+            .map_or_else(String::new, |n| n.class.clone());
         for (on, m) in [
             (!up, "down"),
             (slow, "slow"),
@@ -392,7 +544,7 @@ impl Scene {
 mod tests {
     use super::*;
     use crate::session::{Flights, Session};
-    use orderflow_sim::{Command, Completion, presets};
+    use orderflow_sim::{Command, presets};
 
     fn scene_and_session(name: &str) -> (Scene, Session) {
         let model = presets::model(name).unwrap().unwrap();
@@ -511,7 +663,120 @@ mod tests {
             let at = Point { x: tk.x, y: tk.y };
             assert!(at == a || at == b, "token between the ends: {at:?}");
         }
-        let _ = Completion::Sync;
+    }
+
+    fn queue(ready: u32, delayed: u32, inflight: u32) -> QueueState {
+        QueueState {
+            id: "shipments".into(),
+            ready,
+            delayed,
+            inflight,
+            capacity: 1_000,
+            dead_lettered: 0,
+            durable: true,
+            is_dead_letter_queue: false,
+        }
+    }
+
+    #[test]
+    fn a_queue_bar_is_scaled_to_its_messages_and_says_its_numbers() {
+        // 15 of the bar's minimum scale of 20: three quarters full.
+        let r = queue(10, 5, 0).row();
+        assert_eq!(
+            (r.waiting_width.as_str(), r.inflight_width.as_str()),
+            ("75.0%", "0.0%")
+        );
+        assert_eq!(
+            r.aria,
+            "shipments: 15 waiting, 0 in flight, 0 dead-lettered"
+        );
+        assert_eq!(r.numbers, "15 waiting · 0 in flight");
+        assert_eq!(
+            (r.name.as_str(), r.test_id.as_str()),
+            ("shipments", "queue-shipments")
+        );
+        // Past the minimum the bar is full: 30 waiting and 10 in flight.
+        let r = queue(30, 0, 10).row();
+        assert_eq!(
+            (r.waiting_width.as_str(), r.inflight_width.as_str()),
+            ("75.0%", "25.0%")
+        );
+        let r = queue(1, 0, 2).row();
+        assert_eq!(
+            (r.waiting_width.as_str(), r.inflight_width.as_str()),
+            ("5.0%", "10.0%")
+        );
+        // Dead letters and transient queues say so.
+        let r = QueueState {
+            dead_lettered: 4,
+            durable: false,
+            ..queue(0, 0, 0)
+        }
+        .row();
+        assert_eq!(r.numbers, "0 waiting · 0 in flight · 4 DLQ");
+        assert_eq!(r.name, "shipments (transient)");
+        assert!(r.aria.ends_with("4 dead-lettered"));
+    }
+
+    #[test]
+    fn headline_counters_read_their_own_figure() {
+        let c = Counters {
+            completed: 1,
+            failed: 2,
+            compensated: 3,
+            inconsistent: 4,
+            lost: 5,
+            in_flight: 6,
+            created: 99,
+            shed: 98,
+        };
+        let shown: Vec<(&str, u64)> = HEADLINES.iter().map(|h| (h.key, (h.value)(&c))).collect();
+        assert_eq!(
+            shown,
+            [
+                ("completed", 1),
+                ("failed", 2),
+                ("compensated", 3),
+                ("inconsistent", 4),
+                ("lost", 5),
+                ("in-flight", 6)
+            ]
+        );
+        let in_flight = &HEADLINES[5];
+        assert_eq!(
+            (in_flight.class(), in_flight.test_id()),
+            (
+                "counter counter--in-flight".into(),
+                "count-in-flight".into()
+            )
+        );
+        let broker_down = Frame::default();
+        assert_eq!(
+            broker_down.queues_title(),
+            "Broker queues — broker restarting"
+        );
+        let up = Frame {
+            broker_up: true,
+            ..Frame::default()
+        };
+        assert_eq!(up.queues_title(), "Broker queues");
+    }
+
+    #[test]
+    fn a_node_class_is_its_kind_then_its_state() {
+        let (scene, mut s) = scene_and_session("sync-chain");
+        s.apply(Command::SetUp {
+            service: "payment".into(),
+            up: false,
+        })
+        .unwrap();
+        let f = scene.frame(s.model(), s.sim(), &[], 0, false);
+        let payment = scene.topology.index_of("payment").unwrap();
+        assert_eq!(
+            f.nodes[payment].class,
+            "diagram__node diagram__node--service diagram__node--down"
+        );
+        assert_eq!(f.nodes[0].class, "diagram__node diagram__node--client");
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! The metrics panel's view model: latency percentiles, client-side costs,
-//! per-service load, and small charts (queue depth, throughput, orders in
-//! flight, breaker states over time) as SVG path data.
+//! Owns the metrics panel's view model: latency percentiles, client-side
+//! costs, per-service load, small charts (queue depth, throughput, orders in
+//! flight, breaker states over time) as SVG path data, and how durations read
+//! ([`fmt_ms`]).
 
 use orderflow_sim::breaker::BreakerState;
 use orderflow_sim::metrics::{ClientCounters, PaymentCounters, StepCounters, Summary};
@@ -10,6 +11,30 @@ use orderflow_sim::{Completion, Sim};
 /// Width and height of every chart's `viewBox`.
 pub const CHART_W: f64 = 300.0;
 pub const CHART_H: f64 = 70.0;
+/// A chart's `viewBox` attribute.
+pub const CHART_VIEW_BOX: &str = "0 0 300 70";
+/// Height of a breaker's state strip, and its `viewBox` attribute.
+pub const STRIP_H: f64 = 12.0;
+pub const STRIP_VIEW_BOX: &str = "0 0 300 12";
+/// Colours a chart's lines cycle through (`chart__line--0` …).
+const LINE_COLOURS: usize = 6;
+
+/// A duration in milliseconds as it reads in the panels: one decimal below
+/// 100 ms, whole milliseconds below 10 s, then seconds.
+pub fn fmt_ms(v: f64) -> String {
+    if v >= 10_000.0 {
+        format!("{:.1} s", v / 1_000.0)
+    } else if v >= 100.0 {
+        format!("{v:.0} ms")
+    } else {
+        format!("{v:.1} ms")
+    }
+}
+
+/// A duration in microseconds, as [`fmt_ms`] writes it.
+pub fn fmt_us(us: u64) -> String {
+    fmt_ms(us as f64 / 1e3)
+}
 
 /// One line of a chart.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,6 +60,46 @@ pub struct Chart {
     pub t1: f64,
 }
 
+impl Chart {
+    /// Each line's classes and path data, in drawing order.
+    pub fn paths(&self) -> Vec<(String, String)> {
+        self.lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                (
+                    format!("chart__line chart__line--{}", i % LINE_COLOURS),
+                    l.d.clone(),
+                )
+            })
+            .collect()
+    }
+
+    /// The legend: each line's key classes and text (label and last value).
+    pub fn keys(&self) -> Vec<(String, String)> {
+        self.lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                (
+                    format!("chart__key chart__key--{}", i % LINE_COLOURS),
+                    format!("{} {:.0}{}", l.label, l.last, self.unit),
+                )
+            })
+            .collect()
+    }
+
+    /// The caption's note on the y axis: `" (max 20 ms)"`.
+    pub fn max_label(&self) -> String {
+        format!(" (max {}{})", self.y_max, self.unit)
+    }
+
+    /// The time axis: `"3 s … 41 s"`.
+    pub fn axis_label(&self) -> String {
+        format!("{:.0} s … {:.0} s", self.t0, self.t1)
+    }
+}
+
 /// One stretch of a breaker's state strip.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Segment {
@@ -43,11 +108,30 @@ pub struct Segment {
     pub state: BreakerState,
 }
 
+impl Segment {
+    /// The stretch's classes: its state picks the colour.
+    pub fn class(&self) -> String {
+        format!("strip__seg strip__seg--{}", self.state.as_str())
+    }
+}
+
 /// A breaker's states over time.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Strip {
     pub label: String,
     pub segments: Vec<Segment>,
+}
+
+impl Strip {
+    /// The caption: `"breaker payment"`.
+    pub fn caption(&self) -> String {
+        format!("breaker {}", self.label)
+    }
+
+    /// The strip's accessible name.
+    pub fn aria_label(&self) -> String {
+        format!("breaker {} state over time", self.label)
+    }
 }
 
 /// Inventory's stock of one SKU: where every unit is right now. The sum
@@ -70,6 +154,42 @@ pub struct ServiceRow {
     pub p95_wait_ms: f64,
     pub rejected: u64,
     pub refused: u64,
+}
+
+impl ServiceRow {
+    /// Share of the workers busy: `"42%"`.
+    pub fn busy_text(&self) -> String {
+        format!("{:.0}%", self.utilisation * 100.0)
+    }
+
+    /// The 95th percentile of the wait for a worker.
+    pub fn wait_text(&self) -> String {
+        fmt_ms(self.p95_wait_ms)
+    }
+}
+
+/// A row of the latency table: what is measured, how many, percentiles.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LatencyRow {
+    pub name: &'static str,
+    pub count: u64,
+    pub p50: String,
+    pub p95: String,
+    pub p99: String,
+    pub max: String,
+}
+
+impl LatencyRow {
+    fn of(name: &'static str, s: &Summary) -> LatencyRow {
+        LatencyRow {
+            name,
+            count: s.count,
+            p50: fmt_ms(s.p50_ms),
+            p95: fmt_ms(s.p95_ms),
+            p99: fmt_ms(s.p99_ms),
+            max: fmt_ms(s.max_ms),
+        }
+    }
 }
 
 /// Everything the metrics panel shows.
@@ -213,6 +333,24 @@ pub fn strip<'a>(
     }
     push(&mut segments, state, from.max(t0), t1);
     segments
+}
+
+impl Stats {
+    /// The latency table's rows. Detection lag (how long after the work the
+    /// client found out) only exists when the client is not answered
+    /// synchronously.
+    pub fn latency_rows(&self) -> Vec<LatencyRow> {
+        let mut rows = vec![
+            LatencyRow::of("client answer", &self.response),
+            LatencyRow::of("client knows outcome", &self.completion),
+            LatencyRow::of("work really done", &self.done),
+            LatencyRow::of("consistency window", &self.window),
+        ];
+        if self.mode.is_some_and(|m| m != Completion::Sync) {
+            rows.push(LatencyRow::of("detection lag", &self.lag));
+        }
+        rows
+    }
 }
 
 /// Samples shown at most (the newest), so charts stay cheap to draw.
@@ -424,6 +562,114 @@ mod tests {
             "M0.0 0.0h2M200.0 0.0L300.0 70.0"
         );
         assert_eq!(last_value(&gap[..2]), 1.0);
+    }
+
+    #[test]
+    fn durations_read_in_the_unit_that_fits() {
+        assert_eq!(fmt_ms(0.24), "0.2 ms");
+        assert_eq!(fmt_ms(99.94), "99.9 ms");
+        assert_eq!(fmt_ms(100.0), "100 ms");
+        assert_eq!(fmt_ms(9_999.4), "9999 ms");
+        assert_eq!(fmt_ms(10_000.0), "10.0 s");
+        assert_eq!(fmt_ms(125_300.0), "125.3 s");
+        assert_eq!(fmt_us(1_500), "1.5 ms");
+    }
+
+    #[test]
+    fn chart_text_and_classes() {
+        let c = chart(
+            "latency",
+            " ms",
+            (0..7)
+                .map(|i| {
+                    (
+                        format!("l{i}"),
+                        vec![(3.0, 1.0), (41.0, f64::from(i) * 3.4)],
+                    )
+                })
+                .collect(),
+            1.0,
+            (3.0, 41.0),
+        );
+        assert_eq!(c.max_label(), " (max 50 ms)");
+        assert_eq!(c.axis_label(), "3 s … 41 s");
+        let keys = c.keys();
+        assert_eq!(
+            keys[2],
+            ("chart__key chart__key--2".into(), "l2 7 ms".into())
+        );
+        assert_eq!(keys[6].0, "chart__key chart__key--0", "colours cycle");
+        let paths = c.paths();
+        assert_eq!(paths[1].0, "chart__line chart__line--1");
+        assert_eq!(paths[1].1, c.lines[1].d);
+        assert_eq!(
+            CHART_VIEW_BOX,
+            format!("0 0 {CHART_W} {CHART_H}"),
+            "the view box matches the geometry"
+        );
+        assert_eq!(STRIP_VIEW_BOX, format!("0 0 {CHART_W} {STRIP_H}"));
+    }
+
+    #[test]
+    fn the_latency_table_adds_detection_lag_when_the_client_waits_for_news() {
+        let summary = Summary {
+            count: 12,
+            p50_ms: 40.0,
+            p95_ms: 150.0,
+            p99_ms: 12_000.0,
+            max_ms: 0.5,
+            ..Summary::default()
+        };
+        let sync = Stats {
+            mode: Some(Completion::Sync),
+            response: summary,
+            ..Stats::default()
+        };
+        let rows = sync.latency_rows();
+        assert_eq!(rows.len(), 4);
+        assert_eq!(
+            rows[0],
+            LatencyRow {
+                name: "client answer",
+                count: 12,
+                p50: "40.0 ms".into(),
+                p95: "150 ms".into(),
+                p99: "12.0 s".into(),
+                max: "0.5 ms".into()
+            }
+        );
+        let polling = Stats {
+            mode: Some(Completion::Polling),
+            ..sync
+        };
+        let names: Vec<&str> = polling.latency_rows().iter().map(|r| r.name).collect();
+        assert_eq!(names.last(), Some(&"detection lag"));
+        let row = ServiceRow {
+            label: "Payment".into(),
+            utilisation: 0.425,
+            mean_wait_ms: 0.0,
+            p95_wait_ms: 250.0,
+            rejected: 0,
+            refused: 0,
+        };
+        assert_eq!(
+            (row.busy_text(), row.wait_text()),
+            ("42%".into(), "250 ms".into())
+        );
+        let strip = Strip {
+            label: "payment".into(),
+            segments: vec![Segment {
+                x: 0.0,
+                w: 1.0,
+                state: BreakerState::HalfOpen,
+            }],
+        };
+        assert_eq!(strip.caption(), "breaker payment");
+        assert_eq!(strip.aria_label(), "breaker payment state over time");
+        assert_eq!(
+            strip.segments[0].class(),
+            "strip__seg strip__seg--half_open"
+        );
     }
 
     #[test]

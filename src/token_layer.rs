@@ -1,5 +1,5 @@
-//! Geometry and painting order of the token layer: the canvas drawn over
-//! the diagram's SVG, where every message in flight is a dot.
+//! Owns the token layer's geometry, hit testing and painting: the canvas
+//! drawn over the diagram's SVG, where every message in flight is a dot.
 //!
 //! A busy run has over a thousand tokens and each frame moves all of them.
 //! Measured in headless Chromium on the 2-core reference machine: a
@@ -62,16 +62,6 @@ impl Fit {
     }
 }
 
-/// Parses an SVG `viewBox` attribute ("0 0 820 300").
-pub fn parse_view_box(s: &str) -> Option<[f64; 4]> {
-    let mut it = s
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|p| !p.is_empty())
-        .map(|p| p.parse::<f64>().ok());
-    let v = [it.next()??, it.next()??, it.next()??, it.next()??];
-    it.next().is_none().then_some(v)
-}
-
 /// The token under a click at diagram point (`x`, `y`): the nearest within
 /// [`HIT_R`], the newest when two are equally near.
 pub fn hit(tokens: &[Token], x: f64, y: f64) -> Option<&Token> {
@@ -83,6 +73,37 @@ pub fn hit(tokens: &[Token], x: f64, y: f64) -> Option<&Token> {
         }
     }
     best.map(|(t, _)| t)
+}
+
+impl Fit {
+    /// A token's radius in element pixels.
+    pub fn token_radius(&self) -> f64 {
+        TOKEN_R * self.scale
+    }
+}
+
+/// The order of the token under a click at (`px`, `py`) element pixels,
+/// on an element of `w` × `h` pixels showing a diagram with `view_box`.
+pub fn pick(
+    tokens: &[Token],
+    view_box: [f64; 4],
+    (w, h): (f64, f64),
+    (px, py): (f64, f64),
+) -> Option<u64> {
+    let (x, y) = Fit::meet(view_box, w, h).from_px(px, py)?;
+    hit(tokens, x, y).map(|t| t.order)
+}
+
+/// The canvas's size in device pixels for `css` pixels at a device pixel
+/// ratio of `dpr` (taken as 1 to 4); `None` when it has no area.
+pub fn pixel_size((w, h): (f64, f64), dpr: f64) -> Option<(u32, u32)> {
+    let dpr = if dpr.is_finite() {
+        dpr.clamp(1.0, 4.0)
+    } else {
+        1.0
+    };
+    let (pw, ph) = ((w * dpr).round() as u32, (h * dpr).round() as u32);
+    (pw > 0 && ph > 0).then_some((pw, ph))
 }
 
 /// The colour slots a token can be painted with; the component reads each
@@ -479,21 +500,6 @@ mod tests {
     }
 
     #[test]
-    fn view_box_parsing() {
-        assert_eq!(
-            parse_view_box("0 0 820 300"),
-            Some([0.0, 0.0, 820.0, 300.0])
-        );
-        assert_eq!(
-            parse_view_box(" -5,10  20 30 "),
-            Some([-5.0, 10.0, 20.0, 30.0])
-        );
-        for bad in ["", "0 0 1", "0 0 1 2 3", "a b c d"] {
-            assert_eq!(parse_view_box(bad), None, "{bad:?}");
-        }
-    }
-
-    #[test]
     fn hits_the_nearest_token_within_reach() {
         let tokens = [
             token(1, 100.0, 100.0, MsgKind::Request),
@@ -507,6 +513,42 @@ mod tests {
         assert_eq!(hit(&tokens, 300.0, 100.0 + HIT_R).map(|t| t.msg), Some(3));
         assert_eq!(hit(&tokens, 300.0, 100.0 + HIT_R + 0.1), None);
         assert_eq!(hit(&[], 0.0, 0.0), None);
+    }
+
+    #[test]
+    fn a_click_picks_the_order_of_the_dot_under_it() {
+        let tokens = [token(7, 400.0, 150.0, MsgKind::Request)];
+        // An 800×300 drawing shown at half size in a 400×400 element,
+        // centred vertically (125 px above and below): the dot is at
+        // (200, 200) pixels.
+        let (vb, size) = ([0.0, 0.0, 800.0, 300.0], (400.0, 400.0));
+        assert_eq!(pick(&tokens, vb, size, (200.0, 200.0)), Some(70));
+        assert_eq!(pick(&tokens, vb, size, (202.0, 202.0)), Some(70));
+        assert_eq!(
+            pick(&tokens, vb, size, (210.0, 200.0)),
+            None,
+            "20 units away"
+        );
+        assert_eq!(pick(&tokens, vb, (0.0, 0.0), (0.0, 0.0)), None);
+    }
+
+    #[test]
+    fn the_canvas_is_sized_in_device_pixels() {
+        let f = Fit::meet([0.0, 0.0, 800.0, 300.0], 400.0, 400.0);
+        assert_eq!(f.token_radius(), 2.5, "half size: half the radius");
+        assert_eq!(pixel_size((300.5, 100.0), 2.0), Some((601, 200)));
+        assert_eq!(
+            pixel_size((300.0, 100.0), 0.5),
+            Some((300, 100)),
+            "at least 1"
+        );
+        assert_eq!(
+            pixel_size((300.0, 100.0), 9.0),
+            Some((1200, 400)),
+            "at most 4"
+        );
+        assert_eq!(pixel_size((300.0, 100.0), f64::NAN), Some((300, 100)));
+        assert_eq!(pixel_size((0.0, 100.0), 2.0), None);
     }
 
     #[test]

@@ -1,7 +1,7 @@
-//! What the diagram shows: the services (nodes) and who talks to whom (edges).
+//! Owns what the diagram shows: the services (nodes) and who talks to whom
+//! (edges), derived from a compiled scenario ([`Topology::from_model`]).
 //!
-//! A topology is plain data. The default one is the e-commerce order flow the
-//! playground is built around; scenarios derive their own.
+//! A topology is plain data; the layout places it.
 
 /// What a node stands for; decides its shape and colour in the diagram.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -202,72 +202,11 @@ impl Topology {
         }
         t
     }
-
-    /// The e-commerce order flow: the nine parties every pattern of the
-    /// playground uses, with the calls, messages and reads between them.
-    pub fn order_flow() -> Topology {
-        let mut t = Topology::default();
-        for (id, label, kind) in [
-            ("client", "Client", NodeKind::Client),
-            ("order", "Order Service", NodeKind::Service),
-            ("inventory", "Inventory", NodeKind::Service),
-            ("payment", "Payment", NodeKind::Service),
-            ("provider", "Payment Provider", NodeKind::External),
-            ("broker", "Message Broker", NodeKind::Broker),
-            ("warehouse", "Warehouse", NodeKind::Service),
-            ("notification", "Notification", NodeKind::Service),
-            ("status", "Status Store", NodeKind::Store),
-        ] {
-            t.add_node(id, label, kind);
-        }
-        for (from, to) in [
-            ("client", "order"),
-            ("order", "inventory"),
-            ("order", "payment"),
-            ("payment", "provider"),
-            ("order", "broker"),
-            ("broker", "warehouse"),
-            ("broker", "notification"),
-            ("order", "status"),
-            ("client", "status"),
-        ] {
-            let known = t.add_edge(from, to);
-            debug_assert!(
-                known,
-                "order_flow edge {from} -> {to} names an unknown node"
-            );
-        }
-        t
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn order_flow_has_the_nine_parties() {
-        let t = Topology::order_flow();
-        let labels: Vec<&str> = t.nodes.iter().map(|n| n.label.as_str()).collect();
-        assert_eq!(
-            labels,
-            [
-                "Client",
-                "Order Service",
-                "Inventory",
-                "Payment",
-                "Payment Provider",
-                "Message Broker",
-                "Warehouse",
-                "Notification",
-                "Status Store"
-            ]
-        );
-        assert_eq!(
-            t.nodes[t.index_of("provider").unwrap()].kind,
-            NodeKind::External
-        );
-    }
 
     #[test]
     fn a_scenario_topology_follows_its_handlers() {
@@ -301,15 +240,65 @@ mod tests {
             t.nodes[t.index_of("provider").unwrap()].kind,
             NodeKind::External
         );
-        // Every preset lays out without overlaps.
-        for name in orderflow_sim::presets::names() {
+    }
+
+    /// What must hold for every preset: each service of the scenario is a
+    /// node, in the scenario's order and with its label; the client and the
+    /// broker are drawn as such; every
+    /// edge joins two different existing nodes, once; every node but the
+    /// client is reached by some edge; and the layout has no overlapping
+    /// boxes.
+    #[test]
+    fn every_preset_gives_a_sound_topology() {
+        for name in orderflow_sim::presets::NAMES {
             let m = orderflow_sim::presets::model(name).unwrap().unwrap();
             let t = Topology::from_model(&m);
+            let ids: Vec<&str> = t.nodes.iter().map(|n| n.id.as_str()).collect();
+            let services: Vec<&str> = m.services.iter().map(|s| s.id.as_str()).collect();
+            assert_eq!(ids, services, "{name}: one node per service, in order");
+            for (n, s) in t.nodes.iter().zip(&m.services) {
+                assert_eq!(n.label, s.label, "{name}");
+            }
+            // The client and the broker are drawn as such, and only they.
+            let client = m.client.service as usize;
+            assert_eq!(t.nodes[client].kind, NodeKind::Client, "{name}");
+            let kind_count = |k: NodeKind| t.nodes.iter().filter(|n| n.kind == k).count();
+            assert_eq!(kind_count(NodeKind::Client), 1, "{name}");
+            if let Some(b) = m.broker_service {
+                assert_eq!(t.nodes[b as usize].kind, NodeKind::Broker, "{name}");
+            }
+            assert_eq!(
+                kind_count(NodeKind::Broker),
+                usize::from(m.broker_service.is_some()),
+                "{name}"
+            );
             assert!(!t.edges.is_empty(), "{name}");
+            for (k, e) in t.edges.iter().enumerate() {
+                assert!(
+                    e.from < t.nodes.len() && e.to < t.nodes.len(),
+                    "{name}: edge {k} joins a node that does not exist"
+                );
+                assert_ne!(e.from, e.to, "{name}: edge {k} is a loop");
+                assert!(!t.edges[..k].contains(e), "{name}: edge {k} is drawn twice");
+            }
+            for (i, n) in t.nodes.iter().enumerate() {
+                if n.kind != NodeKind::Client {
+                    assert!(
+                        t.edges.iter().any(|e| e.to == i),
+                        "{name}: nothing reaches {}",
+                        n.id
+                    );
+                }
+            }
             let l = crate::layout::layout(&t);
             for (i, a) in l.nodes.iter().enumerate() {
-                for b in &l.nodes[i + 1..] {
-                    assert!(!a.overlaps(b, 1.0), "{name}: overlapping nodes");
+                for (j, b) in l.nodes.iter().enumerate().skip(i + 1) {
+                    assert!(
+                        !a.overlaps(b, 1.0),
+                        "{name}: {} and {} overlap",
+                        t.nodes[i].id,
+                        t.nodes[j].id
+                    );
                 }
             }
         }

@@ -1,4 +1,5 @@
-//! The page's whole state in its URL, so a shared link reproduces a run.
+//! Owns the URL: the page's whole state in it, so a shared link reproduces
+//! a run.
 //!
 //! `?preset=hybrid-queue&mode=polling&seed=42&orders=300&speed=10&t=12500&cmds=…`
 //! plus `embed=1` (diagram and minimal transport only) and `autoplay=1`.

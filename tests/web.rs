@@ -1,12 +1,12 @@
-//! Browser tests of the app's components (`wasm-bindgen-test` in headless
-//! Chromium). Run with `cargo test --target wasm32-unknown-unknown`.
+//! Owns the browser tests of the app's components (`wasm-bindgen-test` in
+//! headless Chromium). Run with `cargo test --target wasm32-unknown-unknown`.
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
-use orderflow_playground::app::AppCtx;
+use orderflow_playground::app::{Actions, Live, provide_app};
 use orderflow_playground::components::{LiveDiagram, Transport};
 use orderflow_playground::controller::Controller;
-use orderflow_playground::token_layer::{Fit, parse_view_box};
+use orderflow_playground::token_layer::Fit;
 use orderflow_playground::url_state::UrlState;
 use orderflow_sim::trace::MsgKind;
 use wasm_bindgen::JsCast;
@@ -77,7 +77,7 @@ fn alpha_at(canvas: &web_sys::HtmlCanvasElement, view_box: [f64; 4], x: f64, y: 
 fn diagram_renders_the_scenario_nodes() {
     let parent = container();
     let handle = leptos::mount::mount_to(parent.clone(), move || {
-        provide_context(AppCtx::new(controller("?preset=hybrid-queue")));
+        provide_app(controller("?preset=hybrid-queue"));
         view! { <LiveDiagram /> }
     });
 
@@ -138,29 +138,25 @@ fn diagram_renders_the_scenario_nodes() {
 #[wasm_bindgen_test]
 async fn a_token_appears_after_a_step() {
     let parent = container();
-    let ctx_slot = StoredValue::new_local(None::<AppCtx>);
+    let slot = StoredValue::new_local(None::<(Live, Actions)>);
     let _handle = leptos::mount::mount_to(parent.clone(), move || {
-        let ctx = AppCtx::new(controller("?preset=sync-chain"));
-        ctx_slot.set_value(Some(ctx));
-        provide_context(ctx);
+        slot.set_value(Some(provide_app(controller("?preset=sync-chain"))));
         view! { <LiveDiagram /> }
     });
-    let ctx = ctx_slot.get_value().unwrap();
-    let view_box = ctx
-        .ctrl
-        .with_value(|c| parse_view_box(&c.scene.view.view_box).unwrap());
+    let (live, act) = slot.get_value().unwrap();
+    let view_box = live.design.with_untracked(|d| d.diagram.view_box);
     next_task().await;
     let canvas = token_canvas(&parent);
     assert_eq!(canvas.get_attribute("data-tokens").as_deref(), Some("0"));
     // The first events are the order arriving and the first request being
     // sent; a few steps put a message on an edge.
     for _ in 0..6 {
-        ctx.act(|c| c.step());
-        if ctx.frame.with_untracked(|f| !f.tokens.is_empty()) {
+        act.step();
+        if live.frame.with_untracked(|f| !f.tokens.is_empty()) {
             break;
         }
     }
-    let token = ctx
+    let token = live
         .frame
         .with_untracked(|f| f.tokens.first().copied())
         .expect("a message in flight after stepping");
@@ -194,21 +190,20 @@ async fn a_token_appears_after_a_step() {
 #[wasm_bindgen_test]
 async fn transport_play_button_toggles_playback() {
     let parent = container();
-    let ctx_slot = StoredValue::new_local(None::<AppCtx>);
+    let slot = StoredValue::new_local(None::<Live>);
     let _handle = leptos::mount::mount_to(parent.clone(), move || {
-        let ctx = AppCtx::new(controller("?preset=hybrid"));
-        ctx_slot.set_value(Some(ctx));
-        provide_context(ctx);
+        let (live, _) = provide_app(controller("?preset=hybrid"));
+        slot.set_value(Some(live));
         view! { <Transport compact=true /> }
     });
-    let ctx = ctx_slot.get_value().unwrap();
+    let live = slot.get_value().unwrap();
     let button: web_sys::HtmlElement = parent
         .query_selector("button[aria-label=Play]")
         .unwrap()
         .expect("a Play button")
         .unchecked_into();
     button.click();
-    assert!(ctx.ctrl.with_value(|c| c.playback.is_playing()));
+    assert!(live.ui.with_untracked(|u| u.playing));
     next_task().await;
     assert!(
         parent

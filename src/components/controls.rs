@@ -1,39 +1,23 @@
-//! The scenario bar (what runs) and the transport (how it plays).
+//! Owns the markup of the scenario bar (what runs) and the transport (how
+//! it plays). What they show and what a typed value means come from
+//! [`crate::controls_view`].
 
 use leptos::prelude::*;
-use orderflow_sim::{Completion, SimTime, presets};
+use orderflow_sim::Completion;
 
-use crate::app::AppCtx;
-use crate::url_state::{MAX_ORDERS, MAX_SPEED, MIN_SPEED};
-
-/// Speed as a slider position (log scale, 0..=1000) and back.
-pub fn speed_to_slider(speed: f64) -> f64 {
-    let (lo, hi) = (MIN_SPEED.ln(), MAX_SPEED.ln());
-    ((speed.clamp(MIN_SPEED, MAX_SPEED).ln() - lo) / (hi - lo) * 1000.0).round()
-}
-
-/// The speed at a slider position, rounded to two significant digits.
-pub fn slider_to_speed(pos: f64) -> f64 {
-    let (lo, hi) = (MIN_SPEED.ln(), MAX_SPEED.ln());
-    let raw = (lo + (pos.clamp(0.0, 1000.0) / 1000.0) * (hi - lo)).exp();
-    let mag = 10f64.powf(raw.log10().floor() - 1.0);
-    ((raw / mag).round() * mag).clamp(MIN_SPEED, MAX_SPEED)
-}
-
-/// A speed for display: `0.1×`, `25×`.
-pub fn speed_label(speed: f64) -> String {
-    if speed < 1.0 {
-        format!("{speed:.1}×")
-    } else {
-        format!("{}×", (speed * 10.0).round() / 10.0)
-    }
-}
+use crate::app::use_app;
+use crate::controls_view::{
+    mini_counters, mode_options, parse_fast_forward, play_button, preset_options, progress,
+    share_label, speed_label, speed_to_slider, time_label, timeline_max, timeline_target,
+    timeline_value,
+};
+use crate::url_state::MAX_ORDERS;
 
 /// Preset picker, completion mode, seed, order count, and the share link.
 #[component]
 pub fn ScenarioBar() -> impl IntoView {
-    let ctx = expect_context::<AppCtx>();
-    let ui = ctx.ui;
+    let (live, act) = use_app();
+    let ui = live.ui;
     let preset = Memo::new(move |_| ui.with(|u| u.preset.clone()));
     let mode = Memo::new(move |_| ui.with(|u| u.mode));
     let allowed = Memo::new(move |_| ui.with(|u| u.allowed.clone()));
@@ -53,45 +37,32 @@ pub fn ScenarioBar() -> impl IntoView {
                 <select
                     aria-label="Pattern"
                     prop:value=move || preset.get()
-                    on:change=move |ev| {
-                        let name = event_target_value(&ev);
-                        ctx.act(|c| c.set_preset(&name))
-                    }
+                    on:change=move |ev| act.set_preset(event_target_value(&ev))
                 >
-                    {presets::NAMES
-                        .iter()
-                        .map(|name| {
-                            let title = presets::scenario(name)
-                                .map_or_else(|| name.to_string(), |s| s.title);
-                            view! { <option value=*name>{title}</option> }
-                        })
+                    {preset_options()
+                        .into_iter()
+                        .map(|(name, title)| view! { <option value=name>{title}</option> })
                         .collect_view()}
                 </select>
             </label>
             <fieldset class="bar__modes">
                 <legend>"Client learns the outcome by"</legend>
                 {move || {
-                    Completion::ALL
+                    allowed.with(|a| mode_options(a))
                         .into_iter()
-                        .map(|m| {
-                            let enabled = allowed.with(|a| a.contains(&m));
-                            let label = match m {
-                                Completion::Sync => "sync response",
-                                Completion::Polling => "202 + polling",
-                                Completion::Callback => "202 + callback",
-                                Completion::Push => "202 + push",
-                            };
+                        .map(|o| {
+                            let m: Completion = o.mode;
                             view! {
-                                <label class="bar__mode" class:bar__mode--off=!enabled>
+                                <label class="bar__mode" class:bar__mode--off=!o.enabled>
                                     <input
                                         type="radio"
                                         name="mode"
                                         value=m.as_str()
-                                        disabled=!enabled
+                                        disabled=!o.enabled
                                         prop:checked=move || mode.get() == Some(m)
-                                        on:change=move |_| ctx.act(|c| c.set_mode(m))
+                                        on:change=move |_| act.set_mode(m)
                                     />
-                                    {label}
+                                    {o.label}
                                 </label>
                             }
                         })
@@ -106,12 +77,7 @@ pub fn ScenarioBar() -> impl IntoView {
                     min="0"
                     aria-label="Seed"
                     prop:value=move || seed.get().to_string()
-                    on:change=move |ev| {
-                        match event_target_value(&ev).trim().parse::<u64>() {
-                            Ok(s) => ctx.act(|c| c.set_seed(s)),
-                            Err(_) => ctx.act(|c| c.message = Some("seed: must be a whole number".into())),
-                        }
-                    }
+                    on:change=move |ev| act.enter_seed(event_target_value(&ev))
                 />
             </label>
             <label class="bar__field">
@@ -123,27 +89,20 @@ pub fn ScenarioBar() -> impl IntoView {
                     max=MAX_ORDERS
                     aria-label="Orders in the run"
                     prop:value=move || orders.get().to_string()
-                    on:change=move |ev| {
-                        match event_target_value(&ev).trim().parse::<u64>() {
-                            Ok(n) if (1..=MAX_ORDERS).contains(&n) => ctx.act(|c| c.set_orders(n)),
-                            _ => {
-                                ctx.act(|c| c.message = Some(format!("orders: must be a whole number from 1 to {MAX_ORDERS}")))
-                            }
-                        }
-                    }
+                    on:change=move |ev| act.enter_orders(event_target_value(&ev))
                 />
             </label>
             <button
                 class="button"
                 on:click=move |_| {
-                    let url = ctx.share_url();
+                    let url = act.share_url();
                     if is_supported.get_untracked() {
                         copy(&url);
                     }
                     share_text.set(url);
                 }
             >
-                {move || if copied.get() { "Link copied" } else { "Share" }}
+                {move || share_label(copied.get())}
             </button>
             <Show when=move || !share_text.get().is_empty()>
                 <input
@@ -168,33 +127,33 @@ pub fn ScenarioBar() -> impl IntoView {
 /// `compact` (embed mode) keeps play/pause, restart and the time only.
 #[component]
 pub fn Transport(compact: bool) -> impl IntoView {
-    let ctx = expect_context::<AppCtx>();
-    let ui = ctx.ui;
+    let (live, act) = use_app();
+    let ui = live.ui;
     let playing = Memo::new(move |_| ui.with(|u| u.playing));
     let speed = Memo::new(move |_| ui.with(|u| u.speed));
-    let now = move || ctx.frame.with(|f| f.t);
+    let now = move || live.frame.with(|f| f.t);
     let furthest = Memo::new(move |_| ui.with(|u| u.furthest));
     let ff_n = RwSignal::new(1_000u64);
-    let counters = move || ctx.frame.with(|f| f.counters);
+    let shown_progress = move || ui.with(|u| progress(u.ff_progress, u.seeking));
     view! {
         <section class="transport" class:transport--compact=compact aria-label="Playback">
             <button
                 class="button button--primary"
-                aria-label=move || if playing.get() { "Pause" } else { "Play" }
-                on:click=move |_| ctx.act(|c| c.toggle())
+                aria-label=move || play_button(playing.get()).0
+                on:click=move |_| act.toggle()
             >
-                {move || if playing.get() { "❚❚ Pause" } else { "▶ Play" }}
+                {move || play_button(playing.get()).1}
             </button>
             <Show when=move || !compact>
-                <button class="button" aria-label="Step to the next event" on:click=move |_| ctx.act(|c| c.step())>
+                <button class="button" aria-label="Step to the next event" on:click=move |_| act.step()>
                     "Step ▸"
                 </button>
             </Show>
-            <button class="button" aria-label="Restart" on:click=move |_| ctx.act(|c| c.restart())>
+            <button class="button" aria-label="Restart" on:click=move |_| act.restart()>
                 "⟲ Restart"
             </button>
             <span class="transport__time" aria-label="Simulated time" data-testid="time">
-                {move || format!("t = {}", now())}
+                {move || time_label(now())}
             </span>
             <Show when=move || !compact>
                 <label class="transport__speed">
@@ -208,7 +167,7 @@ pub fn Transport(compact: bool) -> impl IntoView {
                         prop:value=move || speed_to_slider(speed.get()).to_string()
                         on:input=move |ev| {
                             if let Ok(pos) = event_target_value(&ev).parse::<f64>() {
-                                ctx.act(|c| c.set_speed(slider_to_speed(pos)));
+                                act.set_speed_slider(pos);
                             }
                         }
                     />
@@ -220,11 +179,11 @@ pub fn Transport(compact: bool) -> impl IntoView {
                         type="range"
                         min="0"
                         aria-label="Timeline"
-                        max=move || furthest.get().as_millis().max(1).to_string()
-                        prop:value=move || now().as_millis().to_string()
+                        max=move || timeline_max(furthest.get())
+                        prop:value=move || timeline_value(now())
                         on:change=move |ev| {
-                            if let Ok(ms) = event_target_value(&ev).parse::<u64>() {
-                                ctx.act(|c| c.seek(SimTime::from_millis(ms)));
+                            if let Some(t) = timeline_target(&event_target_value(&ev)) {
+                                act.seek(t);
                             }
                         }
                     />
@@ -239,8 +198,8 @@ pub fn Transport(compact: bool) -> impl IntoView {
                             aria-label="Orders to fast-forward"
                             prop:value=move || ff_n.get().to_string()
                             on:change=move |ev| {
-                                if let Ok(n) = event_target_value(&ev).trim().parse::<u64>() {
-                                    ff_n.set(n.clamp(1, MAX_ORDERS));
+                                if let Some(n) = parse_fast_forward(&event_target_value(&ev)) {
+                                    ff_n.set(n);
                                 }
                             }
                         />
@@ -249,25 +208,22 @@ pub fn Transport(compact: bool) -> impl IntoView {
                     <button
                         class="button"
                         aria-label="Fast-forward"
-                        on:click=move |_| ctx.act(|c| c.fast_forward(ff_n.get_untracked()))
+                        on:click=move |_| act.fast_forward(ff_n.get_untracked())
                     >
                         "Go"
                     </button>
-                    <Show when=move || ui.with(|u| u.ff_progress.is_some() || u.seeking)>
+                    <Show when=move || shown_progress().is_some()>
                         <progress
                             aria-label="Progress"
                             max="1"
-                            value=move || ui.with(|u| u.ff_progress.unwrap_or(0.5)).to_string()
+                            value=move || shown_progress().unwrap_or_default().to_string()
                         ></progress>
                     </Show>
                 </span>
             </Show>
             <Show when=move || compact>
                 <span class="transport__mini-counters">
-                    {move || {
-                        let c = counters();
-                        format!("{} completed · {} failed · {} inconsistent", c.completed, c.failed + c.compensated, c.inconsistent)
-                    }}
+                    {move || live.frame.with(|f| mini_counters(&f.counters))}
                 </span>
             </Show>
             <Show when=move || !compact && ui.with(|u| u.message.is_some())>
@@ -276,24 +232,5 @@ pub fn Transport(compact: bool) -> impl IntoView {
                 </p>
             </Show>
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_speed_slider_is_logarithmic_and_round() {
-        assert_eq!(speed_to_slider(MIN_SPEED), 0.0);
-        assert_eq!(speed_to_slider(MAX_SPEED), 1000.0);
-        assert_eq!(slider_to_speed(0.0), MIN_SPEED);
-        assert_eq!(slider_to_speed(1000.0), MAX_SPEED);
-        assert_eq!(slider_to_speed(speed_to_slider(1.0)), 1.0);
-        assert_eq!(slider_to_speed(speed_to_slider(10.0)), 10.0);
-        let mid = slider_to_speed(500.0);
-        assert!((9.0..=11.0).contains(&mid), "{mid}");
-        assert_eq!(speed_label(0.5), "0.5×");
-        assert_eq!(speed_label(25.0), "25×");
     }
 }

@@ -1,14 +1,17 @@
-//! The live service diagram: nodes with their state, edges, and a token
-//! for every message in flight.
+//! Owns the markup of the live service diagram: nodes with their state,
+//! edges, the legend, and the canvas of messages in flight. Geometry and
+//! text come from [`crate::diagram_view`] and [`crate::scene`].
 
 use leptos::prelude::*;
 
-use crate::app::AppCtx;
+use crate::app::use_app;
 use crate::components::token_canvas::TokenCanvas;
+use crate::diagram_view::{LEGEND, in_flight_label};
 use crate::scene::{Frame, NodeState};
-use crate::token_layer::{Fit, hit, parse_view_box};
+use crate::token_layer::pick;
 
-/// Draws the current scenario's diagram from the shared frame.
+/// Draws the current design's diagram from the shared frame; redrawn when
+/// the design's model is rebuilt.
 ///
 /// Every node is a `role="img"` group whose accessible name says what it is
 /// and how it is doing; clicking it (or Enter on it) opens its panel.
@@ -16,45 +19,33 @@ use crate::token_layer::{Fit, hit, parse_view_box};
 /// ([`TokenCanvas`]); clicking one opens its order in the inspector.
 #[component]
 pub fn LiveDiagram() -> impl IntoView {
-    let ctx = expect_context::<AppCtx>();
+    let (live, act) = use_app();
     move || {
-        ctx.model_rev.track();
-        let view = ctx.ctrl.with_value(|c| c.scene.view.clone());
+        let view = live.design.with(|d| d.diagram.clone());
+        let view_box = view.view_box;
+        let view_box_attr = view.view_box_attr();
         let nodes = view
             .nodes
             .into_iter()
             .enumerate()
             .map(|(i, n)| {
-                let node = move |f: &Frame| f.nodes.get(i).cloned().unwrap_or_else(empty_node);
-                let state = Memo::new(move |_| ctx.frame.with(node));
-                let class = move || format!("{} {}", n.class, state.with(|s| s.class.clone()));
+                let node = move |f: &Frame| f.nodes.get(i).cloned().unwrap_or_default();
+                let state = Memo::new(move |_| live.frame.with(node));
+                let class = move || state.with(|s| s.class.clone());
                 let aria = move || state.with(|s| s.aria.clone());
                 let status = move || state.with(|s| s.status.clone());
                 let badge = move || state.with(NodeState::badge);
                 let quiet = move || state.with(|s| !s.badge_is_alarming());
-                let selected = move || ctx.ui.with(|u| u.selected_node == Some(i));
-                let select = move || ctx.act(|c| c.selected_node = if c.selected_node == Some(i) { None } else { Some(i) });
-                let (x, y, w, h) = (n.x, n.y, n.w, n.h);
-                let label = n.label.clone();
+                let selected = move || live.ui.with(|u| u.selected_node == Some(i));
+                let bars = n.clone();
                 let replicas = move || {
                     state.with(|s| {
-                        let count = s.replica_load.len().max(1) as f64;
-                        let dot_w = ((w - 16.0) / count).min(14.0);
-                        s.replica_load
-                            .iter()
-                            .enumerate()
-                            .map(|(r, load)| {
-                                let rx = x + 8.0 + r as f64 * dot_w;
+                        bars.replica_bars(&s.replica_load)
+                            .into_iter()
+                            .map(|b| {
                                 view! {
-                                    <rect class="diagram__replica" x=rx y=y + h - 9.0 width=(dot_w - 2.0).max(1.0) height="5" rx="1"></rect>
-                                    <rect
-                                        class="diagram__replica-load"
-                                        x=rx
-                                        y=y + h - 9.0
-                                        width=((dot_w - 2.0).max(1.0) * load).max(0.0)
-                                        height="5"
-                                        rx="1"
-                                    ></rect>
+                                    <rect class="diagram__replica" x=b.x y=b.y width=b.w height=b.h rx="1"></rect>
+                                    <rect class="diagram__replica-load" x=b.x y=b.y width=b.fill_w height=b.h rx="1"></rect>
                                 }
                             })
                             .collect_view()
@@ -66,23 +57,23 @@ pub fn LiveDiagram() -> impl IntoView {
                         class:diagram__node--selected=selected
                         role="img"
                         aria-label=aria
-                        data-node=n.id.clone()
+                        data-node=n.id
                         tabindex="0"
-                        on:click=move |_| select()
+                        on:click=move |_| act.toggle_node(i)
                         on:keydown=move |ev| {
                             if ev.key() == "Enter" {
-                                select();
+                                act.toggle_node(i);
                             }
                         }
                     >
-                        <rect class="diagram__box" x=x y=y width=w height=h rx="10"></rect>
-                        <text class="diagram__label" x=x + w / 2.0 y=y + 19.0 text-anchor="middle">
-                            {label}
+                        <rect class="diagram__box" x=n.x y=n.y width=n.w height=n.h rx="10"></rect>
+                        <text class="diagram__label" x=n.cx y=n.label_y text-anchor="middle">
+                            {n.label}
                         </text>
-                        <text class="diagram__status" x=x + w / 2.0 y=y + 36.0 text-anchor="middle">
+                        <text class="diagram__status" x=n.cx y=n.status_y text-anchor="middle">
                             {status}
                         </text>
-                        <text class="diagram__badge" class:diagram__badge--quiet=quiet x=x + w - 6.0 y=y - 5.0 text-anchor="end">
+                        <text class="diagram__badge" class:diagram__badge--quiet=quiet x=n.badge_x y=n.badge_y text-anchor="end">
                             {badge}
                         </text>
                         {replicas}
@@ -95,7 +86,6 @@ pub fn LiveDiagram() -> impl IntoView {
             .into_iter()
             .map(|e| view! { <path class="diagram__edge" data-edge=e.key d=e.d marker-end="url(#diagram-arrow)"></path> })
             .collect_view();
-        let view_box = parse_view_box(&view.view_box).unwrap_or([0.0, 0.0, 1.0, 1.0]);
         let stage = NodeRef::<leptos::html::Div>::new();
         // A click on a dot opens its order in the inspector.
         let pick_token = move |ev: web_sys::MouseEvent| {
@@ -103,26 +93,24 @@ pub fn LiveDiagram() -> impl IntoView {
                 return;
             };
             let r = el.get_bounding_client_rect();
-            let fit = Fit::meet(view_box, r.width(), r.height());
-            let Some((x, y)) = fit.from_px(
+            let at = (
                 f64::from(ev.client_x()) - r.left(),
                 f64::from(ev.client_y()) - r.top(),
-            ) else {
-                return;
-            };
-            if let Some(order) = ctx
+            );
+            let size = (r.width(), r.height());
+            if let Some(order) = live
                 .frame
-                .with_untracked(|f| hit(&f.tokens, x, y).map(|t| t.order))
+                .with_untracked(|f| pick(&f.tokens, view_box, size, at))
             {
-                ctx.act(|c| c.selected_order = Some(order));
+                act.select_order(order);
             }
         };
-        let in_flight = move || ctx.frame.with(|f| f.tokens.len());
+        let in_flight = move || live.frame.with(|f| in_flight_label(f.tokens.len()));
         view! {
             <div class="diagram__stage" node_ref=stage on:click=pick_token>
             <svg
                 class="diagram"
-                viewBox=view.view_box
+                viewBox=view_box_attr
                 role="group"
                 aria-label="Service diagram of the order flow"
                 preserveAspectRatio="xMidYMid meet"
@@ -147,63 +135,31 @@ pub fn LiveDiagram() -> impl IntoView {
             <TokenCanvas view_box=view_box />
             </div>
             <p class="diagram__live" aria-live="off" data-testid="in-flight">
-                {move || format!("{} messages in flight", in_flight())}
+                {in_flight}
             </p>
             <Legend />
         }
     }
 }
 
-fn empty_node() -> NodeState {
-    NodeState {
-        up: true,
-        busy: 0,
-        capacity: 0,
-        queued: 0,
-        replicas: 0,
-        replica_load: Vec::new(),
-        latency_factor: 1.0,
-        error_rate: 0.0,
-        drop_rate: 0.0,
-        breaker: None,
-        dead_letters: 0,
-        class: String::new(),
-        status: String::new(),
-        aria: String::new(),
-    }
-}
-
 /// What the token colours mean.
 #[component]
 fn Legend() -> impl IntoView {
-    let kinds = ["request", "response", "event", "callback", "poll", "push"];
     view! {
         <ul class="legend" aria-label="Message colours">
-            {kinds
+            {LEGEND
                 .into_iter()
-                .map(|k| {
+                .map(|(class, meaning)| {
                     view! {
                         <li class="legend__item">
                             <svg class="legend__swatch" viewBox="0 0 12 12" aria-hidden="true">
-                                <circle class=format!("token token--{k}") cx="6" cy="6" r="5"></circle>
+                                <circle class=class cx="6" cy="6" r="5"></circle>
                             </svg>
-                            {k}
+                            {meaning}
                         </li>
                     }
                 })
                 .collect_view()}
-            <li class="legend__item">
-                <svg class="legend__swatch" viewBox="0 0 12 12" aria-hidden="true">
-                    <circle class="token token--request token--error" cx="6" cy="6" r="5"></circle>
-                </svg>
-                "error / timeout"
-            </li>
-            <li class="legend__item">
-                <svg class="legend__swatch" viewBox="0 0 12 12" aria-hidden="true">
-                    <circle class="token token--request token--dropped" cx="6" cy="6" r="5"></circle>
-                </svg>
-                "lost"
-            </li>
         </ul>
     }
 }

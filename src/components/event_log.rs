@@ -1,86 +1,56 @@
-//! The event log: a filterable, virtualised list of the trace.
+//! Owns the markup of the event log: a filterable, virtualised list of the
+//! trace. Which rows, their text and place, and when to follow the newest
+//! come from [`crate::event_log`].
 
 use leptos::prelude::*;
 
-use crate::app::AppCtx;
-use crate::event_log::{Category, LogFilter, ROW_PX, visible_rows};
-
-/// Height of the log's viewport, CSS pixels.
-const VIEWPORT_PX: f64 = 264.0;
+use crate::app::use_app;
+use crate::event_log::{
+    Category, VIEWPORT_HEIGHT, VIEWPORT_PX, Viewport, parse_order_filter, parse_service_filter,
+    visible_rows,
+};
 
 /// The trace as rows, filtered by order, service and kind. Only the rows in
 /// view exist in the DOM, so 100,000 rows scroll as smoothly as ten.
 #[component]
 pub fn EventLog() -> impl IntoView {
-    let ctx = expect_context::<AppCtx>();
+    let (live, act) = use_app();
     let scroll = RwSignal::new(0.0f64);
     let follow = RwSignal::new(true);
     let viewport = NodeRef::<leptos::html::Div>::new();
     let len = Memo::new(move |_| {
-        ctx.log_rev.track();
-        ctx.ctrl.with_value(|c| c.log.len())
+        live.log_rev.track();
+        act.log_len()
     });
-    let services = Memo::new(move |_| {
-        ctx.model_rev.track();
-        ctx.ctrl.with_value(|c| {
-            c.model
-                .services
-                .iter()
-                .map(|s| s.label.clone())
-                .collect::<Vec<_>>()
-        })
-    });
-    let set_filter = move |f: &dyn Fn(&mut LogFilter)| {
-        ctx.ctrl.update_value(|c| {
-            let mut filter = c.log.filter();
-            f(&mut filter);
-            c.set_log_filter(filter);
-            c.update_log();
-        });
-        ctx.log_rev.update(|r| *r += 1);
-    };
+    let shape = move || Viewport { len: len.get() };
+    let services = Memo::new(move |_| live.design.with(|d| d.services.clone()));
     // Follow the newest rows unless the reader scrolled up.
     Effect::new(move |_| {
-        let n = len.get();
+        let bottom = shape().bottom();
         if follow.get_untracked()
             && let Some(el) = viewport.get_untracked()
         {
-            let top = (n as f64 * ROW_PX - VIEWPORT_PX).max(0.0);
-            el.set_scroll_top(top as i32);
-            scroll.set(top);
+            el.set_scroll_top(bottom as i32);
+            scroll.set(bottom);
         }
     });
     let rows = move || {
-        ctx.log_rev.track();
-        let range = visible_rows(scroll.get(), VIEWPORT_PX, len.get());
-        ctx.ctrl
-            .with_value(|c| {
-                let model = c.model.clone();
-                c.log
-                    .rows(range.clone())
-                    .iter()
-                    .zip(range.clone())
-                    .filter_map(|(&i, row)| {
-                        c.session
-                            .store()
-                            .get(i)
-                            .map(|e| (row, e.text(&model), e.order()))
-                    })
-                    .collect::<Vec<_>>()
-            })
+        live.log_rev.track();
+        act.log_rows(visible_rows(scroll.get(), VIEWPORT_PX, len.get()))
             .into_iter()
-            .map(|(row, text, order)| {
+            .map(|row| {
+                let order = row.order;
                 view! {
                     <li
                         class="log__row"
-                        style:top=format!("{}px", row as f64 * ROW_PX)
+                        style:top=row.top
                         on:click=move |_| {
                             if let Some(o) = order {
-                                ctx.act(|c| c.selected_order = Some(o));
+                                act.select_order(o);
                             }
                         }
                     >
-                        {text}
+                        {row.text}
                     </li>
                 }
             })
@@ -88,7 +58,7 @@ pub fn EventLog() -> impl IntoView {
     };
     view! {
         <section class="panel log" aria-label="Event log">
-            <h2 class="panel__title">"Event log " <span class="log__count" data-testid="log-count">{move || format!("({} rows)", len.get())}</span></h2>
+            <h2 class="panel__title">"Event log " <span class="log__count" data-testid="log-count">{move || shape().count_label()}</span></h2>
             <div class="log__filters">
                 <label>
                     "Order "
@@ -98,9 +68,8 @@ pub fn EventLog() -> impl IntoView {
                         min="1"
                         aria-label="Filter by order"
                         on:input=move |ev| {
-                            let v = event_target_value(&ev);
-                            let order = v.trim().parse::<u64>().ok();
-                            set_filter(&move |f| f.order = order);
+                            let order = parse_order_filter(&event_target_value(&ev));
+                            act.edit_log_filter(|f| f.order = order);
                         }
                     />
                 </label>
@@ -109,8 +78,8 @@ pub fn EventLog() -> impl IntoView {
                     <select
                         aria-label="Filter by service"
                         on:change=move |ev| {
-                            let service = event_target_value(&ev).parse::<u16>().ok();
-                            set_filter(&move |f| f.service = service);
+                            let service = parse_service_filter(&event_target_value(&ev));
+                            act.edit_log_filter(|f| f.service = service);
                         }
                     >
                         <option value="">"any"</option>
@@ -123,7 +92,7 @@ pub fn EventLog() -> impl IntoView {
                         aria-label="Filter by kind"
                         on:change=move |ev| {
                             let category = Category::from_label(&event_target_value(&ev));
-                            set_filter(&move |f| f.category = category);
+                            act.edit_log_filter(|f| f.category = category);
                         }
                     >
                         <option value="">"any"</option>
@@ -139,17 +108,16 @@ pub fn EventLog() -> impl IntoView {
                 class="log__viewport"
                 node_ref=viewport
                 tabindex="0"
-                style:height=format!("{VIEWPORT_PX}px")
+                style:height=VIEWPORT_HEIGHT
                 on:scroll=move |_| {
                     if let Some(el) = viewport.get_untracked() {
                         let top = f64::from(el.scroll_top());
                         scroll.set(top);
-                        let bottom = len.get_untracked() as f64 * ROW_PX - VIEWPORT_PX;
-                        follow.set(top >= bottom - ROW_PX);
+                        follow.set(Viewport { len: len.get_untracked() }.follows_at(top));
                     }
                 }
             >
-                <ol class="log__rows" style:height=move || format!("{}px", len.get() as f64 * ROW_PX)>
+                <ol class="log__rows" style:height=move || shape().list_height()>
                     {rows}
                 </ol>
             </div>

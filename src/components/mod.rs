@@ -1,6 +1,8 @@
-//! Leptos components. They only wire signals to markup: what they show is
-//! computed by the plain-Rust modules of the crate (controller, scene,
-//! stats, inspector, event_log), which are tested natively.
+//! Owns the Leptos components. They only wire signals to markup: they read
+//! the read-only signals of [`crate::app::Live`], call the named actions of
+//! [`crate::app::Actions`], and show what the plain-Rust view models of the
+//! crate computed (natively tested): `controls_view`, `diagram_view`,
+//! `scene`, `faults`, `stats`, `inspector`, `event_log`, `token_layer`.
 
 pub mod controls;
 pub mod diagram;

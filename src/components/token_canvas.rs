@@ -1,16 +1,17 @@
-//! The canvas over the diagram where messages in flight are painted. The
-//! geometry, hit testing and the pixels themselves come from
-//! [`crate::token_layer`] (see there why the dots are rasterised in Rust);
-//! this component measures the canvas, reads the theme's colours from CSS
-//! custom properties, and puts the finished pixels on the canvas.
+//! Owns the canvas over the diagram where messages in flight are painted.
+//! The geometry, the canvas's size in device pixels and the pixels
+//! themselves come from [`crate::token_layer`] (see there why the dots are
+//! rasterised in Rust); this component measures the canvas, reads the
+//! theme's colours from CSS custom properties, and puts the finished pixels
+//! on the canvas.
 
 use leptos::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-use crate::app::AppCtx;
+use crate::app::use_app;
 use crate::scene::Token;
-use crate::token_layer::{Colors, Fit, Paint, Raster, TOKEN_R, parse_css_color};
+use crate::token_layer::{Colors, Fit, Paint, Raster, parse_css_color, pixel_size};
 
 /// Draws between re-reads of the theme's colours (a switch between light
 /// and dark shows within half a second).
@@ -62,13 +63,10 @@ impl Layer {
             let r = el.get_bounding_client_rect();
             (w, h) = (r.width(), r.height());
         }
-        let dpr = web_sys::window()
-            .map_or(1.0, |w| w.device_pixel_ratio())
-            .clamp(1.0, 4.0);
-        let (pw, ph) = ((w * dpr).round() as u32, (h * dpr).round() as u32);
-        if pw == 0 || ph == 0 {
+        let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+        let Some((pw, ph)) = pixel_size((w, h), dpr) else {
             return;
-        }
+        };
         if el.width() != pw {
             el.set_width(pw);
         }
@@ -79,7 +77,7 @@ impl Layer {
         let Some(colors) = &self.colors else { return };
         let fit = Fit::meet(view_box, f64::from(pw), f64::from(ph));
         self.raster.clear(pw as usize, ph as usize);
-        self.raster.paint(tokens, &fit, TOKEN_R * fit.scale, colors);
+        self.raster.paint(tokens, &fit, fit.token_radius(), colors);
         let Some(cx) = el
             .get_context("2d")
             .ok()
@@ -100,7 +98,7 @@ impl Layer {
 /// The token layer of a diagram whose SVG has `view_box`.
 #[component]
 pub fn TokenCanvas(view_box: [f64; 4]) -> impl IntoView {
-    let ctx = expect_context::<AppCtx>();
+    let (live, _) = use_app();
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let size = RwSignal::new((0.0f64, 0.0f64));
     leptos_use::use_resize_observer(canvas, move |entries, _| {
@@ -113,7 +111,7 @@ pub fn TokenCanvas(view_box: [f64; 4]) -> impl IntoView {
     Effect::new(move |_| {
         let (w, h) = size.get();
         let Some(el) = canvas.get() else { return };
-        ctx.frame
+        live.frame
             .with(|f| layer.update_value(|l| l.draw(&el, view_box, (w, h), &f.tokens)));
     });
     view! {
@@ -121,7 +119,7 @@ pub fn TokenCanvas(view_box: [f64; 4]) -> impl IntoView {
             class="diagram__tokens"
             node_ref=canvas
             aria-hidden="true"
-            data-tokens=move || ctx.frame.with(|f| f.tokens.len())
+            data-tokens=move || live.frame.with(|f| f.tokens.len())
         ></canvas>
     }
 }

@@ -1,0 +1,365 @@
+//! Owns one run of one design: its compiled model, its session (engine,
+//! trace, checkpoints, commands), the scene it is drawn with, the messages on
+//! screen and the event log; and [`DesignView`], the parts of the page that
+//! stay fixed until the model is rebuilt. The controller drives a list of
+//! runs under one playback. Plain Rust, tested natively.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use orderflow_sim::model::Model;
+use orderflow_sim::{Command, Completion, SimTime, presets};
+
+use crate::diagram_view::DiagramView;
+use crate::event_log::{LogFilter, LogIndex, LogRow};
+use crate::faults::{FaultPreset, NodeControls, scenario_faults};
+use crate::inspector::Inspection;
+use crate::scene::{Frame, MAX_TOKENS, Scene};
+use crate::session::{Flights, Session};
+use crate::stats::Stats;
+use crate::url_state::{DEFAULT_PRESET, UrlCommand, UrlState};
+
+/// The preset `name` with an optional order count, compiled.
+pub fn load_model(name: &str, orders: Option<u64>) -> Result<Arc<Model>, String> {
+    let mut s =
+        presets::scenario(name).ok_or_else(|| format!("preset: unknown preset {name:?}"))?;
+    if let Some(n) = orders {
+        s.workload.orders = n;
+    }
+    Model::compile(s)
+        .map(Arc::new)
+        .map_err(|e| format!("preset {name}: {e}"))
+}
+
+/// One design, run.
+pub struct Run {
+    preset: String,
+    model: Arc<Model>,
+    scene: Scene,
+    session: Session,
+    flights: Flights,
+    log: LogIndex,
+    /// The order count asked for, if not the preset's own.
+    orders_override: Option<u64>,
+}
+
+/// What stays fixed for a design until its model is rebuilt: the diagram,
+/// the node panels, the one-click faults, the services of the log's
+/// filter. `generation` says which model it belongs to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DesignView {
+    pub generation: u64,
+    pub diagram: DiagramView,
+    /// One per node, in diagram order.
+    pub nodes: Vec<NodeControls>,
+    pub faults: Vec<FaultPreset>,
+    /// Service labels, by service index.
+    pub services: Vec<String>,
+}
+
+impl Run {
+    /// The run a URL describes: its preset, mode, seed, order count and
+    /// commands. Never fails: each problem is added to `notices` (naming the
+    /// field) and the run falls back to a default (the default preset, the
+    /// preset's own mode, no commands).
+    pub fn from_url(url: &UrlState, notices: &mut Vec<String>) -> Run {
+        let model = match load_model(&url.preset, url.orders) {
+            Ok(m) => m,
+            Err(e) => {
+                notices.push(e);
+                load_model(DEFAULT_PRESET, None).expect("the default preset compiles")
+            }
+        };
+        let preset = model.scenario.name.clone();
+        let mut mode = model.client.completion;
+        if let Some(m) = url.mode {
+            if model.client.allowed.contains(&m) {
+                mode = m;
+            } else {
+                notices.push(format!(
+                    "mode: {preset} does not support {:?}; using {:?}",
+                    m.as_str(),
+                    mode.as_str()
+                ));
+            }
+        }
+        let mut applied = Vec::new();
+        let mut scheduled = Vec::new();
+        for c in &url.commands {
+            match c {
+                UrlCommand::Applied(a) => applied.push(a.clone()),
+                UrlCommand::Scheduled { at, command } => scheduled.push((*at, command.clone())),
+            }
+        }
+        let session =
+            match Session::with_commands(model.clone(), mode, url.seed, applied, scheduled) {
+                Ok(s) => s,
+                Err(e) => {
+                    notices.push(format!("cmds: {e}; starting without them"));
+                    Session::new(model.clone(), mode, url.seed).expect("the mode was checked")
+                }
+            };
+        Run {
+            preset,
+            scene: Scene::new(&model),
+            model,
+            session,
+            flights: Flights::default(),
+            log: LogIndex::default(),
+            orders_override: url.orders,
+        }
+    }
+
+    /// The preset's name.
+    pub fn preset(&self) -> &str {
+        &self.preset
+    }
+
+    pub fn model(&self) -> &Arc<Model> {
+        &self.model
+    }
+
+    pub fn scene(&self) -> &Scene {
+        &self.scene
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The session, to advance, seek or command it.
+    pub fn session_mut(&mut self) -> &mut Session {
+        &mut self.session
+    }
+
+    /// The order count asked for, if not the preset's own.
+    pub fn orders_override(&self) -> Option<u64> {
+        self.orders_override
+    }
+
+    /// The completion mode, when it differs from the preset's default (what
+    /// a URL has to say).
+    pub fn mode_override(&self) -> Option<Completion> {
+        let mode = self.session.mode();
+        (mode != self.model.client.completion).then_some(mode)
+    }
+
+    /// The run's time.
+    pub fn now(&self) -> SimTime {
+        self.session.now()
+    }
+
+    /// When the next event happens, if any is left.
+    pub fn next_event_time(&self) -> Option<SimTime> {
+        self.session.sim().next_event_time()
+    }
+
+    /// Catches the messages on screen up with the trace.
+    pub fn follow_trace(&mut self) {
+        self.flights
+            .update(self.session.store(), self.session.rewinds());
+    }
+
+    /// The picture at the run's time: tokens stay on screen at least
+    /// `min_display` (simulated); `reduced_motion` makes them jump.
+    pub fn frame(&mut self, min_display: SimTime, reduced_motion: bool) -> Frame {
+        let now = self.session.now();
+        let shown = self.flights.visible(now, min_display, MAX_TOKENS);
+        let dead_letters = self.flights.dead_lettered_before(now, min_display);
+        self.scene.frame(
+            &self.model,
+            self.session.sim(),
+            &shown,
+            dead_letters,
+            reduced_motion,
+        )
+    }
+
+    /// The metrics panel's data.
+    pub fn stats(&self) -> Stats {
+        Stats::compute(&self.model, self.session.sim())
+    }
+
+    /// Applies `cmd` now; the result in words.
+    pub fn apply(&mut self, cmd: Command) -> String {
+        let text = cmd.describe();
+        match self.session.apply(cmd) {
+            Ok(0) => format!("applied: {text}"),
+            Ok(n) => format!("applied: {text}; {n} later command(s) of the old timeline discarded"),
+            Err(e) => format!("not applied: {e}"),
+        }
+    }
+
+    /// Applies a timed fault: `on` now, `off` scheduled after its duration.
+    /// The result in words.
+    pub fn inject(&mut self, fault: &FaultPreset) -> String {
+        let at = self.now().plus_micros(fault.duration.as_micros());
+        let said = self.apply(fault.on.clone());
+        match self.session.schedule(at, fault.off.clone()) {
+            Ok(()) => said,
+            Err(e) => format!("not scheduled: {e}"),
+        }
+    }
+
+    /// The commands a URL records: applied ones with their positions, then
+    /// the scheduled ones.
+    pub fn url_commands(&self) -> Vec<UrlCommand> {
+        let applied = self
+            .session
+            .history()
+            .iter()
+            .cloned()
+            .map(UrlCommand::Applied);
+        let scheduled = self
+            .session
+            .scheduled()
+            .iter()
+            .map(|(at, c)| UrlCommand::Scheduled {
+                at: *at,
+                command: c.clone(),
+            });
+        applied.chain(scheduled).collect()
+    }
+
+    /// Catches the event log up; true if its rows changed.
+    pub fn update_log(&mut self) -> bool {
+        self.log
+            .update(self.session.store(), self.session.rewinds())
+    }
+
+    pub fn log_filter(&self) -> LogFilter {
+        self.log.filter()
+    }
+
+    /// Changes the log's filter and catches the log up.
+    pub fn set_log_filter(&mut self, filter: LogFilter) {
+        self.log.set_filter(filter);
+        self.update_log();
+    }
+
+    /// Rows in the event log.
+    pub fn log_len(&self) -> usize {
+        self.log.len()
+    }
+
+    /// Rows `range` of the event log.
+    pub fn log_rows(&self, range: Range<usize>) -> Vec<LogRow> {
+        self.log.view_rows(self.session.store(), &self.model, range)
+    }
+
+    /// The inspector's view of `order` at the run's time.
+    pub fn inspect(&self, order: Option<u64>) -> Inspection {
+        Inspection::of(
+            &self.model,
+            order,
+            self.session.store().events(),
+            self.session.now(),
+        )
+    }
+
+    /// The design's fixed parts, for the model of `generation`.
+    pub fn design_view(&self, generation: u64) -> DesignView {
+        let m = &self.model;
+        DesignView {
+            generation,
+            diagram: self.scene.view.clone(),
+            nodes: (0..m.services.len())
+                .filter_map(|i| NodeControls::of(m, i))
+                .collect(),
+            faults: fault_presets(m),
+            services: m.services.iter().map(|s| s.label.clone()).collect(),
+        }
+    }
+}
+
+/// The one-click faults offered for a design. Every caller goes through
+/// here, so their source (today [`scenario_faults`]; later each preset's
+/// JSON) changes in one place.
+pub fn fault_presets(model: &Model) -> Vec<FaultPreset> {
+    scenario_faults(model)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(query: &str) -> (Run, Vec<String>) {
+        let (url, mut notices) = UrlState::parse(query);
+        let r = Run::from_url(&url, &mut notices);
+        (r, notices)
+    }
+
+    #[test]
+    fn a_url_builds_its_run() {
+        let (r, notices) = run("?preset=async-write&mode=callback&seed=3&orders=60");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(r.preset(), "async-write");
+        assert_eq!(r.model().orders, 60);
+        assert_eq!(r.orders_override(), Some(60));
+        assert_eq!(
+            (r.session().mode(), r.session().seed()),
+            (Completion::Callback, 3)
+        );
+        assert_eq!(r.mode_override(), Some(Completion::Callback));
+        let (d, _) = run("?preset=async-write");
+        assert_eq!(d.mode_override(), None, "the preset's own mode");
+    }
+
+    #[test]
+    fn a_bad_url_falls_back_and_names_each_field() {
+        let (r, notices) = run("?preset=nonsense");
+        assert_eq!(r.preset(), DEFAULT_PRESET);
+        assert_eq!(
+            notices,
+            ["preset: unknown preset \"nonsense\", showing hybrid-queue"]
+        );
+        let (r, notices) = run("?preset=sync-chain&mode=polling");
+        assert_eq!(r.session().mode(), Completion::Sync);
+        assert_eq!(
+            notices,
+            ["mode: sync-chain does not support \"polling\"; using \"sync\""]
+        );
+    }
+
+    #[test]
+    fn faults_are_injected_now_and_undone_later() {
+        let (mut r, _) = run("?preset=sync-chain");
+        let payment_down = fault_presets(r.model())
+            .into_iter()
+            .find(|f| f.label == "Payment down for 10 s")
+            .unwrap();
+        assert_eq!(r.inject(&payment_down), "applied: payment down");
+        assert_eq!(r.session().history().len(), 1);
+        assert_eq!(
+            r.url_commands()[1],
+            UrlCommand::Scheduled {
+                at: SimTime::from_secs(10),
+                command: payment_down.off.clone()
+            }
+        );
+        let refused = r.apply(Command::SetReplicas {
+            service: "payment".into(),
+            replicas: 0,
+        });
+        assert!(refused.starts_with("not applied: replicas"), "{refused}");
+        assert_eq!(
+            r.session().history().len(),
+            1,
+            "a refused command is not kept"
+        );
+    }
+
+    #[test]
+    fn the_design_view_covers_every_service() {
+        let (r, _) = run("?preset=hybrid-queue");
+        let d = r.design_view(7);
+        assert_eq!(d.generation, 7);
+        let n = r.model().services.len();
+        assert_eq!(
+            (d.nodes.len(), d.services.len(), d.diagram.nodes.len()),
+            (n, n, n)
+        );
+        assert_eq!(d.nodes[1].label, d.services[1]);
+        assert_eq!(d.faults, fault_presets(r.model()));
+    }
+}
