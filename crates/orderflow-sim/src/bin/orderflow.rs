@@ -2,162 +2,221 @@
 //!
 //! ```text
 //! orderflow list
-//! orderflow run <scenario> [--seed N] [--orders N] [--completion MODE] [--trace FILE] [--max-events N]
-//! orderflow mermaid <scenario> --order ID [--seed N] [--completion MODE] [--orders N]
-//! orderflow check <file.json>
+//! orderflow run <SCENARIO> [--seed N] [--orders N] [--completion MODE] [--trace FILE] [--max-events N]
+//! orderflow mermaid <SCENARIO> --order ID [--seed N] [--orders N] [--completion MODE]
+//! orderflow check <FILE>
 //! orderflow bench [--customers N] [--orders N]
+//! orderflow completions <SHELL>
+//! orderflow help [COMMAND]
 //! ```
 //!
-//! `<scenario>` is a preset name (see `list`) or a path to a JSON file. Bad
-//! input gives a message and exit status 2; nothing panics on user input.
+//! `<SCENARIO>` is a preset name (see `list`) or a path to a JSON file.
+//! Arguments are parsed by clap (help per command, "did you mean" for a
+//! misspelt flag). Bad input gives a message and exit status 2; nothing
+//! panics on user input. A closed output pipe (`orderflow run mmc | head -1`)
+//! ends the tool quietly with status 0, as Unix tools do.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::error::ErrorKind;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueHint};
 use orderflow_sim::mermaid::sequence_diagram;
 use orderflow_sim::model::Model;
 use orderflow_sim::report::metrics_json;
 use orderflow_sim::scenario::Scenario;
+use orderflow_sim::trace::{TraceEvent, TraceKind};
 use orderflow_sim::{Completion, Sim, presets};
-
-const USAGE: &str = "usage:
-  orderflow list
-  orderflow run <scenario> [--seed N] [--orders N] [--completion MODE] [--trace FILE] [--max-events N]
-  orderflow mermaid <scenario> --order ID [--seed N] [--orders N] [--completion MODE]
-  orderflow check <file.json>
-  orderflow bench [--customers N] [--orders N]
-<scenario> is a preset name (orderflow list) or a path to a scenario JSON file.
-MODE is one of sync, polling, callback, push (those the scenario allows).";
 
 /// Events a single run may take before it is stopped (a bound on everything).
 const DEFAULT_MAX_EVENTS: u64 = 2_000_000_000;
 
+/// Run the Orderflow Playground's simulation engine from the command line.
+#[derive(Parser)]
+#[command(
+    name = "orderflow",
+    version,
+    after_help = "<SCENARIO> is a preset name (orderflow list) or a path to a scenario JSON file.\n\
+                  Bad input gives a message and exit status 2."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the preset scenarios with their titles.
+    List,
+    /// Run a scenario to the end and print its metrics as JSON.
+    Run(RunArgs),
+    /// Print one order's story as a Mermaid sequenceDiagram.
+    Mermaid(MermaidArgs),
+    /// Check that a scenario file is valid (errors name the field).
+    Check {
+        /// The scenario JSON file (a preset name works too).
+        #[arg(value_name = "FILE", value_hint = ValueHint::FilePath)]
+        file: String,
+    },
+    /// Measure the engine: the M/M/c reference queue, then hybrid-queue.
+    Bench(BenchArgs),
+    /// Print a shell completion script.
+    ///
+    /// For example: `orderflow completions bash > ~/.local/share/bash-completion/completions/orderflow`.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// The scenario and the run's settings, shared by `run` and `mermaid`.
+#[derive(Args)]
+struct SimArgs {
+    /// A preset name (see `orderflow list`) or a path to a scenario JSON file.
+    #[arg(value_name = "SCENARIO", value_hint = ValueHint::FilePath)]
+    scenario: String,
+    /// The random seed: the same seed gives the same run.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    seed: u64,
+    /// How many orders the client places (instead of the scenario's count).
+    #[arg(long, value_name = "N")]
+    orders: Option<u64>,
+    /// How the client learns the outcome (only the modes the scenario allows;
+    /// the scenario's own mode when not given).
+    #[arg(long, value_name = "MODE", value_parser = completion_parser())]
+    completion: Option<Completion>,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    #[command(flatten)]
+    sim: SimArgs,
+    /// Also write every trace event to FILE, one JSON object per line.
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    trace: Option<PathBuf>,
+    /// Stop after this many events even if the run has not finished.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_EVENTS)]
+    max_events: u64,
+}
+
+#[derive(Args)]
+struct MermaidArgs {
+    #[command(flatten)]
+    sim: SimArgs,
+    /// The order whose story to draw (1 is the first order placed).
+    #[arg(long, value_name = "ID")]
+    order: u64,
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// Customers in the M/M/c run.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    customers: u64,
+    /// Orders in the hybrid-queue run.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    orders: u64,
+}
+
+/// `--completion`: the engine's mode names, so help, errors and shell
+/// completions list exactly the modes the engine knows.
+fn completion_parser() -> impl TypedValueParser<Value = Completion> {
+    PossibleValuesParser::new(Completion::ALL.map(Completion::as_str))
+        .try_map(|name| Completion::parse(&name).ok_or_else(|| format!("unknown mode {name:?}")))
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("orderflow: {e}");
-            if e.show_usage {
-                eprintln!("{USAGE}");
+    // Exits by itself for --help / --version (status 0) and for bad
+    // arguments (a message with a suggestion where one fits, status 2).
+    let cli = Cli::parse();
+    let mut out = io::stdout().lock();
+    match run(cli.command, &mut out).and_then(|()| out.flush().map_err(write_error)) {
+        Ok(()) | Err(CliError::Closed) => ExitCode::SUCCESS,
+        Err(CliError::Usage { command, message }) => {
+            let mut cli = Cli::command();
+            cli.build();
+            match cli.find_subcommand_mut(command) {
+                Some(sub) => sub.error(ErrorKind::ValueValidation, message).exit(),
+                None => cli.error(ErrorKind::ValueValidation, message).exit(),
             }
+        }
+        Err(CliError::Fail(message)) => {
+            // Even stderr may be gone; there is nobody left to tell then.
+            let _ = writeln!(io::stderr(), "orderflow: {message}");
             ExitCode::from(2)
         }
     }
 }
 
-struct CliError {
-    message: String,
-    show_usage: bool,
-}
-
-impl std::fmt::Display for CliError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-fn usage(message: impl Into<String>) -> CliError {
-    CliError {
-        message: message.into(),
-        show_usage: true,
-    }
+/// Why a command stopped.
+enum CliError {
+    /// Arguments that parsed but do not fit the scenario: reported like
+    /// clap's own errors, with the command's usage, exit status 2.
+    Usage {
+        command: &'static str,
+        message: String,
+    },
+    /// Anything else (a missing file, an invalid scenario): a message and
+    /// exit status 2.
+    Fail(String),
+    /// Whoever read our output stopped reading (`| head -1`): end quietly.
+    Closed,
 }
 
 fn fail(message: impl Into<String>) -> CliError {
-    CliError {
-        message: message.into(),
-        show_usage: false,
+    CliError::Fail(message.into())
+}
+
+/// A failed write to standard output: a closed pipe is the reader's choice,
+/// not an error.
+fn write_error(e: io::Error) -> CliError {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        CliError::Closed
+    } else {
+        fail(format!("writing the output: {e}"))
     }
 }
 
-/// Flags after the command and its positional argument.
-#[derive(Default)]
-struct Flags {
-    seed: u64,
-    orders: Option<u64>,
-    completion: Option<Completion>,
-    trace: Option<String>,
-    order: Option<u64>,
-    max_events: Option<u64>,
-    customers: Option<u64>,
-}
-
-fn parse_flags(args: &[String]) -> Result<Flags, CliError> {
-    let mut f = Flags::default();
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| usage(format!("{name} needs a value")))
-        };
-        let number = |name: &str, v: String| {
-            v.parse::<u64>()
-                .map_err(|_| usage(format!("{name}: {v:?} is not a whole number")))
-        };
-        match flag.as_str() {
-            "--seed" => f.seed = number("--seed", value("--seed")?)?,
-            "--orders" => f.orders = Some(number("--orders", value("--orders")?)?),
-            "--order" => f.order = Some(number("--order", value("--order")?)?),
-            "--max-events" => f.max_events = Some(number("--max-events", value("--max-events")?)?),
-            "--customers" => f.customers = Some(number("--customers", value("--customers")?)?),
-            "--trace" => f.trace = Some(value("--trace")?),
-            "--completion" => {
-                let v = value("--completion")?;
-                f.completion = Some(
-                    Completion::parse(&v)
-                        .ok_or_else(|| usage(format!("--completion: unknown mode {v:?}")))?,
-                );
-            }
-            other => return Err(usage(format!("unknown argument {other:?}"))),
-        }
-    }
-    Ok(f)
-}
-
-fn run(args: &[String]) -> Result<(), CliError> {
-    let Some(command) = args.first() else {
-        return Err(usage("no command given"));
+/// `writeln!` to the output, a failed write becoming a [`CliError`].
+macro_rules! say {
+    ($out:expr, $($arg:tt)*) => {
+        writeln!($out, $($arg)*).map_err(write_error)?
     };
-    match command.as_str() {
-        "list" => {
+}
+
+fn run(command: Command, out: &mut impl Write) -> Result<(), CliError> {
+    match command {
+        Command::List => {
             for name in presets::names() {
                 let model = load(name, None)?;
-                println!("{name:<16} {}", model.scenario.title);
+                say!(out, "{name:<16} {}", model.scenario.title);
             }
             Ok(())
         }
-        "check" => {
-            let path = args.get(1).ok_or_else(|| usage("check needs a file"))?;
-            let model = load(path, None)?;
-            println!(
-                "{path}: ok ({} services, {} handlers)",
+        Command::Check { file } => {
+            let model = load(&file, None)?;
+            say!(
+                out,
+                "{file}: ok ({} services, {} handlers)",
                 model.services.len(),
                 model.handlers.len()
             );
             Ok(())
         }
-        "run" => {
-            let name = args.get(1).ok_or_else(|| usage("run needs a scenario"))?;
-            let flags = parse_flags(&args[2..])?;
-            cmd_run(name, &flags)
+        Command::Run(args) => cmd_run(&args, out),
+        Command::Mermaid(args) => cmd_mermaid(&args, out),
+        Command::Bench(args) => cmd_bench(&args, out),
+        Command::Completions { shell } => {
+            // clap_complete panics when its writer fails, so the script is
+            // written to memory first and then to the (maybe closed) output.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "orderflow", &mut script);
+            out.write_all(&script).map_err(write_error)
         }
-        "mermaid" => {
-            let name = args
-                .get(1)
-                .ok_or_else(|| usage("mermaid needs a scenario"))?;
-            let flags = parse_flags(&args[2..])?;
-            cmd_mermaid(name, &flags)
-        }
-        "bench" => cmd_bench(&parse_flags(&args[1..])?),
-        "help" | "--help" | "-h" => {
-            println!("{USAGE}");
-            Ok(())
-        }
-        other => Err(usage(format!("unknown command {other:?}"))),
     }
 }
 
@@ -167,9 +226,11 @@ fn load(name: &str, orders: Option<u64>) -> Result<Arc<Model>, CliError> {
         Some(json) => (json.to_owned(), format!("preset {name}")),
         None => (
             std::fs::read_to_string(name).map_err(|e| {
-                fail(format!(
-                    "{name}: {e} (not a preset either; try `orderflow list`)"
-                ))
+                let hint = match closest_preset(name) {
+                    Some(p) => format!("did you mean `{p}`? `orderflow list` names them all"),
+                    None => "try `orderflow list`".to_owned(),
+                };
+                fail(format!("{name}: {e} (not a preset either; {hint})"))
             })?,
             name.to_owned(),
         ),
@@ -183,22 +244,42 @@ fn load(name: &str, orders: Option<u64>) -> Result<Arc<Model>, CliError> {
         .map_err(|e| fail(format!("{source}:\n{e}")))
 }
 
-fn new_sim(model: Arc<Model>, flags: &Flags) -> Result<Sim, CliError> {
-    let completion = flags.completion.unwrap_or(model.client.completion);
-    Sim::with_completion(model, flags.seed, completion).map_err(|e| usage(e.to_string()))
+/// The preset whose name is closest to `name`, if one is close enough to be
+/// what was meant (the same measure and threshold clap uses for flags).
+fn closest_preset(name: &str) -> Option<&'static str> {
+    presets::names()
+        .map(|p| (strsim::jaro(name, p), p))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, p)| p)
 }
 
-fn cmd_run(name: &str, flags: &Flags) -> Result<(), CliError> {
-    let model = load(name, flags.orders)?;
-    let mut sim = new_sim(model.clone(), flags)?;
-    let mut trace_out = match &flags.trace {
-        Some(path) => Some(BufWriter::new(
-            File::create(path).map_err(|e| fail(format!("--trace {path}: {e}")))?,
-        )),
+fn new_sim(model: Arc<Model>, args: &SimArgs, command: &'static str) -> Result<Sim, CliError> {
+    let completion = args.completion.unwrap_or(model.client.completion);
+    Sim::with_completion(model, args.seed, completion).map_err(|e| CliError::Usage {
+        command,
+        message: e.to_string(),
+    })
+}
+
+fn cmd_run(args: &RunArgs, out: &mut impl Write) -> Result<(), CliError> {
+    let model = load(&args.sim.scenario, args.sim.orders)?;
+    let mut sim = new_sim(model.clone(), &args.sim, "run")?;
+    let mut trace_out = match &args.trace {
+        Some(path) => {
+            Some(BufWriter::new(File::create(path).map_err(|e| {
+                fail(format!("--trace {}: {e}", path.display()))
+            })?))
+        }
         None => None,
     };
+    // The trace file may be a pipe too (`--trace /dev/stdout`).
+    let trace_error = |e: io::Error| match write_error(e) {
+        CliError::Fail(m) => fail(format!("writing the trace: {m}")),
+        other => other,
+    };
     sim.set_trace(trace_out.is_some());
-    let max = flags.max_events.unwrap_or(DEFAULT_MAX_EVENTS);
+    let max = args.max_events;
     let mut done = 0u64;
     let finished = loop {
         // Slices keep the trace buffer small when writing it out.
@@ -206,66 +287,60 @@ fn cmd_run(name: &str, flags: &Flags) -> Result<(), CliError> {
         let before = sim.events_processed();
         let finished = sim.run_to_end(slice);
         done += sim.events_processed() - before;
-        if let Some(out) = trace_out.as_mut() {
+        if let Some(trace) = trace_out.as_mut() {
             for e in sim.drain_trace() {
                 let line = serde_json::to_string(&e.to_json(&model)).unwrap_or_default();
-                writeln!(out, "{line}").map_err(|e| fail(format!("writing the trace: {e}")))?;
+                writeln!(trace, "{line}").map_err(trace_error)?;
             }
         }
         if finished || done >= max {
             break finished;
         }
     };
-    if let Some(mut out) = trace_out {
-        out.flush()
-            .map_err(|e| fail(format!("writing the trace: {e}")))?;
+    if let Some(mut trace) = trace_out {
+        trace.flush().map_err(trace_error)?;
     }
     let mut report = metrics_json(&mut sim);
     report["finished"] = serde_json::Value::Bool(finished);
-    println!(
+    say!(
+        out,
         "{}",
         serde_json::to_string_pretty(&report).unwrap_or_default()
     );
     if !finished {
-        eprintln!("orderflow: stopped after {max} events (--max-events); the run did not finish");
+        let _ = writeln!(
+            io::stderr(),
+            "orderflow: stopped after {max} events (--max-events); the run did not finish"
+        );
     }
     Ok(())
 }
 
-fn cmd_mermaid(name: &str, flags: &Flags) -> Result<(), CliError> {
-    let order = flags
-        .order
-        .ok_or_else(|| usage("mermaid needs --order ID"))?;
-    let model = load(name, flags.orders)?;
+fn cmd_mermaid(args: &MermaidArgs, out: &mut impl Write) -> Result<(), CliError> {
+    let order = args.order;
+    let model = load(&args.sim.scenario, args.sim.orders)?;
     if order == 0 || order > model.orders {
         return Err(fail(format!(
             "--order: the scenario has orders 1 to {}",
             model.orders
         )));
     }
-    let mut sim = new_sim(model.clone(), flags)?;
+    let mut sim = new_sim(model.clone(), &args.sim, "mermaid")?;
     // Keep only this order's events (the whole run could be large).
+    let keep =
+        |e: &TraceEvent| e.order() == Some(order) || matches!(e.kind, TraceKind::Drop { .. });
     let mut kept = Vec::new();
     let mut settled = false;
     while !settled && !sim.run_to_end(50_000) {
         for e in sim.drain_trace() {
-            settled |= matches!(e.kind, orderflow_sim::trace::TraceKind::Settled { order: o, .. } if o == order);
-            if e.order() == Some(order)
-                || matches!(e.kind, orderflow_sim::trace::TraceKind::Drop { .. })
-            {
+            settled |= matches!(e.kind, TraceKind::Settled { order: o, .. } if o == order);
+            if keep(&e) {
                 kept.push(e);
             }
         }
     }
-    for e in sim.drain_trace() {
-        if e.order() == Some(order)
-            || matches!(e.kind, orderflow_sim::trace::TraceKind::Drop { .. })
-        {
-            kept.push(e);
-        }
-    }
-    print!("{}", sequence_diagram(&model, &kept, order));
-    Ok(())
+    kept.extend(sim.drain_trace().into_iter().filter(keep));
+    write!(out, "{}", sequence_diagram(&model, &kept, order)).map_err(write_error)
 }
 
 /// Peak resident memory of this process, if the platform tells.
@@ -276,9 +351,9 @@ fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-fn cmd_bench(flags: &Flags) -> Result<(), CliError> {
+fn cmd_bench(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
     // 1. The M/M/c reference: c = 4, rho = 0.9, mu = 1, seed 42.
-    let customers = flags.customers.unwrap_or(1_000_000);
+    let customers = args.customers;
     let model = load("mmc", Some(customers))?;
     let mut sim = Sim::new(model, 42);
     sim.set_trace(false);
@@ -290,22 +365,27 @@ fn cmd_bench(flags: &Flags) -> Result<(), CliError> {
     let engine_rate = events as f64 / wall;
     let (bare_events, bare_wall, bare_wait_s) = bare_mmc(customers, 42);
     let bare_rate = bare_events as f64 / bare_wall;
-    println!("mmc (c=4, rho=0.9, mu=1, {customers} customers, seed 42)");
-    println!(
+    say!(
+        out,
+        "mmc (c=4, rho=0.9, mu=1, {customers} customers, seed 42)"
+    );
+    say!(
+        out,
         "  engine:    {events} events in {wall:.3} s = {:.2} M events/s (target >= 10 M), mean queue wait {mean_wait_s:.4} s (Erlang C 1.9694 s)",
         engine_rate / 1e6
     );
-    println!(
+    say!(
+        out,
         "  reference: bare binary-heap loop, same run: {bare_events} events in {bare_wall:.3} s = {:.2} M events/s, mean wait {bare_wait_s:.4} s",
         bare_rate / 1e6
     );
-    println!("  engine / reference: {:.2}", engine_rate / bare_rate);
+    say!(out, "  engine / reference: {:.2}", engine_rate / bare_rate);
     if !finished {
         return Err(fail("mmc did not finish"));
     }
 
     // 2. hybrid-queue, trace off, with stock large enough that orders succeed.
-    let orders = flags.orders.unwrap_or(1_000_000);
+    let orders = args.orders;
     let mut scenario = Scenario::from_json(presets::json("hybrid-queue").expect("preset"))
         .map_err(|e| fail(e.to_string()))?;
     scenario.workload.orders = orders;
@@ -322,17 +402,28 @@ fn cmd_bench(flags: &Flags) -> Result<(), CliError> {
     let (finished, wall) = wall_seconds(|| sim.run_to_end(u64::MAX));
     let events = sim.events_processed();
     let outcomes = sim.metrics().outcomes;
-    println!("hybrid-queue ({orders} orders, trace off, seed 42)");
-    println!("  events:            {events}");
-    println!("  wall time:         {wall:.3} s  (target <= 5 s for 1M orders)");
-    println!("  events per second: {:.2} M", events as f64 / wall / 1e6);
-    println!(
+    say!(out, "hybrid-queue ({orders} orders, trace off, seed 42)");
+    say!(out, "  events:            {events}");
+    say!(
+        out,
+        "  wall time:         {wall:.3} s  (target <= 5 s for 1M orders)"
+    );
+    say!(
+        out,
+        "  events per second: {:.2} M",
+        events as f64 / wall / 1e6
+    );
+    say!(
+        out,
         "  completed:         {} of {}",
         outcomes.completed,
         outcomes.total()
     );
     if let Some(mb) = peak_rss_mb() {
-        println!("peak memory (whole process): {mb:.1} MB  (target <= 100 MB)");
+        say!(
+            out,
+            "peak memory (whole process): {mb:.1} MB  (target <= 100 MB)"
+        );
     }
     if !finished {
         return Err(fail("hybrid-queue did not finish"));
