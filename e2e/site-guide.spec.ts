@@ -9,7 +9,7 @@
 import { test, expect, type Locator, type Page } from "@playwright/test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { shot, trackConsoleErrors } from "./support";
+import { trackConsoleErrors } from "./support";
 
 const ROOT = join(__dirname, "..");
 const BOOK_SRC = join(ROOT, "docs", "src");
@@ -42,6 +42,9 @@ function readChapters(): Chapter[] {
 }
 
 const CHAPTERS = readChapters();
+
+// One test per chapter, independent of each other: spread them over the workers.
+test.describe.configure({ mode: "parallel" });
 
 /** Requests to any host but the site's, and responses that failed. */
 function trackRequests(page: Page, siteHost: string) {
@@ -125,7 +128,17 @@ for (const chapter of CHAPTERS) {
       expect(full.searchParams.get("preset")).toBe(embed.preset);
       expect(full.searchParams.get("embed")).toBeNull();
     }
-    if (chapter.html === "payment-breaker.html") await shot(page, testInfo, "guide-payment-breaker");
+    if (chapter.html === "payment-breaker.html") {
+      // The embed in view, as a reader sees it (look at it).
+      await frames.first().scrollIntoViewIfNeeded();
+      await page.screenshot({ path: testInfo.outputPath("guide-payment-breaker.png") });
+    }
+    if (chapter.html === "sync-chain.html") {
+      // The embedded playground plays.
+      const inner = frames.first().contentFrame();
+      await inner.getByRole("button", { name: "Play", exact: true }).click();
+      await expect(inner.getByRole("button", { name: "Pause", exact: true })).toBeVisible();
+    }
 
     expect(errors).toEqual([]);
     expect(requests.failed).toEqual([]);
@@ -152,9 +165,40 @@ test("a chapter's link opens the full playground on the same run", async ({ page
   const requests = trackRequests(page, new URL(baseURL!).host);
   await page.goto("compensation.html");
   await page.locator(".orderflow-embed__open").first().click();
-  await expect(page).toHaveURL(/\/playground\/\?preset=hybrid&cmds=/);
+  await expect(page).toHaveURL(/\/playground\/\?preset=hybrid&/);
+  expect(new URL(page.url()).searchParams.get("cmds")).toBe("-:5000000:err:inventory:1~-:10000000:err:inventory:0");
   await expect(page.getByRole("region", { name: "Break things" })).toBeVisible();
   await expect(page.getByRole("group", { name: /service diagram/i })).toBeVisible();
   expect(errors).toEqual([]);
   expect(requests.foreign).toEqual([]);
+});
+
+// Known bug of the playground (src/app.rs, EmbedPage): the height it posts is
+// its content box, without the embed's padding, so an iframe sized from the
+// message alone is 12 px short and scrolls. The guide's script corrects it from
+// the (same-origin) document; an embedder on another origin cannot. When this
+// test starts failing ("expected to fail, but passed"), the app posts the full
+// height: remove `test.fail`.
+test("the height the playground posts covers its whole document", async ({ page }) => {
+  test.fail(true, "the posted height leaves out the embed's padding (src/app.rs EmbedPage)");
+  // Record every height message the guide's page receives.
+  await page.addInitScript(() => {
+    const posted: number[] = [];
+    (window as unknown as { posted: number[] }).posted = posted;
+    addEventListener("message", (e) => {
+      if (e.data?.type === "orderflow:height") posted.push(e.data.height);
+    });
+  });
+  await page.goto("sync-chain.html");
+  const frame = page.locator("iframe.orderflow-embed__frame").first();
+  await frame.scrollIntoViewIfNeeded();
+  await expect(frame).toHaveClass(/orderflow-embed__frame--sized/);
+  const { posted, needed } = await frame.evaluate((el: HTMLIFrameElement) => {
+    const all = (window as unknown as { posted: number[] }).posted;
+    return {
+      posted: all[all.length - 1],
+      needed: el.contentDocument!.documentElement.getBoundingClientRect().height,
+    };
+  });
+  expect(posted).toBeGreaterThanOrEqual(Math.floor(needed));
 });
