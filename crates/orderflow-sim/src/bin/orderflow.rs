@@ -15,6 +15,7 @@
 //! misspelt flag). Bad input gives a message and exit status 2; nothing
 //! panics on user input. A closed output pipe (`orderflow run mmc | head -1`)
 //! ends the tool quietly with status 0, as Unix tools do.
+
 // The tool is native only: its argument parser (clap) is a dependency for
 // targets other than wasm32 (see Cargo.toml), so nothing of it is compiled
 // for the browser, where only the library is used. On wasm32 this binary is
