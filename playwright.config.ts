@@ -1,13 +1,18 @@
 // End-to-end tests against the release build, served as static files on
 // 127.0.0.1 the way a static host would: at the root (dist/) and under a
-// sub-path (target/dist-subpath/playground/, built with --public-url).
+// sub-path (the site's playground, target/site/playground/, built with
+// --public-url /playground/ by `scripts/dev.sh site`); and the guide, the
+// whole site in target/site/ (e2e/site-*.spec.ts).
 import { defineConfig } from "@playwright/test";
 import { execSync } from "node:child_process";
 
-// E2E_PORT moves both servers (ROOT_PORT and the next one), so two checkouts
+// E2E_PORT moves every server (ROOT_PORT and the next two), so two checkouts
 // on one machine can run their suites at the same time.
 const ROOT_PORT = Number(process.env.E2E_PORT ?? 8901);
 const SUBPATH_PORT = ROOT_PORT + 1;
+const SITE_PORT = ROOT_PORT + 2;
+// The guide's specs run against the site only.
+const SITE_SPECS = /site-.*\.spec\.ts/;
 
 // Debian's Chromium: Playwright must never download a browser on this machine.
 const executablePath =
@@ -41,11 +46,17 @@ export default defineConfig({
     {
       name: "root",
       use: { baseURL: `http://127.0.0.1:${ROOT_PORT}/` },
+      testIgnore: SITE_SPECS,
     },
     {
       name: "subpath",
       use: { baseURL: `http://127.0.0.1:${SUBPATH_PORT}/playground/` },
       testMatch: /smoke\.spec\.ts/,
+    },
+    {
+      name: "site",
+      use: { baseURL: `http://127.0.0.1:${SITE_PORT}/` },
+      testMatch: SITE_SPECS,
     },
   ],
   webServer: [
@@ -57,8 +68,15 @@ export default defineConfig({
       stderr: "ignore",
     },
     {
-      command: `python3 -m http.server ${SUBPATH_PORT} --bind 127.0.0.1 --directory target/dist-subpath`,
+      command: `python3 -m http.server ${SUBPATH_PORT} --bind 127.0.0.1 --directory target/site`,
       url: `http://127.0.0.1:${SUBPATH_PORT}/playground/`,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "ignore",
+    },
+    {
+      command: `python3 -m http.server ${SITE_PORT} --bind 127.0.0.1 --directory target/site`,
+      url: `http://127.0.0.1:${SITE_PORT}/`,
       reuseExistingServer: false,
       stdout: "ignore",
       stderr: "ignore",

@@ -3,6 +3,9 @@
 #
 #   scripts/dev.sh serve   set up what is missing, then serve the playground
 #   scripts/dev.sh test    set up what is missing, then run every check and test
+#   scripts/dev.sh site    build the guide with the playground into one static
+#                          site, target/site/ (SITE_PREFIX=/sub/path to publish
+#                          it under a sub-path)
 #   scripts/dev.sh bench   the engine and browser benchmarks (figures, not pass/fail)
 #
 # Why a shell script: it has to run on a machine with nothing but the stock
@@ -16,8 +19,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 TRUNK_VERSION="0.22.1"
+MDBOOK_VERSION="0.5.4"
 SERVE_PORT="${PORT:-8080}"
-E2E_SUBPATH_DIST="target/dist-subpath/playground"
+# The guide at the root, the playground in playground/ (see build_site).
+SITE_DIR="target/site"
 
 # wasm-opt from npm's binaryen comes first: Debian's older wasm-opt breaks the
 # bundle (see ../shared/TOOLCHAIN.md), and Trunk finds tools only on PATH.
@@ -76,6 +81,16 @@ ensure_trunk() {
         cargo install --locked --ignore-rust-version "trunk@$TRUNK_VERSION"
 }
 
+ensure_mdbook() {
+    if command -v mdbook >/dev/null && [ "$(mdbook --version 2>/dev/null)" = "mdbook v$MDBOOK_VERSION" ]; then
+        return
+    fi
+    # Only the search feature: the live-reload server (`mdbook serve`) is not
+    # needed to build, and leaving it out compiles faster.
+    run_step "install mdbook $MDBOOK_VERSION" \
+        cargo install --locked mdbook --version "$MDBOOK_VERSION" --no-default-features --features search
+}
+
 ensure_wasm_bindgen() {
     local want
     want="$(locked_wasm_bindgen)"
@@ -123,6 +138,7 @@ setup_serve() {
 
 setup_test() {
     setup_serve
+    ensure_mdbook
     ensure_chromium
 }
 
@@ -141,7 +157,33 @@ cmd_serve() {
 
 build_release() {
     trunk build --release
-    trunk build --release --public-url /playground/ --dist "$E2E_SUBPATH_DIST"
+}
+
+# build_site PREFIX: the guide (docs/, mdBook) at the site's root and the
+# playground's release build in playground/, as one static site in
+# target/site/. PREFIX is the path the site will be served under: empty for a
+# host's root, "/orderflow" to publish it at https://example.org/orderflow/.
+# The guide's links and iframes are relative, so only the playground's build
+# needs to know it (Trunk writes absolute asset paths).
+build_site() {
+    local prefix="${1%/}"
+    [[ -z "$prefix" || "$prefix" =~ ^(/[A-Za-z0-9._~-]+)+$ ]] ||
+        die "SITE_PREFIX must be empty or a path such as /orderflow (letters, digits, . _ ~ -), not '$1'"
+    # mdBook empties its output folder first, so the playground goes in after.
+    # site-url is where the 404 page finds the book's files.
+    MDBOOK_OUTPUT__HTML__SITE_URL="$prefix/" mdbook build docs --dest-dir "$ROOT/$SITE_DIR"
+    # No inline script left in the book; every page declares the policy.
+    node scripts/site-csp.mjs "$SITE_DIR"
+    trunk build --release --public-url "$prefix/playground/" --dist "$SITE_DIR/playground"
+}
+
+cmd_site() {
+    setup_serve
+    ensure_mdbook
+    run_step "site: the guide (mdbook) + the playground (trunk) into $SITE_DIR/" build_site "${SITE_PREFIX:-}"
+    print_timings
+    say "The site is in $SITE_DIR/: upload its contents to ${SITE_PREFIX:-the root of a static host}/ (see README)."
+    say "To look at it here: python3 -m http.server 8000 --bind 127.0.0.1 --directory $SITE_DIR"
 }
 
 cmd_test() {
@@ -152,7 +194,10 @@ cmd_test() {
     run_step "native tests (cargo test)" cargo test --workspace --locked
     run_step "browser tests (wasm-bindgen-test, headless Chromium)" \
         cargo test --workspace --locked --target wasm32-unknown-unknown
-    run_step "release builds (trunk, / and /playground/)" build_release
+    run_step "release build (trunk, at /)" build_release
+    # The site's playground is also the release build under /playground/ that
+    # the sub-path end-to-end tests use.
+    run_step "site: guide + playground under /playground/ (mdbook, trunk)" build_site ""
     run_step "end-to-end tests (Playwright)" npx playwright test
     run_step "bundle size" node scripts/size-report.mjs dist
     print_timings
@@ -172,9 +217,10 @@ cmd_bench() {
 case "${1:-}" in
 serve) cmd_serve ;;
 test) cmd_test ;;
+site) cmd_site ;;
 bench) cmd_bench ;;
 *)
-    echo "usage: scripts/dev.sh serve | test | bench" >&2
+    echo "usage: scripts/dev.sh serve | test | site | bench" >&2
     exit 2
     ;;
 esac

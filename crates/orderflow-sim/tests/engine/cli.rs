@@ -1,5 +1,6 @@
 //! The command-line tool: good input works, bad input gives a message and a
-//! non-zero exit, never a panic.
+//! non-zero exit, never a panic; help and completions come from the same
+//! definition; a closed output pipe ends it quietly.
 
 use std::process::Command;
 
@@ -86,21 +87,31 @@ fn bad_input_is_a_message_and_exit_2() {
     std::fs::write(&bad_file, r#"{"name": "x", "title": "x", "services": [], "handlers": [], "client": {"entry": "a.b"}, "workload": {"arrival": {"kind": "single"}, "orders": 1}}"#).unwrap();
     let bad = bad_file.to_str().unwrap();
     for (args, expected) in [
-        (vec![], "no command"),
-        (vec!["fly"], "unknown command"),
-        (vec!["run"], "needs a scenario"),
+        (vec![], "Usage: orderflow <COMMAND>"),
+        (vec!["fly"], "unrecognized subcommand 'fly'"),
+        (vec!["run"], "required arguments were not provided"),
         (vec!["run", "no-such-preset"], "not a preset either"),
-        (vec!["run", "mmc", "--seed"], "--seed needs a value"),
-        (vec!["run", "mmc", "--seed", "x"], "not a whole number"),
+        (
+            vec!["run", "mmc", "--seed"],
+            "a value is required for '--seed <N>'",
+        ),
+        (
+            vec!["run", "mmc", "--seed", "x"],
+            "invalid value 'x' for '--seed <N>'",
+        ),
         (
             vec!["run", "mmc", "--completion", "carrier-pigeon"],
-            "unknown mode",
+            "[possible values: sync, polling, callback, push]",
         ),
         (vec!["run", "mmc", "--completion", "polling"], "not allowed"),
-        (vec!["run", "mmc", "--frobnicate"], "unknown argument"),
-        (vec!["mermaid", "mmc"], "needs --order"),
+        (
+            vec!["run", "mmc", "--frobnicate"],
+            "unexpected argument '--frobnicate'",
+        ),
+        (vec!["mermaid", "mmc"], "--order <ID>"),
         (vec!["mermaid", "sync-chain", "--order", "99999"], "--order"),
         (vec!["check", bad], "services: needs at least one service"),
+        (vec!["completions", "tcsh"], "invalid value 'tcsh'"),
     ] {
         let (code, _, err) = orderflow(&args);
         assert_eq!(code, 2, "{args:?}: {err}");
@@ -111,4 +122,122 @@ fn bad_input_is_a_message_and_exit_2() {
         assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
     }
     std::fs::remove_file(&bad_file).ok();
+}
+
+#[test]
+fn every_command_has_its_own_help() {
+    for (command, mentions) in [
+        ("list", "List the preset scenarios"),
+        ("run", "--max-events <N>"),
+        ("mermaid", "--order <ID>"),
+        ("check", "<FILE>"),
+        ("bench", "--customers <N>"),
+        (
+            "completions",
+            "[possible values: bash, elvish, fish, powershell, zsh]",
+        ),
+    ] {
+        let (code, out, err) = orderflow(&[command, "--help"]);
+        assert_eq!(code, 0, "{command} --help: {err}");
+        assert!(
+            out.contains(&format!("Usage: orderflow {command}")),
+            "{command} --help: {out}"
+        );
+        assert!(
+            out.contains(mentions),
+            "{command} --help lacks {mentions:?}: {out}"
+        );
+        // `help <command>` is the same page.
+        let (code, same, _) = orderflow(&["help", command]);
+        assert_eq!((code, same), (0, out), "help {command}");
+    }
+    // The top-level help names every command.
+    let (code, out, _) = orderflow(&["--help"]);
+    assert_eq!(code, 0);
+    for command in ["list", "run", "mermaid", "check", "bench", "completions"] {
+        assert!(
+            out.contains(&format!("\n  {command} ")),
+            "{command} missing: {out}"
+        );
+    }
+}
+
+#[test]
+fn misspellings_get_a_suggestion_and_the_usage_exit_code() {
+    for (args, suggestion) in [
+        (
+            vec!["run", "mmc", "--seeds", "3"],
+            "a similar argument exists: '--seed'",
+        ),
+        (
+            vec!["mermaid", "hybrid", "--ordr", "2"],
+            "a similar argument exists: '--order'",
+        ),
+        (
+            vec!["mermad", "mmc"],
+            "a similar subcommand exists: 'mermaid'",
+        ),
+        (vec!["run", "hybrid-queu"], "did you mean `hybrid-queue`?"),
+    ] {
+        let (code, out, err) = orderflow(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?} printed {out}");
+        assert!(
+            err.contains(suggestion),
+            "{args:?}: expected {suggestion:?} in {err}"
+        );
+    }
+}
+
+#[test]
+fn completions_are_generated_for_each_shell() {
+    for (shell, marks) in [
+        ("bash", ["_orderflow()", "complete -F _orderflow"]),
+        ("zsh", ["#compdef orderflow", "_orderflow"]),
+        ("fish", ["complete -c orderflow", "__fish_orderflow"]),
+    ] {
+        let (code, out, err) = orderflow(&["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {err}");
+        for mark in marks {
+            assert!(out.contains(mark), "{shell}: {mark:?} missing");
+        }
+        // It knows the commands and their flags.
+        for word in ["mermaid", "max-events", "completion", "callback"] {
+            assert!(out.contains(word), "{shell}: {word:?} missing");
+        }
+    }
+}
+
+/// `orderflow ... | head -1`: the reader goes away before (or while) the tool
+/// writes. Every write then fails with a broken pipe, which must end the
+/// tool quietly, not with a panic and a backtrace. (Unix only: pipes and
+/// processes are stubs on wasm32.)
+#[cfg(unix)]
+#[test]
+fn a_closed_output_pipe_ends_quietly() {
+    use std::process::Stdio;
+
+    for args in [
+        vec!["list"],
+        vec!["run", "sync-chain", "--orders", "20"],
+        vec!["mermaid", "hybrid-queue", "--order", "2", "--orders", "3"],
+        vec!["check", "pizza"],
+        vec!["bench", "--customers", "200", "--orders", "50"],
+        vec!["completions", "bash"],
+        vec!["run", "--help"],
+    ] {
+        // A pipe whose read end is closed before the tool starts: its first
+        // write fails, every time (no race with a reader).
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_orderflow"))
+            .args(&args)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.is_empty(), "{args:?} wrote to stderr: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+    }
 }
