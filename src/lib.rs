@@ -7,13 +7,14 @@
 //! ## Layout
 //! Plain Rust, natively tested: [`url_state`], [`controller`], [`session`],
 //! [`playback`], [`scene`], [`token_layer`], [`stats`], [`inspector`],
-//! [`event_log`], [`topology`], [`layout`], [`diagram_view`], [`fatal`].
+//! [`event_log`], [`topology`], [`layout`], [`diagram_view`], [`announce`], [`fatal`].
 //! Browser-facing: [`app`] (context, page, embed mode), [`driver`] (the one
 //! module that touches the animation clock) and [`components`] (markup).
 //!
 //! Logic lives in the plain modules and is tested natively with `cargo test`;
 //! the components are tested in a browser with `wasm-bindgen-test`.
 
+pub mod announce;
 pub mod app;
 pub mod components;
 pub mod controller;

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::announce;
 use crate::app::AppCtx;
 use crate::components::token_canvas::TokenCanvas;
 use crate::scene::{Frame, NodeState};
@@ -20,6 +21,9 @@ pub fn LiveDiagram() -> impl IntoView {
     move || {
         ctx.model_rev.track();
         let view = ctx.ctrl.with_value(|c| c.scene.view.clone());
+        let labels: Vec<String> = view.nodes.iter().map(|n| n.label.clone()).collect();
+        // A Memo: the live region is written only when the words change.
+        let summary = Memo::new(move |_| ctx.frame.with(|f| announce::summary(&labels, &f.nodes)));
         let nodes = view
             .nodes
             .into_iter()
@@ -148,6 +152,9 @@ pub fn LiveDiagram() -> impl IntoView {
             </div>
             <p class="diagram__live" aria-live="off" data-testid="in-flight">
                 {move || format!("{} messages in flight", in_flight())}
+            </p>
+            <p class="visually-hidden" aria-live="polite" data-testid="diagram-summary">
+                {move || summary.get()}
             </p>
             <Legend />
         }
