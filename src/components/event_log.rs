@@ -139,6 +139,8 @@ pub fn EventLog() -> impl IntoView {
                 class="log__viewport"
                 node_ref=viewport
                 tabindex="0"
+                role="group"
+                aria-label="Event log entries (scroll with the arrow keys)"
                 style:height=format!("{VIEWPORT_PX}px")
                 on:scroll=move |_| {
                     if let Some(el) = viewport.get_untracked() {
