@@ -142,6 +142,9 @@ cmd_serve() {
 build_release() {
     trunk build --release
     trunk build --release --public-url /playground/ --dist "$E2E_SUBPATH_DIST"
+    # The post_build hook wrote the content security policy; check both pages kept it.
+    node scripts/csp.mjs --check dist/index.html
+    node scripts/csp.mjs --check "$E2E_SUBPATH_DIST/index.html"
 }
 
 cmd_test() {
@@ -154,6 +157,9 @@ cmd_test() {
         cargo test --workspace --locked --target wasm32-unknown-unknown
     run_step "release builds (trunk, / and /playground/)" build_release
     run_step "end-to-end tests (Playwright)" npx playwright test
+    # Memory over two minutes of play at 1000x with faults; the 30-minute run
+    # is `node scripts/soak.mjs` (see README).
+    run_step "soak (2 minutes)" node scripts/soak.mjs --minutes 2
     run_step "bundle size" node scripts/size-report.mjs dist
     print_timings
     say "all tests passed"
