@@ -4,20 +4,8 @@
 // keyboard; the diagram's state is announced politely and not every frame.
 import { test, expect, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { diagram, node, open, openAt, timeText } from "./support";
+import { diagram, node, open, openAt, PRESETS, timeText } from "./support";
 
-const PRESETS = [
-  "sync-chain",
-  "fire-and-forget",
-  "hybrid",
-  "hybrid-queue",
-  "surge",
-  "food-ordering",
-  "pizza",
-  "async-write",
-  "payment-breaker",
-  "mmc",
-];
 
 /** Serious and critical axe findings, one line each (WCAG 2.1 A and AA rules). */
 async function axeFindings(page: Page): Promise<string[]> {

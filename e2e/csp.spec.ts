@@ -3,20 +3,8 @@
 // preset, embed mode and the /playground/ sub-path load and play without a
 // single violation.
 import { test, expect, type Page } from "@playwright/test";
-import { diagram, trackConsoleErrors } from "./support";
+import { diagram, PRESETS, trackConsoleErrors } from "./support";
 
-const PRESETS = [
-  "sync-chain",
-  "fire-and-forget",
-  "hybrid",
-  "hybrid-queue",
-  "surge",
-  "food-ordering",
-  "pizza",
-  "async-write",
-  "payment-breaker",
-  "mmc",
-];
 
 /** Records every CSP violation the page reports, from its first byte on. */
 async function recordViolations(page: Page) {

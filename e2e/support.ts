@@ -2,6 +2,20 @@
 // does (roles, accessible names, visible numbers) and never reach into the app.
 import { expect, type Page, type TestInfo } from "@playwright/test";
 
+/** Every preset, as the `preset=` link parameter names them. */
+export const PRESETS = [
+  "sync-chain",
+  "fire-and-forget",
+  "hybrid",
+  "hybrid-queue",
+  "surge",
+  "food-ordering",
+  "pizza",
+  "async-write",
+  "payment-breaker",
+  "mmc",
+];
+
 /** Collects console errors and uncaught page errors; check it is empty at the end. */
 export function trackConsoleErrors(page: Page): string[] {
   const errors: string[] = [];
