@@ -13,37 +13,43 @@ use crate::scene::NodeState;
 
 /// The services' trouble in one sentence per service, in diagram order;
 /// "All services up." when there is none. `labels[i]` names `nodes[i]`.
+/// Words only, no figures: the node's own accessible name has those, and
+/// plain words keep this small in the bundle (no float formatting).
 pub fn summary(labels: &[String], nodes: &[NodeState]) -> String {
-    let lines: Vec<String> = labels
-        .iter()
-        .zip(nodes)
-        .filter_map(|(label, n)| {
-            let mut parts = Vec::new();
-            if !n.up {
-                parts.push("down".to_owned());
-            }
-            if n.latency_factor > 1.0 {
-                parts.push(format!("{}× slower", n.latency_factor));
-            }
-            if n.error_rate > 0.0 {
-                parts.push(format!("{:.0}% of requests fail", n.error_rate * 100.0));
-            }
-            if n.drop_rate > 0.0 {
-                parts.push(format!("{:.0}% of messages lost", n.drop_rate * 100.0));
-            }
-            match n.breaker {
-                Some(BreakerState::Open) => parts.push("circuit breaker open".to_owned()),
-                Some(BreakerState::HalfOpen) => parts.push("circuit breaker half-open".to_owned()),
-                Some(BreakerState::Closed) | None => {}
-            }
-            (!parts.is_empty()).then(|| format!("{label}: {}.", parts.join(", ")))
-        })
-        .collect();
-    if lines.is_empty() {
-        "All services up.".to_owned()
-    } else {
-        lines.join(" ")
+    let mut out = String::new();
+    for (label, n) in labels.iter().zip(nodes) {
+        let troubles = [
+            (!n.up, "down"),
+            (n.latency_factor > 1.0, "slowed"),
+            (n.error_rate > 0.0, "failing requests"),
+            (n.drop_rate > 0.0, "losing messages"),
+            (
+                n.breaker == Some(BreakerState::Open),
+                "circuit breaker open",
+            ),
+            (
+                n.breaker == Some(BreakerState::HalfOpen),
+                "circuit breaker half-open",
+            ),
+        ];
+        let mut words = troubles.iter().filter(|(on, _)| *on).map(|(_, w)| *w);
+        let Some(first) = words.next() else { continue };
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(label);
+        out.push_str(": ");
+        out.push_str(first);
+        for w in words {
+            out.push_str(", ");
+            out.push_str(w);
+        }
+        out.push('.');
     }
+    if out.is_empty() {
+        out.push_str("All services up.");
+    }
+    out
 }
 
 #[cfg(test)]
@@ -96,7 +102,7 @@ mod tests {
         };
         check(
             &[down, bad],
-            "Payment: down. Warehouse: 3× slower, 50% of requests fail, 25% of messages lost, \
+            "Payment: down. Warehouse: slowed, failing requests, losing messages, \
              circuit breaker half-open.",
         );
         let open = NodeState {
