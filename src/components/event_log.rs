@@ -108,6 +108,8 @@ pub fn EventLog() -> impl IntoView {
                 class="log__viewport"
                 node_ref=viewport
                 tabindex="0"
+                role="group"
+                aria-label="Event log entries (scroll with the arrow keys)"
                 style:height=VIEWPORT_HEIGHT
                 on:scroll=move |_| {
                     if let Some(el) = viewport.get_untracked() {
