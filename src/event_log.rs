@@ -9,6 +9,7 @@
 
 use std::ops::Range;
 
+use orderflow_sim::ids::ServiceId;
 use orderflow_sim::model::Model;
 use orderflow_sim::trace::{MsgKind, TraceEvent, TraceKind};
 
@@ -77,7 +78,7 @@ impl Category {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LogFilter {
     pub order: Option<u64>,
-    pub service: Option<u16>,
+    pub service: Option<ServiceId>,
     pub category: Option<Category>,
 }
 
@@ -86,8 +87,8 @@ pub struct LogFilter {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MsgInfo {
     pub kind: MsgKind,
-    pub from: u16,
-    pub to: u16,
+    pub from: ServiceId,
+    pub to: ServiceId,
     pub order: u64,
 }
 
@@ -343,9 +344,9 @@ pub fn parse_order_filter(text: &str) -> Option<u64> {
     text.trim().parse::<u64>().ok()
 }
 
-/// The service menu's value (a service index; empty: any service).
-pub fn parse_service_filter(value: &str) -> Option<u16> {
-    value.parse::<u16>().ok()
+/// The service menu's value (a service id; empty: any service).
+pub fn parse_service_filter(value: &str) -> Option<ServiceId> {
+    value.parse().ok()
 }
 
 /// The rows to render for a viewport scrolled to `scroll_px` of height
@@ -511,7 +512,8 @@ mod tests {
         assert_eq!(VIEWPORT_HEIGHT, px(VIEWPORT_PX));
         assert_eq!(parse_order_filter(" 7 "), Some(7));
         assert_eq!(parse_order_filter(""), None);
-        assert_eq!(parse_service_filter("3"), Some(3));
+        assert_eq!(parse_service_filter("3"), ServiceId::from_index(3));
+        assert_eq!(parse_service_filter("-1"), None);
         assert_eq!(parse_service_filter(""), None);
     }
 

@@ -10,6 +10,7 @@
 //! window.
 
 use orderflow_sim::SimTime;
+use orderflow_sim::ids::{HandlerId, ServiceId};
 use orderflow_sim::model::Model;
 use orderflow_sim::order::{Answer, Outcome};
 use orderflow_sim::trace::{Label, TraceEvent, TraceKind, label_text};
@@ -67,18 +68,13 @@ impl Story {
             order,
             ..Story::default()
         };
-        let svc = |i: u16| {
+        let svc = |i: ServiceId| {
             model
                 .services
-                .get(i as usize)
+                .get(i)
                 .map_or("?".into(), |x| x.label.clone())
         };
-        let op = |h: u16| {
-            model
-                .handlers
-                .get(h as usize)
-                .map_or("?".into(), |x| x.op.clone())
-        };
+        let op = |h: HandlerId| model.handlers.get(h).map_or("?".into(), |x| x.op.clone());
         for e in events.into_iter().filter(|e| e.order() == Some(order)) {
             match &e.kind {
                 TraceKind::OrderCreated { .. } => s.created = Some(e.t),
@@ -129,11 +125,7 @@ impl Story {
                 } => {
                     s.learned = Some((
                         e.t,
-                        model
-                            .statuses
-                            .get(*status as usize)
-                            .cloned()
-                            .unwrap_or_default(),
+                        model.statuses.get(*status).cloned().unwrap_or_default(),
                     ));
                 }
                 TraceKind::Settled { outcome, .. } => s.settled = Some((e.t, *outcome)),

@@ -26,8 +26,8 @@ pub fn LiveDiagram() -> impl IntoView {
         let view_box_attr = view.view_box_attr();
         let nodes = view
             .nodes
-            .into_iter()
-            .enumerate()
+            .ids()
+            .zip(view.nodes)
             .map(|(i, n)| {
                 let node = move |f: &Frame| f.nodes.get(i).cloned().unwrap_or_default();
                 let state = Memo::new(move |_| live.frame.with(node));

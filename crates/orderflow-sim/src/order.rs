@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ActKey, StatusId};
+use crate::ids::{ActKey, SkuId, StatusId};
 use crate::model::{Model, RequirementModel, STATUS_PENDING};
 use crate::time::SimTime;
 
@@ -122,7 +122,7 @@ pub struct OrderState {
     /// Sequential id, shown everywhere (`o#17`).
     pub id: u64,
     pub created_at: SimTime,
-    pub sku: u16,
+    pub sku: SkuId,
     pub qty: u32,
     pub recorded: bool,
     pub stock: StockState,
@@ -164,7 +164,7 @@ pub struct OrderState {
 
 impl OrderState {
     /// A new order.
-    pub fn new(id: u64, now: SimTime, sku: u16, qty: u32) -> OrderState {
+    pub fn new(id: u64, now: SimTime, sku: SkuId, qty: u32) -> OrderState {
         OrderState {
             id,
             created_at: now,
@@ -213,7 +213,7 @@ impl OrderState {
             }
             RequirementModel::Paid => self.captured && !self.refunded,
             RequirementModel::Shipped => self.stock == StockState::Shipped,
-            RequirementModel::Flag(f) => self.flags & (1 << f) != 0,
+            RequirementModel::Flag(f) => self.flags & f.bit() != 0,
         }
     }
 
@@ -241,10 +241,11 @@ impl OrderState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::STATUS_COMPLETED;
     use crate::presets;
 
     fn order() -> OrderState {
-        OrderState::new(1, SimTime::ZERO, 0, 1)
+        OrderState::new(1, SimTime::ZERO, SkuId::new(0), 1)
     }
 
     #[test]
@@ -289,10 +290,10 @@ mod tests {
     #[test]
     fn status_becomes_visible_after_the_lag() {
         let mut o = order();
-        o.status_prev = 0;
-        o.status_cur = 1;
+        o.status_prev = STATUS_PENDING;
+        o.status_cur = STATUS_COMPLETED;
         o.status_visible_at = SimTime::from_millis(10);
-        assert_eq!(o.visible_status(SimTime::from_millis(9)), 0);
-        assert_eq!(o.visible_status(SimTime::from_millis(10)), 1);
+        assert_eq!(o.visible_status(SimTime::from_millis(9)), STATUS_PENDING);
+        assert_eq!(o.visible_status(SimTime::from_millis(10)), STATUS_COMPLETED);
     }
 }

@@ -133,7 +133,7 @@ impl World {
         match polling.map(|p| (p.id_source, p.id_service)) {
             Some((IdSource::IdService, Some(ids))) => {
                 let token = self.orders[o].client.token;
-                let to = m.handlers[ids as usize].service;
+                let to = m.handlers[ids].service;
                 self.send(
                     m,
                     m.client.service,
@@ -142,7 +142,7 @@ impl World {
                     Body::Request {
                         handler: ids,
                         reply: Reply::IdFetch { token },
-                        arg: 0,
+                        arg: STATUS_PENDING,
                     },
                 );
                 self.timeout(m.client.timeout_us, Event::ClientTimeout(o, token));
@@ -157,12 +157,12 @@ impl World {
         self.send(
             m,
             m.client.service,
-            m.handlers[entry as usize].service,
+            m.handlers[entry].service,
             o,
             Body::Request {
                 handler: entry,
                 reply: Reply::Client { token },
-                arg: 0,
+                arg: STATUS_PENDING,
             },
         );
         self.timeout(m.client.timeout_us, Event::ClientTimeout(o, token));
@@ -340,7 +340,7 @@ impl World {
         order.client.token += 1;
         let token = order.client.token;
         self.metrics.client.polls += 1;
-        let to = m.handlers[p.target as usize].service;
+        let to = m.handlers[p.target].service;
         self.send(
             m,
             m.client.service,
@@ -349,7 +349,7 @@ impl World {
             Body::Request {
                 handler: p.target,
                 reply: Reply::Poll { token },
-                arg: 0,
+                arg: STATUS_PENDING,
             },
         );
         self.timeout(p.timeout_us, Event::PollTimeout(o, token));

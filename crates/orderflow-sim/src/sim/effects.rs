@@ -26,7 +26,7 @@ impl World {
             return Ok(());
         };
         let stock = order.stock;
-        let trace = match m.handlers[handler as usize].effect {
+        let trace = match m.handlers[handler].effect {
             EffectModel::None | EffectModel::IssueId | EffectModel::ReadStatus => None,
             EffectModel::RecordOrder => {
                 order.recorded = true;
@@ -61,7 +61,7 @@ impl World {
                 None
             }
             EffectModel::WriteStatus => {
-                let lag = m.handlers[handler as usize].visibility_lag_us;
+                let lag = m.handlers[handler].visibility_lag_us;
                 let now = self.now;
                 let order = &mut self.orders[o];
                 order.status_prev = order.visible_status(now);
@@ -74,7 +74,7 @@ impl World {
                 })
             }
             EffectModel::Mark(f) => {
-                order.flags |= 1 << f;
+                order.flags |= f.bit();
                 None
             }
         };
@@ -181,7 +181,7 @@ impl World {
     fn notify(&mut self, s: ServiceId, o: OrderKey) {
         let order = &mut self.orders[o];
         order.notified += 1;
-        let outbox = &mut self.services[s as usize].outbox;
+        let outbox = &mut self.services[s].outbox;
         if outbox.len() >= OUTBOX_LEN {
             outbox.pop_front();
         }

@@ -8,7 +8,7 @@ use crate::model::Model;
 impl World {
     pub(super) fn check_invariants(&self, m: &Model) -> Result<(), String> {
         // Stock is conserved per SKU.
-        for (i, (name, initial)) in m.skus.iter().enumerate() {
+        for (i, (name, initial)) in m.skus.iter_enumerated() {
             let l = self.stock.levels()[i];
             if l.available + l.reserved + l.shipped != u64::from(*initial) {
                 return Err(format!(
@@ -18,7 +18,7 @@ impl World {
         }
         // Queue accounting: every stored message is waiting, in flight, acked,
         // dead-lettered or lost.
-        for (q, qs) in self.broker.queues.iter().enumerate() {
+        for (q, qs) in self.broker.queues.iter_enumerated() {
             self.broker.accounts_for(m, q)?;
             let c = qs.counters;
             if m.queues[q].durable && c.lost > 0 {
@@ -32,7 +32,7 @@ impl World {
             }
         }
         // No order captured twice, and service counters agree with replicas.
-        for (s, st) in self.services.iter().enumerate() {
+        for (s, st) in self.services.iter_enumerated() {
             let busy: u32 = st.replicas.iter().map(|r| r.busy).sum();
             let buffered: u32 = st.replicas.iter().map(|r| r.buffer.len() as u32).sum();
             if busy != st.busy || buffered != st.buffered {

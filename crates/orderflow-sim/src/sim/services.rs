@@ -32,7 +32,7 @@ pub(super) struct ServiceState {
     pub drop_rate: f64,
     /// Replicas taking new work; those beyond finish what they have.
     pub active_replicas: u32,
-    pub replicas: Vec<Replica>,
+    pub replicas: IdVec<ReplicaId, Replica>,
     pub inbox: VecDeque<ActKey>,
     pub busy: u32,
     pub buffered: u32,
@@ -62,13 +62,24 @@ impl ServiceState {
             error_rate: s.error_rate,
             drop_rate: 0.0,
             active_replicas: s.replicas,
-            replicas: vec![Replica::default(); s.replicas as usize],
+            replicas: vec![Replica::default(); s.replicas as usize].into(),
             inbox: VecDeque::new(),
             busy: 0,
             buffered: 0,
             last_change: SimTime::ZERO,
             outbox: VecDeque::new(),
         }
+    }
+
+    /// The least busy of the first `active` replicas that has a worker free
+    /// (of `concurrency`), the lowest on a tie.
+    pub fn free_replica(&self, active: u32, concurrency: u32) -> Option<ReplicaId> {
+        self.replicas
+            .iter_enumerated()
+            .take(active as usize)
+            .filter(|(_, r)| r.busy < concurrency)
+            .min_by_key(|(i, r)| (r.busy, *i))
+            .map(|(i, _)| i)
     }
 
     /// Requests waiting for a worker, prefetched deliveries included.
@@ -114,63 +125,57 @@ impl ServiceState {
 
 impl World {
     /// Gives the handler a worker, or queues it, or refuses it (503).
-    pub(super) fn admit(&mut self, m: &Model, a: ActKey, replica: Option<u16>) {
+    pub(super) fn admit(&mut self, m: &Model, a: ActKey, replica: Option<ReplicaId>) {
         let s = self.acts[a].service;
         self.integrate(s);
-        let conc = m.services[s as usize].concurrency;
-        let st = &mut self.services[s as usize];
-        if let Some(r) = replica {
-            let r = r as usize;
-            if r < st.replicas.len() {
-                if st.replicas[r].busy < conc {
-                    return self.start_work(m, a, r as u16);
-                }
-                st.replicas[r].buffer.push_back(a);
-                st.buffered += 1;
-                self.acts[a].phase = Phase::Queued;
-                return;
+        let conc = m.services[s].concurrency;
+        let st = &mut self.services[s];
+        if let Some(r) = replica
+            && let Some(rep) = st.replicas.get_mut(r)
+        {
+            if rep.busy < conc {
+                return self.start_work(m, a, r);
             }
+            rep.buffer.push_back(a);
+            st.buffered += 1;
+            self.acts[a].phase = Phase::Queued;
+            return;
         }
-        let active = st.active_replicas as usize;
-        let free = (0..active)
-            .filter(|&r| st.replicas[r].busy < conc)
-            .min_by_key(|&r| (st.replicas[r].busy, r));
-        if let Some(r) = free {
-            return self.start_work(m, a, r as u16);
+        if let Some(r) = st.free_replica(st.active_replicas, conc) {
+            return self.start_work(m, a, r);
         }
-        if st.inbox.len() < m.services[s as usize].queue_capacity as usize {
+        if st.inbox.len() < m.services[s].queue_capacity as usize {
             st.inbox.push_back(a);
             let queued = st.inbox.len() as u32 + st.buffered;
-            let sm = &mut self.metrics.services[s as usize];
+            let sm = &mut self.metrics.services[s];
             sm.max_queued = sm.max_queued.max(queued);
             self.acts[a].phase = Phase::Queued;
         } else {
-            self.metrics.services[s as usize].rejected += 1;
+            self.metrics.services[s].rejected += 1;
             self.finish(m, a, CallResult::Err(Reason::Overloaded));
         }
     }
 
-    pub(super) fn start_work(&mut self, m: &Model, a: ActKey, r: u16) {
-        let s = self.acts[a].service as usize;
+    pub(super) fn start_work(&mut self, m: &Model, a: ActKey, r: ReplicaId) {
+        let s = self.acts[a].service;
         let st = &mut self.services[s];
-        st.replicas[r as usize].busy += 1;
+        st.replicas[r].busy += 1;
         st.busy += 1;
         let factor = st.latency_factor;
         let act = &mut self.acts[a];
-        act.replica = r;
-        act.holds_slot = true;
+        act.slot = Some(r);
         act.phase = Phase::Working;
         let wait = self.now.since(act.arrived_at);
         let sm = &mut self.metrics.services[s];
-        if sm.replica_started.len() <= r as usize {
-            sm.replica_started.resize(r as usize + 1, 0);
+        if sm.replica_started.len() <= r.index() {
+            sm.replica_started.resize(r.index() + 1, 0);
         }
-        sm.replica_started[r as usize] += 1;
+        sm.replica_started[r] += 1;
         sm.queue_wait.record_us(wait);
         sm.wait_sum_us += u128::from(wait);
         sm.wait_count += 1;
         let (o, handler) = (act.order, act.handler);
-        let h = &m.handlers[handler as usize];
+        let h = &m.handlers[handler];
         let dist = h.latency.as_ref().unwrap_or(&m.services[s].latency);
         let us = dist.sample_us(&mut self.rng, factor);
         self.after(us, Event::WorkDone(a));
@@ -178,7 +183,7 @@ impl World {
             let order = self.order_id(o);
             let kind = TraceKind::Started {
                 order,
-                service: s as ServiceId,
+                service: s,
                 handler,
                 replica: r,
                 waited_us: wait,
@@ -189,48 +194,44 @@ impl World {
 
     /// Frees the handler's worker and gives it to the next in line.
     pub(super) fn release_slot(&mut self, m: &Model, a: ActKey) {
-        let (s, r) = {
-            let act = &mut self.acts[a];
-            if !act.holds_slot {
-                return;
-            }
-            act.holds_slot = false;
-            (act.service, act.replica as usize)
+        let act = &mut self.acts[a];
+        let Some(r) = act.slot.take() else {
+            return;
         };
+        let s = act.service;
         self.integrate(s);
-        let st = &mut self.services[s as usize];
+        let st = &mut self.services[s];
         st.replicas[r].busy -= 1;
         st.busy -= 1;
         let next = if let Some(n) = st.replicas[r].buffer.pop_front() {
             st.buffered -= 1;
             Some(n)
-        } else if r < st.active_replicas as usize {
+        } else if r.index() < st.active_replicas as usize {
             st.inbox.pop_front()
         } else {
             None
         };
         if let Some(n) = next {
-            self.start_work(m, n, r as u16);
+            self.start_work(m, n, r);
         }
     }
 
     /// Adds the time since the last change to a service's integrals.
     pub(super) fn integrate(&mut self, s: ServiceId) {
-        self.services[s as usize].integrate(self.now, &mut self.metrics.services[s as usize]);
+        self.services[s].integrate(self.now, &mut self.metrics.services[s]);
     }
 
     pub(super) fn set_up(&mut self, m: &Model, s: ServiceId, up: bool) {
-        if self.services[s as usize].up == up {
+        if self.services[s].up == up {
             return;
         }
         self.integrate(s);
-        self.services[s as usize].up = up;
+        self.services[s].up = up;
         self.trace(m, TraceKind::ServiceUp { service: s, up });
         if up {
-            for q in 0..self.broker.queues.len() {
-                if self.broker.consumer_of[q].is_some_and(|c| m.consumers[c as usize].service == s)
-                {
-                    self.dispatch(m, q as QueueId);
+            for q in self.broker.queues.ids() {
+                if self.broker.consumer_of[q].is_some_and(|c| m.consumers[c].service == s) {
+                    self.dispatch(m, q);
                 }
             }
             return;
@@ -243,9 +244,9 @@ impl World {
             .filter(|(_, a)| a.service == s)
             .map(|(k, _)| k)
             .collect();
-        let st = &mut self.services[s as usize];
+        let st = &mut self.services[s];
         st.inbox.clear();
-        for r in st.replicas.iter_mut() {
+        for r in &mut st.replicas {
             r.buffer.clear();
             r.busy = 0;
         }
@@ -254,7 +255,7 @@ impl World {
         for a in victims {
             let act = self.acts.remove(a).expect("collected above");
             if let Some(b) = act.probe
-                && let Some(state) = self.breakers[b as usize].record(self.now, false, true)
+                && let Some(state) = self.breakers[b].record(self.now, false, true)
             {
                 self.breaker_changed(m, b, state);
             }
@@ -269,28 +270,27 @@ impl World {
 
     pub(super) fn set_replicas(&mut self, m: &Model, s: ServiceId, n: u32) {
         self.integrate(s);
-        let st = &mut self.services[s as usize];
+        let st = &mut self.services[s];
         st.active_replicas = n;
         if st.replicas.len() < n as usize {
             st.replicas.resize(n as usize, Replica::default());
         }
         // New workers pick up queued requests.
-        let conc = m.services[s as usize].concurrency;
+        let conc = m.services[s].concurrency;
         loop {
-            let st = &mut self.services[s as usize];
+            let st = &mut self.services[s];
             if st.inbox.is_empty() {
                 break;
             }
-            let free = (0..n as usize)
-                .filter(|&r| st.replicas[r].busy < conc)
-                .min_by_key(|&r| (st.replicas[r].busy, r));
-            let Some(r) = free else { break };
+            let Some(r) = st.free_replica(n, conc) else {
+                break;
+            };
             let a = st.inbox.pop_front().expect("non-empty");
-            self.start_work(m, a, r as u16);
+            self.start_work(m, a, r);
         }
-        for q in 0..self.broker.queues.len() {
-            if self.broker.consumer_of[q].is_some_and(|c| m.consumers[c as usize].service == s) {
-                self.dispatch(m, q as QueueId);
+        for q in self.broker.queues.ids() {
+            if self.broker.consumer_of[q].is_some_and(|c| m.consumers[c].service == s) {
+                self.dispatch(m, q);
             }
         }
     }

@@ -53,9 +53,9 @@ pub(super) struct World {
     pub msgs: SlotMap<MsgKey, Message>,
     pub next_msg_id: u64,
     pub jobs: SlotMap<JobKey, Job>,
-    pub services: Vec<ServiceState>,
+    pub services: IdVec<ServiceId, ServiceState>,
     pub broker: Broker,
-    pub breakers: Vec<Breaker>,
+    pub breakers: IdVec<BreakerId, Breaker>,
     pub stock: Stock,
     pub trace_buf: TraceBuffer,
     pub metrics: Metrics,
@@ -93,10 +93,10 @@ impl World {
             commands: Vec::new(),
         };
         for (sm, s) in w.metrics.services.iter_mut().zip(&m.services) {
-            sm.replica_started = vec![0; s.replicas as usize];
+            sm.replica_started = vec![0; s.replicas as usize].into();
         }
-        for (i, (t, _)) in m.faults.iter().enumerate() {
-            w.timers.at(*t, Event::Fault(i as u32));
+        for (i, (t, _)) in m.faults.iter_enumerated() {
+            w.timers.at(*t, Event::Fault(i));
         }
         w.timers.at(SimTime::ZERO, Event::Arrival);
         w.settle();
@@ -247,7 +247,7 @@ fn is_stale(
         Event::JobTimeout(j, attempt) => jobs
             .get(j)
             .is_none_or(|x| x.attempt != attempt || !x.awaiting),
-        Event::Visibility(q, k) => !broker.queues[q as usize].inflight.contains_key(k),
+        Event::Visibility(q, k) => !broker.queues[q].inflight.contains_key(k),
         _ => false,
     }
 }

@@ -345,7 +345,11 @@ fn cmd_bench(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
     let (finished, wall) = wall_seconds(|| sim.run_to_end(u64::MAX));
     let events = sim.events_processed();
     let mx = sim.metrics();
-    let server = &mx.services[1];
+    let server = sim
+        .model()
+        .service_index("server")
+        .ok_or_else(|| CliError::Fail("mmc: no service \"server\"".into()))?;
+    let server = &mx.services[server];
     let mean_wait_s = server.wait_sum_us as f64 / server.wait_count.max(1) as f64 / 1e6;
     let engine_rate = events as f64 / wall;
     let (bare_events, bare_wall, bare_wait_s) = bare_mmc(customers, 42);

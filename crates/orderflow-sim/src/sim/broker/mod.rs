@@ -23,8 +23,41 @@ use queue::{Inflight, QueueCounters, QueueState, QueuedMsg};
 #[derive(Clone, Debug, Default)]
 pub(super) struct ConsumerState {
     /// Unacknowledged deliveries per replica.
-    pub unacked: Vec<u32>,
+    pub unacked: IdVec<ReplicaId, u32>,
     pub next_replica: usize,
+}
+
+impl ConsumerState {
+    /// The replica that takes the next delivery, counted as unacknowledged
+    /// there: one of the first `active` of the service's `replicas` with
+    /// fewer than `prefetch` deliveries unacknowledged, taken round robin
+    /// from the last pick or the least busy (lowest first on a tie). `None`
+    /// when every active replica is at its prefetch.
+    pub fn pick_replica(
+        &mut self,
+        dispatch: Dispatch,
+        prefetch: u32,
+        active: usize,
+        replicas: usize,
+    ) -> Option<ReplicaId> {
+        if self.unacked.len() < replicas {
+            self.unacked.resize(replicas, 0);
+        }
+        let unacked = self.unacked.as_slice();
+        let eligible = |r: usize| unacked[r] < prefetch;
+        let pick = match dispatch {
+            Dispatch::RoundRobin => (0..active)
+                .map(|i| (self.next_replica + i) % active)
+                .find(|&r| eligible(r)),
+            Dispatch::LeastBusy => (0..active)
+                .filter(|&r| eligible(r))
+                .min_by_key(|&r| (unacked[r], r)),
+        }?;
+        let r = ReplicaId::from_index(pick)?;
+        self.next_replica = (pick + 1) % active.max(1);
+        self.unacked[r] += 1;
+        Some(r)
+    }
 }
 
 /// A queue as seen from outside.
@@ -40,32 +73,32 @@ pub struct QueueView {
 #[derive(Clone, Debug)]
 pub(super) struct Broker {
     pub up: bool,
-    pub queues: Vec<QueueState>,
-    pub consumers: Vec<ConsumerState>,
-    /// Consumer index per queue.
-    pub consumer_of: Vec<Option<u16>>,
+    pub queues: IdVec<QueueId, QueueState>,
+    pub consumers: IdVec<ConsumerId, ConsumerState>,
+    /// The consumer of each queue, if any.
+    pub consumer_of: IdVec<QueueId, Option<ConsumerId>>,
     /// Arrival counter of published messages (stable redelivery order).
     pub next_seq: u64,
 }
 
 impl Broker {
     pub fn new(m: &Model) -> Broker {
-        let mut consumer_of = vec![None; m.queues.len()];
+        let mut consumer_of: IdVec<QueueId, Option<ConsumerId>> =
+            m.queues.iter().map(|_| None).collect();
         let consumers = m
             .consumers
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .map(|(i, c)| {
-                consumer_of[c.queue as usize] = Some(i as u16);
+                consumer_of[c.queue] = Some(i);
                 ConsumerState {
-                    unacked: vec![0; m.services[c.service as usize].replicas as usize],
+                    unacked: vec![0; m.services[c.service].replicas as usize].into(),
                     next_replica: 0,
                 }
             })
             .collect();
         Broker {
             up: true,
-            queues: vec![QueueState::default(); m.queues.len()],
+            queues: m.queues.iter().map(|_| QueueState::default()).collect(),
             consumers,
             consumer_of,
             next_seq: 0,
@@ -75,7 +108,7 @@ impl Broker {
     /// Checks that queue `q` accounts for every message it stored: each is
     /// acknowledged, dead-lettered, lost in a restart, or still held (ready,
     /// delayed or in flight). Dead-letter queues only receive.
-    pub fn accounts_for(&self, m: &Model, q: usize) -> Result<(), String> {
+    pub fn accounts_for(&self, m: &Model, q: QueueId) -> Result<(), String> {
         let qs = &self.queues[q];
         let c = qs.counters;
         let accounted = c.acked + c.dead_lettered + c.lost + qs.held() as u64;
@@ -95,7 +128,7 @@ impl Broker {
 
     /// Queue `id` as seen from outside.
     pub fn view(&self, id: QueueId) -> QueueView {
-        let q = &self.queues[id as usize];
+        let q = &self.queues[id];
         QueueView {
             ready: q.ready.len() as u32,
             delayed: (q.waiting() - q.ready.len()) as u32,
@@ -109,19 +142,16 @@ impl World {
     /// A delivery's visibility timeout ran out: extend it while the consumer
     /// still works on it, else the delivery failed.
     pub(super) fn on_visibility(&mut self, m: &Model, q: QueueId, k: InflightKey) {
-        let working = self.broker.queues[q as usize]
+        let working = self.broker.queues[q]
             .inflight
             .get(k)
             .and_then(|f| f.handler)
             .is_some_and(|a| self.acts.contains_key(a));
         if working {
             // The consumer is alive and still on it: it extends the timeout.
-            self.broker.queues[q as usize].counters.extended += 1;
-            self.timeout(
-                m.queues[q as usize].visibility_timeout_us,
-                Event::Visibility(q, k),
-            );
-        } else if let Some(f) = self.broker.queues[q as usize].inflight.remove(k) {
+            self.broker.queues[q].counters.extended += 1;
+            self.timeout(m.queues[q].visibility_timeout_us, Event::Visibility(q, k));
+        } else if let Some(f) = self.broker.queues[q].inflight.remove(k) {
             self.unack(q, f.replica);
             self.failed_delivery(m, q, f.msg, Reason::Timeout);
             self.dispatch(m, q);
@@ -138,26 +168,22 @@ impl World {
         inflight: InflightKey,
         attempt: u32,
     ) {
-        let c =
-            self.broker.consumer_of[queue as usize].expect("deliveries come from consumed queues");
-        let handler = m.consumers[c as usize].handler;
+        let c = self.broker.consumer_of[queue].expect("deliveries come from consumed queues");
+        let handler = m.consumers[c].handler;
         let origin = Origin::Delivery {
             queue,
             inflight,
             attempt,
         };
         let a = self.start_handler(m, handler, msg, origin);
-        if let Some(f) = self.broker.queues[queue as usize]
-            .inflight
-            .get_mut(inflight)
-        {
+        if let Some(f) = self.broker.queues[queue].inflight.get_mut(inflight) {
             f.handler = a;
         }
     }
 
     /// Messages waiting for a redelivery are due.
     pub(super) fn on_redeliver(&mut self, m: &Model, q: QueueId) {
-        self.broker.queues[q as usize].release_due(self.now);
+        self.broker.queues[q].release_due(self.now);
         self.dispatch(m, q);
     }
 
@@ -165,8 +191,8 @@ impl World {
     pub(super) fn on_broker_up(&mut self, m: &Model) {
         self.broker.up = true;
         self.trace(m, TraceKind::BrokerUp);
-        for q in 0..self.broker.queues.len() {
-            self.dispatch(m, q as QueueId);
+        for q in self.broker.queues.ids() {
+            self.dispatch(m, q);
         }
     }
 
@@ -175,17 +201,17 @@ impl World {
         m: &Model,
         dest: Destination,
         o: OrderKey,
-        label: u16,
+        label: MessageNameId,
     ) -> bool {
         let queues: Vec<QueueId> = match dest {
             Destination::Queue(q) => vec![q],
-            Destination::Exchange(x) => m.exchanges[x as usize].queues.clone(),
+            Destination::Exchange(x) => m.exchanges[x].queues.clone(),
         };
         let mut ok = true;
         let order_id = self.order_id(o);
         for q in queues {
-            let qs = &mut self.broker.queues[q as usize];
-            if qs.held() >= m.queues[q as usize].capacity as usize {
+            let qs = &mut self.broker.queues[q];
+            if qs.held() >= m.queues[q].capacity as usize {
                 qs.counters.refused += 1;
                 ok = false;
                 continue;
@@ -214,24 +240,22 @@ impl World {
         ok
     }
 
-    pub(super) fn unack(&mut self, q: QueueId, replica: u16) {
-        if let Some(c) = self.broker.consumer_of[q as usize]
-            && let Some(n) = self.broker.consumers[c as usize]
-                .unacked
-                .get_mut(replica as usize)
+    pub(super) fn unack(&mut self, q: QueueId, replica: ReplicaId) {
+        if let Some(c) = self.broker.consumer_of[q]
+            && let Some(n) = self.broker.consumers[c].unacked.get_mut(replica)
         {
             *n = n.saturating_sub(1);
         }
     }
 
     pub(super) fn on_ack(&mut self, m: &Model, q: QueueId, k: InflightKey, ok: bool) {
-        let Some(f) = self.broker.queues[q as usize].inflight.remove(k) else {
+        let Some(f) = self.broker.queues[q].inflight.remove(k) else {
             // Already redelivered (visibility timeout) or lost in a restart.
             return self.late();
         };
         self.unack(q, f.replica);
         if ok {
-            self.broker.queues[q as usize].counters.acked += 1;
+            self.broker.queues[q].counters.acked += 1;
             self.release(m, f.msg.order);
         } else {
             self.failed_delivery(m, q, f.msg, Reason::Error);
@@ -247,7 +271,7 @@ impl World {
         msg: QueuedMsg,
         reason: Reason,
     ) {
-        let qm = &m.queues[q as usize];
+        let qm = &m.queues[q];
         if msg.attempts >= qm.max_deliveries {
             return self.dead_letter(m, q, msg, Reason::MaxDeliveries);
         }
@@ -255,7 +279,7 @@ impl World {
             .redelivery_backoff
             .delay_us(msg.attempts.saturating_sub(1), &mut self.rng);
         let due = self.now.plus_micros(delay);
-        let qs = &mut self.broker.queues[q as usize];
+        let qs = &mut self.broker.queues[q];
         qs.counters.redelivered += 1;
         qs.push_delayed(due, msg);
         self.trace(
@@ -271,7 +295,7 @@ impl World {
     }
 
     pub(super) fn dead_letter(&mut self, m: &Model, q: QueueId, msg: QueuedMsg, reason: Reason) {
-        self.broker.queues[q as usize].counters.dead_lettered += 1;
+        self.broker.queues[q].counters.dead_lettered += 1;
         if let Some(order) = self.orders.get_mut(msg.order) {
             order.dead_lettered = true;
         }
@@ -283,9 +307,9 @@ impl World {
                 reason,
             },
         );
-        if let Some(d) = m.queues[q as usize].dead_letter {
-            let dq = &mut self.broker.queues[d as usize];
-            if dq.held() < m.queues[d as usize].capacity as usize {
+        if let Some(d) = m.queues[q].dead_letter {
+            let dq = &mut self.broker.queues[d];
+            if dq.held() < m.queues[d].capacity as usize {
                 dq.counters.published += 1;
                 // Parked for inspection: it no longer keeps the order open.
                 dq.push_ready(QueuedMsg {
@@ -302,78 +326,63 @@ impl World {
     /// Delivers ready messages of `q` to its consumer's replicas, within prefetch.
     pub(super) fn dispatch(&mut self, m: &Model, q: QueueId) {
         // Every broker operation ends in a dispatch: its books must balance.
-        debug_assert_eq!(self.broker.accounts_for(m, q as usize), Ok(()));
+        debug_assert_eq!(self.broker.accounts_for(m, q), Ok(()));
         if !self.broker.up {
             return;
         }
-        let Some(c) = self.broker.consumer_of[q as usize] else {
+        let Some(c) = self.broker.consumer_of[q] else {
             return;
         };
-        let cm = &m.consumers[c as usize];
+        let cm = &m.consumers[c];
         let svc = cm.service;
-        if !self.services[svc as usize].up {
+        if !self.services[svc].up {
             return;
         }
         if cm
             .pause_while_open
-            .is_some_and(|b| self.breakers[b as usize].state() == BreakerState::Open)
+            .is_some_and(|b| self.breakers[b].state() == BreakerState::Open)
         {
             return;
         }
-        let ttl = m.queues[q as usize].ttl_us;
-        let visibility = m.queues[q as usize].visibility_timeout_us;
+        let ttl = m.queues[q].ttl_us;
+        let visibility = m.queues[q].visibility_timeout_us;
         let Some(broker) = m.broker_service else {
             return;
         };
         loop {
             // Expired messages leave from the front (the oldest first).
             if let Some(ttl) = ttl {
-                while let Some(front) = self.broker.queues[q as usize].ready.front() {
+                while let Some(front) = self.broker.queues[q].ready.front() {
                     if self.now.since(front.enqueued_at) < ttl {
                         break;
                     }
-                    let msg = self.broker.queues[q as usize]
-                        .ready
-                        .pop_front()
-                        .expect("peeked");
+                    let msg = self.broker.queues[q].ready.pop_front().expect("peeked");
                     self.dead_letter(m, q, msg, Reason::Expired);
                 }
             }
-            if self.broker.queues[q as usize].ready.is_empty() {
+            if self.broker.queues[q].ready.is_empty() {
                 return;
             }
-            let active = self.services[svc as usize].active_replicas as usize;
-            let cs = &mut self.broker.consumers[c as usize];
-            if cs.unacked.len() < self.services[svc as usize].replicas.len() {
-                cs.unacked
-                    .resize(self.services[svc as usize].replicas.len(), 0);
-            }
-            let eligible = |r: usize| cs.unacked[r] < cm.prefetch;
-            let pick = match cm.dispatch {
-                Dispatch::RoundRobin => (0..active)
-                    .map(|i| (cs.next_replica + i) % active)
-                    .find(|&r| eligible(r)),
-                Dispatch::LeastBusy => (0..active)
-                    .filter(|&r| eligible(r))
-                    .min_by_key(|&r| (cs.unacked[r], r)),
+            let st = &self.services[svc];
+            let (active, replicas) = (st.active_replicas as usize, st.replicas.len());
+            let cs = &mut self.broker.consumers[c];
+            let Some(r) = cs.pick_replica(cm.dispatch, cm.prefetch, active, replicas) else {
+                return;
             };
-            let Some(r) = pick else { return };
-            cs.next_replica = (r + 1) % active.max(1);
-            cs.unacked[r] += 1;
-            let qs = &mut self.broker.queues[q as usize];
+            let qs = &mut self.broker.queues[q];
             let mut msg = qs.ready.pop_front().expect("non-empty");
             msg.attempts += 1;
             qs.counters.delivered += 1;
             let k = qs.inflight.insert(Inflight {
                 msg,
-                replica: r as u16,
+                replica: r,
                 handler: None,
             });
             let body = Body::Deliver {
                 queue: q,
                 inflight: k,
                 attempt: msg.attempts,
-                replica: r as u16,
+                replica: r,
                 label: msg.label,
             };
             self.send(m, broker, svc, msg.order, body);
@@ -387,12 +396,12 @@ impl World {
     /// is never joined by a second delivery. Transient queues lose everything.
     pub(super) fn restart_broker(&mut self, m: &Model, downtime_us: u64) {
         let mut lost = 0u32;
-        for q in 0..self.broker.queues.len() {
+        for q in self.broker.queues.ids() {
             if m.queues[q].durable {
                 continue;
             }
             if let Some(c) = self.broker.consumer_of[q] {
-                self.broker.consumers[c as usize]
+                self.broker.consumers[c]
                     .unacked
                     .iter_mut()
                     .for_each(|n| *n = 0);
@@ -406,7 +415,7 @@ impl World {
                 self.trace(
                     m,
                     TraceKind::MessageLost {
-                        queue: q as QueueId,
+                        queue: q,
                         order: msg.order_id,
                     },
                 );
@@ -418,7 +427,10 @@ impl World {
         }
         self.trace(m, TraceKind::BrokerRestart { lost });
         debug_assert!(
-            (0..self.broker.queues.len()).all(|q| self.broker.accounts_for(m, q).is_ok())
+            self.broker
+                .queues
+                .ids()
+                .all(|q| self.broker.accounts_for(m, q).is_ok())
         );
         self.broker.up = false;
         self.after(downtime_us, Event::BrokerUp);
