@@ -26,7 +26,7 @@ use crate::run::DesignView;
 use crate::scene::Frame;
 use crate::stats::Stats;
 use crate::url_state::UrlState;
-use orderflow_sim::ids::ServiceId;
+use orderflow_sim::ids::{OrderId, ServiceId};
 use orderflow_sim::{Completion, SimTime};
 
 /// What components read: signals copied out of the controller, read-only.
@@ -255,7 +255,7 @@ impl Actions {
     }
 
     /// Opens an order in the inspector.
-    pub fn select_order(&self, order: u64) {
+    pub fn select_order(&self, order: OrderId) {
         self.act(&mut |c| c.select_order(order));
     }
 

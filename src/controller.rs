@@ -10,7 +10,7 @@
 //! Every method that rebuilds a model bumps [`Controller::generation`], so
 //! the page redraws what stays fixed for a design.
 
-use orderflow_sim::ids::ServiceId;
+use orderflow_sim::ids::{OrderId, ServiceId};
 use orderflow_sim::{Command, Completion, SimTime};
 
 use crate::controls_view::{parse_orders, parse_seed};
@@ -64,7 +64,7 @@ pub struct Controller {
     embed: bool,
     autoplay: bool,
     selected_node: Option<ServiceId>,
-    selected_order: Option<u64>,
+    selected_order: Option<OrderId>,
 }
 
 impl Controller {
@@ -155,7 +155,7 @@ impl Controller {
         self.selected_node
     }
 
-    pub fn selected_order(&self) -> Option<u64> {
+    pub fn selected_order(&self) -> Option<OrderId> {
         self.selected_order
     }
 
@@ -569,7 +569,7 @@ impl Controller {
     }
 
     /// Opens order `order` in the inspector.
-    pub fn select_order(&mut self, order: u64) {
+    pub fn select_order(&mut self, order: OrderId) {
         self.selected_order = Some(order);
     }
 
@@ -678,7 +678,7 @@ pub struct UiState {
     pub notices: Vec<String>,
     pub message: Option<String>,
     pub selected_node: Option<ServiceId>,
-    pub selected_order: Option<u64>,
+    pub selected_order: Option<OrderId>,
     pub embed: bool,
     pub commands: usize,
     pub scheduled: usize,
@@ -971,9 +971,9 @@ mod tests {
         c.enter_orders("12");
         assert_eq!(c.run().model().orders, 12);
         c.enter_order("o#3");
-        assert_eq!(c.selected_order(), Some(3));
+        assert_eq!(c.selected_order(), Some(OrderId(3)));
         c.enter_order("nobody");
-        assert_eq!(c.selected_order(), Some(3));
+        assert_eq!(c.selected_order(), Some(OrderId(3)));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use orderflow_sim::ids::ServiceId;
+use orderflow_sim::ids::{OrderId, ServiceId};
 use orderflow_sim::model::Model;
 use orderflow_sim::trace::{MsgKind, TraceEvent, TraceKind};
 
@@ -77,7 +77,7 @@ impl Category {
 /// The filter: every field that is set must match.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LogFilter {
-    pub order: Option<u64>,
+    pub order: Option<OrderId>,
     pub service: Option<ServiceId>,
     pub category: Option<Category>,
 }
@@ -89,7 +89,7 @@ pub struct MsgInfo {
     pub kind: MsgKind,
     pub from: ServiceId,
     pub to: ServiceId,
-    pub order: u64,
+    pub order: OrderId,
 }
 
 impl LogFilter {
@@ -284,7 +284,7 @@ pub struct LogRow {
     pub top: String,
     pub text: String,
     /// The order it belongs to (a click opens it in the inspector).
-    pub order: Option<u64>,
+    pub order: Option<OrderId>,
 }
 
 impl LogIndex {
@@ -340,8 +340,8 @@ impl Viewport {
 }
 
 /// An order number typed into the filter (`None`: any order).
-pub fn parse_order_filter(text: &str) -> Option<u64> {
-    text.trim().parse::<u64>().ok()
+pub fn parse_order_filter(text: &str) -> Option<OrderId> {
+    text.trim().parse().ok()
 }
 
 /// The service menu's value (a service id; empty: any service).
@@ -378,7 +378,7 @@ mod tests {
         let m = s.model().clone();
         let mut idx = LogIndex::default();
         idx.set_filter(LogFilter {
-            order: Some(3),
+            order: Some(OrderId(3)),
             ..LogFilter::default()
         });
         idx.update(s.store(), s.rewinds());
@@ -391,7 +391,7 @@ mod tests {
         );
         assert!(rows.iter().all(|&i| {
             let e = s.store().get(i).unwrap();
-            e.order() == Some(3)
+            e.order() == Some(OrderId(3))
                 || matches!(e.kind, TraceKind::Deliver { .. } | TraceKind::Drop { .. })
         }));
 
@@ -510,7 +510,7 @@ mod tests {
         );
         assert_eq!(v.count_label(), "(100 rows)");
         assert_eq!(VIEWPORT_HEIGHT, px(VIEWPORT_PX));
-        assert_eq!(parse_order_filter(" 7 "), Some(7));
+        assert_eq!(parse_order_filter(" 7 "), Some(OrderId(7)));
         assert_eq!(parse_order_filter(""), None);
         assert_eq!(parse_service_filter("3"), ServiceId::from_index(3));
         assert_eq!(parse_service_filter("-1"), None);

@@ -7,7 +7,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use orderflow_sim::ids::{IdVec, ServiceId};
+use orderflow_sim::ids::{IdVec, OrderId, ServiceId};
 use orderflow_sim::model::Model;
 use orderflow_sim::{Command, Completion, SimTime, presets};
 
@@ -249,7 +249,7 @@ impl Run {
     }
 
     /// The inspector's view of `order` at the run's time.
-    pub fn inspect(&self, order: Option<u64>) -> Inspection {
+    pub fn inspect(&self, order: Option<OrderId>) -> Inspection {
         Inspection::of(
             &self.model,
             order,

@@ -7,7 +7,7 @@
 //! [`Frame`] of plain values that the components copy into markup.
 
 use orderflow_sim::breaker::BreakerState;
-use orderflow_sim::ids::{IdVec, ServiceId};
+use orderflow_sim::ids::{IdVec, OrderId, ServiceId};
 use orderflow_sim::model::{BreakerId, Model, StepModel};
 use orderflow_sim::scenario::ServiceKind;
 use orderflow_sim::trace::MsgKind;
@@ -193,7 +193,7 @@ impl QueueState {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Token {
     pub msg: u64,
-    pub order: u64,
+    pub order: OrderId,
     pub x: f64,
     pub y: f64,
     pub kind: MsgKind,

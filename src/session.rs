@@ -441,7 +441,7 @@ pub struct Flights {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Flight {
     pub msg: u64,
-    pub order: u64,
+    pub order: orderflow_sim::ids::OrderId,
     pub from: orderflow_sim::ids::ServiceId,
     pub to: orderflow_sim::ids::ServiceId,
     pub kind: orderflow_sim::trace::MsgKind,

@@ -3,13 +3,13 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use crate::ids::ServiceId;
+use crate::ids::{OrderId, ServiceId};
 use crate::model::Model;
 use crate::trace::{MsgKind, TraceEvent, TraceKind, label_text};
 
 /// The sequence diagram of order `order` in `trace` (which must hold the
 /// whole run, or at least the order's whole life).
-pub fn sequence_diagram(model: &Model, trace: &[TraceEvent], order: u64) -> String {
+pub fn sequence_diagram(model: &Model, trace: &[TraceEvent], order: OrderId) -> String {
     let dropped: BTreeSet<u64> = trace
         .iter()
         .filter_map(|e| match &e.kind {

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ActKey, SkuId, StatusId};
+use crate::ids::{ActKey, OrderId, SkuId, StatusId};
 use crate::model::{Model, RequirementModel, STATUS_PENDING};
 use crate::time::SimTime;
 
@@ -120,7 +120,7 @@ pub struct ClientView {
 #[derive(Clone, Debug)]
 pub struct OrderState {
     /// Sequential id, shown everywhere (`o#17`).
-    pub id: u64,
+    pub id: OrderId,
     pub created_at: SimTime,
     pub sku: SkuId,
     pub qty: u32,
@@ -164,7 +164,7 @@ pub struct OrderState {
 
 impl OrderState {
     /// A new order.
-    pub fn new(id: u64, now: SimTime, sku: SkuId, qty: u32) -> OrderState {
+    pub fn new(id: OrderId, now: SimTime, sku: SkuId, qty: u32) -> OrderState {
         OrderState {
             id,
             created_at: now,
@@ -245,7 +245,7 @@ mod tests {
     use crate::presets;
 
     fn order() -> OrderState {
-        OrderState::new(1, SimTime::ZERO, SkuId::new(0), 1)
+        OrderState::new(OrderId(1), SimTime::ZERO, SkuId::new(0), 1)
     }
 
     #[test]

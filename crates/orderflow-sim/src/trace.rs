@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::breaker::BreakerState;
 use crate::command::Command;
 use crate::ids::{
-    BreakerId, EventId, HandlerId, MessageNameId, QueueId, ReplicaId, ServiceId, SkuId, StatusId,
-    StepId,
+    BreakerId, EventId, HandlerId, MessageNameId, OrderId, QueueId, ReplicaId, ServiceId, SkuId,
+    StatusId, StepId,
 };
 use crate::model::Model;
 use crate::order::{Answer, Outcome, PaymentState, StockState};
@@ -170,13 +170,17 @@ pub struct TraceEvent {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum TraceKind {
     /// A new order arrived at the client.
-    OrderCreated { order: u64, sku: SkuId, qty: u32 },
+    OrderCreated {
+        order: OrderId,
+        sku: SkuId,
+        qty: u32,
+    },
     /// An arrival turned away: too many orders in flight (`limits.max_live_orders`).
-    OrderShed { order: u64 },
+    OrderShed { order: OrderId },
     /// A message left `from`; it reaches `to` at `arrive` (unless dropped).
     Send {
         msg: u64,
-        order: u64,
+        order: OrderId,
         from: ServiceId,
         to: ServiceId,
         kind: MsgKind,
@@ -190,7 +194,7 @@ pub enum TraceKind {
     /// A worker of `service` (replica `replica`) took up a handler, after
     /// `waited_us` in the queue.
     Started {
-        order: u64,
+        order: OrderId,
         service: ServiceId,
         handler: HandlerId,
         replica: ReplicaId,
@@ -198,14 +202,14 @@ pub enum TraceKind {
     },
     /// The handler ended: `Ok`, `Deferred` or `Failed(reason)`.
     Finished {
-        order: u64,
+        order: OrderId,
         service: ServiceId,
         handler: HandlerId,
         result: Label,
     },
     /// A call failed and will be tried again after `delay_us`.
     Retry {
-        order: u64,
+        order: OrderId,
         service: ServiceId,
         target: HandlerId,
         attempt: u32,
@@ -214,7 +218,7 @@ pub enum TraceKind {
     },
     /// A step failed for good.
     StepFailed {
-        order: u64,
+        order: OrderId,
         handler: HandlerId,
         step: StepId,
         reason: Reason,
@@ -222,13 +226,13 @@ pub enum TraceKind {
     },
     /// A step's fallback was taken.
     Fallback {
-        order: u64,
+        order: OrderId,
         handler: HandlerId,
         step: StepId,
     },
     /// An earlier step is being undone.
     Compensate {
-        order: u64,
+        order: OrderId,
         service: ServiceId,
         target: HandlerId,
     },
@@ -238,60 +242,60 @@ pub enum TraceKind {
         state: BreakerState,
     },
     /// The payment record changed.
-    Payment { order: u64, state: PaymentState },
+    Payment { order: OrderId, state: PaymentState },
     /// The order's stock changed.
     Stock {
-        order: u64,
+        order: OrderId,
         sku: SkuId,
         state: StockState,
     },
     /// The status store recorded a status (visible to readers at `visible_at`).
     Status {
-        order: u64,
+        order: OrderId,
         status: StatusId,
         visible_at: SimTime,
     },
     /// A message entered a queue.
-    Enqueued { queue: QueueId, order: u64 },
+    Enqueued { queue: QueueId, order: OrderId },
     /// A message goes back to its queue for another delivery.
     Redelivery {
         queue: QueueId,
-        order: u64,
+        order: OrderId,
         attempt: u32,
         reason: Reason,
     },
     /// A message left its queue unconsumed (to the dead-letter queue if any).
     DeadLetter {
         queue: QueueId,
-        order: u64,
+        order: OrderId,
         reason: Reason,
     },
     /// A queued message was lost (transient queue on broker restart).
-    MessageLost { queue: QueueId, order: u64 },
+    MessageLost { queue: QueueId, order: OrderId },
     /// A handler parked waiting for an order event.
     Parked {
-        order: u64,
+        order: OrderId,
         handler: HandlerId,
         event: EventId,
     },
     /// An order event was raised.
     Raised {
-        order: u64,
+        order: OrderId,
         event: EventId,
         ok: bool,
     },
     /// The client got its first answer (a response or a 202).
-    ClientAnswer { order: u64, answer: Answer },
+    ClientAnswer { order: OrderId, answer: Answer },
     /// The client learned a status (progress or final).
     ClientLearned {
-        order: u64,
+        order: OrderId,
         status: StatusId,
         last: bool,
     },
     /// The client stopped polling without learning the outcome.
-    ClientGaveUp { order: u64 },
+    ClientGaveUp { order: OrderId },
     /// Nothing is left in flight for the order: how it ended.
-    Settled { order: u64, outcome: Outcome },
+    Settled { order: OrderId, outcome: Outcome },
     /// A service went down or came back.
     ServiceUp { service: ServiceId, up: bool },
     /// The broker restarted, losing `lost` transient messages.
@@ -304,7 +308,7 @@ pub enum TraceKind {
 
 impl TraceEvent {
     /// The order this event is about, if any.
-    pub fn order(&self) -> Option<u64> {
+    pub fn order(&self) -> Option<OrderId> {
         use TraceKind::*;
         match &self.kind {
             OrderCreated { order, .. }

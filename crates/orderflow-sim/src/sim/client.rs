@@ -42,7 +42,7 @@ impl World {
             return;
         }
         self.client.orders_started += 1;
-        let id = self.client.orders_started;
+        let id = OrderId(self.client.orders_started);
         let mix = m.mix[self.rng.weighted_index(&m.mix_weights)];
         if self.orders.len() >= m.limits.max_live_orders as usize {
             self.metrics.orders_shed += 1;

@@ -238,7 +238,7 @@ impl Sim {
     }
 
     /// The last entries of a notification service's outbox: `(time, order id)`.
-    pub fn outbox(&self, id: ServiceId) -> impl Iterator<Item = &(SimTime, u64)> {
+    pub fn outbox(&self, id: ServiceId) -> impl Iterator<Item = &(SimTime, OrderId)> {
         self.w.services[id].outbox.iter()
     }
 

@@ -37,7 +37,7 @@ pub(super) struct ServiceState {
     pub busy: u32,
     pub buffered: u32,
     pub last_change: SimTime,
-    pub outbox: VecDeque<(SimTime, u64)>,
+    pub outbox: VecDeque<(SimTime, OrderId)>,
 }
 
 /// A service as seen from outside.

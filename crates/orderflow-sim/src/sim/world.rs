@@ -192,8 +192,8 @@ impl World {
     }
 
     /// The order's display id (0 once it is gone).
-    pub fn order_id(&self, o: OrderKey) -> u64 {
-        self.orders.get(o).map_or(0, |o| o.id)
+    pub fn order_id(&self, o: OrderKey) -> OrderId {
+        self.orders.get(o).map_or(OrderId::default(), |o| o.id)
     }
 
     /// Something (a message, a handler, a job, a queued message) keeps the

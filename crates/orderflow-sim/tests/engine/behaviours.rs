@@ -476,7 +476,7 @@ fn kitchen_meal_ready_triggers_delivery() {
         let trace = run_checked(&mut sim);
         assert_eq!(sim.metrics().outcomes.completed, 10, "{mode:?}");
         // For one order: the kitchen's MealReady publish comes before the delivery starts.
-        let o = 3;
+        let o = orderflow_sim::ids::OrderId(3);
         let meal_ready = trace.iter().position(|e| e.order() == Some(o) && matches!(&e.kind, TraceKind::Send { label: orderflow_sim::trace::Label::Publish(k), .. } if model.messages[*k] == "MealReady")).unwrap();
         let delivery = model.service_index("delivery").unwrap();
         let delivered_to_courier = trace
@@ -502,7 +502,9 @@ fn pizza_status_events_reach_the_customer_in_order() {
         .iter()
         .filter_map(|e| match e.kind {
             TraceKind::ClientLearned {
-                order: 1, status, ..
+                order: orderflow_sim::ids::OrderId(1),
+                status,
+                ..
             } => Some(model.statuses[status].as_str()),
             _ => None,
         })

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueHint};
+use orderflow_sim::ids::OrderId;
 use orderflow_sim::mermaid::sequence_diagram;
 use orderflow_sim::model::Model;
 use orderflow_sim::report::metrics_json;
@@ -310,6 +311,7 @@ fn cmd_mermaid(args: &MermaidArgs, out: &mut impl Write) -> Result<(), CliError>
             model.orders
         )));
     }
+    let order = OrderId(order);
     let mut sim = new_sim(model.clone(), &args.sim, "mermaid")?;
     // Keep only this order's events (the whole run could be large).
     let keep =

@@ -11,7 +11,7 @@ use std::collections::{BinaryHeap, VecDeque};
 use serde::Serialize;
 use slotmap::SlotMap;
 
-use crate::ids::{ActKey, InflightKey, MessageNameId, OrderKey, ReplicaId};
+use crate::ids::{ActKey, InflightKey, MessageNameId, OrderId, OrderKey, ReplicaId};
 use crate::time::SimTime;
 
 /// A message stored in a queue.
@@ -19,7 +19,7 @@ use crate::time::SimTime;
 pub struct QueuedMsg {
     pub order: OrderKey,
     /// The order's id (kept for display after the order is gone).
-    pub order_id: u64,
+    pub order_id: OrderId,
     /// Index into the model's message names.
     pub label: MessageNameId,
     /// Deliveries so far.
@@ -143,7 +143,7 @@ mod tests {
     fn msg(seq: u64) -> QueuedMsg {
         QueuedMsg {
             order: OrderKey::default(),
-            order_id: seq,
+            order_id: OrderId(seq),
             label: MessageNameId::new(0),
             attempts: 0,
             enqueued_at: SimTime::ZERO,
