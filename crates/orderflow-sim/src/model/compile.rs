@@ -273,12 +273,12 @@ impl<'a> Compiler<'a> {
         } = self.services();
         let handlers = self.handlers(inventory);
         let broker = self.broker(&handlers);
-        self.breakers();
+        let breakers = self.breakers();
         let client = self.client(&handlers);
         let (arrival, mix) = self.workload(inventory, &mut skus);
         self.faults(&mut faults);
         let requires = self.requirements(&handlers);
-        self.limits();
+        let sample_interval_us = self.limits();
         let one_click_faults = self.one_click_faults();
         if !self.errors.is_empty() {
             return None;
@@ -292,7 +292,7 @@ impl<'a> Compiler<'a> {
             queues: broker.queues,
             exchanges: broker.exchanges,
             consumers: broker.consumers,
-            breakers: s.breakers.iter().cloned().collect(),
+            breakers,
             client,
             inventory,
             skus: skus.into(),
@@ -314,6 +314,7 @@ impl<'a> Compiler<'a> {
             flags: std::mem::take(&mut self.flags).into(),
             messages: std::mem::take(&mut self.messages).into(),
             limits: s.limits.clone(),
+            sample_interval_us,
             one_click_faults,
         };
         self.one_click_commands(&model);

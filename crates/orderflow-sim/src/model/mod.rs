@@ -341,6 +341,22 @@ pub struct ConsumerModel {
     pub pause_while_open: Option<BreakerId>,
 }
 
+/// A compiled circuit breaker: the scenario's settings with durations in
+/// microseconds. (Its `call_timeout_ms` caps the timeout of every call
+/// policy through it, so it lives in those policies.)
+#[derive(Clone, Debug, PartialEq)]
+pub struct BreakerModel {
+    pub id: String,
+    pub failure_threshold: u32,
+    pub error_rate_threshold: f64,
+    /// The rolling window the error rate is measured over.
+    pub window_us: u64,
+    pub min_calls: u32,
+    /// How long it stays open before letting probes through.
+    pub reset_timeout_us: u64,
+    pub half_open_probes: u32,
+}
+
 /// Compiled polling settings.
 #[derive(Clone, Debug)]
 pub struct PollingModel {
@@ -411,7 +427,7 @@ pub struct Model {
     pub queues: IdVec<QueueId, QueueModel>,
     pub exchanges: IdVec<ExchangeId, ExchangeModel>,
     pub consumers: IdVec<ConsumerId, ConsumerModel>,
-    pub breakers: IdVec<BreakerId, BreakerSpec>,
+    pub breakers: IdVec<BreakerId, BreakerModel>,
     pub client: ClientModel,
     /// The inventory service, if any, and its SKUs with initial stock.
     pub inventory: Option<ServiceId>,
@@ -433,6 +449,8 @@ pub struct Model {
     /// Names of published messages.
     pub messages: IdVec<MessageNameId, String>,
     pub limits: Limits,
+    /// `limits.sample_interval_ms` in microseconds.
+    pub sample_interval_us: u64,
     /// Faults offered as one button each, checked against this model.
     pub one_click_faults: Vec<OneClickFaultModel>,
 }
@@ -568,12 +586,9 @@ impl Model {
                 if m.broker_service.is_none() {
                     return Err(CommandError("the scenario has no broker".into()));
                 }
-                if *downtime_ms > bounds::DURATION_MS {
-                    return Err(CommandError("downtime_ms: too long".into()));
-                }
-                ResolvedCommand::RestartBroker {
-                    downtime_us: downtime_ms * 1_000,
-                }
+                let downtime_us = ms_to_us(*downtime_ms, 0..=bounds::DURATION_MS)
+                    .map_err(|e| CommandError(format!("downtime_ms: {e}")))?;
+                ResolvedCommand::RestartBroker { downtime_us }
             }
         })
     }

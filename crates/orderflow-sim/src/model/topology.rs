@@ -314,8 +314,9 @@ impl Compiler<'_> {
     }
 
     /// Circuit breakers' settings.
-    pub(super) fn breakers(&mut self) {
+    pub(super) fn breakers(&mut self) -> IdVec<BreakerId, BreakerModel> {
         let s = self.s;
+        let mut breakers = IdVec::new();
         for (i, b) in s.breakers.iter().enumerate() {
             let p = format!("breakers[{i}]");
             self.check_id(format!("{p}.id"), &b.id);
@@ -331,15 +332,26 @@ impl Compiler<'_> {
             if !(b.error_rate_threshold > 0.0 && b.error_rate_threshold <= 1.0) {
                 self.err(format!("{p}.error_rate_threshold"), "must be in (0, 1]");
             }
-            self.duration_us(format!("{p}.window_ms"), b.window_ms);
+            let window_us = self.duration_us(format!("{p}.window_ms"), b.window_ms);
             if b.min_calls == 0 {
                 self.err(format!("{p}.min_calls"), "must be > 0");
             }
             self.duration_us(format!("{p}.call_timeout_ms"), b.call_timeout_ms);
-            self.duration_us(format!("{p}.reset_timeout_ms"), b.reset_timeout_ms);
+            let reset_timeout_us =
+                self.duration_us(format!("{p}.reset_timeout_ms"), b.reset_timeout_ms);
             if !(1..=100).contains(&b.half_open_probes) {
                 self.err(format!("{p}.half_open_probes"), "must be between 1 and 100");
             }
+            breakers.push(BreakerModel {
+                id: b.id.clone(),
+                failure_threshold: b.failure_threshold,
+                error_rate_threshold: b.error_rate_threshold,
+                window_us,
+                min_calls: b.min_calls,
+                reset_timeout_us,
+                half_open_probes: b.half_open_probes,
+            });
         }
+        breakers
     }
 }

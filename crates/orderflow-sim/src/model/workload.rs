@@ -350,8 +350,8 @@ impl Compiler<'_> {
         requires
     }
 
-    /// Run limits.
-    pub(super) fn limits(&mut self) {
+    /// Run limits; returns the sample interval in microseconds.
+    pub(super) fn limits(&mut self) -> u64 {
         let s = self.s;
         let l = &s.limits;
         if !(1..=bounds::TRACE_BUFFER).contains(&l.trace_buffer) {
@@ -372,12 +372,14 @@ impl Compiler<'_> {
                 format!("must be at most {}", bounds::COMMANDS),
             );
         }
-        self.duration_us("limits.sample_interval_ms".into(), l.sample_interval_ms);
+        let sample_interval_us =
+            self.duration_us("limits.sample_interval_ms".into(), l.sample_interval_ms);
         if !(2..=bounds::SERIES_POINTS).contains(&l.series_points) {
             self.err(
                 "limits.series_points",
                 format!("must be between 2 and {}", bounds::SERIES_POINTS),
             );
         }
+        sample_interval_us
     }
 }

@@ -19,7 +19,7 @@ impl World {
 
     #[inline(never)]
     fn take_samples(&mut self, m: &Model, t: SimTime) {
-        let interval = m.limits.sample_interval_ms * 1_000;
+        let interval = m.sample_interval_us;
         while self.next_sample <= t {
             let at = self.next_sample;
             self.take_sample(m, at);
