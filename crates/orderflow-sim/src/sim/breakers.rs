@@ -26,8 +26,8 @@ impl World {
                 self.timers.at(at, Event::BreakerReset(b, epoch));
             }
             BreakerState::HalfOpen | BreakerState::Closed => {
-                for q in self.broker.queues.ids() {
-                    let c = self.broker.consumer_of[q];
+                for q in self.broker.queue_ids() {
+                    let c = self.broker.consumer_of(q);
                     if c.is_some_and(|c| m.consumers[c].pause_while_open == Some(b)) {
                         self.dispatch(m, q);
                     }

@@ -142,13 +142,13 @@ impl World {
         match resolved {
             ResolvedCommand::SetUp { service, up } => self.set_up(m, service, up),
             ResolvedCommand::SetLatencyFactor { service, factor } => {
-                self.services[service].latency_factor = factor
+                self.services.set_latency_factor(service, factor)
             }
             ResolvedCommand::SetErrorRate { service, rate } => {
-                self.services[service].error_rate = rate
+                self.services.set_error_rate(service, rate)
             }
             ResolvedCommand::SetDropRate { service, rate } => {
-                self.services[service].drop_rate = rate
+                self.services.set_drop_rate(service, rate)
             }
             ResolvedCommand::SetReplicas { service, replicas } => {
                 self.set_replicas(m, service, replicas)

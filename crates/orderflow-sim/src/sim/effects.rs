@@ -13,9 +13,6 @@ use crate::model::*;
 use crate::order::{PaymentState, StockState};
 use crate::trace::{Reason, TraceKind};
 
-/// Entries kept in a notification service's outbox.
-const OUTBOX_LEN: usize = 32;
-
 impl World {
     /// Applies the handler's effect. An error fails the handler with that
     /// reason (out of stock, nothing reserved to ship, payment cancelled).
@@ -181,10 +178,6 @@ impl World {
     fn notify(&mut self, s: ServiceId, o: OrderKey) {
         let order = &mut self.orders[o];
         order.notified += 1;
-        let outbox = &mut self.services[s].outbox;
-        if outbox.len() >= OUTBOX_LEN {
-            outbox.pop_front();
-        }
-        outbox.push_back((self.now, order.id));
+        self.services.record_notification(s, self.now, order.id);
     }
 }

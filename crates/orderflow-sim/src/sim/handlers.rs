@@ -147,7 +147,7 @@ impl World {
             }
             return self.step_failed(m, a, Reason::NoEvent);
         }
-        let rate = self.services[act.service].error_rate;
+        let rate = self.services.error_rate(act.service);
         if rate > 0.0 && self.rng.chance(rate) {
             return self.finish(m, a, CallResult::Err(Reason::Error));
         }
@@ -205,7 +205,7 @@ impl World {
                     act.token += 1;
                     act.phase = Phase::Timer;
                     let token = act.token;
-                    let factor = self.services[act.service].latency_factor;
+                    let factor = self.services.latency_factor(act.service);
                     let us = latency.sample_us(&mut self.rng, factor);
                     self.after(us, Event::StepTimer(a, token));
                     false

@@ -191,7 +191,9 @@ impl Sim {
     /// Service `id`'s busy-worker and in-system time integrals up to now,
     /// in worker·µs and request·µs.
     pub fn service_areas(&self, id: ServiceId) -> (u128, u128) {
-        self.w.services[id].areas_at(self.w.now, &self.w.metrics.services[id])
+        self.w
+            .services
+            .areas_at(id, self.w.now, &self.w.metrics.services[id])
     }
 
     /// A copy of the metrics with every time integral brought up to now.
@@ -205,16 +207,13 @@ impl Sim {
 
     /// The state of service `id`.
     pub fn service(&self, id: ServiceId) -> ServiceView {
-        self.w.services[id].view(&self.model.services[id])
+        self.w.services.view(id)
     }
 
     /// Per replica of service `id`: busy workers and prefetched deliveries.
     /// Replicas beyond [`ServiceView::replicas`] are draining after a scale-in.
     pub fn replicas(&self, id: ServiceId) -> impl Iterator<Item = (u32, u32)> + '_ {
-        self.w.services[id]
-            .replicas
-            .iter()
-            .map(|r| (r.busy, r.buffer.len() as u32))
+        self.w.services.replica_loads(id)
     }
 
     /// The state of broker queue `id`.
@@ -224,7 +223,7 @@ impl Sim {
 
     /// True while the broker is up.
     pub fn broker_up(&self) -> bool {
-        self.w.broker.up
+        self.w.broker.is_up()
     }
 
     /// The state of breaker `id`.
@@ -239,7 +238,7 @@ impl Sim {
 
     /// The last entries of a notification service's outbox: `(time, order id)`.
     pub fn outbox(&self, id: ServiceId) -> impl Iterator<Item = &(SimTime, OrderId)> {
-        self.w.services[id].outbox.iter()
+        self.w.services.outbox(id)
     }
 
     /// Commands that took effect so far, with their positions (timed

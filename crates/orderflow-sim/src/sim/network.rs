@@ -175,7 +175,7 @@ impl World {
         let Some(msg) = self.msgs.remove(k) else {
             return;
         };
-        let drop_rate = self.services[msg.to].drop_rate;
+        let drop_rate = self.services.drop_rate(msg.to);
         if drop_rate > 0.0 && self.rng.chance(drop_rate) {
             self.drop_msg(m, &msg, Reason::Dropped);
         } else {
@@ -189,10 +189,10 @@ impl World {
     /// once, a delivery to a dead consumer is left to the visibility
     /// timeout, a push is lost, and so on.
     pub(super) fn handle_message(&mut self, m: &Model, msg: &Message) {
-        let up = self.services[msg.to].up;
+        let up = self.services.is_up(msg.to);
         let (down_reason, receiver_up) = match msg.body {
             // The broker itself receives publishes and acks.
-            Body::Publish { .. } | Body::Ack { .. } => (Reason::BrokerDown, self.broker.up),
+            Body::Publish { .. } | Body::Ack { .. } => (Reason::BrokerDown, self.broker.is_up()),
             Body::Callback { .. } | Body::Push { .. } => (Reason::ClientDown, up),
             // The client always hears its answers; a callback ack reaches
             // the sender whatever its state.

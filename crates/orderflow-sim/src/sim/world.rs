@@ -19,7 +19,7 @@ use super::handlers::{Activation, Phase};
 use super::network::Message;
 use super::notify::Job;
 use super::schedule::{Event, Schedule, Scheduled};
-use super::services::ServiceState;
+use super::services::Services;
 use super::stock::Stock;
 use super::trace_buffer::TraceBuffer;
 use crate::breaker::Breaker;
@@ -53,7 +53,7 @@ pub(super) struct World {
     pub msgs: SlotMap<MsgKey, Message>,
     pub next_msg_id: u64,
     pub jobs: SlotMap<JobKey, Job>,
-    pub services: IdVec<ServiceId, ServiceState>,
+    pub services: Services,
     pub broker: Broker,
     pub breakers: IdVec<BreakerId, Breaker>,
     pub stock: Stock,
@@ -79,8 +79,8 @@ impl World {
             msgs: SlotMap::with_key(),
             next_msg_id: 1,
             jobs: SlotMap::with_key(),
-            services: m.services.iter().map(ServiceState::new).collect(),
-            broker: Broker::new(m),
+            services: Services::new(&m.services),
+            broker: Broker::new(m.queues.len(), &m.consumers, |s| m.services[s].replicas),
             breakers: m.breakers.iter().map(Breaker::new).collect(),
             stock: Stock::new(m.skus.iter().map(|(_, n)| u64::from(*n))),
             trace_buf: TraceBuffer::default(),
@@ -247,7 +247,7 @@ fn is_stale(
         Event::JobTimeout(j, attempt) => jobs
             .get(j)
             .is_none_or(|x| x.attempt != attempt || !x.awaiting),
-        Event::Visibility(q, k) => !broker.queues[q].inflight.contains_key(k),
+        Event::Visibility(q, k) => !broker.in_flight(q, k),
         _ => false,
     }
 }

@@ -15,7 +15,7 @@ use crate::ids::{ActKey, InflightKey, MessageNameId, OrderId, OrderKey, ReplicaI
 use crate::time::SimTime;
 
 /// A message stored in a queue.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QueuedMsg {
     pub order: OrderKey,
     /// The order's id (kept for display after the order is gone).
