@@ -241,9 +241,9 @@ fn is_stale(
     match *event {
         Event::CallTimeout(a, token) => acts.get(a).is_none_or(|x| x.token != token),
         Event::WaitTimeout(a, token) => acts.get(a).is_none_or(|x| x.token != token),
-        Event::ClientTimeout(o, token) | Event::PollTimeout(o, token) => orders
-            .get(o)
-            .is_none_or(|x| !x.client.waiting || x.client.token != token),
+        Event::ClientTimeout(o, token) | Event::PollTimeout(o, token) => {
+            orders.get(o).is_none_or(|x| !x.client.waits_under(token))
+        }
         Event::JobTimeout(j, attempt) => jobs
             .get(j)
             .is_none_or(|x| x.attempt != attempt || !x.awaiting),
