@@ -30,8 +30,8 @@ pub fn LiveDiagram() -> impl IntoView {
         let summary = Memo::new(move |_| live.frame.with(|f| announce::summary(&labels, &f.nodes)));
         let nodes = view
             .nodes
-            .into_iter()
-            .enumerate()
+            .ids()
+            .zip(view.nodes)
             .map(|(i, n)| {
                 let node = move |f: &Frame| f.nodes.get(i).cloned().unwrap_or_default();
                 let state = Memo::new(move |_| live.frame.with(node));

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueHint};
+use orderflow_sim::ids::OrderId;
 use orderflow_sim::mermaid::sequence_diagram;
 use orderflow_sim::model::Model;
 use orderflow_sim::report::metrics_json;
@@ -310,6 +311,7 @@ fn cmd_mermaid(args: &MermaidArgs, out: &mut impl Write) -> Result<(), CliError>
             model.orders
         )));
     }
+    let order = OrderId(order);
     let mut sim = new_sim(model.clone(), &args.sim, "mermaid")?;
     // Keep only this order's events (the whole run could be large).
     let keep =
@@ -345,7 +347,11 @@ fn cmd_bench(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
     let (finished, wall) = wall_seconds(|| sim.run_to_end(u64::MAX));
     let events = sim.events_processed();
     let mx = sim.metrics();
-    let server = &mx.services[1];
+    let server = sim
+        .model()
+        .service_index("server")
+        .ok_or_else(|| CliError::Fail("mmc: no service \"server\"".into()))?;
+    let server = &mx.services[server];
     let mean_wait_s = server.wait_sum_us as f64 / server.wait_count.max(1) as f64 / 1e6;
     let engine_rate = events as f64 / wall;
     let (bare_events, bare_wall, bare_wait_s) = bare_mmc(customers, 42);
