@@ -94,8 +94,11 @@
 //! assert_eq!(outcomes.lost, 0); // the warehouse outage loses nothing
 //! ```
 pub mod breaker;
+pub mod claims;
 pub mod command;
+pub mod compare;
 pub mod ids;
+pub mod measure;
 pub mod mermaid;
 pub mod metrics;
 pub mod model;
@@ -105,6 +108,7 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+pub mod stats;
 pub mod time;
 pub mod trace;
 

@@ -14,6 +14,7 @@ use crate::rng::SimRng;
 use crate::scenario::*;
 use crate::time::SimTime;
 
+mod claims;
 mod compile;
 mod flow;
 mod topology;
@@ -432,6 +433,9 @@ pub struct Model {
     pub limits: Limits,
     /// Faults offered as one button each, checked against this model.
     pub one_click_faults: Vec<OneClickFaultModel>,
+    /// The claims the scenario demonstrates, checked against this model
+    /// (run them with [`crate::claims::check`]).
+    pub claims: Vec<crate::claims::Claim>,
 }
 
 /// A one-click fault: `on` now, `off` after `duration`.

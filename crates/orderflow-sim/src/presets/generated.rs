@@ -398,6 +398,7 @@ fn sync_chain() -> Scenario {
                 duration_ms: 30000,
             },
         ],
+        claims: Vec::new(),
     }
 }
 
@@ -728,6 +729,7 @@ fn fire_and_forget() -> Scenario {
                 duration_ms: 30000,
             },
         ],
+        claims: Vec::new(),
     }
 }
 
@@ -1141,6 +1143,7 @@ fn hybrid() -> Scenario {
                 duration_ms: 10000,
             },
         ],
+        claims: Vec::new(),
     }
 }
 
@@ -1634,6 +1637,7 @@ fn hybrid_queue() -> Scenario {
                 duration_ms: 10000,
             },
         ],
+        claims: Vec::new(),
     }
 }
 
@@ -2134,6 +2138,7 @@ fn surge() -> Scenario {
                 duration_ms: 10000,
             },
         ],
+        claims: Vec::new(),
     }
 }
 
@@ -2578,6 +2583,7 @@ fn food_ordering() -> Scenario {
                 duration_ms: 10000,
             },
         ],
+        claims: Vec::new(),
     }
 }
 
@@ -2946,6 +2952,7 @@ fn pizza() -> Scenario {
                 duration_ms: 10000,
             },
         ],
+        claims: Vec::new(),
     }
 }
 
@@ -3425,6 +3432,7 @@ fn async_write() -> Scenario {
                 duration_ms: 10000,
             },
         ],
+        claims: Vec::new(),
     }
 }
 
@@ -3888,6 +3896,7 @@ fn payment_breaker() -> Scenario {
                 duration_ms: 10000,
             },
         ],
+        claims: Vec::new(),
     }
 }
 
@@ -3975,5 +3984,6 @@ fn mmc() -> Scenario {
             series_points: 4000,
         },
         one_click_faults: Vec::new(),
+        claims: Vec::new(),
     }
 }

@@ -125,7 +125,7 @@ impl Lit for [f64; 2] {
     }
 }
 
-impl Lit for BTreeMap<String, u32> {
+impl<T: Lit> Lit for BTreeMap<String, T> {
     fn lit(&self, w: &mut W) {
         let pairs: Vec<_> = self.iter().collect();
         w.block("BTreeMap::from([", &pairs, "])", |w, (k, v)| {
@@ -164,8 +164,12 @@ macro_rules! lit_struct {
 lit_struct! {
     Scenario {
         name, title, description, network, services, handlers, broker, breakers, client,
-        workload, faults, outcome, limits, one_click_faults,
+        workload, faults, outcome, limits, one_click_faults, claims,
     }
+    ClaimSpec { id, text, document, seed, orders, runs, expect, show }
+    ClaimRunSpec { preset, completion, id_source, orders, faults, durable, commands }
+    TimedCommand { at_ms, command }
+    ShowSpec { run, at_ms, metric }
     OneClickFault { label, on, off, duration_ms }
     NetworkSpec { latency }
     Window { from_ms, until_ms }

@@ -271,7 +271,11 @@ impl World {
     }
 
     pub(super) fn dead_letter(&mut self, m: &Model, q: QueueId, msg: QueuedMsg, reason: Reason) {
-        self.broker.queues[q as usize].counters.dead_lettered += 1;
+        let counters = &mut self.broker.queues[q as usize].counters;
+        counters.dead_lettered += 1;
+        if reason == Reason::Expired {
+            counters.expired += 1;
+        }
         if let Some(order) = self.orders.get_mut(msg.order) {
             order.dead_lettered = true;
         }
