@@ -17,7 +17,33 @@ use crate::scenario::{ClaimRunSpec, ClaimSpec};
 /// The run every claim has when it names none: the scenario as it is.
 const DEFAULT_RUN: &str = "a";
 
+/// A moment of a claim, already checked by [`Compiler::claim_instants`].
+fn instant(ms: u64) -> SimTime {
+    SimTime(ms_to_us(ms, 0..=bounds::INSTANT_MS).unwrap_or(0))
+}
+
 impl Compiler<'_> {
+    /// The claims' moments (`at_ms`), checked with the rest of the scenario's
+    /// numbers: the claims themselves need the compiled model, which a
+    /// scenario with other errors does not get.
+    pub(super) fn claim_instants(&mut self) {
+        let s = self.s;
+        for (i, spec) in s.claims.iter().enumerate() {
+            for (name, run) in &spec.runs {
+                for (k, tc) in run.commands.iter().enumerate() {
+                    let path = format!("claims[{i}].runs.{name}.commands[{k}]");
+                    self.instant(format!("{path}.at_ms"), tc.at_ms);
+                    if let Command::RestartBroker { downtime_ms } = tc.command {
+                        self.span_us(format!("{path}.command.downtime_ms"), downtime_ms);
+                    }
+                }
+            }
+            if let Some(at_ms) = spec.show.as_ref().and_then(|s| s.at_ms) {
+                self.instant(format!("claims[{i}].show.at_ms"), at_ms);
+            }
+        }
+    }
+
     /// The claims, checked against the compiled `model` (whose own claims
     /// are not filled in yet).
     pub(super) fn claims(&mut self, model: &Model) -> Vec<Claim> {
@@ -215,7 +241,7 @@ impl Compiler<'_> {
         let mut out = Vec::new();
         for (k, tc) in rs.commands.iter().enumerate() {
             let cp = format!("{rp}.commands[{k}]");
-            let at = self.instant(format!("{cp}.at_ms"), tc.at_ms);
+            let at = instant(tc.at_ms);
             if let Err(e) = base.resolve_command(&tc.command) {
                 // "service: no service …" names a field of the command.
                 match e.0.split_once(": ") {

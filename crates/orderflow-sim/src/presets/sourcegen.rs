@@ -127,6 +127,9 @@ impl Lit for [f64; 2] {
 
 impl<T: Lit> Lit for BTreeMap<String, T> {
     fn lit(&self, w: &mut W) {
+        if self.is_empty() {
+            return w.raw("BTreeMap::new()");
+        }
         let pairs: Vec<_> = self.iter().collect();
         w.block("BTreeMap::from([", &pairs, "])", |w, (k, v)| {
             w.raw("(");
