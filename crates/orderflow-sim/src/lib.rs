@@ -81,6 +81,10 @@
 //! - [`rng`], [`time`]: the one random generator, and integer time.
 //! - [`presets`]: the scenarios of `scenarios/`, compiled in.
 //! - [`report`], [`mermaid`]: metrics as JSON, one order as a sequence diagram.
+//! - [`measure`]: the metric registry: every figure a run is compared by,
+//!   named, with its unit and better direction.
+//! - [`claims`]: what a scenario demonstrates, checked by running it;
+//!   [`compare`]: designs over many seeds; [`stats`]: the statistics both use.
 //!
 //! ## Example
 //! ```
