@@ -401,7 +401,7 @@ fn sync_chain() -> Scenario {
         claims: vec![
             ClaimSpec {
                 id: s("sum-of-hops"),
-                text: s("A synchronous chain answers only when every call in it has: the response takes the sum of its hops"),
+                text: s("The chain's answer waits for every call in turn, so its response time is the sum of the hops"),
                 document: s("000"),
                 seed: 1,
                 orders: Some(60),
@@ -428,7 +428,7 @@ fn sync_chain() -> Scenario {
             },
             ClaimSpec {
                 id: s("told-last"),
-                text: s("The user hears nothing until every call has come back: the answer comes after the last piece of work"),
+                text: s("The client gets its answer only after the last downstream call has finished"),
                 document: s("000"),
                 seed: 1,
                 orders: None,
@@ -441,7 +441,7 @@ fn sync_chain() -> Scenario {
             },
             ClaimSpec {
                 id: s("payment-failure-undoes"),
-                text: s("When payment fails the order is cancelled and the stock reservation is undone"),
+                text: s("A failed payment cancels the order and gives the reserved stock back"),
                 document: s("000"),
                 seed: 1,
                 orders: None,
@@ -461,7 +461,7 @@ fn sync_chain() -> Scenario {
             },
             ClaimSpec {
                 id: s("failure-cascades"),
-                text: s("Tightly coupled: while the warehouse is down orders fail, and the payments already taken are refunded"),
+                text: s("Tightly coupled: a warehouse outage fails the orders placed meanwhile and refunds their payments"),
                 document: s("000"),
                 seed: 1,
                 orders: Some(80),
@@ -845,7 +845,7 @@ fn fire_and_forget() -> Scenario {
         claims: vec![
             ClaimSpec {
                 id: s("places-unpaid-orders"),
-                text: s("Fire-and-forget places orders whose payment failed: the client is told the order is placed, but it is never paid"),
+                text: s("Fire-and-forget places orders whose payment failed: the client hears the order is placed, yet it is never paid"),
                 document: s("000"),
                 seed: 1,
                 orders: None,
@@ -864,7 +864,7 @@ fn fire_and_forget() -> Scenario {
             },
             ClaimSpec {
                 id: s("answers-at-once"),
-                text: s("The order service fires the calls and answers at once, long before the work is done and far sooner than the synchronous chain"),
+                text: s("The order service answers without waiting for any call: well before the work ends, and in a tenth of the chain's response time"),
                 document: s("000"),
                 seed: 1,
                 orders: Some(60),
@@ -900,7 +900,7 @@ fn fire_and_forget() -> Scenario {
             },
             ClaimSpec {
                 id: s("nobody-notices"),
-                text: s("Calls are not tracked: when a step fails nothing is undone and the client is never told"),
+                text: s("Nobody follows up the calls: a failed step is neither undone nor reported to the client"),
                 document: s("000"),
                 seed: 1,
                 orders: None,
@@ -1352,7 +1352,7 @@ fn hybrid() -> Scenario {
         claims: vec![
             ClaimSpec {
                 id: s("mandatory-steps-only"),
-                text: s("Only the mandatory steps (inventory, payment) are synchronous, so the hybrid answers sooner than the synchronous chain"),
+                text: s("Only the mandatory steps (inventory, payment) are waited for, so the hybrid responds sooner than the synchronous chain"),
                 document: s("000"),
                 seed: 1,
                 orders: Some(60),
@@ -1389,7 +1389,7 @@ fn hybrid() -> Scenario {
             },
             ClaimSpec {
                 id: s("payment-failure-reverts-stock"),
-                text: s("When the payment fails the order fails and the stock reservation is reverted: no order is left half done"),
+                text: s("A failed payment fails the order and releases its stock: nothing stays half done"),
                 document: s("000"),
                 seed: 1,
                 orders: None,
@@ -1408,7 +1408,7 @@ fn hybrid() -> Scenario {
             },
             ClaimSpec {
                 id: s("better-than-fire-and-forget"),
-                text: s("Best of both worlds: with the payment service down the hybrid fails those orders cleanly, where fire-and-forget places them unpaid"),
+                text: s("Under a payment outage the hybrid refuses the affected orders cleanly, while fire-and-forget accepts them unpaid"),
                 document: s("000"),
                 seed: 1,
                 orders: Some(80),
@@ -1475,7 +1475,7 @@ fn hybrid() -> Scenario {
             },
             ClaimSpec {
                 id: s("async-call-loses-orders"),
-                text: s("An asynchronous call to a warehouse that is down is lost: the order is placed and paid but never shipped"),
+                text: s("A message sent straight to a warehouse that is down is gone: the order is paid but never shipped"),
                 document: s("000"),
                 seed: 1,
                 orders: Some(80),
@@ -2013,7 +2013,7 @@ fn hybrid_queue() -> Scenario {
         claims: vec![
             ClaimSpec {
                 id: s("outage-loses-nothing"),
-                text: s("With a durable queue a consumer outage loses nothing: while the warehouse is down its messages wait in the queue and are picked up when it is back"),
+                text: s("With a durable queue a consumer outage loses nothing: the warehouse's messages pile up while it is down and drain when it returns"),
                 document: s("000"),
                 seed: 1,
                 orders: None,
@@ -2032,7 +2032,7 @@ fn hybrid_queue() -> Scenario {
             },
             ClaimSpec {
                 id: s("queue-instead-of-call"),
-                text: s("Where the hybrid's direct call to a warehouse that is down loses the order, the queue keeps it"),
+                text: s("The warehouse outage that costs the hybrid its shipments costs the queued design none"),
                 document: s("000"),
                 seed: 1,
                 orders: Some(80),
@@ -2098,7 +2098,7 @@ fn hybrid_queue() -> Scenario {
             },
             ClaimSpec {
                 id: s("messages-persist"),
-                text: s("Messages persist in a durable queue: a broker restart during a warehouse outage loses none of them (a transient queue, for contrast, loses its backlog)"),
+                text: s("A durable queue keeps its backlog through a broker restart; a transient one loses it"),
                 document: s("000"),
                 seed: 1,
                 orders: Some(80),
@@ -2179,7 +2179,7 @@ fn hybrid_queue() -> Scenario {
             },
             ClaimSpec {
                 id: s("answer-before-shipping"),
-                text: s("The client is answered once inventory and payment agree; shipping and the email follow from the queue"),
+                text: s("The client's answer follows inventory and payment; shipping and the email come later from the queue"),
                 document: s("000"),
                 seed: 1,
                 orders: None,
@@ -2704,7 +2704,7 @@ fn surge() -> Scenario {
         claims: vec![
             ClaimSpec {
                 id: s("sync-tier-saturates"),
-                text: s("Under a surge the synchronous tier saturates: Payment's workers are all waiting on the provider and the order service turns orders away"),
+                text: s("In a surge the synchronous tier is the bottleneck: Payment's workers wait on the provider and the order service turns requests away"),
                 document: s("000"),
                 seed: 1,
                 orders: None,
@@ -2722,7 +2722,7 @@ fn surge() -> Scenario {
             },
             ClaimSpec {
                 id: s("queue-absorbs-surge"),
-                text: s("Behind the queue the warehouse works at its own pace: a backlog builds, but nothing is refused or lost"),
+                text: s("The warehouse, fed by a queue, takes the surge at its own speed: a backlog grows, nothing is refused or lost"),
                 document: s("000"),
                 seed: 1,
                 orders: None,
@@ -2742,7 +2742,7 @@ fn surge() -> Scenario {
             },
             ClaimSpec {
                 id: s("scale-only-the-sync-tier"),
-                text: s("Only the synchronously called services need more hardware: with three Payment replicas every order of the surge goes through, the warehouse unchanged"),
+                text: s("Scaling the synchronous tier alone is enough: with three Payment replicas the whole surge goes through, the warehouse left as it was"),
                 document: s("000"),
                 seed: 1,
                 orders: None,
@@ -3234,7 +3234,7 @@ fn food_ordering() -> Scenario {
         claims: vec![
             ClaimSpec {
                 id: s("kitchen-not-awaited"),
-                text: s("The order service takes the payment synchronously and hands the meal to the kitchen through a queue: the customer's answer does not wait for the cooking"),
+                text: s("Payment is synchronous but cooking is queued: the customer's answer never waits for the kitchen"),
                 document: s("001"),
                 seed: 1,
                 orders: None,
@@ -3251,7 +3251,7 @@ fn food_ordering() -> Scenario {
             },
             ClaimSpec {
                 id: s("meal-ready-assigns-courier"),
-                text: s("When a meal is ready the kitchen publishes an event that makes Delivery assign a courier: every paid order is cooked and gets one"),
+                text: s("A finished meal raises MealReady and Delivery then assigns a courier: every paid order ends cooked and with a courier"),
                 document: s("001"),
                 seed: 1,
                 orders: None,
@@ -3269,7 +3269,7 @@ fn food_ordering() -> Scenario {
             },
             ClaimSpec {
                 id: s("payment-before-kitchen"),
-                text: s("Payment is checked synchronously before the kitchen hears of the order: during a provider outage the orders fail at once and no unpaid meal is cooked"),
+                text: s("The kitchen only hears of paid orders: during a provider outage the orders fail up front and no unpaid meal is cooked"),
                 document: s("001"),
                 seed: 1,
                 orders: Some(30),
@@ -3312,7 +3312,7 @@ fn food_ordering() -> Scenario {
             },
             ClaimSpec {
                 id: s("slow-kitchen-slows-meals-only"),
-                text: s("A kitchen three times slower delays the meals, not the customer's answer: the orders queue up for the kitchen"),
+                text: s("A kitchen three times slower holds up the meals, not the customer's answer: the orders wait in the kitchen's queue"),
                 document: s("001"),
                 seed: 1,
                 orders: None,
@@ -3734,7 +3734,7 @@ fn pizza() -> Scenario {
         claims: vec![
             ClaimSpec {
                 id: s("accepted-at-once"),
-                text: s("Alice's order is accepted at once and the pizza is made in the background: the answer does not wait for the baking"),
+                text: s("Alice's order is acknowledged immediately and the pizza is made in the background: the answer never waits for the oven"),
                 document: s("002"),
                 seed: 1,
                 orders: None,
@@ -3751,7 +3751,7 @@ fn pizza() -> Scenario {
             },
             ClaimSpec {
                 id: s("fanout-to-every-consumer"),
-                text: s("Fanout: every OrderPlaced event reaches both OrderHistory and OrderExecutor"),
+                text: s("The fanout exchange gives each OrderPlaced event to OrderHistory and to OrderExecutor alike"),
                 document: s("002"),
                 seed: 1,
                 orders: None,
@@ -3770,7 +3770,7 @@ fn pizza() -> Scenario {
             },
             ClaimSpec {
                 id: s("status-at-every-stage"),
-                text: s("OrderStatus updates reach Alice at each stage of the baking, and the result reaches her callback address when it is ready"),
+                text: s("Alice gets an OrderStatus callback for each stage of the baking, and one when the pizza is ready"),
                 document: s("002"),
                 seed: 1,
                 orders: None,
@@ -3787,7 +3787,7 @@ fn pizza() -> Scenario {
             },
             ClaimSpec {
                 id: s("broker-keeps-events"),
-                text: s("The broker keeps OrderPlaced until OrderHistory is ready to consume it: an OrderHistory outage loses nothing"),
+                text: s("OrderPlaced events wait in the broker while OrderHistory is down, and none is lost"),
                 document: s("002"),
                 seed: 1,
                 orders: None,
@@ -4311,7 +4311,7 @@ fn async_write() -> Scenario {
         claims: vec![
             ClaimSpec {
                 id: s("faster-response"),
-                text: s("Faster response: the operation only publishes the command to the queue before it answers 202; the steps run afterwards"),
+                text: s("The write answers 202 as soon as its command is queued; the slow steps run afterwards"),
                 document: s("003"),
                 seed: 1,
                 orders: None,
@@ -4366,7 +4366,7 @@ fn async_write() -> Scenario {
             },
             ClaimSpec {
                 id: s("push-tells-at-once"),
-                text: s("With a webhook or a server push the consumer learns of completion at once, instead of at its next poll"),
+                text: s("A webhook or a push reaches the client as soon as the order is done; a polling client finds out at its next poll"),
                 document: s("003"),
                 seed: 1,
                 orders: None,
@@ -4413,7 +4413,7 @@ fn async_write() -> Scenario {
             },
             ClaimSpec {
                 id: s("eventually-consistent"),
-                text: s("Eventually consistent: after the 202 the order stays unfinished in the records until its messages are processed"),
+                text: s("Eventually consistent: between the 202 and the end of the background work the records show an unfinished order"),
                 document: s("003"),
                 seed: 1,
                 orders: None,
@@ -4429,8 +4429,8 @@ fn async_write() -> Scenario {
                 }),
             },
             ClaimSpec {
-                id: s("persisted-messages-are-processed"),
-                text: s("Messages persisted in the queue are guaranteed to be processed: a worker outage delays orders but loses none"),
+                id: s("worker-outage-loses-nothing"),
+                text: s("Queued commands survive a worker outage: the orders are delayed, none is lost"),
                 document: s("003"),
                 seed: 1,
                 orders: None,
@@ -4938,7 +4938,7 @@ fn payment_breaker() -> Scenario {
         claims: vec![
             ClaimSpec {
                 id: s("pending-then-success"),
-                text: s("Each payment is saved PENDING and recorded SUCCESS once the provider confirms: with the provider up every order is paid, once"),
+                text: s("With the provider up, each payment goes from PENDING to SUCCESS and every order is charged exactly once"),
                 document: s("004"),
                 seed: 1,
                 orders: None,
@@ -4967,7 +4967,7 @@ fn payment_breaker() -> Scenario {
             },
             ClaimSpec {
                 id: s("open-breaker-fails-fast"),
-                text: s("An open breaker fails fast: during the provider outage most charges are refused at once instead of waiting on the dead provider"),
+                text: s("An open breaker fails fast: during the provider outage most charges are rejected on the spot rather than waiting on the dead provider"),
                 document: s("004"),
                 seed: 1,
                 orders: None,
@@ -4985,7 +4985,7 @@ fn payment_breaker() -> Scenario {
             },
             ClaimSpec {
                 id: s("self-healing"),
-                text: s("Self-healing: once the provider is back, the half-open breaker's probes succeed, it closes, and the charges QUEUED_FOR_RETRY go through"),
+                text: s("Self-healing: after the outage the half-open breaker's probes pass, it closes, and the charges QUEUED_FOR_RETRY are captured"),
                 document: s("004"),
                 seed: 1,
                 orders: None,
