@@ -55,7 +55,7 @@ impl Compiler<'_> {
         let mut out: Vec<Claim> = Vec::new();
         for (i, spec) in list.iter().enumerate() {
             let p = format!("claims[{i}]");
-            if out.iter().any(|c| c.id == spec.id) {
+            if list[..i].iter().any(|c| c.id == spec.id) {
                 self.err(format!("{p}.id"), format!("{:?} is used twice", spec.id));
             }
             if let Some(claim) = self.claim(&p, spec, model) {
