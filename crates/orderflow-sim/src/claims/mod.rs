@@ -9,11 +9,13 @@
 //! moments, or another preset to compare with) and expectations over the
 //! runs' figures from [`crate::measure`] (the grammar is in [`expr`]).
 //!
-//! [`crate::model::Model::compile`] checks every claim (runs, commands,
-//! figures, the "show me" setting) and keeps the compiled [`Claim`]s in
-//! [`crate::model::Model::claims`]; [`check`] runs one and says whether it
-//! holds, with the figures it measured. `orderflow claims` prints them, a
-//! native test runs every preset's.
+//! [`crate::model::Model::claims`] compiles them against the compiled
+//! scenario, checking every run, command, figure and "show me" setting
+//! (errors name the field); [`check`] runs one and says whether it holds,
+//! with the figures it measured. `orderflow claims` prints them, a native
+//! test runs every preset's. The presets' claims are built apart from the
+//! presets ([`crate::presets::claims`]), so the browser app, which runs
+//! presets but checks no claim, carries none of this.
 
 pub mod expr;
 

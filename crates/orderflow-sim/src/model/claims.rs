@@ -4,6 +4,13 @@
 //! that model's registry ([`crate::measure::catalogue`]), its "show me"
 //! setting checked. Errors name the field (`claims[2].runs.b.completion`,
 //! `claims[0].expect[1]`).
+//!
+//! [`Model::compile`] checks only the claims' numbers (their moments, with
+//! every other number of the scenario); the rest needs the compiled model
+//! and happens in [`Model::claims`]. That keeps the claims' compiler, the
+//! expectation parser and the metric registry out of a program that runs
+//! scenarios without checking claims (the browser app: they would cost it
+//! about 20 KB of its compressed bundle).
 
 use std::collections::BTreeMap;
 
@@ -20,6 +27,21 @@ const DEFAULT_RUN: &str = "a";
 /// A moment of a claim, already checked by [`Compiler::claim_instants`].
 fn instant(ms: u64) -> SimTime {
     SimTime(ms_to_us(ms, 0..=bounds::INSTANT_MS).unwrap_or(0))
+}
+
+impl Model {
+    /// The scenario's claims, checked against this model: an unknown run,
+    /// metric, preset, queue or service, a mode the scenario does not
+    /// allow, is an error naming its field. Every problem is reported.
+    pub fn claims(&self) -> Result<Vec<Claim>, ScenarioErrors> {
+        let mut c = Compiler::new(&self.scenario);
+        let claims = c.claims(self);
+        if c.errors.is_empty() {
+            Ok(claims)
+        } else {
+            Err(ScenarioErrors(c.errors))
+        }
+    }
 }
 
 impl Compiler<'_> {

@@ -274,7 +274,7 @@ impl<'a> Compiler<'a> {
         if !self.errors.is_empty() {
             return None;
         }
-        let mut model = Model {
+        let model = Model {
             scenario: s.clone(),
             network,
             services,
@@ -305,12 +305,8 @@ impl<'a> Compiler<'a> {
             messages: std::mem::take(&mut self.messages),
             limits: s.limits.clone(),
             one_click_faults,
-            claims: Vec::new(),
         };
         self.one_click_commands(&model);
-        if self.errors.is_empty() {
-            model.claims = self.claims(&model);
-        }
         self.errors.is_empty().then_some(model)
     }
 

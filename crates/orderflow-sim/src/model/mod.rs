@@ -433,9 +433,6 @@ pub struct Model {
     pub limits: Limits,
     /// Faults offered as one button each, checked against this model.
     pub one_click_faults: Vec<OneClickFaultModel>,
-    /// The claims the scenario demonstrates, checked against this model
-    /// (run them with [`crate::claims::check`]).
-    pub claims: Vec<crate::claims::Claim>,
 }
 
 /// A one-click fault: `on` now, `off` after `duration`.

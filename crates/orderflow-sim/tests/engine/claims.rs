@@ -2,7 +2,7 @@
 //! its figures; a claims section with a mistake is refused with the path of
 //! the field.
 
-use orderflow_sim::claims::{self, Document};
+use orderflow_sim::claims::{self, Claim, Document};
 use orderflow_sim::model::Model;
 use orderflow_sim::presets;
 use serde_json::{Value, json};
@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 fn every_preset_demonstrates_its_claims() {
     let mut failures = Vec::new();
     for name in presets::names() {
-        let model = presets::model(name).unwrap().unwrap();
-        for claim in &model.claims {
+        let (model, claims) = presets::model_and_claims(name).unwrap().unwrap();
+        for claim in &claims {
             let report = claims::check(&model, claim);
             if !report.passed {
                 failures.push(format!(
@@ -38,10 +38,9 @@ fn every_preset_demonstrates_its_claims() {
 fn every_document_preset_has_at_least_three_claims() {
     let mut beyond_only = Vec::new();
     for name in presets::names() {
-        let model = presets::model(name).unwrap().unwrap();
-        assert!(!model.claims.is_empty(), "{name} has no claim");
-        let sourced = model
-            .claims
+        let (_, claims) = presets::model_and_claims(name).unwrap().unwrap();
+        assert!(!claims.is_empty(), "{name} has no claim");
+        let sourced = claims
             .iter()
             .filter(|c| matches!(c.document, Document::Source(_)))
             .count();
@@ -57,11 +56,13 @@ fn every_document_preset_has_at_least_three_claims() {
     assert_eq!(beyond_only, ["mmc"]);
 }
 
-/// The hybrid-queue preset with `claims` replaced.
-fn with_claims(claims: Value) -> Result<Model, String> {
+/// The hybrid-queue preset with `claims` replaced, compiled with its claims.
+fn with_claims(claims: Value) -> Result<(Model, Vec<Claim>), String> {
     let mut v: Value = serde_json::from_str(presets::json("hybrid-queue").unwrap()).unwrap();
     v["claims"] = claims;
-    Model::from_json(&v.to_string()).map_err(|e| e.to_string())
+    let model = Model::from_json(&v.to_string()).map_err(|e| e.to_string())?;
+    let claims = model.claims().map_err(|e| e.to_string())?;
+    Ok((model, claims))
 }
 
 #[test]
@@ -75,7 +76,8 @@ fn a_false_claim_fails_with_its_figures() {
         "expect": ["a.outcome.lost > 0", "a.orders.created == 40"]
     }]))
     .unwrap();
-    let report = claims::check(&model, &model.claims[0]);
+    let (model, list) = model;
+    let report = claims::check(&model, &list[0]);
     assert!(!report.passed);
     assert_eq!(report.failed, ["a.outcome.lost > 0 (0 vs 0)"]);
     assert_eq!(
@@ -83,7 +85,7 @@ fn a_false_claim_fails_with_its_figures() {
         "a.outcome.lost = 0, a.orders.created = 40"
     );
     // Without `show`, the page opens the first figure's run at its end.
-    let show = &model.claims[0].show;
+    let show = &list[0].show;
     assert_eq!(
         (show.run, show.at, show.metric.as_str()),
         (0, None, "outcome.lost")
@@ -114,7 +116,8 @@ fn runs_apply_their_changes() {
         ]
     }]))
     .unwrap();
-    let claim = &model.claims[0];
+    let (model, list) = model;
+    let claim = &list[0];
     // Runs are listed by name.
     let names: Vec<&str> = claim.runs.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["down", "other", "plain"]);

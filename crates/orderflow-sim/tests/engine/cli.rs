@@ -204,12 +204,12 @@ fn misspellings_get_a_suggestion_and_the_usage_exit_code() {
 fn claims_prints_one_line_per_claim() {
     let (code, out, err) = orderflow(&["claims", "hybrid-queue"]);
     assert_eq!(code, 0, "{err}");
-    let model = orderflow_sim::presets::model("hybrid-queue")
+    let (_, claims) = orderflow_sim::presets::model_and_claims("hybrid-queue")
         .unwrap()
         .unwrap();
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), model.claims.len(), "{out}");
-    for (line, claim) in lines.iter().zip(&model.claims) {
+    assert_eq!(lines.len(), claims.len(), "{out}");
+    for (line, claim) in lines.iter().zip(&claims) {
         assert!(line.starts_with("hybrid-queue     PASS  [000] "), "{line}");
         assert!(line.contains(&claim.text), "{line}");
     }

@@ -86,8 +86,10 @@ pub(crate) fn cmd_claims(args: &ClaimsArgs, out: &mut impl Write) -> Result<(), 
     let (mut passed, mut failed) = (0usize, 0usize);
     for name in &names {
         let model = load(name, None)?;
-        let chosen: Vec<&Claim> = model
-            .claims
+        let all = model
+            .claims()
+            .map_err(|e| fail(format!("{name}: claims:\n{e}")))?;
+        let chosen: Vec<&Claim> = all
             .iter()
             .filter(|c| args.claim.as_ref().is_none_or(|id| *id == c.id))
             .collect();

@@ -205,11 +205,13 @@ fn run(command: Command, out: &mut impl Write) -> Result<(), CliError> {
         }
         Command::Check { file } => {
             let model = load(&file, None)?;
+            let claims = model.claims().map_err(|e| fail(format!("{file}:\n{e}")))?;
             say!(
                 out,
-                "{file}: ok ({} services, {} handlers)",
+                "{file}: ok ({} services, {} handlers, {} claims)",
                 model.services.len(),
-                model.handlers.len()
+                model.handlers.len(),
+                claims.len()
             );
             Ok(())
         }
