@@ -78,11 +78,12 @@ pub fn scenario_with_claims(name: &str) -> Option<Scenario> {
     Some(s)
 }
 
+/// A compiled model and its compiled claims.
+pub type WithClaims = (Arc<Model>, Vec<crate::claims::Claim>);
+
 /// Preset `name` compiled with its claims section, and its claims compiled
 /// ([`Model::claims`]). `None` if there is no such preset.
-pub fn model_and_claims(
-    name: &str,
-) -> Option<Result<(Arc<Model>, Vec<crate::claims::Claim>), ScenarioErrors>> {
+pub fn model_and_claims(name: &str) -> Option<Result<WithClaims, ScenarioErrors>> {
     let s = scenario_with_claims(name)?;
     Some(Model::compile(s).and_then(|m| {
         let claims = m.claims()?;
