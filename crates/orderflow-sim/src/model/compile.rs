@@ -280,6 +280,7 @@ impl<'a> Compiler<'a> {
         let requires = self.requirements(&handlers);
         let sample_interval_us = self.limits();
         let one_click_faults = self.one_click_faults();
+        self.claim_instants();
         if !self.errors.is_empty() {
             return None;
         }

@@ -14,6 +14,7 @@ use crate::rng::SimRng;
 use crate::scenario::*;
 use crate::time::SimTime;
 
+mod claims;
 mod compile;
 mod flow;
 mod topology;

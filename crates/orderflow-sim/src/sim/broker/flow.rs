@@ -163,7 +163,8 @@ impl World {
         reason: Reason,
     ) {
         let dlq = m.queues[q].dead_letter.map(|d| (d, &m.queues[d]));
-        self.broker.dead_letter(q, msg, dlq);
+        self.broker
+            .dead_letter(q, msg, reason == Reason::Expired, dlq);
         if let Some(order) = self.orders.get_mut(msg.order) {
             order.dead_lettered = true;
         }

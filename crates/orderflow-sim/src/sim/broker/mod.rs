@@ -343,11 +343,22 @@ impl Broker {
         self.queues[q].release_due(now);
     }
 
-    /// `msg` leaves queue `q` unconsumed. It is parked in the dead-letter
+    /// `msg` leaves queue `q` unconsumed (`expired`: its time to live ran
+    /// out, counted apart too). It is parked in the dead-letter
     /// queue `dlq` (with its model), if any and if that has room, where it
     /// no longer stands for its order.
-    pub fn dead_letter(&mut self, q: QueueId, msg: QueuedMsg, dlq: Option<(QueueId, &QueueModel)>) {
-        self.queues[q].counters.dead_lettered += 1;
+    pub fn dead_letter(
+        &mut self,
+        q: QueueId,
+        msg: QueuedMsg,
+        expired: bool,
+        dlq: Option<(QueueId, &QueueModel)>,
+    ) {
+        let counters = &mut self.queues[q].counters;
+        counters.dead_lettered += 1;
+        if expired {
+            counters.expired += 1;
+        }
         let Some((d, dm)) = dlq else { return };
         let dq = &mut self.queues[d];
         if dq.held() < dm.capacity as usize {
@@ -532,7 +543,7 @@ mod tests {
                 Fate::Redeliver => b.redeliver_at(Q, SimTime(round * 100 + 10), msg),
                 Fate::DeadLetter => {
                     dead += 1;
-                    b.dead_letter(Q, msg, Some((DLQ, &dlq)));
+                    b.dead_letter(Q, msg, false, Some((DLQ, &dlq)));
                 }
             }
         }

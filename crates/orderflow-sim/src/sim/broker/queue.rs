@@ -78,6 +78,8 @@ pub struct QueueCounters {
     pub extended: u64,
     /// Messages that left unconsumed (max deliveries or TTL).
     pub dead_lettered: u64,
+    /// Of those, the ones whose TTL ran out before a delivery.
+    pub expired: u64,
     /// Messages lost (transient, on a broker restart).
     pub lost: u64,
     /// Publishes refused because the queue was full.
