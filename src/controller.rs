@@ -13,6 +13,7 @@
 use orderflow_sim::ids::{OrderId, ServiceId};
 use orderflow_sim::{Command, Completion, SimTime};
 
+use crate::compare_view::{self, DeltaTable, SeedsRun};
 use crate::controls_view::{parse_orders, parse_seed};
 use crate::event_log::LogFilter;
 use crate::faults::{
@@ -24,7 +25,22 @@ use crate::run::{DesignView, Run, fault_presets};
 use crate::scene::Frame;
 use crate::session::Advance;
 use crate::stats::Stats;
-use crate::url_state::UrlState;
+use crate::url_state::{OtherDesign, UrlState};
+use orderflow_sim::compare::{self, Comparison, Design, Figures};
+use orderflow_sim::comparisons::{self, BuiltIn, DesignSpec, MAX_DESIGNS, SeedsJob};
+use orderflow_sim::measure;
+
+/// The "Compare with…" choice that copies the first design.
+pub const COPY: &str = "copy";
+
+/// `said`, then what was not applied where.
+fn with_skipped(said: String, skipped: &[String]) -> String {
+    if skipped.is_empty() {
+        said
+    } else {
+        format!("{said}; {}", skipped.join("; "))
+    }
+}
 
 /// Wall-clock time a message stays on screen at least, so hops of a
 /// millisecond are visible (see [`Controller::min_display`]).
@@ -65,6 +81,12 @@ pub struct Controller {
     autoplay: bool,
     selected_node: Option<ServiceId>,
     selected_order: Option<OrderId>,
+    /// The built-in comparison on screen, while its designs are unchanged.
+    built_in: Option<&'static str>,
+    /// "Run N seeds" under way.
+    seeds_run: Option<SeedsRun>,
+    /// The last finished one: the job's text (which designs) and the result.
+    seeds_result: Option<(String, Comparison)>,
 }
 
 impl Controller {
@@ -89,6 +111,53 @@ impl Controller {
             autoplay: url.autoplay,
             selected_node: None,
             selected_order: None,
+            built_in: None,
+            seeds_run: None,
+            seeds_result: None,
+        }
+        .with_url_designs(url)
+    }
+
+    /// The other designs a URL names (`vs=`), their commands (`cmds2=`…)
+    /// and the built-in comparison (`cmp=`).
+    fn with_url_designs(mut self, url: &UrlState) -> Controller {
+        for (k, other) in url.others.iter().enumerate() {
+            let u = UrlState {
+                preset: other.preset.clone(),
+                mode: other.mode,
+                seed: url.seed,
+                orders: other.orders,
+                commands: other.commands.clone(),
+                ..UrlState::default()
+            };
+            if let Err(e) = self.add_run(&u) {
+                self.notices.push(format!("vs[{k}]: {e}"));
+            }
+        }
+        if let Some(id) = &url.cmp {
+            match comparisons::built_in(id) {
+                Some(b) => {
+                    self.built_in = Some(b.id);
+                    self.label_built_in();
+                }
+                None => self.notices.push(format!("cmp: unknown comparison {id:?}")),
+            }
+        }
+        self
+    }
+
+    /// Names the runs after the built-in comparison's designs.
+    fn label_built_in(&mut self) {
+        let Some(b) = self.built_in.and_then(comparisons::built_in) else {
+            return;
+        };
+        let labels = b
+            .designs
+            .iter()
+            .filter(|d| d.needs.is_none())
+            .map(|d| d.label);
+        for (run, label) in self.runs.iter_mut().zip(labels) {
+            run.set_label(label);
         }
     }
 
@@ -102,13 +171,213 @@ impl Controller {
         if !notices.is_empty() {
             return Err(notices.join("; "));
         }
+        if self.runs.len() >= MAX_DESIGNS {
+            return Err(format!("at most {MAX_DESIGNS} designs side by side"));
+        }
+        self.push_run(run);
+        Ok(())
+    }
+
+    /// Adds `run` beside the others; it catches up with their time.
+    fn push_run(&mut self, run: Run) {
         let now = self.now();
         self.runs.push(run);
         self.generation += 1;
+        self.built_in = None;
         if now > SimTime::ZERO {
             self.pending_seek = Some(self.pending_seek.map_or(now, |t| t.max(now)));
         }
-        Ok(())
+    }
+
+    // ---- Compare ----
+
+    /// "Compare with…": `choice` is [`COPY`] (a copy of the first design,
+    /// to edit) or a preset's name. The new design runs with the first's
+    /// seed and every command the first received, at the same times (those
+    /// naming a service it lacks are left out, and the message says so).
+    pub fn compare_with(&mut self, choice: &str) {
+        if self.runs.len() >= MAX_DESIGNS {
+            self.message = Some(format!("at most {MAX_DESIGNS} designs side by side"));
+            return;
+        }
+        let first = self.run().spec();
+        let spec = if choice == COPY {
+            first.clone()
+        } else if orderflow_sim::presets::NAMES.contains(&choice) {
+            DesignSpec {
+                commands: first.commands.clone(),
+                ..DesignSpec::preset(choice)
+            }
+        } else {
+            self.message = Some(format!("compare: unknown preset {choice:?}"));
+            return;
+        };
+        let mut skipped = Vec::new();
+        match Run::from_spec(&spec, self.run().session().seed(), &mut skipped) {
+            Ok(mut run) => {
+                if choice == COPY {
+                    run.set_label(format!("{} (copy)", run.label()));
+                }
+                let label = run.label().to_owned();
+                self.push_run(run);
+                self.message = Some(with_skipped(format!("comparing with {label}"), &skipped));
+            }
+            Err(e) => self.message = Some(e),
+        }
+    }
+
+    /// Takes design `k` (not the first) off the page.
+    pub fn remove_design(&mut self, k: usize) {
+        if k == 0 || k >= self.runs.len() {
+            return;
+        }
+        self.runs.remove(k);
+        self.generation += 1;
+        self.built_in = None;
+    }
+
+    /// Opens the built-in comparison `id`: its designs, from time zero, with
+    /// the shared faults scheduled in each. One that needs an engine
+    /// feature main lacks says what, and keeps the page as it is.
+    pub fn open_built_in(&mut self, id: &str) {
+        let Some(b) = comparisons::built_in(id) else {
+            self.message = Some(format!("compare: unknown comparison {id:?}"));
+            return;
+        };
+        if !b.runnable() {
+            self.message = Some(format!(
+                "{} needs what the engine does not have yet: {}",
+                b.title,
+                b.missing().join("; ")
+            ));
+            return;
+        }
+        let specs = match b.specs() {
+            Ok(s) => s,
+            Err(e) => {
+                self.message = Some(e);
+                return;
+            }
+        };
+        let seed = self.run().session().seed();
+        let mut skipped = Vec::new();
+        let runs: Result<Vec<Run>, String> = specs
+            .iter()
+            .map(|(label, spec)| {
+                Run::from_spec(spec, seed, &mut skipped).map(|mut r| {
+                    r.set_label(*label);
+                    r
+                })
+            })
+            .collect();
+        match runs {
+            Ok(runs) => {
+                self.runs = runs;
+                self.reset_view();
+                self.built_in = Some(b.id);
+                self.message = Some(with_skipped(b.title.to_owned(), &skipped));
+            }
+            Err(e) => self.message = Some(e),
+        }
+    }
+
+    /// The built-in comparison on screen.
+    pub fn built_in(&self) -> Option<&'static BuiltIn> {
+        self.built_in.and_then(comparisons::built_in)
+    }
+
+    /// The designs as the worker takes them: each run's spec, the first's
+    /// seed, `seeds` seeds.
+    pub fn seeds_job(&self, seeds: u64) -> SeedsJob {
+        SeedsJob {
+            first_seed: self.run().session().seed(),
+            seeds,
+            designs: self.runs.iter().map(Run::spec).collect(),
+        }
+    }
+
+    /// Starts "Run N seeds": returns the job's text for the worker.
+    pub fn start_seeds(&mut self, seeds: u64) -> Option<String> {
+        let job = self.seeds_job(seeds);
+        let designs: Vec<Design> = self
+            .runs
+            .iter()
+            .map(|r| Design {
+                label: r.label().to_owned(),
+                model: r.model().clone(),
+                completion: r.session().mode(),
+            })
+            .collect();
+        let run = SeedsRun::new(&job, designs);
+        let text = run.job_text.clone();
+        self.seeds_run = Some(run);
+        self.message = Some(format!("running {seeds} seeds of each design…"));
+        Some(text)
+    }
+
+    /// One result from the worker: design `design`, seed number
+    /// `seed_index`, its figures.
+    pub fn seeds_received(&mut self, design: usize, seed_index: usize, values: &[f64]) {
+        let Some(run) = self.seeds_run.as_mut() else {
+            return;
+        };
+        if let Err(e) = run.receive(design, seed_index, values) {
+            self.seeds_run = None;
+            self.message = Some(e);
+            return;
+        }
+        if let Some(result) = run.result() {
+            let seeds = result.seeds.len();
+            self.seeds_result = Some((run.job_text.clone(), result));
+            self.seeds_run = None;
+            self.message = Some(format!("{seeds} seeds of each design done"));
+        }
+    }
+
+    /// The worker failed: the message, in words.
+    pub fn seeds_failed(&mut self, error: String) {
+        self.seeds_run = None;
+        self.message = Some(format!("running seeds failed: {error}"));
+    }
+
+    /// Share done of "Run N seeds", while it runs.
+    pub fn seeds_progress(&self) -> Option<f64> {
+        self.seeds_run.as_ref().map(SeedsRun::progress)
+    }
+
+    /// The delta table: over seeds when a result for exactly these designs
+    /// is in, otherwise the runs on screen at their time. `None` with one
+    /// design.
+    pub fn delta_table(&self) -> Option<DeltaTable> {
+        if self.runs.len() < 2 {
+            return None;
+        }
+        if let Some((job, result)) = &self.seeds_result {
+            let seeds = result.seeds.len() as u64;
+            if *job == self.seeds_job(seeds).to_text() {
+                return Some(compare_view::table(result));
+            }
+        }
+        let designs: Vec<Design> = self
+            .runs
+            .iter()
+            .map(|r| Design {
+                label: r.label().to_owned(),
+                model: r.model().clone(),
+                completion: r.session().mode(),
+            })
+            .collect();
+        let figures: Vec<Vec<Figures>> = self
+            .runs
+            .iter()
+            .map(|r| vec![measure::measure(r.session().sim())])
+            .collect();
+        let seed = self.run().session().seed();
+        Some(compare_view::table(&compare::summarise(
+            &designs,
+            &[seed],
+            &figures,
+        )))
     }
 
     // ---- What the page reads ----
@@ -225,6 +494,16 @@ impl Controller {
             commands: run.url_commands(),
             embed: self.embed,
             autoplay: self.autoplay,
+            others: self.runs[1..]
+                .iter()
+                .map(|r| OtherDesign {
+                    preset: r.preset().to_owned(),
+                    mode: r.mode_override(),
+                    orders: r.orders_override(),
+                    commands: r.url_commands(),
+                })
+                .collect(),
+            cmp: self.built_in.map(str::to_owned),
         }
     }
 
@@ -256,6 +535,23 @@ impl Controller {
     /// What stays fixed for the first run's design.
     pub fn design_view(&self) -> DesignView {
         self.run().design_view(self.generation)
+    }
+
+    /// What stays fixed for each of the other designs.
+    pub fn other_design_views(&self) -> Vec<DesignView> {
+        self.runs[1..]
+            .iter()
+            .map(|r| r.design_view(self.generation))
+            .collect()
+    }
+
+    /// The pictures of the other designs at their time.
+    pub fn other_frames(&mut self) -> Vec<Frame> {
+        let (min_display, reduced) = (self.min_display(), self.reduced_motion);
+        self.runs[1..]
+            .iter_mut()
+            .map(|r| r.frame(min_display, reduced))
+            .collect()
     }
 
     /// The inspector's view of the selected order.
@@ -306,6 +602,9 @@ impl Controller {
             embed: self.embed,
             commands: run.session().history().len(),
             scheduled: run.session().scheduled().len(),
+            designs: self.runs.iter().map(|r| r.label().to_owned()).collect(),
+            built_in: self.built_in,
+            seeds_progress: self.seeds_progress(),
         }
     }
 
@@ -488,7 +787,26 @@ impl Controller {
             self.message = Some(notices.join("; "));
             return;
         }
+        let reseeded = seed != self.run().session().seed();
         self.runs[0] = run;
+        if reseeded {
+            // Every design runs with the same seed.
+            let mut skipped = Vec::new();
+            for k in 1..self.runs.len() {
+                let (spec, label) = (self.runs[k].spec(), self.runs[k].label().to_owned());
+                if let Ok(mut r) = Run::from_spec(&spec, seed, &mut skipped) {
+                    r.set_label(label);
+                    self.runs[k] = r;
+                }
+            }
+        } else {
+            self.built_in = None;
+        }
+        self.reset_view();
+    }
+
+    /// After the runs were replaced: paused at zero, nothing selected.
+    fn reset_view(&mut self) {
         self.generation += 1;
         self.playback = Playback::new(self.playback.speed());
         self.ff = None;
@@ -582,16 +900,40 @@ impl Controller {
 
     // ---- Break things: commands to the first run ----
 
-    /// Applies a command now.
+    /// Applies a command now, to every design that has its service (the
+    /// message names the ones that do not).
     pub fn apply(&mut self, cmd: Command) {
-        let said = self.run_mut().apply(cmd);
-        self.message = Some(said);
+        let said = self.run_mut().apply(cmd.clone());
+        let mut skipped = Vec::new();
+        for run in &mut self.runs[1..] {
+            if run.model().resolve_command(&cmd).is_ok() {
+                run.apply(cmd.clone());
+            } else {
+                skipped.push(format!(
+                    "{}: not applied (it has no such service)",
+                    run.label()
+                ));
+            }
+        }
+        self.message = Some(with_skipped(said, &skipped));
     }
 
-    /// Applies a timed fault now and schedules its end.
+    /// Applies a timed fault now and schedules its end, in every design
+    /// that has its service.
     pub fn inject(&mut self, fault: &FaultPreset) {
         let said = self.run_mut().inject(fault);
-        self.message = Some(said);
+        let mut skipped = Vec::new();
+        for run in &mut self.runs[1..] {
+            if run.model().resolve_command(&fault.on).is_ok() {
+                run.inject(fault);
+            } else {
+                skipped.push(format!(
+                    "{}: not applied (it has no such service)",
+                    run.label()
+                ));
+            }
+        }
+        self.message = Some(with_skipped(said, &skipped));
     }
 
     /// The id of service `node`, if it exists.
@@ -682,6 +1024,12 @@ pub struct UiState {
     pub embed: bool,
     pub commands: usize,
     pub scheduled: usize,
+    /// Every design's label, the first first.
+    pub designs: Vec<String>,
+    /// The built-in comparison on screen.
+    pub built_in: Option<&'static str>,
+    /// Share done of "Run N seeds", while it runs.
+    pub seeds_progress: Option<f64>,
 }
 
 #[cfg(test)]
@@ -1137,5 +1485,132 @@ mod tests {
             Err("preset: unknown preset \"nope\"".into())
         );
         assert_eq!(c.runs().len(), 3);
+    }
+
+    fn delta_cell(t: &DeltaTable, metric: &str, design: usize) -> crate::compare_view::DeltaCell {
+        t.headline
+            .iter()
+            .find(|r| r.name == metric)
+            .unwrap_or_else(|| panic!("no row {metric}"))
+            .cells[design]
+            .clone()
+    }
+
+    /// The first built-in comparison: three designs, one outage at the same
+    /// moment in each, the chain answering later than the hybrid; its share
+    /// link gives the same figures.
+    #[test]
+    fn a_built_in_comparison_runs_and_its_link_reproduces_it() {
+        let mut c = ctrl("?preset=mmc&seed=4");
+        c.open_built_in("payment-outage");
+        let labels: Vec<String> = c.runs().iter().map(|r| r.label().to_owned()).collect();
+        assert_eq!(labels, ["Synchronous chain", "Fire-and-forget", "Hybrid"]);
+        assert!(c.runs().iter().all(|r| r.session().seed() == 4));
+        c.seek(SimTime::from_secs(20));
+        settle(&mut c, 50_000);
+        let payment_up = |r: &Run| {
+            let p = r.model().service_index("payment").unwrap();
+            r.session().sim().service(p).up
+        };
+        assert!(
+            c.runs().iter().all(|r| !payment_up(r)),
+            "payment down in all three"
+        );
+        c.seek(SimTime::from_secs(90));
+        settle(&mut c, 50_000);
+        assert!(c.runs().iter().all(payment_up));
+        let t = c.delta_table().unwrap();
+        assert_eq!(t.designs, labels);
+        assert_eq!(t.seeds, 1);
+        let hybrid = delta_cell(&t, "latency.response.mean_ms", 2);
+        assert_eq!(hybrid.mark, crate::compare_view::Mark::Better, "{hybrid:?}");
+        assert!(hybrid.versus.starts_with('−'), "{hybrid:?}");
+
+        let query = c.share_query();
+        assert!(query.contains("cmp=payment-outage"), "{query}");
+        assert!(query.contains("vs=fire-and-forget~hybrid"), "{query}");
+        let mut d = ctrl(&query);
+        assert!(d.notices().is_empty(), "{:?}", d.notices());
+        settle(&mut d, 50_000);
+        assert_eq!(d.runs().iter().map(Run::label).collect::<Vec<_>>(), labels);
+        assert_eq!(
+            d.delta_table().unwrap(),
+            t,
+            "identical figures from the link"
+        );
+    }
+
+    #[test]
+    fn commands_go_to_every_design_that_can_take_them() {
+        let mut c = ctrl("?preset=hybrid");
+        c.apply(Command::SetUp {
+            service: "payment".into(),
+            up: false,
+        });
+        c.compare_with("sync-chain");
+        assert_eq!(c.runs().len(), 2);
+        assert_eq!(
+            c.runs()[1].spec().commands.len(),
+            1,
+            "the new design gets the first's command at its time"
+        );
+        c.apply(Command::SetUp {
+            service: "status".into(),
+            up: false,
+        });
+        let said = c.message().unwrap();
+        assert!(said.starts_with("applied: status down"), "{said}");
+        assert!(said.contains("sync-chain: not applied"), "{said}");
+        c.compare_with(COPY);
+        assert_eq!(c.runs()[2].label(), "hybrid (copy)");
+        c.compare_with("mmc");
+        assert!(c.message().unwrap().starts_with("at most 3"));
+        c.remove_design(1);
+        assert_eq!(c.runs().len(), 2);
+        assert_eq!(c.runs()[1].label(), "hybrid (copy)");
+    }
+
+    #[test]
+    fn a_built_in_that_needs_engine_work_says_what_and_keeps_the_page() {
+        let mut c = ctrl("?preset=sync-chain");
+        c.open_built_in("retry-storm");
+        assert_eq!(c.runs().len(), 1);
+        assert!(
+            c.message()
+                .unwrap()
+                .contains("needs what the engine does not have yet")
+        );
+    }
+
+    /// "Run N seeds": the worker's results, fed in, become intervals; a
+    /// changed design makes the table fall back to the runs on screen.
+    #[test]
+    fn seeds_results_fill_the_table_until_the_designs_change() {
+        let mut c = ctrl("?preset=sync-chain&orders=30");
+        c.compare_with("hybrid");
+        let text = c.start_seeds(3).unwrap();
+        assert_eq!(c.seeds_progress(), Some(0.0));
+        let job = SeedsJob::parse(&text).unwrap();
+        for (k, seed) in job.seed_list().into_iter().enumerate() {
+            for (i, spec) in job.designs.iter().enumerate() {
+                let design = spec.design().unwrap();
+                let figs = compare::run_design_with(&design, seed, &spec.commands).unwrap();
+                let values: Vec<f64> = figs.iter().map(|(_, v)| *v).collect();
+                c.seeds_received(i, k, &values);
+            }
+        }
+        assert_eq!(c.seeds_progress(), None);
+        let t = c.delta_table().unwrap();
+        assert_eq!(t.seeds, 3);
+        assert!(
+            delta_cell(&t, "latency.response.mean_ms", 1)
+                .value
+                .contains(" ± ")
+        );
+        c.apply(Command::SetUp {
+            service: "payment".into(),
+            up: false,
+        });
+        assert_eq!(c.delta_table().unwrap().seeds, 1);
     }
 }

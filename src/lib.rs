@@ -16,17 +16,20 @@
 //!   [`controls_view`] (scenario bar, transport, keys), [`faults`] (break
 //!   things), [`stats`] (metrics), [`inspector`], [`event_log`], [`announce`]
 //!   (the diagram's state in words for screen readers);
+//! - [`compare_view`] (the delta table, results of many seeds);
 //! - [`fatal`] (the error banner).
 //!
 //! Browser-facing: [`app`] (the page and its two handles, [`app::Live`] and
 //! [`app::Actions`]), [`driver`] (the one module that touches the animation
-//! clock) and [`components`] (markup).
+//! clock), [`seeds_worker`] (the engine worker for "Run N seeds") and
+//! [`components`] (markup).
 //!
 //! Logic lives in the plain modules and is tested natively with `cargo test`;
 //! the components are tested in a browser with `wasm-bindgen-test`.
 
 pub mod announce;
 pub mod app;
+pub mod compare_view;
 pub mod components;
 pub mod controller;
 pub mod controls_view;
@@ -40,6 +43,7 @@ pub mod layout;
 pub mod playback;
 pub mod run;
 pub mod scene;
+pub mod seeds_worker;
 pub mod session;
 pub mod stats;
 pub mod token_layer;

@@ -7,6 +7,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use orderflow_sim::comparisons::DesignSpec;
 use orderflow_sim::ids::{IdVec, OrderId, ServiceId};
 use orderflow_sim::model::Model;
 use orderflow_sim::{Command, Completion, SimTime, presets};
@@ -42,6 +43,9 @@ pub struct Run {
     log: LogIndex,
     /// The order count asked for, if not the preset's own.
     orders_override: Option<u64>,
+    /// What the page calls this design (beside its diagram, in the delta
+    /// table).
+    label: String,
 }
 
 /// What stays fixed for a design until its model is rebuilt: the diagram,
@@ -108,7 +112,73 @@ impl Run {
             flights: Flights::default(),
             log: LogIndex::default(),
             orders_override: url.orders,
+            label: String::new(),
         }
+        .labelled_by_default()
+    }
+
+    /// The run of `spec` with `seed`: its commands by time (those its model
+    /// cannot take are left out and described in `skipped`). The seam where
+    /// the design panel's edits come in is [`DesignSpec::model`].
+    pub fn from_spec(
+        spec: &DesignSpec,
+        seed: u64,
+        skipped: &mut Vec<String>,
+    ) -> Result<Run, String> {
+        let model = spec.model()?;
+        let mode = spec.mode.unwrap_or(model.client.completion);
+        let scheduled = spec.applicable(&model, skipped);
+        let session = Session::with_commands(model.clone(), mode, seed, Vec::new(), scheduled)
+            .map_err(|e| format!("{}: {e}", spec.label()))?;
+        Ok(Run {
+            preset: model.scenario.name.clone(),
+            scene: Scene::new(&model),
+            model,
+            session,
+            flights: Flights::default(),
+            log: LogIndex::default(),
+            orders_override: spec.orders,
+            label: String::new(),
+        }
+        .labelled_by_default())
+    }
+
+    fn labelled_by_default(mut self) -> Run {
+        self.label = self.spec().label();
+        self
+    }
+
+    /// What the page calls this design.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    pub fn set_label(&mut self, label: impl Into<String>) {
+        self.label = label.into();
+    }
+
+    /// This run as a design to run again (with another seed, in the
+    /// worker): its preset, mode, orders and every command by time.
+    pub fn spec(&self) -> DesignSpec {
+        DesignSpec {
+            preset: self.preset.clone(),
+            mode: self.mode_override(),
+            orders: self.orders_override,
+            edits: String::new(),
+            commands: self.timed_commands(),
+        }
+    }
+
+    /// Every command of this run by time: those applied, then those
+    /// waiting.
+    pub fn timed_commands(&self) -> Vec<(SimTime, Command)> {
+        let applied = self
+            .session
+            .history()
+            .iter()
+            .map(|a| (a.at, a.command.clone()));
+        let waiting = self.session.scheduled().iter().cloned();
+        applied.chain(waiting).collect()
     }
 
     /// The preset's name.

@@ -50,6 +50,70 @@ pub struct UrlState {
     pub commands: Vec<UrlCommand>,
     pub embed: bool,
     pub autoplay: bool,
+    /// The designs compared with the first (`vs=`), at most two.
+    pub others: Vec<OtherDesign>,
+    /// The built-in comparison on screen (`cmp=`).
+    pub cmp: Option<String>,
+}
+
+/// A design beside the first: `vs=preset[.mode][_orders]`, `~` between them,
+/// each with its own commands in `cmds2=`, `cmds3=` (the same form as
+/// `cmds=`; exact positions in that design's own event stream). It runs
+/// with the first design's seed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OtherDesign {
+    pub preset: String,
+    pub mode: Option<Completion>,
+    pub orders: Option<u64>,
+    pub commands: Vec<UrlCommand>,
+}
+
+/// Designs a link may put beside the first.
+pub const MAX_OTHERS: usize = 2;
+
+impl OtherDesign {
+    fn to_text(&self) -> String {
+        let mut s = self.preset.clone();
+        if let Some(m) = self.mode {
+            s.push('.');
+            s.push_str(m.as_str());
+        }
+        if let Some(n) = self.orders {
+            s.push_str(&format!("_{n}"));
+        }
+        s
+    }
+
+    fn parse(text: &str) -> Result<OtherDesign, String> {
+        let (rest, orders) = match text.split_once('_') {
+            Some((r, n)) => (
+                r,
+                Some(
+                    n.parse::<u64>()
+                        .ok()
+                        .filter(|n| (1..=MAX_ORDERS).contains(n))
+                        .ok_or_else(|| format!("orders {n:?} is not from 1 to {MAX_ORDERS}"))?,
+                ),
+            ),
+            None => (text, None),
+        };
+        let (preset, mode) = match rest.split_once('.') {
+            Some((p, m)) => (
+                p,
+                Some(Completion::parse(m).ok_or_else(|| format!("unknown completion mode {m:?}"))?),
+            ),
+            None => (rest, None),
+        };
+        if !orderflow_sim::presets::NAMES.contains(&preset) {
+            return Err(format!("unknown preset {preset:?}"));
+        }
+        Ok(OtherDesign {
+            preset: preset.to_owned(),
+            mode,
+            orders,
+            commands: Vec::new(),
+        })
+    }
 }
 
 impl Default for UrlState {
@@ -64,6 +128,8 @@ impl Default for UrlState {
             commands: Vec::new(),
             embed: false,
             autoplay: false,
+            others: Vec::new(),
+            cmp: None,
         }
     }
 }
@@ -127,98 +193,14 @@ fn fmt_f64(v: f64) -> String {
     s.strip_suffix(".0").map(str::to_owned).unwrap_or(s)
 }
 
-/// A command's op and arguments in URL form.
+/// A command's op and arguments in URL form (the engine's text form).
 fn command_text(c: &Command) -> String {
-    match c {
-        Command::SetUp { service, up: false } => format!("down:{service}"),
-        Command::SetUp { service, up: true } => format!("up:{service}"),
-        Command::SetLatencyFactor { service, factor } => {
-            format!("lat:{service}:{}", fmt_f64(*factor))
-        }
-        Command::SetErrorRate { service, rate } => format!("err:{service}:{}", fmt_f64(*rate)),
-        Command::SetDropRate { service, rate } => format!("drop:{service}:{}", fmt_f64(*rate)),
-        Command::SetReplicas { service, replicas } => format!("rep:{service}:{replicas}"),
-        Command::RestartBroker { downtime_ms } => format!("restart:{downtime_ms}"),
-    }
+    c.to_text()
 }
 
 /// Parses `op:args…` into a command, or says what is wrong.
 fn parse_command(parts: &[&str]) -> Result<Command, String> {
-    let number = |s: &str, what: &str| -> Result<f64, String> {
-        s.parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .ok_or_else(|| format!("{what} {s:?} is not a number"))
-    };
-    let service = |i: usize| -> Result<String, String> {
-        parts
-            .get(i)
-            .filter(|s| !s.is_empty())
-            .map(|s| s.to_string())
-            .ok_or_else(|| "missing service".to_owned())
-    };
-    let arg = |i: usize| -> Result<&str, String> {
-        parts
-            .get(i)
-            .copied()
-            .ok_or_else(|| "missing value".to_owned())
-    };
-    let expect_len = |n: usize| -> Result<(), String> {
-        if parts.len() == n {
-            Ok(())
-        } else {
-            Err(format!("expected {} fields after the op", n - 1))
-        }
-    };
-    match parts.first().copied() {
-        Some("down") | Some("up") => {
-            expect_len(2)?;
-            Ok(Command::SetUp {
-                service: service(1)?,
-                up: parts[0] == "up",
-            })
-        }
-        Some("lat") => {
-            expect_len(3)?;
-            Ok(Command::SetLatencyFactor {
-                service: service(1)?,
-                factor: number(arg(2)?, "factor")?,
-            })
-        }
-        Some("err") => {
-            expect_len(3)?;
-            Ok(Command::SetErrorRate {
-                service: service(1)?,
-                rate: number(arg(2)?, "rate")?,
-            })
-        }
-        Some("drop") => {
-            expect_len(3)?;
-            Ok(Command::SetDropRate {
-                service: service(1)?,
-                rate: number(arg(2)?, "rate")?,
-            })
-        }
-        Some("rep") => {
-            expect_len(3)?;
-            let n = arg(2)?
-                .parse::<u32>()
-                .map_err(|_| format!("replicas {:?} is not a whole number", parts[2]))?;
-            Ok(Command::SetReplicas {
-                service: service(1)?,
-                replicas: n,
-            })
-        }
-        Some("restart") => {
-            expect_len(2)?;
-            let ms = arg(1)?
-                .parse::<u64>()
-                .map_err(|_| format!("downtime {:?} is not a whole number", parts[1]))?;
-            Ok(Command::RestartBroker { downtime_ms: ms })
-        }
-        Some(op) => Err(format!("unknown op {op:?}")),
-        None => Err("empty command".to_owned()),
-    }
+    Command::from_parts(parts)
 }
 
 /// The latest time cursor a link may hold: a week, in µs.
@@ -258,6 +240,7 @@ impl UrlState {
     pub fn parse(query: &str) -> (UrlState, Vec<String>) {
         let mut st = UrlState::default();
         let mut notices = Vec::new();
+        let mut other_cmds: Vec<(String, String)> = Vec::new();
         for (k, v) in pairs(query) {
             match k.as_str() {
                 "preset" => {
@@ -296,10 +279,36 @@ impl UrlState {
                     )),
                 },
                 "cmds" => st.commands = parse_commands(&v, &mut notices),
+                "vs" => {
+                    for (i, text) in v.split('~').filter(|t| !t.is_empty()).enumerate() {
+                        if i >= MAX_OTHERS {
+                            notices.push(format!(
+                                "vs: at most {MAX_OTHERS} designs beside the first, the rest are ignored"
+                            ));
+                            break;
+                        }
+                        match OtherDesign::parse(text) {
+                            Ok(d) => st.others.push(d),
+                            Err(e) => notices.push(format!("vs[{i}]: {e}")),
+                        }
+                    }
+                }
+                "cmds2" | "cmds3" => other_cmds.push((k.clone(), v.clone())),
+                "cmp" => st.cmp = Some(v),
                 "embed" => st.embed = v == "1" || v == "true",
                 "autoplay" => st.autoplay = v == "1" || v == "true",
                 "debug" => {}
                 other => notices.push(format!("{other}: unknown parameter, ignored")),
+            }
+        }
+        for (k, v) in other_cmds {
+            let i = if k == "cmds2" { 0 } else { 1 };
+            let mut said = Vec::new();
+            let commands = parse_commands(&v, &mut said);
+            notices.extend(said.into_iter().map(|n| format!("{k}{}", &n[4..])));
+            match st.others.get_mut(i) {
+                Some(d) => d.commands = commands,
+                None => notices.push(format!("{k}: no design {} in vs=, ignored", i + 2)),
             }
         }
         (st, notices)
@@ -323,22 +332,23 @@ impl UrlState {
             parts.push(format_time_ms(self.t_us));
         }
         if !self.commands.is_empty() {
-            let cmds: Vec<String> = self
-                .commands
-                .iter()
-                .map(|c| match c {
-                    UrlCommand::Applied(a) => format!(
-                        "{}:{}:{}",
-                        a.after_events,
-                        a.at.as_micros(),
-                        command_text(&a.command)
-                    ),
-                    UrlCommand::Scheduled { at, command } => {
-                        format!("-:{}:{}", at.as_micros(), command_text(command))
-                    }
-                })
-                .collect();
-            parts.push(format!("cmds={}", encode(&cmds.join("~"))));
+            parts.push(format!("cmds={}", encode(&commands_text(&self.commands))));
+        }
+        if !self.others.is_empty() {
+            let vs: Vec<String> = self.others.iter().map(OtherDesign::to_text).collect();
+            parts.push(format!("vs={}", encode(&vs.join("~"))));
+            for (i, d) in self.others.iter().enumerate() {
+                if !d.commands.is_empty() {
+                    parts.push(format!(
+                        "cmds{}={}",
+                        i + 2,
+                        encode(&commands_text(&d.commands))
+                    ));
+                }
+            }
+        }
+        if let Some(c) = &self.cmp {
+            parts.push(format!("cmp={}", encode(c)));
         }
         if self.embed {
             parts.push("embed=1".into());
@@ -348,6 +358,25 @@ impl UrlState {
         }
         format!("?{}", parts.join("&"))
     }
+}
+
+/// Commands in their link form, `~` between them.
+fn commands_text(commands: &[UrlCommand]) -> String {
+    let cmds: Vec<String> = commands
+        .iter()
+        .map(|c| match c {
+            UrlCommand::Applied(a) => format!(
+                "{}:{}:{}",
+                a.after_events,
+                a.at.as_micros(),
+                command_text(&a.command)
+            ),
+            UrlCommand::Scheduled { at, command } => {
+                format!("-:{}:{}", at.as_micros(), command_text(command))
+            }
+        })
+        .collect();
+    cmds.join("~")
 }
 
 fn parse_commands(v: &str, notices: &mut Vec<String>) -> Vec<UrlCommand> {
@@ -468,6 +497,19 @@ mod tests {
             ],
             embed: true,
             autoplay: true,
+            others: vec![OtherDesign {
+                preset: "hybrid".into(),
+                mode: Some(Completion::Polling),
+                orders: Some(70),
+                commands: vec![UrlCommand::Scheduled {
+                    at: SimTime(9_000_000),
+                    command: Command::SetUp {
+                        service: "payment".into(),
+                        up: true,
+                    },
+                }],
+            }],
+            cmp: Some("payment-outage".into()),
         };
         let q = st.to_query();
         let (back, notices) = UrlState::parse(&q);
@@ -559,5 +601,36 @@ mod tests {
         assert!(n.is_empty());
         assert_eq!(st.t_us, 8_012_345);
         assert!(st.to_query().contains("t=8012.345"));
+    }
+
+    #[test]
+    fn a_comparison_round_trips_and_bad_designs_are_named() {
+        let q = "?preset=sync-chain&seed=3&vs=fire-and-forget~hybrid.callback_60&cmds2=-:15000000:down:payment&cmp=payment-outage";
+        let (st, notices) = UrlState::parse(q);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(st.others.len(), 2);
+        assert_eq!(
+            (
+                st.others[1].preset.as_str(),
+                st.others[1].mode,
+                st.others[1].orders
+            ),
+            ("hybrid", Some(Completion::Callback), Some(60))
+        );
+        assert_eq!(st.others[0].commands.len(), 1);
+        assert_eq!(st.cmp.as_deref(), Some("payment-outage"));
+        assert_eq!(UrlState::parse(&st.to_query()).0, st);
+        let (st, notices) = UrlState::parse("?vs=nonsense~hybrid.fax~mmc~pizza&cmds3=x");
+        assert!(st.others.is_empty());
+        assert_eq!(
+            notices,
+            [
+                "vs[0]: unknown preset \"nonsense\"",
+                "vs[1]: unknown completion mode \"fax\"",
+                "vs: at most 2 designs beside the first, the rest are ignored",
+                "cmds3[0]: expected <after_events>:<at_us>:<op>…; this command and the ones after it are ignored",
+                "cmds3: no design 3 in vs=, ignored",
+            ]
+        );
     }
 }

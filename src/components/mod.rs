@@ -4,12 +4,14 @@
 //! crate computed (natively tested): `controls_view`, `diagram_view`,
 //! `scene`, `faults`, `stats`, `inspector`, `event_log`, `token_layer`.
 
+pub mod compare;
 pub mod controls;
 pub mod diagram;
 pub mod event_log;
 pub mod panels;
 pub mod token_canvas;
 
+pub use compare::{CompareBar, DeltaPanel, FirstDesignName, SideBySide};
 pub use controls::{ScenarioBar, Transport};
 pub use diagram::LiveDiagram;
 pub use event_log::EventLog;

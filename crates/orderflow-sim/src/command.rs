@@ -33,6 +33,109 @@ pub enum Command {
 }
 
 impl Command {
+    /// The command's op and arguments in the compact text form links use:
+    /// `down:svc`, `up:svc`, `lat:svc:factor`, `err:svc:rate`,
+    /// `drop:svc:rate`, `rep:svc:n`, `restart:downtime_ms`.
+    pub fn to_text(&self) -> String {
+        match self {
+            Command::SetUp { service, up: false } => format!("down:{service}"),
+            Command::SetUp { service, up: true } => format!("up:{service}"),
+            Command::SetLatencyFactor { service, factor } => {
+                format!("lat:{service}:{}", fmt_f64(*factor))
+            }
+            Command::SetErrorRate { service, rate } => format!("err:{service}:{}", fmt_f64(*rate)),
+            Command::SetDropRate { service, rate } => format!("drop:{service}:{}", fmt_f64(*rate)),
+            Command::SetReplicas { service, replicas } => format!("rep:{service}:{replicas}"),
+            Command::RestartBroker { downtime_ms } => format!("restart:{downtime_ms}"),
+        }
+    }
+
+    /// Parses the text form, already split at `:` (`["down", "payment"]`),
+    /// or says what is wrong.
+    pub fn from_parts(parts: &[&str]) -> Result<Command, String> {
+        let number = |s: &str, what: &str| -> Result<f64, String> {
+            s.parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| format!("{what} {s:?} is not a number"))
+        };
+        let service = |i: usize| -> Result<String, String> {
+            parts
+                .get(i)
+                .filter(|s| !s.is_empty())
+                .map(|s| s.to_string())
+                .ok_or_else(|| "missing service".to_owned())
+        };
+        let arg = |i: usize| -> Result<&str, String> {
+            parts
+                .get(i)
+                .copied()
+                .ok_or_else(|| "missing value".to_owned())
+        };
+        let expect_len = |n: usize| -> Result<(), String> {
+            if parts.len() == n {
+                Ok(())
+            } else {
+                Err(format!("expected {} fields after the op", n - 1))
+            }
+        };
+        match parts.first().copied() {
+            Some("down") | Some("up") => {
+                expect_len(2)?;
+                Ok(Command::SetUp {
+                    service: service(1)?,
+                    up: parts[0] == "up",
+                })
+            }
+            Some("lat") => {
+                expect_len(3)?;
+                Ok(Command::SetLatencyFactor {
+                    service: service(1)?,
+                    factor: number(arg(2)?, "factor")?,
+                })
+            }
+            Some("err") => {
+                expect_len(3)?;
+                Ok(Command::SetErrorRate {
+                    service: service(1)?,
+                    rate: number(arg(2)?, "rate")?,
+                })
+            }
+            Some("drop") => {
+                expect_len(3)?;
+                Ok(Command::SetDropRate {
+                    service: service(1)?,
+                    rate: number(arg(2)?, "rate")?,
+                })
+            }
+            Some("rep") => {
+                expect_len(3)?;
+                let n = arg(2)?
+                    .parse::<u32>()
+                    .map_err(|_| format!("replicas {:?} is not a whole number", parts[2]))?;
+                Ok(Command::SetReplicas {
+                    service: service(1)?,
+                    replicas: n,
+                })
+            }
+            Some("restart") => {
+                expect_len(2)?;
+                let ms = arg(1)?
+                    .parse::<u64>()
+                    .map_err(|_| format!("downtime {:?} is not a whole number", parts[1]))?;
+                Ok(Command::RestartBroker { downtime_ms: ms })
+            }
+            Some(op) => Err(format!("unknown op {op:?}")),
+            None => Err("empty command".to_owned()),
+        }
+    }
+
+    /// Parses the text form `op:args…`.
+    pub fn from_text(text: &str) -> Result<Command, String> {
+        let parts: Vec<&str> = text.split(':').collect();
+        Command::from_parts(&parts)
+    }
+
     /// A short human description (`"payment down"`).
     pub fn describe(&self) -> String {
         match self {
@@ -51,6 +154,11 @@ impl Command {
             }
         }
     }
+}
+
+fn fmt_f64(v: f64) -> String {
+    let s = format!("{v}");
+    s.strip_suffix(".0").map(str::to_owned).unwrap_or(s)
 }
 
 /// A command as applied: when, and after how many processed events.

@@ -101,6 +101,7 @@ pub mod breaker;
 pub mod claims;
 pub mod command;
 pub mod compare;
+pub mod comparisons;
 pub mod ids;
 pub mod measure;
 pub mod mermaid;
