@@ -17,12 +17,18 @@ function* files(dir) {
   }
 }
 
-/** `{ kind, path, raw, brotli }` for every wasm, JS and CSS file under `dir`, sorted. */
-export function bundleSizes(dir) {
+/** The engine worker's files (`orderflow-worker*`): loaded only by "Run N seeds", not at start. */
+export const isOnDemand = (path) => /(^|\/)orderflow-worker[^/]*$/.test(path);
+
+/**
+ * `{ kind, path, raw, brotli }` for every wasm, JS and CSS file under `dir`
+ * loaded at start (or, with `onDemand`, only those loaded later), sorted.
+ */
+export function bundleSizes(dir, onDemand = false) {
   const rows = [];
   for (const path of files(dir)) {
     const kind = KINDS[extname(path)];
-    if (!kind) continue;
+    if (!kind || isOnDemand(path) !== onDemand) continue;
     const data = readFileSync(path);
     const brotli = brotliCompressSync(data, {
       params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length },

@@ -26,7 +26,7 @@ use crate::inspector::Inspection;
 use crate::run::DesignView;
 use crate::scene::Frame;
 use crate::seeds_worker;
-use crate::stats::Stats;
+use crate::stats::{Chart, Stats};
 use crate::url_state::UrlState;
 use orderflow_sim::ids::{OrderId, ServiceId};
 use orderflow_sim::{Completion, SimTime};
@@ -51,6 +51,8 @@ pub struct Live {
     pub other_frames: ReadSignal<Vec<Frame>>,
     /// The delta table (two or three designs), a few times a second.
     pub delta: ReadSignal<Option<DeltaTable>>,
+    /// The comparison's overlaid charts, a few times a second.
+    pub charts: ReadSignal<Vec<Chart>>,
 }
 
 /// What components do: every change to the page is one of these named
@@ -68,6 +70,7 @@ pub struct Actions {
     set_others: WriteSignal<Arc<Vec<DesignView>>>,
     set_other_frames: WriteSignal<Vec<Frame>>,
     set_delta: WriteSignal<Option<DeltaTable>>,
+    set_charts: WriteSignal<Vec<Chart>>,
 }
 
 /// Wraps a controller into the page's two handles and provides them as
@@ -85,6 +88,7 @@ pub fn provide_app(mut ctrl: Controller) -> (Live, Actions) {
     let (others, set_others) = signal(Arc::new(ctrl.other_design_views()));
     let (other_frames, set_other_frames) = signal(ctrl.other_frames());
     let (delta, set_delta) = signal(ctrl.delta_table());
+    let (charts, set_charts) = signal(ctrl.overlaid_charts());
     let live = Live {
         frame,
         ui,
@@ -94,6 +98,7 @@ pub fn provide_app(mut ctrl: Controller) -> (Live, Actions) {
         others,
         other_frames,
         delta,
+        charts,
     };
     let actions = Actions {
         ctrl: StoredValue::new_local(ctrl),
@@ -106,6 +111,7 @@ pub fn provide_app(mut ctrl: Controller) -> (Live, Actions) {
         set_others,
         set_other_frames,
         set_delta,
+        set_charts,
     };
     // One context entry for both: each context type costs code in the
     // bundle.
@@ -184,12 +190,20 @@ impl Actions {
 
     /// Refreshes the metrics, the event log and the controls.
     fn refresh_panels(&self) {
-        let Some((stats, log_changed, ui, delta)) = self
-            .ctrl
-            .try_update_value(|c| (c.stats(), c.update_log(), c.ui_state(), c.delta_table()))
-        else {
+        let Some((stats, log_changed, ui, delta, charts)) = self.ctrl.try_update_value(|c| {
+            (
+                c.stats(),
+                c.update_log(),
+                c.ui_state(),
+                c.delta_table(),
+                c.overlaid_charts(),
+            )
+        }) else {
             return;
         };
+        if self.live.charts.with_untracked(|c| *c != charts) {
+            self.set_charts.set(charts);
+        }
         self.set_stats.set(stats);
         if self.live.delta.with_untracked(|d| *d != delta) {
             self.set_delta.set(delta);
@@ -506,7 +520,7 @@ pub fn App() -> impl IntoView {
                 <ScenarioBar />
                 <CompareBar />
                 <Transport compact=false />
-                <div class="page__main">
+                <div class="page__main" class:page__main--compare=move || live.ui.with(|u| u.designs.len() > 1)>
                     <div class="page__stage">
                         <div class="page__designs">
                             <section class="page__diagram" aria-label="Diagram">

@@ -345,6 +345,19 @@ impl Controller {
         self.seeds_run.as_ref().map(SeedsRun::progress)
     }
 
+    /// The comparison's overlaid charts (empty with one design).
+    pub fn overlaid_charts(&self) -> Vec<crate::stats::Chart> {
+        if self.runs.len() < 2 {
+            return Vec::new();
+        }
+        let designs: Vec<(&str, &orderflow_sim::Sim)> = self
+            .runs
+            .iter()
+            .map(|r| (r.label(), r.session().sim()))
+            .collect();
+        crate::stats::overlaid(&designs)
+    }
+
     /// The delta table: over seeds when a result for exactly these designs
     /// is in, otherwise the runs on screen at their time. `None` with one
     /// design.

@@ -1,6 +1,6 @@
 //! Owns the page's side of the engine worker (`crates/orderflow-worker`):
 //! starts it on demand (its wasm is not loaded at start), posts a job's
-//! text, and hands each result to the callbacks. A new job ends the worker
+//! text once the worker says it is ready, and hands each result to the callbacks. A new job ends the worker
 //! running the previous one, so a stale result never arrives. The protocol
 //! is described in the worker's crate.
 
@@ -13,6 +13,8 @@ use web_sys::{MessageEvent, Worker};
 /// The worker's loader, beside the page (Trunk names worker files after
 /// the binary, without a hash).
 const LOADER: &str = "./orderflow-worker_loader.js";
+/// What the worker posts once it listens; the job is sent then.
+const READY: &str = "ready";
 
 struct Running {
     worker: Worker,
@@ -51,10 +53,17 @@ pub fn start(
     };
     let on_error = std::rc::Rc::new(on_error);
     let err = on_error.clone();
+    let (sender, job) = (worker.clone(), job.to_owned());
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
         let data = ev.data();
         if let Some(text) = data.as_string() {
-            err(text);
+            if text == READY {
+                if sender.post_message(&JsValue::from_str(&job)).is_err() {
+                    err("could not send the job to the worker".into());
+                }
+            } else {
+                err(text);
+            }
             return;
         }
         let Ok(array) = data.dyn_into::<js_sys::Float64Array>() else {
@@ -74,11 +83,6 @@ pub fn start(
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_fail.as_ref().unchecked_ref()));
-    if worker.post_message(&JsValue::from_str(job)).is_err() {
-        on_error("could not send the job to the worker".into());
-        worker.terminate();
-        return;
-    }
     RUNNING.with(|r| {
         *r.borrow_mut() = Some(Running {
             worker,

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use crate::app::use_app;
 use crate::compare_view::{DEFAULT_SEEDS, DeltaRow};
 use crate::components::diagram::DesignDiagram;
+use crate::components::panels::chart_view;
 use crate::controller::COPY;
 use orderflow_sim::comparisons::BUILT_IN;
 use orderflow_sim::presets;
@@ -58,7 +59,7 @@ pub fn CompareBar() -> impl IntoView {
                             view! {
                                 <li>
                                     <button
-                                        class="compare-bar__builtin"
+                                        class="button compare-bar__builtin"
                                         data-comparison=b.id
                                         title=if runnable { String::new() } else { format!("Needs: {missing}") }
                                         on:click=move |_| act.open_built_in(b.id)
@@ -104,7 +105,7 @@ pub fn SideBySide() -> impl IntoView {
                                     <header class="side-by-side__head">
                                         <h2 class="side-by-side__name" data-testid="design-name">{label.clone()}</h2>
                                         <button
-                                            class="side-by-side__remove"
+                                            class="button button--small side-by-side__remove"
                                             aria-label=format!("Remove {label}")
                                             on:click=move |_| act.remove_design(k)
                                         >
@@ -175,26 +176,27 @@ pub fn DeltaPanel() -> impl IntoView {
                 "The runs on screen, at their time (one seed). Run seeds for intervals.".to_owned()
             };
             view! {
-                <div class="delta__scroll">
-                    <table class="delta" data-testid="delta-table" data-seeds=t.seeds>
-                        <caption class="delta__caption">{caption}</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">"Figure"</th>
-                                {t.designs.iter().map(|d| view! { <th scope="col">{d.clone()}</th> }).collect_view()}
-                            </tr>
-                        </thead>
-                        <tbody>{rows_view(t.headline)}</tbody>
-                    </table>
-                </div>
-                <details class="delta__more">
-                    <summary>"Every other figure"</summary>
-                    <div class="delta__scroll">
-                        <table class="delta">
-                            <tbody>{rows_view(t.others)}</tbody>
-                        </table>
-                    </div>
-                </details>
+                <table class="delta" data-testid="delta-table" data-seeds=t.seeds>
+                    <caption class="delta__caption">{caption}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Figure"</th>
+                            {t.designs.iter().map(|d| view! { <th scope="col">{d.clone()}</th> }).collect_view()}
+                        </tr>
+                    </thead>
+                    <tbody>{rows_view(t.headline)}</tbody>
+                </table>
+            }
+        })
+    };
+    // Outside the table's closure, so the "every other figure" part stays
+    // open while the figures change.
+    let others = move || {
+        live.delta.get().map(|t| {
+            view! {
+                <table class="delta">
+                    <tbody>{rows_view(t.others)}</tbody>
+                </table>
             }
         })
     };
@@ -203,6 +205,7 @@ pub fn DeltaPanel() -> impl IntoView {
         <section class="delta-panel" aria-label="Designs compared" class:delta-panel--hidden=move || !shown()>
             <div class="delta-panel__actions">
                 <button
+                    class="button button--primary"
                     data-testid="run-seeds"
                     prop:disabled=move || progress().is_some()
                     on:click=move |_| act.run_seeds(DEFAULT_SEEDS)
@@ -219,7 +222,14 @@ pub fn DeltaPanel() -> impl IntoView {
                     ></progress>
                 })}
             </div>
-            {table}
+            <div class="delta__scroll">{table}</div>
+            <div class="delta-panel__charts" data-testid="overlaid-charts">
+                {move || live.charts.get().into_iter().map(chart_view).collect_view()}
+            </div>
+            <details class="delta__more">
+                <summary>"Every other figure"</summary>
+                <div class="delta__scroll">{others}</div>
+            </details>
         </section>
     }
 }

@@ -138,12 +138,13 @@ pub fn DesignDiagram(index: usize) -> impl IntoView {
         };
         let in_flight = move || frame.with(|f| in_flight_label(f.tokens.len()));
         Some(view! {
+            <div class="diagram__scroll">
             <div class="diagram__stage" node_ref=stage on:click=pick_token>
             <svg
                 class="diagram"
                 viewBox=view_box_attr
                 role="group"
-                aria-label="Service diagram of the order flow"
+                aria-label=if interactive { "Service diagram of the order flow" } else { "Services of a compared design" }
                 preserveAspectRatio="xMidYMid meet"
             >
                 <title>"Service diagram: messages move as coloured dots"</title>
@@ -164,6 +165,7 @@ pub fn DesignDiagram(index: usize) -> impl IntoView {
                 <g class="diagram__nodes">{nodes}</g>
             </svg>
             <TokenCanvas view_box=view_box frame=frame />
+            </div>
             </div>
             <p class="diagram__live" aria-live="off" data-testid=if interactive { "in-flight" } else { "in-flight-other" }>
                 {in_flight}

@@ -1,7 +1,8 @@
 //! The engine in a Web Worker: "Run N seeds" off the page's thread, so the
 //! animation does not stutter while it runs.
 //!
-//! Protocol: the page posts a job's text ([`SeedsJob`]: `seeds <first> <n>`
+//! Protocol: once it listens, the worker posts `"ready"`; the page then
+//! posts a job's text ([`SeedsJob`]: `seeds <first> <n>`
 //! then one design per line); the worker runs every design with every seed,
 //! seed by seed, and posts one `Float64Array` per run, `[design,
 //! seed_index, figures…]` (the figures in the order of that design's
@@ -34,7 +35,13 @@ fn main() {
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_message.forget();
+    // A message posted before the wasm was instantiated would find no
+    // handler: the page sends the job only after this.
+    let _ = scope.post_message(&JsValue::from_str(READY));
 }
+
+/// What the worker posts once it listens.
+const READY: &str = "ready";
 
 fn post_error(scope: &DedicatedWorkerGlobalScope, e: String) {
     let _ = scope.post_message(&JsValue::from_str(&e));
