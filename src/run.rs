@@ -16,7 +16,7 @@ use crate::event_log::{LogFilter, LogIndex, LogRow};
 use crate::faults::{FaultPreset, NodeControls, scenario_faults};
 use crate::inspector::Inspection;
 use crate::scene::{Frame, MAX_TOKENS, Scene};
-use crate::session::{Flights, Position, Session, Timed};
+use crate::session::{Flights, Position, Session, Timed, cut};
 use crate::stats::Stats;
 use crate::url_state::{DEFAULT_PRESET, UrlCommand, UrlState};
 
@@ -59,7 +59,11 @@ pub fn link_commands(
             None
         };
         if let Some(problem) = problem {
-            notices.push(format!("cmds[{i}] ({}): {problem}; ignored", c.text()));
+            notices.push(format!(
+                "cmds[{i}] ({}): {}; ignored",
+                cut(&c.text(), 60),
+                cut(&problem, 160)
+            ));
             continue;
         }
         match c {

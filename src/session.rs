@@ -45,6 +45,14 @@ pub const MAX_SCHEDULED: usize = orderflow_sim::sim::MAX_TIMED_COMMANDS;
 /// Problems kept for [`Session::take_problems`]; more are counted in the last one.
 const MAX_PROBLEMS: usize = 20;
 
+/// `s`, cut after `max` characters (a link's names can be any length).
+pub(crate) fn cut(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_owned(),
+    }
+}
+
 /// A place in a run's event stream: after `after_events` events, with the
 /// clock at `at`. Positions of one run compare in stream order (events
 /// first: the clock never goes back).
@@ -399,10 +407,11 @@ impl Session {
         self.timed_from.remove(self.replayed);
         if self.problems.len() < MAX_PROBLEMS {
             self.problems.push(format!(
-                "cmds: \"{}\" recorded after {} events at {} cannot be replayed ({why}; the run is at {} after {} events there); ignored",
-                c.command.describe(),
+                "cmds: \"{}\" recorded after {} events at {} cannot be replayed ({}; the run is at {} after {} events there); ignored",
+                cut(&c.command.describe(), 60),
                 c.after_events,
                 c.at,
+                cut(why, 120),
                 self.sim.now(),
                 self.sim.events_processed(),
             ));
@@ -645,6 +654,9 @@ impl Session {
         done
     }
 }
+
+#[cfg(test)]
+pub(crate) mod fuzz;
 
 /// Recent messages for the token layer, derived from the trace.
 #[derive(Clone, Debug, Default)]

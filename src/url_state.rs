@@ -205,13 +205,34 @@ fn command_text(c: &Command) -> String {
     }
 }
 
+/// A value from the link as a notice shows it: quoted, control characters
+/// escaped, and cut after 40 characters (a link can be any length).
+fn shown(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() > MAX {
+        let cut: String = s.chars().take(MAX).collect();
+        format!("{cut:?}…")
+    } else {
+        format!("{s:?}")
+    }
+}
+
+/// A parameter's name as a notice starts with it: as written if it is a
+/// plain name, else [`shown`].
+fn shown_name(k: &str) -> String {
+    let plain = (1..=40).contains(&k.len())
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if plain { k.to_owned() } else { shown(k) }
+}
+
 /// Parses `op:args…` into a command, or says what is wrong.
 fn parse_command(parts: &[&str]) -> Result<Command, String> {
     let number = |s: &str, what: &str| -> Result<f64, String> {
         s.parse::<f64>()
             .ok()
             .filter(|v| v.is_finite())
-            .ok_or_else(|| format!("{what} {s:?} is not a number"))
+            .ok_or_else(|| format!("{what} {} is not a number", shown(s)))
     };
     let service = |i: usize| -> Result<String, String> {
         parts
@@ -266,7 +287,7 @@ fn parse_command(parts: &[&str]) -> Result<Command, String> {
             expect_len(3)?;
             let n = arg(2)?
                 .parse::<u32>()
-                .map_err(|_| format!("replicas {:?} is not a whole number", parts[2]))?;
+                .map_err(|_| format!("replicas {} is not a whole number", shown(parts[2])))?;
             Ok(Command::SetReplicas {
                 service: service(1)?,
                 replicas: n,
@@ -276,10 +297,10 @@ fn parse_command(parts: &[&str]) -> Result<Command, String> {
             expect_len(2)?;
             let ms = arg(1)?
                 .parse::<u64>()
-                .map_err(|_| format!("downtime {:?} is not a whole number", parts[1]))?;
+                .map_err(|_| format!("downtime {} is not a whole number", shown(parts[1])))?;
             Ok(Command::RestartBroker { downtime_ms: ms })
         }
-        Some(op) => Err(format!("unknown op {op:?}")),
+        Some(op) => Err(format!("unknown op {}", shown(op))),
         None => Err("empty command".to_owned()),
     }
 }
@@ -328,41 +349,45 @@ impl UrlState {
                         st.preset = v;
                     } else {
                         notices.push(format!(
-                            "preset: unknown preset {v:?}, showing {DEFAULT_PRESET}"
+                            "preset: unknown preset {}, showing {DEFAULT_PRESET}",
+                            shown(&v)
                         ));
                     }
                 }
                 "mode" => match Completion::parse(&v) {
                     Some(c) => st.mode = Some(c),
-                    None => notices.push(format!("mode: unknown completion mode {v:?}")),
+                    None => notices.push(format!("mode: unknown completion mode {}", shown(&v))),
                 },
                 "seed" => match v.parse::<u64>() {
                     Ok(s) => st.seed = s,
-                    Err(_) => notices.push(format!("seed: {v:?} is not a whole number")),
+                    Err(_) => notices.push(format!("seed: {} is not a whole number", shown(&v))),
                 },
                 "orders" => match v.parse::<u64>() {
                     Ok(n) if (1..=MAX_ORDERS).contains(&n) => st.orders = Some(n),
                     _ => notices.push(format!(
-                        "orders: must be a whole number from 1 to {MAX_ORDERS}, got {v:?}"
+                        "orders: must be a whole number from 1 to {MAX_ORDERS}, got {}",
+                        shown(&v)
                     )),
                 },
                 "speed" => match v.parse::<f64>() {
                     Ok(s) if (MIN_SPEED..=MAX_SPEED).contains(&s) => st.speed = s,
                     _ => notices.push(format!(
-                        "speed: must be between {MIN_SPEED} and {MAX_SPEED}, got {v:?}"
+                        "speed: must be between {MIN_SPEED} and {MAX_SPEED}, got {}",
+                        shown(&v)
                     )),
                 },
                 "t" => match parse_time_ms(&v) {
                     Some(t) if t <= MAX_T_US => st.t_us = t,
                     _ => notices.push(format!(
-                        "t: must be a time in milliseconds (up to a week, at most 3 decimals), got {v:?}"
+                        "t: must be a time in milliseconds (up to a week, at most 3 decimals), got {}",
+                        shown(&v)
                     )),
                 },
                 "cmds" => st.commands = parse_commands(&v, &mut notices),
                 "embed" => st.embed = v == "1" || v == "true",
                 "autoplay" => st.autoplay = v == "1" || v == "true",
                 "debug" => {}
-                other => notices.push(format!("{other}: unknown parameter, ignored")),
+                other => notices.push(format!("{}: unknown parameter, ignored", shown_name(other))),
             }
         }
         (st, notices)
@@ -409,23 +434,24 @@ fn parse_first(field: &str) -> Result<(Option<u64>, Option<Position>), String> {
     } else {
         Some(
             head.parse::<u64>()
-                .map_err(|_| format!("position {head:?} is not a whole number"))?,
+                .map_err(|_| format!("position {} is not a whole number", shown(head)))?,
         )
     };
     let from = match (it.next(), it.next(), it.next()) {
         (None, _, _) => None,
         (Some(e), Some(t), None) => Some(Position {
-            after_events: e
-                .parse::<u64>()
-                .map_err(|_| format!("scheduled at: {e:?} is not a whole number of events"))?,
+            after_events: e.parse::<u64>().map_err(|_| {
+                format!("scheduled at: {} is not a whole number of events", shown(e))
+            })?,
             at: SimTime(
                 t.parse::<u64>()
-                    .map_err(|_| format!("scheduled at: {t:?} is not whole microseconds"))?,
+                    .map_err(|_| format!("scheduled at: {} is not whole microseconds", shown(t)))?,
             ),
         }),
         _ => {
             return Err(format!(
-                "position {field:?}: expected <n> or <n>_<events>_<at_us>"
+                "position {}: expected <n> or <n>_<events>_<at_us>",
+                shown(field)
             ));
         }
     };
@@ -451,7 +477,7 @@ fn parse_commands(v: &str, notices: &mut Vec<String>) -> Vec<UrlCommand> {
             let at = SimTime(
                 parts[1]
                     .parse::<u64>()
-                    .map_err(|_| format!("time {:?} is not whole microseconds", parts[1]))?,
+                    .map_err(|_| format!("time {} is not whole microseconds", shown(parts[1])))?,
             );
             let command = parse_command(&parts[2..])?;
             if from.is_some_and(|f| f.at > at) {
@@ -491,6 +517,9 @@ fn parse_commands(v: &str, notices: &mut Vec<String>) -> Vec<UrlCommand> {
     }
     out
 }
+
+#[cfg(test)]
+mod fuzz;
 
 #[cfg(test)]
 mod tests {
