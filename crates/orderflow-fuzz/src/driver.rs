@@ -88,6 +88,16 @@ impl Config {
     /// Inputs run in any budget, however slow the machine.
     pub const MIN_INPUTS: u64 = 200;
 
+    /// For a target whose inputs are whole runs: `FUZZ_INPUTS` scaled by
+    /// `num / den` (at least one), the time budget unchanged.
+    pub fn scaled(self, num: u64, den: u64) -> Config {
+        let budget = match self.budget {
+            Budget::Inputs(n) => Budget::Inputs((n.saturating_mul(num) / den.max(1)).max(1)),
+            b => b,
+        };
+        Config { budget, ..self }
+    }
+
     pub fn from_env(default_seconds: f64) -> Config {
         let num = |k: &str| {
             std::env::var(k)
