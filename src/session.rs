@@ -655,7 +655,7 @@ impl Session {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) mod fuzz;
 
 /// Recent messages for the token layer, derived from the trace.

@@ -518,7 +518,7 @@ fn parse_commands(v: &str, notices: &mut Vec<String>) -> Vec<UrlCommand> {
     out
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod fuzz;
 
 #[cfg(test)]

@@ -116,7 +116,7 @@ fn raw_input(rng: &mut Rng) -> String {
                 .collect();
             format!(
                 "?preset={}&cmds={}",
-                rng.pick(&orderflow_sim::presets::NAMES),
+                rng.pick(orderflow_sim::presets::NAMES),
                 cmds.join("~")
             )
         }
@@ -137,7 +137,8 @@ fn raw_input(rng: &mut Rng) -> String {
                 q.push_str(key);
                 if rng.chance(0.95) {
                     q.push('=');
-                    q.push_str(*rng.pick(VALUES));
+                    let v: &&str = rng.pick(VALUES);
+                    q.push_str(v);
                 }
             }
             q
@@ -231,7 +232,10 @@ fn mutated_input(rng: &mut Rng) -> String {
             }
             2 => params[i].1 = rng.pick(VALUES).to_string(),
             3 => params[i].0 = params[i].0.to_uppercase(),
-            4 => params[i].1.push_str(*rng.pick(VALUES)),
+            4 => {
+                let v: &&str = rng.pick(VALUES);
+                params[i].1.push_str(v);
+            }
             _ => {
                 // The commands, most often: they are the most structured part.
                 match params.iter().position(|(k, _)| k == "cmds") {
@@ -358,10 +362,6 @@ fn check_page(st: &UrlState) {
     let _ = c.share_query();
 }
 
-fn save(q: &String) -> Vec<u8> {
-    q.clone().into_bytes()
-}
-
 #[test]
 fn fuzz_links_raw() {
     run_corpus(
@@ -376,7 +376,7 @@ fn fuzz_links_raw() {
         raw_input,
         // The page for one link in eight (the rest: parsing and its round trip).
         |q| check_link(q, q.len() % 8 == 0),
-        save,
+        |q| q.as_bytes().to_vec(),
     )
     .assert_clean();
 }
@@ -389,7 +389,7 @@ fn fuzz_links_mutated() {
         &config,
         mutated_input,
         |q| check_link(q, true),
-        save,
+        |q| q.as_bytes().to_vec(),
     )
     .assert_clean();
 }

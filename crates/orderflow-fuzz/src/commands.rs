@@ -72,7 +72,7 @@ const SPECIAL_RATES: &[f64] = &[
     1e308,
     5e-324,
     1000.0,
-    1000.000_1,
+    1_000.000_1,
 ];
 
 fn service_name(rng: &mut Rng, model: &Model) -> String {
@@ -143,7 +143,7 @@ pub fn input(rng: &mut Rng) -> Input {
     let model = &models()[preset];
     let actions = (0..rng.range(1, 8))
         .map(|_| match rng.below(12) {
-            0 | 1 | 2 => Action::Step(rng.range(0, 400) as u32),
+            0..=2 => Action::Step(rng.range(0, 400) as u32),
             3 => Action::RunFor(offset_us(rng).max(0) as u64),
             4 => Action::RunToEnd,
             5 => Action::Validate(command(rng, model)),
@@ -239,7 +239,7 @@ pub fn check(input: &Input) -> Outcome {
         sim.drain_trace();
     }
     // The record replays the run: same events, same outcomes.
-    if input.seed % 8 == 0 {
+    if input.seed.is_multiple_of(8) {
         let mut again = Sim::replay(
             model.clone(),
             input.seed,

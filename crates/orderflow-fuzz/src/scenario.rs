@@ -320,7 +320,7 @@ fn mutate_tree(rng: &mut Rng, tree: &mut Value) -> String {
         (Value::Bool(_), true) => 5,
         (Value::Null, true) => 9,
     };
-    let done = match (what, &mut *node) {
+    match (what, &mut *node) {
         (0, Value::Object(m)) if !m.is_empty() => {
             let k = m.keys().nth(rng.below(m.len())).expect("a key").clone();
             m.remove(&k);
@@ -401,8 +401,7 @@ fn mutate_tree(rng: &mut Rng, tree: &mut Value) -> String {
             *node = any_value(rng);
             format!("replaced by {node}")
         }
-    };
-    done
+    }
 }
 
 /// A preset's JSON tree after one to four structure-aware edits, as text.

@@ -1,6 +1,7 @@
 //! The engine's fuzz targets: the inputs that once failed (the corpus),
 //! then a seeded run of new ones — a few seconds each under `cargo test`,
 //! a million each under `scripts/dev.sh fuzz` (see the crate's docs).
+#![cfg(not(target_arch = "wasm32"))]
 
 use orderflow_fuzz::{Config, commands, run, run_corpus, scenario};
 

@@ -1,6 +1,7 @@
 //! Inputs of the structured targets that once failed, kept as explicit
 //! cases (the byte and text targets keep theirs in `corpus/`). Each names
 //! the run that found it and what was wrong.
+#![cfg(not(target_arch = "wasm32"))]
 
 use orderflow_fuzz::Outcome;
 use orderflow_fuzz::commands::{Action, Input, check};

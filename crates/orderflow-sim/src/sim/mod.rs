@@ -84,6 +84,8 @@ pub use crate::command::ResolvedCommand;
 pub use broker::QueueView;
 pub use broker::queue::QueueCounters;
 pub use commands::MAX_TIMED_COMMANDS;
+/// The engine's own retry limits of final-status writes (for bounds in tests).
+pub use notify::{FINAL_STATUS_ATTEMPTS, FINAL_STATUS_BACKOFF, STATUS_WRITE_TIMEOUT_US};
 pub use services::ServiceView;
 pub use stock::StockLevel;
 
