@@ -66,7 +66,7 @@ fn models() -> &'static [(&'static str, Arc<Model>)] {
 /// node's.
 fn faults(model: &Model) -> Vec<FaultPreset> {
     let mut all = scenario_faults(model);
-    for i in 0..model.services.len() {
+    for i in model.services.ids() {
         all.extend(node_faults(model, i));
     }
     all
@@ -74,7 +74,7 @@ fn faults(model: &Model) -> Vec<FaultPreset> {
 
 /// A change the node panels could make (and a few they could not).
 fn command(rng: &mut Rng, model: &Model) -> Command {
-    let s = &model.services[rng.below(model.services.len())];
+    let s = &model.services.as_slice()[rng.below(model.services.len())];
     let service = s.id.clone();
     match rng.below(6) {
         0 => Command::SetUp {
@@ -257,7 +257,7 @@ pub fn check(script: &Script) -> Outcome {
     // link's record of where each timed command was scheduled decides
     // which survive, as the run's own memory does.
     let change = Command::SetLatencyFactor {
-        service: run.model().services[1].id.clone(),
+        service: run.model().services.as_slice()[1].id.clone(),
         factor: 3.0,
     };
     let later = t.plus_micros(10_000_000);

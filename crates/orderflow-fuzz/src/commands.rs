@@ -83,10 +83,14 @@ fn service_name(rng: &mut Rng, model: &Model) -> String {
         3 => {
             // A service of another preset.
             let other = &models()[rng.below(models().len())];
-            other.services[rng.below(other.services.len())].id.clone()
+            other.services.as_slice()[rng.below(other.services.len())]
+                .id
+                .clone()
         }
         4 => "payment\u{0}".into(),
-        _ => model.services[rng.below(model.services.len())].id.clone(),
+        _ => model.services.as_slice()[rng.below(model.services.len())]
+            .id
+            .clone(),
     }
 }
 

@@ -4,22 +4,34 @@
 use orderflow_sim::ScenarioError;
 
 /// Top-level fields of a scenario file: a problem's path starts with one.
-pub const SCENARIO_FIELDS: &[&str] = &[
-    "name",
-    "title",
-    "description",
-    "network",
-    "services",
-    "handlers",
-    "broker",
-    "breakers",
-    "client",
-    "workload",
-    "faults",
-    "outcome",
-    "limits",
-    "one_click_faults",
-];
+/// Read from the scenario type itself (its refusal of an unknown field
+/// lists every field it knows), so a field added to `Scenario` needs no
+/// edit here.
+pub fn scenario_fields() -> &'static [String] {
+    static FIELDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    FIELDS.get_or_init(|| {
+        let e = orderflow_sim::Scenario::from_json(r#"{"__not_a_field__": 0}"#)
+            .expect_err("a scenario refuses an unknown field");
+        let list = e
+            .message
+            .split_once("expected one of ")
+            .map_or("", |(_, rest)| rest);
+        let fields: Vec<String> = list
+            .split(", ")
+            .filter_map(|f| f.trim().strip_prefix('`')?.split('`').next())
+            .map(str::to_owned)
+            .collect();
+        assert!(
+            fields.iter().any(|f| f == "services") && fields.iter().any(|f| f == "handlers"),
+            "cannot read the scenario's fields from: {e}"
+        );
+        fields
+    })
+}
+
+fn is_scenario_field(name: &str) -> bool {
+    scenario_fields().iter().any(|f| f == name)
+}
 
 /// Fields a refused command can name: the command's own (`service`,
 /// `factor`, `rate`, `replicas`, `downtime_ms`, `kind`), when it is due
@@ -60,7 +72,7 @@ pub fn parse_error(e: &ScenarioError) -> String {
             return "parse (unknown field)".into();
         }
         assert!(
-            SCENARIO_FIELDS.contains(&first),
+            is_scenario_field(first),
             "parse error path {:?} does not start with a scenario field: {e}",
             e.path
         );
@@ -79,7 +91,7 @@ pub fn parse_error(e: &ScenarioError) -> String {
 pub fn compile_error(e: &ScenarioError) -> String {
     let first = first_segment(&e.path);
     assert!(
-        SCENARIO_FIELDS.contains(&first),
+        is_scenario_field(first),
         "compile error without a field path: {e:?}"
     );
     assert!(
@@ -123,5 +135,15 @@ mod tests {
             compile_error(&e("handlers[0].steps[1].timeout_ms", "must be > 0")),
             "compile handlers"
         );
+    }
+    #[test]
+    fn the_scenario_fields_are_read_from_the_type() {
+        let fields = super::scenario_fields();
+        for f in [
+            "name", "services", "handlers", "broker", "client", "limits", "claims",
+        ] {
+            assert!(fields.iter().any(|x| x == f), "{f} missing from {fields:?}");
+        }
+        assert!(!super::is_scenario_field("__not_a_field__"));
     }
 }

@@ -44,14 +44,13 @@ fn may_be_inconsistent(name: &str, mode: Completion) -> bool {
 /// loses its sagas when it dies, in every pattern alike. Returns the faults
 /// and the end of the last one.
 fn random_faults(model: &Model, rng: &mut SimRng) -> (Vec<FaultSpec>, u64) {
-    let entry = model.handlers[model.client.entry as usize].service;
+    let entry = model.handlers[model.client.entry].service;
     let pick = |rng: &mut SimRng, spare_entry: bool| -> Option<String> {
         let ids: Vec<&str> = model
             .services
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .filter(|(i, s)| {
-                let spared = spare_entry && *i as u16 == entry;
+                let spared = spare_entry && *i == entry;
                 !spared && !matches!(s.kind, ServiceKind::Client | ServiceKind::Broker)
             })
             .map(|(_, s)| s.id.as_str())
@@ -152,7 +151,7 @@ fn drain_bound_us(m: &Model, orders: u64) -> u64 {
     let net = draw_max_us(&m.network);
     let mut total = 0u64;
     for h in &m.handlers {
-        let svc = &m.services[h.service as usize];
+        let svc = &m.services[h.service];
         let work = h
             .latency
             .as_ref()
@@ -193,7 +192,7 @@ fn drain_bound_us(m: &Model, orders: u64) -> u64 {
             + q.ttl_us.unwrap_or(0);
     }
     for b in &m.breakers {
-        total += 10 * b.reset_timeout_ms * 1_000 + b.call_timeout_ms * 1_000;
+        total += 10 * b.reset_timeout_us;
     }
     let c = &m.client;
     total += c.timeout_us
