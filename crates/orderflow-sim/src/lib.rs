@@ -81,6 +81,7 @@
 //! - [`rng`], [`time`]: the one random generator, and integer time.
 //! - [`presets`]: the scenarios of `scenarios/`, compiled in.
 //! - [`report`], [`mermaid`]: metrics as JSON, one order as a sequence diagram.
+//! - [`link`]: the playground link of a scenario that is a preset with options.
 //!
 //! ## Example
 //! ```
@@ -96,6 +97,7 @@
 pub mod breaker;
 pub mod command;
 pub mod ids;
+pub mod link;
 pub mod mermaid;
 pub mod metrics;
 pub mod model;
