@@ -30,6 +30,8 @@ pub mod controller;
 pub mod controls_view;
 pub mod diagram_view;
 pub mod driver;
+pub mod embed;
+pub mod embed_bridge;
 pub mod event_log;
 pub mod fatal;
 pub mod faults;
