@@ -14,8 +14,8 @@ use leptos::ev;
 use leptos::prelude::*;
 
 use crate::components::{
-    EventLog, InspectorPanel, LiveDiagram, MetricsPanel, NodePanel, QueuePanel, ScenarioBar,
-    Transport,
+    EventLog, ExportMenu, InspectorPanel, LiveDiagram, MetricsPanel, NodePanel, QueuePanel,
+    ScenarioBar, Transport,
 };
 use crate::controller::{Controller, UiState};
 use crate::controls_view::{Shortcut, slider_to_speed};
@@ -335,6 +335,17 @@ impl Actions {
         result
     }
 
+    /// The file of export `kind` for the current state (`export.rs`).
+    pub fn export_file(
+        &self,
+        kind: crate::export::ExportKind,
+        palette: &crate::export::Palette,
+    ) -> Result<crate::export::ExportFile, String> {
+        self.ctrl
+            .try_update_value(|c| crate::export::export(c, kind, palette))
+            .unwrap_or_else(|| Err("the page is gone".to_owned()))
+    }
+
     /// The full share link of the current state.
     pub fn share_url(&self) -> String {
         let query = self.ctrl.with_value(Controller::share_query);
@@ -435,6 +446,7 @@ pub fn App() -> impl IntoView {
                 </Show>
                 <ScenarioBar />
                 <Transport compact=false />
+                <ExportMenu />
                 <div class="page__main">
                     <div class="page__stage">
                         <section class="page__diagram" aria-label="Diagram">

@@ -33,6 +33,8 @@ pub mod driver;
 pub mod embed;
 pub mod embed_bridge;
 pub mod event_log;
+pub mod export;
+pub mod export_download;
 pub mod fatal;
 pub mod faults;
 pub mod inspector;
