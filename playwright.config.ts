@@ -24,6 +24,9 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   forbidOnly: !!process.env.CI,
+  // No retries: a test that passes only on a second try is a failure here
+  // (scripts/e2e-repeat.sh runs the suite repeatedly to catch flakes).
+  retries: 0,
   workers: 2,
   reporter: [["list"]],
   use: {
@@ -51,7 +54,8 @@ export default defineConfig({
     {
       name: "subpath",
       use: { baseURL: `http://127.0.0.1:${SUBPATH_PORT}/playground/` },
-      testMatch: /smoke\.spec\.ts/,
+      // The page loads and holds its content security policy under a sub-path too.
+      testMatch: /(smoke|csp)\.spec\.ts/,
     },
     {
       name: "site",

@@ -2,6 +2,20 @@
 // does (roles, accessible names, visible numbers) and never reach into the app.
 import { expect, type Page, type TestInfo } from "@playwright/test";
 
+/** Every preset, as the `preset=` link parameter names them. */
+export const PRESETS = [
+  "sync-chain",
+  "fire-and-forget",
+  "hybrid",
+  "hybrid-queue",
+  "surge",
+  "food-ordering",
+  "pizza",
+  "async-write",
+  "payment-breaker",
+  "mmc",
+];
+
 /** Collects console errors and uncaught page errors; check it is empty at the end. */
 export function trackConsoleErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -48,9 +62,37 @@ export async function simSeconds(page: Page): Promise<number> {
   return Number(m[1]);
 }
 
-/** Waits until simulated time reaches `secs`. */
-export async function untilSim(page: Page, secs: number, timeout = 30_000) {
-  await expect.poll(() => simSeconds(page), { timeout, intervals: [50] }).toBeGreaterThanOrEqual(secs);
+/** The transport's time text for `ms` milliseconds: `t = 2.000s`. */
+export function timeText(ms: number): string {
+  const whole = Math.floor(ms);
+  return `t = ${Math.floor(whole / 1000)}.${String(whole % 1000).padStart(3, "0")}s`;
+}
+
+/**
+ * Opens the playground paused at exactly `ms` of simulated time (the link's
+ * `t=` cursor) and waits until the page shows that moment. Whatever is done
+ * next (a fault clicked, a setting changed) happens at that exact position
+ * in the event stream, so every later figure is the same on every run.
+ */
+export async function openAt(page: Page, query: string, ms: number): Promise<string[]> {
+  const errors = await open(page, `${query}&t=${ms}`);
+  await expect(page.getByTestId("time")).toHaveText(timeText(ms), { timeout: 30_000 });
+  await expect(page.getByRole("button", { name: "Play", exact: true })).toBeVisible();
+  return errors;
+}
+
+/**
+ * Moves the run to exactly `ms`, with every change made so far: takes the
+ * page's own share link, sets its time cursor and opens it. (The timeline
+ * slider only reaches times already played.) Listeners on `page` stay.
+ */
+export async function seekTo(page: Page, ms: number) {
+  await page.getByRole("button", { name: "Share" }).click();
+  const link = new URL(await page.getByLabel("Share link").inputValue());
+  link.searchParams.set("t", String(ms));
+  await page.goto(link.toString());
+  await expect(diagram(page)).toBeVisible();
+  await expect(page.getByTestId("time")).toHaveText(timeText(ms), { timeout: 30_000 });
 }
 
 export async function play(page: Page) {
@@ -69,13 +111,23 @@ export async function fullSpeed(page: Page) {
   await expect(page.getByTestId("speed")).toHaveText("1000×");
 }
 
-/** Plays at full speed until every order has settled. */
+/**
+ * From a paused page, plays at full speed until every order has settled.
+ * The events processed do not depend on frame timing, so the final figures
+ * are exact; the timeout only bounds how long a slow machine may take.
+ */
 export async function runToEnd(page: Page, timeout = 60_000) {
   await fullSpeed(page);
-  // At full speed a short run can end before "Pause" is ever seen.
-  const playButton = page.getByRole("button", { name: "Play", exact: true });
-  if (await playButton.isVisible()) await playButton.click();
+  await page.getByRole("button", { name: "Play", exact: true }).click();
   await expect(page.getByTestId("message")).toContainText("the run is over", { timeout });
+  await expect(page.getByRole("button", { name: "Play", exact: true })).toBeVisible();
+}
+
+/** The six headline counters at once. */
+export async function counters(page: Page) {
+  const out: Record<string, number> = {};
+  for (const k of ["completed", "failed", "compensated", "inconsistent", "lost", "in-flight"]) out[k] = await count(page, k);
+  return out;
 }
 
 /** The numbers of a broker queue's row: waiting, in flight, dead-lettered. */

@@ -157,6 +157,8 @@ cmd_serve() {
 
 build_release() {
     trunk build --release
+    # The post_build hook wrote the content security policy; check the page kept it.
+    node scripts/csp.mjs --check dist/index.html
 }
 
 # build_site PREFIX: the guide (docs/, mdBook) at the site's root and the
@@ -175,6 +177,7 @@ build_site() {
     # No inline script left in the book; every page declares the policy.
     node scripts/site-csp.mjs "$SITE_DIR"
     trunk build --release --public-url "$prefix/playground/" --dist "$SITE_DIR/playground"
+    node scripts/csp.mjs --check "$SITE_DIR/playground/index.html"
 }
 
 cmd_site() {
@@ -199,6 +202,9 @@ cmd_test() {
     # the sub-path end-to-end tests use.
     run_step "site: guide + playground under /playground/ (mdbook, trunk)" build_site ""
     run_step "end-to-end tests (Playwright)" npx playwright test
+    # Memory over two minutes of play at 1000x with faults; the 30-minute run
+    # is `node scripts/soak.mjs` (see README).
+    run_step "soak (2 minutes)" node scripts/soak.mjs --minutes 2
     run_step "bundle size" node scripts/size-report.mjs dist
     print_timings
     say "all tests passed"

@@ -21,6 +21,7 @@
 //! `[iFrameSizer]<id>:<height>:<width>:<event>` once a resizer introduced
 //! itself. README has the table.
 
+use orderflow_sim::ids::OrderId;
 use orderflow_sim::{Completion, SimTime, presets};
 
 use crate::controller::Controller;
@@ -405,7 +406,7 @@ pub fn apply(msg: &HostMessage, c: &mut Controller) -> Result<(), String> {
                     "orderflow:select: order: this run has orders 1 to {orders}, got {order}"
                 ));
             }
-            c.select_order(*order);
+            c.select_order(OrderId(*order));
             Ok(())
         }
         HostMessage::GetState => Ok(()),
@@ -540,7 +541,7 @@ impl StateEvent {
                 lost: o.lost,
                 in_flight: sim.live_orders() as u64,
             },
-            selected_order: c.selected_order(),
+            selected_order: c.selected_order().map(|o| o.0),
         }
     }
 

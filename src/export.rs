@@ -11,6 +11,7 @@
 
 use std::fmt::Write as _;
 
+use orderflow_sim::ids::OrderId;
 use orderflow_sim::mermaid::{StoryEvents, sequence_diagram};
 use orderflow_sim::model::Model;
 use orderflow_sim::trace::TraceEvent;
@@ -70,9 +71,9 @@ impl ExportKind {
     }
 
     /// The end of the file name: what it holds and its extension.
-    fn suffix(self, order: Option<u64>) -> String {
+    fn suffix(self, order: Option<OrderId>) -> String {
         match self {
-            ExportKind::Mermaid => format!("order{}.mmd", order.unwrap_or(0)),
+            ExportKind::Mermaid => format!("order{}.mmd", order.unwrap_or_default()),
             ExportKind::Trace => "trace.jsonl".into(),
             ExportKind::Metrics => "metrics.csv".into(),
             ExportKind::Series => "series.csv".into(),
@@ -189,7 +190,7 @@ pub fn saved_message(file: &ExportFile) -> String {
 }
 
 /// A button's text: the Mermaid one names the order it draws.
-pub fn button_label(kind: ExportKind, selected_order: Option<u64>) -> String {
+pub fn button_label(kind: ExportKind, selected_order: Option<OrderId>) -> String {
     match (kind, selected_order) {
         (ExportKind::Mermaid, Some(o)) => format!("Order {o}'s story (Mermaid)"),
         (ExportKind::Mermaid, None) => "Order story (Mermaid): select an order".to_owned(),
@@ -203,9 +204,9 @@ pub fn button_label(kind: ExportKind, selected_order: Option<u64>) -> String {
 /// start (with its recorded commands, as its share link replays it) until
 /// the order settled, read as `orderflow mermaid` reads it, so the text is
 /// the command line's for the same preset, seed, mode and order count.
-pub fn mermaid(run: &Run, order: u64) -> Result<String, String> {
+pub fn mermaid(run: &Run, order: OrderId) -> Result<String, String> {
     let model = run.model();
-    if order == 0 || order > model.orders {
+    if order.0 == 0 || order.0 > model.orders {
         return Err(format!(
             "order: this run has orders 1 to {}, got {order}",
             model.orders
@@ -253,7 +254,7 @@ pub fn mermaid(run: &Run, order: u64) -> Result<String, String> {
 }
 
 /// The command line that prints the same story.
-pub fn cli_mermaid(run: &Run, order: u64) -> String {
+pub fn cli_mermaid(run: &Run, order: OrderId) -> String {
     let mut cmd = format!(
         "orderflow mermaid {} --order {order} --seed {}",
         run.preset(),
@@ -270,7 +271,7 @@ pub fn cli_mermaid(run: &Run, order: u64) -> String {
 
 /// What the reader is told about a Mermaid export: which command prints
 /// the same text, or why none does.
-fn mermaid_note(run: &Run, order: u64) -> String {
+fn mermaid_note(run: &Run, order: OrderId) -> String {
     if run.url_commands().is_empty() {
         format!("the same text as `{}`", cli_mermaid(run, order))
     } else {
@@ -393,9 +394,9 @@ pub fn metrics_csv(sim: &Sim) -> String {
         messages_sent,
         messages_dropped
     );
-    for (i, s) in model.services.iter().enumerate() {
+    for (i, s) in model.services.iter_enumerated() {
         let m = &mx.services[i];
-        let v = sim.service(i as u16);
+        let v = sim.service(i);
         let p = &format!("services.{}", s.id);
         let workers = f64::from(v.replicas * v.concurrency).max(1.0);
         let mean_wait_ms = if m.wait_count == 0 {
@@ -417,8 +418,8 @@ pub fn metrics_csv(sim: &Sim) -> String {
         fields!(p, m, max_queued);
         fields!(p, v, up, replicas);
     }
-    for (i, q) in model.queues.iter().enumerate() {
-        let v = sim.queue(i as u16);
+    for (i, q) in model.queues.iter_enumerated() {
+        let v = sim.queue(i);
         let p = &format!("queues.{}", q.id);
         fields!(p, q, durable);
         fields!(p, v, ready, delayed, inflight);
@@ -432,13 +433,14 @@ pub fn metrics_csv(sim: &Sim) -> String {
             redelivered,
             extended,
             dead_lettered,
+            expired,
             lost,
             refused,
             max_depth
         );
     }
-    for (i, b) in model.breakers.iter().enumerate() {
-        let br = sim.breaker(i as u16);
+    for (i, b) in model.breakers.iter_enumerated() {
+        let br = sim.breaker(i);
         let p = &format!("breakers.{}", b.id);
         rows.add(p, "state", &br.state().as_str());
         let p = &format!("{p}.counters");
@@ -453,7 +455,7 @@ pub fn metrics_csv(sim: &Sim) -> String {
             failures
         );
     }
-    for (i, (sku, _)) in model.skus.iter().enumerate() {
+    for (i, (sku, _)) in model.skus.iter_enumerated() {
         let level = sim.stock()[i];
         fields!(&format!("stock.{sku}"), level, available, reserved, shipped);
     }
@@ -527,19 +529,19 @@ pub fn series_csv(model: &Model, sim: &Sim) -> String {
             ms(l.known_p99_us),
             ms(l.done_p95_us),
         );
-        for i in 0..model.services.len() {
+        for i in model.services.ids() {
             let _ = write!(out, ",{}", s.busy(i));
         }
-        for i in 0..model.services.len() {
+        for i in model.services.ids() {
             let _ = write!(out, ",{}", s.queued(i));
         }
-        for q in 0..model.queues.len() {
+        for q in model.queues.ids() {
             let _ = write!(out, ",{}", s.queue_depth(q));
         }
-        for q in 0..model.queues.len() {
+        for q in model.queues.ids() {
             let _ = write!(out, ",{}", s.queue_inflight(q));
         }
-        for b in 0..model.breakers.len() {
+        for b in model.breakers.ids() {
             let _ = write!(out, ",{}", s.breaker(b).as_str());
         }
         out.push('\n');
@@ -722,7 +724,7 @@ pub fn svg(
         );
     }
     out.push_str("</g>\n<g class=\"diagram__nodes\">\n");
-    for (i, n) in view.nodes.iter().enumerate() {
+    for (i, n) in view.nodes.iter_enumerated() {
         let state = frame.nodes.get(i).cloned().unwrap_or_default();
         let class = if state.class.is_empty() {
             n.class.clone()
@@ -872,7 +874,7 @@ mod tests {
             "mmc_seed42_t3.007s_trace.jsonl"
         );
         let mut c = page_at("?preset=pizza&seed=7&t=2500");
-        c.select_order(3);
+        c.select_order(OrderId(3));
         let names: Vec<String> = ExportKind::ALL
             .iter()
             .filter(|k| **k != ExportKind::Png)
@@ -896,12 +898,12 @@ mod tests {
         let model = orderflow_sim::presets::model(preset).unwrap().unwrap();
         let mode = mode.unwrap_or(model.client.completion);
         let mut sim = Sim::with_completion(model.clone(), seed, mode).unwrap();
-        let mut story = StoryEvents::new(order);
+        let mut story = StoryEvents::new(OrderId(order));
         while !story.settled() && !sim.run_to_end(50_000) {
             story.add(&sim.drain_trace());
         }
         story.add(&sim.drain_trace());
-        sequence_diagram(&model, story.events(), order)
+        sequence_diagram(&model, story.events(), OrderId(order))
     }
 
     #[test]
@@ -909,7 +911,7 @@ mod tests {
         // At time zero, in the middle of the run, and after the order ended.
         for t in [0, 4_000, 60_000] {
             let mut c = page_at(&format!("?preset=hybrid-queue&mode=polling&seed=3&t={t}"));
-            c.select_order(6);
+            c.select_order(OrderId(6));
             let f = export_of(&mut c, ExportKind::Mermaid);
             assert_eq!(
                 f.text,
@@ -929,7 +931,7 @@ mod tests {
         let mut c = page_at("?preset=sync-chain&orders=20");
         let why = export(&mut c, ExportKind::Mermaid, &Palette::default()).unwrap_err();
         assert!(why.starts_with("select an order first"), "{why}");
-        c.select_order(21);
+        c.select_order(OrderId(21));
         let why = export(&mut c, ExportKind::Mermaid, &Palette::default()).unwrap_err();
         assert_eq!(why, "order: this run has orders 1 to 20, got 21");
     }
@@ -938,7 +940,7 @@ mod tests {
     fn with_live_changes_the_story_replays_them_and_says_the_cli_cannot() {
         // Payment down from the start: the story shows the refusals.
         let mut c = page_at("?preset=sync-chain&seed=1&cmds=0:0:down:payment&t=3000");
-        c.select_order(1);
+        c.select_order(OrderId(1));
         let f = export_of(&mut c, ExportKind::Mermaid);
         assert_ne!(f.text, cli_story("sync-chain", 1, None, 1));
         assert!(f.note.contains("cannot replay"), "{}", f.note);
@@ -1156,7 +1158,7 @@ mod tests {
     #[test]
     fn buttons_and_messages() {
         assert_eq!(
-            button_label(ExportKind::Mermaid, Some(12)),
+            button_label(ExportKind::Mermaid, Some(OrderId(12))),
             "Order 12's story (Mermaid)"
         );
         assert_eq!(
@@ -1164,7 +1166,7 @@ mod tests {
             "Order story (Mermaid): select an order"
         );
         assert_eq!(
-            button_label(ExportKind::Series, Some(12)),
+            button_label(ExportKind::Series, Some(OrderId(12))),
             "Time series (CSV)"
         );
         let mut c = page_at("?preset=sync-chain&t=1000");

@@ -4,7 +4,7 @@
 //! reason only in the developer console. [`install_panic_hook`] keeps the
 //! console message (via `console_error_panic_hook`) and also writes the panic
 //! into the `#fatal` banner that `index.html` provides. The same banner is used
-//! by `index.html`'s inline script when the WebAssembly fails to load.
+//! by `web/loader.js` when the WebAssembly fails to load or start.
 
 use std::panic::PanicHookInfo;
 

@@ -14,7 +14,8 @@
 //! - view models: [`scene`] (the diagram and queues at an instant),
 //!   [`diagram_view`], [`topology`], [`layout`], [`token_layer`],
 //!   [`controls_view`] (scenario bar, transport, keys), [`faults`] (break
-//!   things), [`stats`] (metrics), [`inspector`], [`event_log`];
+//!   things), [`stats`] (metrics), [`inspector`], [`event_log`], [`announce`]
+//!   (the diagram's state in words for screen readers);
 //! - [`fatal`] (the error banner).
 //!
 //! Browser-facing: [`app`] (the page and its two handles, [`app::Live`] and
@@ -24,6 +25,7 @@
 //! Logic lives in the plain modules and is tested natively with `cargo test`;
 //! the components are tested in a browser with `wasm-bindgen-test`.
 
+pub mod announce;
 pub mod app;
 pub mod components;
 pub mod controller;

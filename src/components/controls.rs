@@ -207,7 +207,7 @@ pub fn Transport(compact: bool) -> impl IntoView {
                     </label>
                     <button
                         class="button"
-                        aria-label="Fast-forward"
+                        aria-label="Go: fast-forward"
                         on:click=move |_| act.fast_forward(ff_n.get_untracked())
                     >
                         "Go"

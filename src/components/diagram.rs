@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::announce;
 use crate::app::use_app;
 use crate::components::token_canvas::TokenCanvas;
 use crate::diagram_view::{LEGEND, in_flight_label};
@@ -24,10 +25,16 @@ pub fn LiveDiagram() -> impl IntoView {
         let view = live.design.with(|d| d.diagram.clone());
         let view_box = view.view_box;
         let view_box_attr = view.view_box_attr();
+        let labels: Vec<String> = view.nodes.iter().map(|n| n.label.clone()).collect();
+        // A Memo: the live region is written only when the words change.
+        let summary = Memo::new(move |_| {
+            live.frame
+                .with(|f| announce::summary(&labels, f.nodes.as_slice()))
+        });
         let nodes = view
             .nodes
-            .into_iter()
-            .enumerate()
+            .ids()
+            .zip(view.nodes)
             .map(|(i, n)| {
                 let node = move |f: &Frame| f.nodes.get(i).cloned().unwrap_or_default();
                 let state = Memo::new(move |_| live.frame.with(node));
@@ -136,6 +143,9 @@ pub fn LiveDiagram() -> impl IntoView {
             </div>
             <p class="diagram__live" aria-live="off" data-testid="in-flight">
                 {in_flight}
+            </p>
+            <p class="visually-hidden" aria-live="polite" data-testid="diagram-summary">
+                {move || summary.get()}
             </p>
             <Legend />
         }

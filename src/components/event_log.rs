@@ -83,7 +83,7 @@ pub fn EventLog() -> impl IntoView {
                         }
                     >
                         <option value="">"any"</option>
-                        {move || services.get().into_iter().enumerate().map(|(i, s)| view! { <option value=i.to_string()>{s}</option> }).collect_view()}
+                        {move || services.get().iter_enumerated().map(|(i, s)| view! { <option value=i.to_string()>{s.clone()}</option> }).collect_view()}
                     </select>
                 </label>
                 <label>
@@ -108,6 +108,8 @@ pub fn EventLog() -> impl IntoView {
                 class="log__viewport"
                 node_ref=viewport
                 tabindex="0"
+                role="group"
+                aria-label="Event log entries (scroll with the arrow keys)"
                 style:height=VIEWPORT_HEIGHT
                 on:scroll=move |_| {
                     if let Some(el) = viewport.get_untracked() {

@@ -7,12 +7,13 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+use crate::ids::{OrderId, ServiceId};
 use crate::model::Model;
 use crate::trace::{MsgKind, TraceEvent, TraceKind, label_text};
 
 /// The sequence diagram of order `order` in `trace` (which must hold the
 /// whole run, or at least the order's whole life).
-pub fn sequence_diagram(model: &Model, trace: &[TraceEvent], order: u64) -> String {
+pub fn sequence_diagram(model: &Model, trace: &[TraceEvent], order: OrderId) -> String {
     let dropped: BTreeSet<u64> = trace
         .iter()
         .filter_map(|e| match &e.kind {
@@ -29,17 +30,12 @@ pub fn sequence_diagram(model: &Model, trace: &[TraceEvent], order: u64) -> Stri
         }
     }
     let mut out = String::from("sequenceDiagram\n");
-    for (i, s) in model.services.iter().enumerate() {
-        if used.contains(&(i as u16)) {
+    for (i, s) in model.services.iter_enumerated() {
+        if used.contains(&i) {
             let _ = writeln!(out, "    participant {} as {}", s.id, s.label);
         }
     }
-    let name = |i: u16| {
-        model
-            .services
-            .get(i as usize)
-            .map_or("unknown", |s| s.id.as_str())
-    };
+    let name = |i: ServiceId| model.services.get(i).map_or("unknown", |s| s.id.as_str());
     for e in mine {
         match &e.kind {
             TraceKind::Send {
@@ -77,10 +73,7 @@ pub fn sequence_diagram(model: &Model, trace: &[TraceEvent], order: u64) -> Stri
             TraceKind::Compensate {
                 service, target, ..
             } => {
-                let h = model
-                    .handlers
-                    .get(*target as usize)
-                    .map_or("?", |h| h.name.as_str());
+                let h = model.handlers.get(*target).map_or("?", |h| h.name.as_str());
                 let _ = writeln!(out, "    Note over {}: compensate with {h}", name(*service));
             }
             _ => {}
@@ -97,14 +90,14 @@ pub fn sequence_diagram(model: &Model, trace: &[TraceEvent], order: u64) -> Stri
 /// the same diagram.
 #[derive(Clone, Debug)]
 pub struct StoryEvents {
-    order: u64,
+    order: OrderId,
     kept: Vec<TraceEvent>,
     settled: bool,
 }
 
 impl StoryEvents {
     /// Nothing gathered yet for `order`.
-    pub fn new(order: u64) -> StoryEvents {
+    pub fn new(order: OrderId) -> StoryEvents {
         StoryEvents {
             order,
             kept: Vec::new(),
@@ -150,13 +143,13 @@ mod tests {
     fn story(name: &str, seed: u64, order: u64, slice: u64) -> String {
         let model = presets::model(name).unwrap().unwrap();
         let mut sim = Sim::new(model.clone(), seed);
-        let mut story = StoryEvents::new(order);
+        let mut story = StoryEvents::new(OrderId(order));
         while !story.settled() && !sim.run_to_end(slice) {
             story.add(&sim.drain_trace());
         }
         story.add(&sim.drain_trace());
         assert!(story.settled(), "{name} order {order} never settled");
-        sequence_diagram(&model, story.events(), order)
+        sequence_diagram(&model, story.events(), OrderId(order))
     }
 
     #[test]
@@ -184,11 +177,17 @@ mod tests {
         let mut sim = Sim::new(model, 1);
         sim.run_to_end(u64::MAX);
         let trace = sim.drain_trace();
-        let mut story = StoryEvents::new(2);
+        let mut story = StoryEvents::new(OrderId(2));
         story.add(&trace);
         let last = story.events().last().unwrap();
         assert!(
-            matches!(last.kind, TraceKind::Settled { order: 2, .. }),
+            matches!(
+                last.kind,
+                TraceKind::Settled {
+                    order: OrderId(2),
+                    ..
+                }
+            ),
             "{last:?}"
         );
     }
