@@ -299,7 +299,7 @@ fn a_key_ending_with_a_question_mark_is_named_and_floats_round_trip() {
     assert_eq!(e.path, "titl?");
     assert!(e.message.starts_with("unknown field `titl?`"), "{e}");
 
-    let mut v: Value = serde_json::from_str(&presets::json("pizza").unwrap()).unwrap();
+    let mut v: Value = serde_json::from_str(presets::json("pizza").unwrap()).unwrap();
     v["services"][1]["latency"] =
         serde_json::json!({"lognormal": {"median_ms": 1e42, "sigma": 0.3}});
     let s = orderflow_sim::Scenario::from_json(&v.to_string()).unwrap();
