@@ -9,7 +9,9 @@
 //! stream where it was applied, so replay is exact. A command scheduled for
 //! later (a timed fault not yet reached) is written with `-` for
 //! `after_events`. Ops: `down:svc`, `up:svc`, `lat:svc:factor`,
-//! `err:svc:rate`, `drop:svc:rate`, `rep:svc:n`, `restart:downtime_ms`.
+//! `err:svc:rate`, `drop:svc:rate`, `rep:svc:n`, `restart:downtime_ms`,
+//! `stock:sku:units` (links written before it existed hold none of it and
+//! load as before).
 //!
 //! Parsing never fails: each bad field is reported in words and replaced by
 //! its default, and the page shows the notices.
@@ -139,6 +141,7 @@ fn command_text(c: &Command) -> String {
         Command::SetDropRate { service, rate } => format!("drop:{service}:{}", fmt_f64(*rate)),
         Command::SetReplicas { service, replicas } => format!("rep:{service}:{replicas}"),
         Command::RestartBroker { downtime_ms } => format!("restart:{downtime_ms}"),
+        Command::SetStock { sku, units } => format!("stock:{sku}:{units}"),
     }
 }
 
@@ -215,6 +218,20 @@ fn parse_command(parts: &[&str]) -> Result<Command, String> {
                 .parse::<u64>()
                 .map_err(|_| format!("downtime {:?} is not a whole number", parts[1]))?;
             Ok(Command::RestartBroker { downtime_ms: ms })
+        }
+        Some("stock") => {
+            expect_len(3)?;
+            let sku = parts[1];
+            if sku.is_empty() {
+                return Err("missing sku".to_owned());
+            }
+            let units = arg(2)?
+                .parse::<u32>()
+                .map_err(|_| format!("units {:?} is not a whole number", parts[2]))?;
+            Ok(Command::SetStock {
+                sku: sku.to_owned(),
+                units,
+            })
         }
         Some(op) => Err(format!("unknown op {op:?}")),
         None => Err("empty command".to_owned()),
@@ -458,6 +475,21 @@ mod tests {
                     after_events: 990,
                     command: Command::RestartBroker { downtime_ms: 300 },
                 }),
+                UrlCommand::Applied(AppliedCommand {
+                    at: SimTime(6_000_000),
+                    after_events: 1_200,
+                    command: Command::SetStock {
+                        sku: "SKU-RED".into(),
+                        units: 0,
+                    },
+                }),
+                UrlCommand::Scheduled {
+                    at: SimTime(9_000_000),
+                    command: Command::SetStock {
+                        sku: "SKU-RED".into(),
+                        units: 40,
+                    },
+                },
                 UrlCommand::Scheduled {
                     at: SimTime(13_000_000),
                     command: Command::SetUp {
@@ -474,6 +506,20 @@ mod tests {
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!(back, st, "{q}");
         assert!(q.contains("cmds=400:3000000:down:provider~"), "{q}");
+        assert!(q.contains("~1200:6000000:stock:SKU-RED:0~"), "{q}");
+    }
+
+    #[test]
+    fn a_bad_stock_command_names_its_field() {
+        for (cmds, field) in [
+            ("1:1000:stock:SKU-RED:lots", "units"),
+            ("1:1000:stock::5", "sku"),
+            ("1:1000:stock:SKU-RED", "expected 2 fields"),
+        ] {
+            let (st, notices) = UrlState::parse(&format!("?preset=sync-chain&cmds={cmds}"));
+            assert!(st.commands.is_empty(), "{cmds}");
+            assert!(notices.join(" ").contains(field), "{cmds}: {notices:?}");
+        }
     }
 
     #[test]
