@@ -22,6 +22,10 @@ test("payment down: compensation releases stock; the warehouse outage loses ship
   // The inconsistent ones are the preset's own Warehouse outage (30 s to 40 s):
   // paid, never shipped. None comes from the payment failures.
   expect(end.completed + end.compensated + end.failed + end.inconsistent).toBe(240);
-  for (const [sku, l] of Object.entries(await stock(page))) expect(l.reserved, sku).toBe(0);
+  // Only the orders whose shipping request was lost still hold units (one or
+  // two each): every failed payment gave its units back.
+  const reserved = Object.values(await stock(page)).reduce((sum, l) => sum + l.reserved, 0);
+  expect(reserved).toBeGreaterThanOrEqual(end.inconsistent);
+  expect(reserved).toBeLessThanOrEqual(2 * end.inconsistent);
   expect(errors).toEqual([]);
 });
