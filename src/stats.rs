@@ -135,7 +135,8 @@ impl Strip {
 }
 
 /// Inventory's stock of one SKU: where every unit is right now. The sum
-/// of the three always equals `initial` (the engine checks it).
+/// of the three always equals `initial + added - removed` (the engine
+/// checks it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StockRow {
     pub sku: String,
@@ -143,6 +144,12 @@ pub struct StockRow {
     pub available: u64,
     pub reserved: u64,
     pub shipped: u64,
+    /// Units restocked or counted in since the start.
+    pub added: u64,
+    /// Units written off by a stock count.
+    pub removed: u64,
+    /// Reservations refused for lack of units.
+    pub out_of_stock: u64,
 }
 
 /// A row of the services table.
@@ -533,6 +540,9 @@ impl Stats {
                     available: l.available,
                     reserved: l.reserved,
                     shipped: l.shipped,
+                    added: l.added,
+                    removed: l.removed,
+                    out_of_stock: l.out_of_stock,
                 })
                 .collect(),
         }
@@ -762,7 +772,11 @@ mod tests {
         s.advance_to(SimTime::from_secs(600), u64::MAX);
         let end = Stats::compute(&model, s.sim());
         for r in mid.stock.iter().chain(&end.stock) {
-            assert_eq!(r.available + r.reserved + r.shipped, r.initial, "{r:?}");
+            assert_eq!(
+                r.available + r.reserved + r.shipped,
+                r.initial + r.added - r.removed,
+                "{r:?}"
+            );
         }
         assert!(end.stock.iter().all(|r| r.reserved == 0), "{:?}", end.stock);
         assert!(end.steps.compensations > 0);

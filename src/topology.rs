@@ -168,13 +168,13 @@ impl Topology {
                             link(h.service, b);
                         }
                         if let Some(c) = compensate {
-                            link(h.service, svc(c.target));
+                            link(h.service, svc(c.policy.target));
                         }
                     }
                     StepModel::Send { target, compensate } => {
                         link(h.service, svc(*target));
                         if let Some(c) = compensate {
-                            link(h.service, svc(c.target));
+                            link(h.service, svc(c.policy.target));
                         }
                     }
                     StepModel::Publish { .. } => {

@@ -14,7 +14,8 @@
 //! keeps the timed commands scheduled before it; `-` alone (older links)
 //! means scheduled at the start. Ops: `down:svc`, `up:svc`,
 //! `lat:svc:factor`, `err:svc:rate`, `drop:svc:rate`, `rep:svc:n`,
-//! `restart:downtime_ms`.
+//! `restart:downtime_ms`, `stock:sku:units` (links written before it
+//! existed hold none of it and load as before).
 //!
 //! Parsing never fails: each bad field is reported in words and replaced by
 //! its default, and the page shows the notices.
@@ -207,6 +208,7 @@ fn command_text(c: &Command) -> String {
         Command::SetDropRate { service, rate } => format!("drop:{service}:{}", fmt_f64(*rate)),
         Command::SetReplicas { service, replicas } => format!("rep:{service}:{replicas}"),
         Command::RestartBroker { downtime_ms } => format!("restart:{downtime_ms}"),
+        Command::SetStock { sku, units } => format!("stock:{sku}:{units}"),
     }
 }
 
@@ -304,6 +306,20 @@ fn parse_command(parts: &[&str]) -> Result<Command, String> {
                 .parse::<u64>()
                 .map_err(|_| format!("downtime {} is not a whole number", shown(parts[1])))?;
             Ok(Command::RestartBroker { downtime_ms: ms })
+        }
+        Some("stock") => {
+            expect_len(3)?;
+            let sku = parts[1];
+            if sku.is_empty() {
+                return Err("missing sku".to_owned());
+            }
+            let units = arg(2)?
+                .parse::<u32>()
+                .map_err(|_| format!("units {} is not a whole number", shown(parts[2])))?;
+            Ok(Command::SetStock {
+                sku: sku.to_owned(),
+                units,
+            })
         }
         Some(op) => Err(format!("unknown op {}", shown(op))),
         None => Err("empty command".to_owned()),
@@ -656,6 +672,34 @@ mod tests {
                 && notices[0].ends_with("the embed API listens to no one"),
             "{notices:?}"
         );
+    }
+
+    #[test]
+    fn a_stock_command_round_trips_and_a_bad_one_names_its_field() {
+        let cmds = "1200:6000000:stock:SKU-RED:0";
+        let (st, notices) = UrlState::parse(&format!("?preset=sync-chain&cmds={cmds}"));
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(
+            st.commands,
+            [UrlCommand::Applied(AppliedCommand {
+                at: SimTime(6_000_000),
+                after_events: 1_200,
+                command: Command::SetStock {
+                    sku: "SKU-RED".into(),
+                    units: 0,
+                },
+            })]
+        );
+        assert!(st.to_query().contains(&format!("cmds={cmds}")));
+        for (cmds, field) in [
+            ("1:1000:stock:SKU-RED:lots", "units"),
+            ("1:1000:stock::5", "sku"),
+            ("1:1000:stock:SKU-RED", "expected 2 fields"),
+        ] {
+            let (st, notices) = UrlState::parse(&format!("?preset=sync-chain&cmds={cmds}"));
+            assert!(st.commands.is_empty(), "{cmds}");
+            assert!(notices.join(" ").contains(field), "{cmds}: {notices:?}");
+        }
     }
 
     #[test]

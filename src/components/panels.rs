@@ -289,7 +289,7 @@ pub fn MetricsPanel() -> impl IntoView {
                     {(!s.stock.is_empty()).then(|| view! {
                         <table class="stock" data-testid="stock">
                             <caption>"Inventory stock"</caption>
-                            <thead><tr><th>"SKU"</th><th>"available"</th><th>"reserved"</th><th>"shipped"</th></tr></thead>
+                            <thead><tr><th>"SKU"</th><th>"available"</th><th>"reserved"</th><th>"shipped"</th><th>"out of stock"</th></tr></thead>
                             <tbody>
                                 {s.stock.into_iter().map(|r| view! {
                                     <tr data-sku=r.sku.clone()>
@@ -297,6 +297,7 @@ pub fn MetricsPanel() -> impl IntoView {
                                         <td data-col="available">{r.available}</td>
                                         <td data-col="reserved">{r.reserved}</td>
                                         <td data-col="shipped">{r.shipped}</td>
+                                        <td data-col="out-of-stock">{r.out_of_stock}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

@@ -20,6 +20,7 @@
 //! | `service.<id>.` | utilisation, received, succeeded, failed, refused (down), rejected (queue full), queue peak, mean queue wait |
 //! | `queue.<id>.` | published, delivered, acked, redelivered, dead-lettered, expired, lost, refused, peak depth |
 //! | `breaker.<id>.` | opens, closes, time open, short-circuited calls, calls, failures |
+//! | `stock.<sku>.` (lower case) | units available, reservations refused (out of stock), units added (restocks, `set_stock`), units removed |
 //! | `run.` | simulated duration, throughput |
 //! | `reference.` | figures of the model rather than the run: the mean time of the synchronous path |
 
@@ -28,13 +29,13 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::breaker::BreakerState;
-use crate::ids::{BreakerId, HandlerId, QueueId, ServiceId};
+use crate::ids::{BreakerId, HandlerId, QueueId, ServiceId, SkuId};
 use crate::metrics::{
     ClientCounters, Histo, Metrics, PaymentCounters, ServiceMetrics, StepCounters,
 };
 use crate::model::{Model, StepModel};
 use crate::order::Outcome;
-use crate::sim::{QueueCounters, Sim};
+use crate::sim::{QueueCounters, Sim, StockLevel};
 use crate::time::SimTime;
 
 /// What a figure counts or measures.
@@ -164,6 +165,8 @@ enum Key {
     Utilisation(usize),
     /// A queue, by its position in [`Model::queues`].
     Queue(usize, fn(&QueueCounters) -> u64),
+    /// A SKU's stock, by its position in [`Model::skus`].
+    Stock(usize, fn(&StockLevel) -> u64),
     /// A breaker, by its position in [`Model::breakers`].
     BreakerOpens(usize),
     BreakerCloses(usize),
@@ -215,6 +218,11 @@ pub fn catalogue(model: &Model) -> Vec<MetricDef> {
     }
     for (i, b) in model.breakers.iter().enumerate() {
         breaker(&mut l, i, &b.id);
+    }
+    if model.inventory.is_some() {
+        for (i, (sku, _)) in model.skus.iter().enumerate() {
+            stock(&mut l, i, sku);
+        }
     }
     l.add(
         "run.duration_ms",
@@ -633,6 +641,45 @@ fn breaker(l: &mut List, i: usize, id: &str) {
     );
 }
 
+fn stock(l: &mut List, i: usize, sku: &str) {
+    type Row = (
+        &'static str,
+        &'static str,
+        Direction,
+        fn(&StockLevel) -> u64,
+    );
+    let rows: [Row; 4] = [
+        ("available", "units available", Neutral, |s| s.available),
+        (
+            "out_of_stock",
+            "reservations refused, too few units",
+            Lower,
+            |s| s.out_of_stock,
+        ),
+        ("added", "units added (restocks, counts)", Neutral, |s| {
+            s.added
+        }),
+        ("removed", "units written off", Neutral, |s| s.removed),
+    ];
+    // Names are lower case: `SKU-RED` is `stock.sku-red.available`.
+    let key: String = sku
+        .chars()
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9' | '-' | '_') => c,
+            _ => '_',
+        })
+        .collect();
+    for (name, label, dir, f) in rows {
+        l.add(
+            format!("stock.{key}.{name}"),
+            format!("{sku}: {label}"),
+            Unit::Count,
+            dir,
+            Key::Stock(i, f),
+        );
+    }
+}
+
 /// The definition of figure `name` among `defs`.
 pub fn find<'a>(defs: &'a [MetricDef], name: &str) -> Option<&'a MetricDef> {
     defs.iter().find(|d| d.name == name)
@@ -701,6 +748,9 @@ fn value(key: Key, sim: &Sim, mx: &Metrics) -> f64 {
         Key::Queue(i, f) => QueueId::from_index(i)
             .filter(|&id| model.queues.get(id).is_some())
             .map_or(0.0, |id| f(&sim.queue(id).counters) as f64),
+        Key::Stock(i, f) => SkuId::from_index(i)
+            .and_then(|id| sim.stock().get(id))
+            .map_or(0.0, |l| f(l) as f64),
         Key::BreakerOpens(i) => breaker_counter(sim, i, |c| c.opened),
         Key::BreakerCloses(i) => breaker_counter(sim, i, |c| c.closed),
         Key::BreakerShortCircuited(i) => breaker_counter(sim, i, |c| c.short_circuited),

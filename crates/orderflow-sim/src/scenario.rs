@@ -216,9 +216,57 @@ pub struct ServiceSpec {
     /// Windows when the service is down (refuses every request).
     #[serde(default)]
     pub down: Vec<Window>,
-    /// Inventory data: units in stock per SKU.
+    /// Inventory data: units in stock per SKU (a number, or units with a
+    /// restock schedule).
     #[serde(default)]
-    pub stock: Option<BTreeMap<String, u32>>,
+    pub stock: Option<BTreeMap<String, StockSpec>>,
+}
+
+/// The stock of one SKU: `60`, or
+/// `{"units": 60, "restock": {"every_ms": 20000, "units": 10}}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum StockSpec {
+    /// Units available at the start, never restocked.
+    Units(u32),
+    /// Units available at the start and a restock schedule.
+    Detailed(StockDetail),
+}
+
+impl StockSpec {
+    /// Units available at the start.
+    pub fn units(&self) -> u32 {
+        match self {
+            StockSpec::Units(n) => *n,
+            StockSpec::Detailed(d) => d.units,
+        }
+    }
+
+    /// The restock schedule, if any.
+    pub fn restock(&self) -> Option<Restock> {
+        match self {
+            StockSpec::Units(_) => None,
+            StockSpec::Detailed(d) => d.restock,
+        }
+    }
+}
+
+/// Units at the start, and how the SKU is restocked.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StockDetail {
+    pub units: u32,
+    #[serde(default)]
+    pub restock: Option<Restock>,
+}
+
+/// A delivery of `units` more units every `every_ms` (the first one
+/// `every_ms` after the start), for as long as orders keep coming.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Restock {
+    pub every_ms: u64,
+    pub units: u32,
 }
 
 fn one() -> u32 {
@@ -351,13 +399,13 @@ pub enum Step {
         mandatory: bool,
         /// Handler called to undo this step when a later mandatory step fails.
         #[serde(default)]
-        compensate: Option<String>,
+        compensate: Option<Compensate>,
     },
     /// Fire-and-forget: send and move on; nobody learns whether it worked.
     Send {
         target: String,
         #[serde(default)]
-        compensate: Option<String>,
+        compensate: Option<Compensate>,
     },
     /// Publish a message to a queue or exchange and wait for the broker's
     /// confirmation (not for the consumer).
@@ -406,6 +454,57 @@ pub enum Step {
 
 fn yes() -> bool {
     true
+}
+
+/// How a step is undone: `"inventory.release"` (a call that insists until
+/// it is answered), or `{"target": "inventory.release", "mode": "send"}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Compensate {
+    /// A blocking call to this handler (`"service.op"`).
+    Target(String),
+    /// A handler and how it is reached.
+    Detailed(CompensateSpec),
+}
+
+impl Compensate {
+    /// The handler that undoes the step.
+    pub fn target(&self) -> &str {
+        match self {
+            Compensate::Target(t) => t,
+            Compensate::Detailed(d) => &d.target,
+        }
+    }
+
+    /// How the undo is sent.
+    pub fn mode(&self) -> CompensateMode {
+        match self {
+            Compensate::Target(_) => CompensateMode::Call,
+            Compensate::Detailed(d) => d.mode,
+        }
+    }
+}
+
+/// A compensation's handler and mode.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompensateSpec {
+    pub target: String,
+    #[serde(default)]
+    pub mode: CompensateMode,
+}
+
+/// How a compensation reaches its handler.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompensateMode {
+    /// Wait for the answer, retrying for about two minutes: the failure is
+    /// reported only once the undo is done (or given up).
+    #[default]
+    Call,
+    /// Fire-and-forget: send the undo and go on, so the failure is
+    /// reported at once; nobody learns whether the undo arrived.
+    Send,
 }
 
 /// The broker's queues, exchanges and consumers.

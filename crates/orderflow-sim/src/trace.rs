@@ -249,6 +249,12 @@ pub enum TraceKind {
         sku: SkuId,
         state: StockState,
     },
+    /// A SKU was restocked: `units` more, `available` now.
+    Restock {
+        sku: SkuId,
+        units: u32,
+        available: u64,
+    },
     /// The status store recorded a status (visible to readers at `visible_at`).
     Status {
         order: OrderId,
@@ -574,6 +580,14 @@ fn describe_system(kind: &TraceKind, m: &Model) -> Option<String> {
             state.as_str()
         ),
         Enqueued { queue: q, order } => format!("o#{order} queued in {}", queue(m, *q)),
+        Restock {
+            sku,
+            units,
+            available,
+        } => format!(
+            "{} restocked: {units} more, {available} available",
+            m.skus.get(*sku).map_or("?", |s| s.0.as_str())
+        ),
         Redelivery {
             queue: q,
             order,

@@ -16,6 +16,7 @@ pub(super) struct ServiceParts {
     pub(super) services: IdVec<ServiceId, ServiceModel>,
     pub(super) inventory: Option<ServiceId>,
     pub(super) skus: Vec<(String, u32)>,
+    pub(super) restock: Vec<RestockModel>,
     pub(super) faults: Vec<(SimTime, Command)>,
 }
 
@@ -269,6 +270,7 @@ impl<'a> Compiler<'a> {
             services,
             inventory,
             mut skus,
+            restock,
             mut faults,
         } = self.services();
         let handlers = self.handlers(inventory);
@@ -297,6 +299,7 @@ impl<'a> Compiler<'a> {
             client,
             inventory,
             skus: skus.into(),
+            restock,
             mix_weights: mix.iter().map(|m| m.1).collect(),
             mix,
             arrival,

@@ -40,15 +40,21 @@ impl Compiler<'_> {
 
     /// Compensations are calls with the step's timeout that insist: an undo
     /// that gives up leaves the order half done, so they retry for about two
-    /// minutes (backoff up to 10 s) before counting as failed.
+    /// minutes (backoff up to 10 s) before counting as failed. In `send`
+    /// mode the same target is only sent to, fire-and-forget.
     pub(super) fn compensation(
         &mut self,
         path: String,
-        name: &Option<String>,
+        spec: &Option<Compensate>,
         timeout_ms: u64,
-    ) -> Option<CallPolicy> {
-        name.as_ref().map(|n| CallPolicy {
-            target: self.handler(path, n),
+    ) -> Option<Compensation> {
+        let spec = spec.as_ref()?;
+        let path = match spec {
+            Compensate::Target(_) => path,
+            Compensate::Detailed(_) => format!("{path}.target"),
+        };
+        let policy = CallPolicy {
+            target: self.handler(path, spec.target()),
             // The step's own timeout, reported by its call policy.
             timeout_us: ms_to_us(timeout_ms.max(1), 1..=bounds::DURATION_MS).unwrap_or(1_000),
             retries: 15,
@@ -58,6 +64,10 @@ impl Compiler<'_> {
                 jitter: 0.5,
             },
             breaker: None,
+        };
+        Some(Compensation {
+            policy,
+            send: spec.mode() == CompensateMode::Send,
         })
     }
 

@@ -65,6 +65,8 @@ pub mod bounds {
     /// always fit.
     pub const TIMED_COMMANDS: usize = 500;
     pub const SERIES_POINTS: u32 = 1_000_000;
+    /// Units of one SKU a `set_stock` command may set.
+    pub const STOCK_UNITS: u32 = 100_000_000;
 }
 
 /// A problem with a scenario: where, and what.
@@ -249,11 +251,11 @@ pub enum StepModel {
         policy: CallPolicy,
         fallback: Option<FallbackModel>,
         mandatory: bool,
-        compensate: Option<CallPolicy>,
+        compensate: Option<Compensation>,
     },
     Send {
         target: HandlerId,
-        compensate: Option<CallPolicy>,
+        compensate: Option<Compensation>,
     },
     Publish {
         to: Destination,
@@ -288,11 +290,32 @@ pub enum StepModel {
 impl StepModel {
     /// The compensation registered by this step, if any.
     pub fn compensation(&self) -> Option<CallPolicy> {
+        self.compensate().map(|c| c.policy)
+    }
+
+    /// The compensation with its mode, if any.
+    pub fn compensate(&self) -> Option<Compensation> {
         match self {
             StepModel::Call { compensate, .. } | StepModel::Send { compensate, .. } => *compensate,
             _ => None,
         }
     }
+}
+
+/// How a step is undone: the call, and whether it is only sent
+/// (fire-and-forget) rather than awaited.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Compensation {
+    pub policy: CallPolicy,
+    pub send: bool,
+}
+
+/// A SKU's restock schedule: `units` more every `every_us`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RestockModel {
+    pub sku: SkuId,
+    pub every_us: u64,
+    pub units: u32,
 }
 
 /// A compiled handler.
@@ -437,6 +460,8 @@ pub struct Model {
     /// The inventory service, if any, and its SKUs with initial stock.
     pub inventory: Option<ServiceId>,
     pub skus: IdVec<SkuId, (String, u32)>,
+    /// The SKUs restocked on a schedule, in SKU order.
+    pub restock: Vec<RestockModel>,
     /// Order mix: `(sku, weight, qty)`.
     pub mix: Vec<(SkuId, u32, u32)>,
     pub mix_weights: Vec<u32>,
@@ -595,7 +620,27 @@ impl Model {
                     .map_err(|e| CommandError(format!("downtime_ms: {e}")))?;
                 ResolvedCommand::RestartBroker { downtime_us }
             }
+            Command::SetStock { sku, units } => self.resolve_set_stock(sku, *units)?,
         })
+    }
+
+    /// `set_stock`: a SKU the inventory holds, a count within bounds.
+    fn resolve_set_stock(&self, sku: &str, units: u32) -> Result<ResolvedCommand, CommandError> {
+        if self.inventory.is_none() {
+            return Err(CommandError("the scenario has no inventory".into()));
+        }
+        let held = self.scenario.services.iter().find_map(|s| s.stock.as_ref());
+        let sku_id = self
+            .sku_index(sku)
+            .filter(|_| held.is_some_and(|h| h.contains_key(sku)))
+            .ok_or_else(|| CommandError(format!("sku: the inventory holds no {sku:?}")))?;
+        if units > bounds::STOCK_UNITS {
+            return Err(CommandError(format!(
+                "units: must be at most {}",
+                bounds::STOCK_UNITS
+            )));
+        }
+        Ok(ResolvedCommand::SetStock { sku: sku_id, units })
     }
 
     /// True if a status value ends an order.

@@ -1,6 +1,8 @@
 //! Compiling the topology: services (with their down windows and stock),
 //! the broker's queues, exchanges and consumers, circuit breakers.
 
+use std::collections::BTreeMap;
+
 use super::compile::{BrokerParts, Compiler, ServiceParts, id_at};
 use super::*;
 use crate::command::Command;
@@ -19,6 +21,7 @@ impl Compiler<'_> {
         let mut services = IdVec::new();
         let mut inventory = None;
         let mut skus: Vec<(String, u32)> = Vec::new();
+        let mut restock = Vec::new();
         let mut faults: Vec<(SimTime, Command)> = Vec::new();
         for (i, sv) in s.services.iter().enumerate() {
             let p = format!("services[{i}]");
@@ -68,10 +71,11 @@ impl Compiler<'_> {
                     self.err(format!("{p}.stock"), "only one service may hold stock");
                 }
                 inventory = Some(id_at(i));
-                skus = stock.iter().map(|(k, v)| (k.clone(), *v)).collect();
+                skus = stock.iter().map(|(k, v)| (k.clone(), v.units())).collect();
                 if skus.is_empty() {
                     self.err(format!("{p}.stock"), "needs at least one SKU");
                 }
+                restock = self.restock(&p, stock);
             }
             services.push(ServiceModel {
                 id: sv.id.clone(),
@@ -101,8 +105,33 @@ impl Compiler<'_> {
             services,
             inventory,
             skus,
+            restock,
             faults,
         }
+    }
+
+    /// The restock schedules of an inventory's SKUs (in SKU order, the
+    /// order of the map).
+    fn restock(&mut self, p: &str, stock: &BTreeMap<String, StockSpec>) -> Vec<RestockModel> {
+        let mut out = Vec::new();
+        for (i, (sku, spec)) in stock.iter().enumerate() {
+            let Some(r) = spec.restock() else { continue };
+            let path = format!("{p}.stock.{sku}.restock");
+            let every_us = self.duration_us(format!("{path}.every_ms"), r.every_ms);
+            if r.units == 0 || r.units > bounds::STOCK_UNITS {
+                self.err(
+                    format!("{path}.units"),
+                    format!("must be between 1 and {}", bounds::STOCK_UNITS),
+                );
+                continue;
+            }
+            out.push(RestockModel {
+                sku: id_at(i),
+                every_us,
+                units: r.units,
+            });
+        }
+        out
     }
 
     /// The broker: queues, exchanges and consumers.

@@ -53,7 +53,7 @@ fn sync_chain() -> Scenario {
     Scenario {
         name: s("sync-chain"),
         title: s("Synchronous chain"),
-        description: s("Order calls Inventory, Payment, Warehouse and Notification one after another and answers only when all of them have. The client waits for the sum of every latency, and one failure anywhere fails the whole order: earlier steps are undone in reverse (shipment cancelled, payment refunded, stock released). From 15 s to 25 s the payment service is down."),
+        description: s("Order calls Inventory, Payment, Warehouse and Notification one after another and answers only when all of them have: the client waits for the sum of every latency, and a failure in a mandatory step fails the whole order, undoing the earlier steps in reverse (shipment cancelled, payment refunded, stock released). Notification is best-effort: when it fails the order still completes. SKU-RED starts with 50 units and gets 10 more every 20 s, fewer than the orders take: about halfway through it runs out and its orders are refused cleanly (the order could not be placed, nothing to undo). From 15 s to 25 s the payment service is down. Try: \"SKU-RED sold out\", or take Notification down and watch orders still complete."),
         network: NetworkSpec {
             latency: Latency::Uniform([0.5, 2.0]),
         },
@@ -99,8 +99,14 @@ fn sync_chain() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: Some(BTreeMap::from([
-                    (s("SKU-BLUE"), 500000),
-                    (s("SKU-RED"), 500000),
+                    (s("SKU-BLUE"), StockSpec::Units(500000)),
+                    (s("SKU-RED"), StockSpec::Detailed(StockDetail {
+                        units: 50,
+                        restock: Some(Restock {
+                            every_ms: 20000,
+                            units: 10,
+                        }),
+                    })),
                 ])),
             },
             ServiceSpec {
@@ -182,7 +188,7 @@ fn sync_chain() -> Scenario {
                         breaker: None,
                         fallback: None,
                         mandatory: true,
-                        compensate: Some(s("inventory.release")),
+                        compensate: Some(Compensate::Target(s("inventory.release"))),
                     },
                     Step::Call {
                         target: s("payment.charge"),
@@ -196,7 +202,7 @@ fn sync_chain() -> Scenario {
                         breaker: None,
                         fallback: None,
                         mandatory: true,
-                        compensate: Some(s("payment.refund")),
+                        compensate: Some(Compensate::Target(s("payment.refund"))),
                     },
                     Step::Call {
                         target: s("warehouse.ship"),
@@ -210,7 +216,7 @@ fn sync_chain() -> Scenario {
                         breaker: None,
                         fallback: None,
                         mandatory: true,
-                        compensate: Some(s("warehouse.cancel")),
+                        compensate: Some(Compensate::Target(s("warehouse.cancel"))),
                     },
                     Step::Call {
                         target: s("notification.notify"),
@@ -223,7 +229,7 @@ fn sync_chain() -> Scenario {
                         },
                         breaker: None,
                         fallback: None,
-                        mandatory: true,
+                        mandatory: false,
                         compensate: None,
                     },
                 ],
@@ -379,6 +385,30 @@ fn sync_chain() -> Scenario {
             series_points: 4000,
         },
         one_click_faults: vec![
+            OneClickFault {
+                label: s("SKU-RED sold out for 20 s (then 30 arrive)"),
+                on: Command::SetStock {
+                    sku: s("SKU-RED"),
+                    units: 0,
+                },
+                off: Command::SetStock {
+                    sku: s("SKU-RED"),
+                    units: 30,
+                },
+                duration_ms: 20000,
+            },
+            OneClickFault {
+                label: s("Notification down for 20 s"),
+                on: Command::SetUp {
+                    service: s("notification"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("notification"),
+                    up: true,
+                },
+                duration_ms: 20000,
+            },
             OneClickFault {
                 label: s("Payment provider outage for 10 s"),
                 on: Command::SetUp {
@@ -534,6 +564,78 @@ fn sync_chain_claims() -> Vec<ClaimSpec> {
                 metric: s("payments.refunded"),
             }),
         },
+        ClaimSpec {
+            id: s("out-of-stock-refused"),
+            text: s("When a SKU runs out, its orders are refused up front: the client hears it failed and there is nothing to undo"),
+            document: s("000"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.stock.sku-red.out_of_stock >= 5"),
+                s("a.outcome.failed >= a.stock.sku-red.out_of_stock"),
+                s("a.outcome.compensated == 0"),
+                s("a.outcome.inconsistent == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(50000),
+                metric: s("stock.sku-red.out_of_stock"),
+            }),
+        },
+        ClaimSpec {
+            id: s("notification-best-effort"),
+            text: s("A failed notification does not cancel the order: with Notification down the orders still complete and nothing is undone"),
+            document: s("000"),
+            seed: 1,
+            orders: Some(80),
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: vec![
+                        TimedCommand {
+                            at_ms: 5000,
+                            command: Command::SetUp {
+                                service: s("notification"),
+                                up: false,
+                            },
+                        },
+                        TimedCommand {
+                            at_ms: 12000,
+                            command: Command::SetUp {
+                                service: s("notification"),
+                                up: true,
+                            },
+                        },
+                    ],
+                }),
+            ]),
+            expect: vec![
+                s("a.steps.best_effort_failures >= 10"),
+                s("a.outcome.compensated == 0"),
+                s("a.outcome.completed == a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(10000),
+                metric: s("steps.best_effort_failures"),
+            }),
+        },
     ]
 }
 
@@ -541,7 +643,7 @@ fn fire_and_forget() -> Scenario {
     Scenario {
         name: s("fire-and-forget"),
         title: s("Fire-and-forget"),
-        description: s("Order sends every request without waiting and tells the client \"placed\" at once: fast and decoupled, but nobody notices when a step fails. From 15 s to 25 s the payment service is down; those orders are placed, reserved and shipped but never paid, and the engine counts them as inconsistent."),
+        description: s("Order sends every request without waiting and tells the client \"placed\" at once: fast and decoupled, but nobody notices when a step fails. From 15 s to 25 s the payment service is down; those orders are placed, reserved and shipped but never paid, and the engine counts them as inconsistent. SKU-RED runs out halfway as in the synchronous chain, but here nobody hears of it: its orders are still \"placed\", though nothing was reserved or shipped. Try: \"SKU-RED sold out\" and compare with the synchronous chain."),
         network: NetworkSpec {
             latency: Latency::Uniform([0.5, 2.0]),
         },
@@ -587,8 +689,14 @@ fn fire_and_forget() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: Some(BTreeMap::from([
-                    (s("SKU-BLUE"), 500000),
-                    (s("SKU-RED"), 500000),
+                    (s("SKU-BLUE"), StockSpec::Units(500000)),
+                    (s("SKU-RED"), StockSpec::Detailed(StockDetail {
+                        units: 50,
+                        restock: Some(Restock {
+                            every_ms: 20000,
+                            units: 10,
+                        }),
+                    })),
                 ])),
             },
             ServiceSpec {
@@ -828,6 +936,18 @@ fn fire_and_forget() -> Scenario {
         },
         one_click_faults: vec![
             OneClickFault {
+                label: s("SKU-RED sold out for 20 s (then 30 arrive)"),
+                on: Command::SetStock {
+                    sku: s("SKU-RED"),
+                    units: 0,
+                },
+                off: Command::SetStock {
+                    sku: s("SKU-RED"),
+                    units: 30,
+                },
+                duration_ms: 20000,
+            },
+            OneClickFault {
                 label: s("Payment provider outage for 10 s"),
                 on: Command::SetUp {
                     service: s("provider"),
@@ -954,12 +1074,40 @@ fn fire_and_forget_claims() -> Vec<ClaimSpec> {
             expect: vec![
                 s("a.steps.compensations == 0"),
                 s("a.outcome.completed + a.outcome.inconsistent == a.orders.created"),
-                s("b.outcome.inconsistent == 0"),
+                s("b.outcome.inconsistent == b.stock.sku-red.out_of_stock"),
             ],
             show: Some(ShowSpec {
                 run: s("a"),
                 at_ms: Some(20000),
                 metric: s("steps.compensations"),
+            }),
+        },
+        ClaimSpec {
+            id: s("shortage-unnoticed"),
+            text: s("When a SKU runs out, fire-and-forget still tells the client the order was placed: nothing is reserved or shipped, and nobody is told"),
+            document: s("000"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.stock.sku-red.out_of_stock >= 5"),
+                s("a.outcome.inconsistent >= a.stock.sku-red.out_of_stock"),
+                s("a.outcome.failed == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(50000),
+                metric: s("stock.sku-red.out_of_stock"),
             }),
         },
     ]
@@ -969,7 +1117,7 @@ fn hybrid() -> Scenario {
     Scenario {
         name: s("hybrid"),
         title: s("Hybrid: sync for what must succeed, async for the rest"),
-        description: s("Reserving stock and charging the payment are mandatory and synchronous; shipping and the notification email are sent without waiting. When payment fails the reserved stock is released. From 15 s to 25 s half of the payments fail. The client can wait for the answer or take a 202 and learn the outcome by polling, webhook or push."),
+        description: s("Reserving stock and charging the payment are mandatory and synchronous; shipping and the notification are sent without waiting. When a payment fails the order fails at once and the stock is given back by an asynchronous message to Inventory (nobody waits for the release). From 10 s to 18 s half of the payments fail. From 30 s to 40 s the Warehouse is down: the shipping requests sent to it meanwhile are gone, so those orders are paid but never shipped, and the engine judges them inconsistent. The client can wait for the answer or take a 202 and learn the outcome by polling, webhook or push. Compare with hybrid-queue, where the same outage loses nothing."),
         network: NetworkSpec {
             latency: Latency::Uniform([0.5, 2.0]),
         },
@@ -1015,8 +1163,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: Some(BTreeMap::from([
-                    (s("SKU-BLUE"), 500000),
-                    (s("SKU-RED"), 500000),
+                    (s("SKU-BLUE"), StockSpec::Units(500000)),
+                    (s("SKU-RED"), StockSpec::Units(500000)),
                 ])),
             },
             ServiceSpec {
@@ -1114,7 +1262,10 @@ fn hybrid() -> Scenario {
                         breaker: None,
                         fallback: None,
                         mandatory: true,
-                        compensate: Some(s("inventory.release")),
+                        compensate: Some(Compensate::Detailed(CompensateSpec {
+                            target: s("inventory.release"),
+                            mode: CompensateMode::Send,
+                        })),
                     },
                     Step::Call {
                         target: s("payment.charge"),
@@ -1128,7 +1279,7 @@ fn hybrid() -> Scenario {
                         breaker: None,
                         fallback: None,
                         mandatory: true,
-                        compensate: Some(s("payment.refund")),
+                        compensate: Some(Compensate::Target(s("payment.refund"))),
                     },
                     Step::Send {
                         target: s("warehouse.ship"),
@@ -1307,8 +1458,13 @@ fn hybrid() -> Scenario {
             FaultSpec::ErrorRate {
                 service: s("payment"),
                 rate: 0.5,
-                at_ms: 15000,
-                until_ms: 25000,
+                at_ms: 10000,
+                until_ms: 18000,
+            },
+            FaultSpec::Down {
+                service: s("warehouse"),
+                at_ms: 30000,
+                until_ms: 40000,
             },
         ],
         outcome: OutcomeSpec {
@@ -1326,6 +1482,18 @@ fn hybrid() -> Scenario {
             series_points: 4000,
         },
         one_click_faults: vec![
+            OneClickFault {
+                label: s("Warehouse down for 10 s"),
+                on: Command::SetUp {
+                    service: s("warehouse"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("warehouse"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
             OneClickFault {
                 label: s("Payment provider outage for 10 s"),
                 on: Command::SetUp {
@@ -1423,8 +1591,33 @@ fn hybrid_claims() -> Vec<ClaimSpec> {
             text: s("A failed payment fails the order and releases its stock: nothing stays half done"),
             document: s("000"),
             seed: 1,
-            orders: None,
-            runs: BTreeMap::new(),
+            orders: Some(80),
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: vec![
+                        TimedCommand {
+                            at_ms: 5000,
+                            command: Command::SetErrorRate {
+                                service: s("payment"),
+                                rate: 0.5,
+                            },
+                        },
+                        TimedCommand {
+                            at_ms: 12000,
+                            command: Command::SetErrorRate {
+                                service: s("payment"),
+                                rate: 0.0,
+                            },
+                        },
+                    ],
+                }),
+            ]),
             expect: vec![
                 s("a.outcome.compensated > 0"),
                 s("a.steps.compensations >= a.outcome.compensated"),
@@ -1433,7 +1626,7 @@ fn hybrid_claims() -> Vec<ClaimSpec> {
             ],
             show: Some(ShowSpec {
                 run: s("a"),
-                at_ms: Some(20000),
+                at_ms: Some(10000),
                 metric: s("outcome.compensated"),
             }),
         },
@@ -1547,6 +1740,24 @@ fn hybrid_claims() -> Vec<ClaimSpec> {
                 metric: s("outcome.inconsistent"),
             }),
         },
+        ClaimSpec {
+            id: s("warehouse-outage-loses-details"),
+            text: s("Shipping by a direct asynchronous call: while the Warehouse is down its requests are lost, and those orders stay paid but unshipped"),
+            document: s("000"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.service.warehouse.refused >= 20"),
+                s("a.outcome.inconsistent >= 20"),
+                s("a.outcome.lost == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(38000),
+                metric: s("outcome.inconsistent"),
+            }),
+        },
     ]
 }
 
@@ -1554,7 +1765,7 @@ fn hybrid_queue() -> Scenario {
     Scenario {
         name: s("hybrid-queue"),
         title: s("Hybrid with a durable queue"),
-        description: s("As the hybrid flow, but shipping and notification go through a durable fanout exchange instead of direct calls. From 15 s to 35 s the warehouse is down: its queue builds a backlog that drains when it comes back, and no order is lost."),
+        description: s("As the hybrid flow, but shipping and notification go through a durable fanout exchange instead of direct calls. From 15 s to 35 s the Warehouse is down: its queue builds a backlog that drains when it comes back, and no order is lost (the hybrid preset loses those shipments). Messages persist only for a while: a shipping request lives 10 minutes in its queue, long enough to outlast the outage, while a notification is worth sending for 5 s only. From 20 s to 30 s Notification is down too, so the notifications that waited longer than 5 s expire: counted as expired (and dead-lettered), never silently dropped. Try: \"Notification down for 20 s\" and watch the expired count."),
         network: NetworkSpec {
             latency: Latency::Uniform([0.5, 2.0]),
         },
@@ -1600,8 +1811,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: Some(BTreeMap::from([
-                    (s("SKU-BLUE"), 500000),
-                    (s("SKU-RED"), 500000),
+                    (s("SKU-BLUE"), StockSpec::Units(500000)),
+                    (s("SKU-RED"), StockSpec::Units(500000)),
                 ])),
             },
             ServiceSpec {
@@ -1711,7 +1922,7 @@ fn hybrid_queue() -> Scenario {
                         breaker: None,
                         fallback: None,
                         mandatory: true,
-                        compensate: Some(s("inventory.release")),
+                        compensate: Some(Compensate::Target(s("inventory.release"))),
                     },
                     Step::Call {
                         target: s("payment.charge"),
@@ -1725,7 +1936,7 @@ fn hybrid_queue() -> Scenario {
                         breaker: None,
                         fallback: None,
                         mandatory: true,
-                        compensate: Some(s("payment.refund")),
+                        compensate: Some(Compensate::Target(s("payment.refund"))),
                     },
                     Step::Publish {
                         to: s("order_confirmed"),
@@ -1860,7 +2071,7 @@ fn hybrid_queue() -> Scenario {
                         max_ms: 8000,
                         jitter: 0.0,
                     },
-                    ttl_ms: None,
+                    ttl_ms: Some(600000),
                     dead_letter: Some(s("dead_letters")),
                 },
                 QueueSpec {
@@ -1874,7 +2085,7 @@ fn hybrid_queue() -> Scenario {
                         max_ms: 8000,
                         jitter: 0.0,
                     },
-                    ttl_ms: None,
+                    ttl_ms: Some(5000),
                     dead_letter: Some(s("dead_letters")),
                 },
                 QueueSpec {
@@ -1975,6 +2186,11 @@ fn hybrid_queue() -> Scenario {
                 at_ms: 15000,
                 until_ms: 35000,
             },
+            FaultSpec::Down {
+                service: s("notification"),
+                at_ms: 20000,
+                until_ms: 30000,
+            },
         ],
         outcome: OutcomeSpec {
             requires: vec![
@@ -1991,6 +2207,18 @@ fn hybrid_queue() -> Scenario {
             series_points: 4000,
         },
         one_click_faults: vec![
+            OneClickFault {
+                label: s("Notification down for 20 s"),
+                on: Command::SetUp {
+                    service: s("notification"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("notification"),
+                    up: true,
+                },
+                duration_ms: 20000,
+            },
             OneClickFault {
                 label: s("Payment provider outage for 10 s"),
                 on: Command::SetUp {
@@ -2235,6 +2463,25 @@ fn hybrid_queue_claims() -> Vec<ClaimSpec> {
             ],
             show: None,
         },
+        ClaimSpec {
+            id: s("ttl-expiry-counted"),
+            text: s("Messages persist for a limited time: notifications that outwait their time to live expire and are counted, while the shipping requests outlive the outage"),
+            document: s("000"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.queue.notification_q.expired >= 10"),
+                s("a.queue.notification_q.published == a.queue.notification_q.acked + a.queue.notification_q.dead_lettered"),
+                s("a.queue.warehouse_q.expired == 0"),
+                s("a.outcome.completed == a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(31000),
+                metric: s("queue.notification_q.expired"),
+            }),
+        },
     ]
 }
 
@@ -2288,8 +2535,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: Some(BTreeMap::from([
-                    (s("SKU-BLUE"), 500000),
-                    (s("SKU-RED"), 500000),
+                    (s("SKU-BLUE"), StockSpec::Units(500000)),
+                    (s("SKU-RED"), StockSpec::Units(500000)),
                 ])),
             },
             ServiceSpec {
@@ -2399,7 +2646,7 @@ fn surge() -> Scenario {
                         breaker: None,
                         fallback: None,
                         mandatory: true,
-                        compensate: Some(s("inventory.release")),
+                        compensate: Some(Compensate::Target(s("inventory.release"))),
                     },
                     Step::Call {
                         target: s("payment.charge"),
@@ -2413,7 +2660,7 @@ fn surge() -> Scenario {
                         breaker: None,
                         fallback: None,
                         mandatory: true,
-                        compensate: Some(s("payment.refund")),
+                        compensate: Some(Compensate::Target(s("payment.refund"))),
                     },
                     Step::Publish {
                         to: s("order_confirmed"),
@@ -2831,8 +3078,8 @@ fn surge_claims() -> Vec<ClaimSpec> {
 fn food_ordering() -> Scenario {
     Scenario {
         name: s("food-ordering"),
-        title: s("Food ordering: kitchen and delivery"),
-        description: s("The order is paid synchronously, then queued for the kitchen. Four cooks take orders from the queue; when a meal is ready the kitchen publishes MealReady, which makes Delivery assign a courier. The customer follows along by push (or polling, or webhook). From 30 s to 50 s the kitchen is twice as slow."),
+        title: s("Food ordering: inventory, kitchen and delivery"),
+        description: s("The Order Service first checks with Inventory, synchronously, that the meal's ingredients are in stock (reserving them), and meanwhile sends the order to the Kitchen through a queue; then it charges the payment and the customer gets the 202. The kitchen takes the ticket at once but starts cooking only when the order is paid: if the payment fails, the ingredients are released, the ticket is dropped uncooked and nobody is charged for a meal that was never made (cooking first and cancelling later would waste the meal). When a meal is ready the Kitchen publishes MealReady, which makes Delivery assign a courier. RAMEN's ingredients run short (12 portions, 4 more every 40 s), so some ramen orders are refused up front. From 30 s to 50 s the kitchen is twice as slow. The customer follows along by push (or polling, or webhook). Try: \"Payment down for 10 s\" and watch the kitchen drop the unpaid tickets."),
         network: NetworkSpec {
             latency: Latency::Uniform([0.5, 2.0]),
         },
@@ -2863,6 +3110,30 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+            },
+            ServiceSpec {
+                id: s("inventory"),
+                label: Some(s("Inventory")),
+                kind: ServiceKind::Service,
+                replicas: 1,
+                concurrency: 8,
+                queue_capacity: 100,
+                latency: Latency::LogNormal {
+                    median_ms: 8.0,
+                    sigma: 0.4,
+                },
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: Some(BTreeMap::from([
+                    (s("CURRY"), StockSpec::Units(500000)),
+                    (s("RAMEN"), StockSpec::Detailed(StockDetail {
+                        units: 12,
+                        restock: Some(Restock {
+                            every_ms: 40000,
+                            units: 4,
+                        }),
+                    })),
+                ])),
             },
             ServiceSpec {
                 id: s("payment"),
@@ -2959,6 +3230,25 @@ fn food_ordering() -> Scenario {
                 effect: Effect::RecordOrder,
                 steps: vec![
                     Step::Call {
+                        target: s("inventory.reserve"),
+                        timeout_ms: 1000,
+                        retries: 1,
+                        backoff: Backoff {
+                            base_ms: 100,
+                            max_ms: 5000,
+                            jitter: 0.5,
+                        },
+                        breaker: None,
+                        fallback: None,
+                        mandatory: true,
+                        compensate: Some(Compensate::Target(s("inventory.release"))),
+                    },
+                    Step::Publish {
+                        to: s("kitchen_q"),
+                        message: Some(s("OrderPlaced")),
+                        mandatory: true,
+                    },
+                    Step::Call {
                         target: s("payment.charge"),
                         timeout_ms: 3000,
                         retries: 0,
@@ -2970,18 +3260,31 @@ fn food_ordering() -> Scenario {
                         breaker: None,
                         fallback: None,
                         mandatory: true,
-                        compensate: Some(s("payment.refund")),
-                    },
-                    Step::Publish {
-                        to: s("kitchen_q"),
-                        message: Some(s("OrderPlaced")),
-                        mandatory: true,
+                        compensate: Some(Compensate::Target(s("payment.refund"))),
                     },
                     Step::Accept,
                     Step::Notify {
                         status: s("PAID"),
                     },
                 ],
+                emits: Some(s("order_paid")),
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("inventory"),
+                op: s("reserve"),
+                effect: Effect::ReserveStock,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("inventory"),
+                op: s("release"),
+                effect: Effect::ReleaseStock,
+                steps: Vec::new(),
                 emits: None,
                 latency: None,
                 visibility_lag_ms: None,
@@ -3031,8 +3334,12 @@ fn food_ordering() -> Scenario {
             HandlerSpec {
                 service: s("kitchen"),
                 op: s("cook"),
-                effect: Effect::Mark(s("cooked")),
+                effect: Effect::None,
                 steps: vec![
+                    Step::Wait {
+                        event: s("order_paid"),
+                        timeout_ms: 60000,
+                    },
                     Step::Notify {
                         status: s("COOKING"),
                     },
@@ -3195,7 +3502,18 @@ fn food_ordering() -> Scenario {
                 rate_per_s: 0.5,
             },
             orders: 60,
-            skus: Vec::new(),
+            skus: vec![
+                SkuMix {
+                    sku: s("CURRY"),
+                    weight: 1,
+                    qty: 1,
+                },
+                SkuMix {
+                    sku: s("RAMEN"),
+                    weight: 1,
+                    qty: 1,
+                },
+            ],
         },
         faults: vec![
             FaultSpec::Latency {
@@ -3207,8 +3525,8 @@ fn food_ordering() -> Scenario {
         ],
         outcome: OutcomeSpec {
             requires: vec![
+                Requirement::StockReserved,
                 Requirement::Paid,
-                Requirement::Flag(s("cooked")),
                 Requirement::Flag(s("courier_assigned")),
             ],
         },
@@ -3220,6 +3538,18 @@ fn food_ordering() -> Scenario {
             series_points: 4000,
         },
         one_click_faults: vec![
+            OneClickFault {
+                label: s("RAMEN sold out for 30 s (then 10 arrive)"),
+                on: Command::SetStock {
+                    sku: s("RAMEN"),
+                    units: 0,
+                },
+                off: Command::SetStock {
+                    sku: s("RAMEN"),
+                    units: 10,
+                },
+                duration_ms: 30000,
+            },
             OneClickFault {
                 label: s("Payment provider outage for 10 s"),
                 on: Command::SetUp {
@@ -3284,7 +3614,7 @@ fn food_ordering_claims() -> Vec<ClaimSpec> {
             runs: BTreeMap::new(),
             expect: vec![
                 s("a.latency.response.p95_ms < 0.05 * a.latency.done.p50_ms"),
-                s("a.queue.kitchen_q.published == a.orders.created"),
+                s("a.queue.kitchen_q.published + a.stock.ramen.out_of_stock == a.orders.created"),
             ],
             show: Some(ShowSpec {
                 run: s("a"),
@@ -3294,15 +3624,16 @@ fn food_ordering_claims() -> Vec<ClaimSpec> {
         },
         ClaimSpec {
             id: s("meal-ready-assigns-courier"),
-            text: s("A finished meal raises MealReady and Delivery then assigns a courier: every paid order ends cooked and with a courier"),
+            text: s("A finished meal raises MealReady and Delivery then assigns a courier: every paid order ends with a courier"),
             document: s("001"),
             seed: 1,
             orders: None,
             runs: BTreeMap::new(),
             expect: vec![
                 s("a.queue.delivery_q.acked == a.payments.success"),
-                s("a.service.delivery.succeeded == a.orders.created"),
-                s("a.outcome.completed == a.orders.created"),
+                s("a.service.delivery.succeeded == a.payments.success"),
+                s("a.outcome.completed == a.payments.success"),
+                s("a.outcome.inconsistent + a.outcome.lost == 0"),
             ],
             show: Some(ShowSpec {
                 run: s("a"),
@@ -3312,7 +3643,7 @@ fn food_ordering_claims() -> Vec<ClaimSpec> {
         },
         ClaimSpec {
             id: s("payment-before-kitchen"),
-            text: s("The kitchen only hears of paid orders: during a provider outage the orders fail up front and no unpaid meal is cooked"),
+            text: s("The kitchen hears of each order at once but cooks only paid ones: during a provider outage the unpaid orders fail, their tickets are dropped uncooked and nothing is left half done"),
             document: s("001"),
             seed: 1,
             orders: Some(30),
@@ -3344,8 +3675,10 @@ fn food_ordering_claims() -> Vec<ClaimSpec> {
             ]),
             expect: vec![
                 s("a.outcome.completed < a.orders.created"),
-                s("a.queue.kitchen_q.published == a.payments.captured"),
-                s("a.outcome.inconsistent == 0"),
+                s("a.queue.kitchen_q.published > a.payments.captured"),
+                s("a.queue.delivery_q.published == a.payments.captured - a.payments.refunded"),
+                s("a.queue.kitchen_q.dead_lettered == 0"),
+                s("a.outcome.inconsistent + a.outcome.lost == 0"),
             ],
             show: Some(ShowSpec {
                 run: s("a"),
@@ -3403,6 +3736,35 @@ fn food_ordering_claims() -> Vec<ClaimSpec> {
                 run: s("a"),
                 at_ms: Some(45000),
                 metric: s("queue.kitchen_q.peak_depth"),
+            }),
+        },
+        ClaimSpec {
+            id: s("ingredients-run-out"),
+            text: s("Inventory is asked first: when a meal's ingredients run out its orders are refused up front, before any payment or cooking"),
+            document: s("001"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.stock.ramen.out_of_stock >= 5"),
+                s("a.outcome.failed >= a.stock.ramen.out_of_stock"),
+                s("a.payments.captured + a.stock.ramen.out_of_stock == a.orders.created"),
+                s("a.outcome.inconsistent + a.outcome.lost == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(90000),
+                metric: s("stock.ramen.out_of_stock"),
             }),
         },
     ]
@@ -3955,8 +4317,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: Some(BTreeMap::from([
-                    (s("SKU-BLUE"), 500000),
-                    (s("SKU-RED"), 500000),
+                    (s("SKU-BLUE"), StockSpec::Units(500000)),
+                    (s("SKU-RED"), StockSpec::Units(500000)),
                 ])),
             },
             ServiceSpec {
@@ -4062,7 +4424,7 @@ fn async_write() -> Scenario {
                         breaker: None,
                         fallback: None,
                         mandatory: true,
-                        compensate: Some(s("inventory.release")),
+                        compensate: Some(Compensate::Target(s("inventory.release"))),
                     },
                     Step::Call {
                         target: s("payment.charge"),
@@ -4076,7 +4438,7 @@ fn async_write() -> Scenario {
                         breaker: None,
                         fallback: None,
                         mandatory: true,
-                        compensate: Some(s("payment.refund")),
+                        compensate: Some(Compensate::Target(s("payment.refund"))),
                     },
                     Step::Call {
                         target: s("warehouse.ship"),
@@ -4090,7 +4452,7 @@ fn async_write() -> Scenario {
                         breaker: None,
                         fallback: None,
                         mandatory: true,
-                        compensate: Some(s("warehouse.cancel")),
+                        compensate: Some(Compensate::Target(s("warehouse.cancel"))),
                     },
                     Step::Complete {
                         status: None,
@@ -4575,8 +4937,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: Some(BTreeMap::from([
-                    (s("SKU-BLUE"), 500000),
-                    (s("SKU-RED"), 500000),
+                    (s("SKU-BLUE"), StockSpec::Units(500000)),
+                    (s("SKU-RED"), StockSpec::Units(500000)),
                 ])),
             },
             ServiceSpec {
@@ -4671,7 +5033,7 @@ fn payment_breaker() -> Scenario {
                         breaker: None,
                         fallback: None,
                         mandatory: true,
-                        compensate: Some(s("inventory.release")),
+                        compensate: Some(Compensate::Target(s("inventory.release"))),
                     },
                     Step::Call {
                         target: s("payment.charge"),
@@ -4685,7 +5047,7 @@ fn payment_breaker() -> Scenario {
                         breaker: None,
                         fallback: None,
                         mandatory: true,
-                        compensate: Some(s("payment.refund")),
+                        compensate: Some(Compensate::Target(s("payment.refund"))),
                     },
                     Step::Wait {
                         event: s("payment_settled"),
@@ -4703,7 +5065,7 @@ fn payment_breaker() -> Scenario {
                         breaker: None,
                         fallback: None,
                         mandatory: true,
-                        compensate: Some(s("warehouse.cancel")),
+                        compensate: Some(Compensate::Target(s("warehouse.cancel"))),
                     },
                     Step::Complete {
                         status: None,

@@ -151,7 +151,14 @@ macro_rules! lit_unit_enum {
         }
     )*};
 }
-lit_unit_enum!(ServiceKind, ExchangeKind, Dispatch, Completion, IdSource);
+lit_unit_enum!(
+    ServiceKind,
+    ExchangeKind,
+    Dispatch,
+    Completion,
+    IdSource,
+    CompensateMode
+);
 
 /// Structs, named with every field.
 macro_rules! lit_struct {
@@ -197,6 +204,9 @@ lit_struct! {
     ClientSpec { service, entry, completion, allowed, timeout_ms, polling, callback }
     SurgeSegment { until_ms, rate_per_s }
     SkuMix { sku, weight, qty }
+    StockDetail { units, restock }
+    CompensateSpec { target, mode }
+    Restock { every_ms, units }
     WorkloadSpec { arrival, orders, skus }
     OutcomeSpec { requires }
     Limits { trace_buffer, max_live_orders, max_commands, sample_interval_ms, series_points }
@@ -212,6 +222,24 @@ impl Lit for Latency {
                 "Latency::LogNormal",
                 &[("median_ms", median_ms), ("sigma", sigma)],
             ),
+        }
+    }
+}
+
+impl Lit for Compensate {
+    fn lit(&self, w: &mut W) {
+        match self {
+            Compensate::Target(t) => w.tuple("Compensate::Target", t),
+            Compensate::Detailed(d) => w.tuple("Compensate::Detailed", d),
+        }
+    }
+}
+
+impl Lit for StockSpec {
+    fn lit(&self, w: &mut W) {
+        match self {
+            StockSpec::Units(n) => w.tuple("StockSpec::Units", n),
+            StockSpec::Detailed(d) => w.tuple("StockSpec::Detailed", d),
         }
     }
 }
@@ -412,6 +440,9 @@ impl Lit for crate::command::Command {
             ),
             Command::RestartBroker { downtime_ms } => {
                 w.record("Command::RestartBroker", &[("downtime_ms", downtime_ms)])
+            }
+            Command::SetStock { sku, units } => {
+                w.record("Command::SetStock", &[("sku", sku), ("units", units)])
             }
         }
     }

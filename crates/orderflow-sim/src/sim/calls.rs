@@ -367,10 +367,10 @@ impl World {
         act.done_mask &= !i.bit();
         act.attempt = 0;
         let (s, o, handler) = (act.service, act.order, act.handler);
-        let target = m.handlers[handler].steps[i]
-            .compensation()
-            .expect("done_mask marks compensable steps")
-            .target;
+        let comp = m.handlers[handler].steps[i]
+            .compensate()
+            .expect("done_mask marks compensable steps");
+        let target = comp.policy.target;
         self.metrics.steps.compensations += 1;
         if let Some(order) = self.orders.get_mut(o) {
             order.compensations += 1;
@@ -384,6 +384,18 @@ impl World {
                 target,
             },
         );
+        if comp.send {
+            // Fire-and-forget: the undo goes out and the handler moves on
+            // at once (to the next undo, or to its answer).
+            let to = m.handlers[target].service;
+            let body = Body::Request {
+                handler: target,
+                reply: Reply::None,
+                arg: STATUS_PENDING,
+            };
+            self.send(m, s, to, o, body);
+            return self.next_compensation(m, a);
+        }
         self.start_call(m, a, CallCtx::Compensation(i));
     }
 

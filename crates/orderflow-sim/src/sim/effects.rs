@@ -96,10 +96,14 @@ impl World {
                 StockState::Shipped => Counter::Shipped,
             }
         );
-        if !self
-            .stock
-            .move_units(order.sku, u64::from(order.qty), from, to)
-        {
+        let (sku, qty) = (order.sku, u64::from(order.qty));
+        let moved = if (from, to) == (Counter::Available, Counter::Reserved) {
+            // A reservation: a refusal is counted (out of stock).
+            self.stock.reserve(sku, qty)
+        } else {
+            self.stock.move_units(sku, qty, from, to)
+        };
+        if !moved {
             debug_assert_eq!(from, Counter::Available, "an order's own units moved");
             return None;
         }

@@ -145,7 +145,8 @@ impl World {
                 act.pc = act.pc.next();
                 return self.run_steps(m, a);
             }
-            return self.step_failed(m, a, Reason::NoEvent);
+            let reason = self.wait_failure(m, a);
+            return self.step_failed(m, a, reason);
         }
         let rate = self.services.error_rate(act.service);
         if rate > 0.0 && self.rng.chance(rate) {
@@ -294,7 +295,8 @@ impl World {
             return true;
         }
         if failed {
-            self.step_failed(m, a, Reason::NoEvent);
+            let reason = self.wait_failure(m, a);
+            self.step_failed(m, a, reason);
             return false;
         }
         act.token += 1;
@@ -381,6 +383,27 @@ impl World {
             order.parked = None;
         }
         self.admit(m, a, None);
+    }
+
+    /// Why a `wait` step failed. A queued message whose order's awaited
+    /// outcome came out failed (the payment was declined) is cancelled, a
+    /// business failure, so the broker takes it as consumed: redelivering it
+    /// cannot change that outcome. Otherwise (a timeout, or a caller that
+    /// waits) the event did not come.
+    fn wait_failure(&self, m: &Model, a: ActKey) -> Reason {
+        let act = &self.acts[a];
+        let event_failed = match m.handlers[act.handler].steps.get(act.pc) {
+            Some(StepModel::Wait { event, .. }) => self
+                .orders
+                .get(act.order)
+                .is_some_and(|o| o.events_failed & event.bit() != 0),
+            _ => false,
+        };
+        if event_failed && matches!(act.origin, Origin::Delivery { .. }) {
+            Reason::Cancelled
+        } else {
+            Reason::NoEvent
+        }
     }
 
     pub(super) fn on_wait_timeout(&mut self, m: &Model, a: ActKey, token: u32) {

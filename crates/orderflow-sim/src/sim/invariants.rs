@@ -24,10 +24,11 @@ impl Audit {
 impl World {
     pub(super) fn check_invariants(&self, m: &Model) -> Result<(), String> {
         self.check_money()?;
-        // Stock is conserved per SKU.
+        // Stock is conserved per SKU: only restocks and `set_stock` bring
+        // units in or take them out, and both count them.
         for (i, (name, initial)) in m.skus.iter_enumerated() {
             let l = self.stock.levels()[i];
-            if l.available + l.reserved + l.shipped != u64::from(*initial) {
+            if l.available + l.reserved + l.shipped != l.expected_total(u64::from(*initial)) {
                 return Err(format!(
                     "stock of {name} not conserved: {l:?}, initial {initial}"
                 ));

@@ -32,6 +32,8 @@ pub(super) enum Event {
     BrokerUp,
     BreakerReset(BreakerId, u32),
     Fault(FaultId),
+    /// The restock schedule at this index of `Model::restock` comes due.
+    Restock(u32),
 }
 
 /// An event in the queue, ordered by `(time, seq)`.

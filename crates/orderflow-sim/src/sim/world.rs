@@ -102,6 +102,10 @@ impl World {
         for (i, (t, _)) in m.faults.iter_enumerated() {
             w.timers.at(*t, Event::Fault(i));
         }
+        for (i, r) in (0u32..).zip(&m.restock) {
+            w.timers
+                .at(SimTime::ZERO.plus_micros(r.every_us), Event::Restock(i));
+        }
         w.timers.at(SimTime::ZERO, Event::Arrival);
         w.settle();
         w
@@ -163,6 +167,7 @@ impl World {
             Event::BrokerUp => self.on_broker_up(m),
             Event::BreakerReset(b, epoch) => self.on_breaker_reset(m, b, epoch),
             Event::Fault(i) => self.on_fault(m, i),
+            Event::Restock(i) => self.on_restock(m, i),
         }
     }
 

@@ -19,7 +19,10 @@ fn sync_chain_latency_is_the_sum_of_the_calls() {
     let mut sim = sim(&model, 3, Completion::Sync);
     run_checked(&mut sim);
     let mx = sim.metrics();
-    assert_eq!(mx.outcomes.completed, 240);
+    // Every order completes but those of SKU-RED once it ran out.
+    let refused: u64 = sim.stock().iter().map(|l| l.out_of_stock).sum();
+    assert!(refused > 0);
+    assert_eq!(mx.outcomes.completed + refused, 240);
     // Order ~3 ms + inventory ~8 + payment ~5 + provider ~120 + warehouse ~40
     // + notification ~25, plus network hops: the median is well above 150 ms.
     let p50 = mx.response.quantile_ms(0.5);
@@ -41,11 +44,11 @@ fn sync_chain_with_payment_down_fails_the_order_and_restores_stock() {
     let mx = sim.metrics().clone();
     assert_eq!(mx.outcomes.compensated, 30, "{:?}", mx.outcomes);
     assert_eq!(mx.outcomes.inconsistent, 0);
-    // Every reservation was released.
+    // Every reservation was released (and a restock came meanwhile).
     for (level, (_, initial)) in sim.stock().iter().zip(&model.skus) {
         assert_eq!(
             level.available,
-            u64::from(*initial),
+            u64::from(*initial) + level.added,
             "stock not restored: {level:?}"
         );
     }
@@ -784,12 +787,14 @@ fn presets_offer_the_playgrounds_one_click_faults_for_the_services_they_have() {
             .iter()
             .filter(|(id, ..)| model.service_index(id).is_some())
             .collect();
-        assert_eq!(model.one_click_faults.len(), expected.len(), "{name}");
-        for (f, (_, label, (on, off), secs)) in model.one_click_faults.iter().zip(expected) {
-            assert_eq!(
-                (f.label.as_str(), &f.on, &f.off, f.duration),
-                (*label, on, off, SimTime::from_secs(*secs)),
-                "{name}"
+        // Every known button is still there (a preset may add its own
+        // story's buttons before them), in the same order.
+        let mut rest = model.one_click_faults.iter();
+        for (_, label, (on, off), secs) in expected {
+            let want = (*label, on, off, SimTime::from_secs(*secs));
+            assert!(
+                rest.any(|f| (f.label.as_str(), &f.on, &f.off, f.duration) == want),
+                "{name}: {label:?} missing or out of order"
             );
             offered += 1;
         }

@@ -171,9 +171,11 @@ fn drain_bound_us(m: &Model, orders: u64) -> u64 {
                                 Some(FallbackModel::Backup(b)) => call_us(b),
                                 _ => 0,
                             }
-                            + compensate.as_ref().map_or(0, call_us)
+                            + compensate.as_ref().map_or(0, |c| call_us(&c.policy))
                     }
-                    StepModel::Send { compensate, .. } => compensate.as_ref().map_or(0, call_us),
+                    StepModel::Send { compensate, .. } => {
+                        compensate.as_ref().map_or(0, |c| call_us(&c.policy))
+                    }
                     StepModel::Wait { timeout_us, .. } => *timeout_us,
                     StepModel::Work { latency, .. } => draw_max_us(latency),
                     StepModel::Status { .. }

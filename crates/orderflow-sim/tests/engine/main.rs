@@ -11,5 +11,6 @@ mod equivalence;
 mod invariants;
 mod scenario_errors;
 mod snapshots;
+mod stock_and_compensation;
 mod support;
 mod theory;

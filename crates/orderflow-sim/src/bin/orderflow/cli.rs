@@ -457,7 +457,9 @@ fn cmd_bench(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
     scenario.workload.orders = orders;
     for s in scenario.services.iter_mut() {
         if let Some(stock) = s.stock.as_mut() {
-            stock.values_mut().for_each(|v| *v = u32::MAX / 4);
+            stock
+                .values_mut()
+                .for_each(|v| *v = orderflow_sim::scenario::StockSpec::Units(u32::MAX / 4));
         }
     }
     let model = Model::compile(scenario)
