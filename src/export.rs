@@ -19,11 +19,10 @@ use orderflow_sim::{Sim, SimTime};
 
 use crate::controller::Controller;
 use crate::diagram_view::DiagramView;
-use crate::run::Run;
+use crate::run::{Run, link_commands};
 use crate::scene::Frame;
 use crate::session::Session;
 use crate::token_layer::TOKEN_R;
-use crate::url_state::UrlCommand;
 
 /// Events a Mermaid export may replay to reach its order's end: the page
 /// draws it at once, so a story that ends further into a long run is left to
@@ -211,19 +210,16 @@ pub fn mermaid(run: &Run, order: OrderId) -> Result<String, String> {
         ));
     }
     let session = run.session();
-    let (mut applied, mut scheduled) = (Vec::new(), Vec::new());
-    for c in run.url_commands() {
-        match c {
-            UrlCommand::Applied(a) => applied.push(a),
-            UrlCommand::Scheduled { at, command } => scheduled.push((at, command)),
-        }
-    }
-    let mut replay = Session::with_commands(
+    // The run's own commands, with where the timed ones were scheduled, as
+    // its share link replays them.
+    let mut notices = Vec::new();
+    let (history, waiting) = link_commands(model, &run.url_commands(), &mut notices);
+    let mut replay = Session::with_history(
         model.clone(),
         session.mode(),
         session.seed(),
-        applied,
-        scheduled,
+        history,
+        waiting,
     )
     .map_err(|e| format!("the run's commands: {e}"))?;
     let mut story = StoryEvents::new(order);
