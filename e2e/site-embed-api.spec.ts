@@ -168,13 +168,19 @@ test("the example host page loads a preset, seeks, selects, plays and reads stat
   expect(paused.selected_order).toBe(2);
   await expect(page.locator("#state-playing")).toHaveText("no");
 
-  // At most four state events a second: never two within 250 ms of the
-  // playground's frames (a little less here, for delivery jitter).
+  // At most four state events a second: the playground posts them at least
+  // 250 ms apart by its frames' clock. The host sees them when its (shared,
+  // busy) event loop gets to them, so a delivery can be late by tens of
+  // milliseconds: no two may arrive as close as a few frames (what a missing
+  // limit gives), and any five span a second, less that lateness at each end.
   const times = (await received(page))
     .filter((r) => (r.data as State)?.type === "orderflow:state")
     .map((r) => r.at);
+  expect(times.length).toBeGreaterThanOrEqual(5);
   const gaps = times.slice(1).map((t, i) => t - times[i]);
-  expect(Math.min(...gaps)).toBeGreaterThan(200);
+  expect(Math.min(...gaps)).toBeGreaterThan(100);
+  const spans = times.slice(4).map((t, i) => t - times[i]);
+  expect(Math.min(...spans)).toBeGreaterThan(1000 - 100);
 
   // The example page sized the iframe from the height message: no scroll bar.
   const fit = await page.locator("#playground").evaluate((el: HTMLIFrameElement) => ({
