@@ -32,6 +32,8 @@ pub(super) enum Event {
     BrokerUp,
     BreakerReset(BreakerId, u32),
     Fault(FaultId),
+    /// A stream client reconnects (SSE, WebSocket).
+    StreamReconnect(OrderKey),
 }
 
 /// An event in the queue, ordered by `(time, seq)`.

@@ -101,7 +101,7 @@ fn bad_input_is_a_message_and_exit_2() {
         ),
         (
             vec!["run", "mmc", "--completion", "carrier-pigeon"],
-            "[possible values: sync, polling, callback, push]",
+            "[possible values: sync, polling, callback, sse, websocket]",
         ),
         (vec!["run", "mmc", "--completion", "polling"], "not allowed"),
         (

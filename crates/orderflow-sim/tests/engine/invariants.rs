@@ -29,6 +29,9 @@ fn may_be_inconsistent(name: &str, mode: Completion) -> bool {
         "hybrid" => true,
         // Overload: clients time out on orders that later complete.
         "surge" => true,
+        // A WebSocket that drops (async-write drops 5 % of pushes) misses
+        // what was sent while it reconnected: the client never hears.
+        _ if mode == Completion::Websocket => true,
         _ => false,
     }
 }
@@ -147,8 +150,15 @@ fn invariants_hold_under_random_faults() {
                         "{context}: {w:?}"
                     );
                 }
-                // Money is captured at most once per order.
-                assert!(mx.payments.captured <= mx.orders_created, "{context}");
+                // Money is captured at most once per payment attempt (a new
+                // attempt only after a rollback refunded or cancelled the
+                // last), so never twice live for one order.
+                let p = mx.payments;
+                assert!(
+                    p.captured <= mx.orders_created + p.new_attempts,
+                    "{context}"
+                );
+                assert!(p.captured - p.refunded <= mx.orders_created, "{context}");
                 duplicate_charges_absorbed += mx.payments.duplicate_attempts;
                 if !may_be_inconsistent(name, mode)
                     && mx.outcomes.inconsistent + mx.outcomes.lost > 0
