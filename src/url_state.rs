@@ -14,7 +14,7 @@
 //! Parsing never fails: each bad field is reported in words and replaced by
 //! its default, and the page shows the notices.
 
-use orderflow_sim::{AppliedCommand, Command, Completion, SimTime};
+use orderflow_sim::{AppliedCommand, Command, Completion, IdSource, SimTime};
 
 /// The default preset.
 pub const DEFAULT_PRESET: &str = "hybrid-queue";
@@ -39,6 +39,8 @@ pub struct UrlState {
     pub preset: String,
     /// `None`: the scenario's default mode.
     pub mode: Option<Completion>,
+    /// `id=server|client|id-service`; `None`: the scenario's own id source.
+    pub id: Option<IdSource>,
     pub seed: u64,
     /// `None`: the scenario's own order count.
     pub orders: Option<u64>,
@@ -57,6 +59,7 @@ impl Default for UrlState {
         UrlState {
             preset: DEFAULT_PRESET.to_owned(),
             mode: None,
+            id: None,
             seed: 1,
             orders: None,
             speed: 1.0,
@@ -273,6 +276,12 @@ impl UrlState {
                     Some(c) => st.mode = Some(c),
                     None => notices.push(format!("mode: unknown completion mode {v:?}")),
                 },
+                "id" => match IdSource::parse(&v) {
+                    Some(i) => st.id = Some(i),
+                    None => notices.push(format!(
+                        "id: unknown id source {v:?} (server, client or id-service)"
+                    )),
+                },
                 "seed" => match v.parse::<u64>() {
                     Ok(s) => st.seed = s,
                     Err(_) => notices.push(format!("seed: {v:?} is not a whole number")),
@@ -311,6 +320,9 @@ impl UrlState {
         let mut parts = vec![format!("preset={}", encode(&self.preset))];
         if let Some(m) = self.mode {
             parts.push(format!("mode={}", m.as_str()));
+        }
+        if let Some(i) = self.id {
+            parts.push(format!("id={}", i.as_str()));
         }
         parts.push(format!("seed={}", self.seed));
         if let Some(n) = self.orders {
@@ -416,6 +428,7 @@ mod tests {
         let st = UrlState {
             preset: "payment-breaker".into(),
             mode: Some(Completion::Callback),
+            id: Some(IdSource::IdService),
             seed: 99,
             orders: Some(5000),
             speed: 12.5,
@@ -474,6 +487,27 @@ mod tests {
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!(back, st, "{q}");
         assert!(q.contains("cmds=400:3000000:down:provider~"), "{q}");
+    }
+
+    #[test]
+    fn old_push_links_load_as_sse_and_id_sources_parse() {
+        let (st, notices) = UrlState::parse("?preset=async-write&mode=push&seed=3");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(st.mode, Some(Completion::Sse));
+        // Written back under the new name, which reads the same.
+        assert!(st.to_query().contains("mode=sse"), "{}", st.to_query());
+        for (v, id) in [
+            ("server", IdSource::Server),
+            ("client", IdSource::Client),
+            ("id-service", IdSource::IdService),
+        ] {
+            let (st, notices) = UrlState::parse(&format!("?mode=websocket&id={v}"));
+            assert!(notices.is_empty(), "{notices:?}");
+            assert_eq!((st.mode, st.id), (Some(Completion::Websocket), Some(id)));
+        }
+        let (st, notices) = UrlState::parse("?id=carrier-pigeon");
+        assert_eq!(st.id, None);
+        assert!(notices[0].starts_with("id:"), "{notices:?}");
     }
 
     #[test]
