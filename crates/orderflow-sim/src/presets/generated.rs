@@ -3523,7 +3523,7 @@ fn pizza() -> Scenario {
             },
             ServiceSpec {
                 id: s("order_worker"),
-                label: Some(s("Order Service workers")),
+                label: Some(s("Order Workers")),
                 kind: ServiceKind::Service,
                 replicas: 3,
                 concurrency: 1,
