@@ -264,6 +264,10 @@ pub struct OrderState {
     /// A new payment attempt per charge after a rollback (the provider's
     /// idempotency key is the order id and this attempt).
     pub payment_attempt: u32,
+    /// Captures at the provider over its payment attempts, and refunds:
+    /// at most one capture is live (`captures - refunds <= 1`).
+    pub captures: u32,
+    pub refunds: u32,
     /// An accepted order whose message was dead-lettered: its work undone,
     /// its client told FAILED.
     pub rolled_back: bool,
@@ -303,6 +307,8 @@ impl OrderState {
             stream: Default::default(),
             retry_after_rollback: false,
             payment_attempt: 1,
+            captures: 0,
+            refunds: 0,
             rolled_back: false,
         }
     }

@@ -155,6 +155,7 @@ impl World {
         let order = &mut self.orders[o];
         let state = if order.captured && !order.refunded {
             order.refunded = true;
+            order.refunds += 1;
             self.metrics.payments.refunded += 1;
             PaymentState::Refunded
         } else if !order.captured && order.payment != PaymentState::Cancelled {
@@ -186,6 +187,7 @@ impl World {
             return Err(Reason::Cancelled);
         } else {
             order.captured = true;
+            order.captures += 1;
             order.refunded = false;
             self.metrics.payments.captured += 1;
         }
