@@ -664,6 +664,9 @@ impl Resizer {
     }
 }
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod fuzz;
+
 #[cfg(test)]
 mod tests {
     use super::*;
