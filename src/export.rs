@@ -362,7 +362,10 @@ pub fn metrics_csv(sim: &Sim) -> String {
         callback_failures,
         callbacks_abandoned,
         pushes_sent,
-        pushes_lost
+        pushes_lost,
+        stream_drops,
+        stream_replays,
+        resyncs
     );
     fields!(
         "payments",
@@ -373,6 +376,7 @@ pub fn metrics_csv(sim: &Sim) -> String {
         recovered,
         refunded,
         captured,
+        new_attempts,
         duplicate_attempts
     );
     fields!(
@@ -386,7 +390,8 @@ pub fn metrics_csv(sim: &Sim) -> String {
         late_responses,
         status_write_failures,
         messages_sent,
-        messages_dropped
+        messages_dropped,
+        rollbacks
     );
     for (i, s) in model.services.iter_enumerated() {
         let m = &mx.services[i];

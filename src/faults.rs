@@ -262,7 +262,9 @@ mod tests {
                     }
                     let service = match c {
                         Command::SetUp { service, .. }
-                        | Command::SetLatencyFactor { service, .. } => service,
+                        | Command::SetLatencyFactor { service, .. }
+                        | Command::SetErrorRate { service, .. }
+                        | Command::SetReplicas { service, .. } => service,
                         other => panic!("{name}: unexpected {other:?}"),
                     };
                     assert!(m.service_index(service).is_some(), "{name}: {service}");

@@ -21,7 +21,7 @@
 //! its default, and the page shows the notices.
 
 use orderflow_sim::model::bounds;
-use orderflow_sim::{AppliedCommand, Command, Completion, SimTime};
+use orderflow_sim::{AppliedCommand, Command, Completion, IdSource, SimTime};
 
 use crate::session::Position;
 
@@ -103,6 +103,8 @@ pub struct UrlState {
     pub preset: String,
     /// `None`: the scenario's default mode.
     pub mode: Option<Completion>,
+    /// `id=server|client|id-service`; `None`: the scenario's own id source.
+    pub id: Option<IdSource>,
     pub seed: u64,
     /// `None`: the scenario's own order count.
     pub orders: Option<u64>,
@@ -125,6 +127,7 @@ impl Default for UrlState {
         UrlState {
             preset: DEFAULT_PRESET.to_owned(),
             mode: None,
+            id: None,
             seed: 1,
             orders: None,
             speed: 1.0,
@@ -379,6 +382,13 @@ impl UrlState {
                     Some(c) => st.mode = Some(c),
                     None => notices.push(format!("mode: unknown completion mode {}", shown(&v))),
                 },
+                "id" => match IdSource::parse(&v) {
+                    Some(i) => st.id = Some(i),
+                    None => notices.push(format!(
+                        "id: unknown id source {} (server, client or id-service)",
+                        shown(&v)
+                    )),
+                },
                 "seed" => match v.parse::<u64>() {
                     Ok(s) => st.seed = s,
                     Err(_) => notices.push(format!("seed: {} is not a whole number", shown(&v))),
@@ -426,6 +436,9 @@ impl UrlState {
         let mut parts = vec![format!("preset={}", encode(&self.preset))];
         if let Some(m) = self.mode {
             parts.push(format!("mode={}", m.as_str()));
+        }
+        if let Some(i) = self.id {
+            parts.push(format!("id={}", i.as_str()));
         }
         parts.push(format!("seed={}", self.seed));
         if let Some(n) = self.orders {
@@ -567,6 +580,7 @@ mod tests {
         let st = UrlState {
             preset: "payment-breaker".into(),
             mode: Some(Completion::Callback),
+            id: Some(IdSource::IdService),
             seed: 99,
             orders: Some(5000),
             speed: 12.5,
@@ -700,6 +714,27 @@ mod tests {
             assert!(st.commands.is_empty(), "{cmds}");
             assert!(notices.join(" ").contains(field), "{cmds}: {notices:?}");
         }
+    }
+
+    #[test]
+    fn old_push_links_load_as_sse_and_id_sources_parse() {
+        let (st, notices) = UrlState::parse("?preset=async-write&mode=push&seed=3");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(st.mode, Some(Completion::Sse));
+        // Written back under the new name, which reads the same.
+        assert!(st.to_query().contains("mode=sse"), "{}", st.to_query());
+        for (v, id) in [
+            ("server", IdSource::Server),
+            ("client", IdSource::Client),
+            ("id-service", IdSource::IdService),
+        ] {
+            let (st, notices) = UrlState::parse(&format!("?mode=websocket&id={v}"));
+            assert!(notices.is_empty(), "{notices:?}");
+            assert_eq!((st.mode, st.id), (Some(Completion::Websocket), Some(id)));
+        }
+        let (st, notices) = UrlState::parse("?id=carrier-pigeon");
+        assert_eq!(st.id, None);
+        assert!(notices[0].starts_with("id:"), "{notices:?}");
     }
 
     #[test]

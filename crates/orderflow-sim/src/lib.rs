@@ -120,6 +120,6 @@ pub mod trace;
 
 pub use command::{AppliedCommand, Command, ResolvedCommand};
 pub use model::{Model, ScenarioError, ScenarioErrors};
-pub use scenario::{Completion, Scenario};
-pub use sim::Sim;
+pub use scenario::{Completion, IdSource, Scenario};
+pub use sim::{RunOptions, Sim};
 pub use time::SimTime;

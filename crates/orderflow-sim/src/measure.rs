@@ -348,7 +348,7 @@ fn latencies(l: &mut List) {
 type CounterRow = (&'static str, &'static str, Direction, fn(&Metrics) -> u64);
 
 fn counters(l: &mut List) {
-    let client: [CounterRow; 9] = [
+    let client: [CounterRow; 12] = [
         ("client.polls", "Status polls", Lower, |m| c(m).polls),
         (
             "client.wasted_polls",
@@ -389,8 +389,23 @@ fn counters(l: &mut List) {
         ("client.pushes_lost", "Pushes lost", Lower, |m| {
             c(m).pushes_lost
         }),
+        ("client.stream_drops", "Stream drops", Lower, |m| {
+            c(m).stream_drops
+        }),
+        (
+            "client.stream_replays",
+            "Events replayed (SSE)",
+            Neutral,
+            |m| c(m).stream_replays,
+        ),
+        (
+            "client.resyncs",
+            "Status reads after reconnect",
+            Neutral,
+            |m| c(m).resyncs,
+        ),
     ];
-    let steps: [CounterRow; 9] = [
+    let steps: [CounterRow; 10] = [
         ("steps.retries", "Call retries", Lower, |m| s(m).retries),
         ("steps.fallbacks", "Fallbacks taken", Lower, |m| {
             s(m).fallbacks
@@ -431,8 +446,14 @@ fn counters(l: &mut List) {
             Lower,
             |m| s(m).messages_dropped,
         ),
+        (
+            "steps.rollbacks",
+            "Accepted orders dead-lettered, rolled back and reported",
+            Lower,
+            |m| s(m).rollbacks,
+        ),
     ];
-    let payments: [CounterRow; 7] = [
+    let payments: [CounterRow; 8] = [
         ("payments.success", "Payments SUCCESS", Higher, |m| {
             p(m).success
         }),
@@ -463,6 +484,12 @@ fn counters(l: &mut List) {
             "Charges absorbed by the idempotency key",
             Lower,
             |m| p(m).duplicate_attempts,
+        ),
+        (
+            "payments.new_attempts",
+            "Charges retried as a new attempt after a rollback",
+            Neutral,
+            |m| p(m).new_attempts,
         ),
     ];
     for (name, label, dir, f) in client.into_iter().chain(steps).chain(payments) {
@@ -496,7 +523,7 @@ fn service(l: &mut List, i: usize, id: &str) {
         Direction,
         fn(&ServiceMetrics) -> f64,
     );
-    let rows: [Row; 7] = [
+    let rows: [Row; 9] = [
         ("received", "requests taken in", Unit::Count, Neutral, |m| {
             m.received as f64
         }),
@@ -543,6 +570,20 @@ fn service(l: &mut List, i: usize, id: &str) {
                     m.wait_sum_us as f64 / m.wait_count as f64 / 1e3
                 }
             },
+        ),
+        (
+            "replica_started_min",
+            "requests started by its least used replica",
+            Unit::Count,
+            Neutral,
+            |m| m.replica_started.iter().copied().min().unwrap_or(0) as f64,
+        ),
+        (
+            "replica_started_max",
+            "requests started by its most used replica",
+            Unit::Count,
+            Neutral,
+            |m| m.replica_started.iter().copied().max().unwrap_or(0) as f64,
         ),
     ];
     for (name, label, unit, dir, f) in rows {

@@ -157,6 +157,12 @@ pub struct ClientCounters {
     pub callbacks_abandoned: u64,
     pub pushes_sent: u64,
     pub pushes_lost: u64,
+    /// Stream connections (SSE, WebSocket) that dropped with a push in flight.
+    pub stream_drops: u64,
+    /// Events an SSE server sent again after a resume (last event id).
+    pub stream_replays: u64,
+    /// Status reads by WebSocket clients after reconnecting.
+    pub resyncs: u64,
 }
 
 /// Counters of the payment records.
@@ -170,6 +176,9 @@ pub struct PaymentCounters {
     pub refunded: u64,
     /// Money captured at the provider.
     pub captured: u64,
+    /// Charges retried as a new payment attempt after a rollback refunded
+    /// or cancelled the previous one.
+    pub new_attempts: u64,
     /// Charge requests that reached the provider for an already captured
     /// order (redeliveries, retries after a lost answer): absorbed by the
     /// idempotency key.
@@ -189,6 +198,9 @@ pub struct StepCounters {
     pub status_write_failures: u64,
     pub messages_sent: u64,
     pub messages_dropped: u64,
+    /// Accepted orders whose message was dead-lettered: rolled back and
+    /// reported FAILED to the client.
+    pub rollbacks: u64,
 }
 
 /// Latency percentiles (nearest rank, exact) of the orders settled between

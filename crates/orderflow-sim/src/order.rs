@@ -255,6 +255,22 @@ pub struct OrderState {
     /// Things in flight for it: messages, handlers, queued messages, client
     /// waits, webhook jobs. The order is judged when this reaches zero.
     pub refs: u32,
+    /// Its stream (SSE, WebSocket), server and client side.
+    pub stream: crate::sim::StreamConn,
+    /// A handler working on one of its messages rolled its steps back and
+    /// the message will be delivered again: a refunded or cancelled payment
+    /// may be charged anew (see `effects.rs`).
+    pub retry_after_rollback: bool,
+    /// A new payment attempt per charge after a rollback (the provider's
+    /// idempotency key is the order id and this attempt).
+    pub payment_attempt: u32,
+    /// Captures at the provider over its payment attempts, and refunds:
+    /// at most one capture is live (`captures - refunds <= 1`).
+    pub captures: u32,
+    pub refunds: u32,
+    /// An accepted order whose message was dead-lettered: its work undone,
+    /// its client told FAILED.
+    pub rolled_back: bool,
 }
 
 impl OrderState {
@@ -288,6 +304,12 @@ impl OrderState {
             lost_messages: 0,
             dead_lettered: false,
             refs: 0,
+            stream: Default::default(),
+            retry_after_rollback: false,
+            payment_attempt: 1,
+            captures: 0,
+            refunds: 0,
+            rolled_back: false,
         }
     }
 

@@ -421,7 +421,12 @@ pub enum Step {
     /// In the 202 completion modes, answer the client now ("202 Accepted",
     /// with the order id) and carry on in the background. A no-op when the
     /// client waits synchronously.
-    Accept,
+    Accept {
+        /// The HTTP status of the early answer: 202 Accepted unless the
+        /// design says otherwise (the pizza document answers 200 OK).
+        #[serde(default = "default_accept_code", skip_serializing_if = "is_202")]
+        code: u16,
+    },
     /// Write the order's status to the status store.
     Status {
         value: String,
@@ -507,6 +512,14 @@ pub enum CompensateMode {
     Send,
 }
 
+fn default_accept_code() -> u16 {
+    202
+}
+
+fn is_202(code: &u16) -> bool {
+    *code == 202
+}
+
 /// The broker's queues, exchanges and consumers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -548,6 +561,11 @@ pub struct QueueSpec {
     /// Messages waiting longer than this are dead-lettered unconsumed.
     #[serde(default)]
     pub ttl_ms: Option<u64>,
+    /// `"service.op"` sent the order when a message of an order whose client
+    /// already got its 202 is dead-lettered: it undoes the order's work
+    /// (compensating calls), and the client is told FAILED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback: Option<String>,
     /// Where dead letters go (another queue); without it they are dropped
     /// and counted.
     #[serde(default)]
@@ -677,17 +695,29 @@ pub enum Completion {
     Polling,
     /// 202 Accepted; the server calls the client's callback URL (webhook).
     Callback,
-    /// 202 Accepted; the server pushes over an open stream (server-sent events).
-    Push,
+    /// 202 Accepted; the server pushes over a server-sent event stream. A
+    /// stream that drops is reopened with the last event id it saw, and the
+    /// server replays what it missed. `push` (the old name) is an alias.
+    #[serde(alias = "push")]
+    Sse,
+    /// 202 Accepted; the server pushes over a WebSocket. A socket that drops
+    /// is reopened, but what was sent meanwhile is gone: the client learns
+    /// it only by reading the status again (`client.stream.resync_on_reconnect`).
+    Websocket,
 }
 
+#[allow(non_upper_case_globals)]
 impl Completion {
+    /// The old name of [`Completion::Sse`] (links and files say `push`).
+    pub const Push: Completion = Completion::Sse;
+
     /// All variants, in display order.
-    pub const ALL: [Completion; 4] = [
+    pub const ALL: [Completion; 5] = [
         Completion::Sync,
         Completion::Polling,
         Completion::Callback,
-        Completion::Push,
+        Completion::Sse,
+        Completion::Websocket,
     ];
 
     /// The name used in JSON and URLs.
@@ -696,27 +726,100 @@ impl Completion {
             Completion::Sync => "sync",
             Completion::Polling => "polling",
             Completion::Callback => "callback",
-            Completion::Push => "push",
+            Completion::Sse => "sse",
+            Completion::Websocket => "websocket",
         }
     }
 
-    /// Parses the name used in JSON and URLs.
+    /// Parses the name used in JSON and URLs (`push` is read as `sse`).
     pub fn parse(s: &str) -> Option<Completion> {
+        if s == "push" {
+            return Some(Completion::Sse);
+        }
         Completion::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// True for the modes that push over an open connection (SSE, WebSocket).
+    pub fn is_stream(self) -> bool {
+        matches!(self, Completion::Sse | Completion::Websocket)
     }
 }
 
-/// Where a polling client's order id comes from.
+/// Where the order id comes from (003's three ways): a run option like the
+/// completion mode, defaulting to the scenario's `client.id_source`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IdSource {
-    /// The 202 response carries it; polling starts when it arrives.
+    /// The service makes it and returns it on the (202) response.
     #[default]
     Server,
-    /// The client makes it up (a UUID) and polls right away.
+    /// The client makes it up (a UUID) and adds it to the request; a
+    /// polling client can poll right away.
     Client,
-    /// The client first asks an id service (`polling.id_service`).
+    /// The client first asks an id service (`client.id_service`).
+    #[serde(alias = "id-service")]
     IdService,
+}
+
+impl IdSource {
+    /// All variants, in display order.
+    pub const ALL: [IdSource; 3] = [IdSource::Server, IdSource::Client, IdSource::IdService];
+
+    /// The name used in links and on the command line (`id=id-service`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdSource::Server => "server",
+            IdSource::Client => "client",
+            IdSource::IdService => "id-service",
+        }
+    }
+
+    /// Parses a link or command-line name (`id_service` is accepted too).
+    pub fn parse(s: &str) -> Option<IdSource> {
+        if s == "id_service" {
+            return Some(IdSource::IdService);
+        }
+        IdSource::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// The client's open connection in the stream modes (SSE, WebSocket): how
+/// it drops and what the client does when it reopens it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamSpec {
+    /// Share of pushes during which the connection drops (the push is lost
+    /// and the client reconnects).
+    #[serde(default)]
+    pub drop_rate: f64,
+    /// Time from a drop (or a failed attempt) to the next reconnect attempt.
+    #[serde(default = "default_reconnect_ms")]
+    pub reconnect_ms: u64,
+    /// Reconnect attempts per order before the client stops listening.
+    #[serde(default = "default_max_reconnects")]
+    pub max_reconnects: u32,
+    /// WebSocket only: after reconnecting, read the order's status once
+    /// (`client.polling.target`) to catch what was sent meanwhile.
+    #[serde(default)]
+    pub resync_on_reconnect: bool,
+}
+
+fn default_reconnect_ms() -> u64 {
+    1_000
+}
+fn default_max_reconnects() -> u32 {
+    20
+}
+
+impl Default for StreamSpec {
+    fn default() -> Self {
+        StreamSpec {
+            drop_rate: 0.0,
+            reconnect_ms: default_reconnect_ms(),
+            max_reconnects: default_max_reconnects(),
+            resync_on_reconnect: false,
+        }
+    }
 }
 
 /// Polling settings.
@@ -731,9 +834,10 @@ pub struct PollingSpec {
     /// Polls before the client gives up.
     #[serde(default = "default_max_polls")]
     pub max_polls: u32,
+    /// The old place of `client.id_source` (read when that is not set).
     #[serde(default)]
     pub id_source: IdSource,
-    /// `"service.op"` handing out ids, for `id_source: "id_service"`.
+    /// The old place of `client.id_service` (read when that is not set).
     #[serde(default)]
     pub id_service: Option<String>,
     /// Timeout of one poll request.
@@ -804,6 +908,20 @@ pub struct ClientSpec {
     pub polling: Option<PollingSpec>,
     #[serde(default)]
     pub callback: CallbackSpec,
+    /// Where the order id comes from by default (a run can choose another).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_source: Option<IdSource>,
+    /// `"service.op"` handing out ids, for the `id_service` id source; its
+    /// service is drawn only in runs that use it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_service: Option<String>,
+    /// The stream connection of the SSE and WebSocket modes.
+    #[serde(default, skip_serializing_if = "is_default_stream")]
+    pub stream: StreamSpec,
+}
+
+fn is_default_stream(s: &StreamSpec) -> bool {
+    *s == StreamSpec::default()
 }
 
 fn default_client_service() -> String {

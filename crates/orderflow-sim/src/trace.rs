@@ -155,6 +155,8 @@ pub enum Label {
     Status(StatusId),
     /// An order event that wakes a parked handler.
     Event(EventId),
+    /// An SSE client reopening its stream with its last event id.
+    Resume,
 }
 
 /// One thing that happened.
@@ -393,7 +395,11 @@ pub fn label_text(label: &Label, m: &Model) -> String {
     match *label {
         Label::Op(h) => m.handlers.get(h).map_or("?".into(), |h| h.op.clone()),
         Label::Ok => "ok".into(),
-        Label::Accepted => "202 Accepted".into(),
+        Label::Accepted => match m.client.accept_code {
+            200 => "200 OK".into(),
+            202 => "202 Accepted".into(),
+            code => format!("{code} Accepted"),
+        },
         Label::Deferred => "deferred".into(),
         Label::Failed(r) => format!("error: {}", r.as_str()),
         Label::Publish(k) => format!("publish {}", m.messages.get(k).map_or("?", |s| s.as_str())),
@@ -404,6 +410,7 @@ pub fn label_text(label: &Label, m: &Model) -> String {
         Label::Nack => "nack".into(),
         Label::Status(s) => status(m, s).to_owned(),
         Label::Event(e) => event(m, e).to_owned(),
+        Label::Resume => "resume (Last-Event-ID)".into(),
     }
 }
 

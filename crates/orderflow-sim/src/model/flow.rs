@@ -129,7 +129,12 @@ impl Compiler<'_> {
                 message: id_at(intern(&mut self.messages, message.as_deref().unwrap_or(to))),
                 mandatory: *mandatory,
             },
-            Step::Accept => StepModel::Accept,
+            Step::Accept { code } => {
+                if !(200..=299).contains(code) {
+                    self.err(format!("{path}.code"), "must be a 2xx status (200 to 299)");
+                }
+                StepModel::Accept { code: *code }
+            }
             Step::Status { value, mandatory } => StepModel::Status {
                 value: self.status(format!("{path}.value"), value),
                 mandatory: *mandatory,

@@ -263,7 +263,10 @@ pub enum StepModel {
         message: MessageNameId,
         mandatory: bool,
     },
-    Accept,
+    /// Answer the client early with this HTTP status (202, or 200).
+    Accept {
+        code: u16,
+    },
     Status {
         value: StatusId,
         mandatory: bool,
@@ -346,6 +349,8 @@ pub struct QueueModel {
     pub redelivery_backoff: BackoffModel,
     pub ttl_us: Option<u64>,
     pub dead_letter: Option<QueueId>,
+    /// Sent the order when a message of an accepted order is dead-lettered.
+    pub rollback: Option<HandlerId>,
     /// True if another queue names this one as its dead-letter queue.
     pub is_dead_letter_queue: bool,
 }
@@ -406,6 +411,17 @@ pub struct CallbackModel {
     pub failure_rate: f64,
 }
 
+/// Compiled stream settings (SSE, WebSocket).
+#[derive(Clone, Debug)]
+pub struct StreamModel {
+    pub drop_rate: f64,
+    pub reconnect_us: u64,
+    pub max_reconnects: u32,
+    /// WebSocket: read the status after reconnecting (through this handler,
+    /// the polling target).
+    pub resync: Option<HandlerId>,
+}
+
 /// The compiled client.
 #[derive(Clone, Debug)]
 pub struct ClientModel {
@@ -416,6 +432,13 @@ pub struct ClientModel {
     pub timeout_us: u64,
     pub polling: Option<PollingModel>,
     pub callback: CallbackModel,
+    /// The id source a run uses unless it chooses another.
+    pub id_source: IdSource,
+    /// The handler handing out ids (`client.id_service`), if any.
+    pub id_service: Option<HandlerId>,
+    pub stream: StreamModel,
+    /// The HTTP status of the entry handler's early answer (202 by default).
+    pub accept_code: u16,
 }
 
 /// Compiled arrivals.
@@ -507,6 +530,20 @@ impl Model {
             Some(model) if c.errors.is_empty() => Ok(model),
             _ => Err(ScenarioErrors(c.errors)),
         }
+    }
+
+    /// True if a run with `id_source` uses service `s`. The id service is
+    /// the one service a run option can leave out: a service whose every
+    /// handler hands out ids is used only when ids come from it. The app
+    /// leaves unused services out of the diagram.
+    pub fn uses_service(&self, s: ServiceId, id_source: IdSource) -> bool {
+        if id_source == IdSource::IdService {
+            return true;
+        }
+        let mut handlers = self.handlers.iter().filter(|h| h.service == s).peekable();
+        let only_ids =
+            handlers.peek().is_some() && handlers.all(|h| h.effect == EffectModel::IssueId);
+        !only_ids
     }
 
     /// Index of the service with this id.

@@ -238,6 +238,10 @@ impl Compiler<'_> {
                 }
             }
         });
+        let rollback = q
+            .rollback
+            .as_ref()
+            .map(|h| self.handler(format!("{p}.rollback"), h));
         QueueModel {
             id: q.id.clone(),
             durable: q.durable,
@@ -247,6 +251,7 @@ impl Compiler<'_> {
             redelivery_backoff,
             ttl_us,
             dead_letter,
+            rollback,
             is_dead_letter_queue: false,
         }
     }

@@ -344,6 +344,14 @@ fn sync_chain() -> Scenario {
                 },
                 failure_rate: 0.0,
             },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
+            },
         },
         workload: WorkloadSpec {
             arrival: Arrival::Poisson {
@@ -894,6 +902,14 @@ fn fire_and_forget() -> Scenario {
                 },
                 failure_rate: 0.0,
             },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
+            },
         },
         workload: WorkloadSpec {
             arrival: Arrival::Poisson {
@@ -1249,7 +1265,9 @@ fn hybrid() -> Scenario {
                 op: s("place"),
                 effect: Effect::RecordOrder,
                 steps: vec![
-                    Step::Accept,
+                    Step::Accept {
+                        code: 202,
+                    },
                     Step::Call {
                         target: s("inventory.reserve"),
                         timeout_ms: 1000,
@@ -1413,7 +1431,7 @@ fn hybrid() -> Scenario {
                 Completion::Sync,
                 Completion::Polling,
                 Completion::Callback,
-                Completion::Push,
+                Completion::Sse,
             ],
             timeout_ms: 10000,
             polling: Some(PollingSpec {
@@ -1434,6 +1452,14 @@ fn hybrid() -> Scenario {
                     jitter: 0.5,
                 },
                 failure_rate: 0.0,
+            },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
             },
         },
         workload: WorkloadSpec {
@@ -1909,7 +1935,9 @@ fn hybrid_queue() -> Scenario {
                 op: s("place"),
                 effect: Effect::RecordOrder,
                 steps: vec![
-                    Step::Accept,
+                    Step::Accept {
+                        code: 202,
+                    },
                     Step::Call {
                         target: s("inventory.reserve"),
                         timeout_ms: 1000,
@@ -2073,6 +2101,7 @@ fn hybrid_queue() -> Scenario {
                     },
                     ttl_ms: Some(600000),
                     dead_letter: Some(s("dead_letters")),
+                    rollback: None,
                 },
                 QueueSpec {
                     id: s("notification_q"),
@@ -2087,6 +2116,7 @@ fn hybrid_queue() -> Scenario {
                     },
                     ttl_ms: Some(5000),
                     dead_letter: Some(s("dead_letters")),
+                    rollback: None,
                 },
                 QueueSpec {
                     id: s("dead_letters"),
@@ -2101,6 +2131,7 @@ fn hybrid_queue() -> Scenario {
                     },
                     ttl_ms: None,
                     dead_letter: None,
+                    rollback: None,
                 },
             ],
             exchanges: vec![
@@ -2139,7 +2170,7 @@ fn hybrid_queue() -> Scenario {
                 Completion::Sync,
                 Completion::Polling,
                 Completion::Callback,
-                Completion::Push,
+                Completion::Sse,
             ],
             timeout_ms: 10000,
             polling: Some(PollingSpec {
@@ -2160,6 +2191,14 @@ fn hybrid_queue() -> Scenario {
                     jitter: 0.5,
                 },
                 failure_rate: 0.0,
+            },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
             },
         },
         workload: WorkloadSpec {
@@ -2633,7 +2672,9 @@ fn surge() -> Scenario {
                 op: s("place"),
                 effect: Effect::RecordOrder,
                 steps: vec![
-                    Step::Accept,
+                    Step::Accept {
+                        code: 202,
+                    },
                     Step::Call {
                         target: s("inventory.reserve"),
                         timeout_ms: 1000,
@@ -2797,6 +2838,7 @@ fn surge() -> Scenario {
                     },
                     ttl_ms: None,
                     dead_letter: Some(s("dead_letters")),
+                    rollback: None,
                 },
                 QueueSpec {
                     id: s("notification_q"),
@@ -2811,6 +2853,7 @@ fn surge() -> Scenario {
                     },
                     ttl_ms: None,
                     dead_letter: Some(s("dead_letters")),
+                    rollback: None,
                 },
                 QueueSpec {
                     id: s("dead_letters"),
@@ -2825,6 +2868,7 @@ fn surge() -> Scenario {
                     },
                     ttl_ms: None,
                     dead_letter: None,
+                    rollback: None,
                 },
             ],
             exchanges: vec![
@@ -2863,7 +2907,7 @@ fn surge() -> Scenario {
                 Completion::Sync,
                 Completion::Polling,
                 Completion::Callback,
-                Completion::Push,
+                Completion::Sse,
             ],
             timeout_ms: 5000,
             polling: Some(PollingSpec {
@@ -2884,6 +2928,14 @@ fn surge() -> Scenario {
                     jitter: 0.5,
                 },
                 failure_rate: 0.0,
+            },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
             },
         },
         workload: WorkloadSpec {
@@ -3262,7 +3314,9 @@ fn food_ordering() -> Scenario {
                         mandatory: true,
                         compensate: Some(Compensate::Target(s("payment.refund"))),
                     },
-                    Step::Accept,
+                    Step::Accept {
+                        code: 202,
+                    },
                     Step::Notify {
                         status: s("PAID"),
                     },
@@ -3418,6 +3472,7 @@ fn food_ordering() -> Scenario {
                     },
                     ttl_ms: None,
                     dead_letter: Some(s("dead_letters")),
+                    rollback: None,
                 },
                 QueueSpec {
                     id: s("delivery_q"),
@@ -3432,6 +3487,7 @@ fn food_ordering() -> Scenario {
                     },
                     ttl_ms: None,
                     dead_letter: Some(s("dead_letters")),
+                    rollback: None,
                 },
                 QueueSpec {
                     id: s("dead_letters"),
@@ -3446,6 +3502,7 @@ fn food_ordering() -> Scenario {
                     },
                     ttl_ms: None,
                     dead_letter: None,
+                    rollback: None,
                 },
             ],
             exchanges: Vec::new(),
@@ -3470,9 +3527,9 @@ fn food_ordering() -> Scenario {
         client: ClientSpec {
             service: s("client"),
             entry: s("order.place"),
-            completion: Completion::Push,
+            completion: Completion::Sse,
             allowed: vec![
-                Completion::Push,
+                Completion::Sse,
                 Completion::Polling,
                 Completion::Callback,
             ],
@@ -3495,6 +3552,14 @@ fn food_ordering() -> Scenario {
                     jitter: 0.5,
                 },
                 failure_rate: 0.0,
+            },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
             },
         },
         workload: WorkloadSpec {
@@ -3773,8 +3838,8 @@ fn food_ordering_claims() -> Vec<ClaimSpec> {
 fn pizza() -> Scenario {
     Scenario {
         name: s("pizza"),
-        title: s("Pizza: events, competing workers and a fanout"),
-        description: s("The API accepts the order (202) and queues PlaceOrder; three competing Order workers take turns on that queue and publish OrderPlaced to a fanout exchange. OrderHistory records it; OrderExecutor walks the pizza through Prep, Bake and Oven, sending an OrderStatus event at each stage, and calls the customer's callback URL when it is ready."),
+        title: s("Pizza: OrderPlaced, competing workers, a fanout and OrderStatus events"),
+        description: s("Alice orders a pizza and gets 200 OK at once. The Order API publishes OrderPlaced to a direct exchange; the three competing Order workers take turns on its queue, each doing about a second of work, and pass OrderPlaced to a fanout exchange that gives one copy to OrderHistory and one to OrderExecutor. The executor walks the pizza through Prep, Bake and Oven; at each stage it publishes an OrderStatus event on the broker (OrderHistory records the progress) and Alice hears the stage over her completion channel (a webhook by default), then READY. From 30 s to 50 s orders arrive at 3 a second instead of 0.8: the workers' queue grows and the three workers share the surge evenly (compare their per-replica counts). Try: OrderHistory down for 30 s (its events wait in the broker), one worker replica fewer during the surge, SSE or WebSocket instead of the webhook."),
         network: NetworkSpec {
             latency: Latency::Uniform([0.5, 2.0]),
         },
@@ -3826,8 +3891,8 @@ fn pizza() -> Scenario {
                 concurrency: 1,
                 queue_capacity: 100,
                 latency: Latency::LogNormal {
-                    median_ms: 20.0,
-                    sigma: 0.4,
+                    median_ms: 1000.0,
+                    sigma: 0.3,
                 },
                 error_rate: 0.0,
                 down: Vec::new(),
@@ -3838,7 +3903,7 @@ fn pizza() -> Scenario {
                 label: Some(s("Order History")),
                 kind: ServiceKind::Service,
                 replicas: 1,
-                concurrency: 2,
+                concurrency: 4,
                 queue_capacity: 100,
                 latency: Latency::LogNormal {
                     median_ms: 10.0,
@@ -3852,8 +3917,8 @@ fn pizza() -> Scenario {
                 id: s("order_executor"),
                 label: Some(s("Order Executor")),
                 kind: ServiceKind::Service,
-                replicas: 1,
-                concurrency: 6,
+                replicas: 3,
+                concurrency: 8,
                 queue_capacity: 100,
                 latency: Latency::LogNormal {
                     median_ms: 5.0,
@@ -3887,10 +3952,12 @@ fn pizza() -> Scenario {
                 steps: vec![
                     Step::Publish {
                         to: s("orders"),
-                        message: Some(s("PlaceOrder")),
+                        message: Some(s("OrderPlaced")),
                         mandatory: true,
                     },
-                    Step::Accept,
+                    Step::Accept {
+                        code: 200,
+                    },
                 ],
                 emits: None,
                 latency: None,
@@ -3921,10 +3988,24 @@ fn pizza() -> Scenario {
                 visibility_lag_ms: None,
             },
             HandlerSpec {
+                service: s("order_history"),
+                op: s("progress"),
+                effect: Effect::None,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
                 service: s("order_executor"),
                 op: s("bake"),
                 effect: Effect::Mark(s("pizza_started")),
                 steps: vec![
+                    Step::Publish {
+                        to: s("order_status"),
+                        message: Some(s("OrderStatus")),
+                        mandatory: false,
+                    },
                     Step::Notify {
                         status: s("PREP"),
                     },
@@ -3935,6 +4016,11 @@ fn pizza() -> Scenario {
                         },
                         label: Some(s("prep")),
                     },
+                    Step::Publish {
+                        to: s("order_status"),
+                        message: Some(s("OrderStatus")),
+                        mandatory: false,
+                    },
                     Step::Notify {
                         status: s("BAKE"),
                     },
@@ -3944,6 +4030,11 @@ fn pizza() -> Scenario {
                             sigma: 0.2,
                         },
                         label: Some(s("bake")),
+                    },
+                    Step::Publish {
+                        to: s("order_status"),
+                        message: Some(s("OrderStatus")),
+                        mandatory: false,
                     },
                     Step::Notify {
                         status: s("OVEN"),
@@ -3998,6 +4089,7 @@ fn pizza() -> Scenario {
                     },
                     ttl_ms: None,
                     dead_letter: None,
+                    rollback: None,
                 },
                 QueueSpec {
                     id: s("history_q"),
@@ -4012,6 +4104,7 @@ fn pizza() -> Scenario {
                     },
                     ttl_ms: None,
                     dead_letter: None,
+                    rollback: None,
                 },
                 QueueSpec {
                     id: s("executor_q"),
@@ -4026,6 +4119,22 @@ fn pizza() -> Scenario {
                     },
                     ttl_ms: None,
                     dead_letter: None,
+                    rollback: None,
+                },
+                QueueSpec {
+                    id: s("status_q"),
+                    durable: true,
+                    capacity: 20000,
+                    visibility_timeout_ms: 10000,
+                    max_deliveries: 5,
+                    redelivery_backoff: Backoff {
+                        base_ms: 500,
+                        max_ms: 8000,
+                        jitter: 0.0,
+                    },
+                    ttl_ms: None,
+                    dead_letter: None,
+                    rollback: None,
                 },
             ],
             exchanges: vec![
@@ -4042,6 +4151,13 @@ fn pizza() -> Scenario {
                     queues: vec![
                         s("history_q"),
                         s("executor_q"),
+                    ],
+                },
+                ExchangeSpec {
+                    id: s("order_status"),
+                    kind: ExchangeKind::Fanout,
+                    queues: vec![
+                        s("status_q"),
                     ],
                 },
             ],
@@ -4064,7 +4180,14 @@ fn pizza() -> Scenario {
                     queue: s("executor_q"),
                     handler: s("order_executor.bake"),
                     dispatch: Dispatch::RoundRobin,
-                    prefetch: 6,
+                    prefetch: 8,
+                    pause_while_open: None,
+                },
+                ConsumerSpec {
+                    queue: s("status_q"),
+                    handler: s("order_history.progress"),
+                    dispatch: Dispatch::RoundRobin,
+                    prefetch: 2,
                     pause_while_open: None,
                 },
             ],
@@ -4076,7 +4199,8 @@ fn pizza() -> Scenario {
             completion: Completion::Callback,
             allowed: vec![
                 Completion::Callback,
-                Completion::Push,
+                Completion::Sse,
+                Completion::Websocket,
                 Completion::Polling,
             ],
             timeout_ms: 10000,
@@ -4099,12 +4223,33 @@ fn pizza() -> Scenario {
                 },
                 failure_rate: 0.1,
             },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
+            },
         },
         workload: WorkloadSpec {
-            arrival: Arrival::Poisson {
-                rate_per_s: 0.8,
+            arrival: Arrival::Surge {
+                segments: vec![
+                    SurgeSegment {
+                        until_ms: 30000,
+                        rate_per_s: 0.8,
+                    },
+                    SurgeSegment {
+                        until_ms: 50000,
+                        rate_per_s: 3.0,
+                    },
+                    SurgeSegment {
+                        until_ms: 60000,
+                        rate_per_s: 0.8,
+                    },
+                ],
             },
-            orders: 80,
+            orders: 120,
             skus: Vec::new(),
         },
         faults: Vec::new(),
@@ -4122,6 +4267,30 @@ fn pizza() -> Scenario {
             series_points: 4000,
         },
         one_click_faults: vec![
+            OneClickFault {
+                label: s("Order History down for 30 s"),
+                on: Command::SetUp {
+                    service: s("order_history"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("order_history"),
+                    up: true,
+                },
+                duration_ms: 30000,
+            },
+            OneClickFault {
+                label: s("One Order worker fewer for 20 s"),
+                on: Command::SetReplicas {
+                    service: s("order_worker"),
+                    replicas: 2,
+                },
+                off: Command::SetReplicas {
+                    service: s("order_worker"),
+                    replicas: 3,
+                },
+                duration_ms: 20000,
+            },
             OneClickFault {
                 label: s("Status store down for 10 s"),
                 on: Command::SetUp {
@@ -4168,7 +4337,7 @@ fn pizza_claims() -> Vec<ClaimSpec> {
             expect: vec![
                 s("a.queue.history_q.published == a.orders.created"),
                 s("a.queue.executor_q.published == a.orders.created"),
-                s("a.service.order_history.succeeded == a.orders.created"),
+                s("a.queue.history_q.acked == a.orders.created"),
                 s("a.outcome.completed == a.orders.created"),
             ],
             show: Some(ShowSpec {
@@ -4237,14 +4406,50 @@ fn pizza_claims() -> Vec<ClaimSpec> {
                 metric: s("queue.history_q.peak_depth"),
             }),
         },
+        ClaimSpec {
+            id: s("competing-workers-share-a-surge"),
+            text: s("During a surge of OrderPlaced events the competing Order workers each take an even share of the queue"),
+            document: s("002"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.queue.order_q.peak_depth >= 5"),
+                s("a.service.order_worker.replica_started_max - a.service.order_worker.replica_started_min <= 0.05 * a.orders.created"),
+                s("3 * a.service.order_worker.replica_started_min >= 0.9 * a.orders.created"),
+                s("a.outcome.completed == a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(45000),
+                metric: s("queue.order_q.peak_depth"),
+            }),
+        },
+        ClaimSpec {
+            id: s("order-status-events-on-the-broker"),
+            text: s("The OrderExecutor publishes an OrderStatus event on the broker at the Prep, Bake and Oven stages"),
+            document: s("002"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.queue.status_q.published == 3 * a.orders.created"),
+                s("a.queue.status_q.acked == a.queue.status_q.published"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(20000),
+                metric: s("queue.status_q.published"),
+            }),
+        },
     ]
 }
 
 fn async_write() -> Scenario {
     Scenario {
         name: s("async-write"),
-        title: s("Async write: 202 Accepted, then polling, webhook or push"),
-        description: s("The API stores the order command in a durable queue and answers 202 with the order id at once; a worker does the slow part. The client learns the outcome by polling the status endpoint, by a webhook to its callback URL, or by a push over an open stream. Compare the wasted polls, the detection lag and the consistency window between the three. The status store replicates with a 300 ms lag."),
+        title: s("Async write: 202 Accepted, then polling, webhook, SSE or WebSocket"),
+        description: s("The API stores the order command in a durable queue and answers 202 with the order id at once; a worker does the slow part (reserve, charge, ship). From 15 s to 35 s the warehouse fails 60 % of its requests: the worker rolls back what it did (refund, release), the broker delivers the command again, and the retry charges a new payment attempt; after three failed deliveries the command is dead-lettered, the order is rolled back and the client is told FAILED. The client learns the outcome by polling the status endpoint, by a webhook, over a server-sent event stream or over a WebSocket; 5 % of pushes find the connection dropped. Try: SSE against WebSocket (the SSE client resumes with its last event id and misses nothing, the WebSocket client misses what was sent while it reconnected); the id made by the client or fetched from the Id Service instead of returned by the server; the warehouse down for 30 s."),
         network: NetworkSpec {
             latency: Latency::Uniform([0.5, 2.0]),
         },
@@ -4270,6 +4475,21 @@ fn async_write() -> Scenario {
                 queue_capacity: 100,
                 latency: Latency::LogNormal {
                     median_ms: 3.0,
+                    sigma: 0.3,
+                },
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+            },
+            ServiceSpec {
+                id: s("ids"),
+                label: Some(s("Id Service")),
+                kind: ServiceKind::Service,
+                replicas: 1,
+                concurrency: 8,
+                queue_capacity: 100,
+                latency: Latency::LogNormal {
+                    median_ms: 2.0,
                     sigma: 0.3,
                 },
                 error_rate: 0.0,
@@ -4397,7 +4617,9 @@ fn async_write() -> Scenario {
                         message: Some(s("PlaceOrder")),
                         mandatory: true,
                     },
-                    Step::Accept,
+                    Step::Accept {
+                        code: 202,
+                    },
                 ],
                 emits: None,
                 latency: None,
@@ -4456,6 +4678,58 @@ fn async_write() -> Scenario {
                     },
                     Step::Complete {
                         status: None,
+                    },
+                ],
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("order_worker"),
+                op: s("rollback"),
+                effect: Effect::None,
+                steps: vec![
+                    Step::Call {
+                        target: s("warehouse.cancel"),
+                        timeout_ms: 2000,
+                        retries: 2,
+                        backoff: Backoff {
+                            base_ms: 100,
+                            max_ms: 5000,
+                            jitter: 0.5,
+                        },
+                        breaker: None,
+                        fallback: None,
+                        mandatory: false,
+                        compensate: None,
+                    },
+                    Step::Call {
+                        target: s("inventory.release"),
+                        timeout_ms: 1000,
+                        retries: 2,
+                        backoff: Backoff {
+                            base_ms: 100,
+                            max_ms: 5000,
+                            jitter: 0.5,
+                        },
+                        breaker: None,
+                        fallback: None,
+                        mandatory: false,
+                        compensate: None,
+                    },
+                    Step::Call {
+                        target: s("payment.refund"),
+                        timeout_ms: 3000,
+                        retries: 2,
+                        backoff: Backoff {
+                            base_ms: 100,
+                            max_ms: 5000,
+                            jitter: 0.5,
+                        },
+                        breaker: None,
+                        fallback: None,
+                        mandatory: false,
+                        compensate: None,
                     },
                 ],
                 emits: None,
@@ -4558,6 +4832,15 @@ fn async_write() -> Scenario {
                 latency: None,
                 visibility_lag_ms: None,
             },
+            HandlerSpec {
+                service: s("ids"),
+                op: s("issue"),
+                effect: Effect::IssueId,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
         ],
         broker: Some(BrokerSpec {
             service: s("broker"),
@@ -4575,6 +4858,7 @@ fn async_write() -> Scenario {
                     },
                     ttl_ms: None,
                     dead_letter: Some(s("dead_letters")),
+                    rollback: Some(s("order_worker.rollback")),
                 },
                 QueueSpec {
                     id: s("dead_letters"),
@@ -4589,6 +4873,7 @@ fn async_write() -> Scenario {
                     },
                     ttl_ms: None,
                     dead_letter: None,
+                    rollback: None,
                 },
             ],
             exchanges: Vec::new(),
@@ -4610,7 +4895,8 @@ fn async_write() -> Scenario {
             allowed: vec![
                 Completion::Polling,
                 Completion::Callback,
-                Completion::Push,
+                Completion::Sse,
+                Completion::Websocket,
             ],
             timeout_ms: 10000,
             polling: Some(PollingSpec {
@@ -4632,6 +4918,14 @@ fn async_write() -> Scenario {
                 },
                 failure_rate: 0.0,
             },
+            id_source: None,
+            id_service: Some(s("ids.issue")),
+            stream: StreamSpec {
+                drop_rate: 0.05,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
+            },
         },
         workload: WorkloadSpec {
             arrival: Arrival::Poisson {
@@ -4651,7 +4945,14 @@ fn async_write() -> Scenario {
                 },
             ],
         },
-        faults: Vec::new(),
+        faults: vec![
+            FaultSpec::ErrorRate {
+                service: s("warehouse"),
+                rate: 0.6,
+                at_ms: 15000,
+                until_ms: 35000,
+            },
+        ],
         outcome: OutcomeSpec {
             requires: vec![
                 Requirement::StockReserved,
@@ -4667,6 +4968,30 @@ fn async_write() -> Scenario {
             series_points: 4000,
         },
         one_click_faults: vec![
+            OneClickFault {
+                label: s("Warehouse fails 60 % for 20 s"),
+                on: Command::SetErrorRate {
+                    service: s("warehouse"),
+                    rate: 0.6,
+                },
+                off: Command::SetErrorRate {
+                    service: s("warehouse"),
+                    rate: 0.0,
+                },
+                duration_ms: 20000,
+            },
+            OneClickFault {
+                label: s("Order worker down for 20 s"),
+                on: Command::SetUp {
+                    service: s("order_worker"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("order_worker"),
+                    up: true,
+                },
+                duration_ms: 20000,
+            },
             OneClickFault {
                 label: s("Payment provider outage for 10 s"),
                 on: Command::SetUp {
@@ -4728,7 +5053,17 @@ fn async_write_claims() -> Vec<ClaimSpec> {
             document: s("003"),
             seed: 1,
             orders: None,
-            runs: BTreeMap::new(),
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
             expect: vec![
                 s("5 * a.latency.response.p95_ms < a.latency.done.p50_ms"),
                 s("a.queue.order_commands.published == a.orders.created"),
@@ -4751,7 +5086,7 @@ fn async_write_claims() -> Vec<ClaimSpec> {
                     completion: Some(Completion::Polling),
                     id_source: None,
                     orders: None,
-                    faults: true,
+                    faults: false,
                     durable: BTreeMap::new(),
                     commands: Vec::new(),
                 }),
@@ -4760,7 +5095,7 @@ fn async_write_claims() -> Vec<ClaimSpec> {
                     completion: Some(Completion::Callback),
                     id_source: None,
                     orders: None,
-                    faults: true,
+                    faults: false,
                     durable: BTreeMap::new(),
                     commands: Vec::new(),
                 }),
@@ -4789,7 +5124,7 @@ fn async_write_claims() -> Vec<ClaimSpec> {
                     completion: Some(Completion::Polling),
                     id_source: None,
                     orders: None,
-                    faults: true,
+                    faults: false,
                     durable: BTreeMap::new(),
                     commands: Vec::new(),
                 }),
@@ -4798,16 +5133,16 @@ fn async_write_claims() -> Vec<ClaimSpec> {
                     completion: Some(Completion::Callback),
                     id_source: None,
                     orders: None,
-                    faults: true,
+                    faults: false,
                     durable: BTreeMap::new(),
                     commands: Vec::new(),
                 }),
                 (s("c"), ClaimRunSpec {
                     preset: None,
-                    completion: Some(Completion::Push),
+                    completion: Some(Completion::Sse),
                     id_source: None,
                     orders: None,
-                    faults: true,
+                    faults: false,
                     durable: BTreeMap::new(),
                     commands: Vec::new(),
                 }),
@@ -4830,7 +5165,17 @@ fn async_write_claims() -> Vec<ClaimSpec> {
             document: s("003"),
             seed: 1,
             orders: None,
-            runs: BTreeMap::new(),
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
             expect: vec![
                 s("a.latency.consistency_window.mean_ms > 10 * a.latency.response.mean_ms"),
                 s("a.outcome.completed == a.orders.created"),
@@ -4853,7 +5198,7 @@ fn async_write_claims() -> Vec<ClaimSpec> {
                     completion: None,
                     id_source: None,
                     orders: None,
-                    faults: true,
+                    faults: false,
                     durable: BTreeMap::new(),
                     commands: vec![
                         TimedCommand {
@@ -4882,6 +5227,103 @@ fn async_write_claims() -> Vec<ClaimSpec> {
                 run: s("a"),
                 at_ms: Some(12000),
                 metric: s("queue.order_commands.peak_depth"),
+            }),
+        },
+        ClaimSpec {
+            id: s("sse-resumes-websocket-misses"),
+            text: s("Over server-sent events a dropped stream resumes from the last event id and nothing is missed; a WebSocket that drops misses what was sent meanwhile"),
+            document: s("003"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: Some(Completion::Sse),
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+                (s("b"), ClaimRunSpec {
+                    preset: None,
+                    completion: Some(Completion::Websocket),
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.client.stream_drops >= 3"),
+                s("a.client.stream_replays >= a.client.stream_drops"),
+                s("a.latency.completion.count == a.orders.created"),
+                s("b.client.stream_drops >= 3"),
+                s("b.latency.completion.count < b.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("b"),
+                at_ms: None,
+                metric: s("client.stream_drops"),
+            }),
+        },
+        ClaimSpec {
+            id: s("failed-message-retried"),
+            text: s("A failed message is retried: after a rollback refunded its payment, the redelivered command charges a new attempt and the order completes"),
+            document: s("003"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: Some(Completion::Callback),
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.payments.new_attempts >= 5"),
+                s("a.queue.order_commands.redelivered >= a.payments.new_attempts"),
+                s("a.outcome.inconsistent == 0"),
+                s("a.outcome.completed >= 0.9 * a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(30000),
+                metric: s("payments.new_attempts"),
+            }),
+        },
+        ClaimSpec {
+            id: s("dead-letter-rolled-back-and-reported"),
+            text: s("A command that fails every delivery is dead-lettered after the 202: the order is rolled back and the consumer is told FAILED"),
+            document: s("003"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: Some(Completion::Callback),
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.queue.order_commands.dead_lettered >= 1"),
+                s("a.steps.rollbacks == a.queue.order_commands.dead_lettered"),
+                s("a.outcome.compensated + a.outcome.failed == a.queue.order_commands.dead_lettered"),
+                s("a.outcome.lost + a.outcome.inconsistent == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(40000),
+                metric: s("steps.rollbacks"),
             }),
         },
     ]
@@ -5020,7 +5462,9 @@ fn payment_breaker() -> Scenario {
                 op: s("place"),
                 effect: Effect::RecordOrder,
                 steps: vec![
-                    Step::Accept,
+                    Step::Accept {
+                        code: 202,
+                    },
                     Step::Call {
                         target: s("inventory.reserve"),
                         timeout_ms: 1000,
@@ -5188,6 +5632,7 @@ fn payment_breaker() -> Scenario {
                     },
                     ttl_ms: None,
                     dead_letter: Some(s("dead_letters")),
+                    rollback: None,
                 },
                 QueueSpec {
                     id: s("dead_letters"),
@@ -5202,6 +5647,7 @@ fn payment_breaker() -> Scenario {
                     },
                     ttl_ms: None,
                     dead_letter: None,
+                    rollback: None,
                 },
             ],
             exchanges: Vec::new(),
@@ -5234,7 +5680,7 @@ fn payment_breaker() -> Scenario {
             allowed: vec![
                 Completion::Polling,
                 Completion::Callback,
-                Completion::Push,
+                Completion::Sse,
                 Completion::Sync,
             ],
             timeout_ms: 10000,
@@ -5256,6 +5702,14 @@ fn payment_breaker() -> Scenario {
                     jitter: 0.5,
                 },
                 failure_rate: 0.0,
+            },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
             },
         },
         workload: WorkloadSpec {
@@ -5485,6 +5939,14 @@ fn mmc() -> Scenario {
                     jitter: 0.5,
                 },
                 failure_rate: 0.0,
+            },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
             },
         },
         workload: WorkloadSpec {

@@ -77,7 +77,7 @@ macro_rules! lit_display {
         }
     )*};
 }
-lit_display!(u32, u64, bool);
+lit_display!(u16, u32, u64, bool);
 
 impl Lit for f64 {
     fn lit(&self, w: &mut W) {
@@ -191,7 +191,7 @@ lit_struct! {
     BrokerSpec { service, queues, exchanges, consumers }
     QueueSpec {
         id, durable, capacity, visibility_timeout_ms, max_deliveries, redelivery_backoff, ttl_ms,
-        dead_letter,
+        dead_letter, rollback,
     }
     ExchangeSpec { id, kind, queues }
     ConsumerSpec { queue, handler, dispatch, prefetch, pause_while_open }
@@ -201,7 +201,11 @@ lit_struct! {
     }
     PollingSpec { target, write, interval_ms, max_polls, id_source, id_service, timeout_ms }
     CallbackSpec { max_attempts, timeout_ms, backoff, failure_rate }
-    ClientSpec { service, entry, completion, allowed, timeout_ms, polling, callback }
+    ClientSpec {
+        service, entry, completion, allowed, timeout_ms, polling, callback, id_source, id_service,
+        stream,
+    }
+    StreamSpec { drop_rate, reconnect_ms, max_reconnects, resync_on_reconnect }
     SurgeSegment { until_ms, rate_per_s }
     SkuMix { sku, weight, qty }
     StockDetail { units, restock }
@@ -311,7 +315,7 @@ impl Lit for Step {
                 "Step::Publish",
                 &[("to", to), ("message", message), ("mandatory", mandatory)],
             ),
-            Step::Accept => w.raw("Step::Accept"),
+            Step::Accept { code } => w.record("Step::Accept", &[("code", code)]),
             Step::Status { value, mandatory } => w.record(
                 "Step::Status",
                 &[("value", value), ("mandatory", mandatory)],

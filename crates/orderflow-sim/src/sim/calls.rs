@@ -366,6 +366,7 @@ impl World {
         let i = StepId::last_in(act.done_mask).expect("checked above");
         act.done_mask &= !i.bit();
         act.attempt = 0;
+        act.compensated = true;
         let (s, o, handler) = (act.service, act.order, act.handler);
         let comp = m.handlers[handler].steps[i]
             .compensate()
@@ -419,6 +420,17 @@ impl World {
         };
         if h.effect == EffectModel::Charge && !act.skip_steps {
             self.commit_payment(m, &act, result, final_failure);
+        }
+        // A delivery that rolled its steps back and will come again: the
+        // redelivery is a real retry (003), so a refunded or cancelled
+        // payment may be charged anew (a new attempt, see `effects.rs`).
+        if act.compensated
+            && !final_failure
+            && !result.is_ok()
+            && matches!(act.origin, Origin::Delivery { .. })
+            && let Some(order) = self.orders.get_mut(act.order)
+        {
+            order.retry_after_rollback = true;
         }
         if let Some(order) = self.orders.get_mut(act.order) {
             order.done_at = self.now;
@@ -529,6 +541,11 @@ impl World {
                     return;
                 }
                 let status = match m.handlers[act.handler].effect {
+                    // A WebSocket client's read after reconnecting: the
+                    // server's own record of what it sent.
+                    EffectModel::ReadStatus if reply == Reply::Resync => {
+                        self.stream_status(act.order)
+                    }
                     EffectModel::ReadStatus => self
                         .orders
                         .get(act.order)

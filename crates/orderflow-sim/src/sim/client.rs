@@ -16,10 +16,12 @@ use crate::scenario::{Completion, IdSource};
 use crate::time::SimTime;
 use crate::trace::TraceKind;
 
-/// The client's own state: its completion mode and the arrival process.
+/// The client's own state: its completion mode, where its order ids come
+/// from, and the arrival process.
 #[derive(Clone, Debug)]
 pub(super) struct Client {
     pub completion: Completion,
+    pub id_source: IdSource,
     /// Orders created so far (arrivals, including shed ones).
     pub orders_started: u64,
     /// Next arrival time, in fractional microseconds (no drift).
@@ -27,9 +29,10 @@ pub(super) struct Client {
 }
 
 impl Client {
-    pub fn new(completion: Completion) -> Client {
+    pub fn new(completion: Completion, id_source: IdSource) -> Client {
         Client {
             completion,
+            id_source,
             orders_started: 0,
             next_arrival_us: 0.0,
         }
@@ -126,13 +129,8 @@ impl World {
 
     pub(super) fn client_begin(&mut self, m: &Model, o: OrderKey) {
         self.client_hold(o);
-        let polling = m
-            .client
-            .polling
-            .as_ref()
-            .filter(|_| self.client.completion == Completion::Polling);
-        match polling.map(|p| (p.id_source, p.id_service)) {
-            Some((IdSource::IdService, Some(ids))) => {
+        match (self.client.id_source, m.client.id_service) {
+            (IdSource::IdService, Some(ids)) => {
                 let token = self.orders[o].client.token;
                 let to = m.handlers[ids].service;
                 self.send(
@@ -169,7 +167,7 @@ impl World {
         self.timeout(m.client.timeout_us, Event::ClientTimeout(o, token));
         if let Some(p) = &m.client.polling
             && self.client.completion == Completion::Polling
-            && p.id_source == IdSource::Client
+            && self.client.id_source == IdSource::Client
         {
             self.after(p.interval_us, Event::Poll(o, token));
         }

@@ -72,6 +72,8 @@ pub(super) struct Activation {
     pub slot: Option<ReplicaId>,
     /// The effect found the work already done (an idempotent repeat).
     pub skip_steps: bool,
+    /// It ran compensations (rolled back its done steps).
+    pub compensated: bool,
     /// Set when a parked handler is woken: `Some(true)` event raised,
     /// `Some(false)` timed out.
     pub wake: Option<bool>,
@@ -120,6 +122,7 @@ impl World {
             fail_reason: Reason::Error,
             deferred: false,
             responded: false,
+            compensated: false,
             slot: None,
             skip_steps: false,
             wake: None,
@@ -185,7 +188,7 @@ impl World {
                     self.start_publish(m, a, to, message, CallCtx::Publish);
                     false
                 }
-                StepModel::Accept => {
+                StepModel::Accept { .. } => {
                     self.step_accept(m, a);
                     true
                 }

@@ -16,8 +16,8 @@ pub(super) struct Audit {
 
 impl Audit {
     pub fn settled(&mut self, o: &OrderState) {
-        self.captured += u64::from(o.captured);
-        self.refunded += u64::from(o.refunded);
+        self.captured += u64::from(o.captures);
+        self.refunded += u64::from(o.refunds);
     }
 }
 
@@ -56,11 +56,16 @@ impl World {
     fn check_money(&self) -> Result<(), String> {
         let (mut captured, mut refunded) = (self.audit.captured, self.audit.refunded);
         for o in self.orders.values() {
-            if o.refunded && !o.captured {
+            if o.refunds > o.captures {
                 return Err(format!("o#{} refunded but never charged", o.id));
             }
-            captured += u64::from(o.captured);
-            refunded += u64::from(o.refunded);
+            // A new payment attempt (a retry after a rollback) may capture
+            // again, but only once the last capture was refunded.
+            if o.captures > o.refunds + 1 {
+                return Err(format!("o#{} charged twice", o.id));
+            }
+            captured += u64::from(o.captures);
+            refunded += u64::from(o.refunds);
         }
         let p = &self.metrics.payments;
         if p.captured != captured || p.refunded != refunded {

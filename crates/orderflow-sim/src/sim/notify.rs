@@ -60,10 +60,8 @@ impl World {
             Completion::Polling if !last => return,
             Completion::Polling => JobKind::FinalStatus,
             Completion::Callback => JobKind::Callback,
-            Completion::Push => {
-                self.metrics.client.pushes_sent += 1;
-                self.send(m, from, m.client.service, o, Body::Push { status });
-                return;
+            Completion::Sse | Completion::Websocket => {
+                return self.stream_push(m, from, o, status);
             }
         };
         let j = self.jobs.insert(Job {

@@ -34,6 +34,8 @@ pub(super) enum Event {
     Fault(FaultId),
     /// The restock schedule at this index of `Model::restock` comes due.
     Restock(u32),
+    /// A stream client reconnects (SSE, WebSocket).
+    StreamReconnect(OrderKey),
 }
 
 /// An event in the queue, ordered by `(time, seq)`.

@@ -30,7 +30,7 @@ use crate::metrics::{Metrics, Shape};
 use crate::model::Model;
 use crate::order::OrderState;
 use crate::rng::SimRng;
-use crate::scenario::Completion;
+use crate::scenario::{Completion, IdSource};
 use crate::time::SimTime;
 use crate::trace::TraceKind;
 
@@ -68,7 +68,7 @@ pub(super) struct World {
 }
 
 impl World {
-    pub fn new(m: &Model, seed: u64, completion: Completion) -> World {
+    pub fn new(m: &Model, seed: u64, completion: Completion, id_source: IdSource) -> World {
         let mut w = World {
             seed,
             rng: SimRng::new(seed),
@@ -76,7 +76,7 @@ impl World {
             events_processed: 0,
             timers: Schedule::default(),
             timed: TimedCommands::default(),
-            client: Client::new(completion),
+            client: Client::new(completion, id_source),
             orders: SlotMap::with_key(),
             acts: SlotMap::with_key(),
             msgs: SlotMap::with_key(),
@@ -168,6 +168,7 @@ impl World {
             Event::BreakerReset(b, epoch) => self.on_breaker_reset(m, b, epoch),
             Event::Fault(i) => self.on_fault(m, i),
             Event::Restock(i) => self.on_restock(m, i),
+            Event::StreamReconnect(o) => self.on_stream_reconnect(m, o),
         }
     }
 

@@ -251,7 +251,10 @@ fn deliveries_held_by_a_consumer_that_dies_come_back_after_the_visibility_timeou
 
 #[test]
 fn polling_wastes_polls_and_callbacks_do_not() {
-    let model = model_with("async-write", |s| s.workload.orders = 50);
+    let model = model_with("async-write", |s| {
+        s.workload.orders = 50;
+        s.faults.clear();
+    });
     let mut polling = sim(&model, 8, Completion::Polling);
     run_checked(&mut polling);
     let mut callback = sim(&model, 8, Completion::Callback);
@@ -291,29 +294,21 @@ fn polling_wastes_polls_and_callbacks_do_not() {
 #[test]
 fn client_generated_ids_and_an_id_service_both_work() {
     use orderflow_sim::scenario::IdSource;
+    let model = model_with("async-write", |s| {
+        s.workload.orders = 20;
+        s.faults.clear();
+    });
     for source in [IdSource::Client, IdSource::IdService] {
-        let model = model_with("async-write", |s| {
-            s.workload.orders = 20;
-            let p = s.client.polling.as_mut().unwrap();
-            p.id_source = source;
-            if source == IdSource::IdService {
-                p.id_service = Some("ids.next".into());
-                s.services
-                    .push(serde_json::from_str(r#"{"id": "ids", "label": "Id Service"}"#).unwrap());
-                s.handlers.push(
-                    serde_json::from_str(
-                        r#"{"service": "ids", "op": "next", "effect": "issue_id"}"#,
-                    )
-                    .unwrap(),
-                );
-            }
-        });
-        let mut sim = sim(&model, 8, Completion::Polling);
+        let opts = orderflow_sim::RunOptions {
+            completion: Completion::Polling,
+            id_source: source,
+        };
+        let mut sim = orderflow_sim::Sim::with_options(model.clone(), 8, opts).unwrap();
         let trace = run_checked(&mut sim);
         assert_eq!(sim.metrics().outcomes.completed, 20, "{source:?}");
         let id_requests = count(
             &trace,
-            |k| matches!(k, TraceKind::Send { label: orderflow_sim::trace::Label::Op(h), .. } if model.handlers[*h].name == "ids.next"),
+            |k| matches!(k, TraceKind::Send { label: orderflow_sim::trace::Label::Op(h), .. } if model.handlers[*h].name == "ids.issue"),
         );
         assert_eq!(
             id_requests,
@@ -325,6 +320,7 @@ fn client_generated_ids_and_an_id_service_both_work() {
 #[test]
 fn webhook_deliveries_are_retried_and_failures_counted() {
     let model = model_with("async-write", |s| {
+        s.faults.clear();
         s.workload.orders = 40;
         s.client.callback.failure_rate = 0.5;
         s.client.callback.max_attempts = 3;
@@ -530,14 +526,20 @@ fn competing_consumers_share_by_round_robin_or_pile_on_the_least_busy() {
         let mut sim = sim(&model, 2, Completion::Callback);
         run_checked(&mut sim);
         let worker = model.service_index("order_worker").unwrap();
-        // Orders arrive far apart, so the workers are nearly always idle at a
-        // delivery: round robin still rotates, least-busy takes the first
-        // idle one.
+        // Orders arrive about a second apart and take a worker about a
+        // second: round robin rotates (skipping a busy worker), least-busy
+        // takes the first idle one, so the first worker does most.
         let started = sim.metrics().services[worker].replica_started.as_slice();
         match dispatch {
-            Dispatch::RoundRobin => assert_eq!(started, [10, 10, 10]),
+            Dispatch::RoundRobin => {
+                let (lo, hi) = (started.iter().min().unwrap(), started.iter().max().unwrap());
+                assert!(
+                    hi - lo <= 2 && started.iter().sum::<u64>() == 30,
+                    "{started:?}"
+                );
+            }
             Dispatch::LeastBusy => assert!(
-                started[0] >= 27 && started.iter().sum::<u64>() == 30,
+                started[0] >= 15 && started.iter().sum::<u64>() == 30,
                 "{started:?}"
             ),
         }

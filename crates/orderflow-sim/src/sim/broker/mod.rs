@@ -425,6 +425,7 @@ mod tests {
             },
             ttl_us: None,
             dead_letter: Some(DLQ),
+            rollback: None,
             is_dead_letter_queue: false,
         }
     }
