@@ -151,6 +151,14 @@ pub enum ServiceKind {
     Store,
 }
 
+impl ServiceKind {
+    /// Whether its instances are ours to pay for (not the customer's, not
+    /// a third party's): what the cost figures add up.
+    pub fn is_ours(self) -> bool {
+        !matches!(self, ServiceKind::Client | ServiceKind::External)
+    }
+}
+
 /// A window of time, `[from_ms, until_ms)`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -265,6 +273,8 @@ pub struct HandlerSpec {
 
 /// Exponential backoff between retries: `base_ms × 2^attempt`, capped at
 /// `max_ms`, minus a random share `jitter` (0 = none, 1 = "full jitter").
+/// A `kind` replaces the `jitter` share with one of the AWS Architecture
+/// Blog's named schemes ("Exponential Backoff And Jitter").
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Backoff {
@@ -272,6 +282,49 @@ pub struct Backoff {
     pub max_ms: u64,
     #[serde(default = "default_jitter")]
     pub jitter: f64,
+    /// The jitter scheme; without one, `jitter` is the share cut at random.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<JitterKind>,
+}
+
+/// The named jitter schemes, each a formula over the capped exponential
+/// `e = min(max, base × 2^attempt)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JitterKind {
+    /// Exactly `e`: every client that failed together retries together.
+    #[serde(rename = "none")]
+    Exponential,
+    /// Uniform in `[0, e]`.
+    Full,
+    /// `e / 2` plus uniform in `[0, e / 2]`.
+    Equal,
+    /// Uniform in `[base, 3 × previous delay]`, capped at `max`; the first
+    /// previous delay is `base`.
+    Decorrelated,
+}
+
+/// A retry budget: a token bucket per call site. Each retry takes one
+/// token and is refused when less than one is left; each success puts
+/// `refill_per_success` back (up to `max_tokens`). Starts full.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryBudget {
+    pub max_tokens: u32,
+    pub refill_per_success: f64,
+}
+
+/// The client's retries of its order request when the response times out
+/// (a new request for the same order; the old one may still be worked on).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientRetry {
+    /// Retries after the first request (0 = never retry).
+    pub retries: u32,
+    #[serde(default)]
+    pub backoff: Backoff,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<RetryBudget>,
 }
 
 fn default_jitter() -> f64 {
@@ -284,6 +337,7 @@ impl Default for Backoff {
             base_ms: 100,
             max_ms: 5_000,
             jitter: 0.5,
+            kind: None,
         }
     }
 }
@@ -312,6 +366,9 @@ pub enum Step {
         retries: u32,
         #[serde(default)]
         backoff: Backoff,
+        /// Retries allowed only while this call site's bucket holds a token.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_budget: Option<RetryBudget>,
         /// Go through this circuit breaker.
         #[serde(default)]
         breaker: Option<String>,
@@ -441,6 +498,7 @@ fn default_redelivery_backoff() -> Backoff {
         base_ms: 500,
         max_ms: 8_000,
         jitter: 0.0,
+        kind: None,
     }
 }
 
@@ -677,6 +735,9 @@ pub struct ClientSpec {
     pub polling: Option<PollingSpec>,
     #[serde(default)]
     pub callback: CallbackSpec,
+    /// Retry the order request when its response times out (never, without).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<ClientRetry>,
 }
 
 fn default_client_service() -> String {

@@ -151,7 +151,14 @@ macro_rules! lit_unit_enum {
         }
     )*};
 }
-lit_unit_enum!(ServiceKind, ExchangeKind, Dispatch, Completion, IdSource);
+lit_unit_enum!(
+    ServiceKind,
+    ExchangeKind,
+    Dispatch,
+    Completion,
+    IdSource,
+    JitterKind
+);
 
 /// Structs, named with every field.
 macro_rules! lit_struct {
@@ -180,7 +187,9 @@ lit_struct! {
         id, label, kind, replicas, concurrency, queue_capacity, latency, error_rate, down, stock,
     }
     HandlerSpec { service, op, effect, steps, emits, latency, visibility_lag_ms }
-    Backoff { base_ms, max_ms, jitter }
+    Backoff { base_ms, max_ms, jitter, kind }
+    RetryBudget { max_tokens, refill_per_success }
+    ClientRetry { retries, backoff, budget }
     BrokerSpec { service, queues, exchanges, consumers }
     QueueSpec {
         id, durable, capacity, visibility_timeout_ms, max_deliveries, redelivery_backoff, ttl_ms,
@@ -194,7 +203,7 @@ lit_struct! {
     }
     PollingSpec { target, write, interval_ms, max_polls, id_source, id_service, timeout_ms }
     CallbackSpec { max_attempts, timeout_ms, backoff, failure_rate }
-    ClientSpec { service, entry, completion, allowed, timeout_ms, polling, callback }
+    ClientSpec { service, entry, completion, allowed, timeout_ms, polling, callback, retry }
     SurgeSegment { until_ms, rate_per_s }
     SkuMix { sku, weight, qty }
     WorkloadSpec { arrival, orders, skus }
@@ -254,6 +263,7 @@ impl Lit for Step {
                 timeout_ms,
                 retries,
                 backoff,
+                retry_budget,
                 breaker,
                 fallback,
                 mandatory,
@@ -265,6 +275,7 @@ impl Lit for Step {
                     ("timeout_ms", timeout_ms),
                     ("retries", retries),
                     ("backoff", backoff),
+                    ("retry_budget", retry_budget),
                     ("breaker", breaker),
                     ("fallback", fallback),
                     ("mandatory", mandatory),

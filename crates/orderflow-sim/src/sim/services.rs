@@ -125,6 +125,18 @@ impl ServiceState {
             .map(|(i, _)| i)
     }
 
+    /// Replicas that cost money now: the active ones, and scaled-in ones
+    /// still finishing their work.
+    fn running_replicas(&self) -> u32 {
+        let draining = self
+            .replicas
+            .iter()
+            .skip(self.active_replicas as usize)
+            .filter(|r| r.busy > 0 || !r.buffer.is_empty())
+            .count() as u32;
+        self.active_replicas + draining
+    }
+
     /// Adds the time since the last change to the integrals in `sm`.
     #[inline]
     fn integrate(&mut self, now: SimTime, sm: &mut ServiceMetrics) {
@@ -132,6 +144,7 @@ impl ServiceState {
         if dt > 0 {
             sm.busy_area += u128::from(self.busy) * dt;
             sm.system_area += u128::from(self.busy + self.queued()) * dt;
+            sm.replica_area += u128::from(self.running_replicas()) * dt;
             self.last_change = now;
         }
     }
@@ -230,6 +243,13 @@ impl Services {
             sm.busy_area + u128::from(st.busy) * dt,
             sm.system_area + u128::from(st.busy + st.queued()) * dt,
         )
+    }
+
+    /// The replica-time integral of `sm` carried forward to `now`.
+    pub fn replica_area_at(&self, s: ServiceId, now: SimTime, sm: &ServiceMetrics) -> u128 {
+        let st = &self.list[s];
+        let dt = u128::from(now.since(st.last_change));
+        sm.replica_area + u128::from(st.running_replicas()) * dt
     }
 
     /// The worker counts of every service agree with its replicas, and no

@@ -9,6 +9,7 @@ mod commands;
 mod determinism;
 mod equivalence;
 mod invariants;
+mod retries;
 mod scenario_errors;
 mod snapshots;
 mod support;
