@@ -142,6 +142,10 @@ pub struct ServiceMetrics {
     /// ∫ replicas running dt, replica·µs (the cost of the instances: active
     /// replicas, and scaled-in ones until they finish their work).
     pub replica_area: u128,
+    /// Requests waiting on a replica when it was scaled in: sent to the
+    /// others, or lost (see `scale_in`).
+    pub rerouted: u64,
+    pub lost_on_scale_in: u64,
     pub max_queued: u32,
     /// Handlers started per replica (how work spreads over the replicas).
     pub replica_started: IdVec<ReplicaId, u64>,

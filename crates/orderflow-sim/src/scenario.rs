@@ -151,6 +151,50 @@ pub enum ServiceKind {
     Store,
 }
 
+/// How a service's replicas get their requests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Balancer {
+    /// Every replica takes work from one shared queue (an ideal pool).
+    #[default]
+    Pool,
+    /// Each replica has its own queue; requests go to them in turn.
+    RoundRobin,
+    /// Each replica has its own queue; a request goes to one at random.
+    Random,
+    /// Each replica has its own queue; a request goes to the one with the
+    /// fewest requests in service or waiting (lowest index on a tie).
+    LeastOutstanding,
+    /// Each replica has its own queue; two are picked at random and the
+    /// request goes to the one with fewer outstanding.
+    PowerOfTwo,
+}
+
+/// What a replica taken away does with the requests waiting on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScaleIn {
+    /// It finishes them before it goes.
+    #[default]
+    Drain,
+    /// The balancer sends them to the replicas that stay.
+    Reroute,
+    /// They are gone; their callers wait until they time out.
+    Lose,
+}
+
+impl ScaleIn {
+    pub fn is_drain(&self) -> bool {
+        *self == ScaleIn::Drain
+    }
+}
+
+impl Balancer {
+    pub fn is_pool(&self) -> bool {
+        *self == Balancer::Pool
+    }
+}
+
 impl ServiceKind {
     /// Whether its instances are ours to pay for (not the customer's, not
     /// a third party's): what the cost figures add up.
@@ -199,6 +243,15 @@ pub struct ServiceSpec {
     /// Inventory data: units in stock per SKU.
     #[serde(default)]
     pub stock: Option<BTreeMap<String, u32>>,
+    /// How requests reach the replicas: one shared queue (`pool`, an ideal
+    /// M/M/c), or a queue per replica behind a load balancer.
+    #[serde(default, skip_serializing_if = "Balancer::is_pool")]
+    pub balancer: Balancer,
+    /// Behind a balancer, what happens to the requests waiting on a replica
+    /// that is scaled in: it finishes them (`drain`), they go to the other
+    /// replicas (`reroute`), or they are lost (`lose`: callers time out).
+    #[serde(default, skip_serializing_if = "ScaleIn::is_drain")]
+    pub scale_in: ScaleIn,
 }
 
 fn one() -> u32 {

@@ -173,6 +173,8 @@ pub struct ServiceModel {
     pub queue_capacity: u32,
     pub latency: Dist,
     pub error_rate: f64,
+    pub balancer: Balancer,
+    pub scale_in: ScaleIn,
 }
 
 /// A compiled effect.

@@ -73,6 +73,8 @@ fn sync_chain() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -88,6 +90,8 @@ fn sync_chain() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -106,6 +110,8 @@ fn sync_chain() -> Scenario {
                     (s("SKU-BLUE"), 500000),
                     (s("SKU-RED"), 500000),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -121,6 +127,8 @@ fn sync_chain() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -136,6 +144,8 @@ fn sync_chain() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("warehouse"),
@@ -151,6 +161,8 @@ fn sync_chain() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("notification"),
@@ -166,6 +178,8 @@ fn sync_chain() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -573,6 +587,8 @@ fn fire_and_forget() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -588,6 +604,8 @@ fn fire_and_forget() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -606,6 +624,8 @@ fn fire_and_forget() -> Scenario {
                     (s("SKU-BLUE"), 500000),
                     (s("SKU-RED"), 500000),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -621,6 +641,8 @@ fn fire_and_forget() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -636,6 +658,8 @@ fn fire_and_forget() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("warehouse"),
@@ -651,6 +675,8 @@ fn fire_and_forget() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("notification"),
@@ -666,6 +692,8 @@ fn fire_and_forget() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -1005,6 +1033,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -1020,6 +1050,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -1038,6 +1070,8 @@ fn hybrid() -> Scenario {
                     (s("SKU-BLUE"), 500000),
                     (s("SKU-RED"), 500000),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -1053,6 +1087,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -1068,6 +1104,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("warehouse"),
@@ -1083,6 +1121,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("notification"),
@@ -1098,6 +1138,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("status"),
@@ -1113,6 +1155,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -1598,6 +1642,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -1613,6 +1659,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -1631,6 +1679,8 @@ fn hybrid_queue() -> Scenario {
                     (s("SKU-BLUE"), 500000),
                     (s("SKU-RED"), 500000),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -1646,6 +1696,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -1661,6 +1713,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("broker"),
@@ -1673,6 +1727,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("warehouse"),
@@ -1688,6 +1744,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("notification"),
@@ -1703,6 +1761,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("status"),
@@ -1718,6 +1778,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -2281,7 +2343,7 @@ fn surge() -> Scenario {
     Scenario {
         name: s("surge"),
         title: s("A surge of orders"),
-        description: s("The hybrid-queue flow under a burst: 10 orders/s, then 80/s from 10 s to 25 s, then 10/s again. Payment holds a worker while it waits for the provider, so it saturates and clients time out; the warehouse sits behind a queue and only builds a backlog. Scale the tier that saturates (replicas) and compare."),
+        description: s("The hybrid-queue flow under a burst: 10 orders/s, then 80/s from 10 s to 25 s, then 10/s again. Payment holds a worker while it waits for the provider, so it saturates and clients time out; the warehouse sits behind a queue and only builds a backlog. Scale the tier that saturates (replicas) and compare. In cost: the synchronous payment tier needs a second replica for this surge (one fails about a tenth of the orders), which doubles its replica-seconds, while the warehouse, behind its queue, holds the same surge on one replica and only builds a backlog."),
         network: NetworkSpec {
             latency: Latency::Uniform([0.5, 2.0]),
         },
@@ -2297,6 +2359,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -2312,6 +2376,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -2330,6 +2396,8 @@ fn surge() -> Scenario {
                     (s("SKU-BLUE"), 500000),
                     (s("SKU-RED"), 500000),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -2345,6 +2413,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -2360,6 +2430,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("broker"),
@@ -2372,6 +2444,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("warehouse"),
@@ -2387,6 +2461,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("notification"),
@@ -2402,6 +2478,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("status"),
@@ -2417,6 +2495,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -2875,6 +2955,53 @@ fn surge_claims() -> Vec<ClaimSpec> {
                 metric: s("outcome.completed"),
             }),
         },
+        ClaimSpec {
+            id: s("queue-costs-less-than-scaling"),
+            text: s("Holding the surge costs the synchronous payment tier twice its replica-seconds, while the queued warehouse keeps one replica"),
+            document: s("000"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+                (s("b"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: vec![
+                        TimedCommand {
+                            at_ms: 0,
+                            command: Command::SetReplicas {
+                                service: s("payment"),
+                                replicas: 2,
+                            },
+                        },
+                    ],
+                }),
+            ]),
+            expect: vec![
+                s("a.outcome.failed > 0"),
+                s("b.outcome.failed == 0"),
+                s("b.service.payment.replica_seconds >= 1.9 * a.service.payment.replica_seconds"),
+                s("b.service.warehouse.replica_seconds <= 1.05 * b.run.duration_ms / 1000"),
+                s("b.queue.warehouse_q.peak_depth >= 100"),
+            ],
+            show: Some(ShowSpec {
+                run: s("b"),
+                at_ms: None,
+                metric: s("service.payment.replica_seconds"),
+            }),
+        },
     ]
 }
 
@@ -2898,6 +3025,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -2913,6 +3042,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -2928,6 +3059,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -2943,6 +3076,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("broker"),
@@ -2955,6 +3090,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("kitchen"),
@@ -2970,6 +3107,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("delivery"),
@@ -2985,6 +3124,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("status"),
@@ -3000,6 +3141,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -3487,6 +3630,8 @@ fn pizza() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -3502,6 +3647,8 @@ fn pizza() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("broker"),
@@ -3514,6 +3661,8 @@ fn pizza() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order_worker"),
@@ -3529,6 +3678,8 @@ fn pizza() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order_history"),
@@ -3544,6 +3695,8 @@ fn pizza() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order_executor"),
@@ -3559,6 +3712,8 @@ fn pizza() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("status"),
@@ -3574,6 +3729,8 @@ fn pizza() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -3962,6 +4119,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -3977,6 +4136,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("broker"),
@@ -3989,6 +4150,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order_worker"),
@@ -4004,6 +4167,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -4022,6 +4187,8 @@ fn async_write() -> Scenario {
                     (s("SKU-BLUE"), 500000),
                     (s("SKU-RED"), 500000),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -4037,6 +4204,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -4052,6 +4221,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("warehouse"),
@@ -4067,6 +4238,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("status"),
@@ -4082,6 +4255,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -4621,6 +4796,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -4636,6 +4813,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -4654,6 +4833,8 @@ fn payment_breaker() -> Scenario {
                     (s("SKU-BLUE"), 500000),
                     (s("SKU-RED"), 500000),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -4669,6 +4850,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -4684,6 +4867,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("broker"),
@@ -4696,6 +4881,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("warehouse"),
@@ -4711,6 +4898,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("status"),
@@ -4726,6 +4915,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -5168,6 +5359,8 @@ fn mmc() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("server"),
@@ -5180,6 +5373,8 @@ fn mmc() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -5282,6 +5477,8 @@ fn retry_storm() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("api"),
@@ -5294,6 +5491,8 @@ fn retry_storm() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -5488,6 +5687,8 @@ fn retry_storm_backoff() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("api"),
@@ -5500,6 +5701,8 @@ fn retry_storm_backoff() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![

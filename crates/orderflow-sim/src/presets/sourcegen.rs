@@ -157,7 +157,9 @@ lit_unit_enum!(
     Dispatch,
     Completion,
     IdSource,
-    JitterKind
+    JitterKind,
+    Balancer,
+    ScaleIn
 );
 
 /// Structs, named with every field.
@@ -185,6 +187,7 @@ lit_struct! {
     Window { from_ms, until_ms }
     ServiceSpec {
         id, label, kind, replicas, concurrency, queue_capacity, latency, error_rate, down, stock,
+        balancer, scale_in,
     }
     HandlerSpec { service, op, effect, steps, emits, latency, visibility_lag_ms }
     Backoff { base_ms, max_ms, jitter, kind }

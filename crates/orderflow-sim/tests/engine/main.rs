@@ -2,6 +2,7 @@
 //! scenario validation, behaviours of each pattern, trace snapshots,
 //! determinism, invariants over seed sweeps, queueing theory, the CLI.
 
+mod balancers;
 mod behaviours;
 mod claims;
 mod cli;
