@@ -7,7 +7,7 @@ use crate::sim::Sim;
 
 /// Replica-seconds and worker-busy-seconds over our services (not the
 /// client, not third parties).
-fn total_cost(model: &crate::model::Model, mx: &crate::metrics::Metrics) -> Cost {
+pub fn total_cost(model: &crate::model::Model, mx: &crate::metrics::Metrics) -> Cost {
     model
         .services
         .iter_enumerated()
