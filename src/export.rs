@@ -358,6 +358,7 @@ pub fn metrics_csv(sim: &Sim) -> String {
         wasted_polls,
         gave_up,
         timeouts,
+        retries,
         callbacks_sent,
         callback_failures,
         callbacks_abandoned,
@@ -416,7 +417,11 @@ pub fn metrics_csv(sim: &Sim) -> String {
         rows.summary(&format!("{p}.queue_wait_ms"), m.queue_wait.summary());
         fields!(p, m, max_queued);
         fields!(p, v, up, replicas);
+        rows.add(p, "replica_seconds", &(m.replica_area as f64 / 1e6));
+        rows.add(p, "worker_busy_seconds", &(m.busy_area as f64 / 1e6));
     }
+    let cost = orderflow_sim::report::total_cost(&model, &mx);
+    fields!("cost", cost, replica_seconds, worker_busy_seconds);
     for (i, q) in model.queues.iter_enumerated() {
         let v = sim.queue(i);
         let p = &format!("queues.{}", q.id);

@@ -4,7 +4,7 @@
 //! ([`fmt_ms`]).
 
 use orderflow_sim::breaker::BreakerState;
-use orderflow_sim::metrics::{ClientCounters, PaymentCounters, StepCounters, Summary};
+use orderflow_sim::metrics::{ClientCounters, Cost, PaymentCounters, StepCounters, Summary};
 use orderflow_sim::model::Model;
 use orderflow_sim::{Completion, Sim};
 
@@ -161,6 +161,8 @@ pub struct ServiceRow {
     pub p95_wait_ms: f64,
     pub rejected: u64,
     pub refused: u64,
+    /// Replica-seconds and worker-busy-seconds so far.
+    pub cost: Cost,
 }
 
 impl ServiceRow {
@@ -219,6 +221,9 @@ pub struct Stats {
     pub strips: Vec<Strip>,
     pub has_payments: bool,
     pub stock: Vec<StockRow>,
+    /// What our services cost so far (not the client, not third parties):
+    /// the figure to show beside latency.
+    pub cost: Cost,
 }
 
 /// SVG path through `points` (x in seconds, y in value units) scaled to
@@ -395,9 +400,16 @@ impl Stats {
                     p95_wait_ms: m.queue_wait.quantile_ms(0.95),
                     rejected: m.rejected,
                     refused: m.refused,
+                    cost: sim.service_cost(i),
                 }
             })
             .collect();
+        let cost = model
+            .services
+            .iter_enumerated()
+            .filter(|(_, s)| s.kind.is_ours())
+            .map(|(i, _)| sim.service_cost(i))
+            .fold(Cost::default(), Cost::plus);
 
         let series: Vec<_> = mx
             .series
@@ -520,6 +532,7 @@ impl Stats {
             payments: mx.payments,
             steps: mx.steps,
             services,
+            cost,
             latency_chart,
             queue_chart,
             throughput_chart,
@@ -554,6 +567,24 @@ mod tests {
     use super::*;
     use crate::session::Session;
     use orderflow_sim::{Command, SimTime, presets};
+
+    #[test]
+    fn cost_counts_our_replicas_over_time_not_the_clients() {
+        let model = presets::model("mmc").unwrap().unwrap();
+        let mut sim = Sim::new(model.clone(), 1);
+        sim.run_until(SimTime::from_secs(100));
+        let stats = Stats::compute(&model, &sim);
+        // The server's 4 replicas for 100 s; the client's node costs nothing.
+        assert!(
+            (stats.cost.replica_seconds - 400.0).abs() < 1e-6,
+            "{:?}",
+            stats.cost
+        );
+        // Utilisation 0.9 of 4 workers: about 360 worker-seconds.
+        let busy = stats.cost.worker_busy_seconds;
+        assert!((300.0..420.0).contains(&busy), "{busy}");
+        assert_eq!(stats.services[0].cost, stats.cost);
+    }
 
     #[test]
     fn paths_fit_the_box() {
@@ -659,6 +690,7 @@ mod tests {
             p95_wait_ms: 250.0,
             rejected: 0,
             refused: 0,
+            cost: Cost::default(),
         };
         assert_eq!(
             (row.busy_text(), row.wait_text()),

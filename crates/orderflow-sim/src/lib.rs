@@ -111,6 +111,7 @@ pub mod model;
 pub mod order;
 pub mod presets;
 pub mod report;
+pub mod retry;
 pub mod rng;
 pub mod scenario;
 pub mod sim;

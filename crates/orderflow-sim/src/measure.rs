@@ -50,6 +50,9 @@ pub enum Unit {
     Ms,
     /// Per simulated second.
     PerSecond,
+    /// Seconds of simulated time summed over things (replica-seconds,
+    /// worker-busy-seconds).
+    Seconds,
 }
 
 impl Unit {
@@ -60,6 +63,7 @@ impl Unit {
             Unit::Share => "share",
             Unit::Ms => "ms",
             Unit::PerSecond => "/s",
+            Unit::Seconds => "s",
         }
     }
 }
@@ -163,6 +167,9 @@ enum Key {
     /// A service, by its position in [`Model::services`].
     Service(usize, fn(&ServiceMetrics) -> f64),
     Utilisation(usize),
+    /// A service's cost, by its position; `None` sums every service.
+    ReplicaSeconds(Option<usize>),
+    WorkerBusySeconds(Option<usize>),
     /// A queue, by its position in [`Model::queues`].
     Queue(usize, fn(&QueueCounters) -> u64),
     /// A SKU's stock, by its position in [`Model::skus`].
@@ -224,6 +231,20 @@ pub fn catalogue(model: &Model) -> Vec<MetricDef> {
             stock(&mut l, i, sku);
         }
     }
+    l.add(
+        "cost.replica_seconds",
+        "Replicas running × seconds, our services",
+        Unit::Seconds,
+        Lower,
+        Key::ReplicaSeconds(None),
+    );
+    l.add(
+        "cost.worker_busy_seconds",
+        "Workers busy × seconds, our services",
+        Unit::Seconds,
+        Lower,
+        Key::WorkerBusySeconds(None),
+    );
     l.add(
         "run.duration_ms",
         "Simulated time until the last event",
@@ -348,7 +369,7 @@ fn latencies(l: &mut List) {
 type CounterRow = (&'static str, &'static str, Direction, fn(&Metrics) -> u64);
 
 fn counters(l: &mut List) {
-    let client: [CounterRow; 12] = [
+    let client: [CounterRow; 13] = [
         ("client.polls", "Status polls", Lower, |m| c(m).polls),
         (
             "client.wasted_polls",
@@ -365,6 +386,12 @@ fn counters(l: &mut List) {
         ("client.timeouts", "Client requests timed out", Lower, |m| {
             c(m).timeouts
         }),
+        (
+            "client.retries",
+            "Order requests sent again after a timeout",
+            Lower,
+            |m| c(m).retries,
+        ),
         (
             "client.callbacks_sent",
             "Webhook deliveries tried",
@@ -515,6 +542,20 @@ fn service(l: &mut List, i: usize, id: &str) {
         Unit::Share,
         Neutral,
         Key::Utilisation(i),
+    );
+    l.add(
+        n("replica_seconds"),
+        format!("{id}: replicas running × seconds"),
+        Unit::Seconds,
+        Lower,
+        Key::ReplicaSeconds(Some(i)),
+    );
+    l.add(
+        n("worker_busy_seconds"),
+        format!("{id}: workers busy × seconds"),
+        Unit::Seconds,
+        Lower,
+        Key::WorkerBusySeconds(Some(i)),
     );
     type Row = (
         &'static str,
@@ -760,6 +801,29 @@ pub fn values(defs: &[MetricDef], sim: &Sim) -> Vec<f64> {
     defs.iter().map(|d| value(d.key, sim, &mx)).collect()
 }
 
+/// One service's time integral (or the sum over our services: not the
+/// client, not third parties), in seconds.
+fn cost(
+    model: &Model,
+    mx: &Metrics,
+    which: Option<usize>,
+    area: fn(&ServiceMetrics) -> u128,
+) -> f64 {
+    let us: u128 = match which {
+        Some(i) => ServiceId::from_index(i)
+            .and_then(|id| mx.services.get(id))
+            .map_or(0, area),
+        None => model
+            .services
+            .iter_enumerated()
+            .filter(|(_, s)| s.kind.is_ours())
+            .filter_map(|(i, _)| mx.services.get(i))
+            .map(area)
+            .sum(),
+    };
+    us as f64 / 1e6
+}
+
 fn value(key: Key, sim: &Sim, mx: &Metrics) -> f64 {
     let model = sim.model();
     let secs = sim.now().as_secs_f64();
@@ -786,6 +850,8 @@ fn value(key: Key, sim: &Sim, mx: &Metrics) -> f64 {
                 busy as f64 / 1e6 / secs / workers
             }
         }
+        Key::ReplicaSeconds(which) => cost(model, mx, which, |m| m.replica_area),
+        Key::WorkerBusySeconds(which) => cost(model, mx, which, |m| m.busy_area),
         Key::Queue(i, f) => QueueId::from_index(i)
             .filter(|&id| model.queues.get(id).is_some())
             .map_or(0.0, |id| f(&sim.queue(id).counters) as f64),

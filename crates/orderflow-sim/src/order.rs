@@ -243,6 +243,9 @@ pub struct OrderState {
     /// A handler parked in a `wait` step for this order.
     pub parked: Option<ActKey>,
     pub client: ClientView,
+    /// Retries of the order request so far, and the last one's backoff.
+    pub client_retries: u32,
+    pub client_retry_delay_us: u64,
     /// When a `complete` step (or the final failure) told the client.
     pub completed_at: Option<SimTime>,
     /// A `complete` step ran: the order record says the order went through.
@@ -288,6 +291,8 @@ impl OrderState {
             refunded: false,
             payment_queued: false,
             provider_attempts: 0,
+            client_retries: 0,
+            client_retry_delay_us: 0,
             notified: 0,
             flags: 0,
             status_prev: STATUS_PENDING,

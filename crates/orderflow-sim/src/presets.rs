@@ -53,6 +53,14 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../../scenarios/payment-breaker.json"),
     ),
     ("mmc", include_str!("../../../scenarios/mmc.json")),
+    (
+        "retry-storm",
+        include_str!("../../../scenarios/retry-storm.json"),
+    ),
+    (
+        "retry-storm-backoff",
+        include_str!("../../../scenarios/retry-storm-backoff.json"),
+    ),
 ];
 
 /// The names of every preset.

@@ -179,6 +179,58 @@ pub enum ServiceKind {
     Store,
 }
 
+/// How a service's replicas get their requests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Balancer {
+    /// Every replica takes work from one shared queue (an ideal pool).
+    #[default]
+    Pool,
+    /// Each replica has its own queue; requests go to them in turn.
+    RoundRobin,
+    /// Each replica has its own queue; a request goes to one at random.
+    Random,
+    /// Each replica has its own queue; a request goes to the one with the
+    /// fewest requests in service or waiting (lowest index on a tie).
+    LeastOutstanding,
+    /// Each replica has its own queue; two are picked at random and the
+    /// request goes to the one with fewer outstanding.
+    PowerOfTwo,
+}
+
+/// What a replica taken away does with the requests waiting on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScaleIn {
+    /// It finishes them before it goes.
+    #[default]
+    Drain,
+    /// The balancer sends them to the replicas that stay.
+    Reroute,
+    /// They are gone; their callers wait until they time out.
+    Lose,
+}
+
+impl ScaleIn {
+    pub fn is_drain(&self) -> bool {
+        *self == ScaleIn::Drain
+    }
+}
+
+impl Balancer {
+    pub fn is_pool(&self) -> bool {
+        *self == Balancer::Pool
+    }
+}
+
+impl ServiceKind {
+    /// Whether its instances are ours to pay for (not the customer's, not
+    /// a third party's): what the cost figures add up.
+    pub fn is_ours(self) -> bool {
+        !matches!(self, ServiceKind::Client | ServiceKind::External)
+    }
+}
+
 /// A window of time, `[from_ms, until_ms)`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -220,6 +272,15 @@ pub struct ServiceSpec {
     /// restock schedule).
     #[serde(default)]
     pub stock: Option<BTreeMap<String, StockSpec>>,
+    /// How requests reach the replicas: one shared queue (`pool`, an ideal
+    /// M/M/c), or a queue per replica behind a load balancer.
+    #[serde(default, skip_serializing_if = "Balancer::is_pool")]
+    pub balancer: Balancer,
+    /// Behind a balancer, what happens to the requests waiting on a replica
+    /// that is scaled in: it finishes them (`drain`), they go to the other
+    /// replicas (`reroute`), or they are lost (`lose`: callers time out).
+    #[serde(default, skip_serializing_if = "ScaleIn::is_drain")]
+    pub scale_in: ScaleIn,
 }
 
 /// The stock of one SKU: `60`, or
@@ -341,6 +402,8 @@ pub struct HandlerSpec {
 
 /// Exponential backoff between retries: `base_ms × 2^attempt`, capped at
 /// `max_ms`, minus a random share `jitter` (0 = none, 1 = "full jitter").
+/// A `kind` replaces the `jitter` share with one of the AWS Architecture
+/// Blog's named schemes ("Exponential Backoff And Jitter").
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Backoff {
@@ -348,6 +411,49 @@ pub struct Backoff {
     pub max_ms: u64,
     #[serde(default = "default_jitter")]
     pub jitter: f64,
+    /// The jitter scheme; without one, `jitter` is the share cut at random.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<JitterKind>,
+}
+
+/// The named jitter schemes, each a formula over the capped exponential
+/// `e = min(max, base × 2^attempt)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JitterKind {
+    /// Exactly `e`: every client that failed together retries together.
+    #[serde(rename = "none")]
+    Exponential,
+    /// Uniform in `[0, e]`.
+    Full,
+    /// `e / 2` plus uniform in `[0, e / 2]`.
+    Equal,
+    /// Uniform in `[base, 3 × previous delay]`, capped at `max`; the first
+    /// previous delay is `base`.
+    Decorrelated,
+}
+
+/// A retry budget: a token bucket per call site. Each retry takes one
+/// token and is refused when less than one is left; each success puts
+/// `refill_per_success` back (up to `max_tokens`). Starts full.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryBudget {
+    pub max_tokens: u32,
+    pub refill_per_success: f64,
+}
+
+/// The client's retries of its order request when the response times out
+/// (a new request for the same order; the old one may still be worked on).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientRetry {
+    /// Retries after the first request (0 = never retry).
+    pub retries: u32,
+    #[serde(default)]
+    pub backoff: Backoff,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<RetryBudget>,
 }
 
 fn default_jitter() -> f64 {
@@ -360,6 +466,7 @@ impl Default for Backoff {
             base_ms: 100,
             max_ms: 5_000,
             jitter: 0.5,
+            kind: None,
         }
     }
 }
@@ -388,6 +495,9 @@ pub enum Step {
         retries: u32,
         #[serde(default)]
         backoff: Backoff,
+        /// Retries allowed only while this call site's bucket holds a token.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_budget: Option<RetryBudget>,
         /// Go through this circuit breaker.
         #[serde(default)]
         breaker: Option<String>,
@@ -586,6 +696,7 @@ fn default_redelivery_backoff() -> Backoff {
         base_ms: 500,
         max_ms: 8_000,
         jitter: 0.0,
+        kind: None,
     }
 }
 
@@ -918,6 +1029,9 @@ pub struct ClientSpec {
     /// The stream connection of the SSE and WebSocket modes.
     #[serde(default, skip_serializing_if = "is_default_stream")]
     pub stream: StreamSpec,
+    /// Retry the order request when its response times out (never, without).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<ClientRetry>,
 }
 
 fn is_default_stream(s: &StreamSpec) -> bool {

@@ -35,6 +35,7 @@ impl Compiler<'_> {
             retries,
             backoff,
             breaker,
+            budget: None,
         }
     }
 
@@ -62,8 +63,10 @@ impl Compiler<'_> {
                 base_us: 200_000,
                 max_us: 10_000_000,
                 jitter: 0.5,
+                kind: None,
             },
             breaker: None,
+            budget: None,
         };
         Some(Compensation {
             policy,
@@ -78,12 +81,13 @@ impl Compiler<'_> {
                 timeout_ms,
                 retries,
                 backoff,
+                retry_budget,
                 breaker,
                 fallback,
                 mandatory,
                 compensate,
             } => {
-                let policy = self.call_policy(
+                let mut policy = self.call_policy(
                     &path,
                     target,
                     *timeout_ms,
@@ -91,6 +95,9 @@ impl Compiler<'_> {
                     backoff,
                     breaker.as_deref(),
                 );
+                policy.budget = retry_budget
+                    .as_ref()
+                    .map(|b| self.budget(format!("{path}.retry_budget"), b));
                 let fallback = fallback.as_ref().map(|f| match f {
                     Fallback::Backup { target, timeout_ms } => {
                         FallbackModel::Backup(self.call_policy(

@@ -23,8 +23,8 @@ mod workload;
 use compile::Compiler;
 
 pub use crate::ids::{
-    BreakerId, ConsumerId, EventId, ExchangeId, FaultId, FlagId, HandlerId, IdVec, MessageNameId,
-    QueueId, ServiceId, SkuId, StatusId, StepId,
+    BreakerId, BudgetId, ConsumerId, EventId, ExchangeId, FaultId, FlagId, HandlerId, IdVec,
+    MessageNameId, QueueId, ServiceId, SkuId, StatusId, StepId,
 };
 
 /// Status every order has before anything is written.
@@ -45,6 +45,9 @@ pub mod bounds {
     pub const SERVICE_QUEUE: u32 = 1_000_000;
     pub const BROKER_QUEUE: u32 = 10_000_000;
     pub const RETRIES: u32 = 20;
+    /// Retry budgets in a scenario, and tokens in one.
+    pub const BUDGETS: usize = 256;
+    pub const BUDGET_TOKENS: u32 = 100_000;
     pub const DELIVERIES: u32 = 100;
     pub const PREFETCH: u32 = 10_000;
     pub const EVENTS: usize = 32;
@@ -176,6 +179,8 @@ pub struct ServiceModel {
     pub queue_capacity: u32,
     pub latency: Dist,
     pub error_rate: f64,
+    pub balancer: Balancer,
+    pub scale_in: ScaleIn,
 }
 
 /// A compiled effect.
@@ -205,29 +210,12 @@ pub struct CallPolicy {
     pub retries: u32,
     pub backoff: BackoffModel,
     pub breaker: Option<BreakerId>,
+    /// The call site's retry budget, if it has one.
+    pub budget: Option<BudgetId>,
 }
 
-/// Compiled backoff, microseconds.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct BackoffModel {
-    pub base_us: u64,
-    pub max_us: u64,
-    pub jitter: f64,
-}
-
-impl BackoffModel {
-    /// The delay before retry number `attempt` (0 = first retry):
-    /// `min(max, base × 2^attempt)`, less a random share `jitter` of it.
-    pub fn delay_us(&self, attempt: u32, rng: &mut SimRng) -> u64 {
-        let exp = self.base_us.saturating_mul(1u64 << attempt.min(40));
-        let capped = exp.min(self.max_us).max(1);
-        if self.jitter <= 0.0 {
-            return capped;
-        }
-        let cut = libm::floor(capped as f64 * self.jitter * rng.unit()) as u64;
-        (capped - cut).max(1)
-    }
-}
+// Backoff and retry budgets live in `retry.rs` (pure, with their own tests).
+pub use crate::retry::{BackoffModel, BudgetModel};
 
 /// A compiled fallback.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -439,6 +427,16 @@ pub struct ClientModel {
     pub stream: StreamModel,
     /// The HTTP status of the entry handler's early answer (202 by default).
     pub accept_code: u16,
+    /// Retries of the order request on a response timeout.
+    pub retry: Option<ClientRetryModel>,
+}
+
+/// The client's compiled retry policy.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ClientRetryModel {
+    pub retries: u32,
+    pub backoff: BackoffModel,
+    pub budget: Option<BudgetId>,
 }
 
 /// Compiled arrivals.
@@ -479,6 +477,8 @@ pub struct Model {
     pub exchanges: IdVec<ExchangeId, ExchangeModel>,
     pub consumers: IdVec<ConsumerId, ConsumerModel>,
     pub breakers: IdVec<BreakerId, BreakerModel>,
+    /// Retry budgets: one per call site that declares one, and the client's.
+    pub budgets: IdVec<BudgetId, BudgetModel>,
     pub client: ClientModel,
     /// The inventory service, if any, and its SKUs with initial stock.
     pub inventory: Option<ServiceId>,

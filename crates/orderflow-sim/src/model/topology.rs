@@ -86,6 +86,8 @@ impl Compiler<'_> {
                 queue_capacity: sv.queue_capacity,
                 latency,
                 error_rate: sv.error_rate,
+                balancer: sv.balancer,
+                scale_in: sv.scale_in,
             });
         }
         let brokers: Vec<usize> = s

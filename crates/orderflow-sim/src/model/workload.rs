@@ -142,6 +142,22 @@ impl Compiler<'_> {
             backoff: self.backoff("client.callback.backoff".into(), &cb.backoff),
             failure_rate: cb.failure_rate,
         };
+        let retry = cs.retry.as_ref().map(|r| {
+            if r.retries > bounds::RETRIES {
+                self.err(
+                    "client.retry.retries",
+                    format!("must be at most {}", bounds::RETRIES),
+                );
+            }
+            ClientRetryModel {
+                retries: r.retries,
+                backoff: self.backoff("client.retry.backoff".into(), &r.backoff),
+                budget: r
+                    .budget
+                    .as_ref()
+                    .map(|b| self.budget("client.retry.budget".into(), b)),
+            }
+        });
         ClientModel {
             service: client_service,
             entry,
@@ -154,6 +170,7 @@ impl Compiler<'_> {
             id_service,
             stream,
             accept_code,
+            retry,
         }
     }
 

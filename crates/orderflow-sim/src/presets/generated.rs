@@ -12,7 +12,7 @@ fn s(text: &str) -> String {
 }
 
 /// The names of every preset, in the order the playground lists them.
-pub const NAMES: &[&str] = &["sync-chain", "fire-and-forget", "hybrid", "hybrid-queue", "surge", "food-ordering", "pizza", "async-write", "payment-breaker", "mmc"];
+pub const NAMES: &[&str] = &["sync-chain", "fire-and-forget", "hybrid", "hybrid-queue", "surge", "food-ordering", "pizza", "async-write", "payment-breaker", "mmc", "retry-storm", "retry-storm-backoff"];
 
 /// Preset `name`, built without its claims (see [`claims`]); `None`
 /// if there is no such preset.
@@ -28,6 +28,8 @@ pub fn scenario(name: &str) -> Option<Scenario> {
         "async-write" => async_write(),
         "payment-breaker" => payment_breaker(),
         "mmc" => mmc(),
+        "retry-storm" => retry_storm(),
+        "retry-storm-backoff" => retry_storm_backoff(),
         _ => return None,
     })
 }
@@ -45,6 +47,8 @@ pub fn claims(name: &str) -> Option<Vec<ClaimSpec>> {
         "async-write" => async_write_claims(),
         "payment-breaker" => payment_breaker_claims(),
         "mmc" => mmc_claims(),
+        "retry-storm" => retry_storm_claims(),
+        "retry-storm-backoff" => retry_storm_backoff_claims(),
         _ => return None,
     })
 }
@@ -69,6 +73,8 @@ fn sync_chain() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -84,6 +90,8 @@ fn sync_chain() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -108,6 +116,8 @@ fn sync_chain() -> Scenario {
                         }),
                     })),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -123,6 +133,8 @@ fn sync_chain() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -138,6 +150,8 @@ fn sync_chain() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("warehouse"),
@@ -153,6 +167,8 @@ fn sync_chain() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("notification"),
@@ -168,6 +184,8 @@ fn sync_chain() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -184,7 +202,9 @@ fn sync_chain() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -198,7 +218,9 @@ fn sync_chain() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -212,7 +234,9 @@ fn sync_chain() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -226,7 +250,9 @@ fn sync_chain() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: false,
@@ -268,7 +294,9 @@ fn sync_chain() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -341,6 +369,7 @@ fn sync_chain() -> Scenario {
                     base_ms: 100,
                     max_ms: 5000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 failure_rate: 0.0,
             },
@@ -352,6 +381,7 @@ fn sync_chain() -> Scenario {
                 max_reconnects: 20,
                 resync_on_reconnect: false,
             },
+            retry: None,
         },
         workload: WorkloadSpec {
             arrival: Arrival::Poisson {
@@ -667,6 +697,8 @@ fn fire_and_forget() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -682,6 +714,8 @@ fn fire_and_forget() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -706,6 +740,8 @@ fn fire_and_forget() -> Scenario {
                         }),
                     })),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -721,6 +757,8 @@ fn fire_and_forget() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -736,6 +774,8 @@ fn fire_and_forget() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("warehouse"),
@@ -751,6 +791,8 @@ fn fire_and_forget() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("notification"),
@@ -766,6 +808,8 @@ fn fire_and_forget() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -826,7 +870,9 @@ fn fire_and_forget() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -899,6 +945,7 @@ fn fire_and_forget() -> Scenario {
                     base_ms: 100,
                     max_ms: 5000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 failure_rate: 0.0,
             },
@@ -910,6 +957,7 @@ fn fire_and_forget() -> Scenario {
                 max_reconnects: 20,
                 resync_on_reconnect: false,
             },
+            retry: None,
         },
         workload: WorkloadSpec {
             arrival: Arrival::Poisson {
@@ -1149,6 +1197,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -1164,6 +1214,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -1182,6 +1234,8 @@ fn hybrid() -> Scenario {
                     (s("SKU-BLUE"), StockSpec::Units(500000)),
                     (s("SKU-RED"), StockSpec::Units(500000)),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -1197,6 +1251,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -1212,6 +1268,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("warehouse"),
@@ -1227,6 +1285,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("notification"),
@@ -1242,6 +1302,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("status"),
@@ -1257,6 +1319,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -1276,7 +1340,9 @@ fn hybrid() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -1293,7 +1359,9 @@ fn hybrid() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -1346,7 +1414,9 @@ fn hybrid() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -1450,6 +1520,7 @@ fn hybrid() -> Scenario {
                     base_ms: 100,
                     max_ms: 5000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 failure_rate: 0.0,
             },
@@ -1461,6 +1532,7 @@ fn hybrid() -> Scenario {
                 max_reconnects: 20,
                 resync_on_reconnect: false,
             },
+            retry: None,
         },
         workload: WorkloadSpec {
             arrival: Arrival::Poisson {
@@ -1807,6 +1879,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -1822,6 +1896,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -1840,6 +1916,8 @@ fn hybrid_queue() -> Scenario {
                     (s("SKU-BLUE"), StockSpec::Units(500000)),
                     (s("SKU-RED"), StockSpec::Units(500000)),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -1855,6 +1933,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -1870,6 +1950,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("broker"),
@@ -1882,6 +1964,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("warehouse"),
@@ -1897,6 +1981,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("notification"),
@@ -1912,6 +1998,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("status"),
@@ -1927,6 +2015,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -1946,7 +2036,9 @@ fn hybrid_queue() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -1960,7 +2052,9 @@ fn hybrid_queue() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -2010,7 +2104,9 @@ fn hybrid_queue() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -2098,6 +2194,7 @@ fn hybrid_queue() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: Some(600000),
                     dead_letter: Some(s("dead_letters")),
@@ -2113,6 +2210,7 @@ fn hybrid_queue() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: Some(5000),
                     dead_letter: Some(s("dead_letters")),
@@ -2128,6 +2226,7 @@ fn hybrid_queue() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: None,
@@ -2189,6 +2288,7 @@ fn hybrid_queue() -> Scenario {
                     base_ms: 100,
                     max_ms: 5000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 failure_rate: 0.0,
             },
@@ -2200,6 +2300,7 @@ fn hybrid_queue() -> Scenario {
                 max_reconnects: 20,
                 resync_on_reconnect: false,
             },
+            retry: None,
         },
         workload: WorkloadSpec {
             arrival: Arrival::Poisson {
@@ -2528,7 +2629,7 @@ fn surge() -> Scenario {
     Scenario {
         name: s("surge"),
         title: s("A surge of orders"),
-        description: s("The hybrid-queue flow under a burst: 10 orders/s, then 80/s from 10 s to 25 s, then 10/s again. Payment holds a worker while it waits for the provider, so it saturates and clients time out; the warehouse sits behind a queue and only builds a backlog. Scale the tier that saturates (replicas) and compare."),
+        description: s("The hybrid-queue flow under a burst: 10 orders/s, then 80/s from 10 s to 25 s, then 10/s again. Payment holds a worker while it waits for the provider, so it saturates and clients time out; the warehouse sits behind a queue and only builds a backlog. Scale the tier that saturates (replicas) and compare. In cost: the synchronous payment tier needs a second replica for this surge (one fails about a tenth of the orders), which doubles its replica-seconds, while the warehouse, behind its queue, holds the same surge on one replica and only builds a backlog."),
         network: NetworkSpec {
             latency: Latency::Uniform([0.5, 2.0]),
         },
@@ -2544,6 +2645,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -2559,6 +2662,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -2577,6 +2682,8 @@ fn surge() -> Scenario {
                     (s("SKU-BLUE"), StockSpec::Units(500000)),
                     (s("SKU-RED"), StockSpec::Units(500000)),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -2592,6 +2699,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -2607,6 +2716,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("broker"),
@@ -2619,6 +2730,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("warehouse"),
@@ -2634,6 +2747,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("notification"),
@@ -2649,6 +2764,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("status"),
@@ -2664,6 +2781,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -2683,7 +2802,9 @@ fn surge() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -2697,7 +2818,9 @@ fn surge() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -2747,7 +2870,9 @@ fn surge() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -2835,6 +2960,7 @@ fn surge() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: Some(s("dead_letters")),
@@ -2850,6 +2976,7 @@ fn surge() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: Some(s("dead_letters")),
@@ -2865,6 +2992,7 @@ fn surge() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: None,
@@ -2926,6 +3054,7 @@ fn surge() -> Scenario {
                     base_ms: 100,
                     max_ms: 5000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 failure_rate: 0.0,
             },
@@ -2937,6 +3066,7 @@ fn surge() -> Scenario {
                 max_reconnects: 20,
                 resync_on_reconnect: false,
             },
+            retry: None,
         },
         workload: WorkloadSpec {
             arrival: Arrival::Surge {
@@ -3124,6 +3254,53 @@ fn surge_claims() -> Vec<ClaimSpec> {
                 metric: s("outcome.completed"),
             }),
         },
+        ClaimSpec {
+            id: s("queue-costs-less-than-scaling"),
+            text: s("Holding the surge costs the synchronous payment tier twice its replica-seconds, while the queued warehouse keeps one replica"),
+            document: s("000"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+                (s("b"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: vec![
+                        TimedCommand {
+                            at_ms: 0,
+                            command: Command::SetReplicas {
+                                service: s("payment"),
+                                replicas: 2,
+                            },
+                        },
+                    ],
+                }),
+            ]),
+            expect: vec![
+                s("a.outcome.failed > 0"),
+                s("b.outcome.failed == 0"),
+                s("b.service.payment.replica_seconds >= 1.9 * a.service.payment.replica_seconds"),
+                s("b.service.warehouse.replica_seconds <= 1.05 * b.run.duration_ms / 1000"),
+                s("b.queue.warehouse_q.peak_depth >= 100"),
+            ],
+            show: Some(ShowSpec {
+                run: s("b"),
+                at_ms: None,
+                metric: s("service.payment.replica_seconds"),
+            }),
+        },
     ]
 }
 
@@ -3147,6 +3324,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -3162,6 +3341,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -3186,6 +3367,8 @@ fn food_ordering() -> Scenario {
                         }),
                     })),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -3201,6 +3384,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -3216,6 +3401,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("broker"),
@@ -3228,6 +3415,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("kitchen"),
@@ -3243,6 +3432,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("delivery"),
@@ -3258,6 +3449,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("status"),
@@ -3273,6 +3466,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -3289,7 +3484,9 @@ fn food_ordering() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -3308,7 +3505,9 @@ fn food_ordering() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -3356,7 +3555,9 @@ fn food_ordering() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -3469,6 +3670,7 @@ fn food_ordering() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: Some(s("dead_letters")),
@@ -3484,6 +3686,7 @@ fn food_ordering() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: Some(s("dead_letters")),
@@ -3499,6 +3702,7 @@ fn food_ordering() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: None,
@@ -3550,6 +3754,7 @@ fn food_ordering() -> Scenario {
                     base_ms: 100,
                     max_ms: 5000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 failure_rate: 0.0,
             },
@@ -3561,6 +3766,7 @@ fn food_ordering() -> Scenario {
                 max_reconnects: 20,
                 resync_on_reconnect: false,
             },
+            retry: None,
         },
         workload: WorkloadSpec {
             arrival: Arrival::Poisson {
@@ -3855,6 +4061,8 @@ fn pizza() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -3870,6 +4078,8 @@ fn pizza() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("broker"),
@@ -3882,6 +4092,8 @@ fn pizza() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order_worker"),
@@ -3897,6 +4109,8 @@ fn pizza() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order_history"),
@@ -3912,6 +4126,8 @@ fn pizza() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order_executor"),
@@ -3927,6 +4143,8 @@ fn pizza() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("status"),
@@ -3942,6 +4160,8 @@ fn pizza() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -4086,6 +4306,7 @@ fn pizza() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: None,
@@ -4101,6 +4322,7 @@ fn pizza() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: None,
@@ -4116,6 +4338,7 @@ fn pizza() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: None,
@@ -4131,6 +4354,7 @@ fn pizza() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: None,
@@ -4220,6 +4444,7 @@ fn pizza() -> Scenario {
                     base_ms: 100,
                     max_ms: 5000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 failure_rate: 0.1,
             },
@@ -4231,6 +4456,7 @@ fn pizza() -> Scenario {
                 max_reconnects: 20,
                 resync_on_reconnect: false,
             },
+            retry: None,
         },
         workload: WorkloadSpec {
             arrival: Arrival::Surge {
@@ -4465,6 +4691,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -4480,6 +4708,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("ids"),
@@ -4495,6 +4725,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("broker"),
@@ -4507,6 +4739,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order_worker"),
@@ -4522,6 +4756,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -4540,6 +4776,8 @@ fn async_write() -> Scenario {
                     (s("SKU-BLUE"), StockSpec::Units(500000)),
                     (s("SKU-RED"), StockSpec::Units(500000)),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -4555,6 +4793,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -4570,6 +4810,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("warehouse"),
@@ -4585,6 +4827,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("status"),
@@ -4600,6 +4844,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -4642,7 +4888,9 @@ fn async_write() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -4656,7 +4904,9 @@ fn async_write() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -4670,7 +4920,9 @@ fn async_write() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -4697,7 +4949,9 @@ fn async_write() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: false,
@@ -4711,7 +4965,9 @@ fn async_write() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: false,
@@ -4725,7 +4981,9 @@ fn async_write() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: false,
@@ -4767,7 +5025,9 @@ fn async_write() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -4855,6 +5115,7 @@ fn async_write() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: Some(s("dead_letters")),
@@ -4870,6 +5131,7 @@ fn async_write() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: None,
@@ -4915,6 +5177,7 @@ fn async_write() -> Scenario {
                     base_ms: 100,
                     max_ms: 5000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 failure_rate: 0.0,
             },
@@ -4926,6 +5189,7 @@ fn async_write() -> Scenario {
                 max_reconnects: 20,
                 resync_on_reconnect: false,
             },
+            retry: None,
         },
         workload: WorkloadSpec {
             arrival: Arrival::Poisson {
@@ -5349,6 +5613,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -5364,6 +5630,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -5382,6 +5650,8 @@ fn payment_breaker() -> Scenario {
                     (s("SKU-BLUE"), StockSpec::Units(500000)),
                     (s("SKU-RED"), StockSpec::Units(500000)),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -5397,6 +5667,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -5412,6 +5684,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("broker"),
@@ -5424,6 +5698,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("warehouse"),
@@ -5439,6 +5715,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("status"),
@@ -5454,6 +5732,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -5473,7 +5753,9 @@ fn payment_breaker() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -5487,7 +5769,9 @@ fn payment_breaker() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -5505,7 +5789,9 @@ fn payment_breaker() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
                         mandatory: true,
@@ -5550,7 +5836,9 @@ fn payment_breaker() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: Some(s("provider")),
                         fallback: Some(Fallback::QueueForRetry(s("payment_retry"))),
                         mandatory: true,
@@ -5629,6 +5917,7 @@ fn payment_breaker() -> Scenario {
                         base_ms: 1000,
                         max_ms: 10000,
                         jitter: 0.2,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: Some(s("dead_letters")),
@@ -5644,6 +5933,7 @@ fn payment_breaker() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: None,
@@ -5700,6 +5990,7 @@ fn payment_breaker() -> Scenario {
                     base_ms: 100,
                     max_ms: 5000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 failure_rate: 0.0,
             },
@@ -5711,6 +6002,7 @@ fn payment_breaker() -> Scenario {
                 max_reconnects: 20,
                 resync_on_reconnect: false,
             },
+            retry: None,
         },
         workload: WorkloadSpec {
             arrival: Arrival::Poisson {
@@ -5896,6 +6188,8 @@ fn mmc() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("server"),
@@ -5908,6 +6202,8 @@ fn mmc() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -5937,6 +6233,7 @@ fn mmc() -> Scenario {
                     base_ms: 100,
                     max_ms: 5000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 failure_rate: 0.0,
             },
@@ -5948,6 +6245,7 @@ fn mmc() -> Scenario {
                 max_reconnects: 20,
                 resync_on_reconnect: false,
             },
+            retry: None,
         },
         workload: WorkloadSpec {
             arrival: Arrival::Poisson {
@@ -5991,6 +6289,424 @@ fn mmc_claims() -> Vec<ClaimSpec> {
                 run: s("a"),
                 at_ms: None,
                 metric: s("service.server.mean_queue_wait_ms"),
+            }),
+        },
+    ]
+}
+
+fn retry_storm() -> Scenario {
+    Scenario {
+        name: s("retry-storm"),
+        title: s("Retry storm: retries without backoff"),
+        description: s("An API with 8 workers (40 ms per request on average, 200 requests/s at most) takes 140 orders/s: 70 % busy, answers in tens of milliseconds. Clients give up after 1 s and send the request again at once, up to 3 times. At 10 s the API stalls for 2 s (every request started then takes 30 times longer). The backlog makes waits pass 1 s, every client retries, and each order now costs up to 4 requests: 560/s offered to a server that does 200/s. The server stays saturated with requests whose clients left long ago, and almost no order succeeds for the rest of the run, although the stall lasted 2 s (a metastable failure). retry-storm-backoff is the same system with jittered backoff and a retry budget."),
+        network: NetworkSpec {
+            latency: Latency::Constant(1.0),
+        },
+        services: vec![
+            ServiceSpec {
+                id: s("client"),
+                label: Some(s("Client")),
+                kind: ServiceKind::Client,
+                replicas: 1,
+                concurrency: 1,
+                queue_capacity: 100,
+                latency: Latency::Constant(1.0),
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
+            },
+            ServiceSpec {
+                id: s("api"),
+                label: Some(s("API Service")),
+                kind: ServiceKind::Service,
+                replicas: 1,
+                concurrency: 8,
+                queue_capacity: 100000,
+                latency: Latency::Exponential(40.0),
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
+            },
+        ],
+        handlers: vec![
+            HandlerSpec {
+                service: s("api"),
+                op: s("place"),
+                effect: Effect::None,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+        ],
+        broker: None,
+        breakers: Vec::new(),
+        client: ClientSpec {
+            service: s("client"),
+            entry: s("api.place"),
+            completion: Completion::Sync,
+            allowed: Vec::new(),
+            timeout_ms: 1000,
+            polling: None,
+            callback: CallbackSpec {
+                max_attempts: 5,
+                timeout_ms: 2000,
+                backoff: Backoff {
+                    base_ms: 100,
+                    max_ms: 5000,
+                    jitter: 0.5,
+                    kind: None,
+                },
+                failure_rate: 0.0,
+            },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
+            },
+            retry: Some(ClientRetry {
+                retries: 3,
+                backoff: Backoff {
+                    base_ms: 1,
+                    max_ms: 1,
+                    jitter: 0.0,
+                    kind: Some(JitterKind::Exponential),
+                },
+                budget: None,
+            }),
+        },
+        workload: WorkloadSpec {
+            arrival: Arrival::Poisson {
+                rate_per_s: 140.0,
+            },
+            orders: 8400,
+            skus: Vec::new(),
+        },
+        faults: vec![
+            FaultSpec::Latency {
+                service: s("api"),
+                factor: 30.0,
+                at_ms: 10000,
+                until_ms: 12000,
+            },
+        ],
+        outcome: OutcomeSpec {
+            requires: Vec::new(),
+        },
+        limits: Limits {
+            trace_buffer: 1000000,
+            max_live_orders: 200000,
+            max_commands: 10000,
+            sample_interval_ms: 500,
+            series_points: 4000,
+        },
+        one_click_faults: vec![
+            OneClickFault {
+                label: s("API stalls for 2 s"),
+                on: Command::SetLatencyFactor {
+                    service: s("api"),
+                    factor: 30.0,
+                },
+                off: Command::SetLatencyFactor {
+                    service: s("api"),
+                    factor: 1.0,
+                },
+                duration_ms: 2000,
+            },
+        ],
+        claims: Vec::new(),
+    }
+}
+
+fn retry_storm_claims() -> Vec<ClaimSpec> {
+    vec![
+        ClaimSpec {
+            id: s("stall-becomes-collapse"),
+            text: s("Retried at once after a timeout, a 2 s stall of a 70 % busy service becomes a collapse that lasts the whole run: most orders time out and the service stays saturated"),
+            document: s("beyond the documents"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.client.timeouts >= 0.6 * a.orders.created"),
+                s("a.service.api.utilisation >= 0.95"),
+                s("a.client.retries >= 2 * a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: None,
+                metric: s("client.timeouts"),
+            }),
+        },
+        ClaimSpec {
+            id: s("stable-without-the-stall"),
+            text: s("The same load and retries without the stall run smoothly: the collapse needs a trigger, and then sustains itself"),
+            document: s("beyond the documents"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.client.timeouts == 0"),
+                s("a.service.api.utilisation <= 0.75"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: None,
+                metric: s("client.timeouts"),
+            }),
+        },
+        ClaimSpec {
+            id: s("backoff-and-budget-recover"),
+            text: s("With jittered backoff and a retry budget the same stall costs a few seconds of timeouts, and the service recovers"),
+            document: s("beyond the documents"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+                (s("b"), ClaimRunSpec {
+                    preset: Some(s("retry-storm-backoff")),
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("b.client.timeouts * 4 <= a.client.timeouts"),
+                s("b.client.retries * 100 <= a.client.retries"),
+                s("b.service.api.utilisation <= 0.8"),
+            ],
+            show: Some(ShowSpec {
+                run: s("b"),
+                at_ms: None,
+                metric: s("client.timeouts"),
+            }),
+        },
+    ]
+}
+
+fn retry_storm_backoff() -> Scenario {
+    Scenario {
+        name: s("retry-storm-backoff"),
+        title: s("Retry storm tamed: jittered backoff and a retry budget"),
+        description: s("The retry-storm workload and 2 s stall, with retries done as robust clients do them: full-jitter exponential backoff (200 ms base, 5 s cap) and a retry budget, a token bucket of 20 retries refilled by a tenth of a token per success. The stall still times out the orders caught in its backlog, but the budget runs dry within a second, the offered load stays near 140/s, the backlog drains at the 60/s of spare capacity and the API answers in milliseconds again within about 10 s of the stall's end."),
+        network: NetworkSpec {
+            latency: Latency::Constant(1.0),
+        },
+        services: vec![
+            ServiceSpec {
+                id: s("client"),
+                label: Some(s("Client")),
+                kind: ServiceKind::Client,
+                replicas: 1,
+                concurrency: 1,
+                queue_capacity: 100,
+                latency: Latency::Constant(1.0),
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
+            },
+            ServiceSpec {
+                id: s("api"),
+                label: Some(s("API Service")),
+                kind: ServiceKind::Service,
+                replicas: 1,
+                concurrency: 8,
+                queue_capacity: 100000,
+                latency: Latency::Exponential(40.0),
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
+            },
+        ],
+        handlers: vec![
+            HandlerSpec {
+                service: s("api"),
+                op: s("place"),
+                effect: Effect::None,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+        ],
+        broker: None,
+        breakers: Vec::new(),
+        client: ClientSpec {
+            service: s("client"),
+            entry: s("api.place"),
+            completion: Completion::Sync,
+            allowed: Vec::new(),
+            timeout_ms: 1000,
+            polling: None,
+            callback: CallbackSpec {
+                max_attempts: 5,
+                timeout_ms: 2000,
+                backoff: Backoff {
+                    base_ms: 100,
+                    max_ms: 5000,
+                    jitter: 0.5,
+                    kind: None,
+                },
+                failure_rate: 0.0,
+            },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
+            },
+            retry: Some(ClientRetry {
+                retries: 3,
+                backoff: Backoff {
+                    base_ms: 200,
+                    max_ms: 5000,
+                    jitter: 0.5,
+                    kind: Some(JitterKind::Full),
+                },
+                budget: Some(RetryBudget {
+                    max_tokens: 20,
+                    refill_per_success: 0.1,
+                }),
+            }),
+        },
+        workload: WorkloadSpec {
+            arrival: Arrival::Poisson {
+                rate_per_s: 140.0,
+            },
+            orders: 8400,
+            skus: Vec::new(),
+        },
+        faults: vec![
+            FaultSpec::Latency {
+                service: s("api"),
+                factor: 30.0,
+                at_ms: 10000,
+                until_ms: 12000,
+            },
+        ],
+        outcome: OutcomeSpec {
+            requires: Vec::new(),
+        },
+        limits: Limits {
+            trace_buffer: 1000000,
+            max_live_orders: 200000,
+            max_commands: 10000,
+            sample_interval_ms: 500,
+            series_points: 4000,
+        },
+        one_click_faults: vec![
+            OneClickFault {
+                label: s("API stalls for 2 s"),
+                on: Command::SetLatencyFactor {
+                    service: s("api"),
+                    factor: 30.0,
+                },
+                off: Command::SetLatencyFactor {
+                    service: s("api"),
+                    factor: 1.0,
+                },
+                duration_ms: 2000,
+            },
+        ],
+        claims: Vec::new(),
+    }
+}
+
+fn retry_storm_backoff_claims() -> Vec<ClaimSpec> {
+    vec![
+        ClaimSpec {
+            id: s("budget-caps-retries"),
+            text: s("The retry budget lets through a few dozen retries during the stall, not one per timeout"),
+            document: s("beyond the documents"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.client.retries <= 60"),
+                s("a.client.timeouts >= a.client.retries"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: None,
+                metric: s("client.retries"),
+            }),
+        },
+        ClaimSpec {
+            id: s("recovers-after-stall"),
+            text: s("After the 2 s stall the service drains its backlog and runs at its normal load: most orders of the run succeed"),
+            document: s("beyond the documents"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.client.timeouts <= 0.2 * a.orders.created"),
+                s("a.service.api.utilisation <= 0.8"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: None,
+                metric: s("client.timeouts"),
+            }),
+        },
+        ClaimSpec {
+            id: s("no-stall-no-timeouts"),
+            text: s("Without the stall nothing times out, so nothing is retried"),
+            document: s("beyond the documents"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.client.timeouts == 0"),
+                s("a.client.retries == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: None,
+                metric: s("client.retries"),
             }),
         },
     ]

@@ -157,7 +157,10 @@ lit_unit_enum!(
     Dispatch,
     Completion,
     IdSource,
-    CompensateMode
+    CompensateMode,
+    JitterKind,
+    Balancer,
+    ScaleIn
 );
 
 /// Structs, named with every field.
@@ -185,9 +188,12 @@ lit_struct! {
     Window { from_ms, until_ms }
     ServiceSpec {
         id, label, kind, replicas, concurrency, queue_capacity, latency, error_rate, down, stock,
+        balancer, scale_in,
     }
     HandlerSpec { service, op, effect, steps, emits, latency, visibility_lag_ms }
-    Backoff { base_ms, max_ms, jitter }
+    Backoff { base_ms, max_ms, jitter, kind }
+    RetryBudget { max_tokens, refill_per_success }
+    ClientRetry { retries, backoff, budget }
     BrokerSpec { service, queues, exchanges, consumers }
     QueueSpec {
         id, durable, capacity, visibility_timeout_ms, max_deliveries, redelivery_backoff, ttl_ms,
@@ -203,7 +209,7 @@ lit_struct! {
     CallbackSpec { max_attempts, timeout_ms, backoff, failure_rate }
     ClientSpec {
         service, entry, completion, allowed, timeout_ms, polling, callback, id_source, id_service,
-        stream,
+        stream, retry,
     }
     StreamSpec { drop_rate, reconnect_ms, max_reconnects, resync_on_reconnect }
     SurgeSegment { until_ms, rate_per_s }
@@ -286,6 +292,7 @@ impl Lit for Step {
                 timeout_ms,
                 retries,
                 backoff,
+                retry_budget,
                 breaker,
                 fallback,
                 mandatory,
@@ -297,6 +304,7 @@ impl Lit for Step {
                     ("timeout_ms", timeout_ms),
                     ("retries", retries),
                     ("backoff", backoff),
+                    ("retry_budget", retry_budget),
                     ("breaker", breaker),
                     ("fallback", fallback),
                     ("mandatory", mandatory),

@@ -79,8 +79,10 @@ impl World {
                     base_us: 100_000,
                     max_us: 1_000_000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 breaker: None,
+                budget: None,
             },
             CallCtx::Publish | CallCtx::FallbackPublish => {
                 unreachable!("publishes have no call policy")
@@ -168,10 +170,20 @@ impl World {
     pub(super) fn on_call_result(&mut self, m: &Model, a: ActKey, result: CallResult) {
         let ctx = self.acts[a].call;
         self.acts[a].phase = Phase::Working;
-        let breaker = match ctx {
-            CallCtx::Step | CallCtx::Backup => self.policy(m, a, ctx).breaker,
-            _ => None,
+        let (breaker, budget) = match ctx {
+            CallCtx::Step | CallCtx::Backup => {
+                let p = self.policy(m, a, ctx);
+                (p.breaker, p.budget)
+            }
+            _ => (None, None),
         };
+        let answered = match result {
+            CallResult::Err(r) => r.is_business(),
+            _ => true,
+        };
+        if answered {
+            self.budget_refill(m, budget);
+        }
         if let Some(b) = breaker {
             let probe = self.acts[a].probe.take().is_some();
             // Business answers ("card declined") mean the dependency works.
@@ -191,15 +203,18 @@ impl World {
             (_, CallResult::Deferred) => self.step_ok(m, a, true),
             (_, CallResult::Err(r)) => {
                 let policy = self.policy(m, a, ctx);
-                let act = &mut self.acts[a];
-                if !r.is_business() && act.attempt < policy.retries {
+                let may_retry = !r.is_business() && self.acts[a].attempt < policy.retries;
+                if may_retry && self.budget_allows(policy.budget) {
+                    let act = &mut self.acts[a];
                     let attempt = act.attempt;
+                    let prev = if attempt == 0 { 0 } else { act.last_delay_us };
                     act.attempt += 1;
                     act.token += 1;
                     act.phase = Phase::Backoff;
                     let token = act.token;
                     let (s, o) = (act.service, act.order);
-                    let delay = policy.backoff.delay_us(attempt, &mut self.rng);
+                    let delay = policy.backoff.next_delay_us(attempt, prev, &mut self.rng);
+                    self.acts[a].last_delay_us = delay;
                     self.metrics.steps.retries += 1;
                     let order = self.order_id(o);
                     self.trace(

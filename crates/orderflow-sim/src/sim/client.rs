@@ -174,6 +174,9 @@ impl World {
     }
 
     pub(super) fn on_client_timeout(&mut self, m: &Model, o: OrderKey, token: u32) {
+        if self.client_retry(m, o, token) {
+            return;
+        }
         let Some(order) = self.orders.get_mut(o) else {
             return;
         };
@@ -220,6 +223,9 @@ impl World {
             Reply::Client { token } => {
                 if !order.client.waits_under(token) || order.client.answer != Answer::None {
                     return self.late();
+                }
+                if result.is_ok() {
+                    self.budget_refill(m, m.client.retry.and_then(|r| r.budget));
                 }
                 if accepted {
                     self.client_answer(m, o, Answer::Accepted, false);

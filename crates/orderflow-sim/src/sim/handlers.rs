@@ -58,6 +58,8 @@ pub(super) struct Activation {
     pub call: CallCtx,
     pub token: u32,
     pub attempt: u32,
+    /// The last retry's backoff (the decorrelated jitter grows from it).
+    pub last_delay_us: u64,
     /// The value carried by a status-write request.
     pub arg: StatusId,
     /// A half-open probe is out through this breaker.
@@ -115,6 +117,7 @@ impl World {
             call: CallCtx::Step,
             token: 0,
             attempt: 0,
+            last_delay_us: 0,
             arg,
             probe: None,
             done_mask: 0,

@@ -61,6 +61,7 @@ mod handlers;
 mod invariants;
 mod network;
 mod notify;
+mod retries;
 mod sampling;
 mod schedule;
 mod services;
@@ -255,10 +256,19 @@ impl Sim {
             .areas_at(id, self.w.now, &self.w.metrics.services[id])
     }
 
+    /// Service `id`'s cost so far: replica-seconds and worker-busy-seconds.
+    pub fn service_cost(&self, id: ServiceId) -> crate::metrics::Cost {
+        let sm = &self.w.metrics.services[id];
+        let replica_us = self.w.services.replica_area_at(id, self.w.now, sm);
+        let (busy_us, _) = self.service_areas(id);
+        crate::metrics::Cost::from_areas(replica_us, busy_us)
+    }
+
     /// A copy of the metrics with every time integral brought up to now.
     pub fn metrics_now(&self) -> Metrics {
         let mut mx = self.w.metrics.clone();
         for (i, sm) in mx.services.iter_enumerated_mut() {
+            sm.replica_area = self.w.services.replica_area_at(i, self.w.now, sm);
             (sm.busy_area, sm.system_area) = self.service_areas(i);
         }
         mx

@@ -37,6 +37,7 @@ pub const FINAL_STATUS_BACKOFF: BackoffModel = BackoffModel {
     base_us: 200_000,
     max_us: 10_000_000,
     jitter: 0.5,
+    kind: None,
 };
 
 /// Status writes made on the flow's behalf (polling mode).

@@ -23,6 +23,8 @@ pub(super) enum Event {
     Retry(ActKey, u32),
     WaitTimeout(ActKey, u32),
     ClientTimeout(OrderKey, u32),
+    /// A client retry of the order request, after its backoff.
+    ClientRetry(OrderKey, u32),
     Poll(OrderKey, u32),
     PollTimeout(OrderKey, u32),
     JobTimeout(JobKey, u32),

@@ -29,6 +29,7 @@ use crate::ids::*;
 use crate::metrics::{Metrics, Shape};
 use crate::model::Model;
 use crate::order::OrderState;
+use crate::retry::TokenBucket;
 use crate::rng::SimRng;
 use crate::scenario::{Completion, IdSource};
 use crate::time::SimTime;
@@ -57,6 +58,8 @@ pub(super) struct World {
     pub services: Services,
     pub broker: Broker,
     pub breakers: IdVec<BreakerId, Breaker>,
+    /// Retry budgets' token buckets (see `retries.rs`).
+    pub budgets: IdVec<BudgetId, TokenBucket>,
     pub stock: Stock,
     pub trace_buf: TraceBuffer,
     pub metrics: Metrics,
@@ -85,6 +88,7 @@ impl World {
             services: Services::new(&m.services),
             broker: Broker::new(m.queues.len(), &m.consumers, |s| m.services[s].replicas),
             breakers: m.breakers.iter().map(Breaker::new).collect(),
+            budgets: super::retries::budgets(m),
             stock: Stock::new(m.skus.iter().map(|(_, n)| u64::from(*n))),
             trace_buf: TraceBuffer::default(),
             metrics: Metrics::new(Shape {
@@ -158,6 +162,7 @@ impl World {
             Event::Retry(a, token) => self.on_retry(m, a, token),
             Event::WaitTimeout(a, token) => self.on_wait_timeout(m, a, token),
             Event::ClientTimeout(o, token) => self.on_client_timeout(m, o, token),
+            Event::ClientRetry(o, token) => self.on_client_retry(m, o, token),
             Event::Poll(o, token) => self.on_poll(m, o, token),
             Event::PollTimeout(o, token) => self.on_poll_timeout(m, o, token),
             Event::JobTimeout(j, attempt) => self.on_job_answer(m, j, attempt, false),
@@ -251,7 +256,9 @@ fn is_stale(
     match *event {
         Event::CallTimeout(a, token) => acts.get(a).is_none_or(|x| x.token != token),
         Event::WaitTimeout(a, token) => acts.get(a).is_none_or(|x| x.token != token),
-        Event::ClientTimeout(o, token) | Event::PollTimeout(o, token) => {
+        Event::ClientTimeout(o, token)
+        | Event::PollTimeout(o, token)
+        | Event::ClientRetry(o, token) => {
             orders.get(o).is_none_or(|x| !x.client.waits_under(token))
         }
         Event::JobTimeout(j, attempt) => jobs

@@ -781,6 +781,21 @@ fn presets_offer_the_playgrounds_one_click_faults_for_the_services_they_have() {
             30,
         ),
         ("status", "Status store down for 10 s", down("status"), 10),
+        (
+            "api",
+            "API stalls for 2 s",
+            (
+                Command::SetLatencyFactor {
+                    service: "api".into(),
+                    factor: 30.0,
+                },
+                Command::SetLatencyFactor {
+                    service: "api".into(),
+                    factor: 1.0,
+                },
+            ),
+            2,
+        ),
     ];
     let mut offered = 0;
     for name in presets::names() {

@@ -53,7 +53,7 @@ fn every_document_preset_has_at_least_three_claims() {
             );
         }
     }
-    assert_eq!(beyond_only, ["mmc"]);
+    assert_eq!(beyond_only, ["mmc", "retry-storm", "retry-storm-backoff"]);
 }
 
 /// The hybrid-queue preset with `claims` replaced, compiled with its claims.

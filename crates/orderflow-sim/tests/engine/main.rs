@@ -3,6 +3,7 @@
 //! determinism, invariants over seed sweeps, queueing theory, the CLI.
 
 mod async_api;
+mod balancers;
 mod behaviours;
 mod claims;
 mod cli;
@@ -10,6 +11,7 @@ mod commands;
 mod determinism;
 mod equivalence;
 mod invariants;
+mod retries;
 mod scenario_errors;
 mod snapshots;
 mod stock_and_compensation;

@@ -422,6 +422,7 @@ mod tests {
                 base_us: 10,
                 max_us: 10,
                 jitter: 0.0,
+                kind: None,
             },
             ttl_us: None,
             dead_letter: Some(DLQ),
