@@ -314,7 +314,7 @@ impl World {
             Reply::Poll { token } => self.on_poll_answer(m, o, token, result, status),
             Reply::Job { job, attempt } => self.on_job_answer(m, job, attempt, result.is_ok()),
             Reply::Client { .. } | Reply::IdFetch { .. } => {
-                self.on_client_response(m, o, reply, result, accepted)
+                self.on_client_response(m, o, reply, result, status, accepted)
             }
             Reply::None => {}
         }
