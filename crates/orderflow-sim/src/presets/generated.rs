@@ -12,7 +12,7 @@ fn s(text: &str) -> String {
 }
 
 /// The names of every preset, in the order the playground lists them.
-pub const NAMES: &[&str] = &["sync-chain", "fire-and-forget", "hybrid", "hybrid-queue", "surge", "food-ordering", "pizza", "async-write", "payment-breaker", "mmc"];
+pub const NAMES: &[&str] = &["sync-chain", "fire-and-forget", "hybrid", "hybrid-queue", "surge", "food-ordering", "pizza", "async-write", "payment-breaker", "payment-backup", "mmc"];
 
 /// Preset `name`, built without its claims (see [`claims`]); `None`
 /// if there is no such preset.
@@ -27,6 +27,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
         "pizza" => pizza(),
         "async-write" => async_write(),
         "payment-breaker" => payment_breaker(),
+        "payment-backup" => payment_backup(),
         "mmc" => mmc(),
         _ => return None,
     })
@@ -44,6 +45,7 @@ pub fn claims(name: &str) -> Option<Vec<ClaimSpec>> {
         "pizza" => pizza_claims(),
         "async-write" => async_write_claims(),
         "payment-breaker" => payment_breaker_claims(),
+        "payment-backup" => payment_backup_claims(),
         "mmc" => mmc_claims(),
         _ => return None,
     })
@@ -5206,6 +5208,544 @@ fn payment_breaker_claims() -> Vec<ClaimSpec> {
                 run: s("a"),
                 at_ms: Some(17000),
                 metric: s("breaker.provider.alerts"),
+            }),
+        },
+    ]
+}
+
+fn payment_backup() -> Scenario {
+    Scenario {
+        name: s("payment-backup"),
+        title: s("Payment breaker with a backup provider"),
+        description: s("Document 004's other fallback: while the breaker in front of the payment provider is open, Payment charges through a backup payment processor instead of queueing the charge. The breaker is set up as the document sets up opossum (failureThreshold 3, timeout 5 s, resetTimeout 30 s, errorThresholdPercentage 50). From 15 s to 35 s the provider is down: the first two failures are FAILED and the order is undone; the third opens the breaker, operations are alerted, and until its trial call succeeds every charge goes to the Backup Provider, answered at once, so orders complete without waiting. The order id is the idempotency key: no order is charged twice. Compare with payment-breaker, which queues the charges for retry."),
+        network: NetworkSpec {
+            latency: Latency::Uniform([0.5, 2.0]),
+        },
+        services: vec![
+            ServiceSpec {
+                id: s("client"),
+                label: Some(s("Client")),
+                kind: ServiceKind::Client,
+                replicas: 1,
+                concurrency: 1,
+                queue_capacity: 100,
+                latency: Latency::Constant(1.0),
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+            },
+            ServiceSpec {
+                id: s("order"),
+                label: Some(s("Order Service")),
+                kind: ServiceKind::Service,
+                replicas: 2,
+                concurrency: 16,
+                queue_capacity: 200,
+                latency: Latency::LogNormal {
+                    median_ms: 3.0,
+                    sigma: 0.3,
+                },
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+            },
+            ServiceSpec {
+                id: s("inventory"),
+                label: Some(s("Inventory")),
+                kind: ServiceKind::Service,
+                replicas: 1,
+                concurrency: 8,
+                queue_capacity: 100,
+                latency: Latency::LogNormal {
+                    median_ms: 8.0,
+                    sigma: 0.4,
+                },
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: Some(BTreeMap::from([
+                    (s("SKU-BLUE"), 500000),
+                    (s("SKU-RED"), 500000),
+                ])),
+            },
+            ServiceSpec {
+                id: s("payment"),
+                label: Some(s("Payment")),
+                kind: ServiceKind::Service,
+                replicas: 2,
+                concurrency: 8,
+                queue_capacity: 100,
+                latency: Latency::LogNormal {
+                    median_ms: 5.0,
+                    sigma: 0.3,
+                },
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+            },
+            ServiceSpec {
+                id: s("provider"),
+                label: Some(s("Payment Provider")),
+                kind: ServiceKind::External,
+                replicas: 4,
+                concurrency: 16,
+                queue_capacity: 100,
+                latency: Latency::LogNormal {
+                    median_ms: 120.0,
+                    sigma: 0.5,
+                },
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+            },
+            ServiceSpec {
+                id: s("backup"),
+                label: Some(s("Backup Provider")),
+                kind: ServiceKind::External,
+                replicas: 2,
+                concurrency: 16,
+                queue_capacity: 100,
+                latency: Latency::LogNormal {
+                    median_ms: 200.0,
+                    sigma: 0.5,
+                },
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+            },
+            ServiceSpec {
+                id: s("warehouse"),
+                label: Some(s("Warehouse")),
+                kind: ServiceKind::Service,
+                replicas: 1,
+                concurrency: 4,
+                queue_capacity: 100,
+                latency: Latency::LogNormal {
+                    median_ms: 40.0,
+                    sigma: 0.4,
+                },
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+            },
+            ServiceSpec {
+                id: s("status"),
+                label: Some(s("Status Store")),
+                kind: ServiceKind::Store,
+                replicas: 1,
+                concurrency: 32,
+                queue_capacity: 1000,
+                latency: Latency::LogNormal {
+                    median_ms: 1.5,
+                    sigma: 0.3,
+                },
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+            },
+        ],
+        handlers: vec![
+            HandlerSpec {
+                service: s("order"),
+                op: s("place"),
+                effect: Effect::RecordOrder,
+                steps: vec![
+                    Step::Accept,
+                    Step::Call {
+                        target: s("inventory.reserve"),
+                        timeout_ms: 1000,
+                        retries: 1,
+                        backoff: Backoff {
+                            base_ms: 100,
+                            max_ms: 5000,
+                            jitter: 0.5,
+                        },
+                        breaker: None,
+                        fallback: None,
+                        fallback_policy: None,
+                        mandatory: true,
+                        compensate: Some(s("inventory.release")),
+                    },
+                    Step::Call {
+                        target: s("payment.charge"),
+                        timeout_ms: 8000,
+                        retries: 0,
+                        backoff: Backoff {
+                            base_ms: 100,
+                            max_ms: 5000,
+                            jitter: 0.5,
+                        },
+                        breaker: None,
+                        fallback: None,
+                        fallback_policy: None,
+                        mandatory: true,
+                        compensate: Some(s("payment.refund")),
+                    },
+                    Step::Call {
+                        target: s("warehouse.ship"),
+                        timeout_ms: 2000,
+                        retries: 1,
+                        backoff: Backoff {
+                            base_ms: 100,
+                            max_ms: 5000,
+                            jitter: 0.5,
+                        },
+                        breaker: None,
+                        fallback: None,
+                        fallback_policy: None,
+                        mandatory: true,
+                        compensate: Some(s("warehouse.cancel")),
+                    },
+                    Step::Complete {
+                        status: None,
+                    },
+                ],
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("inventory"),
+                op: s("reserve"),
+                effect: Effect::ReserveStock,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("inventory"),
+                op: s("release"),
+                effect: Effect::ReleaseStock,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("payment"),
+                op: s("charge"),
+                effect: Effect::Charge,
+                steps: vec![
+                    Step::Call {
+                        target: s("provider.charge"),
+                        timeout_ms: 30000,
+                        retries: 0,
+                        backoff: Backoff {
+                            base_ms: 100,
+                            max_ms: 5000,
+                            jitter: 0.5,
+                        },
+                        breaker: Some(s("provider")),
+                        fallback: Some(Fallback::Backup {
+                            target: s("backup.charge"),
+                            timeout_ms: 5000,
+                        }),
+                        fallback_policy: Some(FallbackPolicy::BackupProvider),
+                        mandatory: true,
+                        compensate: None,
+                    },
+                ],
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("payment"),
+                op: s("refund"),
+                effect: Effect::Refund,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("provider"),
+                op: s("charge"),
+                effect: Effect::ProviderCharge,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("backup"),
+                op: s("charge"),
+                effect: Effect::ProviderCharge,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("warehouse"),
+                op: s("ship"),
+                effect: Effect::Ship,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("warehouse"),
+                op: s("cancel"),
+                effect: Effect::CancelShipment,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("status"),
+                op: s("write"),
+                effect: Effect::WriteStatus,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: Some(200),
+            },
+            HandlerSpec {
+                service: s("status"),
+                op: s("read"),
+                effect: Effect::ReadStatus,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+        ],
+        broker: None,
+        breakers: vec![
+            BreakerSpec {
+                id: s("provider"),
+                failure_threshold: Some(3),
+                error_threshold_percentage: 50.0,
+                error_rate_threshold: None,
+                rolling_count_timeout_ms: 10000,
+                rolling_count_buckets: 10,
+                volume_threshold: 0,
+                timeout_ms: 5000,
+                reset_timeout_ms: 30000,
+                half_open_trial_calls: 1,
+            },
+        ],
+        client: ClientSpec {
+            service: s("client"),
+            entry: s("order.place"),
+            completion: Completion::Polling,
+            allowed: vec![
+                Completion::Polling,
+                Completion::Callback,
+                Completion::Push,
+                Completion::Sync,
+            ],
+            timeout_ms: 10000,
+            polling: Some(PollingSpec {
+                target: s("status.read"),
+                write: s("status.write"),
+                interval_ms: 500,
+                max_polls: 400,
+                id_source: IdSource::Server,
+                id_service: None,
+                timeout_ms: 2000,
+            }),
+            callback: CallbackSpec {
+                max_attempts: 5,
+                timeout_ms: 2000,
+                backoff: Backoff {
+                    base_ms: 100,
+                    max_ms: 5000,
+                    jitter: 0.5,
+                },
+                failure_rate: 0.0,
+            },
+        },
+        workload: WorkloadSpec {
+            arrival: Arrival::Poisson {
+                rate_per_s: 3.0,
+            },
+            orders: 180,
+            skus: vec![
+                SkuMix {
+                    sku: s("SKU-BLUE"),
+                    weight: 3,
+                    qty: 1,
+                },
+                SkuMix {
+                    sku: s("SKU-RED"),
+                    weight: 1,
+                    qty: 2,
+                },
+            ],
+        },
+        faults: vec![
+            FaultSpec::Down {
+                service: s("provider"),
+                at_ms: 15000,
+                until_ms: 35000,
+            },
+        ],
+        outcome: OutcomeSpec {
+            requires: vec![
+                Requirement::StockReserved,
+                Requirement::Paid,
+                Requirement::Shipped,
+            ],
+        },
+        limits: Limits {
+            trace_buffer: 1000000,
+            max_live_orders: 100000,
+            max_commands: 10000,
+            sample_interval_ms: 500,
+            series_points: 4000,
+        },
+        one_click_faults: vec![
+            OneClickFault {
+                label: s("Payment provider hangs for 30 s"),
+                on: Command::SetLatencyFactor {
+                    service: s("provider"),
+                    factor: 1000.0,
+                },
+                off: Command::SetLatencyFactor {
+                    service: s("provider"),
+                    factor: 1.0,
+                },
+                duration_ms: 30000,
+            },
+            OneClickFault {
+                label: s("Payment provider outage for 10 s"),
+                on: Command::SetUp {
+                    service: s("provider"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("provider"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+            OneClickFault {
+                label: s("Payment down for 10 s"),
+                on: Command::SetUp {
+                    service: s("payment"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("payment"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+            OneClickFault {
+                label: s("Warehouse down for 30 s"),
+                on: Command::SetUp {
+                    service: s("warehouse"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("warehouse"),
+                    up: true,
+                },
+                duration_ms: 30000,
+            },
+            OneClickFault {
+                label: s("Status store down for 10 s"),
+                on: Command::SetUp {
+                    service: s("status"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("status"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+        ],
+        claims: Vec::new(),
+    }
+}
+
+fn payment_backup_claims() -> Vec<ClaimSpec> {
+    vec![
+        ClaimSpec {
+            id: s("backup-charges-while-open"),
+            text: s("While the breaker is open the backup payment processor takes the charges: orders complete and none waits in a retry queue"),
+            document: s("004"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.breaker.provider.opens == 1"),
+                s("a.service.backup.succeeded > 20"),
+                s("a.payments.queued_for_retry == 0"),
+                s("a.outcome.completed >= a.orders.created - 2"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(25000),
+                metric: s("service.backup.succeeded"),
+            }),
+        },
+        ClaimSpec {
+            id: s("backup-only-when-open"),
+            text: s("The backup is used only once the breaker is open: the failures before it opens are recorded FAILED"),
+            document: s("004"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.payments.failed >= 1"),
+                s("a.payments.failed <= 2"),
+                s("a.breaker.provider.alerts == a.breaker.provider.opens"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(17000),
+                metric: s("payments.failed"),
+            }),
+        },
+        ClaimSpec {
+            id: s("no-double-charge"),
+            text: s("No order is charged twice, whichever processor took it"),
+            document: s("004"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.payments.captured == a.payments.success"),
+                s("a.payments.captured <= a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: None,
+                metric: s("payments.captured"),
+            }),
+        },
+        ClaimSpec {
+            id: s("no-backup-without-outage"),
+            text: s("With the provider up the breaker stays closed and the backup takes nothing"),
+            document: s("004"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.breaker.provider.opens == 0"),
+                s("a.service.backup.received == 0"),
+                s("a.payments.success == a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(10000),
+                metric: s("service.backup.received"),
             }),
         },
     ]
