@@ -63,6 +63,8 @@ pub struct Controller {
     reduced_motion: bool,
     embed: bool,
     autoplay: bool,
+    /// The link's `origin` (embed API), kept in the URL as given.
+    origin: Option<String>,
     selected_node: Option<ServiceId>,
     selected_order: Option<OrderId>,
 }
@@ -87,6 +89,7 @@ impl Controller {
             reduced_motion: false,
             embed: url.embed,
             autoplay: url.autoplay,
+            origin: url.origin.clone(),
             selected_node: None,
             selected_order: None,
         }
@@ -225,14 +228,17 @@ impl Controller {
             commands: run.url_commands(),
             embed: self.embed,
             autoplay: self.autoplay,
+            origin: self.origin.clone(),
         }
     }
 
-    /// The query of a share link: the URL without embed mode or autoplay.
+    /// The query of a share link: the URL without embed mode, autoplay or
+    /// the embed API's origin.
     pub fn share_query(&self) -> String {
         let mut u = self.url_state();
         u.embed = false;
         u.autoplay = false;
+        u.origin = None;
         u.to_query()
     }
 

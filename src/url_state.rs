@@ -113,6 +113,10 @@ pub struct UrlState {
     pub commands: Vec<UrlCommand>,
     pub embed: bool,
     pub autoplay: bool,
+    /// `origin=`: the one page the embed API listens and posts to (as
+    /// given; [`crate::embed::OriginRule`] refuses everyone if it is not an
+    /// origin).
+    pub origin: Option<String>,
 }
 
 impl Default for UrlState {
@@ -127,6 +131,7 @@ impl Default for UrlState {
             commands: Vec::new(),
             embed: false,
             autoplay: false,
+            origin: None,
         }
     }
 }
@@ -386,6 +391,12 @@ impl UrlState {
                 "cmds" => st.commands = parse_commands(&v, &mut notices),
                 "embed" => st.embed = v == "1" || v == "true",
                 "autoplay" => st.autoplay = v == "1" || v == "true",
+                "origin" => {
+                    if let Err(e) = crate::embed::check_origin(&v) {
+                        notices.push(format!("origin: {e}; the embed API listens to no one"));
+                    }
+                    st.origin = Some(v);
+                }
                 "debug" => {}
                 other => notices.push(format!("{}: unknown parameter, ignored", shown_name(other))),
             }
@@ -419,6 +430,9 @@ impl UrlState {
         }
         if self.autoplay {
             parts.push("autoplay=1".into());
+        }
+        if let Some(o) = &self.origin {
+            parts.push(format!("origin={}", encode(o)));
         }
         format!("?{}", parts.join("&"))
     }
@@ -615,6 +629,7 @@ mod tests {
             ],
             embed: true,
             autoplay: true,
+            origin: Some("https://docs.example.org".into()),
         };
         let q = st.to_query();
         let (back, notices) = UrlState::parse(&q);
@@ -624,8 +639,22 @@ mod tests {
         assert!(q.contains("~1200_990_5000000:6000000:up:payment~"), "{q}");
         assert!(q.contains("~-_400_3000000:13000000:up:provider~"), "{q}");
         assert!(
-            q.ends_with("~-:14000000:up:warehouse&embed=1&autoplay=1"),
+            q.ends_with(
+                "~-:14000000:up:warehouse&embed=1&autoplay=1&origin=https:%2F%2Fdocs.example.org"
+            ),
             "{q}"
+        );
+    }
+
+    #[test]
+    fn an_origin_that_is_none_is_named_and_kept_as_given() {
+        let (st, notices) = UrlState::parse("?embed=1&origin=docs.example.org");
+        assert_eq!(st.origin.as_deref(), Some("docs.example.org"));
+        assert_eq!(notices.len(), 1);
+        assert!(
+            notices[0].starts_with("origin: \"docs.example.org\" is not an origin")
+                && notices[0].ends_with("the embed API listens to no one"),
+            "{notices:?}"
         );
     }
 

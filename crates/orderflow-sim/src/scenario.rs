@@ -94,10 +94,19 @@ impl Scenario {
         }
         let de = &mut serde_json::Deserializer::from_str(text);
         serde_path_to_error::deserialize(de).map_err(|e| {
-            // A syntax error inside a key ends the path with `?` (a segment
-            // serde never learned): name the field around it instead.
+            // A syntax error inside a key ends the path with unknown
+            // segments (written `?`, segments serde never learned): name the
+            // field around it instead. Only those: a key may end with a
+            // `?` of its own.
+            let unknown = e
+                .path()
+                .iter()
+                .rev()
+                .take_while(|s| matches!(s, serde_path_to_error::Segment::Unknown))
+                .count();
             let mut path = e.path().to_string();
-            while let Some(p) = path.strip_suffix('?') {
+            for _ in 0..unknown {
+                let p = path.strip_suffix('?').unwrap_or(&path);
                 path = p.strip_suffix('.').unwrap_or(p).to_owned();
             }
             crate::model::ScenarioError {
