@@ -167,6 +167,7 @@ impl LogFilter {
                     k,
                     TraceKind::Command { .. }
                         | TraceKind::Breaker { .. }
+                        | TraceKind::OperationsAlerted { .. }
                         | TraceKind::ServiceUp { .. }
                         | TraceKind::BrokerRestart { .. }
                         | TraceKind::BrokerUp

@@ -456,7 +456,8 @@ pub fn metrics_csv(sim: &Sim) -> String {
             closed,
             short_circuited,
             calls,
-            failures
+            failures,
+            alerts
         );
     }
     for (i, (sku, _)) in model.skus.iter_enumerated() {

@@ -19,7 +19,7 @@
 //! | `payments.` | success, failed, queued for retry, recovered, refunded, captured, duplicates |
 //! | `service.<id>.` | utilisation, received, succeeded, failed, refused (down), rejected (queue full), queue peak, mean queue wait |
 //! | `queue.<id>.` | published, delivered, acked, redelivered, dead-lettered, expired, lost, refused, peak depth |
-//! | `breaker.<id>.` | opens, closes, time open, short-circuited calls, calls, failures |
+//! | `breaker.<id>.` | opens, closes, time open, short-circuited calls, calls, failures, alerts |
 //! | `stock.<sku>.` (lower case) | units available, reservations refused (out of stock), units added (restocks, `set_stock`), units removed |
 //! | `run.` | simulated duration, throughput |
 //! | `reference.` | figures of the model rather than the run: the mean time of the synchronous path |
@@ -181,6 +181,7 @@ enum Key {
     BreakerShortCircuited(usize),
     BreakerCalls(usize),
     BreakerFailures(usize),
+    BreakerAlerts(usize),
     Duration,
     Throughput,
     SyncPathMean,
@@ -721,6 +722,13 @@ fn breaker(l: &mut List, i: usize, id: &str) {
         Lower,
         Key::BreakerFailures(i),
     );
+    l.add(
+        n("alerts"),
+        format!("{id}: times operations were alerted (on opening)"),
+        Unit::Count,
+        Lower,
+        Key::BreakerAlerts(i),
+    );
 }
 
 fn stock(l: &mut List, i: usize, sku: &str) {
@@ -863,6 +871,7 @@ fn value(key: Key, sim: &Sim, mx: &Metrics) -> f64 {
         Key::BreakerShortCircuited(i) => breaker_counter(sim, i, |c| c.short_circuited),
         Key::BreakerCalls(i) => breaker_counter(sim, i, |c| c.calls),
         Key::BreakerFailures(i) => breaker_counter(sim, i, |c| c.failures),
+        Key::BreakerAlerts(i) => breaker_counter(sim, i, |c| c.alerts),
         Key::BreakerTimeOpen(i) => breaker_time_open_ms(sim, i),
         Key::Duration => sim.now().as_micros() as f64 / 1e3,
         Key::Throughput => {

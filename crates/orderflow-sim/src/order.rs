@@ -29,6 +29,23 @@ pub enum PaymentState {
     Cancelled,
 }
 
+impl PaymentState {
+    /// The record's status in document 004's words (`"PENDING"`,
+    /// `"SUCCESS"`, `"FAILED"`, `"QUEUED_FOR_RETRY"`), and the two it does not
+    /// name in the same style.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentState::None => "NONE",
+            PaymentState::Pending => "PENDING",
+            PaymentState::Success => "SUCCESS",
+            PaymentState::Failed => "FAILED",
+            PaymentState::QueuedForRetry => "QUEUED_FOR_RETRY",
+            PaymentState::Refunded => "REFUNDED",
+            PaymentState::Cancelled => "CANCELLED",
+        }
+    }
+}
+
 /// The order's units in the inventory.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -110,6 +127,10 @@ pub struct ClientView {
     pub wasted_polls: u32,
     /// The last status a poll returned.
     pub last_status: StatusId,
+    /// The answer said the work was queued for a later retry
+    /// (QUEUED_FOR_RETRY with a sync response): the client expects it done
+    /// later without hearing more.
+    pub told_queued: bool,
     /// Still actively waiting or polling (holds the order open).
     pub waiting: bool,
     /// Bumped whenever a client timer is armed; stale timers carry old tokens.
@@ -350,6 +371,8 @@ impl OrderState {
         };
         match final_answer {
             Answer::Success if committed => Outcome::Completed,
+            // Told "queued for retry", and the retry did it.
+            Answer::Accepted if committed && self.client.told_queued => Outcome::Completed,
             Answer::Failure | Answer::TimedOut if clean && self.compensations > 0 => {
                 Outcome::Compensated
             }

@@ -52,6 +52,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         "payment-breaker",
         include_str!("../../../scenarios/payment-breaker.json"),
     ),
+    (
+        "payment-backup",
+        include_str!("../../../scenarios/payment-backup.json"),
+    ),
     ("mmc", include_str!("../../../scenarios/mmc.json")),
     (
         "retry-storm",

@@ -482,6 +482,23 @@ pub enum Fallback {
     QueueForRetry(String),
 }
 
+/// When a `call` step takes its fallback (document 004 takes it only when
+/// the breaker is open: otherwise it records FAILED and throws).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FallbackPolicy {
+    /// The document's: publish to the retry queue (`fallback:
+    /// queue_for_retry`) only when the breaker is open after the failure;
+    /// the caller hears QUEUED_FOR_RETRY at once.
+    QueueWhenOpen,
+    /// Publish to the retry queue on any failure.
+    QueueAlways,
+    /// Call the backup provider (`fallback: backup`) when the breaker is open.
+    BackupProvider,
+    /// No fallback: the step fails (the payment record says FAILED).
+    Fail,
+}
+
 /// One step of a handler.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
@@ -503,6 +520,9 @@ pub enum Step {
         breaker: Option<String>,
         #[serde(default)]
         fallback: Option<Fallback>,
+        /// When the fallback is taken; without a policy, on any failure.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fallback_policy: Option<FallbackPolicy>,
         /// A failed mandatory step fails the handler; a failed best-effort
         /// step is recorded and skipped.
         #[serde(default = "yes")]
@@ -546,6 +566,11 @@ pub enum Step {
     /// Tell the client about progress (`"BAKING"`) over the completion
     /// channel: a status write (polling), a webhook (callback) or a push.
     Notify { status: String },
+    /// If a call of this handler was answered QUEUED_FOR_RETRY (its callee
+    /// queued the work for a later retry), tell the client `status` now: a
+    /// sync client gets it as its response and stops waiting, a client that
+    /// took 202 hears it as progress over its channel. Otherwise nothing.
+    AnswerIfQueued { status: String },
     /// Tell the client the order is finished (COMPLETED, or FAILED when the
     /// handler fails for good) over the completion channel.
     Complete {
@@ -748,51 +773,96 @@ pub struct ConsumerSpec {
     pub pause_while_open: Option<String>,
 }
 
-/// A circuit breaker.
+/// A circuit breaker, configured with opossum's options (the library document
+/// 004 uses) under their own camelCase names, plus the document's
+/// `failureThreshold`. Times are in milliseconds, as opossum takes them.
+/// The snake_case names of earlier versions are accepted as aliases.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BreakerSpec {
     pub id: String,
-    /// Consecutive failures that open the breaker.
-    #[serde(default = "default_failure_threshold")]
-    pub failure_threshold: u32,
-    /// Share of failed calls in the rolling window that opens it…
-    #[serde(default = "default_error_rate_threshold")]
-    pub error_rate_threshold: f64,
-    /// …over this window…
-    #[serde(default = "default_window_ms")]
-    pub window_ms: u64,
-    /// …once the window holds at least this many calls.
-    #[serde(default = "default_min_calls")]
-    pub min_calls: u32,
-    /// Calls through the breaker time out after this (overrides a longer step timeout).
-    #[serde(default = "default_call_timeout_ms")]
-    pub call_timeout_ms: u64,
-    /// Time open before letting probes through (half-open).
-    #[serde(default = "default_reset_timeout_ms")]
+    /// The document's `failureThreshold`: this many failures in a row open
+    /// the breaker (opossum itself has no such option; none: only the error
+    /// rate opens it).
+    #[serde(
+        rename = "failureThreshold",
+        alias = "failure_threshold",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub failure_threshold: Option<u32>,
+    /// opossum's `errorThresholdPercentage` (percent, 0 to 100): a failure
+    /// opens the breaker when failures are above this share of the calls in
+    /// the rolling window.
+    #[serde(
+        rename = "errorThresholdPercentage",
+        default = "default_error_threshold_percentage"
+    )]
+    pub error_threshold_percentage: f64,
+    /// The old form of the threshold, a fraction (`0.5`); replaces
+    /// `errorThresholdPercentage` when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_rate_threshold: Option<f64>,
+    /// opossum's `rollingCountTimeout` (milliseconds): the rolling window the
+    /// calls and failures are counted over.
+    #[serde(
+        rename = "rollingCountTimeout",
+        alias = "window_ms",
+        default = "default_rolling_count_timeout_ms"
+    )]
+    pub rolling_count_timeout_ms: u64,
+    /// opossum's `rollingCountBuckets`: the window is this many buckets,
+    /// dropped oldest first.
+    #[serde(
+        rename = "rollingCountBuckets",
+        default = "default_rolling_count_buckets"
+    )]
+    pub rolling_count_buckets: u32,
+    /// opossum's `volumeThreshold`: calls the window must hold before the
+    /// error rate may open the breaker.
+    #[serde(rename = "volumeThreshold", alias = "min_calls", default)]
+    pub volume_threshold: u32,
+    /// opossum's `timeout` (milliseconds): a call through the breaker fails
+    /// after this (a shorter step timeout still applies).
+    #[serde(
+        rename = "timeout",
+        alias = "call_timeout_ms",
+        default = "default_breaker_timeout_ms"
+    )]
+    pub timeout_ms: u64,
+    /// opossum's `resetTimeout` (milliseconds): time open before a trial call
+    /// is let through (half-open).
+    #[serde(
+        rename = "resetTimeout",
+        alias = "reset_timeout_ms",
+        default = "default_reset_timeout_ms"
+    )]
     pub reset_timeout_ms: u64,
-    /// Trial calls in half-open; all must succeed to close.
-    #[serde(default = "one")]
-    pub half_open_probes: u32,
+    /// Trial calls let through while half-open (opossum: one); all must
+    /// succeed to close it.
+    #[serde(
+        rename = "halfOpenTrialCalls",
+        alias = "half_open_probes",
+        default = "one"
+    )]
+    pub half_open_trial_calls: u32,
 }
 
-fn default_failure_threshold() -> u32 {
-    5
+/// opossum's defaults.
+fn default_error_threshold_percentage() -> f64 {
+    50.0
 }
-fn default_error_rate_threshold() -> f64 {
-    0.5
-}
-fn default_window_ms() -> u64 {
+fn default_rolling_count_timeout_ms() -> u64 {
     10_000
 }
-fn default_min_calls() -> u32 {
+fn default_rolling_count_buckets() -> u32 {
     10
 }
-fn default_call_timeout_ms() -> u64 {
-    1_000
+fn default_breaker_timeout_ms() -> u64 {
+    10_000
 }
 fn default_reset_timeout_ms() -> u64 {
-    5_000
+    30_000
 }
 
 /// How the client learns the outcome of its order.

@@ -243,6 +243,9 @@ pub enum TraceKind {
         breaker: BreakerId,
         state: BreakerState,
     },
+    /// Operations were alerted: a breaker opened (document 004's "alert
+    /// operations team" in its `open` listener).
+    OperationsAlerted { breaker: BreakerId },
     /// The payment record changed.
     Payment { order: OrderId, state: PaymentState },
     /// The order's stock changed.
@@ -430,7 +433,7 @@ fn describe_order(kind: &TraceKind, m: &Model) -> Option<String> {
             format!("o#{order} created ({qty} × {sku})")
         }
         OrderShed { order } => format!("o#{order} turned away: too many orders in flight"),
-        Payment { order, state } => format!("o#{order} payment {state:?}"),
+        Payment { order, state } => format!("o#{order} payment {}", state.as_str()),
         Stock { order, sku, state } => format!(
             "o#{order} stock {} {:?}",
             m.skus.get(*sku).map_or("?", |s| s.0.as_str()),
@@ -585,6 +588,10 @@ fn describe_system(kind: &TraceKind, m: &Model) -> Option<String> {
             "breaker {} → {}",
             m.breakers.get(*breaker).map_or("?", |b| b.id.as_str()),
             state.as_str()
+        ),
+        OperationsAlerted { breaker } => format!(
+            "operations alerted: breaker {} opened",
+            m.breakers.get(*breaker).map_or("?", |b| b.id.as_str()),
         ),
         Enqueued { queue: q, order } => format!("o#{order} queued in {}", queue(m, *q)),
         Restock {

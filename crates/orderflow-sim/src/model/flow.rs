@@ -26,7 +26,7 @@ impl Compiler<'_> {
         let breaker = breaker.map(|b| self.breaker(format!("{path}.breaker"), b));
         if let Some(b) = breaker.and_then(|b| self.s.breakers.get(b.index())) {
             // Reported by the breakers section if out of range.
-            let breaker_us = ms_to_us(b.call_timeout_ms, 1..=bounds::DURATION_MS);
+            let breaker_us = ms_to_us(b.timeout_ms, 1..=bounds::DURATION_MS);
             timeout_us = timeout_us.min(breaker_us.unwrap_or(u64::MAX));
         }
         CallPolicy {
@@ -37,6 +37,41 @@ impl Compiler<'_> {
             breaker,
             budget: None,
         }
+    }
+
+    /// A call step's fallback under its policy: which fallback (none for
+    /// `fail`) and whether only an open breaker takes it. A policy must
+    /// match the fallback it names.
+    fn fallback_policy(
+        &mut self,
+        path: &str,
+        fallback: Option<FallbackModel>,
+        policy: Option<FallbackPolicy>,
+        has_breaker: bool,
+    ) -> (Option<FallbackModel>, bool) {
+        let Some(policy) = policy else {
+            return (fallback, false);
+        };
+        let p = format!("{path}.fallback_policy");
+        let (needs_queue, when_open) = match policy {
+            FallbackPolicy::Fail => return (None, false),
+            FallbackPolicy::QueueWhenOpen => (true, true),
+            FallbackPolicy::QueueAlways => (true, false),
+            FallbackPolicy::BackupProvider => (false, true),
+        };
+        match (fallback, needs_queue) {
+            (Some(FallbackModel::QueueForRetry(..)), true)
+            | (Some(FallbackModel::Backup(_)), false) => {}
+            (_, true) => self.err(p.clone(), "needs a `fallback: {\"queue_for_retry\": …}`"),
+            (_, false) => self.err(p.clone(), "needs a `fallback: {\"backup\": …}`"),
+        }
+        if when_open && !has_breaker {
+            self.err(
+                p,
+                "only an open breaker takes this fallback: the step needs a `breaker`",
+            );
+        }
+        (fallback, when_open)
     }
 
     /// Compensations are calls with the step's timeout that insist: an undo
@@ -84,6 +119,7 @@ impl Compiler<'_> {
                 retry_budget,
                 breaker,
                 fallback,
+                fallback_policy,
                 mandatory,
                 compensate,
             } => {
@@ -114,11 +150,14 @@ impl Compiler<'_> {
                         id_at(intern(&mut self.messages, &format!("retry {target}"))),
                     ),
                 });
+                let (fallback, fallback_when_open) =
+                    self.fallback_policy(&path, fallback, *fallback_policy, breaker.is_some());
                 let compensate =
                     self.compensation(format!("{path}.compensate"), compensate, *timeout_ms);
                 StepModel::Call {
                     policy,
                     fallback,
+                    fallback_when_open,
                     mandatory: *mandatory,
                     compensate,
                 }
@@ -145,6 +184,9 @@ impl Compiler<'_> {
             Step::Status { value, mandatory } => StepModel::Status {
                 value: self.status(format!("{path}.value"), value),
                 mandatory: *mandatory,
+            },
+            Step::AnswerIfQueued { status } => StepModel::AnswerIfQueued {
+                status: self.status(format!("{path}.status"), status),
             },
             Step::Notify { status } => StepModel::Notify {
                 status: self.status(format!("{path}.status"), status),

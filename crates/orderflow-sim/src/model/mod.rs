@@ -238,6 +238,9 @@ pub enum StepModel {
     Call {
         policy: CallPolicy,
         fallback: Option<FallbackModel>,
+        /// The fallback is taken only when the call's breaker is open
+        /// (`queue-when-open`, `backup-provider`).
+        fallback_when_open: bool,
         mandatory: bool,
         compensate: Option<Compensation>,
     },
@@ -254,6 +257,10 @@ pub enum StepModel {
     /// Answer the client early with this HTTP status (202, or 200).
     Accept {
         code: u16,
+    },
+    /// Tell the client this status if a call was answered deferred.
+    AnswerIfQueued {
+        status: StatusId,
     },
     Status {
         value: StatusId,
@@ -362,20 +369,26 @@ pub struct ConsumerModel {
     pub pause_while_open: Option<BreakerId>,
 }
 
-/// A compiled circuit breaker: the scenario's settings with durations in
-/// microseconds. (Its `call_timeout_ms` caps the timeout of every call
-/// policy through it, so it lives in those policies.)
+/// A compiled circuit breaker: the scenario's settings (opossum's options and
+/// the document's `failureThreshold`) with durations in microseconds. (Its
+/// `timeout` caps the timeout of every call policy through it, so it lives
+/// in those policies too.)
 #[derive(Clone, Debug, PartialEq)]
 pub struct BreakerModel {
     pub id: String,
-    pub failure_threshold: u32,
-    pub error_rate_threshold: f64,
-    /// The rolling window the error rate is measured over.
-    pub window_us: u64,
-    pub min_calls: u32,
-    /// How long it stays open before letting probes through.
+    /// Failures in a row that open it (`failureThreshold`), if set.
+    pub failure_threshold: Option<u32>,
+    /// `errorThresholdPercentage`, 0 to 100.
+    pub error_threshold_percentage: f64,
+    /// The rolling window (`rollingCountTimeout`).
+    pub rolling_count_timeout_us: u64,
+    pub rolling_count_buckets: u32,
+    pub volume_threshold: u32,
+    /// `timeout`: a call through it fails after this.
+    pub timeout_us: u64,
+    /// How long it stays open before letting a trial call through.
     pub reset_timeout_us: u64,
-    pub half_open_probes: u32,
+    pub half_open_trial_calls: u32,
 }
 
 /// Compiled polling settings.

@@ -362,30 +362,52 @@ impl Compiler<'_> {
                     format!("duplicate breaker id {:?}", b.id),
                 );
             }
-            if b.failure_threshold == 0 {
-                self.err(format!("{p}.failure_threshold"), "must be > 0");
+            if b.failure_threshold == Some(0) {
+                self.err(format!("{p}.failureThreshold"), "must be > 0");
             }
-            if !(b.error_rate_threshold > 0.0 && b.error_rate_threshold <= 1.0) {
-                self.err(format!("{p}.error_rate_threshold"), "must be in (0, 1]");
+            let error_threshold_percentage = match b.error_rate_threshold {
+                Some(r) if !(r > 0.0 && r <= 1.0) => {
+                    self.err(format!("{p}.error_rate_threshold"), "must be in (0, 1]");
+                    50.0
+                }
+                Some(r) => r * 100.0,
+                None => b.error_threshold_percentage,
+            };
+            if !(0.0..=100.0).contains(&error_threshold_percentage) {
+                self.err(
+                    format!("{p}.errorThresholdPercentage"),
+                    "must be between 0 and 100",
+                );
             }
-            let window_us = self.duration_us(format!("{p}.window_ms"), b.window_ms);
-            if b.min_calls == 0 {
-                self.err(format!("{p}.min_calls"), "must be > 0");
+            let rolling_count_timeout_us = self.duration_us(
+                format!("{p}.rollingCountTimeout"),
+                b.rolling_count_timeout_ms,
+            );
+            if !(1..=crate::breaker::MAX_BUCKETS).contains(&b.rolling_count_buckets) {
+                self.err(
+                    format!("{p}.rollingCountBuckets"),
+                    format!("must be between 1 and {}", crate::breaker::MAX_BUCKETS),
+                );
             }
-            self.duration_us(format!("{p}.call_timeout_ms"), b.call_timeout_ms);
+            let timeout_us = self.duration_us(format!("{p}.timeout"), b.timeout_ms);
             let reset_timeout_us =
-                self.duration_us(format!("{p}.reset_timeout_ms"), b.reset_timeout_ms);
-            if !(1..=100).contains(&b.half_open_probes) {
-                self.err(format!("{p}.half_open_probes"), "must be between 1 and 100");
+                self.duration_us(format!("{p}.resetTimeout"), b.reset_timeout_ms);
+            if !(1..=100).contains(&b.half_open_trial_calls) {
+                self.err(
+                    format!("{p}.halfOpenTrialCalls"),
+                    "must be between 1 and 100",
+                );
             }
             breakers.push(BreakerModel {
                 id: b.id.clone(),
                 failure_threshold: b.failure_threshold,
-                error_rate_threshold: b.error_rate_threshold,
-                window_us,
-                min_calls: b.min_calls,
+                error_threshold_percentage,
+                rolling_count_timeout_us,
+                rolling_count_buckets: b.rolling_count_buckets,
+                volume_threshold: b.volume_threshold,
+                timeout_us,
                 reset_timeout_us,
-                half_open_probes: b.half_open_probes,
+                half_open_trial_calls: b.half_open_trial_calls,
             });
         }
         breakers

@@ -160,7 +160,8 @@ lit_unit_enum!(
     CompensateMode,
     JitterKind,
     Balancer,
-    ScaleIn
+    ScaleIn,
+    FallbackPolicy
 );
 
 /// Structs, named with every field.
@@ -202,8 +203,9 @@ lit_struct! {
     ExchangeSpec { id, kind, queues }
     ConsumerSpec { queue, handler, dispatch, prefetch, pause_while_open }
     BreakerSpec {
-        id, failure_threshold, error_rate_threshold, window_ms, min_calls, call_timeout_ms,
-        reset_timeout_ms, half_open_probes,
+        id, failure_threshold, error_threshold_percentage, error_rate_threshold,
+        rolling_count_timeout_ms, rolling_count_buckets, volume_threshold, timeout_ms,
+        reset_timeout_ms, half_open_trial_calls,
     }
     PollingSpec { target, write, interval_ms, max_polls, id_source, id_service, timeout_ms }
     CallbackSpec { max_attempts, timeout_ms, backoff, failure_rate }
@@ -295,6 +297,7 @@ impl Lit for Step {
                 retry_budget,
                 breaker,
                 fallback,
+                fallback_policy,
                 mandatory,
                 compensate,
             } => w.record(
@@ -307,6 +310,7 @@ impl Lit for Step {
                     ("retry_budget", retry_budget),
                     ("breaker", breaker),
                     ("fallback", fallback),
+                    ("fallback_policy", fallback_policy),
                     ("mandatory", mandatory),
                     ("compensate", compensate),
                 ],
@@ -329,6 +333,9 @@ impl Lit for Step {
                 &[("value", value), ("mandatory", mandatory)],
             ),
             Step::Notify { status } => w.record("Step::Notify", &[("status", status)]),
+            Step::AnswerIfQueued { status } => {
+                w.record("Step::AnswerIfQueued", &[("status", status)])
+            }
             Step::Complete { status } => w.record("Step::Complete", &[("status", status)]),
             Step::Work { latency, label } => {
                 w.record("Step::Work", &[("latency", latency), ("label", label)])

@@ -254,8 +254,12 @@ impl World {
             CallCtx::Step => {
                 let step = &m.handlers[act.handler].steps[act.pc];
                 if let StepModel::Call {
-                    fallback: Some(fb), ..
+                    fallback: Some(fb),
+                    fallback_when_open,
+                    policy,
+                    ..
                 } = step
+                    && (!fallback_when_open || self.breaker_open(*policy, reason))
                 {
                     let (o, handler, pc) = (act.order, act.handler, act.pc);
                     let own_queue = match (fb, act.origin) {
@@ -301,6 +305,15 @@ impl World {
             CallCtx::Backup | CallCtx::Publish | CallCtx::FallbackPublish => {}
         }
         self.step_failed(m, a, reason)
+    }
+
+    /// Document 004's test before its fallback: is the call's breaker open
+    /// (refused at once, or opened by this very failure)?
+    fn breaker_open(&self, policy: CallPolicy, reason: Reason) -> bool {
+        reason == Reason::ShortCircuit
+            || policy
+                .breaker
+                .is_some_and(|b| self.breakers[b].state() == crate::breaker::BreakerState::Open)
     }
 
     pub(super) fn step_ok(&mut self, m: &Model, a: ActKey, deferred: bool) {

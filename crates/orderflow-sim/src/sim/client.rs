@@ -202,6 +202,7 @@ impl World {
         o: OrderKey,
         reply: Reply,
         result: CallResult,
+        status: StatusId,
         accepted: bool,
     ) {
         let Some(order) = self.orders.get(o) else {
@@ -229,6 +230,10 @@ impl World {
                 }
                 if accepted {
                     self.client_answer(m, o, Answer::Accepted, false);
+                    if status != STATUS_PENDING {
+                        // Accepted with news: "QUEUED_FOR_RETRY".
+                        self.client_progress(m, o, status);
+                    }
                     match self.client.completion {
                         Completion::Polling => {
                             // The response timeout goes stale, and so do the
@@ -259,6 +264,23 @@ impl World {
         order.client.give_answer(answer, self.now, last);
         let id = order.id;
         self.trace(m, TraceKind::ClientAnswer { order: id, answer });
+    }
+
+    /// The client hears a progress status with its answer (a sync client
+    /// told QUEUED_FOR_RETRY): it becomes the last status it saw.
+    fn client_progress(&mut self, m: &Model, o: OrderKey, status: StatusId) {
+        let order = &mut self.orders[o];
+        order.client.last_status = status;
+        order.client.told_queued = true;
+        let id = order.id;
+        self.trace(
+            m,
+            TraceKind::ClientLearned {
+                order: id,
+                status,
+                last: false,
+            },
+        );
     }
 
     /// The client learns a status (poll answer, webhook, push).

@@ -206,6 +206,7 @@ impl World {
                         true
                     }
                 }
+                StepModel::AnswerIfQueued { status } => self.step_answer_if_queued(m, a, status),
                 StepModel::Notify { status } => self.step_notify(m, a, status, false),
                 StepModel::Complete { status } => self.step_notify(m, a, status, true),
                 StepModel::Work { ref latency, .. } => {
@@ -261,6 +262,30 @@ impl World {
             let (s, o, to) = (act.service, act.order, act.reply_to);
             self.reply(m, s, to, o, reply, CallResult::Ok, STATUS_PENDING, true);
         }
+    }
+
+    /// `answer_if_queued`: after a call answered QUEUED_FOR_RETRY, the
+    /// client hears `status` now. A sync client still waiting gets it as its
+    /// response (202-like: no more waiting, the work goes on); others hear it
+    /// as progress over their channel. True if the handler goes on.
+    fn step_answer_if_queued(&mut self, m: &Model, a: ActKey, status: StatusId) -> bool {
+        let act = &mut self.acts[a];
+        if !act.deferred {
+            act.pc = act.pc.next();
+            return true;
+        }
+        if self.client.completion != Completion::Sync {
+            return self.step_notify(m, a, status, false);
+        }
+        act.pc = act.pc.next();
+        if !act.responded
+            && let Origin::Reply(reply @ Reply::Client { .. }) = act.origin
+        {
+            act.responded = true;
+            let (s, o, to) = (act.service, act.order, act.reply_to);
+            self.reply(m, s, to, o, reply, CallResult::Deferred, status, true);
+        }
+        true
     }
 
     /// `notify` (progress) or `complete` (the outcome, `last`): tells the

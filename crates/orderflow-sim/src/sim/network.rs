@@ -328,7 +328,7 @@ impl World {
             Reply::Poll { token } => self.on_poll_answer(m, o, token, result, status),
             Reply::Job { job, attempt } => self.on_job_answer(m, job, attempt, result.is_ok()),
             Reply::Client { .. } | Reply::IdFetch { .. } => {
-                self.on_client_response(m, o, reply, result, accepted)
+                self.on_client_response(m, o, reply, result, status, accepted)
             }
             Reply::Resync => self.on_resync_answer(m, o, result, status),
             Reply::None => {}
