@@ -126,21 +126,21 @@ test("the example host page loads a preset, seeks, selects, plays and reads stat
   const first = await stateWhere(page, "a first state event", (s) => s.preset === "hybrid-queue");
   expect(first).toMatchObject({ seed: 1, t_ms: 0, playing: false, mode: "sync", orders: 300 });
 
-  // Load async-write in push mode, seed 3, 40 orders.
+  // Load async-write in SSE mode, seed 3, 40 orders.
   await page.getByLabel("Preset", { exact: true }).selectOption("async-write");
-  await page.getByLabel("Mode", { exact: true }).selectOption("push");
+  await page.getByLabel("Mode", { exact: true }).selectOption("sse");
   await page.getByLabel("Seed", { exact: true }).fill("3");
   await page.getByLabel("Orders", { exact: true }).fill("40");
   await page.getByRole("button", { name: "Load" }).click();
   const loaded = await stateWhere(page, "the loaded preset", (s) => s.preset === "async-write");
-  expect(loaded).toMatchObject({ mode: "push", seed: 3, orders: 40, t_ms: 0, orders_started: 0 });
+  expect(loaded).toMatchObject({ mode: "sse", seed: 3, orders: 40, t_ms: 0, orders_started: 0 });
   await expect(frame.getByTestId("time")).toHaveText(/t = 0\.000s/);
 
   // Seek to 7.5 s: the exact figures of the full playground on the same link.
   await page.getByLabel("Time (ms)").fill("7500");
   await page.getByRole("button", { name: "Seek" }).click();
   const at = await stateWhere(page, "the state at 7.5 s", (s) => s.t_ms === 7500 && !s.seeking);
-  const expected = await fullPageCounters(page, "preset=async-write&mode=push&seed=3&orders=40&t=7500");
+  const expected = await fullPageCounters(page, "preset=async-write&mode=sse&seed=3&orders=40&t=7500");
   expect(at.counters).toEqual(expected);
   expect(at.counters.completed + at.counters.in_flight).toBeGreaterThan(0);
   expect(at.playing).toBe(false);
