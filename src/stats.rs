@@ -175,6 +175,29 @@ impl ServiceRow {
     pub fn wait_text(&self) -> String {
         fmt_ms(self.p95_wait_ms)
     }
+
+    /// What the service has cost so far: `"62.1"` replica-seconds.
+    pub fn cost_text(&self) -> String {
+        fmt_seconds(self.cost.replica_seconds)
+    }
+}
+
+/// Seconds of a cost figure, one decimal (`"123.8"`); whole thousands
+/// get a thin grouping (`"12 345.6"`) so long runs stay readable.
+pub fn fmt_seconds(s: f64) -> String {
+    if !s.is_finite() || s < 0.0 {
+        return "–".into();
+    }
+    let text = format!("{s:.1}");
+    let (whole, frac) = text.split_once('.').unwrap_or((&text, "0"));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push('\u{2009}');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped}.{frac}")
 }
 
 /// A row of the latency table: what is measured, how many, percentiles.
@@ -351,6 +374,18 @@ impl Stats {
     /// The latency table's rows. Detection lag (how long after the work the
     /// client found out) only exists when the client is not answered
     /// synchronously.
+    /// The cost beside latency: our services' replica-seconds (what a
+    /// bill counts) and worker-busy-seconds (the work done), so far.
+    pub fn cost_rows(&self) -> [(&'static str, String); 2] {
+        [
+            ("replica-seconds", fmt_seconds(self.cost.replica_seconds)),
+            (
+                "worker-busy-seconds",
+                fmt_seconds(self.cost.worker_busy_seconds),
+            ),
+        ]
+    }
+
     pub fn latency_rows(&self) -> Vec<LatencyRow> {
         let mut rows = vec![
             LatencyRow::of("client answer", &self.response),
@@ -567,6 +602,29 @@ mod tests {
     use super::*;
     use crate::session::Session;
     use orderflow_sim::{Command, SimTime, presets};
+
+    #[test]
+    fn cost_figures_read_as_seconds_with_one_decimal() {
+        assert_eq!(fmt_seconds(0.0), "0.0");
+        assert_eq!(fmt_seconds(123.84), "123.8");
+        assert_eq!(fmt_seconds(12_345.66), "12\u{2009}345.7");
+        assert_eq!(fmt_seconds(1_234_567.0), "1\u{2009}234\u{2009}567.0");
+        assert_eq!(fmt_seconds(f64::NAN), "–");
+        let stats = Stats {
+            cost: Cost {
+                replica_seconds: 62.12,
+                worker_busy_seconds: 7.0,
+            },
+            ..Stats::default()
+        };
+        assert_eq!(
+            stats.cost_rows(),
+            [
+                ("replica-seconds", "62.1".to_owned()),
+                ("worker-busy-seconds", "7.0".to_owned())
+            ]
+        );
+    }
 
     #[test]
     fn cost_counts_our_replicas_over_time_not_the_clients() {
