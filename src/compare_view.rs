@@ -90,6 +90,7 @@ pub fn fmt_value(v: f64, unit: Unit) -> String {
     }
     match unit {
         Unit::Ms => fmt_ms(v),
+        Unit::Seconds => format!("{} s", crate::stats::fmt_seconds(v)),
         Unit::Share => format!("{:.1} %", v * 100.0),
         Unit::PerSecond => format!("{v:.2}/s"),
         Unit::Count => {

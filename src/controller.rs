@@ -124,6 +124,19 @@ impl Controller {
     /// The other designs a URL names (`vs=`), their commands (`cmds2=`…)
     /// and the built-in comparison (`cmp=`).
     fn with_url_designs(mut self, url: &UrlState) -> Controller {
+        // A built-in comparison's designs may edit their presets; the link
+        // names the comparison, and each design that is its preset takes
+        // its edits.
+        let b = url.cmp.as_deref().and_then(comparisons::built_in);
+        let edits = |k: usize, preset: &str| -> &'static str {
+            b.and_then(|b| b.designs.get(k))
+                .filter(|d| d.preset == preset)
+                .map_or("", |d| d.edits)
+        };
+        let first = edits(0, &url.preset);
+        if !first.is_empty() {
+            self.runs[0] = Run::from_url_edited(url, first, &mut self.notices);
+        }
         for (k, other) in url.others.iter().enumerate() {
             let u = UrlState {
                 preset: other.preset.clone(),
@@ -133,7 +146,7 @@ impl Controller {
                 commands: other.commands.clone(),
                 ..UrlState::default()
             };
-            if let Err(e) = self.add_run(&u) {
+            if let Err(e) = self.add_run(&u, edits(k + 1, &other.preset)) {
                 self.notices.push(format!("vs[{k}]: {e}"));
             }
         }
@@ -154,11 +167,7 @@ impl Controller {
         let Some(b) = self.built_in.and_then(comparisons::built_in) else {
             return;
         };
-        let labels = b
-            .designs
-            .iter()
-            .filter(|d| d.needs.is_none())
-            .map(|d| d.label);
+        let labels = b.designs.iter().map(|d| d.label);
         for (run, label) in self.runs.iter_mut().zip(labels) {
             run.set_label(label);
         }
@@ -168,9 +177,9 @@ impl Controller {
     /// (preset, mode, seed, orders, commands); it catches up with the
     /// others' time. A problem with it keeps the runs as they are and is
     /// returned in words.
-    pub fn add_run(&mut self, url: &UrlState) -> Result<(), String> {
+    pub fn add_run(&mut self, url: &UrlState, edits: &str) -> Result<(), String> {
         let mut notices = Vec::new();
-        let run = Run::from_url(url, &mut notices);
+        let run = Run::from_url_edited(url, edits, &mut notices);
         if !notices.is_empty() {
             return Err(notices.join("; "));
         }
@@ -240,21 +249,12 @@ impl Controller {
     }
 
     /// Opens the built-in comparison `id`: its designs, from time zero, with
-    /// the shared faults scheduled in each. One that needs an engine
-    /// feature main lacks says what, and keeps the page as it is.
+    /// the shared faults scheduled in each.
     pub fn open_built_in(&mut self, id: &str) {
         let Some(b) = comparisons::built_in(id) else {
             self.message = Some(format!("compare: unknown comparison {id:?}"));
             return;
         };
-        if !b.runnable() {
-            self.message = Some(format!(
-                "{} needs what the engine does not have yet: {}",
-                b.title,
-                b.missing().join("; ")
-            ));
-            return;
-        }
         let specs = match b.specs() {
             Ok(s) => s,
             Err(e) => {
@@ -503,6 +503,7 @@ impl Controller {
         UrlState {
             preset: run.preset().to_owned(),
             mode: run.mode_override(),
+            id: run.id_override(),
             seed: run.session().seed(),
             orders: run.orders_override(),
             speed: self.playback.speed(),
@@ -803,12 +804,17 @@ impl Controller {
             ..UrlState::default()
         };
         let mut notices = Vec::new();
-        let run = Run::from_url(&url, &mut notices);
+        let reseeded = seed != self.run().session().seed();
+        // A new seed alone keeps the design (and a built-in's edits).
+        let same_design = preset == self.run().preset()
+            && mode == self.run().mode_override()
+            && orders == self.run().orders_override();
+        let edits = if same_design { self.run().edits() } else { "" };
+        let run = Run::from_url_edited(&url, edits, &mut notices);
         if !notices.is_empty() {
             self.message = Some(notices.join("; "));
             return;
         }
-        let reseeded = seed != self.run().session().seed();
         self.runs[0] = run;
         if reseeded {
             // Every design runs with the same seed.
@@ -1423,7 +1429,7 @@ mod tests {
     fn two_runs_of_one_preset_stay_in_lock_step() {
         let query = "?preset=hybrid-queue&seed=4&orders=400";
         let mut c = ctrl(query);
-        c.add_run(&UrlState::parse(query).0).unwrap();
+        c.add_run(&UrlState::parse(query).0, "").unwrap();
         assert_eq!(c.runs().len(), 2);
         let in_step = |c: &mut Controller, what: &str| {
             let (a, b) = (&c.runs()[0], &c.runs()[1]);
@@ -1480,7 +1486,7 @@ mod tests {
     #[test]
     fn two_designs_share_one_clock() {
         let mut c = ctrl("?preset=sync-chain&seed=2");
-        c.add_run(&UrlState::parse("?preset=hybrid-queue&seed=2").0)
+        c.add_run(&UrlState::parse("?preset=hybrid-queue&seed=2").0, "")
             .unwrap();
         let same_time = |c: &Controller, what: &str| {
             let times: Vec<SimTime> = c.runs().iter().map(Run::now).collect();
@@ -1516,7 +1522,7 @@ mod tests {
                 .all(|r| r.session().sim().orders_started() >= 50)
         );
         // A run added later joins at the others' time.
-        c.add_run(&UrlState::parse("?preset=mmc").0).unwrap();
+        c.add_run(&UrlState::parse("?preset=mmc").0, "").unwrap();
         settle(&mut c, u64::MAX);
         assert_eq!(c.runs()[2].now(), c.runs()[0].now());
         let unknown = UrlState {
@@ -1524,7 +1530,7 @@ mod tests {
             ..UrlState::default()
         };
         assert_eq!(
-            c.add_run(&unknown),
+            c.add_run(&unknown, ""),
             Err("preset: unknown preset \"nope\"".into())
         );
         assert_eq!(c.runs().len(), 3);
@@ -1614,15 +1620,26 @@ mod tests {
     }
 
     #[test]
-    fn a_built_in_that_needs_engine_work_says_what_and_keeps_the_page() {
-        let mut c = ctrl("?preset=sync-chain");
-        c.open_built_in("retry-storm");
-        assert_eq!(c.runs().len(), 1);
-        assert!(
-            c.message()
-                .unwrap()
-                .contains("needs what the engine does not have yet")
-        );
+    fn every_built_in_opens_and_its_link_keeps_the_edits_and_figures() {
+        for b in comparisons::BUILT_IN {
+            let mut c = ctrl("?preset=sync-chain&seed=7");
+            c.open_built_in(b.id);
+            assert_eq!(c.runs().len(), b.designs.len(), "{}", b.id);
+            for (run, d) in c.runs().iter().zip(b.designs) {
+                assert_eq!((run.label(), run.edits()), (d.label, d.edits), "{}", b.id);
+            }
+            c.seek(SimTime::from_secs(20));
+            settle(&mut c, 200_000);
+            let query = c.share_query();
+            let mut back = ctrl(&query);
+            assert!(back.notices().is_empty(), "{}: {:?}", b.id, back.notices());
+            settle(&mut back, 200_000);
+            assert_eq!(back.now(), SimTime::from_secs(20), "{}", b.id);
+            for (a, z) in c.runs().iter().zip(back.runs()) {
+                assert_eq!(a.edits(), z.edits(), "{}", b.id);
+                assert_eq!(a.stats(), z.stats(), "{}: {query}", b.id);
+            }
+        }
     }
 
     /// "Run N seeds": the worker's results, fed in, become intervals; a

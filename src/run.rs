@@ -11,7 +11,7 @@ use orderflow_sim::comparisons::DesignSpec;
 use orderflow_sim::ids::{IdVec, OrderId, ServiceId};
 use orderflow_sim::model::Model;
 use orderflow_sim::sim::MAX_TIMED_COMMANDS;
-use orderflow_sim::{AppliedCommand, Command, Completion, SimTime, presets};
+use orderflow_sim::{AppliedCommand, Command, Completion, IdSource, RunOptions, SimTime, presets};
 
 use crate::diagram_view::DiagramView;
 use crate::event_log::{LogFilter, LogIndex, LogRow};
@@ -91,6 +91,8 @@ pub struct Run {
     log: LogIndex,
     /// The order count asked for, if not the preset's own.
     orders_override: Option<u64>,
+    /// The preset's edits (a built-in comparison's), empty for none.
+    edits: String,
     /// What the page calls this design (beside its diagram, in the delta
     /// table).
     label: String,
@@ -116,7 +118,27 @@ impl Run {
     /// field) and the run falls back to a default (the default preset, the
     /// preset's own mode, no commands).
     pub fn from_url(url: &UrlState, notices: &mut Vec<String>) -> Run {
-        let model = match load_model(&url.preset, url.orders) {
+        Run::from_url_edited(url, "", notices)
+    }
+
+    /// As [`Run::from_url`], the preset changed by `edits` (a built-in
+    /// comparison's, [`orderflow_sim::comparisons::Edit`]); edits the
+    /// preset cannot take are named in `notices` and the preset runs as is.
+    pub fn from_url_edited(url: &UrlState, edits: &str, notices: &mut Vec<String>) -> Run {
+        let edited = (!edits.is_empty())
+            .then(|| {
+                DesignSpec {
+                    edits: edits.to_owned(),
+                    orders: url.orders,
+                    ..DesignSpec::preset(&url.preset)
+                }
+                .model()
+                .map_err(|e| notices.push(e))
+                .ok()
+            })
+            .flatten();
+        let edits = if edited.is_some() { edits } else { "" };
+        let model = match edited.map_or_else(|| load_model(&url.preset, url.orders), Ok) {
             Ok(m) => m,
             Err(e) => {
                 notices.push(e);
@@ -136,12 +158,36 @@ impl Run {
                 ));
             }
         }
+        let mut opts = RunOptions {
+            completion: mode,
+            ..RunOptions::defaults(&model)
+        };
+        if let Some(id) = url.id {
+            let wanted = RunOptions {
+                id_source: id,
+                ..opts
+            };
+            match wanted.check(&model) {
+                Ok(()) => opts = wanted,
+                Err(_) => notices.push(format!(
+                    "id: {preset} has no id service; using {:?}",
+                    opts.id_source.as_str()
+                )),
+            }
+        }
         let (history, waiting) = link_commands(&model, &url.commands, notices);
-        let session = match Session::with_history(model.clone(), mode, url.seed, history, waiting) {
+        let session = match Session::with_options_and_history(
+            model.clone(),
+            opts,
+            url.seed,
+            history,
+            waiting,
+        ) {
             Ok(s) => s,
             Err(e) => {
                 notices.push(format!("cmds: {e}; starting without them"));
-                Session::new(model.clone(), mode, url.seed).expect("the mode was checked")
+                Session::with_options(model.clone(), opts, url.seed)
+                    .expect("the options were checked")
             }
         };
         Run {
@@ -152,6 +198,7 @@ impl Run {
             flights: Flights::default(),
             log: LogIndex::default(),
             orders_override: url.orders,
+            edits: edits.to_owned(),
             label: String::new(),
         }
         .labelled_by_default()
@@ -178,6 +225,7 @@ impl Run {
             flights: Flights::default(),
             log: LogIndex::default(),
             orders_override: spec.orders,
+            edits: spec.edits.clone(),
             label: String::new(),
         }
         .labelled_by_default())
@@ -204,7 +252,7 @@ impl Run {
             preset: self.preset.clone(),
             mode: self.mode_override(),
             orders: self.orders_override,
-            edits: String::new(),
+            edits: self.edits.clone(),
             commands: self.timed_commands(),
         }
     }
@@ -223,6 +271,11 @@ impl Run {
             .iter()
             .map(|t| (t.at, t.command.clone()));
         applied.chain(waiting).collect()
+    }
+
+    /// The preset's edits ([`Run::from_url_edited`]).
+    pub fn edits(&self) -> &str {
+        &self.edits
     }
 
     /// The preset's name.
@@ -257,6 +310,12 @@ impl Run {
     pub fn mode_override(&self) -> Option<Completion> {
         let mode = self.session.mode();
         (mode != self.model.client.completion).then_some(mode)
+    }
+
+    /// The id source, when it differs from the preset's default.
+    pub fn id_override(&self) -> Option<IdSource> {
+        let id = self.session.options().id_source;
+        (id != self.model.client.id_source).then_some(id)
     }
 
     /// The run's time.
@@ -430,6 +489,31 @@ mod tests {
         assert_eq!(r.mode_override(), Some(Completion::Callback));
         let (d, _) = run("?preset=async-write");
         assert_eq!(d.mode_override(), None, "the preset's own mode");
+    }
+
+    #[test]
+    fn a_url_chooses_the_id_source_and_an_old_push_link_still_loads() {
+        let (r, notices) = run("?preset=async-write&mode=websocket&id=id-service");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(
+            r.session().options(),
+            RunOptions {
+                completion: Completion::Websocket,
+                id_source: IdSource::IdService
+            }
+        );
+        assert_eq!(r.id_override(), Some(IdSource::IdService));
+        let (r, notices) = run("?preset=async-write&mode=push");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(r.session().mode(), Completion::Sse);
+        assert_eq!(r.id_override(), None);
+        // A preset without an id service keeps the server's ids and says so.
+        let (r, notices) = run("?preset=sync-chain&id=id-service");
+        assert_eq!(r.session().options().id_source, IdSource::Server);
+        assert_eq!(
+            notices,
+            ["id: sync-chain has no id service; using \"server\""]
+        );
     }
 
     #[test]

@@ -14,13 +14,15 @@
 //! keeps the timed commands scheduled before it; `-` alone (older links)
 //! means scheduled at the start. Ops: `down:svc`, `up:svc`,
 //! `lat:svc:factor`, `err:svc:rate`, `drop:svc:rate`, `rep:svc:n`,
-//! `restart:downtime_ms`.
+//! `restart:downtime_ms`, `stock:sku:units` (links written before it
+//! existed hold none of it and load as before).
 //!
 //! Parsing never fails: each bad field is reported in words and replaced by
 //! its default, and the page shows the notices.
 
+use orderflow_sim::command::shown;
 use orderflow_sim::model::bounds;
-use orderflow_sim::{AppliedCommand, Command, Completion, SimTime};
+use orderflow_sim::{AppliedCommand, Command, Completion, IdSource, SimTime};
 
 use crate::session::Position;
 
@@ -76,7 +78,7 @@ impl UrlCommand {
                 "{}:{}:{}",
                 a.after_events,
                 a.at.as_micros(),
-                command_text(&a.command)
+                Command::to_text(&a.command)
             ),
             UrlCommand::Fired { applied: a, from } => format!(
                 "{}_{}_{}:{}:{}",
@@ -84,14 +86,11 @@ impl UrlCommand {
                 from.after_events,
                 from.at.as_micros(),
                 a.at.as_micros(),
-                command_text(&a.command)
+                Command::to_text(&a.command)
             ),
-            UrlCommand::Scheduled { at, command, from } => format!(
-                "-{}:{}:{}",
-                origin(from),
-                at.as_micros(),
-                command_text(command)
-            ),
+            UrlCommand::Scheduled { at, command, from } => {
+                format!("-{}:{}:{}", origin(from), at.as_micros(), command.to_text())
+            }
         }
     }
 }
@@ -102,6 +101,8 @@ pub struct UrlState {
     pub preset: String,
     /// `None`: the scenario's default mode.
     pub mode: Option<Completion>,
+    /// `id=server|client|id-service`; `None`: the scenario's own id source.
+    pub id: Option<IdSource>,
     pub seed: u64,
     /// `None`: the scenario's own order count.
     pub orders: Option<u64>,
@@ -188,6 +189,7 @@ impl Default for UrlState {
         UrlState {
             preset: DEFAULT_PRESET.to_owned(),
             mode: None,
+            id: None,
             seed: 1,
             orders: None,
             speed: 1.0,
@@ -256,36 +258,10 @@ fn encode(s: &str) -> String {
     out
 }
 
+/// A number as a link writes it: `2`, not `2.0`.
 fn fmt_f64(v: f64) -> String {
     let s = format!("{v}");
     s.strip_suffix(".0").map(str::to_owned).unwrap_or(s)
-}
-
-/// A command's op and arguments in URL form.
-fn command_text(c: &Command) -> String {
-    match c {
-        Command::SetUp { service, up: false } => format!("down:{service}"),
-        Command::SetUp { service, up: true } => format!("up:{service}"),
-        Command::SetLatencyFactor { service, factor } => {
-            format!("lat:{service}:{}", fmt_f64(*factor))
-        }
-        Command::SetErrorRate { service, rate } => format!("err:{service}:{}", fmt_f64(*rate)),
-        Command::SetDropRate { service, rate } => format!("drop:{service}:{}", fmt_f64(*rate)),
-        Command::SetReplicas { service, replicas } => format!("rep:{service}:{replicas}"),
-        Command::RestartBroker { downtime_ms } => format!("restart:{downtime_ms}"),
-    }
-}
-
-/// A value from the link as a notice shows it: quoted, control characters
-/// escaped, and cut after 40 characters (a link can be any length).
-fn shown(s: &str) -> String {
-    const MAX: usize = 40;
-    if s.chars().count() > MAX {
-        let cut: String = s.chars().take(MAX).collect();
-        format!("{cut:?}…")
-    } else {
-        format!("{s:?}")
-    }
 }
 
 /// A parameter's name as a notice starts with it: as written if it is a
@@ -295,85 +271,6 @@ fn shown_name(k: &str) -> String {
         && k.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if plain { k.to_owned() } else { shown(k) }
-}
-
-/// Parses `op:args…` into a command, or says what is wrong.
-fn parse_command(parts: &[&str]) -> Result<Command, String> {
-    let number = |s: &str, what: &str| -> Result<f64, String> {
-        s.parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .ok_or_else(|| format!("{what} {} is not a number", shown(s)))
-    };
-    let service = |i: usize| -> Result<String, String> {
-        parts
-            .get(i)
-            .filter(|s| !s.is_empty())
-            .map(|s| s.to_string())
-            .ok_or_else(|| "missing service".to_owned())
-    };
-    let arg = |i: usize| -> Result<&str, String> {
-        parts
-            .get(i)
-            .copied()
-            .ok_or_else(|| "missing value".to_owned())
-    };
-    let expect_len = |n: usize| -> Result<(), String> {
-        if parts.len() == n {
-            Ok(())
-        } else {
-            Err(format!("expected {} fields after the op", n - 1))
-        }
-    };
-    match parts.first().copied() {
-        Some("down") | Some("up") => {
-            expect_len(2)?;
-            Ok(Command::SetUp {
-                service: service(1)?,
-                up: parts[0] == "up",
-            })
-        }
-        Some("lat") => {
-            expect_len(3)?;
-            Ok(Command::SetLatencyFactor {
-                service: service(1)?,
-                factor: number(arg(2)?, "factor")?,
-            })
-        }
-        Some("err") => {
-            expect_len(3)?;
-            Ok(Command::SetErrorRate {
-                service: service(1)?,
-                rate: number(arg(2)?, "rate")?,
-            })
-        }
-        Some("drop") => {
-            expect_len(3)?;
-            Ok(Command::SetDropRate {
-                service: service(1)?,
-                rate: number(arg(2)?, "rate")?,
-            })
-        }
-        Some("rep") => {
-            expect_len(3)?;
-            let n = arg(2)?
-                .parse::<u32>()
-                .map_err(|_| format!("replicas {} is not a whole number", shown(parts[2])))?;
-            Ok(Command::SetReplicas {
-                service: service(1)?,
-                replicas: n,
-            })
-        }
-        Some("restart") => {
-            expect_len(2)?;
-            let ms = arg(1)?
-                .parse::<u64>()
-                .map_err(|_| format!("downtime {} is not a whole number", shown(parts[1])))?;
-            Ok(Command::RestartBroker { downtime_ms: ms })
-        }
-        Some(op) => Err(format!("unknown op {}", shown(op))),
-        None => Err("empty command".to_owned()),
-    }
 }
 
 /// The latest time cursor a link may hold: a week, in µs.
@@ -429,6 +326,13 @@ impl UrlState {
                 "mode" => match Completion::parse(&v) {
                     Some(c) => st.mode = Some(c),
                     None => notices.push(format!("mode: unknown completion mode {}", shown(&v))),
+                },
+                "id" => match IdSource::parse(&v) {
+                    Some(i) => st.id = Some(i),
+                    None => notices.push(format!(
+                        "id: unknown id source {} (server, client or id-service)",
+                        shown(&v)
+                    )),
                 },
                 "seed" => match v.parse::<u64>() {
                     Ok(s) => st.seed = s,
@@ -503,6 +407,9 @@ impl UrlState {
         let mut parts = vec![format!("preset={}", encode(&self.preset))];
         if let Some(m) = self.mode {
             parts.push(format!("mode={}", m.as_str()));
+        }
+        if let Some(i) = self.id {
+            parts.push(format!("id={}", i.as_str()));
         }
         parts.push(format!("seed={}", self.seed));
         if let Some(n) = self.orders {
@@ -608,7 +515,7 @@ fn parse_commands(v: &str, notices: &mut Vec<String>) -> Vec<UrlCommand> {
                     .parse::<u64>()
                     .map_err(|_| format!("time {} is not whole microseconds", shown(parts[1])))?,
             );
-            let command = parse_command(&parts[2..])?;
+            let command = Command::from_parts(&parts[2..])?;
             if from.is_some_and(|f| f.at > at) {
                 return Err("scheduled at: later than the time it fires".into());
             }
@@ -666,6 +573,7 @@ mod tests {
         let st = UrlState {
             preset: "payment-breaker".into(),
             mode: Some(Completion::Callback),
+            id: Some(IdSource::IdService),
             seed: 99,
             orders: Some(5000),
             speed: 12.5,
@@ -774,6 +682,55 @@ mod tests {
                 && notices[0].ends_with("the embed API listens to no one"),
             "{notices:?}"
         );
+    }
+
+    #[test]
+    fn a_stock_command_round_trips_and_a_bad_one_names_its_field() {
+        let cmds = "1200:6000000:stock:SKU-RED:0";
+        let (st, notices) = UrlState::parse(&format!("?preset=sync-chain&cmds={cmds}"));
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(
+            st.commands,
+            [UrlCommand::Applied(AppliedCommand {
+                at: SimTime(6_000_000),
+                after_events: 1_200,
+                command: Command::SetStock {
+                    sku: "SKU-RED".into(),
+                    units: 0,
+                },
+            })]
+        );
+        assert!(st.to_query().contains(&format!("cmds={cmds}")));
+        for (cmds, field) in [
+            ("1:1000:stock:SKU-RED:lots", "units"),
+            ("1:1000:stock::5", "sku"),
+            ("1:1000:stock:SKU-RED", "expected 2 fields"),
+        ] {
+            let (st, notices) = UrlState::parse(&format!("?preset=sync-chain&cmds={cmds}"));
+            assert!(st.commands.is_empty(), "{cmds}");
+            assert!(notices.join(" ").contains(field), "{cmds}: {notices:?}");
+        }
+    }
+
+    #[test]
+    fn old_push_links_load_as_sse_and_id_sources_parse() {
+        let (st, notices) = UrlState::parse("?preset=async-write&mode=push&seed=3");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(st.mode, Some(Completion::Sse));
+        // Written back under the new name, which reads the same.
+        assert!(st.to_query().contains("mode=sse"), "{}", st.to_query());
+        for (v, id) in [
+            ("server", IdSource::Server),
+            ("client", IdSource::Client),
+            ("id-service", IdSource::IdService),
+        ] {
+            let (st, notices) = UrlState::parse(&format!("?mode=websocket&id={v}"));
+            assert!(notices.is_empty(), "{notices:?}");
+            assert_eq!((st.mode, st.id), (Some(Completion::Websocket), Some(id)));
+        }
+        let (st, notices) = UrlState::parse("?id=carrier-pigeon");
+        assert_eq!(st.id, None);
+        assert!(notices[0].starts_with("id:"), "{notices:?}");
     }
 
     #[test]

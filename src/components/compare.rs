@@ -54,21 +54,16 @@ pub fn CompareBar() -> impl IntoView {
                     {BUILT_IN
                         .iter()
                         .map(|b| {
-                            let missing = b.missing().join("; ");
-                            let runnable = b.runnable();
                             view! {
                                 <li>
                                     <button
                                         class="button compare-bar__builtin"
                                         data-comparison=b.id
-                                        title=if runnable { String::new() } else { format!("Needs: {missing}") }
+                                        title=b.look_at
                                         on:click=move |_| act.open_built_in(b.id)
                                     >
                                         {b.title}
                                     </button>
-                                    {(!runnable).then(|| view! {
-                                        <span class="compare-bar__needs">" (needs engine work)"</span>
-                                    })}
                                 </li>
                             }
                         })

@@ -1,5 +1,5 @@
 //! Live changes to a running simulation: a service taken down, slowed,
-//! failing or scaled; the broker restarted.
+//! failing or scaled; the broker restarted; a SKU's stock set.
 //!
 //! Scheduled faults of a scenario compile to the same commands, and every
 //! command applied to a [`crate::Sim`] is recorded with the position in the
@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::ServiceId;
+use crate::ids::{ServiceId, SkuId};
 use crate::time::SimTime;
 
 /// A change to the running system. Services are named by id, so a command
@@ -30,12 +30,17 @@ pub enum Command {
     /// Restart the broker: transient messages are lost; it refuses traffic
     /// for `downtime_ms`.
     RestartBroker { downtime_ms: u64 },
+    /// Set the units of a SKU available at the inventory (a stock count, a
+    /// delivery, a write-off).
+    SetStock { sku: String, units: u32 },
 }
 
 impl Command {
-    /// The command's op and arguments in the compact text form links use:
-    /// `down:svc`, `up:svc`, `lat:svc:factor`, `err:svc:rate`,
-    /// `drop:svc:rate`, `rep:svc:n`, `restart:downtime_ms`.
+    /// The command's op and arguments in the compact text form links,
+    /// comparisons and the browser's worker use: `down:svc`, `up:svc`,
+    /// `lat:svc:factor`, `err:svc:rate`, `drop:svc:rate`, `rep:svc:n`,
+    /// `restart:downtime_ms`, `stock:sku:units`. [`Command::from_text`]
+    /// reads it back; this is the only place either is written.
     pub fn to_text(&self) -> String {
         match self {
             Command::SetUp { service, up: false } => format!("down:{service}"),
@@ -47,30 +52,30 @@ impl Command {
             Command::SetDropRate { service, rate } => format!("drop:{service}:{}", fmt_f64(*rate)),
             Command::SetReplicas { service, replicas } => format!("rep:{service}:{replicas}"),
             Command::RestartBroker { downtime_ms } => format!("restart:{downtime_ms}"),
+            Command::SetStock { sku, units } => format!("stock:{sku}:{units}"),
         }
     }
 
     /// Parses the text form, already split at `:` (`["down", "payment"]`),
-    /// or says what is wrong.
+    /// or says what is wrong (a value quoted as [`shown`] quotes it).
     pub fn from_parts(parts: &[&str]) -> Result<Command, String> {
         let number = |s: &str, what: &str| -> Result<f64, String> {
             s.parse::<f64>()
                 .ok()
                 .filter(|v| v.is_finite())
-                .ok_or_else(|| format!("{what} {s:?} is not a number"))
+                .ok_or_else(|| format!("{what} {} is not a number", shown(s)))
         };
-        let service = |i: usize| -> Result<String, String> {
+        let whole = |i: usize, what: &str| -> Result<u64, String> {
+            let s = parts.get(i).copied().unwrap_or_default();
+            s.parse::<u64>()
+                .map_err(|_| format!("{what} {} is not a whole number", shown(s)))
+        };
+        let name = |i: usize, what: &str| -> Result<String, String> {
             parts
                 .get(i)
                 .filter(|s| !s.is_empty())
                 .map(|s| s.to_string())
-                .ok_or_else(|| "missing service".to_owned())
-        };
-        let arg = |i: usize| -> Result<&str, String> {
-            parts
-                .get(i)
-                .copied()
-                .ok_or_else(|| "missing value".to_owned())
+                .ok_or_else(|| format!("missing {what}"))
         };
         let expect_len = |n: usize| -> Result<(), String> {
             if parts.len() == n {
@@ -79,55 +84,56 @@ impl Command {
                 Err(format!("expected {} fields after the op", n - 1))
             }
         };
-        match parts.first().copied() {
-            Some("down") | Some("up") => {
+        let op = parts.first().copied().unwrap_or_default();
+        let c = match op {
+            "down" | "up" => {
                 expect_len(2)?;
-                Ok(Command::SetUp {
-                    service: service(1)?,
-                    up: parts[0] == "up",
-                })
+                Command::SetUp {
+                    service: name(1, "service")?,
+                    up: op == "up",
+                }
             }
-            Some("lat") => {
+            "lat" | "err" | "drop" => {
                 expect_len(3)?;
-                Ok(Command::SetLatencyFactor {
-                    service: service(1)?,
-                    factor: number(arg(2)?, "factor")?,
-                })
+                let service = name(1, "service")?;
+                match op {
+                    "lat" => Command::SetLatencyFactor {
+                        service,
+                        factor: number(parts[2], "factor")?,
+                    },
+                    "err" => Command::SetErrorRate {
+                        service,
+                        rate: number(parts[2], "rate")?,
+                    },
+                    _ => Command::SetDropRate {
+                        service,
+                        rate: number(parts[2], "rate")?,
+                    },
+                }
             }
-            Some("err") => {
+            "rep" => {
                 expect_len(3)?;
-                Ok(Command::SetErrorRate {
-                    service: service(1)?,
-                    rate: number(arg(2)?, "rate")?,
-                })
+                let service = name(1, "service")?;
+                let replicas = u32::try_from(whole(2, "replicas")?)
+                    .map_err(|_| format!("replicas {} is too many", shown(parts[2])))?;
+                Command::SetReplicas { service, replicas }
             }
-            Some("drop") => {
-                expect_len(3)?;
-                Ok(Command::SetDropRate {
-                    service: service(1)?,
-                    rate: number(arg(2)?, "rate")?,
-                })
-            }
-            Some("rep") => {
-                expect_len(3)?;
-                let n = arg(2)?
-                    .parse::<u32>()
-                    .map_err(|_| format!("replicas {:?} is not a whole number", parts[2]))?;
-                Ok(Command::SetReplicas {
-                    service: service(1)?,
-                    replicas: n,
-                })
-            }
-            Some("restart") => {
+            "restart" => {
                 expect_len(2)?;
-                let ms = arg(1)?
-                    .parse::<u64>()
-                    .map_err(|_| format!("downtime {:?} is not a whole number", parts[1]))?;
-                Ok(Command::RestartBroker { downtime_ms: ms })
+                Command::RestartBroker {
+                    downtime_ms: whole(1, "downtime")?,
+                }
             }
-            Some(op) => Err(format!("unknown op {op:?}")),
-            None => Err("empty command".to_owned()),
-        }
+            "stock" => {
+                expect_len(3)?;
+                let sku = name(1, "sku")?;
+                let units = u32::try_from(whole(2, "units")?)
+                    .map_err(|_| format!("units {} is too many", shown(parts[2])))?;
+                Command::SetStock { sku, units }
+            }
+            op => return Err(format!("unknown op {}", shown(op))),
+        };
+        Ok(c)
     }
 
     /// Parses the text form `op:args…`.
@@ -152,13 +158,27 @@ impl Command {
             Command::RestartBroker { downtime_ms } => {
                 format!("broker restart ({downtime_ms} ms down)")
             }
+            Command::SetStock { sku, units } => format!("{sku} stock set to {units}"),
         }
     }
 }
 
+/// A number as the text form writes it: `2`, not `2.0`.
 fn fmt_f64(v: f64) -> String {
     let s = format!("{v}");
     s.strip_suffix(".0").map(str::to_owned).unwrap_or(s)
+}
+
+/// A value from a link as a message quotes it: quoted, control characters
+/// escaped, and cut after 40 characters (a link can be any length).
+pub fn shown(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() > MAX {
+        let cut: String = s.chars().take(MAX).collect();
+        format!("{cut:?}…")
+    } else {
+        format!("{s:?}")
+    }
 }
 
 /// A command as applied: when, and after how many processed events.
@@ -181,6 +201,7 @@ pub enum ResolvedCommand {
     SetDropRate { service: ServiceId, rate: f64 },
     SetReplicas { service: ServiceId, replicas: u32 },
     RestartBroker { downtime_us: u64 },
+    SetStock { sku: SkuId, units: u32 },
 }
 
 /// Why a command was refused.
@@ -194,3 +215,99 @@ impl std::fmt::Display for CommandError {
 }
 
 impl std::error::Error for CommandError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every op's text reads back as the same command, and is what links
+    /// have always held.
+    #[test]
+    fn every_command_round_trips_through_its_text() {
+        let svc = || "payment".to_owned();
+        let cases = [
+            (
+                Command::SetUp {
+                    service: svc(),
+                    up: false,
+                },
+                "down:payment",
+            ),
+            (
+                Command::SetUp {
+                    service: svc(),
+                    up: true,
+                },
+                "up:payment",
+            ),
+            (
+                Command::SetLatencyFactor {
+                    service: svc(),
+                    factor: 2.5,
+                },
+                "lat:payment:2.5",
+            ),
+            (
+                Command::SetErrorRate {
+                    service: svc(),
+                    rate: 1.0,
+                },
+                "err:payment:1",
+            ),
+            (
+                Command::SetDropRate {
+                    service: svc(),
+                    rate: 0.05,
+                },
+                "drop:payment:0.05",
+            ),
+            (
+                Command::SetReplicas {
+                    service: svc(),
+                    replicas: 4,
+                },
+                "rep:payment:4",
+            ),
+            (Command::RestartBroker { downtime_ms: 3000 }, "restart:3000"),
+            (
+                Command::SetStock {
+                    sku: "SKU-RED".into(),
+                    units: 0,
+                },
+                "stock:SKU-RED:0",
+            ),
+        ];
+        for (command, text) in cases {
+            assert_eq!(command.to_text(), text);
+            assert_eq!(Command::from_text(text), Ok(command));
+        }
+    }
+
+    #[test]
+    fn bad_text_names_what_is_wrong() {
+        let err = |t: &str| Command::from_text(t).unwrap_err();
+        assert_eq!(err("melt:payment"), "unknown op \"melt\"");
+        assert_eq!(err("down:"), "missing service");
+        assert_eq!(err("down:payment:now"), "expected 1 fields after the op");
+        assert_eq!(err("lat:payment:fast"), "factor \"fast\" is not a number");
+        assert_eq!(err("err:payment:NaN"), "rate \"NaN\" is not a number");
+        assert_eq!(
+            err("rep:payment:-1"),
+            "replicas \"-1\" is not a whole number"
+        );
+        assert_eq!(
+            err("rep:payment:9999999999"),
+            "replicas \"9999999999\" is too many"
+        );
+        assert_eq!(err("stock::5"), "missing sku");
+        assert_eq!(
+            err("stock:SKU-RED:lots"),
+            "units \"lots\" is not a whole number"
+        );
+        let long = format!("lat:payment:{}", "9".repeat(60) + "x");
+        assert_eq!(
+            err(&long),
+            format!("factor {:?}… is not a number", "9".repeat(40))
+        );
+    }
+}

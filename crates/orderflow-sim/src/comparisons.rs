@@ -15,7 +15,7 @@ use crate::command::Command;
 use crate::compare::{self, Design, Figures};
 use crate::model::Model;
 use crate::presets;
-use crate::scenario::Completion;
+use crate::scenario::{Backoff, Completion, ConsumerSpec, Dispatch, QueueSpec, Scenario, Step};
 use crate::time::SimTime;
 
 /// Designs compared at once at most.
@@ -129,18 +129,15 @@ impl DesignSpec {
         })
     }
 
-    /// The compiled model: the preset with its order count. Edits are the
-    /// design module's to apply; until it is wired in, a design with edits
-    /// is refused with a message rather than run as something else.
+    /// The compiled model: the preset with its edits ([`Edit`]) and its
+    /// order count.
     pub fn model(&self) -> Result<Arc<Model>, String> {
-        if !self.edits.is_empty() {
-            return Err(format!(
-                "{}: design edits (d=) are not applied here yet",
-                self.preset
-            ));
-        }
         let mut s = presets::scenario(&self.preset)
             .ok_or_else(|| format!("design.preset: unknown preset {:?}", self.preset))?;
+        for edit in Edit::parse_list(&self.edits)? {
+            edit.apply(&mut s)
+                .map_err(|e| format!("design.edits: {}: {e}", edit.name()))?;
+        }
         if let Some(n) = self.orders {
             s.workload.orders = n;
         }
@@ -178,6 +175,141 @@ impl DesignSpec {
             .cloned()
             .collect()
     }
+}
+
+/// A change to a preset that a built-in comparison's design makes, named
+/// (the `edits` field of a [`DesignSpec`], `,` between names). Each is
+/// what the design panel can do by hand; these are the ones the built-in
+/// comparisons need, so they run from one click and from a link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edit {
+    /// The preset's own scheduled faults removed: only the comparison's
+    /// shared faults hit the design.
+    NoFaults,
+    /// Payment calls the provider directly: no circuit breaker, no
+    /// fallback (document 004's "before").
+    NoBreaker,
+    /// The order service publishes the charge to a queue that Payment
+    /// consumes, instead of calling Payment and waiting (document 000's
+    /// "don't wait").
+    PaymentQueued,
+}
+
+/// The queue [`Edit::PaymentQueued`] adds.
+pub const PAYMENT_QUEUE: &str = "payment_q";
+
+impl Edit {
+    pub const ALL: [Edit; 3] = [Edit::NoFaults, Edit::NoBreaker, Edit::PaymentQueued];
+
+    /// Its name in the `edits` field.
+    pub fn name(self) -> &'static str {
+        match self {
+            Edit::NoFaults => "no-faults",
+            Edit::NoBreaker => "no-breaker",
+            Edit::PaymentQueued => "payment-queued",
+        }
+    }
+
+    /// Parses `name,name…` (empty: none); an error names the field.
+    pub fn parse_list(text: &str) -> Result<Vec<Edit>, String> {
+        text.split(',')
+            .filter(|t| !t.is_empty())
+            .map(|t| {
+                Edit::ALL
+                    .into_iter()
+                    .find(|e| e.name() == t)
+                    .ok_or_else(|| {
+                        let names: Vec<&str> = Edit::ALL.iter().map(|e| e.name()).collect();
+                        format!(
+                            "design.edits: unknown edit {} (known: {})",
+                            crate::command::shown(t),
+                            names.join(", ")
+                        )
+                    })
+            })
+            .collect()
+    }
+
+    /// Changes `s`, or says why this preset cannot take it.
+    pub fn apply(self, s: &mut Scenario) -> Result<(), String> {
+        match self {
+            Edit::NoFaults => s.faults.clear(),
+            Edit::NoBreaker => {
+                let call = payment_charge_call(s).ok_or("Payment calls no provider")?;
+                let Step::Call {
+                    breaker,
+                    fallback,
+                    fallback_policy,
+                    ..
+                } = call
+                else {
+                    unreachable!("payment_charge_call returns calls only")
+                };
+                if breaker.is_none() {
+                    return Err("Payment's call has no breaker".into());
+                }
+                (*breaker, *fallback, *fallback_policy) = (None, None, None);
+            }
+            Edit::PaymentQueued => {
+                let broker = s.broker.as_mut().ok_or("the design has no broker")?;
+                if broker.queues.iter().any(|q| q.id == PAYMENT_QUEUE) {
+                    return Err(format!("a queue {PAYMENT_QUEUE:?} exists already"));
+                }
+                let dead_letter = broker
+                    .queues
+                    .iter()
+                    .find(|q| q.dead_letter.is_some())
+                    .and_then(|q| q.dead_letter.clone());
+                let step = s
+                    .handlers
+                    .iter_mut()
+                    .flat_map(|h| h.steps.iter_mut())
+                    .find(
+                        |st| matches!(st, Step::Call { target, .. } if target == "payment.charge"),
+                    )
+                    .ok_or("nothing calls payment.charge")?;
+                *step = Step::Publish {
+                    to: PAYMENT_QUEUE.to_owned(),
+                    message: Some("ChargeRequested".to_owned()),
+                    mandatory: true,
+                };
+                broker.queues.push(QueueSpec {
+                    id: PAYMENT_QUEUE.to_owned(),
+                    durable: true,
+                    capacity: 20_000,
+                    visibility_timeout_ms: 10_000,
+                    max_deliveries: 5,
+                    redelivery_backoff: Backoff {
+                        base_ms: 500,
+                        max_ms: 8_000,
+                        jitter: 0.0,
+                        kind: None,
+                    },
+                    ttl_ms: None,
+                    rollback: None,
+                    dead_letter,
+                });
+                broker.consumers.push(ConsumerSpec {
+                    queue: PAYMENT_QUEUE.to_owned(),
+                    handler: "payment.charge".to_owned(),
+                    dispatch: Dispatch::default(),
+                    prefetch: 8,
+                    pause_while_open: None,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Payment's first call to the provider (`payment.charge`'s call step).
+fn payment_charge_call(s: &mut Scenario) -> Option<&mut Step> {
+    s.handlers
+        .iter_mut()
+        .find(|h| h.service == "payment" && h.op == "charge")?
+        .steps
+        .iter_mut()
+        .find(|st| matches!(st, Step::Call { .. }))
 }
 
 /// Runs `design` with `seed` to its end with `commands` (by time) and
@@ -261,20 +393,18 @@ pub struct BuiltInDesign {
     pub preset: &'static str,
     /// A completion mode (`"callback"`); `None`: the preset's own.
     pub mode: Option<&'static str>,
-    /// The design panel's edits in their link form (`d=`).
+    /// Its [`Edit`]s of the preset, `,` between names.
     pub edits: &'static str,
     /// Commands of this design only, `(at_ms, "op:args")` (a design choice
-    /// that is a command today: `rep:warehouse:4` at 0 ms).
+    /// that is a command: `rep:order_worker:1` at 0 ms).
     pub commands: &'static [(u64, &'static str)],
-    /// An engine feature this design needs that main does not have yet
-    /// (`None`: it runs today).
-    pub needs: Option<&'static str>,
 }
 
 /// A comparison offered in one click.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BuiltIn {
-    /// Stable, for links (`cmp=payment-outage`).
+    /// Stable, for links (`cmp=payment-outage`) and `orderflow compare
+    /// --builtin`.
     pub id: &'static str,
     pub title: &'static str,
     /// What to look at, in one sentence.
@@ -286,9 +416,10 @@ pub struct BuiltIn {
     pub orders: Option<u64>,
     /// Fault commands applied to every design, `(at_ms, "op:args")`.
     pub faults: &'static [(u64, &'static str)],
-    /// Engine features the shared faults or the figures need that main
-    /// does not have yet.
-    pub needs: &'static [&'static str],
+    /// The figures the sentence is about, most telling first (names in
+    /// the metric registry, [`crate::measure`]); the page and the command
+    /// line show these first.
+    pub figures: &'static [&'static str],
 }
 
 const fn d(label: &'static str, preset: &'static str) -> BuiltInDesign {
@@ -298,7 +429,6 @@ const fn d(label: &'static str, preset: &'static str) -> BuiltInDesign {
         mode: None,
         edits: "",
         commands: &[],
-        needs: None,
     }
 }
 
@@ -307,21 +437,35 @@ pub const BUILT_IN: &[BuiltIn] = &[
     BuiltIn {
         id: "payment-outage",
         title: "Sync chain vs fire-and-forget vs hybrid, payment down",
-        look_at: "Payment is down from 15 s to 25 s in all three: the chain makes every customer wait (and fail) with it, fire-and-forget answers at once but ships unpaid orders, the hybrid answers quickly and keeps its records straight.",
+        look_at: "Payment is down from 15 s to 25 s in all three: the chain answers only after every service has (the slowest answers) and undoes the orders it cannot charge, fire-and-forget answers at once but ships orders nobody paid for (inconsistent orders), the hybrid waits for stock and payment only, answers sooner than the chain and fails unpaid orders cleanly, with none inconsistent.",
         document: "000",
         designs: &[
-            d("Synchronous chain", "sync-chain"),
-            d("Fire-and-forget", "fire-and-forget"),
-            d("Hybrid", "hybrid"),
+            BuiltInDesign {
+                edits: "no-faults",
+                ..d("Synchronous chain", "sync-chain")
+            },
+            BuiltInDesign {
+                edits: "no-faults",
+                ..d("Fire-and-forget", "fire-and-forget")
+            },
+            BuiltInDesign {
+                edits: "no-faults",
+                ..d("Hybrid", "hybrid")
+            },
         ],
         orders: None,
         faults: &[(15_000, "down:payment"), (25_000, "up:payment")],
-        needs: &[],
+        figures: &[
+            "latency.response.p95_ms",
+            "outcome.inconsistent",
+            "outcome.compensated",
+            "outcome.completed",
+        ],
     },
     BuiltIn {
         id: "completion-channels",
-        title: "Polling vs callback vs push on an asynchronous write",
-        look_at: "The same accepted-then-processed write: polling learns the outcome only at its next poll and costs a request each time, a callback (webhook) learns it as soon as it is known.",
+        title: "Polling vs callback vs server-sent events on an asynchronous write",
+        look_at: "The same accepted-then-processed write: polling learns the outcome only at its next poll and spends a request on each, a callback (webhook) and an SSE stream are told as soon as it is known.",
         document: "003",
         designs: &[
             BuiltInDesign {
@@ -334,91 +478,112 @@ pub const BUILT_IN: &[BuiltIn] = &[
             },
             BuiltInDesign {
                 mode: Some("sse"),
-                needs: Some(
-                    "a server-sent-events (or WebSocket) completion mode: an open connection the status is pushed down",
-                ),
                 ..d("Server-sent events", "async-write")
             },
         ],
         orders: None,
         faults: &[],
-        needs: &[],
+        figures: &[
+            "latency.detection_lag.mean_ms",
+            "client.polls",
+            "client.wasted_polls",
+            "latency.completion.mean_ms",
+        ],
     },
     BuiltIn {
         id: "breaker-hanging-provider",
         title: "No breaker vs breaker vs breaker + backup provider, provider hanging",
-        look_at: "The provider stops answering: without a breaker every payment waits out its timeout, with one the calls fail fast after a few, and with a backup provider they succeed elsewhere.",
+        look_at: "From 15 s to 45 s the provider takes calls and never answers: without a breaker every charge holds a Payment worker until it times out and customers time out with it, a breaker fails charges fast and queues them for a retry once the provider is back, and a backup provider charges them at once instead.",
         document: "004",
         designs: &[
             BuiltInDesign {
-                needs: Some("design edits (d=) that remove the breaker"),
+                mode: Some("sync"),
+                edits: "no-faults,no-breaker",
                 ..d("No breaker", "payment-breaker")
             },
-            d("Breaker", "payment-breaker"),
             BuiltInDesign {
-                needs: Some("design edits (d=) that add a fallback to a backup provider"),
-                ..d("Breaker + backup provider", "payment-breaker")
+                mode: Some("sync"),
+                edits: "no-faults",
+                ..d("Breaker", "payment-breaker")
+            },
+            BuiltInDesign {
+                mode: Some("sync"),
+                edits: "no-faults",
+                ..d("Breaker + backup provider", "payment-backup")
             },
         ],
         orders: None,
-        faults: &[],
-        needs: &[
-            "a hanging provider: a fault that accepts calls and never answers (today's preset takes the provider down instead)",
+        faults: &[(15_000, "lat:provider:1000"), (45_000, "lat:provider:1")],
+        figures: &[
+            "client.timeouts",
+            "latency.response.p95_ms",
+            "payments.queued_for_retry",
+            "latency.done.mean_ms",
+            "outcome.completed",
         ],
     },
     BuiltIn {
         id: "competing-workers",
         title: "One worker vs competing workers, under a surge",
-        look_at: "The surge fills the warehouse queue: one consumer drains it long after the surge ends, four competing consumers keep its depth and the time to ship low.",
+        look_at: "From 30 s to 50 s orders arrive almost four times as fast: one Order worker lets its queue grow and every pizza starts later, three competing workers share the surge and keep the wait short (for about the same replica-seconds, since idle workers are cheap here).",
         document: "002",
         designs: &[
             BuiltInDesign {
-                commands: &[(0, "rep:warehouse:1")],
-                ..d("One worker", "surge")
+                commands: &[(0, "rep:order_worker:1")],
+                ..d("One worker", "pizza")
             },
-            BuiltInDesign {
-                commands: &[(0, "rep:warehouse:4")],
-                ..d("Four competing workers", "surge")
-            },
+            d("Three competing workers", "pizza"),
         ],
         orders: None,
         faults: &[],
-        needs: &[],
+        figures: &[
+            "latency.completion.p95_ms",
+            "latency.completion.mean_ms",
+            "queue.order_q.peak_depth",
+            "cost.replica_seconds",
+        ],
     },
     BuiltIn {
         id: "retry-storm",
         title: "Retries without backoff vs jittered backoff with a budget",
-        look_at: "A slow provider with eager retries multiplies its own load; jittered backoff with a retry budget keeps the extra calls bounded and lets it recover.",
+        look_at: "The API slows for 2 s: clients that retry at once pile retries on it and keep it drowning after it recovers, so most orders fail; jittered backoff with a retry budget sends a few dozen retries and most orders complete.",
         document: "004",
         designs: &[
-            BuiltInDesign {
-                needs: Some("retry policies with jitter and a retry budget (design edits)"),
-                ..d("Immediate retries", "payment-breaker")
-            },
-            BuiltInDesign {
-                needs: Some("retry policies with jitter and a retry budget (design edits)"),
-                ..d("Jittered backoff + budget", "payment-breaker")
-            },
+            d("Immediate retries", "retry-storm"),
+            d("Jittered backoff + budget", "retry-storm-backoff"),
         ],
         orders: None,
-        faults: &[(15_000, "lat:provider:20"), (35_000, "lat:provider:1")],
-        needs: &["the retry-storm figures: calls per order and retries per second"],
+        faults: &[],
+        figures: &[
+            "client.retries",
+            "client.timeouts",
+            "outcome.completed",
+            "latency.completion.p95_ms",
+        ],
     },
     BuiltIn {
         id: "surge-cost",
         title: "The surge, synchronous payment vs payment behind a queue, in cost",
-        look_at: "The same surge: a synchronous payment tier needs replicas for the peak, a queue lets a small tier catch up afterwards; compare what each costs.",
+        look_at: "The same surge: a synchronous Payment tier needs a second replica to hold the peak, while behind a queue one replica takes it and catches up afterwards; both complete every order, the queue pays half Payment's replica-seconds and answers customers sooner.",
         document: "000",
         designs: &[
-            d("Synchronous payment", "surge"),
             BuiltInDesign {
-                needs: Some("design edits (d=) that turn the payment call into a publish"),
-                ..d("Payment behind a queue", "surge")
+                commands: &[(0, "rep:payment:2")],
+                ..d("Synchronous payment, 2 replicas", "surge")
+            },
+            BuiltInDesign {
+                edits: "payment-queued",
+                ..d("Payment behind a queue, 1 replica", "surge")
             },
         ],
         orders: None,
         faults: &[],
-        needs: &["a cost figure (replica-seconds and calls priced) in the metric registry"],
+        figures: &[
+            "cost.replica_seconds",
+            "service.payment.replica_seconds",
+            "latency.response.p95_ms",
+            "outcome.completed",
+        ],
     },
 ];
 
@@ -428,24 +593,8 @@ pub fn built_in(id: &str) -> Option<&'static BuiltIn> {
 }
 
 impl BuiltIn {
-    /// True if every design and fault runs on today's engine.
-    pub fn runnable(&self) -> bool {
-        self.needs.is_empty() && self.designs.iter().all(|d| d.needs.is_none())
-    }
-
-    /// Everything missing, in words (empty when runnable).
-    pub fn missing(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.needs.iter().map(|n| (*n).to_owned()).collect();
-        for d in self.designs {
-            if let Some(n) = d.needs {
-                out.push(format!("{}: {n}", d.label));
-            }
-        }
-        out
-    }
-
-    /// The designs that run today, as specs with the shared faults and
-    /// their own commands (ordered by time); the labels alongside.
+    /// Its designs as specs with the shared faults and their own commands
+    /// (ordered by time); the labels alongside.
     pub fn specs(&self) -> Result<Vec<(&'static str, DesignSpec)>, String> {
         let parse = |list: &[(u64, &str)]| -> Result<Vec<(SimTime, Command)>, String> {
             list.iter()
@@ -458,7 +607,7 @@ impl BuiltIn {
         };
         let shared = parse(self.faults)?;
         let mut out = Vec::new();
-        for d in self.designs.iter().filter(|d| d.needs.is_none()) {
+        for d in self.designs {
             let mode = match d.mode {
                 None => None,
                 Some(m) => Some(
@@ -481,6 +630,25 @@ impl BuiltIn {
             ));
         }
         Ok(out)
+    }
+
+    /// Runs every design over `seeds` and summarises, the designs named by
+    /// their labels (what `orderflow compare --builtin` prints).
+    pub fn compare(&self, seeds: &[u64]) -> Result<compare::Comparison, String> {
+        let specs = self.specs()?;
+        let mut designs = Vec::new();
+        let mut runs = Vec::new();
+        for (label, spec) in &specs {
+            let mut design = spec.design()?;
+            design.label = (*label).to_owned();
+            let per_seed = seeds
+                .iter()
+                .map(|&seed| run_with_commands(&design, &spec.commands, seed))
+                .collect::<Result<Vec<_>, _>>()?;
+            designs.push(design);
+            runs.push(per_seed);
+        }
+        Ok(compare::summarise(&designs, seeds, &runs))
     }
 }
 
@@ -550,7 +718,7 @@ mod tests {
     }
 
     #[test]
-    fn every_built_in_is_well_formed_and_the_runnable_ones_compile() {
+    fn every_built_in_is_well_formed_and_runs_every_design() {
         let mut ids: Vec<&str> = BUILT_IN.iter().map(|b| b.id).collect();
         ids.sort_unstable();
         ids.dedup();
@@ -562,7 +730,6 @@ mod tests {
                 "{}",
                 b.id
             );
-            assert_eq!(b.runnable(), b.missing().is_empty(), "{}", b.id);
             for (label, spec) in &specs {
                 let model = spec
                     .model()
@@ -571,49 +738,71 @@ mod tests {
                 let applicable = spec.applicable(&model, &mut skipped);
                 assert!(skipped.is_empty(), "{}/{label}: {skipped:?}", b.id);
                 assert_eq!(applicable.len(), spec.commands.len());
-                spec.design().unwrap();
+                assert_eq!(DesignSpec::parse(&spec.to_text()).as_ref(), Ok(spec));
+                let names: Vec<String> = crate::measure::catalogue(&model)
+                    .into_iter()
+                    .map(|d| d.name)
+                    .collect();
+                for f in b.figures {
+                    assert!(names.iter().any(|n| n == f), "{}: no figure {f}", b.id);
+                }
             }
         }
-        let runnable: Vec<&str> = BUILT_IN
-            .iter()
-            .filter(|b| b.runnable())
-            .map(|b| b.id)
-            .collect();
-        assert_eq!(runnable, ["payment-outage", "competing-workers"]);
     }
 
-    /// The first built-in's point, over seeds: the chain answers later than
-    /// the hybrid under the same outage.
     #[test]
-    fn under_the_outage_the_chain_answers_later_than_the_hybrid() {
-        let b = built_in("payment-outage").unwrap();
-        let specs = b.specs().unwrap();
-        let mut designs = Vec::new();
-        let mut runs = Vec::new();
-        let seeds: Vec<u64> = (1..=5).collect();
-        for (_, s) in &specs {
-            let design = s.design().unwrap();
-            let per_seed: Vec<Figures> = seeds
+    fn edits_change_what_they_say_and_refuse_presets_without_the_part() {
+        let model = |preset: &str, edits: &str| {
+            DesignSpec {
+                edits: edits.into(),
+                ..DesignSpec::preset(preset)
+            }
+            .model()
+        };
+        let calls_through_a_breaker = |preset: &str, edits: &str| {
+            model(preset, edits)
+                .unwrap()
+                .scenario
+                .handlers
                 .iter()
-                .map(|&seed| run_with_commands(&design, &s.commands, seed).unwrap())
-                .collect();
-            designs.push(design);
-            runs.push(per_seed);
-        }
-        let c = compare::summarise(&designs, &seeds, &runs);
-        let row = c
-            .rows
-            .iter()
-            .find(|r| r.name == "latency.response.mean_ms")
-            .unwrap();
-        let hybrid = row.cells[2]
-            .as_ref()
-            .unwrap()
-            .versus_first
-            .as_ref()
-            .unwrap();
-        assert_eq!(hybrid.better, Some(true), "{hybrid:?}");
-        assert!(hybrid.significant, "{hybrid:?}");
+                .any(|h| {
+                    h.steps.iter().any(|s| {
+                        matches!(
+                            s,
+                            Step::Call {
+                                breaker: Some(_),
+                                ..
+                            }
+                        )
+                    })
+                })
+        };
+        assert!(!model("sync-chain", "").unwrap().scenario.faults.is_empty());
+        assert!(
+            model("sync-chain", "no-faults")
+                .unwrap()
+                .scenario
+                .faults
+                .is_empty()
+        );
+        assert!(calls_through_a_breaker("payment-breaker", ""));
+        assert!(!calls_through_a_breaker("payment-breaker", "no-breaker"));
+        let has_payment_queue = |edits: &str| {
+            let m = model("surge", edits).unwrap();
+            m.scenario
+                .broker
+                .as_ref()
+                .unwrap()
+                .queues
+                .iter()
+                .any(|q| q.id == PAYMENT_QUEUE)
+        };
+        assert!(!has_payment_queue(""));
+        assert!(has_payment_queue("payment-queued"));
+        let err = |p: &str, e: &str| model(p, e).unwrap_err();
+        assert!(err("sync-chain", "no-breaker").starts_with("design.edits: no-breaker:"));
+        assert!(err("sync-chain", "payment-queued").contains("no broker"));
+        assert!(err("hybrid", "melt").starts_with("design.edits: unknown edit \"melt\""));
     }
 
     /// A command naming a service a design lacks is left out for it, and

@@ -147,7 +147,7 @@ fn bad_input_is_a_message_and_exit_2() {
         ),
         (
             vec!["run", "mmc", "--completion", "carrier-pigeon"],
-            "[possible values: sync, polling, callback, push]",
+            "[possible values: sync, polling, callback, sse, websocket]",
         ),
         (vec!["run", "mmc", "--completion", "polling"], "not allowed"),
         (
@@ -362,19 +362,27 @@ fn compare_prints_a_table_and_json() {
         (vec!["compare"], "required arguments were not provided"),
         (
             vec!["compare", "a", "b", "c", "d"],
-            "unexpected value 'd' for '<DESIGN>...' found; no more were expected",
+            "unexpected value 'd' for '[DESIGN]...' found; no more were expected",
         ),
         (
             vec!["compare", "sync-chain@polling"],
             "completion \"polling\" is not allowed",
         ),
         (
-            vec!["compare", "sync-chain", "--id-source", "client"],
-            "does not poll",
+            vec!["compare", "sync-chain", "--id", "id-service"],
+            "client.id_service",
         ),
         (
             vec!["compare", "hybrid", "--seeds", "0"],
             "--seeds: must be between 1 and 1000",
+        ),
+        (
+            vec!["compare", "--builtin", "nope"],
+            "--builtin: unknown comparison \"nope\" (known: payment-outage,",
+        ),
+        (
+            vec!["compare", "hybrid", "--builtin", "retry-storm"],
+            "cannot be used with",
         ),
     ] {
         let (code, _, err) = orderflow(&args);
@@ -384,6 +392,36 @@ fn compare_prints_a_table_and_json() {
             "{args:?}: expected {expected:?} in {err}"
         );
     }
+}
+
+/// `orderflow compare --builtin`: the title, the sentence, each design's
+/// text, then the figures the sentence is about first.
+#[test]
+fn compare_prints_a_built_in_comparison() {
+    let (code, out, err) = orderflow(&["compare", "--builtin", "list"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 6, "{out}");
+    assert!(
+        out.starts_with("payment-outage             (000) Sync chain"),
+        "{out}"
+    );
+    let (code, out, err) = orderflow(&["compare", "--builtin", "surge-cost", "--seeds", "3"]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "The surge, synchronous payment vs payment behind a queue, in cost (document 000)"
+    );
+    assert!(lines[1].starts_with("The same surge: "), "{out}");
+    assert_eq!(
+        lines[2..4],
+        [
+            "  Synchronous payment, 2 replicas: surge||||0:rep:payment:2",
+            "  Payment behind a queue, 1 replica: surge|||payment-queued|",
+        ]
+    );
+    let first_row = lines.iter().find(|l| l.contains("  (")).unwrap();
+    assert!(first_row.starts_with("cost.replica_seconds"), "{out}");
 }
 
 #[test]
@@ -439,4 +477,42 @@ fn a_closed_output_pipe_ends_quietly() {
         assert!(err.is_empty(), "{args:?} wrote to stderr: {err}");
         assert_eq!(out.status.code(), Some(0), "{args:?}");
     }
+}
+
+#[test]
+fn async_write_runs_with_every_completion_channel_and_id_source() {
+    for completion in ["polling", "callback", "sse", "websocket", "push"] {
+        for id in ["server", "client", "id-service"] {
+            let args = [
+                "run",
+                "async-write",
+                "--completion",
+                completion,
+                "--id",
+                id,
+                "--orders",
+                "30",
+            ];
+            let (code, out, err) = orderflow(&args);
+            assert_eq!(code, 0, "{args:?}: {err}");
+            let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+            // `push` is read as `sse`.
+            let mode = if completion == "push" {
+                "sse"
+            } else {
+                completion
+            };
+            assert_eq!(v["completion"], mode, "{args:?}");
+            assert_eq!(v["orders"]["settled"], 30, "{args:?}");
+            // Only a run that fetches ids sends the id service anything.
+            let ids = v["services"]["ids"]["received"].as_u64().unwrap();
+            assert_eq!(ids > 0, id == "id-service", "{args:?}: {ids}");
+        }
+    }
+    let (code, _, err) = orderflow(&["run", "async-write", "--id", "uuid"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("[possible values: server, client, id-service]"),
+        "{err}"
+    );
 }
