@@ -15,8 +15,9 @@ use crate::stats::fmt_ms;
 /// Seeds "Run N seeds" runs unless told otherwise.
 pub const DEFAULT_SEEDS: u64 = 20;
 
-/// The figures the table shows first, in this order (the others sit in a
-/// collapsed "every figure" part).
+/// The figures the table shows first, in this order, after those a
+/// built-in comparison names (the others sit in a collapsed "every figure"
+/// part).
 pub const HEADLINE: &[&str] = &[
     "latency.response.mean_ms",
     "latency.response.p95_ms",
@@ -188,9 +189,11 @@ fn row(r: &Row, seeds: usize) -> DeltaRow {
 
 /// The table of a comparison (one seed: the runs on screen; many: the
 /// worker's).
-pub fn table(c: &Comparison) -> DeltaTable {
+pub fn table(c: &Comparison, first: &[&str]) -> DeltaTable {
     let seeds = c.seeds.len();
-    let headline = HEADLINE
+    let mut names: Vec<&str> = first.to_vec();
+    names.extend(HEADLINE.iter().filter(|h| !first.contains(h)));
+    let headline = names
         .iter()
         .filter_map(|name| c.rows.iter().find(|r| r.name == *name))
         .map(|r| row(r, seeds))
@@ -198,7 +201,7 @@ pub fn table(c: &Comparison) -> DeltaTable {
     let others = c
         .rows
         .iter()
-        .filter(|r| !HEADLINE.contains(&r.name.as_str()) && !r.is_all_zero())
+        .filter(|r| !names.contains(&r.name.as_str()) && !r.is_all_zero())
         .map(|r| row(r, seeds))
         .collect();
     DeltaTable {
@@ -408,7 +411,7 @@ mod tests {
             from_worker, direct,
             "the same figures as the engine's own compare"
         );
-        let t = table(&from_worker);
+        let t = table(&from_worker, &[]);
         assert_eq!(t.seeds, 3);
         assert_eq!(t.headline[0].name, "latency.response.mean_ms");
         assert!(

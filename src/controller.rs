@@ -150,14 +150,22 @@ impl Controller {
                 self.notices.push(format!("vs[{k}]: {e}"));
             }
         }
-        if let Some(id) = &url.cmp {
-            match comparisons::built_in(id) {
-                Some(b) => {
-                    self.built_in = Some(b.id);
-                    self.label_built_in();
-                }
-                None => self.notices.push(format!("cmp: unknown comparison {id:?}")),
+        match (b, &url.cmp) {
+            // `cmp=` alone: the built-in comparison as one click opens it,
+            // at the link's seed and time.
+            (Some(b), _) if url.others.is_empty() => {
+                let (notices, seek) = (std::mem::take(&mut self.notices), self.pending_seek);
+                self.open_built_in(b.id);
+                self.message = None;
+                self.notices = notices;
+                self.pending_seek = seek;
             }
+            (Some(b), _) => {
+                self.built_in = Some(b.id);
+                self.label_built_in();
+            }
+            (None, Some(id)) => self.notices.push(format!("cmp: unknown comparison {id:?}")),
+            (None, None) => {}
         }
         self
     }
@@ -368,10 +376,11 @@ impl Controller {
         if self.runs.len() < 2 {
             return None;
         }
+        let first = self.built_in().map_or(&[][..], |b| b.figures);
         if let Some((job, result)) = &self.seeds_result {
             let seeds = result.seeds.len() as u64;
             if *job == self.seeds_job(seeds).to_text() {
-                return Some(compare_view::table(result));
+                return Some(compare_view::table(result, first));
             }
         }
         let designs: Vec<Design> = self
@@ -389,11 +398,10 @@ impl Controller {
             .map(|r| vec![measure::measure(r.session().sim())])
             .collect();
         let seed = self.run().session().seed();
-        Some(compare_view::table(&compare::summarise(
-            &designs,
-            &[seed],
-            &figures,
-        )))
+        Some(compare_view::table(
+            &compare::summarise(&designs, &[seed], &figures),
+            first,
+        ))
     }
 
     // ---- What the page reads ----
@@ -1617,6 +1625,39 @@ mod tests {
         c.remove_design(1);
         assert_eq!(c.runs().len(), 2);
         assert_eq!(c.runs()[1].label(), "hybrid (copy)");
+    }
+
+    /// Each built-in opened by its short link (`cmp=`, seed, time): the
+    /// figure its sentence leads with, per design, as the page shows it.
+    /// e2e/compare-builtins.spec.ts expects the same texts.
+    #[test]
+    fn each_built_in_by_its_link_shows_its_first_figure() {
+        let cases: [(&str, u64, &[&str]); 6] = [
+            ("payment-outage", 60_000, &["377 ms", "7.6 ms", "287 ms"]),
+            (
+                "completion-channels",
+                60_000,
+                &["578 ms", "1.3 ms", "51.4 ms"],
+            ),
+            ("breaker-hanging-provider", 60_000, &["78", "0", "0"]),
+            ("competing-workers", 90_000, &["46.7 s", "21.4 s"]),
+            ("retry-storm", 30_000, &["7437", "26"]),
+            ("surge-cost", 60_000, &["540.0 s", "480.0 s"]),
+        ];
+        for (id, t_ms, expected) in cases {
+            let mut c = ctrl(&format!("?cmp={id}&seed=1&t={t_ms}"));
+            assert!(c.notices().is_empty(), "{id}: {:?}", c.notices());
+            settle(&mut c, 500_000);
+            assert_eq!(c.now(), SimTime::from_millis(t_ms), "{id}");
+            let b = comparisons::built_in(id).unwrap();
+            let t = c.delta_table().unwrap();
+            let labels: Vec<&str> = b.designs.iter().map(|d| d.label).collect();
+            assert_eq!(t.designs, labels, "{id}");
+            let row = &t.headline[0];
+            assert_eq!(row.name, b.figures[0], "{id}");
+            let values: Vec<&str> = row.cells.iter().map(|c| c.value.as_str()).collect();
+            assert_eq!(values, expected, "{id}");
+        }
     }
 
     #[test]
