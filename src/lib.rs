@@ -50,6 +50,7 @@ pub mod scene;
 pub mod seeds_worker;
 pub mod session;
 pub mod stats;
+pub mod tabs;
 pub mod token_layer;
 pub mod topology;
 pub mod url_state;
