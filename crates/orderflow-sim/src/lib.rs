@@ -95,6 +95,7 @@
 //! ```
 pub mod breaker;
 pub mod command;
+pub mod design;
 pub mod ids;
 pub mod mermaid;
 pub mod metrics;
