@@ -13,11 +13,12 @@ use leptos::ev;
 use leptos::prelude::*;
 
 use crate::components::{
-    EventLog, InspectorPanel, LiveDiagram, MetricsPanel, NodePanel, QueuePanel, ScenarioBar,
-    Transport,
+    DesignDrawer, EventLog, InspectorPanel, LiveDiagram, MetricsPanel, NodePanel, QueuePanel,
+    ScenarioBar, Transport,
 };
 use crate::controller::{Controller, UiState};
 use crate::controls_view::{Shortcut, slider_to_speed};
+use crate::design_panel::{self, DesignPanel};
 use crate::driver::{Animated, FrameWork};
 use crate::event_log::{LogFilter, LogRow};
 use crate::faults::{FaultPreset, rate_of_percent};
@@ -299,6 +300,57 @@ impl Actions {
         self.act(&mut Controller::restart_broker);
     }
 
+    // ---- The design (the selected run's) ----
+
+    /// Sets one setting of the design: a new run on the same seed, or a
+    /// message naming the path.
+    pub fn edit_design(&self, path: String, value: String) {
+        self.act(&mut |c| c.edit_design(c.design_run(), &path, &value));
+    }
+
+    /// Uses a scenario pasted or uploaded as JSON as the design.
+    pub fn replace_design(&self, json: String) {
+        self.act(&mut |c| c.replace_design(c.design_run(), &json));
+    }
+
+    /// Back to the preset as it is.
+    pub fn reset_design(&self) {
+        self.act(&mut |c| c.reset_design(c.design_run()));
+    }
+
+    /// The design panel's view model.
+    pub fn design_panel(&self) -> DesignPanel {
+        self.ctrl
+            .try_with_value(|c| {
+                let i = c.design_run();
+                let edits = c.design_edits(i);
+                design_panel::panel(
+                    &c.design_settings(i),
+                    &c.design_base_settings(i),
+                    orderflow_sim::design::text::to_text(&edits),
+                    edits.len(),
+                )
+            })
+            .unwrap_or_default()
+    }
+
+    /// The design's scenario JSON.
+    pub fn design_json(&self) -> String {
+        self.ctrl
+            .try_with_value(|c| c.design_json(c.design_run()))
+            .unwrap_or_default()
+    }
+
+    /// The name a downloaded design gets.
+    pub fn design_file_name(&self) -> String {
+        self.ctrl
+            .try_with_value(|c| {
+                let i = c.design_run();
+                design_panel::file_name(c.runs()[i].preset(), c.design_edits(i).len())
+            })
+            .unwrap_or_default()
+    }
+
     // ---- The event log and the inspector (read on demand) ----
 
     /// Changes the event log's filter.
@@ -423,6 +475,7 @@ pub fn App() -> impl IntoView {
                     </div>
                 </Show>
                 <ScenarioBar />
+                <DesignDrawer />
                 <Transport compact=false />
                 <div class="page__main">
                     <div class="page__stage">

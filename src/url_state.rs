@@ -4,6 +4,10 @@
 //! `?preset=hybrid-queue&mode=polling&seed=42&orders=300&speed=10&t=12500&cmds=…`
 //! plus `embed=1` (diagram and minimal transport only) and `autoplay=1`.
 //!
+//! `d=` holds the design as edits of its preset, in the engine's compact
+//! link form (`d=f.order.place.1.mode:publish~s.payment.replicas:4`, see
+//! `orderflow_sim::design::text`); a link without it is the preset as is.
+//!
 //! Commands are written compactly, separated by `~`, each
 //! `<after_events>:<at_us>:<op>:<args…>` — the exact position in the event
 //! stream where it was applied, so replay is exact. A command scheduled for
@@ -14,6 +18,7 @@
 //! Parsing never fails: each bad field is reported in words and replaced by
 //! its default, and the page shows the notices.
 
+use orderflow_sim::design::{self, Edit};
 use orderflow_sim::{AppliedCommand, Command, Completion, SimTime};
 
 /// The default preset.
@@ -50,6 +55,8 @@ pub struct UrlState {
     pub commands: Vec<UrlCommand>,
     pub embed: bool,
     pub autoplay: bool,
+    /// The design's edits of its preset (`d=`); empty: the preset as is.
+    pub design: Vec<Edit>,
 }
 
 impl Default for UrlState {
@@ -64,6 +71,7 @@ impl Default for UrlState {
             commands: Vec::new(),
             embed: false,
             autoplay: false,
+            design: Vec::new(),
         }
     }
 }
@@ -296,6 +304,10 @@ impl UrlState {
                     )),
                 },
                 "cmds" => st.commands = parse_commands(&v, &mut notices),
+                "d" => match design::text::parse(&v) {
+                    Ok(edits) => st.design = edits,
+                    Err(e) => notices.push(format!("d: {e}; showing the preset as it is")),
+                },
                 "embed" => st.embed = v == "1" || v == "true",
                 "autoplay" => st.autoplay = v == "1" || v == "true",
                 "debug" => {}
@@ -339,6 +351,9 @@ impl UrlState {
                 })
                 .collect();
             parts.push(format!("cmds={}", encode(&cmds.join("~"))));
+        }
+        if !self.design.is_empty() {
+            parts.push(format!("d={}", encode(&design::text::to_link(&self.design))));
         }
         if self.embed {
             parts.push("embed=1".into());
@@ -468,12 +483,31 @@ mod tests {
             ],
             embed: true,
             autoplay: true,
+            design: vec![
+                Edit::new("flow.order.place.1.mode", "publish"),
+                Edit::new("flow.payment.charge.0.fallback", "backup:provider.charge"),
+                Edit::new("services.inventory.stock.SKU-RED", "10"),
+            ],
         };
         let q = st.to_query();
         let (back, notices) = UrlState::parse(&q);
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!(back, st, "{q}");
         assert!(q.contains("cmds=400:3000000:down:provider~"), "{q}");
+        assert!(
+            q.contains("&d=f.order.place.1.mode:publish~f.payment.charge.0.fallback:backup:provider.charge~s.inventory.stock.SKU-RED:10"),
+            "{q}"
+        );
+    }
+
+    #[test]
+    fn a_bad_design_in_a_link_is_named_and_dropped() {
+        let (st, notices) = UrlState::parse("?preset=sync-chain&d=s.payment.replicas:4~nonsense");
+        assert_eq!(st.design, vec![]);
+        assert_eq!(
+            notices,
+            vec!["d: d[1]: \"nonsense\" has no value (write path=value); showing the preset as it is"]
+        );
     }
 
     #[test]
