@@ -27,6 +27,7 @@ use crate::run::DesignView;
 use crate::scene::Frame;
 use crate::stats::Stats;
 use crate::url_state::UrlState;
+use orderflow_sim::ids::{OrderId, ServiceId};
 use orderflow_sim::{Completion, SimTime};
 
 /// What components read: signals copied out of the controller, read-only.
@@ -250,12 +251,12 @@ impl Actions {
     // ---- Selection ----
 
     /// Opens or closes node `i`'s panel.
-    pub fn toggle_node(&self, i: usize) {
+    pub fn toggle_node(&self, i: ServiceId) {
         self.act(&mut |c| c.toggle_node(i));
     }
 
     /// Opens an order in the inspector.
-    pub fn select_order(&self, order: u64) {
+    pub fn select_order(&self, order: OrderId) {
         self.act(&mut |c| c.select_order(order));
     }
 
@@ -272,27 +273,27 @@ impl Actions {
     }
 
     /// Takes node `i` down, or brings it up.
-    pub fn toggle_service(&self, i: usize) {
+    pub fn toggle_service(&self, i: ServiceId) {
         self.act(&mut |c| c.toggle_service(i));
     }
 
     /// Node `i`'s latency multiplier.
-    pub fn set_latency_factor(&self, i: usize, factor: f64) {
+    pub fn set_latency_factor(&self, i: ServiceId, factor: f64) {
         self.act(&mut |c| c.set_latency_factor(i, factor));
     }
 
     /// Node `i`'s error rate, from a slider's percentage.
-    pub fn set_error_percent(&self, i: usize, percent: f64) {
+    pub fn set_error_percent(&self, i: ServiceId, percent: f64) {
         self.act(&mut |c| c.set_error_rate(i, rate_of_percent(percent)));
     }
 
     /// Node `i`'s message loss, from a slider's percentage.
-    pub fn set_drop_percent(&self, i: usize, percent: f64) {
+    pub fn set_drop_percent(&self, i: ServiceId, percent: f64) {
         self.act(&mut |c| c.set_drop_rate(i, rate_of_percent(percent)));
     }
 
     /// `delta` more (or fewer) replicas of node `i`.
-    pub fn add_replicas(&self, i: usize, delta: i32) {
+    pub fn add_replicas(&self, i: ServiceId, delta: i32) {
         self.act(&mut |c| c.add_replicas(i, delta));
     }
 

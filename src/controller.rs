@@ -10,6 +10,7 @@
 //! Every method that rebuilds a model bumps [`Controller::generation`], so
 //! the page redraws what stays fixed for a design.
 
+use orderflow_sim::ids::{OrderId, ServiceId};
 use orderflow_sim::{Command, Completion, SimTime};
 
 use crate::controls_view::{parse_orders, parse_seed};
@@ -64,8 +65,8 @@ pub struct Controller {
     reduced_motion: bool,
     embed: bool,
     autoplay: bool,
-    selected_node: Option<usize>,
-    selected_order: Option<u64>,
+    selected_node: Option<ServiceId>,
+    selected_order: Option<OrderId>,
 }
 
 impl Controller {
@@ -152,11 +153,11 @@ impl Controller {
         self.embed
     }
 
-    pub fn selected_node(&self) -> Option<usize> {
+    pub fn selected_node(&self) -> Option<ServiceId> {
         self.selected_node
     }
 
-    pub fn selected_order(&self) -> Option<u64> {
+    pub fn selected_order(&self) -> Option<OrderId> {
         self.selected_order
     }
 
@@ -271,12 +272,12 @@ impl Controller {
     }
 
     /// One-click faults for node `i` of the first run.
-    pub fn node_fault_presets(&self, i: usize) -> Vec<FaultPreset> {
+    pub fn node_fault_presets(&self, i: ServiceId) -> Vec<FaultPreset> {
         node_faults(self.run().model(), i)
     }
 
     /// The controls of node `i` of the first run.
-    pub fn node_controls(&self, i: usize) -> Option<NodeControls> {
+    pub fn node_controls(&self, i: ServiceId) -> Option<NodeControls> {
         NodeControls::of(self.run().model(), i)
     }
 
@@ -562,7 +563,7 @@ impl Controller {
     // ---- Selection ----
 
     /// Opens node `i`'s panel, or closes it if it is open.
-    pub fn toggle_node(&mut self, i: usize) {
+    pub fn toggle_node(&mut self, i: ServiceId) {
         self.selected_node = if self.selected_node == Some(i) {
             None
         } else {
@@ -571,7 +572,7 @@ impl Controller {
     }
 
     /// Opens order `order` in the inspector.
-    pub fn select_order(&mut self, order: u64) {
+    pub fn select_order(&mut self, order: OrderId) {
         self.selected_order = Some(order);
     }
 
@@ -597,28 +598,28 @@ impl Controller {
     }
 
     /// The id of service `node`, if it exists.
-    fn service_id(&self, node: usize) -> Option<String> {
+    fn service_id(&self, node: ServiceId) -> Option<String> {
         self.run().model().services.get(node).map(|s| s.id.clone())
     }
 
     /// Applies the command `make` builds for service `node`, if it exists.
-    fn command_for(&mut self, node: usize, make: impl FnOnce(String) -> Command) {
+    fn command_for(&mut self, node: ServiceId, make: impl FnOnce(String) -> Command) {
         if let Some(id) = self.service_id(node) {
             self.apply(make(id));
         }
     }
 
     /// Takes service `node` down, or brings it back up.
-    pub fn toggle_service(&mut self, node: usize) {
+    pub fn toggle_service(&mut self, node: ServiceId) {
         let Some(service) = self.service_id(node) else {
             return;
         };
-        let up = self.run().session().sim().service(node as u16).up;
+        let up = self.run().session().sim().service(node).up;
         self.apply(Command::SetUp { service, up: !up });
     }
 
     /// Multiplies service `node`'s latency by `factor`.
-    pub fn set_latency_factor(&mut self, node: usize, factor: f64) {
+    pub fn set_latency_factor(&mut self, node: ServiceId, factor: f64) {
         self.command_for(node, |service| Command::SetLatencyFactor {
             service,
             factor,
@@ -626,22 +627,22 @@ impl Controller {
     }
 
     /// Makes service `node` fail a share `rate` of its requests.
-    pub fn set_error_rate(&mut self, node: usize, rate: f64) {
+    pub fn set_error_rate(&mut self, node: ServiceId, rate: f64) {
         self.command_for(node, |service| Command::SetErrorRate { service, rate });
     }
 
     /// Makes a share `rate` of the messages to service `node` get lost.
-    pub fn set_drop_rate(&mut self, node: usize, rate: f64) {
+    pub fn set_drop_rate(&mut self, node: ServiceId, rate: f64) {
         self.command_for(node, |service| Command::SetDropRate { service, rate });
     }
 
     /// `delta` more (or fewer) replicas of service `node`, within the
     /// engine's bounds.
-    pub fn add_replicas(&mut self, node: usize, delta: i32) {
+    pub fn add_replicas(&mut self, node: ServiceId, delta: i32) {
         let Some(service) = self.service_id(node) else {
             return;
         };
-        let now = self.run().session().sim().service(node as u16).replicas;
+        let now = self.run().session().sim().service(node).replicas;
         self.apply(Command::SetReplicas {
             service,
             replicas: replicas_after(now, delta),
@@ -679,8 +680,8 @@ pub struct UiState {
     pub finished: bool,
     pub notices: Vec<String>,
     pub message: Option<String>,
-    pub selected_node: Option<usize>,
-    pub selected_order: Option<u64>,
+    pub selected_node: Option<ServiceId>,
+    pub selected_order: Option<OrderId>,
     pub embed: bool,
     pub commands: usize,
     pub scheduled: usize,
@@ -746,7 +747,7 @@ mod tests {
         a.toggle();
         play_until(&mut a, 0.0, 500.0);
         a.set_speed(20.0);
-        let warehouse = a.run().model().service_index("warehouse").unwrap() as usize;
+        let warehouse = a.run().model().service_index("warehouse").unwrap();
         a.inject(&FaultPreset {
             label: "Warehouse down for 5 s".into(),
             on: Command::SetUp {
@@ -759,7 +760,7 @@ mod tests {
             },
             duration: SimTime::from_secs(5),
         });
-        assert!(!a.run().session().sim().service(warehouse as u16).up);
+        assert!(!a.run().session().sim().service(warehouse).up);
         play_until(&mut a, 516.0, 1_500.0);
         a.toggle();
         let q = a.url_state().to_query();
@@ -870,15 +871,20 @@ mod tests {
         );
         let c = ctrl("?preset=mmc");
         assert!(c.fault_presets().is_empty());
-        assert_eq!(c.node_fault_presets(1).len(), 3);
-        assert!(c.node_fault_presets(0).is_empty(), "not for the client");
+        let node = |id: &str| c.run().model().service_index(id).unwrap();
+        assert_eq!(c.node_fault_presets(node("server")).len(), 3);
+        assert!(
+            c.node_fault_presets(node("client")).is_empty(),
+            "not for the client"
+        );
         assert_eq!(c.design_view().faults, c.fault_presets());
     }
 
     #[test]
     fn loading_another_preset_resets_and_bad_choices_keep_the_run() {
         let mut c = ctrl("?preset=sync-chain&autoplay=1");
-        c.toggle_node(2);
+        c.toggle_node(c.run().model().service_index("payment").unwrap());
+        assert!(c.selected_node().is_some());
         c.load("pizza", Some(Completion::Push), 3, None);
         assert_eq!(
             (c.run().preset(), c.run().session().mode()),
@@ -968,15 +974,15 @@ mod tests {
         c.enter_orders("12");
         assert_eq!(c.run().model().orders, 12);
         c.enter_order("o#3");
-        assert_eq!(c.selected_order(), Some(3));
+        assert_eq!(c.selected_order(), Some(OrderId(3)));
         c.enter_order("nobody");
-        assert_eq!(c.selected_order(), Some(3));
+        assert_eq!(c.selected_order(), Some(OrderId(3)));
     }
 
     #[test]
     fn node_controls_become_commands_within_the_engines_bounds() {
         let mut c = ctrl("?preset=hybrid-queue");
-        let id = |c: &Controller, s: &str| c.run().model().service_index(s).unwrap() as usize;
+        let id = |c: &Controller, s: &str| c.run().model().service_index(s).unwrap();
         let payment = id(&c, "payment");
         c.toggle_node(payment);
         assert_eq!(c.selected_node(), Some(payment));
@@ -990,13 +996,13 @@ mod tests {
         c.set_latency_factor(payment, 5.0);
         c.set_error_rate(payment, 0.35);
         c.set_drop_rate(payment, 0.1);
-        let v = c.run().session().sim().service(payment as u16);
+        let v = c.run().session().sim().service(payment);
         assert_eq!(
             (v.latency_factor, v.error_rate, v.drop_rate),
             (5.0, 0.35, 0.1)
         );
 
-        let replicas = |c: &Controller| c.run().session().sim().service(payment as u16).replicas;
+        let replicas = |c: &Controller| c.run().session().sim().service(payment).replicas;
         let before = replicas(&c);
         c.add_replicas(payment, 1);
         assert_eq!(replicas(&c), before + 1);
@@ -1014,7 +1020,7 @@ mod tests {
         assert_eq!(c.message(), Some("applied: broker restart (2000 ms down)"));
         // No such node: nothing happens.
         let commands = c.run().session().history().len();
-        c.set_error_rate(99, 0.5);
+        c.set_error_rate(ServiceId::from_index(99).unwrap(), 0.5);
         assert_eq!(c.run().session().history().len(), commands);
         assert_eq!(
             c.node_controls(id(&c, "broker")).unwrap().restart_label,

@@ -3,6 +3,8 @@
 //! legend — computed in plain Rust from a topology and its layout, so the
 //! component only copies fields into markup.
 
+use orderflow_sim::ids::{IdVec, ServiceId};
+
 use crate::layout::Layout;
 use crate::topology::Topology;
 
@@ -45,7 +47,7 @@ pub struct EdgeView {
 pub struct DiagramView {
     /// The drawing's `viewBox`: x, y, width, height (whole units).
     pub view_box: [f64; 4],
-    pub nodes: Vec<NodeView>,
+    pub nodes: IdVec<ServiceId, NodeView>,
     pub edges: Vec<EdgeView>,
 }
 
@@ -198,7 +200,7 @@ mod tests {
     #[test]
     fn replica_bars_fill_with_load_and_always_fit() {
         let v = view("sync-chain");
-        let n = &v.nodes[1];
+        let n = v.nodes.iter().find(|n| n.id == "order").unwrap();
         let bars = n.replica_bars(&[0.0, 0.5, 1.0]);
         let xs: Vec<f64> = bars.iter().map(|b| b.x - n.x).collect();
         assert_eq!(xs, [8.0, 22.0, 36.0]);

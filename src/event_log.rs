@@ -9,6 +9,7 @@
 
 use std::ops::Range;
 
+use orderflow_sim::ids::{OrderId, ServiceId};
 use orderflow_sim::model::Model;
 use orderflow_sim::trace::{MsgKind, TraceEvent, TraceKind};
 
@@ -76,8 +77,8 @@ impl Category {
 /// The filter: every field that is set must match.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LogFilter {
-    pub order: Option<u64>,
-    pub service: Option<u16>,
+    pub order: Option<OrderId>,
+    pub service: Option<ServiceId>,
     pub category: Option<Category>,
 }
 
@@ -86,9 +87,9 @@ pub struct LogFilter {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MsgInfo {
     pub kind: MsgKind,
-    pub from: u16,
-    pub to: u16,
-    pub order: u64,
+    pub from: ServiceId,
+    pub to: ServiceId,
+    pub order: OrderId,
 }
 
 impl LogFilter {
@@ -283,7 +284,7 @@ pub struct LogRow {
     pub top: String,
     pub text: String,
     /// The order it belongs to (a click opens it in the inspector).
-    pub order: Option<u64>,
+    pub order: Option<OrderId>,
 }
 
 impl LogIndex {
@@ -339,13 +340,13 @@ impl Viewport {
 }
 
 /// An order number typed into the filter (`None`: any order).
-pub fn parse_order_filter(text: &str) -> Option<u64> {
-    text.trim().parse::<u64>().ok()
+pub fn parse_order_filter(text: &str) -> Option<OrderId> {
+    text.trim().parse().ok()
 }
 
-/// The service menu's value (a service index; empty: any service).
-pub fn parse_service_filter(value: &str) -> Option<u16> {
-    value.parse::<u16>().ok()
+/// The service menu's value (a service id; empty: any service).
+pub fn parse_service_filter(value: &str) -> Option<ServiceId> {
+    value.parse().ok()
 }
 
 /// The rows to render for a viewport scrolled to `scroll_px` of height
@@ -377,7 +378,7 @@ mod tests {
         let m = s.model().clone();
         let mut idx = LogIndex::default();
         idx.set_filter(LogFilter {
-            order: Some(3),
+            order: Some(OrderId(3)),
             ..LogFilter::default()
         });
         idx.update(s.store(), s.rewinds());
@@ -390,7 +391,7 @@ mod tests {
         );
         assert!(rows.iter().all(|&i| {
             let e = s.store().get(i).unwrap();
-            e.order() == Some(3)
+            e.order() == Some(OrderId(3))
                 || matches!(e.kind, TraceKind::Deliver { .. } | TraceKind::Drop { .. })
         }));
 
@@ -509,9 +510,10 @@ mod tests {
         );
         assert_eq!(v.count_label(), "(100 rows)");
         assert_eq!(VIEWPORT_HEIGHT, px(VIEWPORT_PX));
-        assert_eq!(parse_order_filter(" 7 "), Some(7));
+        assert_eq!(parse_order_filter(" 7 "), Some(OrderId(7)));
         assert_eq!(parse_order_filter(""), None);
-        assert_eq!(parse_service_filter("3"), Some(3));
+        assert_eq!(parse_service_filter("3"), ServiceId::from_index(3));
+        assert_eq!(parse_service_filter("-1"), None);
         assert_eq!(parse_service_filter(""), None);
     }
 

@@ -3,6 +3,7 @@
 //! engine's `bounds`. Plain Rust, tested natively; the controller turns the
 //! choices into recorded engine commands.
 
+use orderflow_sim::ids::ServiceId;
 use orderflow_sim::model::{Model, bounds};
 use orderflow_sim::scenario::ServiceKind;
 use orderflow_sim::{Command, SimTime};
@@ -65,7 +66,7 @@ fn is_service(kind: ServiceKind) -> bool {
 
 /// One-click faults for node `i`: down, slower, half the requests failing,
 /// each for 10 s. None for the client and the broker.
-pub fn node_faults(model: &Model, i: usize) -> Vec<FaultPreset> {
+pub fn node_faults(model: &Model, i: ServiceId) -> Vec<FaultPreset> {
     let Some(s) = model.services.get(i).filter(|s| is_service(s.kind)) else {
         return Vec::new();
     };
@@ -139,7 +140,7 @@ pub struct NodeControls {
 
 impl NodeControls {
     /// The controls of node `i` of `model` (`None` past the last node).
-    pub fn of(model: &Model, i: usize) -> Option<NodeControls> {
+    pub fn of(model: &Model, i: ServiceId) -> Option<NodeControls> {
         let s = model.services.get(i)?;
         Some(NodeControls {
             label: s.label.clone(),
@@ -210,6 +211,10 @@ mod tests {
     use super::*;
     use orderflow_sim::presets;
 
+    fn node(i: usize) -> ServiceId {
+        ServiceId::from_index(i).unwrap()
+    }
+
     fn model(name: &str) -> std::sync::Arc<Model> {
         presets::model(name).unwrap().unwrap()
     }
@@ -264,7 +269,7 @@ mod tests {
     #[test]
     fn node_faults_restore_the_normal_error_rate() {
         let m = model("sync-chain");
-        let payment = m.service_index("payment").unwrap() as usize;
+        let payment = m.service_index("payment").unwrap();
         let faults = node_faults(&m, payment);
         assert_eq!(
             labels(&faults),
@@ -281,10 +286,10 @@ mod tests {
                 rate: m.services[payment].error_rate
             }
         );
-        assert!(node_faults(&m, 0).is_empty(), "not for the client");
-        assert!(node_faults(&m, 99).is_empty(), "no such node");
+        assert!(node_faults(&m, node(0)).is_empty(), "not for the client");
+        assert!(node_faults(&m, node(99)).is_empty(), "no such node");
         let hq = model("hybrid-queue");
-        let broker = hq.service_index("broker").unwrap() as usize;
+        let broker = hq.service_index("broker").unwrap();
         assert!(node_faults(&hq, broker).is_empty(), "not for the broker");
     }
 
@@ -310,17 +315,17 @@ mod tests {
     #[test]
     fn node_controls_say_what_the_node_allows() {
         let m = model("hybrid-queue");
-        let payment = NodeControls::of(&m, m.service_index("payment").unwrap() as usize).unwrap();
+        let payment = NodeControls::of(&m, m.service_index("payment").unwrap()).unwrap();
         assert_eq!(payment.aria_label, "Controls for Payment");
         assert!(payment.is_service && !payment.is_broker);
         assert_eq!(payment.faults.len(), 3);
         assert_eq!(payment.latency_options[0], ("1".into(), "×1".into()));
         assert_eq!(payment.latency_options[4], ("50".into(), "×50".into()));
-        let broker = NodeControls::of(&m, m.service_index("broker").unwrap() as usize).unwrap();
+        let broker = NodeControls::of(&m, m.service_index("broker").unwrap()).unwrap();
         assert!(broker.is_broker && !broker.is_service);
         assert_eq!(broker.restart_label, "Restart the broker (2 s down)");
-        assert!(NodeControls::of(&m, 99).is_none());
-        let errors = NodeControls::of(&model("sync-chain"), 0).unwrap();
+        assert!(NodeControls::of(&m, node(99)).is_none());
+        let errors = NodeControls::of(&model("sync-chain"), node(0)).unwrap();
         assert_eq!(errors.normal_error, "Normal error rate: 0%");
     }
 

@@ -10,6 +10,7 @@
 //! window.
 
 use orderflow_sim::SimTime;
+use orderflow_sim::ids::{HandlerId, OrderId, ServiceId};
 use orderflow_sim::model::Model;
 use orderflow_sim::order::{Answer, Outcome};
 use orderflow_sim::trace::{Label, TraceEvent, TraceKind, label_text};
@@ -43,7 +44,7 @@ pub struct Note {
 /// The whole story of one order.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Story {
-    pub order: u64,
+    pub order: OrderId,
     pub created: Option<SimTime>,
     pub answered: Option<(SimTime, Answer)>,
     pub learned: Option<(SimTime, String)>,
@@ -60,25 +61,20 @@ impl Story {
     /// events, in trace order).
     pub fn build<'a>(
         model: &Model,
-        order: u64,
+        order: OrderId,
         events: impl IntoIterator<Item = &'a TraceEvent>,
     ) -> Story {
         let mut s = Story {
             order,
             ..Story::default()
         };
-        let svc = |i: u16| {
+        let svc = |i: ServiceId| {
             model
                 .services
-                .get(i as usize)
+                .get(i)
                 .map_or("?".into(), |x| x.label.clone())
         };
-        let op = |h: u16| {
-            model
-                .handlers
-                .get(h as usize)
-                .map_or("?".into(), |x| x.op.clone())
-        };
+        let op = |h: HandlerId| model.handlers.get(h).map_or("?".into(), |x| x.op.clone());
         for e in events.into_iter().filter(|e| e.order() == Some(order)) {
             match &e.kind {
                 TraceKind::OrderCreated { .. } => s.created = Some(e.t),
@@ -129,11 +125,7 @@ impl Story {
                 } => {
                     s.learned = Some((
                         e.t,
-                        model
-                            .statuses
-                            .get(*status as usize)
-                            .cloned()
-                            .unwrap_or_default(),
+                        model.statuses.get(*status).cloned().unwrap_or_default(),
                     ));
                 }
                 TraceKind::Settled { outcome, .. } => s.settled = Some((e.t, *outcome)),
@@ -234,8 +226,8 @@ pub fn bar(span: &Span, range: (SimTime, SimTime), now: SimTime) -> Bar {
 }
 
 /// An order number typed into the inspector (`"12"` or `"o#12"`).
-pub fn parse_order(text: &str) -> Option<u64> {
-    text.trim().trim_start_matches("o#").parse::<u64>().ok()
+pub fn parse_order(text: &str) -> Option<OrderId> {
+    text.trim().trim_start_matches("o#").parse().ok()
 }
 
 /// One row of the waterfall: a span's label, its tooltip (also its
@@ -278,7 +270,7 @@ impl Inspection {
     /// The panel for `order` (if one is selected) at time `now`.
     pub fn of<'a>(
         model: &Model,
-        order: Option<u64>,
+        order: Option<OrderId>,
         events: impl IntoIterator<Item = &'a TraceEvent>,
         now: SimTime,
     ) -> Inspection {
@@ -386,7 +378,7 @@ mod tests {
         let model = presets::model("hybrid-queue").unwrap().unwrap();
         let mut s = Session::new(model.clone(), Completion::Polling, 4).unwrap();
         s.advance_to(SimTime::from_secs(5), u64::MAX);
-        let story = Story::build(&model, 2, s.store().events());
+        let story = Story::build(&model, OrderId(2), s.store().events());
         assert!(story.created.is_some());
         let services: Vec<&str> = story.spans.iter().map(|sp| sp.service.as_str()).collect();
         for expected in [
@@ -432,16 +424,16 @@ mod tests {
             Inspection::Nothing
         );
         assert_eq!(
-            Inspection::of(&model, Some(9_999), events, s.now()),
+            Inspection::of(&model, Some(OrderId(9_999)), events, s.now()),
             Inspection::Unseen(
                 "Order 9999 has not been seen yet (or fell out of the kept trace) at 3.000s."
                     .into()
             )
         );
-        let Inspection::Story(v) = Inspection::of(&model, Some(1), events, s.now()) else {
+        let Inspection::Story(v) = Inspection::of(&model, Some(OrderId(1)), events, s.now()) else {
             panic!("order 1 is in the trace");
         };
-        let story = Story::build(&model, 1, events);
+        let story = Story::build(&model, OrderId(1), events);
         let (settled_at, outcome) = story.settled.unwrap();
         assert!(
             v.summary
@@ -477,8 +469,8 @@ mod tests {
 
     #[test]
     fn typed_order_numbers() {
-        assert_eq!(parse_order(" 12 "), Some(12));
-        assert_eq!(parse_order("o#12"), Some(12));
+        assert_eq!(parse_order(" 12 "), Some(OrderId(12)));
+        assert_eq!(parse_order("o#12"), Some(OrderId(12)));
         assert_eq!(parse_order("twelve"), None);
         assert_eq!(parse_order(""), None);
     }
@@ -493,7 +485,7 @@ mod tests {
         })
         .unwrap();
         s.advance_to(SimTime::from_secs(3), u64::MAX);
-        let story = Story::build(&model, 1, s.store().events());
+        let story = Story::build(&model, OrderId(1), s.store().events());
         let kinds: Vec<&str> = story.notes.iter().map(|n| n.kind).collect();
         assert!(kinds.contains(&"retry"), "{kinds:?}");
         assert!(kinds.contains(&"compensate"), "{kinds:?}");

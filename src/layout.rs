@@ -20,6 +20,8 @@
 //!    not share an end. An edge that closes a cycle runs the same way,
 //!    drawn right to left. So no edge ever crosses a box it does not join.
 
+use orderflow_sim::ids::{IdVec, ServiceId};
+
 use crate::topology::Topology;
 
 /// Width of a node's box, in SVG user units.
@@ -103,10 +105,10 @@ fn cubic_at(c: &Cubic, t: f64) -> Point {
 /// An edge drawn as a chain of cubic Béziers from `from` to `to`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EdgeCurve {
-    /// Index of the sending node.
-    pub from: usize,
-    /// Index of the receiving node.
-    pub to: usize,
+    /// The sending node.
+    pub from: ServiceId,
+    /// The receiving node.
+    pub to: ServiceId,
     /// At least one piece; each starts where the previous one ends.
     pieces: Vec<Cubic>,
     /// Share of the whole length covered at the end of each piece (the last
@@ -116,7 +118,7 @@ pub struct EdgeCurve {
 
 impl EdgeCurve {
     /// The edge made of `pieces` (at least one).
-    fn new(from: usize, to: usize, pieces: Vec<Cubic>) -> EdgeCurve {
+    fn new(from: ServiceId, to: ServiceId, pieces: Vec<Cubic>) -> EdgeCurve {
         let lengths: Vec<f64> = pieces
             .iter()
             .map(|c| {
@@ -199,12 +201,12 @@ impl EdgeCurve {
 /// The geometry of a whole diagram.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layout {
-    /// One box per node, in the topology's node order.
-    pub nodes: Vec<NodeBox>,
+    /// One box per node.
+    pub nodes: IdVec<ServiceId, NodeBox>,
     /// One curve per edge, in the topology's edge order.
     pub edges: Vec<EdgeCurve>,
     /// The column of each node.
-    pub columns: Vec<usize>,
+    pub columns: IdVec<ServiceId, usize>,
     /// Size of the drawing (the SVG `viewBox` is `0 0 width height`).
     pub width: f64,
     pub height: f64,
@@ -236,15 +238,12 @@ pub fn layout(topology: &Topology) -> Layout {
         .edges
         .iter()
         .map(|e| {
-            if e.from >= n || e.to >= n {
+            let (from, to) = (e.from.index(), e.to.index());
+            if from >= n || to >= n {
                 return None;
             }
-            let reversed = columns[e.to] < columns[e.from];
-            let (left, right) = if reversed {
-                (e.to, e.from)
-            } else {
-                (e.from, e.to)
-            };
+            let reversed = columns[to] < columns[from];
+            let (left, right) = if reversed { (to, from) } else { (from, to) };
             let mut lanes = Vec::new();
             let mut prev = left;
             for c in columns[left] + 1..columns[right] {
@@ -327,9 +326,9 @@ pub fn layout(topology: &Topology) -> Layout {
     } + if loops { LOOP_REACH } else { 0.0 };
     let height = 2.0 * MARGIN + body_height;
     Layout {
-        nodes,
+        nodes: nodes.into(),
         edges,
-        columns,
+        columns: columns.into(),
         width,
         height,
     }
@@ -347,8 +346,8 @@ fn forward_edges(topology: &Topology) -> Vec<(usize, usize)> {
     let n = topology.nodes.len();
     let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (i, e) in topology.edges.iter().enumerate() {
-        if e.from < n && e.to < n {
-            out[e.from].push(i);
+        if e.from.index() < n && e.to.index() < n {
+            out[e.from.index()].push(i);
         }
     }
     let mut mark = vec![Mark::New; n];
@@ -363,7 +362,7 @@ fn forward_edges(topology: &Topology) -> Vec<(usize, usize)> {
         while let Some(&mut (node, ref mut next)) = stack.last_mut() {
             if let Some(&edge) = out[node].get(*next) {
                 *next += 1;
-                let to = topology.edges[edge].to;
+                let to = topology.edges[edge].to.index();
                 match mark[to] {
                     Mark::New => {
                         mark[to] = Mark::OnStack;
@@ -382,8 +381,9 @@ fn forward_edges(topology: &Topology) -> Vec<(usize, usize)> {
         .edges
         .iter()
         .zip(&back)
-        .filter(|(e, is_back)| !**is_back && e.from != e.to && e.from < n && e.to < n)
-        .map(|(e, _)| (e.from, e.to))
+        .map(|(e, is_back)| (e.from.index(), e.to.index(), *is_back))
+        .filter(|&(from, to, is_back)| !is_back && from != to && from < n && to < n)
+        .map(|(from, to, _)| (from, to))
         .collect()
 }
 
@@ -573,6 +573,11 @@ mod tests {
     use super::*;
     use crate::topology::NodeKind;
 
+    /// Node `i` (of a topology built in a test).
+    fn node(i: usize) -> ServiceId {
+        ServiceId::from_index(i).unwrap()
+    }
+
     /// Services `ids` joined by `edges` (pairs of ids).
     fn topology(ids: &[&str], edges: &[(&str, &str)]) -> Topology {
         let mut t = Topology::default();
@@ -589,7 +594,7 @@ mod tests {
     fn check_layout(t: &Topology, l: &Layout) {
         assert_eq!(l.nodes.len(), t.nodes.len());
         assert_eq!(l.edges.len(), t.edges.len());
-        for (i, a) in l.nodes.iter().enumerate() {
+        for (i, a) in l.nodes.iter_enumerated() {
             assert!(
                 a.x >= 0.0 && a.y >= 0.0,
                 "node {i} starts outside the drawing"
@@ -598,7 +603,7 @@ mod tests {
                 a.x + a.w <= l.width && a.y + a.h <= l.height,
                 "node {i} ends outside"
             );
-            for (j, b) in l.nodes.iter().enumerate().skip(i + 1) {
+            for (j, b) in l.nodes.iter_enumerated().skip(i.index() + 1) {
                 assert!(
                     !a.overlaps(b, 1.0),
                     "nodes {i} and {j} overlap: {a:?} {b:?}"
@@ -631,7 +636,7 @@ mod tests {
             // No edge passes through a box it does not join.
             for step in 1..200 {
                 let p = c.point_at(step as f64 / 200.0);
-                for (j, b) in l.nodes.iter().enumerate() {
+                for (j, b) in l.nodes.iter_enumerated() {
                     let inside = p.x > b.x + 0.5
                         && p.x < b.x + b.w - 0.5
                         && p.y > b.y + 0.5
@@ -718,7 +723,7 @@ mod tests {
         let t = topology(&["a", "b", "c"], &[("a", "b"), ("b", "c"), ("a", "c")]);
         let l = layout(&t);
         check_layout(&t, &l);
-        assert_eq!(l.columns, vec![0, 1, 2]);
+        assert_eq!(l.columns.as_slice(), [0, 1, 2]);
         let long = &l.edges[2];
         // Into the lane, along it through b's column, out to c.
         assert_eq!(long.pieces().len(), 3);
@@ -726,7 +731,7 @@ mod tests {
         assert_eq!(lane[0].y, lane[3].y, "the lane is straight");
         assert_eq!(
             (lane[0].x, lane[3].x),
-            (l.nodes[1].x, l.nodes[1].x + NODE_W)
+            (l.nodes[node(1)].x, l.nodes[node(1)].x + NODE_W)
         );
         // Even speed: equal steps of t cover (nearly) equal distances.
         let steps: Vec<f64> = (0..20)
@@ -752,10 +757,14 @@ mod tests {
         let l = layout(&t);
         check_layout(&t, &l);
         let (there, back) = (&l.edges[0], &l.edges[1]);
-        assert_eq!(back.start().x, l.nodes[1].x, "leaves b on its left side");
+        assert_eq!(
+            back.start().x,
+            l.nodes[node(1)].x,
+            "leaves b on its left side"
+        );
         assert_eq!(
             back.end().x,
-            l.nodes[0].x + NODE_W,
+            l.nodes[node(0)].x + NODE_W,
             "reaches a on its right side"
         );
         assert_ne!(there.start(), back.end());
@@ -770,9 +779,10 @@ mod tests {
         for id in ["a", "b"] {
             t.add_node(id, id, NodeKind::Service);
         }
-        t.edges.push(crate::topology::Edge { from: 0, to: 0 });
-        t.edges.push(crate::topology::Edge { from: 0, to: 1 });
-        t.edges.push(crate::topology::Edge { from: 1, to: 0 });
+        for (from, to) in [(0, 0), (0, 1), (1, 0)] {
+            let (from, to) = (node(from), node(to));
+            t.edges.push(crate::topology::Edge { from, to });
+        }
         let l = layout(&t);
         check_layout(&t, &l);
         assert_ne!(l.edges[0].start(), l.edges[0].end());

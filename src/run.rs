@@ -8,6 +8,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use orderflow_sim::design::{self, Edit};
+use orderflow_sim::ids::{IdVec, OrderId, ServiceId};
 use orderflow_sim::model::Model;
 use orderflow_sim::{Command, Completion, SimTime, presets};
 
@@ -71,11 +72,11 @@ pub struct Run {
 pub struct DesignView {
     pub generation: u64,
     pub diagram: DiagramView,
-    /// One per node, in diagram order.
-    pub nodes: Vec<NodeControls>,
+    /// One per node.
+    pub nodes: IdVec<ServiceId, NodeControls>,
     pub faults: Vec<FaultPreset>,
-    /// Service labels, by service index.
-    pub services: Vec<String>,
+    /// Service labels.
+    pub services: IdVec<ServiceId, String>,
 }
 
 impl Run {
@@ -300,7 +301,7 @@ impl Run {
     }
 
     /// The inspector's view of `order` at the run's time.
-    pub fn inspect(&self, order: Option<u64>) -> Inspection {
+    pub fn inspect(&self, order: Option<OrderId>) -> Inspection {
         Inspection::of(
             &self.model,
             order,
@@ -315,7 +316,9 @@ impl Run {
         DesignView {
             generation,
             diagram: self.scene.view.clone(),
-            nodes: (0..m.services.len())
+            nodes: m
+                .services
+                .ids()
                 .filter_map(|i| NodeControls::of(m, i))
                 .collect(),
             faults: fault_presets(m),
@@ -426,7 +429,9 @@ mod tests {
             (d.nodes.len(), d.services.len(), d.diagram.nodes.len()),
             (n, n, n)
         );
-        assert_eq!(d.nodes[1].label, d.services[1]);
+        let order = r.model().service_index("order").unwrap();
+        assert_eq!(d.nodes[order].label, d.services[order]);
+        assert_eq!(d.services[order], "Order Service");
         assert_eq!(d.faults, fault_presets(r.model()));
     }
 }

@@ -7,6 +7,7 @@
 //! [`Frame`] of plain values that the components copy into markup.
 
 use orderflow_sim::breaker::BreakerState;
+use orderflow_sim::ids::{IdVec, OrderId, ServiceId};
 use orderflow_sim::model::{BreakerId, Model, StepModel};
 use orderflow_sim::scenario::ServiceKind;
 use orderflow_sim::trace::MsgKind;
@@ -27,9 +28,9 @@ pub struct Scene {
     pub layout: Layout,
     pub view: DiagramView,
     /// The breaker that guards calls into each node, if any.
-    pub breaker_of: Vec<Option<BreakerId>>,
+    pub breaker_of: IdVec<ServiceId, Option<BreakerId>>,
     /// `edge_of[from][to]`: (edge index, reversed?).
-    edge_of: Vec<Vec<Option<(usize, bool)>>>,
+    edge_of: IdVec<ServiceId, IdVec<ServiceId, Option<(usize, bool)>>>,
 }
 
 /// One node's live state.
@@ -192,7 +193,7 @@ impl QueueState {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Token {
     pub msg: u64,
-    pub order: u64,
+    pub order: OrderId,
     pub x: f64,
     pub y: f64,
     pub kind: MsgKind,
@@ -274,7 +275,7 @@ pub const HEADLINES: [Headline; 6] = [
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Frame {
     pub t: SimTime,
-    pub nodes: Vec<NodeState>,
+    pub nodes: IdVec<ServiceId, NodeState>,
     pub queues: Vec<QueueState>,
     pub tokens: Vec<Token>,
     pub counters: Counters,
@@ -299,17 +300,17 @@ impl Scene {
         let layout = layout(&topology);
         let view = DiagramView::from_layout(&topology, &layout);
         let n = topology.nodes.len();
-        let mut breaker_of = vec![None; n];
+        let mut breaker_of: IdVec<ServiceId, Option<BreakerId>> = vec![None; n].into();
         for h in &model.handlers {
             for step in &h.steps {
                 if let StepModel::Call { policy, .. } = step
                     && let Some(b) = policy.breaker
                 {
-                    breaker_of[model.handlers[policy.target as usize].service as usize] = Some(b);
+                    breaker_of[model.handlers[policy.target].service] = Some(b);
                 }
             }
         }
-        let mut edge_of = vec![vec![None; n]; n];
+        let mut edge_of: IdVec<ServiceId, IdVec<_, _>> = vec![vec![None; n].into(); n].into();
         for (i, e) in topology.edges.iter().enumerate() {
             edge_of[e.from][e.to] = Some((i, false));
             if edge_of[e.to][e.from].is_none() {
@@ -328,7 +329,7 @@ impl Scene {
     /// Where a message `from → to` is after `progress` (0..=1) of its flight:
     /// on the edge joining them (backwards for answers), or on a straight
     /// line between the nodes if none does.
-    pub fn position(&self, from: usize, to: usize, progress: f64) -> Point {
+    pub fn position(&self, from: ServiceId, to: ServiceId, progress: f64) -> Point {
         let p = progress.clamp(0.0, 1.0);
         match self
             .edge_of
@@ -363,15 +364,16 @@ impl Scene {
         dead_letters: u32,
         reduced_motion: bool,
     ) -> Frame {
-        let nodes = (0..model.services.len())
+        let nodes = model
+            .services
+            .ids()
             .map(|i| self.node_state(model, sim, i, dead_letters))
             .collect();
         let queues = model
             .queues
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .map(|(i, q)| {
-                let v = sim.queue(i as u16);
+                let v = sim.queue(i);
                 QueueState {
                     id: q.id.clone(),
                     ready: v.ready,
@@ -393,7 +395,7 @@ impl Scene {
                 } else {
                     *progress
                 };
-                let p = self.position(f.from as usize, f.to as usize, shown);
+                let p = self.position(f.from, f.to, shown);
                 Token {
                     msg: f.msg,
                     order: f.order,
@@ -426,14 +428,14 @@ impl Scene {
         }
     }
 
-    fn node_state(&self, model: &Model, sim: &Sim, i: usize, dead_letters: u32) -> NodeState {
+    fn node_state(&self, model: &Model, sim: &Sim, i: ServiceId, dead_letters: u32) -> NodeState {
         let spec = &model.services[i];
         let dead_letters = if spec.kind == ServiceKind::Broker {
             dead_letters
         } else {
             0
         };
-        let v = sim.service(i as u16);
+        let v = sim.service(i);
         let breaker = self
             .breaker_of
             .get(i)
@@ -447,7 +449,7 @@ impl Scene {
         };
         let capacity = v.replicas * v.concurrency;
         let replica_load: Vec<f64> = sim
-            .replicas(i as u16)
+            .replicas(i)
             .map(|(busy, _)| f64::from(busy) / f64::from(v.concurrency.max(1)))
             .collect();
         let slow = v.latency_factor > 1.0;
@@ -477,8 +479,8 @@ impl Scene {
         let status = match spec.kind {
             ServiceKind::Client => String::new(),
             ServiceKind::Broker => {
-                let waiting: u32 = (0..model.queues.len())
-                    .map(|q| sim.queue(q as u16))
+                let waiting: u32 = (model.queues.ids())
+                    .map(|q| sim.queue(q))
                     .map(|q| q.ready + q.delayed)
                     .sum();
                 if up {
@@ -658,8 +660,8 @@ mod tests {
         assert!(!shown.is_empty());
         let f = scene.frame(s.model(), s.sim(), &shown, 0, true);
         for ((fl, _), tk) in shown.iter().zip(&f.tokens) {
-            let a = scene.position(fl.from as usize, fl.to as usize, 0.0);
-            let b = scene.position(fl.from as usize, fl.to as usize, 1.0);
+            let a = scene.position(fl.from, fl.to, 0.0);
+            let b = scene.position(fl.from, fl.to, 1.0);
             let at = Point { x: tk.x, y: tk.y };
             assert!(at == a || at == b, "token between the ends: {at:?}");
         }
@@ -776,7 +778,8 @@ mod tests {
             f.nodes[payment].class,
             "diagram__node diagram__node--service diagram__node--down"
         );
-        assert_eq!(f.nodes[0].class, "diagram__node diagram__node--client");
+        let client = s.model().client.service;
+        assert_eq!(f.nodes[client].class, "diagram__node diagram__node--client");
     }
 
     #[test]
@@ -784,12 +787,7 @@ mod tests {
         let (scene, mut s) = scene_and_session("payment-breaker");
         s.advance_to(SimTime::from_secs(1), u64::MAX);
         let f = scene.frame(&s.model().clone(), s.sim(), &[], 0, false);
-        let provider = &f.nodes[scene
-            .topology
-            .nodes
-            .iter()
-            .position(|n| n.id == "provider")
-            .unwrap()];
+        let provider = &f.nodes[scene.topology.index_of("provider").unwrap()];
         assert_eq!(provider.badge(), "breaker closed");
         assert!(!provider.badge_is_alarming());
         let mut down = provider.clone();
@@ -837,19 +835,13 @@ mod tests {
             // Only the broker carries it.
             assert!(
                 f.nodes
-                    .iter()
-                    .enumerate()
+                    .iter_enumerated()
                     .all(|(i, n)| i == broker || n.dead_letters == 0)
             );
         }
         assert!(seen > 0, "dead letters were shown");
-        let dlq = s
-            .model()
-            .queues
-            .iter()
-            .position(|q| q.id == "dead_letters")
-            .unwrap();
-        assert!(s.sim().queue(dlq as u16).ready > 0);
+        let dlq = s.model().queue_index("dead_letters").unwrap();
+        assert!(s.sim().queue(dlq).ready > 0);
         // Once nothing more is dead-lettered, the badge goes.
         s.apply(orderflow_sim::Command::SetErrorRate {
             service: "warehouse".into(),

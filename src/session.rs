@@ -441,9 +441,9 @@ pub struct Flights {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Flight {
     pub msg: u64,
-    pub order: u64,
-    pub from: u16,
-    pub to: u16,
+    pub order: orderflow_sim::ids::OrderId,
+    pub from: orderflow_sim::ids::ServiceId,
+    pub to: orderflow_sim::ids::ServiceId,
     pub kind: orderflow_sim::trace::MsgKind,
     pub sent: SimTime,
     pub arrive: SimTime,

@@ -364,8 +364,7 @@ impl Stats {
         let mx = sim.metrics();
         let services = model
             .services
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .filter(|(_, s)| {
                 !matches!(
                     s.kind,
@@ -377,7 +376,7 @@ impl Stats {
                 let m = &mx.services[i];
                 let workers = f64::from(s.replicas * s.concurrency).max(1.0);
                 // The busy-worker integral up to now.
-                let (busy_area, _) = sim.service_areas(i as u16);
+                let (busy_area, _) = sim.service_areas(i);
                 ServiceRow {
                     label: s.label.clone(),
                     utilisation: (busy_area as f64 / 1e6 / secs / workers).min(1.0),
@@ -407,7 +406,7 @@ impl Stats {
         };
         // Queue depth: waiting messages per queue (dead-letter queues included).
         let mut queue_lines = Vec::new();
-        for (q, qm) in model.queues.iter().enumerate() {
+        for (q, qm) in model.queues.iter_enumerated() {
             let pts: Vec<(f64, f64)> = series
                 .iter()
                 .map(|s| (s.t.as_secs_f64(), f64::from(s.queue_depth(q))))
@@ -416,7 +415,7 @@ impl Stats {
         }
         // Requests queued in services, when there is no broker.
         if model.queues.is_empty() {
-            for (i, s) in model.services.iter().enumerate() {
+            for (i, s) in model.services.iter_enumerated() {
                 if matches!(s.kind, orderflow_sim::scenario::ServiceKind::Client) {
                     continue;
                 }
@@ -497,11 +496,10 @@ impl Stats {
         );
         let strips = model
             .breakers
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .map(|(b, spec)| Strip {
                 label: spec.id.clone(),
-                segments: strip(sim.breaker(b as u16).history(), t0, t1),
+                segments: strip(sim.breaker(b).history(), t0, t1),
             })
             .collect();
         Stats {

@@ -12,6 +12,7 @@
 //! dot lands exactly on its edge at any size, and [`hit`] maps a click back
 //! to the token under it. Plain Rust, tested natively.
 
+use orderflow_sim::ids::OrderId;
 use orderflow_sim::trace::MsgKind;
 
 use crate::scene::Token;
@@ -89,7 +90,7 @@ pub fn pick(
     view_box: [f64; 4],
     (w, h): (f64, f64),
     (px, py): (f64, f64),
-) -> Option<u64> {
+) -> Option<OrderId> {
     let (x, y) = Fit::meet(view_box, w, h).from_px(px, py)?;
     hit(tokens, x, y).map(|t| t.order)
 }
@@ -450,7 +451,7 @@ mod tests {
     fn token(msg: u64, x: f64, y: f64, kind: MsgKind) -> Token {
         Token {
             msg,
-            order: msg * 10,
+            order: OrderId(msg * 10),
             x,
             y,
             kind,
@@ -522,8 +523,8 @@ mod tests {
         // centred vertically (125 px above and below): the dot is at
         // (200, 200) pixels.
         let (vb, size) = ([0.0, 0.0, 800.0, 300.0], (400.0, 400.0));
-        assert_eq!(pick(&tokens, vb, size, (200.0, 200.0)), Some(70));
-        assert_eq!(pick(&tokens, vb, size, (202.0, 202.0)), Some(70));
+        assert_eq!(pick(&tokens, vb, size, (200.0, 200.0)), Some(OrderId(70)));
+        assert_eq!(pick(&tokens, vb, size, (202.0, 202.0)), Some(OrderId(70)));
         assert_eq!(
             pick(&tokens, vb, size, (210.0, 200.0)),
             None,

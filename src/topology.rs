@@ -1,7 +1,10 @@
 //! Owns what the diagram shows: the services (nodes) and who talks to whom
 //! (edges), derived from a compiled scenario ([`Topology::from_model`]).
 //!
-//! A topology is plain data; the layout places it.
+//! A topology is plain data; the layout places it. Node `i` is service
+//! `i` of the scenario, so nodes are named by [`ServiceId`].
+
+use orderflow_sim::ids::{IdVec, ServiceId};
 
 /// What a node stands for; decides its shape and colour in the diagram.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,39 +56,41 @@ pub struct Node {
     pub kind: NodeKind,
 }
 
-/// A directed edge: `from` sends messages to `to`. Indices into
-/// [`Topology::nodes`].
+/// A directed edge: `from` sends messages to `to`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Edge {
-    pub from: usize,
-    pub to: usize,
+    pub from: ServiceId,
+    pub to: ServiceId,
 }
 
 /// Nodes and edges. Built through [`Topology::builder`] so every edge refers to
 /// an existing node.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Topology {
-    pub nodes: Vec<Node>,
+    pub nodes: IdVec<ServiceId, Node>,
     pub edges: Vec<Edge>,
 }
 
 impl Topology {
-    /// Index of the node with this id.
-    pub fn index_of(&self, id: &str) -> Option<usize> {
-        self.nodes.iter().position(|n| n.id == id)
+    /// The node with this id.
+    pub fn index_of(&self, id: &str) -> Option<ServiceId> {
+        self.nodes.position(|n| n.id == id)
     }
 
-    /// Adds a node and returns its index; an existing id returns the existing node.
-    pub fn add_node(&mut self, id: &str, label: &str, kind: NodeKind) -> usize {
+    /// Adds a node and returns it; an existing id returns the existing
+    /// node. `None` once the topology holds as many nodes as a
+    /// [`ServiceId`] can name.
+    pub fn add_node(&mut self, id: &str, label: &str, kind: NodeKind) -> Option<ServiceId> {
         if let Some(i) = self.index_of(id) {
-            return i;
+            return Some(i);
         }
+        let i = ServiceId::from_index(self.nodes.len())?;
         self.nodes.push(Node {
             id: id.to_owned(),
             label: label.to_owned(),
             kind,
         });
-        self.nodes.len() - 1
+        Some(i)
     }
 
     /// Adds the edge `from → to` once (duplicates and self-loops are ignored).
@@ -109,7 +114,7 @@ impl Topology {
     /// pushes travel these edges backwards (or straight, if no edge joins
     /// the two).
     pub fn from_model(m: &orderflow_sim::Model) -> Topology {
-        use orderflow_sim::model::{FallbackModel, StepModel};
+        use orderflow_sim::model::{FallbackModel, HandlerId, StepModel};
         use orderflow_sim::scenario::ServiceKind;
         let mut t = Topology::default();
         for s in &m.services {
@@ -126,16 +131,13 @@ impl Topology {
                 kind,
             });
         }
-        let mut link = |from: u16, to: u16| {
-            let edge = Edge {
-                from: from as usize,
-                to: to as usize,
-            };
+        let mut link = |from: ServiceId, to: ServiceId| {
+            let edge = Edge { from, to };
             if from != to && !t.edges.contains(&edge) {
                 t.edges.push(edge);
             }
         };
-        let svc = |h: u16| m.handlers[h as usize].service;
+        let svc = |h: HandlerId| m.handlers[h].service;
         link(m.client.service, svc(m.client.entry));
         if let Some(p) = &m.client.polling
             && m.client
@@ -260,12 +262,11 @@ mod tests {
                 assert_eq!(n.label, s.label, "{name}");
             }
             // The client and the broker are drawn as such, and only they.
-            let client = m.client.service as usize;
-            assert_eq!(t.nodes[client].kind, NodeKind::Client, "{name}");
+            assert_eq!(t.nodes[m.client.service].kind, NodeKind::Client, "{name}");
             let kind_count = |k: NodeKind| t.nodes.iter().filter(|n| n.kind == k).count();
             assert_eq!(kind_count(NodeKind::Client), 1, "{name}");
             if let Some(b) = m.broker_service {
-                assert_eq!(t.nodes[b as usize].kind, NodeKind::Broker, "{name}");
+                assert_eq!(t.nodes[b].kind, NodeKind::Broker, "{name}");
             }
             assert_eq!(
                 kind_count(NodeKind::Broker),
@@ -275,13 +276,13 @@ mod tests {
             assert!(!t.edges.is_empty(), "{name}");
             for (k, e) in t.edges.iter().enumerate() {
                 assert!(
-                    e.from < t.nodes.len() && e.to < t.nodes.len(),
+                    t.nodes.get(e.from).is_some() && t.nodes.get(e.to).is_some(),
                     "{name}: edge {k} joins a node that does not exist"
                 );
                 assert_ne!(e.from, e.to, "{name}: edge {k} is a loop");
                 assert!(!t.edges[..k].contains(e), "{name}: edge {k} is drawn twice");
             }
-            for (i, n) in t.nodes.iter().enumerate() {
+            for (i, n) in t.nodes.iter_enumerated() {
                 if n.kind != NodeKind::Client {
                     assert!(
                         t.edges.iter().any(|e| e.to == i),
@@ -291,8 +292,8 @@ mod tests {
                 }
             }
             let l = crate::layout::layout(&t);
-            for (i, a) in l.nodes.iter().enumerate() {
-                for (j, b) in l.nodes.iter().enumerate().skip(i + 1) {
+            for (i, a) in l.nodes.iter_enumerated() {
+                for (j, b) in l.nodes.iter_enumerated().skip(i.index() + 1) {
                     assert!(
                         !a.overlaps(b, 1.0),
                         "{name}: {} and {} overlap",
@@ -307,12 +308,13 @@ mod tests {
     #[test]
     fn edges_are_deduplicated_and_checked() {
         let mut t = Topology::default();
-        t.add_node("a", "A", NodeKind::Service);
-        t.add_node("b", "B", NodeKind::Service);
+        let a = t.add_node("a", "A", NodeKind::Service).unwrap();
+        let b = t.add_node("b", "B", NodeKind::Service).unwrap();
+        assert_eq!(t.add_node("a", "again", NodeKind::Store), Some(a));
         assert!(t.add_edge("a", "b"));
         assert!(t.add_edge("a", "b"));
         assert!(t.add_edge("a", "a"));
         assert!(!t.add_edge("a", "nope"));
-        assert_eq!(t.edges, vec![Edge { from: 0, to: 1 }]);
+        assert_eq!(t.edges, vec![Edge { from: a, to: b }]);
     }
 }

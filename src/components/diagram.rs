@@ -27,11 +27,14 @@ pub fn LiveDiagram() -> impl IntoView {
         let view_box_attr = view.view_box_attr();
         let labels: Vec<String> = view.nodes.iter().map(|n| n.label.clone()).collect();
         // A Memo: the live region is written only when the words change.
-        let summary = Memo::new(move |_| live.frame.with(|f| announce::summary(&labels, &f.nodes)));
+        let summary = Memo::new(move |_| {
+            live.frame
+                .with(|f| announce::summary(&labels, f.nodes.as_slice()))
+        });
         let nodes = view
             .nodes
-            .into_iter()
-            .enumerate()
+            .ids()
+            .zip(view.nodes)
             .map(|(i, n)| {
                 let node = move |f: &Frame| f.nodes.get(i).cloned().unwrap_or_default();
                 let state = Memo::new(move |_| live.frame.with(node));

@@ -83,7 +83,7 @@ pub fn EventLog() -> impl IntoView {
                         }
                     >
                         <option value="">"any"</option>
-                        {move || services.get().into_iter().enumerate().map(|(i, s)| view! { <option value=i.to_string()>{s}</option> }).collect_view()}
+                        {move || services.get().iter_enumerated().map(|(i, s)| view! { <option value=i.to_string()>{s.clone()}</option> }).collect_view()}
                     </select>
                 </label>
                 <label>

@@ -4,6 +4,7 @@
 //! [`crate::stats`] and [`crate::inspector`].
 
 use leptos::prelude::*;
+use orderflow_sim::ids::ServiceId;
 
 use crate::app::use_app;
 use crate::faults::{FaultPreset, NodeControls, NodeSettings};
@@ -100,8 +101,8 @@ fn FaultButtons(
 /// Controls for node `index`.
 #[component]
 fn NodeControlsPanel(
-    /// The node's index in the diagram.
-    index: usize,
+    /// The node (its service).
+    index: ServiceId,
     /// What the node's controls offer.
     controls: NodeControls,
 ) -> impl IntoView {

@@ -18,7 +18,7 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::BreakerSpec;
+use crate::model::BreakerModel;
 use crate::time::SimTime;
 
 /// Buckets in the rolling window.
@@ -124,14 +124,14 @@ pub struct Breaker {
 }
 
 impl Breaker {
-    /// A closed breaker with the settings of `spec` (validated by the model).
-    pub fn new(spec: &BreakerSpec) -> Breaker {
+    /// A closed breaker with the compiled settings `spec`.
+    pub fn new(spec: &BreakerModel) -> Breaker {
         Breaker {
             failure_threshold: spec.failure_threshold.max(1),
             error_rate_threshold: spec.error_rate_threshold,
-            bucket_us: (spec.window_ms * 1_000 / BUCKETS as u64).max(1),
+            bucket_us: (spec.window_us / BUCKETS as u64).max(1),
             min_calls: spec.min_calls.max(1),
-            reset_timeout_us: spec.reset_timeout_ms * 1_000,
+            reset_timeout_us: spec.reset_timeout_us,
             half_open_probes: spec.half_open_probes.max(1),
             state: BreakerState::Closed,
             consecutive_failures: 0,
@@ -308,15 +308,14 @@ impl Breaker {
 mod tests {
     use super::*;
 
-    fn spec() -> BreakerSpec {
-        BreakerSpec {
+    fn spec() -> BreakerModel {
+        BreakerModel {
             id: "b".into(),
             failure_threshold: 3,
             error_rate_threshold: 0.5,
-            window_ms: 10_000,
+            window_us: 10_000_000,
             min_calls: 10,
-            call_timeout_ms: 1_000,
-            reset_timeout_ms: 5_000,
+            reset_timeout_us: 5_000_000,
             half_open_probes: 2,
         }
     }
@@ -402,7 +401,7 @@ mod tests {
 
     #[test]
     fn error_rate_over_the_window_opens() {
-        let mut b = Breaker::new(&BreakerSpec {
+        let mut b = Breaker::new(&BreakerModel {
             failure_threshold: 100,
             ..spec()
         });
@@ -421,7 +420,7 @@ mod tests {
 
     #[test]
     fn old_calls_leave_the_window() {
-        let mut b = Breaker::new(&BreakerSpec {
+        let mut b = Breaker::new(&BreakerModel {
             failure_threshold: 100,
             min_calls: 4,
             ..spec()

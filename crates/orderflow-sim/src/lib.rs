@@ -81,6 +81,10 @@
 //! - [`rng`], [`time`]: the one random generator, and integer time.
 //! - [`presets`]: the scenarios of `scenarios/`, compiled in.
 //! - [`report`], [`mermaid`]: metrics as JSON, one order as a sequence diagram.
+//! - [`measure`]: the metric registry: every figure a run is compared by,
+//!   named, with its unit and better direction.
+//! - [`claims`]: what a scenario demonstrates, checked by running it;
+//!   [`compare`]: designs over many seeds; [`stats`]: the statistics both use.
 //!
 //! ## Example
 //! ```
@@ -94,9 +98,12 @@
 //! assert_eq!(outcomes.lost, 0); // the warehouse outage loses nothing
 //! ```
 pub mod breaker;
+pub mod claims;
 pub mod command;
+pub mod compare;
 pub mod design;
 pub mod ids;
+pub mod measure;
 pub mod mermaid;
 pub mod metrics;
 pub mod model;
@@ -106,6 +113,7 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+pub mod stats;
 pub mod time;
 pub mod trace;
 

@@ -3,12 +3,13 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+use crate::ids::{OrderId, ServiceId};
 use crate::model::Model;
 use crate::trace::{MsgKind, TraceEvent, TraceKind, label_text};
 
 /// The sequence diagram of order `order` in `trace` (which must hold the
 /// whole run, or at least the order's whole life).
-pub fn sequence_diagram(model: &Model, trace: &[TraceEvent], order: u64) -> String {
+pub fn sequence_diagram(model: &Model, trace: &[TraceEvent], order: OrderId) -> String {
     let dropped: BTreeSet<u64> = trace
         .iter()
         .filter_map(|e| match &e.kind {
@@ -25,17 +26,12 @@ pub fn sequence_diagram(model: &Model, trace: &[TraceEvent], order: u64) -> Stri
         }
     }
     let mut out = String::from("sequenceDiagram\n");
-    for (i, s) in model.services.iter().enumerate() {
-        if used.contains(&(i as u16)) {
+    for (i, s) in model.services.iter_enumerated() {
+        if used.contains(&i) {
             let _ = writeln!(out, "    participant {} as {}", s.id, s.label);
         }
     }
-    let name = |i: u16| {
-        model
-            .services
-            .get(i as usize)
-            .map_or("unknown", |s| s.id.as_str())
-    };
+    let name = |i: ServiceId| model.services.get(i).map_or("unknown", |s| s.id.as_str());
     for e in mine {
         match &e.kind {
             TraceKind::Send {
@@ -73,10 +69,7 @@ pub fn sequence_diagram(model: &Model, trace: &[TraceEvent], order: u64) -> Stri
             TraceKind::Compensate {
                 service, target, ..
             } => {
-                let h = model
-                    .handlers
-                    .get(*target as usize)
-                    .map_or("?", |h| h.name.as_str());
+                let h = model.handlers.get(*target).map_or("?", |h| h.name.as_str());
                 let _ = writeln!(out, "    Note over {}: compensate with {h}", name(*service));
             }
             _ => {}

@@ -8,6 +8,7 @@ use hdrhistogram::Histogram;
 use serde::Serialize;
 
 use crate::breaker::BreakerState;
+use crate::ids::{BreakerId, IdVec, QueueId, ReplicaId, ServiceId};
 use crate::order::Outcome;
 use crate::time::SimTime;
 
@@ -140,7 +141,7 @@ pub struct ServiceMetrics {
     pub system_area: u128,
     pub max_queued: u32,
     /// Handlers started per replica (how work spreads over the replicas).
-    pub replica_started: Vec<u64>,
+    pub replica_started: IdVec<ReplicaId, u64>,
 }
 
 /// Counters of the client's view.
@@ -334,34 +335,34 @@ impl SampleRef<'_> {
     }
 
     /// Busy workers of service `s` (0 if there is no such service).
-    pub fn busy(&self, s: usize) -> u32 {
-        self.at(0, s, self.shape.services)
+    pub fn busy(&self, s: ServiceId) -> u32 {
+        self.at(0, s.index(), self.shape.services)
     }
 
     /// Requests queued in service `s`.
-    pub fn queued(&self, s: usize) -> u32 {
-        self.at(self.shape.services, s, self.shape.services)
+    pub fn queued(&self, s: ServiceId) -> u32 {
+        self.at(self.shape.services, s.index(), self.shape.services)
     }
 
     /// Messages waiting in queue `q` (ready and delayed).
-    pub fn queue_depth(&self, q: usize) -> u32 {
-        self.at(2 * self.shape.services, q, self.shape.queues)
+    pub fn queue_depth(&self, q: QueueId) -> u32 {
+        self.at(2 * self.shape.services, q.index(), self.shape.queues)
     }
 
     /// Messages of queue `q` delivered but not yet acknowledged.
-    pub fn queue_inflight(&self, q: usize) -> u32 {
+    pub fn queue_inflight(&self, q: QueueId) -> u32 {
         self.at(
             2 * self.shape.services + self.shape.queues,
-            q,
+            q.index(),
             self.shape.queues,
         )
     }
 
     /// State of breaker `b`.
-    pub fn breaker(&self, b: usize) -> BreakerState {
+    pub fn breaker(&self, b: BreakerId) -> BreakerState {
         let code = self.at(
             2 * (self.shape.services + self.shape.queues),
-            b,
+            b.index(),
             self.shape.breakers,
         );
         BreakerState::from_code(code)
@@ -499,7 +500,7 @@ pub struct Metrics {
     pub client: ClientCounters,
     pub payments: PaymentCounters,
     pub steps: StepCounters,
-    pub services: Vec<ServiceMetrics>,
+    pub services: IdVec<ServiceId, ServiceMetrics>,
     pub series: Series,
     /// Settled orders' latencies since the last sample (for `Sample::latency`).
     pub latency_window: LatencyWindow,
@@ -509,7 +510,7 @@ impl Metrics {
     /// Metrics for a model of this shape.
     pub fn new(shape: Shape) -> Metrics {
         Metrics {
-            services: vec![ServiceMetrics::default(); shape.services],
+            services: vec![ServiceMetrics::default(); shape.services].into(),
             series: Series::new(shape),
             ..Metrics::default()
         }
@@ -576,22 +577,29 @@ mod tests {
         vec![t, t + 1, t + 2, t + 3, t + 4, t + 5, t % 3]
     }
 
+    const S0: ServiceId = ServiceId::new(0);
+    const S1: ServiceId = ServiceId::new(1);
+    const Q0: QueueId = QueueId::new(0);
+
     fn check_ref(r: SampleRef<'_>) {
         let t = r.in_flight_orders;
         assert_eq!(
             [
-                r.busy(0),
-                r.busy(1),
-                r.queued(0),
-                r.queued(1),
-                r.queue_depth(0),
-                r.queue_inflight(0)
+                r.busy(S0),
+                r.busy(S1),
+                r.queued(S0),
+                r.queued(S1),
+                r.queue_depth(Q0),
+                r.queue_inflight(Q0)
             ],
             [t, t + 1, t + 2, t + 3, t + 4, t + 5]
         );
-        assert_eq!(r.breaker(0), BreakerState::from_code(t % 3));
+        assert_eq!(r.breaker(BreakerId::new(0)), BreakerState::from_code(t % 3));
         // Out of range: nothing there.
-        assert_eq!((r.busy(2), r.queue_depth(1)), (0, 0));
+        assert_eq!(
+            (r.busy(ServiceId::new(2)), r.queue_depth(QueueId::new(1))),
+            (0, 0)
+        );
     }
 
     #[test]
@@ -631,7 +639,7 @@ mod tests {
         let mut odd = Series::new(SHAPE);
         odd.push(sample(1), [9], 10);
         odd.push(sample(2), [7; 20], 10);
-        let rows: Vec<(u32, u32)> = odd.iter().map(|x| (x.busy(0), x.queued(1))).collect();
+        let rows: Vec<(u32, u32)> = odd.iter().map(|x| (x.busy(S0), x.queued(S1))).collect();
         assert_eq!(rows, [(9, 0), (7, 7)]);
     }
 }

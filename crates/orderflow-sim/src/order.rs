@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ActKey, StatusId};
+use crate::ids::{ActKey, OrderId, SkuId, StatusId};
 use crate::model::{Model, RequirementModel, STATUS_PENDING};
 use crate::time::SimTime;
 
@@ -116,13 +116,108 @@ pub struct ClientView {
     pub token: u32,
 }
 
+impl ClientView {
+    /// True while the client waits under `token`: a timer or an answer
+    /// armed for an earlier wait is stale.
+    #[inline]
+    pub fn waits_under(&self, token: u32) -> bool {
+        self.waiting && self.token == token
+    }
+
+    /// The client starts waiting for the order; false if it already was.
+    pub fn start_waiting(&mut self) -> bool {
+        !std::mem::replace(&mut self.waiting, true)
+    }
+
+    /// The client stops waiting, and every timer armed for the wait goes
+    /// stale; false if it was not waiting.
+    pub fn stop_waiting(&mut self) -> bool {
+        if !self.waiting {
+            return false;
+        }
+        self.waiting = false;
+        self.token += 1;
+        true
+    }
+
+    /// Arms a new wait: earlier timers go stale. Returns the new token.
+    pub fn rearm(&mut self) -> u32 {
+        self.token += 1;
+        self.token
+    }
+
+    /// The first answer (a response or the 202) at `now`; the outcome too
+    /// when `last`. The client is answered once.
+    pub fn give_answer(&mut self, answer: Answer, now: SimTime, last: bool) {
+        debug_assert_eq!(self.answer, Answer::None, "answered twice");
+        self.answer = answer;
+        self.answered_at = Some(now);
+        if last {
+            self.final_answer = answer;
+            self.learned_at = Some(now);
+        }
+    }
+
+    /// The response timer of the wait under `token` ran out at `now`: the
+    /// client stops waiting for the response. False (nothing changes) if
+    /// the timer is stale or an answer came first.
+    pub fn time_out(&mut self, token: u32, now: SimTime) -> bool {
+        if !self.waits_under(token) || self.answer != Answer::None {
+            return false;
+        }
+        self.answer = Answer::TimedOut;
+        self.final_answer = Answer::TimedOut;
+        self.answered_at = Some(now);
+        true
+    }
+
+    /// The client learns the outcome at `now` (success unless `failed`);
+    /// false if it already knew.
+    pub fn learn_outcome(&mut self, failed: bool, now: SimTime) -> bool {
+        if self.learned_at.is_some() {
+            return false;
+        }
+        self.final_answer = if failed {
+            Answer::Failure
+        } else {
+            Answer::Success
+        };
+        self.learned_at = Some(now);
+        true
+    }
+
+    /// A poll of the wait under `token` goes out: counted, and the wait is
+    /// rearmed (the new token is returned). `None` if the poll is stale.
+    pub fn poll(&mut self, token: u32) -> Option<u32> {
+        if !self.waits_under(token) {
+            return None;
+        }
+        self.polls += 1;
+        Some(self.rearm())
+    }
+
+    /// A poll that told nothing final (or got no answer): counted. If it
+    /// showed a progress `status` the client had not seen, that becomes the
+    /// last seen and true is returned.
+    pub fn wasted_poll(&mut self, status: Option<StatusId>) -> bool {
+        self.wasted_polls += 1;
+        match status {
+            Some(s) if s != STATUS_PENDING && s != self.last_status => {
+                self.last_status = s;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
 /// Everything the engine knows about one live order.
 #[derive(Clone, Debug)]
 pub struct OrderState {
     /// Sequential id, shown everywhere (`o#17`).
-    pub id: u64,
+    pub id: OrderId,
     pub created_at: SimTime,
-    pub sku: u16,
+    pub sku: SkuId,
     pub qty: u32,
     pub recorded: bool,
     pub stock: StockState,
@@ -164,7 +259,7 @@ pub struct OrderState {
 
 impl OrderState {
     /// A new order.
-    pub fn new(id: u64, now: SimTime, sku: u16, qty: u32) -> OrderState {
+    pub fn new(id: OrderId, now: SimTime, sku: SkuId, qty: u32) -> OrderState {
         OrderState {
             id,
             created_at: now,
@@ -213,7 +308,7 @@ impl OrderState {
             }
             RequirementModel::Paid => self.captured && !self.refunded,
             RequirementModel::Shipped => self.stock == StockState::Shipped,
-            RequirementModel::Flag(f) => self.flags & (1 << f) != 0,
+            RequirementModel::Flag(f) => self.flags & f.bit() != 0,
         }
     }
 
@@ -241,10 +336,11 @@ impl OrderState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::STATUS_COMPLETED;
     use crate::presets;
 
     fn order() -> OrderState {
-        OrderState::new(1, SimTime::ZERO, 0, 1)
+        OrderState::new(OrderId(1), SimTime::ZERO, SkuId::new(0), 1)
     }
 
     #[test]
@@ -287,12 +383,58 @@ mod tests {
     }
 
     #[test]
+    fn a_client_wait_ignores_stale_timers_and_is_answered_once() {
+        let mut c = ClientView::default();
+        assert!(c.start_waiting() && !c.start_waiting());
+        let first = c.token;
+        let next = c.rearm();
+        assert!(!c.time_out(first, SimTime(5)), "a stale timer");
+        c.give_answer(Answer::Accepted, SimTime(6), false);
+        assert!(!c.time_out(next, SimTime(7)), "answered already");
+        assert_eq!((c.answer, c.final_answer), (Answer::Accepted, Answer::None));
+        let poll = c.poll(next).unwrap();
+        assert_eq!((c.polls, c.poll(next)), (1, None));
+        assert!(c.waits_under(poll));
+        assert!(c.learn_outcome(false, SimTime(9)));
+        assert!(!c.learn_outcome(true, SimTime(10)), "learned once");
+        assert_eq!(
+            (c.final_answer, c.learned_at),
+            (Answer::Success, Some(SimTime(9)))
+        );
+        assert!(c.stop_waiting() && !c.stop_waiting());
+        assert!(!c.waits_under(poll), "stopping makes every timer stale");
+    }
+
+    #[test]
+    fn the_response_timer_times_out_a_waiting_client() {
+        let mut c = ClientView::default();
+        c.start_waiting();
+        assert!(c.time_out(c.token, SimTime(3)));
+        assert_eq!(
+            (c.answer, c.final_answer),
+            (Answer::TimedOut, Answer::TimedOut)
+        );
+        assert_eq!(c.answered_at, Some(SimTime(3)));
+    }
+
+    #[test]
+    fn wasted_polls_count_and_report_new_progress_once() {
+        let mut c = ClientView::default();
+        let prep = StatusId::new(3);
+        assert!(!c.wasted_poll(None));
+        assert!(!c.wasted_poll(Some(STATUS_PENDING)));
+        assert!(c.wasted_poll(Some(prep)));
+        assert!(!c.wasted_poll(Some(prep)), "seen already");
+        assert_eq!((c.wasted_polls, c.last_status), (4, prep));
+    }
+
+    #[test]
     fn status_becomes_visible_after_the_lag() {
         let mut o = order();
-        o.status_prev = 0;
-        o.status_cur = 1;
+        o.status_prev = STATUS_PENDING;
+        o.status_cur = STATUS_COMPLETED;
         o.status_visible_at = SimTime::from_millis(10);
-        assert_eq!(o.visible_status(SimTime::from_millis(9)), 0);
-        assert_eq!(o.visible_status(SimTime::from_millis(10)), 1);
+        assert_eq!(o.visible_status(SimTime::from_millis(9)), STATUS_PENDING);
+        assert_eq!(o.visible_status(SimTime::from_millis(10)), STATUS_COMPLETED);
     }
 }

@@ -3,20 +3,25 @@
 //!
 //! Each preset exists twice: its JSON text ([`PRESETS`], [`json`]) for the
 //! command-line tool and for export, and Rust code generated from that JSON
-//! ([`scenario`]) that builds the same [`crate::Scenario`] without parsing. The
-//! browser app only uses the second, so neither the text nor serde_json
-//! ends up in its bundle; a test keeps the two equal.
+//! ([`scenario_with_claims`]) that builds the same [`crate::Scenario`]
+//! without parsing. The browser app only uses the second, so neither the
+//! text nor serde_json ends up in its bundle; a test keeps the two equal.
+//!
+//! The generated code builds a preset's claims apart ([`claims`]):
+//! [`scenario`] and [`model`], what the app runs, leave them out, so a
+//! program that never checks claims does not carry them.
 
 use std::sync::Arc;
 
 use crate::model::{Model, ScenarioErrors};
+use crate::scenario::Scenario;
 
 #[rustfmt::skip]
 mod generated;
 #[cfg(test)]
 mod sourcegen;
 
-pub use generated::{NAMES, scenario};
+pub use generated::{NAMES, claims, scenario};
 
 /// `(name, JSON)` of every preset, in the order of [`NAMES`].
 pub const PRESETS: &[(&str, &str)] = &[
@@ -60,10 +65,30 @@ pub fn json(name: &str) -> Option<&'static str> {
     PRESETS.iter().find(|(n, _)| *n == name).map(|(_, j)| *j)
 }
 
-/// Preset `name`, compiled. `None` if there is no such preset; an error if
-/// its file is broken (a test guards against that).
+/// Preset `name`, compiled (without its claims). `None` if there is no such
+/// preset; an error if its file is broken (a test guards against that).
 pub fn model(name: &str) -> Option<Result<Arc<Model>, ScenarioErrors>> {
     scenario(name).map(|s| Model::compile(s).map(Arc::new))
+}
+
+/// Preset `name` with its claims section: the scenario of its JSON file.
+pub fn scenario_with_claims(name: &str) -> Option<Scenario> {
+    let mut s = scenario(name)?;
+    s.claims = claims(name)?;
+    Some(s)
+}
+
+/// A compiled model and its compiled claims.
+pub type WithClaims = (Arc<Model>, Vec<crate::claims::Claim>);
+
+/// Preset `name` compiled with its claims section, and its claims compiled
+/// ([`Model::claims`]). `None` if there is no such preset.
+pub fn model_and_claims(name: &str) -> Option<Result<WithClaims, ScenarioErrors>> {
+    let s = scenario_with_claims(name)?;
+    Some(Model::compile(s).and_then(|m| {
+        let claims = m.claims()?;
+        Ok((Arc::new(m), claims))
+    }))
 }
 
 /// Orders per run in [`fingerprints`].

@@ -14,9 +14,9 @@ pub fn metrics_json(sim: &Sim) -> Value {
     let mx = sim.metrics_now();
 
     let mut services = Map::new();
-    for (i, s) in model.services.iter().enumerate() {
+    for (i, s) in model.services.iter_enumerated() {
         let m = &mx.services[i];
-        let v = sim.service(i as u16);
+        let v = sim.service(i);
         let workers = f64::from(v.replicas * v.concurrency).max(1.0);
         let mean_wait_ms = if m.wait_count == 0 {
             0.0
@@ -42,8 +42,8 @@ pub fn metrics_json(sim: &Sim) -> Value {
         );
     }
     let mut queues = Map::new();
-    for (i, q) in model.queues.iter().enumerate() {
-        let v = sim.queue(i as u16);
+    for (i, q) in model.queues.iter_enumerated() {
+        let v = sim.queue(i);
         queues.insert(
             q.id.clone(),
             json!({
@@ -56,15 +56,15 @@ pub fn metrics_json(sim: &Sim) -> Value {
         );
     }
     let mut breakers = Map::new();
-    for (i, b) in model.breakers.iter().enumerate() {
-        let br = sim.breaker(i as u16);
+    for (i, b) in model.breakers.iter_enumerated() {
+        let br = sim.breaker(i);
         breakers.insert(
             b.id.clone(),
             json!({ "state": br.state(), "counters": br.counters }),
         );
     }
     let mut stock = Map::new();
-    for (i, (sku, _)) in model.skus.iter().enumerate() {
+    for (i, (sku, _)) in model.skus.iter_enumerated() {
         stock.insert(sku.clone(), json!(sim.stock()[i]));
     }
     json!({

@@ -10,7 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::breaker::BreakerState;
 use crate::command::Command;
-use crate::ids::{BreakerId, EventId, HandlerId, QueueId, ServiceId, StatusId};
+use crate::ids::{
+    BreakerId, EventId, HandlerId, MessageNameId, OrderId, QueueId, ReplicaId, ServiceId, SkuId,
+    StatusId, StepId,
+};
 use crate::model::Model;
 use crate::order::{Answer, Outcome, PaymentState, StockState};
 use crate::time::SimTime;
@@ -141,11 +144,11 @@ pub enum Label {
     /// An error answer.
     Failed(Reason),
     /// A publish of a named message.
-    Publish(u16),
+    Publish(MessageNameId),
     /// The broker's publisher confirm (true = stored).
     Confirm(bool),
     /// A delivery of a named message to a consumer.
-    Deliver(u16),
+    Deliver(MessageNameId),
     Ack,
     Nack,
     /// A status value (poll answer, webhook, push).
@@ -167,13 +170,17 @@ pub struct TraceEvent {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum TraceKind {
     /// A new order arrived at the client.
-    OrderCreated { order: u64, sku: u16, qty: u32 },
+    OrderCreated {
+        order: OrderId,
+        sku: SkuId,
+        qty: u32,
+    },
     /// An arrival turned away: too many orders in flight (`limits.max_live_orders`).
-    OrderShed { order: u64 },
+    OrderShed { order: OrderId },
     /// A message left `from`; it reaches `to` at `arrive` (unless dropped).
     Send {
         msg: u64,
-        order: u64,
+        order: OrderId,
         from: ServiceId,
         to: ServiceId,
         kind: MsgKind,
@@ -187,22 +194,22 @@ pub enum TraceKind {
     /// A worker of `service` (replica `replica`) took up a handler, after
     /// `waited_us` in the queue.
     Started {
-        order: u64,
+        order: OrderId,
         service: ServiceId,
         handler: HandlerId,
-        replica: u16,
+        replica: ReplicaId,
         waited_us: u64,
     },
     /// The handler ended: `Ok`, `Deferred` or `Failed(reason)`.
     Finished {
-        order: u64,
+        order: OrderId,
         service: ServiceId,
         handler: HandlerId,
         result: Label,
     },
     /// A call failed and will be tried again after `delay_us`.
     Retry {
-        order: u64,
+        order: OrderId,
         service: ServiceId,
         target: HandlerId,
         attempt: u32,
@@ -211,21 +218,21 @@ pub enum TraceKind {
     },
     /// A step failed for good.
     StepFailed {
-        order: u64,
+        order: OrderId,
         handler: HandlerId,
-        step: u8,
+        step: StepId,
         reason: Reason,
         mandatory: bool,
     },
     /// A step's fallback was taken.
     Fallback {
-        order: u64,
+        order: OrderId,
         handler: HandlerId,
-        step: u8,
+        step: StepId,
     },
     /// An earlier step is being undone.
     Compensate {
-        order: u64,
+        order: OrderId,
         service: ServiceId,
         target: HandlerId,
     },
@@ -235,60 +242,60 @@ pub enum TraceKind {
         state: BreakerState,
     },
     /// The payment record changed.
-    Payment { order: u64, state: PaymentState },
+    Payment { order: OrderId, state: PaymentState },
     /// The order's stock changed.
     Stock {
-        order: u64,
-        sku: u16,
+        order: OrderId,
+        sku: SkuId,
         state: StockState,
     },
     /// The status store recorded a status (visible to readers at `visible_at`).
     Status {
-        order: u64,
+        order: OrderId,
         status: StatusId,
         visible_at: SimTime,
     },
     /// A message entered a queue.
-    Enqueued { queue: QueueId, order: u64 },
+    Enqueued { queue: QueueId, order: OrderId },
     /// A message goes back to its queue for another delivery.
     Redelivery {
         queue: QueueId,
-        order: u64,
+        order: OrderId,
         attempt: u32,
         reason: Reason,
     },
     /// A message left its queue unconsumed (to the dead-letter queue if any).
     DeadLetter {
         queue: QueueId,
-        order: u64,
+        order: OrderId,
         reason: Reason,
     },
     /// A queued message was lost (transient queue on broker restart).
-    MessageLost { queue: QueueId, order: u64 },
+    MessageLost { queue: QueueId, order: OrderId },
     /// A handler parked waiting for an order event.
     Parked {
-        order: u64,
+        order: OrderId,
         handler: HandlerId,
         event: EventId,
     },
     /// An order event was raised.
     Raised {
-        order: u64,
+        order: OrderId,
         event: EventId,
         ok: bool,
     },
     /// The client got its first answer (a response or a 202).
-    ClientAnswer { order: u64, answer: Answer },
+    ClientAnswer { order: OrderId, answer: Answer },
     /// The client learned a status (progress or final).
     ClientLearned {
-        order: u64,
+        order: OrderId,
         status: StatusId,
         last: bool,
     },
     /// The client stopped polling without learning the outcome.
-    ClientGaveUp { order: u64 },
+    ClientGaveUp { order: OrderId },
     /// Nothing is left in flight for the order: how it ended.
-    Settled { order: u64, outcome: Outcome },
+    Settled { order: OrderId, outcome: Outcome },
     /// A service went down or came back.
     ServiceUp { service: ServiceId, up: bool },
     /// The broker restarted, losing `lost` transient messages.
@@ -301,7 +308,7 @@ pub enum TraceKind {
 
 impl TraceEvent {
     /// The order this event is about, if any.
-    pub fn order(&self) -> Option<u64> {
+    pub fn order(&self) -> Option<OrderId> {
         use TraceKind::*;
         match &self.kind {
             OrderCreated { order, .. }
@@ -350,43 +357,37 @@ impl TraceEvent {
 }
 
 fn svc(m: &Model, id: ServiceId) -> &str {
-    m.services.get(id as usize).map_or("?", |s| s.id.as_str())
+    m.services.get(id).map_or("?", |s| s.id.as_str())
 }
 
 fn handler(m: &Model, id: HandlerId) -> &str {
-    m.handlers.get(id as usize).map_or("?", |h| h.name.as_str())
+    m.handlers.get(id).map_or("?", |h| h.name.as_str())
 }
 
 fn queue(m: &Model, id: QueueId) -> &str {
-    m.queues.get(id as usize).map_or("?", |q| q.id.as_str())
+    m.queues.get(id).map_or("?", |q| q.id.as_str())
 }
 
 fn status(m: &Model, id: StatusId) -> &str {
-    m.statuses.get(id as usize).map_or("?", |s| s.as_str())
+    m.statuses.get(id).map_or("?", |s| s.as_str())
 }
 
 fn event(m: &Model, id: EventId) -> &str {
-    m.events.get(id as usize).map_or("?", |s| s.as_str())
+    m.events.get(id).map_or("?", |s| s.as_str())
 }
 
 /// A label in words (`"reserve"`, `"202 Accepted"`, `"error: timeout"`).
 pub fn label_text(label: &Label, m: &Model) -> String {
     match *label {
-        Label::Op(h) => m
-            .handlers
-            .get(h as usize)
-            .map_or("?".into(), |h| h.op.clone()),
+        Label::Op(h) => m.handlers.get(h).map_or("?".into(), |h| h.op.clone()),
         Label::Ok => "ok".into(),
         Label::Accepted => "202 Accepted".into(),
         Label::Deferred => "deferred".into(),
         Label::Failed(r) => format!("error: {}", r.as_str()),
-        Label::Publish(k) => format!(
-            "publish {}",
-            m.messages.get(k as usize).map_or("?", |s| s.as_str())
-        ),
+        Label::Publish(k) => format!("publish {}", m.messages.get(k).map_or("?", |s| s.as_str())),
         Label::Confirm(true) => "confirm".into(),
         Label::Confirm(false) => "confirm: refused".into(),
-        Label::Deliver(k) => m.messages.get(k as usize).map_or("?".into(), |s| s.clone()),
+        Label::Deliver(k) => m.messages.get(k).map_or("?".into(), |s| s.clone()),
         Label::Ack => "ack".into(),
         Label::Nack => "nack".into(),
         Label::Status(s) => status(m, s).to_owned(),
@@ -406,14 +407,14 @@ fn describe_order(kind: &TraceKind, m: &Model) -> Option<String> {
     use TraceKind::*;
     Some(match kind {
         OrderCreated { order, sku, qty } => {
-            let sku = m.skus.get(*sku as usize).map_or("?", |s| s.0.as_str());
+            let sku = m.skus.get(*sku).map_or("?", |s| s.0.as_str());
             format!("o#{order} created ({qty} × {sku})")
         }
         OrderShed { order } => format!("o#{order} turned away: too many orders in flight"),
         Payment { order, state } => format!("o#{order} payment {state:?}"),
         Stock { order, sku, state } => format!(
             "o#{order} stock {} {:?}",
-            m.skus.get(*sku as usize).map_or("?", |s| s.0.as_str()),
+            m.skus.get(*sku).map_or("?", |s| s.0.as_str()),
             state
         ),
         Status {
@@ -563,9 +564,7 @@ fn describe_system(kind: &TraceKind, m: &Model) -> Option<String> {
     Some(match kind {
         Breaker { breaker, state } => format!(
             "breaker {} → {}",
-            m.breakers
-                .get(*breaker as usize)
-                .map_or("?", |b| b.id.as_str()),
+            m.breakers.get(*breaker).map_or("?", |b| b.id.as_str()),
             state.as_str()
         ),
         Enqueued { queue: q, order } => format!("o#{order} queued in {}", queue(m, *q)),

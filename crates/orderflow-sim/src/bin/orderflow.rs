@@ -5,6 +5,9 @@
 //! orderflow run <SCENARIO> [--seed N] [--orders N] [--completion MODE] [--trace FILE] [--max-events N]
 //! orderflow mermaid <SCENARIO> --order ID [--seed N] [--orders N] [--completion MODE]
 //! orderflow check <FILE>
+//! orderflow claims [SCENARIO] [--claim ID]
+//! orderflow compare <DESIGN> <DESIGN> [DESIGN] [--seeds N] [--seed-start N] [--completion MODE]
+//!                   [--id-source SOURCE] [--orders N] [--json] [--all]
 //! orderflow bench [--customers N] [--orders N]
 //! orderflow completions <SHELL>
 //! orderflow help [COMMAND]
@@ -24,6 +27,10 @@
 #[cfg(not(target_arch = "wasm32"))]
 #[path = "orderflow/cli.rs"]
 mod cli;
+
+#[cfg(not(target_arch = "wasm32"))]
+#[path = "orderflow/analyse.rs"]
+mod analyse;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {

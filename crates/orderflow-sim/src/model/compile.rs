@@ -9,10 +9,11 @@ use std::ops::RangeInclusive;
 
 use super::*;
 use crate::command::Command;
+use crate::ids::Idx;
 
 /// What the services section yields.
 pub(super) struct ServiceParts {
-    pub(super) services: Vec<ServiceModel>,
+    pub(super) services: IdVec<ServiceId, ServiceModel>,
     pub(super) inventory: Option<ServiceId>,
     pub(super) skus: Vec<(String, u32)>,
     pub(super) faults: Vec<(SimTime, Command)>,
@@ -21,9 +22,9 @@ pub(super) struct ServiceParts {
 /// What the broker section yields.
 pub(super) struct BrokerParts {
     pub(super) service: Option<ServiceId>,
-    pub(super) queues: Vec<QueueModel>,
-    pub(super) exchanges: Vec<ExchangeModel>,
-    pub(super) consumers: Vec<ConsumerModel>,
+    pub(super) queues: IdVec<QueueId, QueueModel>,
+    pub(super) exchanges: IdVec<ExchangeId, ExchangeModel>,
+    pub(super) consumers: IdVec<ConsumerId, ConsumerModel>,
 }
 
 /// Collects errors while compiling.
@@ -45,6 +46,15 @@ pub(super) fn intern(table: &mut Vec<String>, name: &str) -> usize {
             table.len() - 1
         }
     }
+}
+
+/// The id of position `i`, or the first id when `i` is past the id's range
+/// (only in a scenario already refused for exceeding a bound, so the
+/// fallback never reaches a model).
+pub(super) fn id_at<I: Idx>(i: usize) -> I {
+    I::from_index(i)
+        .or_else(|| I::from_index(0))
+        .expect("every id type holds 0")
 }
 
 impl<'a> Compiler<'a> {
@@ -166,10 +176,10 @@ impl<'a> Compiler<'a> {
 
     pub(super) fn service(&mut self, path: String, id: &str) -> ServiceId {
         match self.s.services.iter().position(|s| s.id == id) {
-            Some(i) => i as ServiceId,
+            Some(i) => id_at(i),
             None => {
                 self.err(path, format!("no service {id:?}"));
-                0
+                id_at(0)
             }
         }
     }
@@ -181,7 +191,7 @@ impl<'a> Compiler<'a> {
             .iter()
             .position(|h| format!("{}.{}", h.service, h.op) == name)
         {
-            Some(i) => i as HandlerId,
+            Some(i) => id_at(i),
             None => {
                 let hint = if name.contains('.') {
                     ""
@@ -189,17 +199,17 @@ impl<'a> Compiler<'a> {
                     " (write it as \"service.op\")"
                 };
                 self.err(path, format!("no handler {name:?}{hint}"));
-                0
+                id_at(0)
             }
         }
     }
 
     pub(super) fn breaker(&mut self, path: String, id: &str) -> BreakerId {
         match self.s.breakers.iter().position(|b| b.id == id) {
-            Some(i) => i as BreakerId,
+            Some(i) => id_at(i),
             None => {
                 self.err(path, format!("no breaker {id:?}"));
-                0
+                id_at(0)
             }
         }
     }
@@ -207,13 +217,13 @@ impl<'a> Compiler<'a> {
     pub(super) fn destination(&mut self, path: String, to: &str) -> Destination {
         let broker = self.s.broker.as_ref();
         if let Some(q) = broker.and_then(|b| b.queues.iter().position(|q| q.id == to)) {
-            return Destination::Queue(q as QueueId);
+            return Destination::Queue(id_at(q));
         }
         if let Some(x) = broker.and_then(|b| b.exchanges.iter().position(|x| x.id == to)) {
-            return Destination::Exchange(x as u16);
+            return Destination::Exchange(id_at(x));
         }
         self.err(path, format!("no queue or exchange {to:?}"));
-        Destination::Queue(0)
+        Destination::Queue(id_at(0))
     }
 
     pub(super) fn event(&mut self, path: String, name: &str) -> EventId {
@@ -224,7 +234,7 @@ impl<'a> Compiler<'a> {
                 format!("more than {} distinct event names", bounds::EVENTS),
             );
         }
-        i as EventId
+        id_at(i)
     }
 
     pub(super) fn status(&mut self, path: String, name: &str) -> StatusId {
@@ -238,15 +248,15 @@ impl<'a> Compiler<'a> {
                 format!("more than {} distinct status values", bounds::STATUSES),
             );
         }
-        i as StatusId
+        id_at(i)
     }
 
-    pub(super) fn flag(&mut self, path: String, name: &str) -> u8 {
+    pub(super) fn flag(&mut self, path: String, name: &str) -> FlagId {
         let i = intern(&mut self.flags, name);
         if i >= bounds::FLAGS {
             self.err(path, format!("more than {} distinct flags", bounds::FLAGS));
         }
-        i as u8
+        id_at(i)
     }
 
     pub(super) fn run(&mut self) -> Option<Model> {
@@ -263,13 +273,14 @@ impl<'a> Compiler<'a> {
         } = self.services();
         let handlers = self.handlers(inventory);
         let broker = self.broker(&handlers);
-        self.breakers();
+        let breakers = self.breakers();
         let client = self.client(&handlers);
         let (arrival, mix) = self.workload(inventory, &mut skus);
         self.faults(&mut faults);
         let requires = self.requirements(&handlers);
-        self.limits();
+        let sample_interval_us = self.limits();
         let one_click_faults = self.one_click_faults();
+        self.claim_instants();
         if !self.errors.is_empty() {
             return None;
         }
@@ -282,27 +293,29 @@ impl<'a> Compiler<'a> {
             queues: broker.queues,
             exchanges: broker.exchanges,
             consumers: broker.consumers,
-            breakers: s.breakers.clone(),
+            breakers,
             client,
             inventory,
-            skus,
+            skus: skus.into(),
             mix_weights: mix.iter().map(|m| m.1).collect(),
             mix,
             arrival,
             orders: s.workload.orders,
-            faults,
+            faults: faults.into(),
             requires,
-            events: std::mem::take(&mut self.events),
+            events: std::mem::take(&mut self.events).into(),
             terminal: (0..self.statuses.len())
                 .map(|i| {
-                    i as StatusId == STATUS_FAILED
-                        || self.terminal_success.contains(&(i as StatusId))
+                    let status = StatusId::from_index(i);
+                    status == Some(STATUS_FAILED)
+                        || status.is_some_and(|s| self.terminal_success.contains(&s))
                 })
                 .collect(),
-            statuses: std::mem::take(&mut self.statuses),
-            flags: std::mem::take(&mut self.flags),
-            messages: std::mem::take(&mut self.messages),
+            statuses: std::mem::take(&mut self.statuses).into(),
+            flags: std::mem::take(&mut self.flags).into(),
+            messages: std::mem::take(&mut self.messages).into(),
             limits: s.limits.clone(),
+            sample_interval_us,
             one_click_faults,
         };
         self.one_click_commands(&model);

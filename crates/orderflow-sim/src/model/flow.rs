@@ -1,7 +1,7 @@
 //! Compiling the flow: handlers, their effects and steps, call policies
 //! and compensations.
 
-use super::compile::{Compiler, intern};
+use super::compile::{Compiler, id_at, intern};
 use super::*;
 
 impl Compiler<'_> {
@@ -24,7 +24,7 @@ impl Compiler<'_> {
         }
         let backoff = self.backoff(format!("{path}.backoff"), backoff);
         let breaker = breaker.map(|b| self.breaker(format!("{path}.breaker"), b));
-        if let Some(b) = breaker.and_then(|b| self.s.breakers.get(b as usize)) {
+        if let Some(b) = breaker.and_then(|b| self.s.breakers.get(b.index())) {
             // Reported by the breakers section if out of range.
             let breaker_us = ms_to_us(b.call_timeout_ms, 1..=bounds::DURATION_MS);
             timeout_us = timeout_us.min(breaker_us.unwrap_or(u64::MAX));
@@ -94,7 +94,7 @@ impl Compiler<'_> {
                     }
                     Fallback::QueueForRetry(to) => FallbackModel::QueueForRetry(
                         self.destination(format!("{path}.fallback.queue_for_retry"), to),
-                        intern(&mut self.messages, &format!("retry {target}")) as u16,
+                        id_at(intern(&mut self.messages, &format!("retry {target}"))),
                     ),
                 });
                 let compensate =
@@ -116,7 +116,7 @@ impl Compiler<'_> {
                 mandatory,
             } => StepModel::Publish {
                 to: self.destination(format!("{path}.to"), to),
-                message: intern(&mut self.messages, message.as_deref().unwrap_or(to)) as u16,
+                message: id_at(intern(&mut self.messages, message.as_deref().unwrap_or(to))),
                 mandatory: *mandatory,
             },
             Step::Accept => StepModel::Accept,
@@ -159,16 +159,19 @@ impl Compiler<'_> {
     }
 
     /// Handlers: their service, effect, steps and emitted event.
-    pub(super) fn handlers(&mut self, inventory: Option<ServiceId>) -> Vec<HandlerModel> {
+    pub(super) fn handlers(
+        &mut self,
+        inventory: Option<ServiceId>,
+    ) -> IdVec<HandlerId, HandlerModel> {
         let s = self.s;
         if s.handlers.len() > bounds::HANDLERS {
             self.err("handlers", format!("at most {} handlers", bounds::HANDLERS));
         }
-        let mut handlers = Vec::new();
+        let mut handlers = IdVec::new();
         for (i, h) in s.handlers.iter().enumerate() {
             let p = format!("handlers[{i}]");
             let service = self.service(format!("{p}.service"), &h.service);
-            let kind = s.services.get(service as usize).map(|sv| sv.kind);
+            let kind = s.services.get(service.index()).map(|sv| sv.kind);
             if matches!(kind, Some(ServiceKind::Client | ServiceKind::Broker)) {
                 self.err(
                     format!("{p}.service"),
@@ -218,7 +221,7 @@ impl Compiler<'_> {
                     EffectModel::Mark(self.flag(format!("{p}.effect.mark"), flag))
                 }
             };
-            let steps: Vec<StepModel> = h
+            let steps: IdVec<StepId, StepModel> = h
                 .steps
                 .iter()
                 .enumerate()

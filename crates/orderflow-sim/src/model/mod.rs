@@ -14,6 +14,7 @@ use crate::rng::SimRng;
 use crate::scenario::*;
 use crate::time::SimTime;
 
+mod claims;
 mod compile;
 mod flow;
 mod topology;
@@ -21,14 +22,17 @@ mod workload;
 
 use compile::Compiler;
 
-pub use crate::ids::{BreakerId, EventId, HandlerId, QueueId, ServiceId, StatusId};
+pub use crate::ids::{
+    BreakerId, ConsumerId, EventId, ExchangeId, FaultId, FlagId, HandlerId, IdVec, MessageNameId,
+    QueueId, ServiceId, SkuId, StatusId, StepId,
+};
 
 /// Status every order has before anything is written.
-pub const STATUS_PENDING: StatusId = 0;
+pub const STATUS_PENDING: StatusId = StatusId::new(0);
 /// Terminal status: the order went through.
-pub const STATUS_COMPLETED: StatusId = 1;
+pub const STATUS_COMPLETED: StatusId = StatusId::new(1);
 /// Terminal status: the order failed.
-pub const STATUS_FAILED: StatusId = 2;
+pub const STATUS_FAILED: StatusId = StatusId::new(2);
 
 /// Upper bounds checked on every scenario (a limit on everything).
 pub mod bounds {
@@ -184,7 +188,7 @@ pub enum EffectModel {
     WriteStatus,
     ReadStatus,
     IssueId,
-    Mark(u8),
+    Mark(FlagId),
 }
 
 /// A compiled call policy (for `call` steps, compensations and fallbacks).
@@ -224,14 +228,14 @@ impl BackoffModel {
 pub enum FallbackModel {
     Backup(CallPolicy),
     /// Destination and message name.
-    QueueForRetry(Destination, u16),
+    QueueForRetry(Destination, MessageNameId),
 }
 
 /// Where a publish goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Destination {
     Queue(QueueId),
-    Exchange(u16),
+    Exchange(ExchangeId),
 }
 
 /// A compiled step.
@@ -250,7 +254,7 @@ pub enum StepModel {
     Publish {
         to: Destination,
         /// Index into [`Model::messages`].
-        message: u16,
+        message: MessageNameId,
         mandatory: bool,
     },
     Accept,
@@ -295,7 +299,7 @@ pub struct HandlerModel {
     pub name: String,
     pub op: String,
     pub effect: EffectModel,
-    pub steps: Vec<StepModel>,
+    pub steps: IdVec<StepId, StepModel>,
     pub emits: Option<EventId>,
     pub latency: Option<Dist>,
     pub visibility_lag_us: u64,
@@ -336,6 +340,22 @@ pub struct ConsumerModel {
     pub dispatch: Dispatch,
     pub prefetch: u32,
     pub pause_while_open: Option<BreakerId>,
+}
+
+/// A compiled circuit breaker: the scenario's settings with durations in
+/// microseconds. (Its `call_timeout_ms` caps the timeout of every call
+/// policy through it, so it lives in those policies.)
+#[derive(Clone, Debug, PartialEq)]
+pub struct BreakerModel {
+    pub id: String,
+    pub failure_threshold: u32,
+    pub error_rate_threshold: f64,
+    /// The rolling window the error rate is measured over.
+    pub window_us: u64,
+    pub min_calls: u32,
+    /// How long it stays open before letting probes through.
+    pub reset_timeout_us: u64,
+    pub half_open_probes: u32,
 }
 
 /// Compiled polling settings.
@@ -393,7 +413,7 @@ pub enum RequirementModel {
     StockReserved,
     Paid,
     Shipped,
-    Flag(u8),
+    Flag(FlagId),
 }
 
 /// A compiled scenario, ready to run.
@@ -402,34 +422,36 @@ pub struct Model {
     /// The source, kept for names, display and export.
     pub scenario: Scenario,
     pub network: Dist,
-    pub services: Vec<ServiceModel>,
-    pub handlers: Vec<HandlerModel>,
+    pub services: IdVec<ServiceId, ServiceModel>,
+    pub handlers: IdVec<HandlerId, HandlerModel>,
     pub broker_service: Option<ServiceId>,
-    pub queues: Vec<QueueModel>,
-    pub exchanges: Vec<ExchangeModel>,
-    pub consumers: Vec<ConsumerModel>,
-    pub breakers: Vec<BreakerSpec>,
+    pub queues: IdVec<QueueId, QueueModel>,
+    pub exchanges: IdVec<ExchangeId, ExchangeModel>,
+    pub consumers: IdVec<ConsumerId, ConsumerModel>,
+    pub breakers: IdVec<BreakerId, BreakerModel>,
     pub client: ClientModel,
     /// The inventory service, if any, and its SKUs with initial stock.
     pub inventory: Option<ServiceId>,
-    pub skus: Vec<(String, u32)>,
-    /// Order mix: `(sku index, weight, qty)`.
-    pub mix: Vec<(u16, u32, u32)>,
+    pub skus: IdVec<SkuId, (String, u32)>,
+    /// Order mix: `(sku, weight, qty)`.
+    pub mix: Vec<(SkuId, u32, u32)>,
     pub mix_weights: Vec<u32>,
     pub arrival: ArrivalModel,
     pub orders: u64,
     /// Scheduled commands from `services[].down` and `faults`, in that
     /// declaration order (the event queue sorts them by time).
-    pub faults: Vec<(SimTime, Command)>,
+    pub faults: IdVec<FaultId, (SimTime, Command)>,
     pub requires: Vec<RequirementModel>,
-    pub events: Vec<String>,
-    pub statuses: Vec<String>,
+    pub events: IdVec<EventId, String>,
+    pub statuses: IdVec<StatusId, String>,
     /// `terminal[status]`: the status ends an order (success or failure).
-    pub terminal: Vec<bool>,
-    pub flags: Vec<String>,
+    pub terminal: IdVec<StatusId, bool>,
+    pub flags: IdVec<FlagId, String>,
     /// Names of published messages.
-    pub messages: Vec<String>,
+    pub messages: IdVec<MessageNameId, String>,
     pub limits: Limits,
+    /// `limits.sample_interval_ms` in microseconds.
+    pub sample_interval_us: u64,
     /// Faults offered as one button each, checked against this model.
     pub one_click_faults: Vec<OneClickFaultModel>,
 }
@@ -460,37 +482,37 @@ impl Model {
 
     /// Index of the service with this id.
     pub fn service_index(&self, id: &str) -> Option<ServiceId> {
-        index_of(self.services.iter().map(|s| s.id.as_str()), id)
+        self.services.position(|s| s.id == id)
     }
 
     /// Index of the handler `"service.op"`.
     pub fn handler_index(&self, name: &str) -> Option<HandlerId> {
-        index_of(self.handlers.iter().map(|h| h.name.as_str()), name)
+        self.handlers.position(|h| h.name == name)
     }
 
     /// Index of the broker queue with this id.
     pub fn queue_index(&self, id: &str) -> Option<QueueId> {
-        index_of(self.queues.iter().map(|q| q.id.as_str()), id)
+        self.queues.position(|q| q.id == id)
     }
 
     /// Index of the circuit breaker with this id.
     pub fn breaker_index(&self, id: &str) -> Option<BreakerId> {
-        index_of(self.breakers.iter().map(|b| b.id.as_str()), id)
+        self.breakers.position(|b| b.id == id)
     }
 
     /// Index of the status value with this name (`"SUCCESS"`).
     pub fn status_index(&self, name: &str) -> Option<StatusId> {
-        index_of(self.statuses.iter().map(String::as_str), name)
+        self.statuses.position(|s| s == name)
     }
 
     /// Index of the order event with this name (`"OrderPlaced"`).
     pub fn event_index(&self, name: &str) -> Option<EventId> {
-        index_of(self.events.iter().map(String::as_str), name)
+        self.events.position(|e| e == name)
     }
 
     /// Index of the SKU with this name in [`Model::skus`].
-    pub fn sku_index(&self, name: &str) -> Option<u16> {
-        index_of(self.skus.iter().map(|(k, _)| k.as_str()), name)
+    pub fn sku_index(&self, name: &str) -> Option<SkuId> {
+        self.skus.position(|(k, _)| k == name)
     }
 
     /// Checks a command against this model: the service exists and takes
@@ -543,7 +565,7 @@ impl Model {
             } => {
                 let i = service(s)?;
                 if matches!(
-                    m.services[i as usize].kind,
+                    m.services[i].kind,
                     ServiceKind::Client | ServiceKind::Broker
                 ) {
                     return Err(CommandError(
@@ -565,31 +587,17 @@ impl Model {
                 if m.broker_service.is_none() {
                     return Err(CommandError("the scenario has no broker".into()));
                 }
-                if *downtime_ms > bounds::DURATION_MS {
-                    return Err(CommandError("downtime_ms: too long".into()));
-                }
-                ResolvedCommand::RestartBroker {
-                    downtime_us: downtime_ms * 1_000,
-                }
+                let downtime_us = ms_to_us(*downtime_ms, 0..=bounds::DURATION_MS)
+                    .map_err(|e| CommandError(format!("downtime_ms: {e}")))?;
+                ResolvedCommand::RestartBroker { downtime_us }
             }
         })
     }
 
     /// True if a status value ends an order.
     pub fn is_terminal_status(&self, status: StatusId) -> bool {
-        self.terminal.get(status as usize).copied().unwrap_or(false)
+        self.terminal.get(status).copied().unwrap_or(false)
     }
-}
-
-/// Position of `name` among `names`, as the index type of its table (the
-/// tables are bounded well below the index types' ranges, see [`bounds`]).
-fn index_of<'a, I: TryFrom<usize>>(
-    mut names: impl Iterator<Item = &'a str>,
-    name: &str,
-) -> Option<I> {
-    names
-        .position(|n| n == name)
-        .and_then(|i| I::try_from(i).ok())
 }
 
 /// Milliseconds of a scenario field in microseconds, if `ms` is within

@@ -1,7 +1,7 @@
 //! Compiling the topology: services (with their down windows and stock),
 //! the broker's queues, exchanges and consumers, circuit breakers.
 
-use super::compile::{BrokerParts, Compiler, ServiceParts};
+use super::compile::{BrokerParts, Compiler, ServiceParts, id_at};
 use super::*;
 use crate::command::Command;
 
@@ -16,7 +16,7 @@ impl Compiler<'_> {
         if s.services.len() > bounds::SERVICES {
             self.err("services", format!("at most {} services", bounds::SERVICES));
         }
-        let mut services = Vec::new();
+        let mut services = IdVec::new();
         let mut inventory = None;
         let mut skus: Vec<(String, u32)> = Vec::new();
         let mut faults: Vec<(SimTime, Command)> = Vec::new();
@@ -67,7 +67,7 @@ impl Compiler<'_> {
                 if inventory.is_some() {
                     self.err(format!("{p}.stock"), "only one service may hold stock");
                 }
-                inventory = Some(i as ServiceId);
+                inventory = Some(id_at(i));
                 skus = stock.iter().map(|(k, v)| (k.clone(), *v)).collect();
                 if skus.is_empty() {
                     self.err(format!("{p}.stock"), "needs at least one SKU");
@@ -106,16 +106,16 @@ impl Compiler<'_> {
     }
 
     /// The broker: queues, exchanges and consumers.
-    pub(super) fn broker(&mut self, handlers: &[HandlerModel]) -> BrokerParts {
+    pub(super) fn broker(&mut self, handlers: &IdVec<HandlerId, HandlerModel>) -> BrokerParts {
         let s = self.s;
-        let mut queues = Vec::new();
-        let mut exchanges = Vec::new();
-        let mut consumers = Vec::new();
+        let mut queues = IdVec::new();
+        let mut exchanges = IdVec::new();
+        let mut consumers = IdVec::new();
         let mut broker_service = None;
         if let Some(b) = &s.broker {
             let svc = self.service("broker.service".into(), &b.service);
             if s.services
-                .get(svc as usize)
+                .get(svc.index())
                 .is_some_and(|sv| sv.kind != ServiceKind::Broker)
             {
                 self.err(
@@ -134,9 +134,9 @@ impl Compiler<'_> {
                 let queue = self.queue(b, i, q);
                 queues.push(queue);
             }
-            for i in 0..queues.len() {
-                if let Some(d) = queues[i].dead_letter {
-                    queues[d as usize].is_dead_letter_queue = true;
+            for q in queues.ids() {
+                if let Some(d) = queues[q].dead_letter {
+                    queues[d].is_dead_letter_queue = true;
                 }
             }
             for (i, x) in b.exchanges.iter().enumerate() {
@@ -202,7 +202,7 @@ impl Compiler<'_> {
                 return None;
             }
             match b.queues.iter().position(|o| &o.id == d) {
-                Some(k) => Some(k as QueueId),
+                Some(k) => Some(id_at(k)),
                 None => {
                     self.err(format!("{p}.dead_letter"), format!("no queue {d:?}"));
                     None
@@ -248,10 +248,10 @@ impl Compiler<'_> {
             .iter()
             .enumerate()
             .map(|(k, q)| match b.queues.iter().position(|o| &o.id == q) {
-                Some(j) => j as QueueId,
+                Some(j) => id_at(j),
                 None => {
                     self.err(format!("{p}.queues[{k}]"), format!("no queue {q:?}"));
-                    0
+                    id_at(0)
                 }
             })
             .collect();
@@ -268,15 +268,15 @@ impl Compiler<'_> {
         b: &BrokerSpec,
         i: usize,
         c: &ConsumerSpec,
-        handlers: &[HandlerModel],
-        queues: &[QueueModel],
+        handlers: &IdVec<HandlerId, HandlerModel>,
+        queues: &IdVec<QueueId, QueueModel>,
     ) -> ConsumerModel {
         let p = format!("broker.consumers[{i}]");
         let queue = match b.queues.iter().position(|q| q.id == c.queue) {
-            Some(q) => q as QueueId,
+            Some(q) => id_at(q),
             None => {
                 self.err(format!("{p}.queue"), format!("no queue {:?}", c.queue));
-                0
+                id_at(0)
             }
         };
         if b.consumers[..i].iter().any(|o| o.queue == c.queue) {
@@ -296,11 +296,8 @@ impl Compiler<'_> {
             .pause_while_open
             .as_ref()
             .map(|b| self.breaker(format!("{p}.pause_while_open"), b));
-        let service = handlers.get(handler as usize).map_or(0, |h| h.service);
-        if queues
-            .get(queue as usize)
-            .is_some_and(|q| q.is_dead_letter_queue)
-        {
+        let service = handlers.get(handler).map_or(id_at(0), |h| h.service);
+        if queues.get(queue).is_some_and(|q| q.is_dead_letter_queue) {
             self.err(
                 format!("{p}.queue"),
                 "dead-letter queues are for inspection and have no consumer",
@@ -317,8 +314,9 @@ impl Compiler<'_> {
     }
 
     /// Circuit breakers' settings.
-    pub(super) fn breakers(&mut self) {
+    pub(super) fn breakers(&mut self) -> IdVec<BreakerId, BreakerModel> {
         let s = self.s;
+        let mut breakers = IdVec::new();
         for (i, b) in s.breakers.iter().enumerate() {
             let p = format!("breakers[{i}]");
             self.check_id(format!("{p}.id"), &b.id);
@@ -334,15 +332,26 @@ impl Compiler<'_> {
             if !(b.error_rate_threshold > 0.0 && b.error_rate_threshold <= 1.0) {
                 self.err(format!("{p}.error_rate_threshold"), "must be in (0, 1]");
             }
-            self.duration_us(format!("{p}.window_ms"), b.window_ms);
+            let window_us = self.duration_us(format!("{p}.window_ms"), b.window_ms);
             if b.min_calls == 0 {
                 self.err(format!("{p}.min_calls"), "must be > 0");
             }
             self.duration_us(format!("{p}.call_timeout_ms"), b.call_timeout_ms);
-            self.duration_us(format!("{p}.reset_timeout_ms"), b.reset_timeout_ms);
+            let reset_timeout_us =
+                self.duration_us(format!("{p}.reset_timeout_ms"), b.reset_timeout_ms);
             if !(1..=100).contains(&b.half_open_probes) {
                 self.err(format!("{p}.half_open_probes"), "must be between 1 and 100");
             }
+            breakers.push(BreakerModel {
+                id: b.id.clone(),
+                failure_threshold: b.failure_threshold,
+                error_rate_threshold: b.error_rate_threshold,
+                window_us,
+                min_calls: b.min_calls,
+                reset_timeout_us,
+                half_open_probes: b.half_open_probes,
+            });
         }
+        breakers
     }
 }

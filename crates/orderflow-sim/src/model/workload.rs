@@ -2,18 +2,18 @@
 //! its completion modes, the workload, scheduled faults, the requirements
 //! of a completed order, the limits.
 
-use super::compile::Compiler;
+use super::compile::{Compiler, id_at};
 use super::*;
 use crate::command::Command;
 
 impl Compiler<'_> {
     /// The client: entry point, completion modes, polling and callbacks.
-    pub(super) fn client(&mut self, handlers: &[HandlerModel]) -> ClientModel {
+    pub(super) fn client(&mut self, handlers: &IdVec<HandlerId, HandlerModel>) -> ClientModel {
         let s = self.s;
         let cs = &s.client;
         let client_service = self.service("client.service".into(), &cs.service);
         if s.services
-            .get(client_service as usize)
+            .get(client_service.index())
             .is_some_and(|sv| sv.kind != ServiceKind::Client)
         {
             self.err(
@@ -114,7 +114,7 @@ impl Compiler<'_> {
         &mut self,
         inventory: Option<ServiceId>,
         skus: &mut Vec<(String, u32)>,
-    ) -> (ArrivalModel, Vec<(u16, u32, u32)>) {
+    ) -> (ArrivalModel, Vec<(SkuId, u32, u32)>) {
         let s = self.s;
         let w = &s.workload;
         if !(1..=bounds::ORDERS).contains(&w.orders) {
@@ -190,17 +190,17 @@ impl Compiler<'_> {
                 self.err(format!("{p}.qty"), "must be > 0");
             }
             let sku = match skus.iter().position(|(k, _)| k == &m.sku) {
-                Some(k) => k as u16,
+                Some(k) => id_at(k),
                 None if inventory.is_none() => {
                     skus.push((m.sku.clone(), 0));
-                    (skus.len() - 1) as u16
+                    id_at(skus.len() - 1)
                 }
                 None => {
                     self.err(
                         format!("{p}.sku"),
                         format!("{:?} is not in the inventory's stock", m.sku),
                     );
-                    0
+                    id_at(0)
                 }
             };
             mix.push((sku, m.weight, m.qty));
@@ -209,7 +209,7 @@ impl Compiler<'_> {
             if skus.is_empty() {
                 skus.push(("SKU-1".into(), 0));
             }
-            mix.push((0, 1, 1));
+            mix.push((id_at(0), 1, 1));
         }
         if mix.iter().all(|m| m.1 == 0) {
             self.err("workload.skus", "at least one weight must be > 0");
@@ -310,7 +310,10 @@ impl Compiler<'_> {
     }
 
     /// What a completed order requires.
-    pub(super) fn requirements(&mut self, handlers: &[HandlerModel]) -> Vec<RequirementModel> {
+    pub(super) fn requirements(
+        &mut self,
+        handlers: &IdVec<HandlerId, HandlerModel>,
+    ) -> Vec<RequirementModel> {
         let s = self.s;
         let mut requires = Vec::new();
         for (i, r) in s.outcome.requires.iter().enumerate() {
@@ -336,10 +339,10 @@ impl Compiler<'_> {
                     RequirementModel::Shipped
                 }
                 Requirement::Flag(name) => match self.flags.iter().position(|f| f == name) {
-                    Some(k) => RequirementModel::Flag(k as u8),
+                    Some(k) => RequirementModel::Flag(id_at(k)),
                     None => {
                         self.err(p, format!("no handler marks {name:?}"));
-                        RequirementModel::Flag(0)
+                        RequirementModel::Flag(id_at(0))
                     }
                 },
             });
@@ -347,8 +350,8 @@ impl Compiler<'_> {
         requires
     }
 
-    /// Run limits.
-    pub(super) fn limits(&mut self) {
+    /// Run limits; returns the sample interval in microseconds.
+    pub(super) fn limits(&mut self) -> u64 {
         let s = self.s;
         let l = &s.limits;
         if !(1..=bounds::TRACE_BUFFER).contains(&l.trace_buffer) {
@@ -369,12 +372,14 @@ impl Compiler<'_> {
                 format!("must be at most {}", bounds::COMMANDS),
             );
         }
-        self.duration_us("limits.sample_interval_ms".into(), l.sample_interval_ms);
+        let sample_interval_us =
+            self.duration_us("limits.sample_interval_ms".into(), l.sample_interval_ms);
         if !(2..=bounds::SERIES_POINTS).contains(&l.series_points) {
             self.err(
                 "limits.series_points",
                 format!("must be between 2 and {}", bounds::SERIES_POINTS),
             );
         }
+        sample_interval_us
     }
 }

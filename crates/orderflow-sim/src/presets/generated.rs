@@ -14,7 +14,8 @@ fn s(text: &str) -> String {
 /// The names of every preset, in the order the playground lists them.
 pub const NAMES: &[&str] = &["sync-chain", "fire-and-forget", "hybrid", "hybrid-queue", "surge", "food-ordering", "pizza", "async-write", "payment-breaker", "mmc"];
 
-/// Preset `name`, built; `None` if there is no such preset.
+/// Preset `name`, built without its claims (see [`claims`]); `None`
+/// if there is no such preset.
 pub fn scenario(name: &str) -> Option<Scenario> {
     Some(match name {
         "sync-chain" => sync_chain(),
@@ -27,6 +28,23 @@ pub fn scenario(name: &str) -> Option<Scenario> {
         "async-write" => async_write(),
         "payment-breaker" => payment_breaker(),
         "mmc" => mmc(),
+        _ => return None,
+    })
+}
+
+/// The claims section of preset `name`; `None` if there is no such preset.
+pub fn claims(name: &str) -> Option<Vec<ClaimSpec>> {
+    Some(match name {
+        "sync-chain" => sync_chain_claims(),
+        "fire-and-forget" => fire_and_forget_claims(),
+        "hybrid" => hybrid_claims(),
+        "hybrid-queue" => hybrid_queue_claims(),
+        "surge" => surge_claims(),
+        "food-ordering" => food_ordering_claims(),
+        "pizza" => pizza_claims(),
+        "async-write" => async_write_claims(),
+        "payment-breaker" => payment_breaker_claims(),
+        "mmc" => mmc_claims(),
         _ => return None,
     })
 }
@@ -398,7 +416,125 @@ fn sync_chain() -> Scenario {
                 duration_ms: 30000,
             },
         ],
+        claims: Vec::new(),
     }
+}
+
+fn sync_chain_claims() -> Vec<ClaimSpec> {
+    vec![
+        ClaimSpec {
+            id: s("sum-of-hops"),
+            text: s("The chain's answer waits for every call in turn, so its response time is the sum of the hops"),
+            document: s("000"),
+            seed: 1,
+            orders: Some(60),
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.latency.response.mean_ms >= 0.9 * a.reference.sync_path_mean_ms"),
+                s("a.latency.response.mean_ms <= 1.15 * a.reference.sync_path_mean_ms"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(5000),
+                metric: s("latency.response.p50_ms"),
+            }),
+        },
+        ClaimSpec {
+            id: s("told-last"),
+            text: s("The client gets its answer only after the last downstream call has finished"),
+            document: s("000"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.latency.response.mean_ms >= a.latency.done.mean_ms"),
+                s("a.latency.consistency_window.max_ms < 1"),
+            ],
+            show: None,
+        },
+        ClaimSpec {
+            id: s("payment-failure-undoes"),
+            text: s("A failed payment cancels the order and gives the reserved stock back"),
+            document: s("000"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.outcome.compensated > 0"),
+                s("a.steps.compensations >= a.outcome.compensated"),
+                s("a.service.payment.refused > 0"),
+                s("a.outcome.inconsistent == 0"),
+                s("a.outcome.lost == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(20000),
+                metric: s("outcome.compensated"),
+            }),
+        },
+        ClaimSpec {
+            id: s("failure-cascades"),
+            text: s("Tightly coupled: a warehouse outage fails the orders placed meanwhile and refunds their payments"),
+            document: s("000"),
+            seed: 1,
+            orders: Some(80),
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: vec![
+                        TimedCommand {
+                            at_ms: 5000,
+                            command: Command::SetUp {
+                                service: s("warehouse"),
+                                up: false,
+                            },
+                        },
+                        TimedCommand {
+                            at_ms: 10000,
+                            command: Command::SetUp {
+                                service: s("warehouse"),
+                                up: true,
+                            },
+                        },
+                    ],
+                }),
+                (s("b"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.outcome.compensated >= 10"),
+                s("a.payments.refunded > 0"),
+                s("b.outcome.compensated == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(8000),
+                metric: s("payments.refunded"),
+            }),
+        },
+    ]
 }
 
 fn fire_and_forget() -> Scenario {
@@ -728,7 +864,105 @@ fn fire_and_forget() -> Scenario {
                 duration_ms: 30000,
             },
         ],
+        claims: Vec::new(),
     }
+}
+
+fn fire_and_forget_claims() -> Vec<ClaimSpec> {
+    vec![
+        ClaimSpec {
+            id: s("places-unpaid-orders"),
+            text: s("Fire-and-forget places orders whose payment failed: the client hears the order is placed, yet it is never paid"),
+            document: s("000"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.service.payment.refused > 0"),
+                s("a.outcome.inconsistent > 0"),
+                s("a.outcome.failed + a.outcome.compensated == 0"),
+                s("a.payments.captured < a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(20000),
+                metric: s("outcome.inconsistent"),
+            }),
+        },
+        ClaimSpec {
+            id: s("answers-at-once"),
+            text: s("The order service answers without waiting for any call: well before the work ends, and in a tenth of the chain's response time"),
+            document: s("000"),
+            seed: 1,
+            orders: Some(60),
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+                (s("b"), ClaimRunSpec {
+                    preset: Some(s("sync-chain")),
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.latency.response.p99_ms < a.latency.done.p50_ms"),
+                s("10 * a.latency.response.mean_ms < b.latency.response.mean_ms"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(5000),
+                metric: s("latency.response.p50_ms"),
+            }),
+        },
+        ClaimSpec {
+            id: s("nobody-notices"),
+            text: s("Nobody follows up the calls: a failed step is neither undone nor reported to the client"),
+            document: s("000"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+                (s("b"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.steps.compensations == 0"),
+                s("a.outcome.completed + a.outcome.inconsistent == a.orders.created"),
+                s("b.outcome.inconsistent == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(20000),
+                metric: s("steps.compensations"),
+            }),
+        },
+    ]
 }
 
 fn hybrid() -> Scenario {
@@ -1141,7 +1375,179 @@ fn hybrid() -> Scenario {
                 duration_ms: 10000,
             },
         ],
+        claims: Vec::new(),
     }
+}
+
+fn hybrid_claims() -> Vec<ClaimSpec> {
+    vec![
+        ClaimSpec {
+            id: s("mandatory-steps-only"),
+            text: s("Only the mandatory steps (inventory, payment) are waited for, so the hybrid responds sooner than the synchronous chain"),
+            document: s("000"),
+            seed: 1,
+            orders: Some(60),
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+                (s("b"), ClaimRunSpec {
+                    preset: Some(s("sync-chain")),
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.latency.response.mean_ms < 0.8 * b.latency.response.mean_ms"),
+                s("a.reference.sync_path_mean_ms < 0.8 * b.reference.sync_path_mean_ms"),
+                s("a.outcome.completed == a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(5000),
+                metric: s("latency.response.p50_ms"),
+            }),
+        },
+        ClaimSpec {
+            id: s("payment-failure-reverts-stock"),
+            text: s("A failed payment fails the order and releases its stock: nothing stays half done"),
+            document: s("000"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.outcome.compensated > 0"),
+                s("a.steps.compensations >= a.outcome.compensated"),
+                s("a.outcome.inconsistent == 0"),
+                s("a.outcome.lost == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(20000),
+                metric: s("outcome.compensated"),
+            }),
+        },
+        ClaimSpec {
+            id: s("better-than-fire-and-forget"),
+            text: s("Under a payment outage the hybrid refuses the affected orders cleanly, while fire-and-forget accepts them unpaid"),
+            document: s("000"),
+            seed: 1,
+            orders: Some(80),
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: vec![
+                        TimedCommand {
+                            at_ms: 5000,
+                            command: Command::SetUp {
+                                service: s("payment"),
+                                up: false,
+                            },
+                        },
+                        TimedCommand {
+                            at_ms: 10000,
+                            command: Command::SetUp {
+                                service: s("payment"),
+                                up: true,
+                            },
+                        },
+                    ],
+                }),
+                (s("b"), ClaimRunSpec {
+                    preset: Some(s("fire-and-forget")),
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: vec![
+                        TimedCommand {
+                            at_ms: 5000,
+                            command: Command::SetUp {
+                                service: s("payment"),
+                                up: false,
+                            },
+                        },
+                        TimedCommand {
+                            at_ms: 10000,
+                            command: Command::SetUp {
+                                service: s("payment"),
+                                up: true,
+                            },
+                        },
+                    ],
+                }),
+            ]),
+            expect: vec![
+                s("a.outcome.compensated > 0"),
+                s("a.outcome.inconsistent == 0"),
+                s("b.outcome.inconsistent > 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(8000),
+                metric: s("outcome.compensated"),
+            }),
+        },
+        ClaimSpec {
+            id: s("async-call-loses-orders"),
+            text: s("A message sent straight to a warehouse that is down is gone: the order is paid but never shipped"),
+            document: s("000"),
+            seed: 1,
+            orders: Some(80),
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: vec![
+                        TimedCommand {
+                            at_ms: 5000,
+                            command: Command::SetUp {
+                                service: s("warehouse"),
+                                up: false,
+                            },
+                        },
+                        TimedCommand {
+                            at_ms: 10000,
+                            command: Command::SetUp {
+                                service: s("warehouse"),
+                                up: true,
+                            },
+                        },
+                    ],
+                }),
+            ]),
+            expect: vec![
+                s("a.service.warehouse.refused > 0"),
+                s("a.outcome.inconsistent > 0"),
+                s("a.outcome.compensated == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(8000),
+                metric: s("outcome.inconsistent"),
+            }),
+        },
+    ]
 }
 
 fn hybrid_queue() -> Scenario {
@@ -1634,7 +2040,202 @@ fn hybrid_queue() -> Scenario {
                 duration_ms: 10000,
             },
         ],
+        claims: Vec::new(),
     }
+}
+
+fn hybrid_queue_claims() -> Vec<ClaimSpec> {
+    vec![
+        ClaimSpec {
+            id: s("outage-loses-nothing"),
+            text: s("With a durable queue a consumer outage loses nothing: the warehouse's messages pile up while it is down and drain when it returns"),
+            document: s("000"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.queue.warehouse_q.peak_depth >= 50"),
+                s("a.queue.warehouse_q.acked == a.queue.warehouse_q.published"),
+                s("a.outcome.completed == a.orders.created"),
+                s("a.outcome.lost + a.outcome.inconsistent == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(30000),
+                metric: s("queue.warehouse_q.peak_depth"),
+            }),
+        },
+        ClaimSpec {
+            id: s("queue-instead-of-call"),
+            text: s("The warehouse outage that costs the hybrid its shipments costs the queued design none"),
+            document: s("000"),
+            seed: 1,
+            orders: Some(80),
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: vec![
+                        TimedCommand {
+                            at_ms: 5000,
+                            command: Command::SetUp {
+                                service: s("warehouse"),
+                                up: false,
+                            },
+                        },
+                        TimedCommand {
+                            at_ms: 10000,
+                            command: Command::SetUp {
+                                service: s("warehouse"),
+                                up: true,
+                            },
+                        },
+                    ],
+                }),
+                (s("b"), ClaimRunSpec {
+                    preset: Some(s("hybrid")),
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: vec![
+                        TimedCommand {
+                            at_ms: 5000,
+                            command: Command::SetUp {
+                                service: s("warehouse"),
+                                up: false,
+                            },
+                        },
+                        TimedCommand {
+                            at_ms: 10000,
+                            command: Command::SetUp {
+                                service: s("warehouse"),
+                                up: true,
+                            },
+                        },
+                    ],
+                }),
+            ]),
+            expect: vec![
+                s("a.outcome.completed == a.orders.created"),
+                s("b.outcome.inconsistent + b.outcome.lost > 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(8000),
+                metric: s("queue.warehouse_q.peak_depth"),
+            }),
+        },
+        ClaimSpec {
+            id: s("messages-persist"),
+            text: s("A durable queue keeps its backlog through a broker restart; a transient one loses it"),
+            document: s("000"),
+            seed: 1,
+            orders: Some(80),
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: vec![
+                        TimedCommand {
+                            at_ms: 3000,
+                            command: Command::SetUp {
+                                service: s("warehouse"),
+                                up: false,
+                            },
+                        },
+                        TimedCommand {
+                            at_ms: 8000,
+                            command: Command::RestartBroker {
+                                downtime_ms: 500,
+                            },
+                        },
+                        TimedCommand {
+                            at_ms: 12000,
+                            command: Command::SetUp {
+                                service: s("warehouse"),
+                                up: true,
+                            },
+                        },
+                    ],
+                }),
+                (s("b"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::from([
+                        (s("warehouse_q"), false),
+                    ]),
+                    commands: vec![
+                        TimedCommand {
+                            at_ms: 3000,
+                            command: Command::SetUp {
+                                service: s("warehouse"),
+                                up: false,
+                            },
+                        },
+                        TimedCommand {
+                            at_ms: 8000,
+                            command: Command::RestartBroker {
+                                downtime_ms: 500,
+                            },
+                        },
+                        TimedCommand {
+                            at_ms: 12000,
+                            command: Command::SetUp {
+                                service: s("warehouse"),
+                                up: true,
+                            },
+                        },
+                    ],
+                }),
+            ]),
+            expect: vec![
+                s("a.queue.warehouse_q.lost == 0"),
+                s("a.outcome.lost + a.outcome.inconsistent == 0"),
+                s("b.queue.warehouse_q.lost > 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(9000),
+                metric: s("queue.warehouse_q.lost"),
+            }),
+        },
+        ClaimSpec {
+            id: s("answer-before-shipping"),
+            text: s("The client's answer follows inventory and payment; shipping and the email come later from the queue"),
+            document: s("000"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.latency.response.mean_ms < a.latency.done.mean_ms"),
+                s("a.latency.consistency_window.p50_ms >= 20"),
+            ],
+            show: None,
+        },
+    ]
 }
 
 fn surge() -> Scenario {
@@ -2134,7 +2735,97 @@ fn surge() -> Scenario {
                 duration_ms: 10000,
             },
         ],
+        claims: Vec::new(),
     }
+}
+
+fn surge_claims() -> Vec<ClaimSpec> {
+    vec![
+        ClaimSpec {
+            id: s("sync-tier-saturates"),
+            text: s("In a surge the synchronous tier is the bottleneck: Payment's workers wait on the provider and the order service turns requests away"),
+            document: s("000"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.service.payment.queue_peak > 0"),
+                s("a.service.order.rejected > 0"),
+                s("a.outcome.failed > 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(20000),
+                metric: s("service.order.rejected"),
+            }),
+        },
+        ClaimSpec {
+            id: s("queue-absorbs-surge"),
+            text: s("The warehouse, fed by a queue, takes the surge at its own speed: a backlog grows, nothing is refused or lost"),
+            document: s("000"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.queue.warehouse_q.peak_depth >= 100"),
+                s("a.queue.warehouse_q.refused == 0"),
+                s("a.queue.warehouse_q.acked == a.queue.warehouse_q.published"),
+                s("a.outcome.lost == 0"),
+                s("a.outcome.inconsistent == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(25000),
+                metric: s("queue.warehouse_q.peak_depth"),
+            }),
+        },
+        ClaimSpec {
+            id: s("scale-only-the-sync-tier"),
+            text: s("Scaling the synchronous tier alone is enough: with three Payment replicas the whole surge goes through, the warehouse left as it was"),
+            document: s("000"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+                (s("b"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: vec![
+                        TimedCommand {
+                            at_ms: 0,
+                            command: Command::SetReplicas {
+                                service: s("payment"),
+                                replicas: 3,
+                            },
+                        },
+                    ],
+                }),
+            ]),
+            expect: vec![
+                s("a.outcome.completed < a.orders.created"),
+                s("b.outcome.completed == b.orders.created"),
+                s("b.service.order.rejected == 0"),
+                s("b.queue.warehouse_q.peak_depth >= 100"),
+            ],
+            show: Some(ShowSpec {
+                run: s("b"),
+                at_ms: Some(25000),
+                metric: s("outcome.completed"),
+            }),
+        },
+    ]
 }
 
 fn food_ordering() -> Scenario {
@@ -2578,7 +3269,143 @@ fn food_ordering() -> Scenario {
                 duration_ms: 10000,
             },
         ],
+        claims: Vec::new(),
     }
+}
+
+fn food_ordering_claims() -> Vec<ClaimSpec> {
+    vec![
+        ClaimSpec {
+            id: s("kitchen-not-awaited"),
+            text: s("Payment is synchronous but cooking is queued: the customer's answer never waits for the kitchen"),
+            document: s("001"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.latency.response.p95_ms < 0.05 * a.latency.done.p50_ms"),
+                s("a.queue.kitchen_q.published == a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(20000),
+                metric: s("latency.response.p95_ms"),
+            }),
+        },
+        ClaimSpec {
+            id: s("meal-ready-assigns-courier"),
+            text: s("A finished meal raises MealReady and Delivery then assigns a courier: every paid order ends cooked and with a courier"),
+            document: s("001"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.queue.delivery_q.acked == a.payments.success"),
+                s("a.service.delivery.succeeded == a.orders.created"),
+                s("a.outcome.completed == a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(30000),
+                metric: s("queue.delivery_q.acked"),
+            }),
+        },
+        ClaimSpec {
+            id: s("payment-before-kitchen"),
+            text: s("The kitchen only hears of paid orders: during a provider outage the orders fail up front and no unpaid meal is cooked"),
+            document: s("001"),
+            seed: 1,
+            orders: Some(30),
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: vec![
+                        TimedCommand {
+                            at_ms: 5000,
+                            command: Command::SetUp {
+                                service: s("provider"),
+                                up: false,
+                            },
+                        },
+                        TimedCommand {
+                            at_ms: 20000,
+                            command: Command::SetUp {
+                                service: s("provider"),
+                                up: true,
+                            },
+                        },
+                    ],
+                }),
+            ]),
+            expect: vec![
+                s("a.outcome.completed < a.orders.created"),
+                s("a.queue.kitchen_q.published == a.payments.captured"),
+                s("a.outcome.inconsistent == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(15000),
+                metric: s("queue.kitchen_q.published"),
+            }),
+        },
+        ClaimSpec {
+            id: s("slow-kitchen-slows-meals-only"),
+            text: s("A kitchen three times slower holds up the meals, not the customer's answer: the orders wait in the kitchen's queue"),
+            document: s("001"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: vec![
+                        TimedCommand {
+                            at_ms: 20000,
+                            command: Command::SetLatencyFactor {
+                                service: s("kitchen"),
+                                factor: 3.0,
+                            },
+                        },
+                        TimedCommand {
+                            at_ms: 50000,
+                            command: Command::SetLatencyFactor {
+                                service: s("kitchen"),
+                                factor: 1.0,
+                            },
+                        },
+                    ],
+                }),
+                (s("b"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.latency.done.mean_ms > 1.2 * b.latency.done.mean_ms"),
+                s("a.queue.kitchen_q.peak_depth > b.queue.kitchen_q.peak_depth"),
+                s("a.latency.response.p95_ms < 1.25 * b.latency.response.p95_ms"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(45000),
+                metric: s("queue.kitchen_q.peak_depth"),
+            }),
+        },
+    ]
 }
 
 fn pizza() -> Scenario {
@@ -2946,7 +3773,109 @@ fn pizza() -> Scenario {
                 duration_ms: 10000,
             },
         ],
+        claims: Vec::new(),
     }
+}
+
+fn pizza_claims() -> Vec<ClaimSpec> {
+    vec![
+        ClaimSpec {
+            id: s("accepted-at-once"),
+            text: s("Alice's order is acknowledged immediately and the pizza is made in the background: the answer never waits for the oven"),
+            document: s("002"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.latency.response.p99_ms < 100"),
+                s("100 * a.latency.response.p99_ms < a.latency.done.p50_ms"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(5000),
+                metric: s("latency.response.p99_ms"),
+            }),
+        },
+        ClaimSpec {
+            id: s("fanout-to-every-consumer"),
+            text: s("The fanout exchange gives each OrderPlaced event to OrderHistory and to OrderExecutor alike"),
+            document: s("002"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.queue.history_q.published == a.orders.created"),
+                s("a.queue.executor_q.published == a.orders.created"),
+                s("a.service.order_history.succeeded == a.orders.created"),
+                s("a.outcome.completed == a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(10000),
+                metric: s("queue.history_q.published"),
+            }),
+        },
+        ClaimSpec {
+            id: s("status-at-every-stage"),
+            text: s("Alice gets an OrderStatus callback for each stage of the baking, and one when the pizza is ready"),
+            document: s("002"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.client.callbacks_sent - a.client.callback_failures >= 4 * a.orders.created"),
+                s("a.latency.completion.count == a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(20000),
+                metric: s("client.callbacks_sent"),
+            }),
+        },
+        ClaimSpec {
+            id: s("broker-keeps-events"),
+            text: s("OrderPlaced events wait in the broker while OrderHistory is down, and none is lost"),
+            document: s("002"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: vec![
+                        TimedCommand {
+                            at_ms: 10000,
+                            command: Command::SetUp {
+                                service: s("order_history"),
+                                up: false,
+                            },
+                        },
+                        TimedCommand {
+                            at_ms: 40000,
+                            command: Command::SetUp {
+                                service: s("order_history"),
+                                up: true,
+                            },
+                        },
+                    ],
+                }),
+            ]),
+            expect: vec![
+                s("a.queue.history_q.peak_depth >= 10"),
+                s("a.queue.history_q.acked == a.queue.history_q.published"),
+                s("a.outcome.completed == a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(35000),
+                metric: s("queue.history_q.peak_depth"),
+            }),
+        },
+    ]
 }
 
 fn async_write() -> Scenario {
@@ -3425,7 +4354,175 @@ fn async_write() -> Scenario {
                 duration_ms: 10000,
             },
         ],
+        claims: Vec::new(),
     }
+}
+
+fn async_write_claims() -> Vec<ClaimSpec> {
+    vec![
+        ClaimSpec {
+            id: s("faster-response"),
+            text: s("The write answers 202 as soon as its command is queued; the slow steps run afterwards"),
+            document: s("003"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("5 * a.latency.response.p95_ms < a.latency.done.p50_ms"),
+                s("a.queue.order_commands.published == a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(5000),
+                metric: s("latency.response.p95_ms"),
+            }),
+        },
+        ClaimSpec {
+            id: s("polling-wastes-requests"),
+            text: s("Polling costs requests that find nothing new; a webhook costs none"),
+            document: s("003"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: Some(Completion::Polling),
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+                (s("b"), ClaimRunSpec {
+                    preset: None,
+                    completion: Some(Completion::Callback),
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.client.wasted_polls > 0"),
+                s("a.client.polls > a.orders.created"),
+                s("b.client.polls == 0"),
+                s("b.outcome.completed == b.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(10000),
+                metric: s("client.wasted_polls"),
+            }),
+        },
+        ClaimSpec {
+            id: s("push-tells-at-once"),
+            text: s("A webhook or a push reaches the client as soon as the order is done; a polling client finds out at its next poll"),
+            document: s("003"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: Some(Completion::Polling),
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+                (s("b"), ClaimRunSpec {
+                    preset: None,
+                    completion: Some(Completion::Callback),
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+                (s("c"), ClaimRunSpec {
+                    preset: None,
+                    completion: Some(Completion::Push),
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("b.latency.detection_lag.mean_ms < 0.1 * a.latency.detection_lag.mean_ms"),
+                s("c.latency.detection_lag.mean_ms < 0.1 * a.latency.detection_lag.mean_ms"),
+                s("b.latency.completion.mean_ms < a.latency.completion.mean_ms"),
+                s("c.latency.completion.mean_ms < a.latency.completion.mean_ms"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(10000),
+                metric: s("latency.detection_lag.p50_ms"),
+            }),
+        },
+        ClaimSpec {
+            id: s("eventually-consistent"),
+            text: s("Eventually consistent: between the 202 and the end of the background work the records show an unfinished order"),
+            document: s("003"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.latency.consistency_window.mean_ms > 10 * a.latency.response.mean_ms"),
+                s("a.outcome.completed == a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(10000),
+                metric: s("latency.consistency_window.p50_ms"),
+            }),
+        },
+        ClaimSpec {
+            id: s("worker-outage-loses-nothing"),
+            text: s("Queued commands survive a worker outage: the orders are delayed, none is lost"),
+            document: s("003"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: vec![
+                        TimedCommand {
+                            at_ms: 5000,
+                            command: Command::SetUp {
+                                service: s("order_worker"),
+                                up: false,
+                            },
+                        },
+                        TimedCommand {
+                            at_ms: 15000,
+                            command: Command::SetUp {
+                                service: s("order_worker"),
+                                up: true,
+                            },
+                        },
+                    ],
+                }),
+            ]),
+            expect: vec![
+                s("a.queue.order_commands.peak_depth >= 10"),
+                s("a.queue.order_commands.acked == a.queue.order_commands.published"),
+                s("a.outcome.completed == a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(12000),
+                metric: s("queue.order_commands.peak_depth"),
+            }),
+        },
+    ]
 }
 
 fn payment_breaker() -> Scenario {
@@ -3888,7 +4985,79 @@ fn payment_breaker() -> Scenario {
                 duration_ms: 10000,
             },
         ],
+        claims: Vec::new(),
     }
+}
+
+fn payment_breaker_claims() -> Vec<ClaimSpec> {
+    vec![
+        ClaimSpec {
+            id: s("pending-then-success"),
+            text: s("With the provider up, each payment goes from PENDING to SUCCESS and every order is charged exactly once"),
+            document: s("004"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.payments.success == a.orders.created"),
+                s("a.payments.captured == a.orders.created"),
+                s("a.payments.failed + a.payments.queued_for_retry == 0"),
+                s("a.breaker.provider.opens == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(10000),
+                metric: s("payments.success"),
+            }),
+        },
+        ClaimSpec {
+            id: s("open-breaker-fails-fast"),
+            text: s("An open breaker fails fast: during the provider outage most charges are rejected on the spot rather than waiting on the dead provider"),
+            document: s("004"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.breaker.provider.opens >= 1"),
+                s("a.breaker.provider.short_circuited > 0"),
+                s("a.breaker.provider.short_circuited > 2 * a.breaker.provider.failures"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(20000),
+                metric: s("breaker.provider.short_circuited"),
+            }),
+        },
+        ClaimSpec {
+            id: s("self-healing"),
+            text: s("Self-healing: after the outage the half-open breaker's probes pass, it closes, and the charges QUEUED_FOR_RETRY are captured"),
+            document: s("004"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.breaker.provider.closes >= 1"),
+                s("a.payments.queued_for_retry > 0"),
+                s("a.payments.recovered == a.payments.queued_for_retry"),
+                s("a.payments.captured <= a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(40000),
+                metric: s("payments.recovered"),
+            }),
+        },
+    ]
 }
 
 fn mmc() -> Scenario {
@@ -3975,5 +5144,30 @@ fn mmc() -> Scenario {
             series_points: 4000,
         },
         one_click_faults: Vec::new(),
+        claims: Vec::new(),
     }
+}
+
+fn mmc_claims() -> Vec<ClaimSpec> {
+    vec![
+        ClaimSpec {
+            id: s("erlang-c"),
+            text: s("An M/M/c queue with c = 4 and utilisation 0.9 waits as Erlang C predicts (1.9694 s), within 15 % on one seed of 50,000 customers"),
+            document: s("beyond the documents"),
+            seed: 1,
+            orders: Some(50000),
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.service.server.mean_queue_wait_ms >= 0.85 * 1969.4"),
+                s("a.service.server.mean_queue_wait_ms <= 1.15 * 1969.4"),
+                s("a.service.server.utilisation >= 0.88"),
+                s("a.service.server.utilisation <= 0.92"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: None,
+                metric: s("service.server.mean_queue_wait_ms"),
+            }),
+        },
+    ]
 }

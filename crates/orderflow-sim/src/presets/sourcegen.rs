@@ -125,8 +125,11 @@ impl Lit for [f64; 2] {
     }
 }
 
-impl Lit for BTreeMap<String, u32> {
+impl<T: Lit> Lit for BTreeMap<String, T> {
     fn lit(&self, w: &mut W) {
+        if self.is_empty() {
+            return w.raw("BTreeMap::new()");
+        }
         let pairs: Vec<_> = self.iter().collect();
         w.block("BTreeMap::from([", &pairs, "])", |w, (k, v)| {
             w.raw("(");
@@ -164,8 +167,12 @@ macro_rules! lit_struct {
 lit_struct! {
     Scenario {
         name, title, description, network, services, handlers, broker, breakers, client,
-        workload, faults, outcome, limits, one_click_faults,
+        workload, faults, outcome, limits, one_click_faults, claims,
     }
+    ClaimSpec { id, text, document, seed, orders, runs, expect, show }
+    ClaimRunSpec { preset, completion, id_source, orders, faults, durable, commands }
+    TimedCommand { at_ms, command }
+    ShowSpec { run, at_ms, metric }
     OneClickFault { label, on, off, duration_ms }
     NetworkSpec { latency }
     Window { from_ms, until_ms }
@@ -440,7 +447,8 @@ pub(super) fn generate() -> String {
     w.raw(
         "];\n\
          \n\
-         /// Preset `name`, built; `None` if there is no such preset.\n\
+         /// Preset `name`, built without its claims (see [`claims`]); `None`\n\
+         /// if there is no such preset.\n\
          pub fn scenario(name: &str) -> Option<Scenario> {\n    \
              Some(match name {\n",
     );
@@ -448,13 +456,36 @@ pub(super) fn generate() -> String {
         writeln!(w.out, "        {name:?} => {}(),", fn_name(name)).expect("writing to a String");
     }
     w.raw("        _ => return None,\n    })\n}\n");
+    w.raw(
+        "\n/// The claims section of preset `name`; `None` if there is no such preset.\n\
+         pub fn claims(name: &str) -> Option<Vec<ClaimSpec>> {\n    \
+             Some(match name {\n",
+    );
+    for (name, _) in super::PRESETS {
+        writeln!(w.out, "        {name:?} => {}_claims(),", fn_name(name))
+            .expect("writing to a String");
+    }
+    w.raw("        _ => return None,\n    })\n}\n");
     for (name, json) in super::PRESETS {
-        let scenario = Scenario::from_json(json)
+        let mut scenario = Scenario::from_json(json)
             .unwrap_or_else(|e| panic!("scenarios/{name}.json does not parse: {e}"));
+        // Apart, so that a program that never asks for the claims (the
+        // browser app) does not carry them.
+        let claims = std::mem::take(&mut scenario.claims);
         write!(w.out, "\nfn {}() -> Scenario {{\n    ", fn_name(name))
             .expect("writing to a String");
         w.depth = 1;
         scenario.lit(&mut w);
+        w.depth = 0;
+        w.raw("\n}\n");
+        write!(
+            w.out,
+            "\nfn {}_claims() -> Vec<ClaimSpec> {{\n    ",
+            fn_name(name)
+        )
+        .expect("writing to a String");
+        w.depth = 1;
+        claims.lit(&mut w);
         w.depth = 0;
         w.raw("\n}\n");
     }
@@ -474,7 +505,7 @@ mod tests {
     fn generated_presets_equal_their_json() {
         for (name, json) in super::super::PRESETS {
             let parsed = Scenario::from_json(json).unwrap();
-            let built = super::super::scenario(name).unwrap();
+            let built = super::super::scenario_with_claims(name).unwrap();
             assert_eq!(built, parsed, "{name}");
         }
         let names: Vec<_> = super::super::PRESETS.iter().map(|(n, _)| *n).collect();

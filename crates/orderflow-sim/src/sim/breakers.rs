@@ -12,7 +12,7 @@ use crate::trace::TraceKind;
 impl World {
     /// An open breaker's wait is over (unless it changed meanwhile).
     pub(super) fn on_breaker_reset(&mut self, m: &Model, b: BreakerId, epoch: u32) {
-        if let Some(state) = self.breakers[b as usize].reset_due(self.now, epoch) {
+        if let Some(state) = self.breakers[b].reset_due(self.now, epoch) {
             self.breaker_changed(m, b, state);
         }
     }
@@ -21,14 +21,15 @@ impl World {
         self.trace(m, TraceKind::Breaker { breaker: b, state });
         match state {
             BreakerState::Open => {
-                let breaker = &self.breakers[b as usize];
+                let breaker = &self.breakers[b];
                 let (at, epoch) = (breaker.reset_at(), breaker.epoch());
                 self.timers.at(at, Event::BreakerReset(b, epoch));
             }
             BreakerState::HalfOpen | BreakerState::Closed => {
-                for (q, c) in self.broker.consumer_of.clone().into_iter().enumerate() {
-                    if c.is_some_and(|c| m.consumers[c as usize].pause_while_open == Some(b)) {
-                        self.dispatch(m, q as QueueId);
+                for q in self.broker.queue_ids() {
+                    let c = self.broker.consumer_of(q);
+                    if c.is_some_and(|c| m.consumers[c].pause_while_open == Some(b)) {
+                        self.dispatch(m, q);
                     }
                 }
             }

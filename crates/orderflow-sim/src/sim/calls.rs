@@ -25,7 +25,7 @@ const STATUS_WRITE_RETRIES: u32 = 2;
 pub(super) enum CallCtx {
     Step,
     Backup,
-    Compensation(u8),
+    Compensation(StepId),
     StatusWrite { mandatory: bool },
     Publish,
     FallbackPublish,
@@ -50,20 +50,20 @@ impl World {
     /// The call policy behind a call context.
     pub(super) fn policy(&self, m: &Model, a: ActKey, ctx: CallCtx) -> CallPolicy {
         let act = &self.acts[a];
-        let steps = &m.handlers[act.handler as usize].steps;
+        let steps = &m.handlers[act.handler].steps;
         match ctx {
-            CallCtx::Step => match &steps[act.pc as usize] {
+            CallCtx::Step => match &steps[act.pc] {
                 StepModel::Call { policy, .. } => *policy,
                 other => unreachable!("call context on {other:?}"),
             },
-            CallCtx::Backup => match &steps[act.pc as usize] {
+            CallCtx::Backup => match &steps[act.pc] {
                 StepModel::Call {
                     fallback: Some(FallbackModel::Backup(p)),
                     ..
                 } => *p,
                 other => unreachable!("backup context on {other:?}"),
             },
-            CallCtx::Compensation(i) => steps[i as usize]
+            CallCtx::Compensation(i) => steps[i]
                 .compensation()
                 .expect("compensation context on a step with one"),
             CallCtx::StatusWrite { .. } => CallPolicy {
@@ -104,7 +104,7 @@ impl World {
         let policy = self.policy(m, a, ctx);
         self.acts[a].call = ctx;
         if let Some(b) = policy.breaker {
-            let (admission, transition) = self.breakers[b as usize].admit(self.now);
+            let (admission, transition) = self.breakers[b].admit(self.now);
             if let Some(state) = transition {
                 self.breaker_changed(m, b, state);
             }
@@ -120,7 +120,7 @@ impl World {
         act.token += 1;
         act.phase = Phase::Awaiting;
         let (token, s, o, arg) = (act.token, act.service, act.order, act.arg);
-        let to = m.handlers[policy.target as usize].service;
+        let to = m.handlers[policy.target].service;
         self.send(
             m,
             s,
@@ -140,7 +140,7 @@ impl World {
         m: &Model,
         a: ActKey,
         to: Destination,
-        label: u16,
+        label: MessageNameId,
         ctx: CallCtx,
     ) {
         let Some(broker) = m.broker_service else {
@@ -179,7 +179,7 @@ impl World {
                 CallResult::Err(r) => r.is_business(),
                 _ => true,
             };
-            if let Some(state) = self.breakers[b as usize].record(self.now, ok, probe) {
+            if let Some(state) = self.breakers[b].record(self.now, ok, probe) {
                 self.breaker_changed(m, b, state);
             }
         }
@@ -233,11 +233,11 @@ impl World {
                 if mandatory {
                     return self.step_failed(m, a, reason);
                 }
-                self.acts[a].pc += 1;
+                self.acts[a].pc = self.acts[a].pc.next();
                 return self.run_steps(m, a);
             }
             CallCtx::Step => {
-                let step = &m.handlers[act.handler as usize].steps[act.pc as usize];
+                let step = &m.handlers[act.handler].steps[act.pc];
                 if let StepModel::Call {
                     fallback: Some(fb), ..
                 } = step
@@ -251,7 +251,7 @@ impl World {
                         (
                             FallbackModel::QueueForRetry(Destination::Exchange(x), _),
                             Origin::Delivery { queue, .. },
-                        ) => m.exchanges[*x as usize].queues.contains(&queue),
+                        ) => m.exchanges[*x].queues.contains(&queue),
                         _ => false,
                     };
                     if !own_queue {
@@ -295,14 +295,14 @@ impl World {
                 return self.next_compensation(m, a);
             }
             _ => {
-                let step = &m.handlers[act.handler as usize].steps[act.pc as usize];
+                let step = &m.handlers[act.handler].steps[act.pc];
                 if step.compensation().is_some() {
-                    act.done_mask |= 1 << act.pc;
+                    act.done_mask |= act.pc.bit();
                 }
                 if deferred {
                     act.deferred = true;
                 }
-                act.pc += 1;
+                act.pc = act.pc.next();
             }
         }
         self.run_steps(m, a)
@@ -311,7 +311,7 @@ impl World {
     /// A step failed for good: skip it if best-effort, else fail the handler.
     pub(super) fn step_failed(&mut self, m: &Model, a: ActKey, reason: Reason) {
         let act = &self.acts[a];
-        let step = &m.handlers[act.handler as usize].steps[act.pc as usize];
+        let step = &m.handlers[act.handler].steps[act.pc];
         let mandatory = match step {
             StepModel::Call { mandatory, .. } | StepModel::Publish { mandatory, .. } => *mandatory,
             StepModel::Status { mandatory, .. } => *mandatory,
@@ -342,7 +342,7 @@ impl World {
             // answer was lost or late): undo it too. Compensations are
             // idempotent, so undoing work that never happened is harmless.
             if reason == Reason::Timeout && step.compensation().is_some() {
-                act.done_mask |= 1 << act.pc;
+                act.done_mask |= act.pc.bit();
             }
             if completed_elsewhere {
                 act.done_mask = 0;
@@ -350,7 +350,7 @@ impl World {
             self.next_compensation(m, a);
         } else {
             self.metrics.steps.best_effort_failures += 1;
-            self.acts[a].pc += 1;
+            self.acts[a].pc = self.acts[a].pc.next();
             self.run_steps(m, a);
         }
     }
@@ -363,11 +363,11 @@ impl World {
             let reason = act.fail_reason;
             return self.finish(m, a, CallResult::Err(reason));
         }
-        let i = 31 - act.done_mask.leading_zeros();
-        act.done_mask &= !(1 << i);
+        let i = StepId::last_in(act.done_mask).expect("checked above");
+        act.done_mask &= !i.bit();
         act.attempt = 0;
         let (s, o, handler) = (act.service, act.order, act.handler);
-        let target = m.handlers[handler as usize].steps[i as usize]
+        let target = m.handlers[handler].steps[i]
             .compensation()
             .expect("done_mask marks compensable steps")
             .target;
@@ -384,14 +384,14 @@ impl World {
                 target,
             },
         );
-        self.start_call(m, a, CallCtx::Compensation(i as u8));
+        self.start_call(m, a, CallCtx::Compensation(i));
     }
 
     /// Ends a handler: commits its effect, raises its event, frees its
     /// worker, answers whoever started it.
     pub(super) fn finish(&mut self, m: &Model, a: ActKey, result: CallResult) {
         let act = self.acts[a].clone();
-        let h = &m.handlers[act.handler as usize];
+        let h = &m.handlers[act.handler];
         let result = match result {
             CallResult::Ok if act.deferred => CallResult::Deferred,
             r => r,
@@ -401,7 +401,7 @@ impl World {
         let business = matches!(result, CallResult::Err(r) if r.is_business());
         let final_failure = match act.origin {
             Origin::Delivery { queue, attempt, .. } => {
-                business || attempt >= m.queues[queue as usize].max_deliveries
+                business || attempt >= m.queues[queue].max_deliveries
             }
             Origin::Reply(_) => true,
         };
@@ -437,7 +437,7 @@ impl World {
             };
             self.trace(m, kind);
         }
-        let sm = &mut self.metrics.services[act.service as usize];
+        let sm = &mut self.metrics.services[act.service];
         if result.is_ok() {
             sm.succeeded += 1;
         } else {
@@ -516,12 +516,12 @@ impl World {
                 if act.responded {
                     return;
                 }
-                let status = match m.handlers[act.handler as usize].effect {
+                let status = match m.handlers[act.handler].effect {
                     EffectModel::ReadStatus => self
                         .orders
                         .get(act.order)
-                        .map_or(0, |o| o.visible_status(self.now)),
-                    _ => 0,
+                        .map_or(STATUS_PENDING, |o| o.visible_status(self.now)),
+                    _ => STATUS_PENDING,
                 };
                 let (from, to, o) = (act.service, act.reply_to, act.order);
                 self.reply(m, from, to, o, reply, result, status, false);

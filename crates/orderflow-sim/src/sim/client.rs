@@ -42,7 +42,7 @@ impl World {
             return;
         }
         self.client.orders_started += 1;
-        let id = self.client.orders_started;
+        let id = OrderId(self.client.orders_started);
         let mix = m.mix[self.rng.weighted_index(&m.mix_weights)];
         if self.orders.len() >= m.limits.max_live_orders as usize {
             self.metrics.orders_shed += 1;
@@ -108,17 +108,18 @@ impl World {
 
     pub(super) fn client_hold(&mut self, o: OrderKey) {
         if let Some(order) = self.orders.get_mut(o)
-            && !order.client.waiting
+            && order.client.start_waiting()
         {
-            order.client.waiting = true;
             order.refs += 1;
         }
     }
 
     pub(super) fn client_release(&mut self, m: &Model, o: OrderKey) {
-        if self.orders.get(o).is_some_and(|x| x.client.waiting) {
-            self.orders[o].client.waiting = false;
-            self.orders[o].client.token += 1;
+        if self
+            .orders
+            .get_mut(o)
+            .is_some_and(|x| x.client.stop_waiting())
+        {
             self.release(m, o);
         }
     }
@@ -133,7 +134,7 @@ impl World {
         match polling.map(|p| (p.id_source, p.id_service)) {
             Some((IdSource::IdService, Some(ids))) => {
                 let token = self.orders[o].client.token;
-                let to = m.handlers[ids as usize].service;
+                let to = m.handlers[ids].service;
                 self.send(
                     m,
                     m.client.service,
@@ -142,7 +143,7 @@ impl World {
                     Body::Request {
                         handler: ids,
                         reply: Reply::IdFetch { token },
-                        arg: 0,
+                        arg: STATUS_PENDING,
                     },
                 );
                 self.timeout(m.client.timeout_us, Event::ClientTimeout(o, token));
@@ -157,12 +158,12 @@ impl World {
         self.send(
             m,
             m.client.service,
-            m.handlers[entry as usize].service,
+            m.handlers[entry].service,
             o,
             Body::Request {
                 handler: entry,
                 reply: Reply::Client { token },
-                arg: 0,
+                arg: STATUS_PENDING,
             },
         );
         self.timeout(m.client.timeout_us, Event::ClientTimeout(o, token));
@@ -178,15 +179,9 @@ impl World {
         let Some(order) = self.orders.get_mut(o) else {
             return;
         };
-        if !order.client.waiting
-            || order.client.token != token
-            || order.client.answer != Answer::None
-        {
+        if !order.client.time_out(token, self.now) {
             return;
         }
-        order.client.answer = Answer::TimedOut;
-        order.client.final_answer = Answer::TimedOut;
-        order.client.answered_at = Some(self.now);
         self.metrics.client.timeouts += 1;
         let id = order.id;
         self.trace(
@@ -213,11 +208,11 @@ impl World {
         };
         match reply {
             Reply::IdFetch { token } => {
-                if !order.client.waiting || order.client.token != token {
+                if !order.client.waits_under(token) {
                     return self.late();
                 }
                 if result.is_ok() {
-                    self.orders[o].client.token += 1;
+                    self.orders[o].client.rearm();
                     self.send_order(m, o);
                 } else {
                     self.client_answer(m, o, Answer::Failure, true);
@@ -225,30 +220,18 @@ impl World {
                 }
             }
             Reply::Client { token } => {
-                if !order.client.waiting
-                    || order.client.token != token
-                    || order.client.answer != Answer::None
-                {
+                if !order.client.waits_under(token) || order.client.answer != Answer::None {
                     return self.late();
                 }
                 if accepted {
                     self.client_answer(m, o, Answer::Accepted, false);
                     match self.client.completion {
                         Completion::Polling => {
-                            let server_id = m
-                                .client
-                                .polling
-                                .as_ref()
-                                .is_some_and(|p| p.id_source != IdSource::Client);
-                            // Invalidate the response timeout; polls use the new token.
-                            self.orders[o].client.token += 1;
-                            if server_id {
-                                self.next_poll(m, o);
-                            } else {
-                                // Client-made id: polls already scheduled with
-                                // the old token; start over with the new one.
-                                self.next_poll(m, o);
-                            }
+                            // The response timeout goes stale, and so do the
+                            // polls a client-made id already scheduled:
+                            // polling starts over under a new token.
+                            self.orders[o].client.rearm();
+                            self.next_poll(m, o);
                         }
                         _ => self.client_release(m, o),
                     }
@@ -267,23 +250,15 @@ impl World {
     }
 
     pub(super) fn client_answer(&mut self, m: &Model, o: OrderKey, answer: Answer, last: bool) {
-        let now = self.now;
         let order = &mut self.orders[o];
         // The client is answered once (a late answer is counted, not given).
-        debug_assert_eq!(order.client.answer, Answer::None, "o#{}", order.id);
-        order.client.answer = answer;
-        order.client.answered_at = Some(now);
-        if last {
-            order.client.final_answer = answer;
-            order.client.learned_at = Some(now);
-        }
+        order.client.give_answer(answer, self.now, last);
         let id = order.id;
         self.trace(m, TraceKind::ClientAnswer { order: id, answer });
     }
 
     /// The client learns a status (poll answer, webhook, push).
     pub(super) fn client_learn(&mut self, m: &Model, o: OrderKey, status: StatusId) {
-        let now = self.now;
         let Some(order) = self.orders.get_mut(o) else {
             return;
         };
@@ -292,12 +267,9 @@ impl World {
         }
         let last = m.is_terminal_status(status);
         if last {
-            order.client.final_answer = if status == STATUS_FAILED {
-                Answer::Failure
-            } else {
-                Answer::Success
-            };
-            order.client.learned_at = Some(now);
+            order
+                .client
+                .learn_outcome(status == STATUS_FAILED, self.now);
         }
         let id = order.id;
         self.trace(
@@ -316,7 +288,7 @@ impl World {
     pub(super) fn next_poll(&mut self, m: &Model, o: OrderKey) {
         let Some(p) = &m.client.polling else { return };
         let order = &mut self.orders[o];
-        order.client.token += 1;
+        let token = order.client.rearm();
         if order.client.polls >= p.max_polls {
             self.metrics.client.gave_up += 1;
             let id = order.id;
@@ -324,7 +296,6 @@ impl World {
             self.client_release(m, o);
             return;
         }
-        let token = order.client.token;
         self.after(p.interval_us, Event::Poll(o, token));
     }
 
@@ -333,14 +304,11 @@ impl World {
         let Some(order) = self.orders.get_mut(o) else {
             return;
         };
-        if !order.client.waiting || order.client.token != token {
+        let Some(token) = order.client.poll(token) else {
             return;
-        }
-        order.client.polls += 1;
-        order.client.token += 1;
-        let token = order.client.token;
+        };
         self.metrics.client.polls += 1;
-        let to = m.handlers[p.target as usize].service;
+        let to = m.handlers[p.target].service;
         self.send(
             m,
             m.client.service,
@@ -349,7 +317,7 @@ impl World {
             Body::Request {
                 handler: p.target,
                 reply: Reply::Poll { token },
-                arg: 0,
+                arg: STATUS_PENDING,
             },
         );
         self.timeout(p.timeout_us, Event::PollTimeout(o, token));
@@ -366,7 +334,7 @@ impl World {
         let Some(order) = self.orders.get(o) else {
             return;
         };
-        if !order.client.waiting || order.client.token != token {
+        if !order.client.waits_under(token) {
             return self.late();
         }
         if result.is_ok() && m.is_terminal_status(status) {
@@ -375,9 +343,7 @@ impl World {
         }
         self.metrics.client.wasted_polls += 1;
         let order = &mut self.orders[o];
-        order.client.wasted_polls += 1;
-        if result.is_ok() && status != STATUS_PENDING && status != order.client.last_status {
-            order.client.last_status = status;
+        if order.client.wasted_poll(result.is_ok().then_some(status)) {
             let id = order.id;
             self.trace(
                 m,
@@ -396,10 +362,10 @@ impl World {
         if self
             .orders
             .get(o)
-            .is_some_and(|x| x.client.waiting && x.client.token == token)
+            .is_some_and(|x| x.client.waits_under(token))
         {
             self.metrics.client.wasted_polls += 1;
-            self.orders[o].client.wasted_polls += 1;
+            self.orders[o].client.wasted_poll(None);
             self.next_poll(m, o);
         }
     }

@@ -119,8 +119,8 @@ impl World {
     }
 
     /// A scenario fault comes due.
-    pub(super) fn on_fault(&mut self, m: &Model, i: u32) {
-        let (_, cmd) = &m.faults[i as usize];
+    pub(super) fn on_fault(&mut self, m: &Model, i: FaultId) {
+        let (_, cmd) = &m.faults[i];
         let resolved = m
             .resolve_command(cmd)
             .expect("faults are checked by compile");
@@ -142,13 +142,13 @@ impl World {
         match resolved {
             ResolvedCommand::SetUp { service, up } => self.set_up(m, service, up),
             ResolvedCommand::SetLatencyFactor { service, factor } => {
-                self.services[service as usize].latency_factor = factor
+                self.services.set_latency_factor(service, factor)
             }
             ResolvedCommand::SetErrorRate { service, rate } => {
-                self.services[service as usize].error_rate = rate
+                self.services.set_error_rate(service, rate)
             }
             ResolvedCommand::SetDropRate { service, rate } => {
-                self.services[service as usize].drop_rate = rate
+                self.services.set_drop_rate(service, rate)
             }
             ResolvedCommand::SetReplicas { service, replicas } => {
                 self.set_replicas(m, service, replicas)

@@ -13,9 +13,6 @@ use crate::model::*;
 use crate::order::{PaymentState, StockState};
 use crate::trace::{Reason, TraceKind};
 
-/// Entries kept in a notification service's outbox.
-const OUTBOX_LEN: usize = 32;
-
 impl World {
     /// Applies the handler's effect. An error fails the handler with that
     /// reason (out of stock, nothing reserved to ship, payment cancelled).
@@ -26,7 +23,7 @@ impl World {
             return Ok(());
         };
         let stock = order.stock;
-        let trace = match m.handlers[handler as usize].effect {
+        let trace = match m.handlers[handler].effect {
             EffectModel::None | EffectModel::IssueId | EffectModel::ReadStatus => None,
             EffectModel::RecordOrder => {
                 order.recorded = true;
@@ -61,7 +58,7 @@ impl World {
                 None
             }
             EffectModel::WriteStatus => {
-                let lag = m.handlers[handler as usize].visibility_lag_us;
+                let lag = m.handlers[handler].visibility_lag_us;
                 let now = self.now;
                 let order = &mut self.orders[o];
                 order.status_prev = order.visible_status(now);
@@ -74,7 +71,7 @@ impl World {
                 })
             }
             EffectModel::Mark(f) => {
-                order.flags |= 1 << f;
+                order.flags |= f.bit();
                 None
             }
         };
@@ -181,10 +178,6 @@ impl World {
     fn notify(&mut self, s: ServiceId, o: OrderKey) {
         let order = &mut self.orders[o];
         order.notified += 1;
-        let outbox = &mut self.services[s as usize].outbox;
-        if outbox.len() >= OUTBOX_LEN {
-            outbox.pop_front();
-        }
-        outbox.push_back((self.now, order.id));
+        self.services.record_notification(s, self.now, order.id);
     }
 }

@@ -48,14 +48,13 @@ pub(super) enum Phase {
 pub(super) struct Activation {
     pub handler: HandlerId,
     pub service: ServiceId,
-    pub replica: u16,
     pub order: OrderKey,
     pub origin: Origin,
     /// The service that sent the request (where the answer goes).
     pub reply_to: ServiceId,
     pub arrived_at: SimTime,
     pub phase: Phase,
-    pub pc: u8,
+    pub pc: StepId,
     pub call: CallCtx,
     pub token: u32,
     pub attempt: u32,
@@ -69,7 +68,8 @@ pub(super) struct Activation {
     pub fail_reason: Reason,
     pub deferred: bool,
     pub responded: bool,
-    pub holds_slot: bool,
+    /// The replica whose worker it holds, while it holds one.
+    pub slot: Option<ReplicaId>,
     /// The effect found the work already done (an idempotent repeat).
     pub skip_steps: bool,
     /// Set when a parked handler is woken: `Some(true)` event raised,
@@ -81,7 +81,7 @@ impl World {
     /// A `work` step's time is up: go on with the next step.
     pub(super) fn on_step_timer(&mut self, m: &Model, a: ActKey, token: u32) {
         if waiting_in(&self.acts, a, token, Phase::Timer) {
-            self.acts[a].pc += 1;
+            self.acts[a].pc = self.acts[a].pc.next();
             self.run_steps(m, a);
         }
     }
@@ -97,20 +97,19 @@ impl World {
         let (o, reply_to) = (msg.order, msg.from);
         let (arg, replica) = match msg.body {
             Body::Request { arg, .. } => (arg, None),
-            Body::Deliver { replica, .. } => (0, Some(replica)),
-            _ => (0, None),
+            Body::Deliver { replica, .. } => (STATUS_PENDING, Some(replica)),
+            _ => (STATUS_PENDING, None),
         };
-        let h = &m.handlers[handler as usize];
+        let h = &m.handlers[handler];
         let act = Activation {
             handler,
             service: h.service,
-            replica: 0,
             order: o,
             origin,
             reply_to,
             arrived_at: self.now,
             phase: Phase::Queued,
-            pc: 0,
+            pc: StepId::FIRST,
             call: CallCtx::Step,
             token: 0,
             attempt: 0,
@@ -121,13 +120,13 @@ impl World {
             fail_reason: Reason::Error,
             deferred: false,
             responded: false,
-            holds_slot: false,
+            slot: None,
             skip_steps: false,
             wake: None,
         };
         let a = self.acts.insert(act);
         self.hold(o);
-        self.metrics.services[h.service as usize].received += 1;
+        self.metrics.services[h.service].received += 1;
         self.admit(m, a, replica);
         // A refused handler (queue full) is already gone.
         self.acts.contains_key(a).then_some(a)
@@ -143,13 +142,12 @@ impl World {
         if let Some(ok) = act.wake.take() {
             // A parked handler resumed: continue at its `wait` step.
             if ok {
-                act.pc += 1;
+                act.pc = act.pc.next();
                 return self.run_steps(m, a);
             }
             return self.step_failed(m, a, Reason::NoEvent);
         }
-        let s = act.service as usize;
-        let rate = self.services[s].error_rate;
+        let rate = self.services.error_rate(act.service);
         if rate > 0.0 && self.rng.chance(rate) {
             return self.finish(m, a, CallResult::Err(Reason::Error));
         }
@@ -165,11 +163,11 @@ impl World {
         loop {
             let act = &mut self.acts[a];
             act.phase = Phase::Working;
-            let h = &m.handlers[act.handler as usize];
+            let h = &m.handlers[act.handler];
             if act.skip_steps {
                 return self.finish(m, a, CallResult::Ok);
             }
-            let Some(step) = h.steps.get(act.pc as usize) else {
+            let Some(step) = h.steps.get(act.pc) else {
                 return self.finish(m, a, CallResult::Ok);
             };
             let go_on = match *step {
@@ -197,7 +195,7 @@ impl World {
                         self.start_call(m, a, CallCtx::StatusWrite { mandatory });
                         false
                     } else {
-                        act.pc += 1;
+                        act.pc = act.pc.next();
                         true
                     }
                 }
@@ -207,14 +205,14 @@ impl World {
                     act.token += 1;
                     act.phase = Phase::Timer;
                     let token = act.token;
-                    let factor = self.services[act.service as usize].latency_factor;
+                    let factor = self.services.latency_factor(act.service);
                     let us = latency.sample_us(&mut self.rng, factor);
                     self.after(us, Event::StepTimer(a, token));
                     false
                 }
                 StepModel::Wait { event, timeout_us } => self.step_wait(m, a, event, timeout_us),
                 StepModel::Emit { event } => {
-                    act.pc += 1;
+                    act.pc = act.pc.next();
                     let (s, o) = (act.service, act.order);
                     self.raise(m, s, o, event, true);
                     true
@@ -230,15 +228,15 @@ impl World {
     fn step_send(&mut self, m: &Model, a: ActKey, target: HandlerId, compensable: bool) {
         let act = &mut self.acts[a];
         if compensable {
-            act.done_mask |= 1 << act.pc;
+            act.done_mask |= act.pc.bit();
         }
-        act.pc += 1;
+        act.pc = act.pc.next();
         let (s, o) = (act.service, act.order);
-        let to = m.handlers[target as usize].service;
+        let to = m.handlers[target].service;
         let body = Body::Request {
             handler: target,
             reply: Reply::None,
-            arg: 0,
+            arg: STATUS_PENDING,
         };
         self.send(m, s, to, o, body);
     }
@@ -247,14 +245,14 @@ impl World {
     /// Accepted now; the handler goes on.
     fn step_accept(&mut self, m: &Model, a: ActKey) {
         let act = &mut self.acts[a];
-        act.pc += 1;
+        act.pc = act.pc.next();
         if self.client.completion != Completion::Sync
             && !act.responded
             && let Origin::Reply(reply @ Reply::Client { .. }) = act.origin
         {
             act.responded = true;
             let (s, o, to) = (act.service, act.order, act.reply_to);
-            self.reply(m, s, to, o, reply, CallResult::Ok, 0, true);
+            self.reply(m, s, to, o, reply, CallResult::Ok, STATUS_PENDING, true);
         }
     }
 
@@ -275,7 +273,7 @@ impl World {
             self.start_call(m, a, CallCtx::StatusWrite { mandatory: false });
             return false;
         }
-        act.pc += 1;
+        act.pc = act.pc.next();
         let (s, o) = (act.service, act.order);
         self.notify_client(m, s, o, status, last);
         true
@@ -286,13 +284,13 @@ impl World {
     /// True if the handler goes on.
     fn step_wait(&mut self, m: &Model, a: ActKey, event: EventId, timeout_us: u64) -> bool {
         let act = &mut self.acts[a];
-        let bit = 1u32 << event;
+        let bit = event.bit();
         let o = act.order;
         let (ok, failed) = self.orders.get(o).map_or((false, true), |x| {
             (x.events_ok & bit != 0, x.events_failed & bit != 0)
         });
         if ok {
-            act.pc += 1;
+            act.pc = act.pc.next();
             return true;
         }
         if failed {
@@ -329,7 +327,7 @@ impl World {
         let Some(order) = self.orders.get_mut(o) else {
             return;
         };
-        let bit = 1u32 << event;
+        let bit = event.bit();
         if ok {
             order.events_ok |= bit;
         } else {
@@ -347,7 +345,7 @@ impl World {
         );
         let Some(p) = parked else { return };
         let Some(act) = self.acts.get(p) else { return };
-        let waits_for = match m.handlers[act.handler as usize].steps.get(act.pc as usize) {
+        let waits_for = match m.handlers[act.handler].steps.get(act.pc) {
             Some(StepModel::Wait { event: e, .. }) => *e == event,
             _ => false,
         };

@@ -8,7 +8,7 @@ use crate::model::Model;
 impl World {
     pub(super) fn check_invariants(&self, m: &Model) -> Result<(), String> {
         // Stock is conserved per SKU.
-        for (i, (name, initial)) in m.skus.iter().enumerate() {
+        for (i, (name, initial)) in m.skus.iter_enumerated() {
             let l = self.stock.levels()[i];
             if l.available + l.reserved + l.shipped != u64::from(*initial) {
                 return Err(format!(
@@ -17,37 +17,10 @@ impl World {
             }
         }
         // Queue accounting: every stored message is waiting, in flight, acked,
-        // dead-lettered or lost.
-        for (q, qs) in self.broker.queues.iter().enumerate() {
-            self.broker.accounts_for(m, q)?;
-            let c = qs.counters;
-            if m.queues[q].durable && c.lost > 0 {
-                return Err(format!(
-                    "durable queue {} lost {} messages",
-                    m.queues[q].id, c.lost
-                ));
-            }
-            if qs.held() > m.queues[q].capacity as usize {
-                return Err(format!("queue {} over capacity", m.queues[q].id));
-            }
-        }
-        // No order captured twice, and service counters agree with replicas.
-        for (s, st) in self.services.iter().enumerate() {
-            let busy: u32 = st.replicas.iter().map(|r| r.busy).sum();
-            let buffered: u32 = st.replicas.iter().map(|r| r.buffer.len() as u32).sum();
-            if busy != st.busy || buffered != st.buffered {
-                return Err(format!(
-                    "service {} worker counts disagree",
-                    m.services[s].id
-                ));
-            }
-            if st.inbox.len() > m.services[s].queue_capacity as usize {
-                return Err(format!(
-                    "service {} request queue over capacity",
-                    m.services[s].id
-                ));
-            }
-        }
+        // dead-lettered or lost; durable queues lose nothing; none overflows.
+        self.broker.check(&m.queues)?;
+        // Service counters agree with replicas, queues within capacity.
+        self.services.check(&m.services)?;
         if self.orders.len() > m.limits.max_live_orders as usize {
             return Err("more live orders than limits.max_live_orders".into());
         }

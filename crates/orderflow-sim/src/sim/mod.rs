@@ -191,30 +191,29 @@ impl Sim {
     /// Service `id`'s busy-worker and in-system time integrals up to now,
     /// in worker·µs and request·µs.
     pub fn service_areas(&self, id: ServiceId) -> (u128, u128) {
-        self.w.services[id as usize].areas_at(self.w.now, &self.w.metrics.services[id as usize])
+        self.w
+            .services
+            .areas_at(id, self.w.now, &self.w.metrics.services[id])
     }
 
     /// A copy of the metrics with every time integral brought up to now.
     pub fn metrics_now(&self) -> Metrics {
         let mut mx = self.w.metrics.clone();
-        for (i, sm) in mx.services.iter_mut().enumerate() {
-            (sm.busy_area, sm.system_area) = self.service_areas(i as ServiceId);
+        for (i, sm) in mx.services.iter_enumerated_mut() {
+            (sm.busy_area, sm.system_area) = self.service_areas(i);
         }
         mx
     }
 
     /// The state of service `id`.
     pub fn service(&self, id: ServiceId) -> ServiceView {
-        self.w.services[id as usize].view(&self.model.services[id as usize])
+        self.w.services.view(id)
     }
 
     /// Per replica of service `id`: busy workers and prefetched deliveries.
     /// Replicas beyond [`ServiceView::replicas`] are draining after a scale-in.
     pub fn replicas(&self, id: ServiceId) -> impl Iterator<Item = (u32, u32)> + '_ {
-        self.w.services[id as usize]
-            .replicas
-            .iter()
-            .map(|r| (r.busy, r.buffer.len() as u32))
+        self.w.services.replica_loads(id)
     }
 
     /// The state of broker queue `id`.
@@ -224,22 +223,22 @@ impl Sim {
 
     /// True while the broker is up.
     pub fn broker_up(&self) -> bool {
-        self.w.broker.up
+        self.w.broker.is_up()
     }
 
     /// The state of breaker `id`.
     pub fn breaker(&self, id: BreakerId) -> &Breaker {
-        &self.w.breakers[id as usize]
+        &self.w.breakers[id]
     }
 
     /// Stock levels per SKU (in the model's SKU order).
-    pub fn stock(&self) -> &[StockLevel] {
+    pub fn stock(&self) -> &IdVec<SkuId, StockLevel> {
         self.w.stock.levels()
     }
 
     /// The last entries of a notification service's outbox: `(time, order id)`.
-    pub fn outbox(&self, id: ServiceId) -> impl Iterator<Item = &(SimTime, u64)> {
-        self.w.services[id as usize].outbox.iter()
+    pub fn outbox(&self, id: ServiceId) -> impl Iterator<Item = &(SimTime, OrderId)> {
+        self.w.services.outbox(id)
     }
 
     /// Commands that took effect so far, with their positions (timed

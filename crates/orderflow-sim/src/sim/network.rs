@@ -65,7 +65,7 @@ pub(super) enum Body {
     },
     Publish {
         dest: Destination,
-        label: u16,
+        label: MessageNameId,
         act: Option<(ActKey, u32)>,
     },
     Confirm {
@@ -78,8 +78,8 @@ pub(super) enum Body {
         queue: QueueId,
         inflight: InflightKey,
         attempt: u32,
-        replica: u16,
-        label: u16,
+        replica: ReplicaId,
+        label: MessageNameId,
     },
     Ack {
         queue: QueueId,
@@ -175,8 +175,7 @@ impl World {
         let Some(msg) = self.msgs.remove(k) else {
             return;
         };
-        let to = msg.to as usize;
-        let drop_rate = self.services[to].drop_rate;
+        let drop_rate = self.services.drop_rate(msg.to);
         if drop_rate > 0.0 && self.rng.chance(drop_rate) {
             self.drop_msg(m, &msg, Reason::Dropped);
         } else {
@@ -190,10 +189,10 @@ impl World {
     /// once, a delivery to a dead consumer is left to the visibility
     /// timeout, a push is lost, and so on.
     pub(super) fn handle_message(&mut self, m: &Model, msg: &Message) {
-        let up = self.services[msg.to as usize].up;
+        let up = self.services.is_up(msg.to);
         let (down_reason, receiver_up) = match msg.body {
             // The broker itself receives publishes and acks.
-            Body::Publish { .. } | Body::Ack { .. } => (Reason::BrokerDown, self.broker.up),
+            Body::Publish { .. } | Body::Ack { .. } => (Reason::BrokerDown, self.broker.is_up()),
             Body::Callback { .. } | Body::Push { .. } => (Reason::ClientDown, up),
             // The client always hears its answers; a callback ack reaches
             // the sender whatever its state.
@@ -267,11 +266,20 @@ impl World {
     fn undeliverable(&mut self, m: &Model, msg: &Message, reason: Reason) {
         match msg.body {
             Body::Request { reply, .. } => {
-                self.metrics.services[msg.to as usize].refused += 1;
+                self.metrics.services[msg.to].refused += 1;
                 self.drop_msg(m, msg, reason);
                 // Connection refused: the caller hears at once.
                 let refused = CallResult::Err(Reason::Unavailable);
-                self.reply(m, msg.to, msg.from, msg.order, reply, refused, 0, false);
+                self.reply(
+                    m,
+                    msg.to,
+                    msg.from,
+                    msg.order,
+                    reply,
+                    refused,
+                    STATUS_PENDING,
+                    false,
+                );
             }
             Body::Publish {
                 act: Some((a, token)),

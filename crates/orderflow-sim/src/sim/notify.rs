@@ -106,7 +106,7 @@ impl World {
                     .as_ref()
                     .expect("polling mode has polling settings")
                     .write;
-                let to = m.handlers[write as usize].service;
+                let to = m.handlers[write].service;
                 let reply = Reply::Job { job: j, attempt };
                 self.send(
                     m,

@@ -19,7 +19,7 @@ impl World {
 
     #[inline(never)]
     fn take_samples(&mut self, m: &Model, t: SimTime) {
-        let interval = m.limits.sample_interval_ms * 1_000;
+        let interval = m.sample_interval_us;
         while self.next_sample <= t {
             let at = self.next_sample;
             self.take_sample(m, at);
@@ -35,14 +35,10 @@ impl World {
             latency: self.metrics.latency_window.take(),
         };
         // The row, in the order `Shape` documents.
-        let row = (self.services.iter().map(|s| s.busy))
-            .chain(
-                self.services
-                    .iter()
-                    .map(|s| s.inbox.len() as u32 + s.buffered),
-            )
-            .chain(self.broker.queues.iter().map(|q| q.waiting() as u32))
-            .chain(self.broker.queues.iter().map(|q| q.inflight.len() as u32))
+        let row = (self.services.iter().map(|s| s.busy()))
+            .chain(self.services.iter().map(|s| s.queued()))
+            .chain(self.broker.queues().map(|q| q.waiting() as u32))
+            .chain(self.broker.queues().map(|q| q.inflight.len() as u32))
             .chain(self.breakers.iter().map(|b| b.state().code()));
         self.metrics
             .series

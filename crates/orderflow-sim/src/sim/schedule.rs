@@ -9,7 +9,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-use crate::ids::{ActKey, BreakerId, InflightKey, JobKey, MsgKey, OrderKey, QueueId};
+use crate::ids::{ActKey, BreakerId, FaultId, InflightKey, JobKey, MsgKey, OrderKey, QueueId};
 use crate::time::SimTime;
 
 /// Events of the queue.
@@ -31,7 +31,7 @@ pub(super) enum Event {
     Redeliver(QueueId),
     BrokerUp,
     BreakerReset(BreakerId, u32),
-    Fault(u32),
+    Fault(FaultId),
 }
 
 /// An event in the queue, ordered by `(time, seq)`.
@@ -238,7 +238,7 @@ mod tests {
         let mut out = Vec::new();
         while let Some(e) = s.pop(stale) {
             let tag = match e.event {
-                Event::Fault(i) => u64::from(i),
+                Event::Fault(i) => i.index() as u64,
                 _ => 99,
             };
             out.push((e.time.as_micros(), tag));
@@ -247,7 +247,7 @@ mod tests {
     }
 
     fn fault(i: u32) -> Event {
-        Event::Fault(i)
+        Event::Fault(FaultId::new(i))
     }
 
     #[test]
@@ -267,7 +267,7 @@ mod tests {
     #[test]
     fn stale_timers_never_come_out_and_the_cache_sees_them_go() {
         let mut s = Schedule::default();
-        let stale = |e: &Event| matches!(e, Event::Fault(i) if i % 2 == 0);
+        let stale = |e: &Event| matches!(e, Event::Fault(i) if i.index() % 2 == 0);
         for i in 0..6 {
             s.timeout(SimTime(i), 100, fault(i as u32), |_| false);
         }

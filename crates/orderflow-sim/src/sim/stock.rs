@@ -2,6 +2,8 @@
 //! Every movement goes through [`Stock::move_units`], which keeps each
 //! counter from going negative and the SKU's total unchanged.
 
+use crate::ids::{IdVec, SkuId};
+
 /// Stock of one SKU.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct StockLevel {
@@ -36,7 +38,7 @@ impl StockLevel {
 /// The stock of every SKU, in the model's SKU order.
 #[derive(Clone, Debug)]
 pub(super) struct Stock {
-    levels: Vec<StockLevel>,
+    levels: IdVec<SkuId, StockLevel>,
 }
 
 impl Stock {
@@ -52,14 +54,14 @@ impl Stock {
         }
     }
 
-    pub fn levels(&self) -> &[StockLevel] {
+    pub fn levels(&self) -> &IdVec<SkuId, StockLevel> {
         &self.levels
     }
 
     /// Moves `qty` units of `sku` from one counter to another. Refuses
     /// (returns false, changes nothing) when `from` holds fewer than `qty`.
-    pub fn move_units(&mut self, sku: u16, qty: u64, from: Counter, to: Counter) -> bool {
-        let level = &mut self.levels[sku as usize];
+    pub fn move_units(&mut self, sku: SkuId, qty: u64, from: Counter, to: Counter) -> bool {
+        let level = &mut self.levels[sku];
         let total = level.total();
         let source = level.counter(from);
         if *source < qty {
@@ -76,29 +78,32 @@ impl Stock {
 mod tests {
     use super::*;
 
+    const A: SkuId = SkuId::new(0);
+    const B: SkuId = SkuId::new(1);
+
     #[test]
     fn units_move_between_counters_and_the_total_stays() {
         let mut s = Stock::new([5, 1].into_iter());
-        assert!(s.move_units(0, 3, Counter::Available, Counter::Reserved));
-        assert!(s.move_units(0, 2, Counter::Reserved, Counter::Shipped));
-        assert!(s.move_units(0, 1, Counter::Shipped, Counter::Reserved));
+        assert!(s.move_units(A, 3, Counter::Available, Counter::Reserved));
+        assert!(s.move_units(A, 2, Counter::Reserved, Counter::Shipped));
+        assert!(s.move_units(A, 1, Counter::Shipped, Counter::Reserved));
         assert_eq!(
-            s.levels()[0],
+            s.levels()[A],
             StockLevel {
                 available: 2,
                 reserved: 2,
                 shipped: 1
             }
         );
-        assert_eq!(s.levels()[1].total(), 1, "other SKUs untouched");
+        assert_eq!(s.levels()[B].total(), 1, "other SKUs untouched");
     }
 
     #[test]
     fn a_move_larger_than_the_source_is_refused_and_changes_nothing() {
         let mut s = Stock::new([2].into_iter());
-        assert!(!s.move_units(0, 3, Counter::Available, Counter::Reserved));
-        assert!(!s.move_units(0, 1, Counter::Reserved, Counter::Available));
-        assert_eq!(s.levels()[0].available, 2);
-        assert_eq!(s.levels()[0].total(), 2);
+        assert!(!s.move_units(A, 3, Counter::Available, Counter::Reserved));
+        assert!(!s.move_units(A, 1, Counter::Reserved, Counter::Available));
+        assert_eq!(s.levels()[A].available, 2);
+        assert_eq!(s.levels()[A].total(), 2);
     }
 }

@@ -19,7 +19,7 @@ use super::handlers::{Activation, Phase};
 use super::network::Message;
 use super::notify::Job;
 use super::schedule::{Event, Schedule, Scheduled};
-use super::services::ServiceState;
+use super::services::Services;
 use super::stock::Stock;
 use super::trace_buffer::TraceBuffer;
 use crate::breaker::Breaker;
@@ -53,9 +53,9 @@ pub(super) struct World {
     pub msgs: SlotMap<MsgKey, Message>,
     pub next_msg_id: u64,
     pub jobs: SlotMap<JobKey, Job>,
-    pub services: Vec<ServiceState>,
+    pub services: Services,
     pub broker: Broker,
-    pub breakers: Vec<Breaker>,
+    pub breakers: IdVec<BreakerId, Breaker>,
     pub stock: Stock,
     pub trace_buf: TraceBuffer,
     pub metrics: Metrics,
@@ -79,8 +79,8 @@ impl World {
             msgs: SlotMap::with_key(),
             next_msg_id: 1,
             jobs: SlotMap::with_key(),
-            services: m.services.iter().map(ServiceState::new).collect(),
-            broker: Broker::new(m),
+            services: Services::new(&m.services),
+            broker: Broker::new(m.queues.len(), &m.consumers, |s| m.services[s].replicas),
             breakers: m.breakers.iter().map(Breaker::new).collect(),
             stock: Stock::new(m.skus.iter().map(|(_, n)| u64::from(*n))),
             trace_buf: TraceBuffer::default(),
@@ -93,10 +93,10 @@ impl World {
             commands: Vec::new(),
         };
         for (sm, s) in w.metrics.services.iter_mut().zip(&m.services) {
-            sm.replica_started = vec![0; s.replicas as usize];
+            sm.replica_started = vec![0; s.replicas as usize].into();
         }
-        for (i, (t, _)) in m.faults.iter().enumerate() {
-            w.timers.at(*t, Event::Fault(i as u32));
+        for (i, (t, _)) in m.faults.iter_enumerated() {
+            w.timers.at(*t, Event::Fault(i));
         }
         w.timers.at(SimTime::ZERO, Event::Arrival);
         w.settle();
@@ -192,8 +192,8 @@ impl World {
     }
 
     /// The order's display id (0 once it is gone).
-    pub fn order_id(&self, o: OrderKey) -> u64 {
-        self.orders.get(o).map_or(0, |o| o.id)
+    pub fn order_id(&self, o: OrderKey) -> OrderId {
+        self.orders.get(o).map_or(OrderId::default(), |o| o.id)
     }
 
     /// Something (a message, a handler, a job, a queued message) keeps the
@@ -241,13 +241,13 @@ fn is_stale(
     match *event {
         Event::CallTimeout(a, token) => acts.get(a).is_none_or(|x| x.token != token),
         Event::WaitTimeout(a, token) => acts.get(a).is_none_or(|x| x.token != token),
-        Event::ClientTimeout(o, token) | Event::PollTimeout(o, token) => orders
-            .get(o)
-            .is_none_or(|x| !x.client.waiting || x.client.token != token),
+        Event::ClientTimeout(o, token) | Event::PollTimeout(o, token) => {
+            orders.get(o).is_none_or(|x| !x.client.waits_under(token))
+        }
         Event::JobTimeout(j, attempt) => jobs
             .get(j)
             .is_none_or(|x| x.attempt != attempt || !x.awaiting),
-        Event::Visibility(q, k) => !broker.queues[q as usize].inflight.contains_key(k),
+        Event::Visibility(q, k) => !broker.in_flight(q, k),
         _ => false,
     }
 }

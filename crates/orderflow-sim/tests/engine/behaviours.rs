@@ -310,7 +310,7 @@ fn client_generated_ids_and_an_id_service_both_work() {
         assert_eq!(sim.metrics().outcomes.completed, 20, "{source:?}");
         let id_requests = count(
             &trace,
-            |k| matches!(k, TraceKind::Send { label: orderflow_sim::trace::Label::Op(h), .. } if model.handlers[*h as usize].name == "ids.next"),
+            |k| matches!(k, TraceKind::Send { label: orderflow_sim::trace::Label::Op(h), .. } if model.handlers[*h].name == "ids.next"),
         );
         assert_eq!(
             id_requests,
@@ -465,7 +465,7 @@ fn a_backup_provider_takes_over_when_the_breaker_opens() {
     assert!(mx.steps.fallbacks > 20);
     assert_eq!(mx.outcomes.completed, 180, "{:?}", mx.outcomes);
     let backup = model.service_index("backup").unwrap();
-    assert!(mx.services[backup as usize].succeeded > 20);
+    assert!(mx.services[backup].succeeded > 20);
 }
 
 #[test]
@@ -476,8 +476,8 @@ fn kitchen_meal_ready_triggers_delivery() {
         let trace = run_checked(&mut sim);
         assert_eq!(sim.metrics().outcomes.completed, 10, "{mode:?}");
         // For one order: the kitchen's MealReady publish comes before the delivery starts.
-        let o = 3;
-        let meal_ready = trace.iter().position(|e| e.order() == Some(o) && matches!(&e.kind, TraceKind::Send { label: orderflow_sim::trace::Label::Publish(k), .. } if model.messages[*k as usize] == "MealReady")).unwrap();
+        let o = orderflow_sim::ids::OrderId(3);
+        let meal_ready = trace.iter().position(|e| e.order() == Some(o) && matches!(&e.kind, TraceKind::Send { label: orderflow_sim::trace::Label::Publish(k), .. } if model.messages[*k] == "MealReady")).unwrap();
         let delivery = model.service_index("delivery").unwrap();
         let delivered_to_courier = trace
             .iter()
@@ -502,15 +502,17 @@ fn pizza_status_events_reach_the_customer_in_order() {
         .iter()
         .filter_map(|e| match e.kind {
             TraceKind::ClientLearned {
-                order: 1, status, ..
-            } => Some(model.statuses[status as usize].as_str()),
+                order: orderflow_sim::ids::OrderId(1),
+                status,
+                ..
+            } => Some(model.statuses[status].as_str()),
             _ => None,
         })
         .collect();
     assert_eq!(statuses, ["PREP", "BAKE", "OVEN", "READY"]);
     // Three competing workers shared the order queue.
     let worker = model.service_index("order_worker").unwrap();
-    assert_eq!(sim.metrics().services[worker as usize].received, 6);
+    assert_eq!(sim.metrics().services[worker].received, 6);
     assert_eq!(sim.metrics().outcomes.completed, 6);
 }
 
@@ -524,11 +526,11 @@ fn competing_consumers_share_by_round_robin_or_pile_on_the_least_busy() {
         });
         let mut sim = sim(&model, 2, Completion::Callback);
         run_checked(&mut sim);
-        let worker = model.service_index("order_worker").unwrap() as usize;
+        let worker = model.service_index("order_worker").unwrap();
         // Orders arrive far apart, so the workers are nearly always idle at a
         // delivery: round robin still rotates, least-busy takes the first
         // idle one.
-        let started = sim.metrics().services[worker].replica_started.clone();
+        let started = sim.metrics().services[worker].replica_started.as_slice();
         match dispatch {
             Dispatch::RoundRobin => assert_eq!(started, [10, 10, 10]),
             Dispatch::LeastBusy => assert!(
@@ -557,7 +559,7 @@ fn surge_saturates_payment_and_more_replicas_fix_it() {
     .unwrap();
     run_checked(&mut big);
     let (s, b) = (small.metrics().clone(), big.metrics().clone());
-    let pay = base.service_index("payment").unwrap() as usize;
+    let pay = base.service_index("payment").unwrap();
     assert!(
         s.services[pay].queue_wait.quantile_ms(0.95) > 100.0,
         "payment saturates"

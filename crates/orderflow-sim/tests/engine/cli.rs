@@ -132,6 +132,8 @@ fn every_command_has_its_own_help() {
         ("mermaid", "--order <ID>"),
         ("check", "<FILE>"),
         ("bench", "--customers <N>"),
+        ("claims", "--claim <ID>"),
+        ("compare", "--seed-start <N>"),
         (
             "completions",
             "[possible values: bash, elvish, fish, powershell, zsh]",
@@ -154,7 +156,16 @@ fn every_command_has_its_own_help() {
     // The top-level help names every command.
     let (code, out, _) = orderflow(&["--help"]);
     assert_eq!(code, 0);
-    for command in ["list", "run", "mermaid", "check", "bench", "completions"] {
+    for command in [
+        "list",
+        "run",
+        "mermaid",
+        "check",
+        "claims",
+        "compare",
+        "bench",
+        "completions",
+    ] {
         assert!(
             out.contains(&format!("\n  {command} ")),
             "{command} missing: {out}"
@@ -185,6 +196,144 @@ fn misspellings_get_a_suggestion_and_the_usage_exit_code() {
         assert!(
             err.contains(suggestion),
             "{args:?}: expected {suggestion:?} in {err}"
+        );
+    }
+}
+
+#[test]
+fn claims_prints_one_line_per_claim() {
+    let (code, out, err) = orderflow(&["claims", "hybrid-queue"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, claims) = orderflow_sim::presets::model_and_claims("hybrid-queue")
+        .unwrap()
+        .unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), claims.len(), "{out}");
+    for (line, claim) in lines.iter().zip(&claims) {
+        assert!(line.starts_with("hybrid-queue     PASS  [000] "), "{line}");
+        assert!(line.contains(&claim.text), "{line}");
+    }
+    // The figures measured, by run and name.
+    assert!(out.contains("a.queue.warehouse_q.peak_depth = "), "{out}");
+    // One claim by its id.
+    let (code, out, _) = orderflow(&["claims", "pizza", "--claim", "accepted-at-once"]);
+    assert_eq!((code, out.lines().count()), (0, 1), "{out}");
+    let (code, _, err) = orderflow(&["claims", "pizza", "--claim", "nope"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--claim: no claim \"nope\""), "{err}");
+}
+
+#[test]
+fn a_failing_claim_is_reported_and_exits_1() {
+    let mut v: serde_json::Value =
+        serde_json::from_str(orderflow_sim::presets::json("hybrid").unwrap()).unwrap();
+    v["claims"] = serde_json::json!([{
+        "id": "wrong",
+        "text": "The hybrid loses orders",
+        "document": "000",
+        "seed": 1,
+        "orders": 30,
+        "expect": ["a.outcome.lost > 0"]
+    }]);
+    let path = std::env::temp_dir().join(format!("orderflow-claim-{}.json", std::process::id()));
+    std::fs::write(&path, v.to_string()).unwrap();
+    let p = path.to_str().unwrap();
+    let (code, out, err) = orderflow(&["claims", p]);
+    std::fs::remove_file(&path).ok();
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("FAIL  [000] wrong: The hybrid loses orders  (a.outcome.lost = 0)"),
+        "{out}"
+    );
+    assert!(out.contains("not so: a.outcome.lost > 0 (0 vs 0)"), "{out}");
+    assert!(err.contains("1 of 1 claims failed"), "{err}");
+}
+
+#[test]
+fn compare_prints_a_table_and_json() {
+    let (code, out, err) = orderflow(&[
+        "compare",
+        "sync-chain",
+        "hybrid",
+        "--seeds",
+        "5",
+        "--orders",
+        "40",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("2 design(s), seeds 1..=5 (5 each)"),
+        "{out}"
+    );
+    let block = out
+        .split("\n\n")
+        .find(|b| b.starts_with("latency.response.mean_ms  (ms, lower is better)"))
+        .expect("the response row");
+    assert!(block.contains("better, significant"), "{block}");
+    // Rows that are zero everywhere are left out unless --all.
+    assert!(!out.contains("\nclient.pushes_lost"), "{out}");
+    let (_, all, _) = orderflow(&[
+        "compare",
+        "sync-chain",
+        "--seeds",
+        "1",
+        "--orders",
+        "5",
+        "--all",
+    ]);
+    assert!(all.contains("\nclient.pushes_lost"), "{all}");
+
+    let (code, out, err) = orderflow(&[
+        "compare",
+        "async-write",
+        "async-write@callback",
+        "--seeds",
+        "3",
+        "--orders",
+        "20",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(
+        v["designs"],
+        serde_json::json!(["async-write", "async-write@callback"])
+    );
+    assert_eq!(v["seeds"], serde_json::json!([1, 2, 3]));
+    let polls = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "client.polls")
+        .unwrap();
+    assert!(polls["cells"][0]["interval"]["mean"].as_f64().unwrap() > 0.0);
+    assert_eq!(polls["cells"][1]["interval"]["mean"], 0.0);
+    assert_eq!(polls["cells"][1]["versus_first"]["better"], true);
+
+    for (args, expected) in [
+        (vec!["compare"], "required arguments were not provided"),
+        (
+            vec!["compare", "a", "b", "c", "d"],
+            "unexpected value 'd' for '<DESIGN>...' found; no more were expected",
+        ),
+        (
+            vec!["compare", "sync-chain@polling"],
+            "completion \"polling\" is not allowed",
+        ),
+        (
+            vec!["compare", "sync-chain", "--id-source", "client"],
+            "does not poll",
+        ),
+        (
+            vec!["compare", "hybrid", "--seeds", "0"],
+            "--seeds: must be between 1 and 1000",
+        ),
+    ] {
+        let (code, _, err) = orderflow(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains(expected),
+            "{args:?}: expected {expected:?} in {err}"
         );
     }
 }
@@ -225,6 +374,8 @@ fn a_closed_output_pipe_ends_quietly() {
         vec!["bench", "--customers", "200", "--orders", "50"],
         vec!["completions", "bash"],
         vec!["run", "--help"],
+        vec!["claims", "pizza", "--claim", "accepted-at-once"],
+        vec!["compare", "hybrid", "--seeds", "2", "--orders", "5"],
     ] {
         // A pipe whose read end is closed before the tool starts: its first
         // write fails, every time (no race with a reader).

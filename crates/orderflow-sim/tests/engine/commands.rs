@@ -43,6 +43,17 @@ fn validate_names_the_problem_and_changes_nothing() {
 }
 
 #[test]
+fn a_broker_downtime_passes_the_one_millisecond_conversion() {
+    let model = model_with("hybrid-queue", |s| s.workload.orders = 5);
+    let sim = sim(&model, 1, model.client.completion);
+    let week = orderflow_sim::model::bounds::DURATION_MS;
+    let restart = |downtime_ms| Command::RestartBroker { downtime_ms };
+    assert!(sim.validate(&restart(week)).is_ok());
+    let err = sim.validate(&restart(week + 1)).unwrap_err();
+    assert_eq!(err.0, "downtime_ms: must be at most 604800000 (7 days)");
+}
+
+#[test]
 fn a_timed_command_fires_at_its_time_as_if_applied_by_hand_then() {
     let model = model_with("payment-breaker", |s| s.workload.orders = 120);
     let at = SimTime::from_millis(12_345);

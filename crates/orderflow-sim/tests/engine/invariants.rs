@@ -39,14 +39,13 @@ fn may_be_inconsistent(name: &str, mode: Completion) -> bool {
 /// loses its sagas when it dies, in every pattern alike. Returns the faults
 /// and the end of the last one.
 fn random_faults(model: &Model, rng: &mut SimRng) -> (Vec<FaultSpec>, u64) {
-    let entry = model.handlers[model.client.entry as usize].service;
+    let entry = model.handlers[model.client.entry].service;
     let pick = |rng: &mut SimRng, spare_entry: bool| -> Option<String> {
         let ids: Vec<&str> = model
             .services
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .filter(|(i, s)| {
-                let spared = spare_entry && *i as u16 == entry;
+                let spared = spare_entry && *i == entry;
                 !spared && !matches!(s.kind, ServiceKind::Client | ServiceKind::Broker)
             })
             .map(|(_, s)| s.id.as_str())

@@ -3,6 +3,7 @@
 //! determinism, invariants over seed sweeps, queueing theory, the CLI.
 
 mod behaviours;
+mod claims;
 mod cli;
 mod commands;
 mod determinism;

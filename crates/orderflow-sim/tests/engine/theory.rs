@@ -34,7 +34,7 @@ fn mmc_matches_erlang_c_and_littles_law() {
     let model = model_with("mmc", |_| {});
     let mut sim = sim(&model, 42, Completion::Sync);
     sim.set_trace(false);
-    let server = model.service_index("server").unwrap() as usize;
+    let server = model.service_index("server").unwrap();
     // Batch means over equal slices of simulated time, after a warm-up.
     let warmup = SimTime::from_secs(5_000);
     sim.run_until(warmup);
@@ -42,7 +42,7 @@ fn mmc_matches_erlang_c_and_littles_law() {
         let s = &sim.metrics_snapshot().services[server];
         (s.wait_sum_us, s.wait_count)
     };
-    let batches = 30;
+    let batches: u32 = 30;
     let horizon_s = 1_000_000.0 / 3.6;
     let slice = ((horizon_s - 5_000.0) / f64::from(batches)) as u64;
     let mut means = Vec::new();

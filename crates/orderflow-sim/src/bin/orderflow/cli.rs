@@ -9,6 +9,7 @@ use std::sync::Arc;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueHint};
+use orderflow_sim::ids::OrderId;
 use orderflow_sim::mermaid::sequence_diagram;
 use orderflow_sim::model::Model;
 use orderflow_sim::report::metrics_json;
@@ -46,6 +47,20 @@ enum Command {
         #[arg(value_name = "FILE", value_hint = ValueHint::FilePath)]
         file: String,
     },
+    /// Check the claims each preset demonstrates (or one scenario's), one line per claim.
+    ///
+    /// Runs every claim of the scenario's `claims` section and prints the
+    /// scenario, PASS or FAIL, the claim and the figures it measured. Exits
+    /// with status 1 if any claim fails.
+    Claims(crate::analyse::ClaimsArgs),
+    /// Compare designs over many seeds: every figure as mean ± 95 % interval.
+    ///
+    /// A design is a preset name or a scenario file, optionally with a
+    /// completion mode after `@` (`async-write@callback`). Every design runs
+    /// with the same seeds; each after the first is set against the first:
+    /// difference, ratio, which is better, and whether the difference is
+    /// significant (Welch's t-test at 5 %).
+    Compare(crate::analyse::CompareArgs),
     /// Measure the engine: the M/M/c reference queue, then hybrid-queue.
     Bench(BenchArgs),
     /// Print a shell completion script.
@@ -108,7 +123,7 @@ struct BenchArgs {
 
 /// `--completion`: the engine's mode names, so help, errors and shell
 /// completions list exactly the modes the engine knows.
-fn completion_parser() -> impl TypedValueParser<Value = Completion> {
+pub(crate) fn completion_parser() -> impl TypedValueParser<Value = Completion> {
     PossibleValuesParser::new(Completion::ALL.map(Completion::as_str))
         .try_map(|name| Completion::parse(&name).ok_or_else(|| format!("unknown mode {name:?}")))
 }
@@ -134,11 +149,15 @@ pub fn main() -> ExitCode {
             let _ = writeln!(io::stderr(), "orderflow: {message}");
             ExitCode::from(2)
         }
+        Err(CliError::Unmet(message)) => {
+            let _ = writeln!(io::stderr(), "orderflow: {message}");
+            ExitCode::from(1)
+        }
     }
 }
 
 /// Why a command stopped.
-enum CliError {
+pub(crate) enum CliError {
     /// Arguments that parsed but do not fit the scenario: reported like
     /// clap's own errors, with the command's usage, exit status 2.
     Usage {
@@ -150,15 +169,18 @@ enum CliError {
     Fail(String),
     /// Whoever read our output stopped reading (`| head -1`): end quietly.
     Closed,
+    /// The command ran and found what it checks untrue (a claim failed):
+    /// a message and exit status 1.
+    Unmet(String),
 }
 
-fn fail(message: impl Into<String>) -> CliError {
+pub(crate) fn fail(message: impl Into<String>) -> CliError {
     CliError::Fail(message.into())
 }
 
 /// A failed write to standard output: a closed pipe is the reader's choice,
 /// not an error.
-fn write_error(e: io::Error) -> CliError {
+pub(crate) fn write_error(e: io::Error) -> CliError {
     if e.kind() == io::ErrorKind::BrokenPipe {
         CliError::Closed
     } else {
@@ -184,17 +206,21 @@ fn run(command: Command, out: &mut impl Write) -> Result<(), CliError> {
         }
         Command::Check { file } => {
             let model = load(&file, None)?;
+            let claims = model.claims().map_err(|e| fail(format!("{file}:\n{e}")))?;
             say!(
                 out,
-                "{file}: ok ({} services, {} handlers)",
+                "{file}: ok ({} services, {} handlers, {} claims)",
                 model.services.len(),
-                model.handlers.len()
+                model.handlers.len(),
+                claims.len()
             );
             Ok(())
         }
         Command::Run(args) => cmd_run(&args, out),
         Command::Mermaid(args) => cmd_mermaid(&args, out),
         Command::Bench(args) => cmd_bench(&args, out),
+        Command::Claims(args) => crate::analyse::cmd_claims(&args, out),
+        Command::Compare(args) => crate::analyse::cmd_compare(&args, out),
         Command::Completions { shell } => {
             // clap_complete panics when its writer fails, so the script is
             // written to memory first and then to the (maybe closed) output.
@@ -205,8 +231,9 @@ fn run(command: Command, out: &mut impl Write) -> Result<(), CliError> {
     }
 }
 
-/// A preset by name, or a scenario file; `orders` overrides the order count.
-fn load(name: &str, orders: Option<u64>) -> Result<Arc<Model>, CliError> {
+/// A preset by name, or a scenario file, parsed; with where it came from
+/// (`preset hybrid` or the path) for messages.
+pub(crate) fn load_scenario(name: &str) -> Result<(Scenario, String), CliError> {
     let (text, source) = match presets::json(name) {
         Some(json) => (json.to_owned(), format!("preset {name}")),
         None => (
@@ -220,10 +247,21 @@ fn load(name: &str, orders: Option<u64>) -> Result<Arc<Model>, CliError> {
             name.to_owned(),
         ),
     };
-    let mut scenario = Scenario::from_json(&text).map_err(|e| fail(format!("{source}: {e}")))?;
+    let scenario = Scenario::from_json(&text).map_err(|e| fail(format!("{source}: {e}")))?;
+    Ok((scenario, source))
+}
+
+/// A preset by name, or a scenario file, compiled; `orders` overrides the order count.
+pub(crate) fn load(name: &str, orders: Option<u64>) -> Result<Arc<Model>, CliError> {
+    let (mut scenario, source) = load_scenario(name)?;
     if let Some(n) = orders {
         scenario.workload.orders = n;
     }
+    compile(scenario, &source)
+}
+
+/// A scenario compiled; errors name `source`.
+pub(crate) fn compile(scenario: Scenario, source: &str) -> Result<Arc<Model>, CliError> {
     Model::compile(scenario)
         .map(Arc::new)
         .map_err(|e| fail(format!("{source}:\n{e}")))
@@ -310,6 +348,7 @@ fn cmd_mermaid(args: &MermaidArgs, out: &mut impl Write) -> Result<(), CliError>
             model.orders
         )));
     }
+    let order = OrderId(order);
     let mut sim = new_sim(model.clone(), &args.sim, "mermaid")?;
     // Keep only this order's events (the whole run could be large).
     let keep =
@@ -345,7 +384,11 @@ fn cmd_bench(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
     let (finished, wall) = wall_seconds(|| sim.run_to_end(u64::MAX));
     let events = sim.events_processed();
     let mx = sim.metrics();
-    let server = &mx.services[1];
+    let server = sim
+        .model()
+        .service_index("server")
+        .ok_or_else(|| CliError::Fail("mmc: no service \"server\"".into()))?;
+    let server = &mx.services[server];
     let mean_wait_s = server.wait_sum_us as f64 / server.wait_count.max(1) as f64 / 1e6;
     let engine_rate = events as f64 / wall;
     let (bare_events, bare_wall, bare_wait_s) = bare_mmc(customers, 42);

@@ -11,17 +11,17 @@ use std::collections::{BinaryHeap, VecDeque};
 use serde::Serialize;
 use slotmap::SlotMap;
 
-use crate::ids::{ActKey, InflightKey, OrderKey};
+use crate::ids::{ActKey, InflightKey, MessageNameId, OrderId, OrderKey, ReplicaId};
 use crate::time::SimTime;
 
 /// A message stored in a queue.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QueuedMsg {
     pub order: OrderKey,
     /// The order's id (kept for display after the order is gone).
-    pub order_id: u64,
+    pub order_id: OrderId,
     /// Index into the model's message names.
-    pub label: u16,
+    pub label: MessageNameId,
     /// Deliveries so far.
     pub attempts: u32,
     pub enqueued_at: SimTime,
@@ -33,7 +33,7 @@ pub struct QueuedMsg {
 #[derive(Clone, Copy, Debug)]
 pub struct Inflight {
     pub msg: QueuedMsg,
-    pub replica: u16,
+    pub replica: ReplicaId,
     /// The handler working on it, once the delivery arrived. While it lives,
     /// the consumer keeps extending the visibility timeout (a heartbeat), so
     /// slow work is not delivered twice; if the consumer dies, the message
@@ -78,6 +78,8 @@ pub struct QueueCounters {
     pub extended: u64,
     /// Messages that left unconsumed (max deliveries or TTL).
     pub dead_lettered: u64,
+    /// Of those, the ones whose TTL ran out before a delivery.
+    pub expired: u64,
     /// Messages lost (transient, on a broker restart).
     pub lost: u64,
     /// Publishes refused because the queue was full.
@@ -143,8 +145,8 @@ mod tests {
     fn msg(seq: u64) -> QueuedMsg {
         QueuedMsg {
             order: OrderKey::default(),
-            order_id: seq,
-            label: 0,
+            order_id: OrderId(seq),
+            label: MessageNameId::new(0),
             attempts: 0,
             enqueued_at: SimTime::ZERO,
             seq,
@@ -172,7 +174,7 @@ mod tests {
         q.push_delayed(SimTime(9), msg(4));
         q.inflight.insert(Inflight {
             msg: msg(2),
-            replica: 0,
+            replica: ReplicaId::new(0),
             handler: None,
         });
         let seqs: Vec<u64> = q.drain_all().iter().map(|m| m.seq).collect();

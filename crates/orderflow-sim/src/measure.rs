@@ -1,0 +1,936 @@
+//! The metric registry: every figure a run is compared by, under a stable
+//! name, with a label, a unit and which direction is better. The claims,
+//! `orderflow compare` and the app's tables all read figures through here,
+//! so a figure means the same everywhere.
+//!
+//! Names are dotted paths, units last (`latency.response.p95_ms`,
+//! `queue.warehouse_q.peak_depth`, `service.payment.utilisation`). The
+//! per-service, per-queue and per-breaker figures are named after the
+//! model's ids, so [`catalogue`] depends on the model; [`measure`] gives the
+//! values of a run in the same order.
+//!
+//! | group | figures |
+//! |---|---|
+//! | `orders.` | created, settled, shed |
+//! | `outcome.` | completed, failed, compensated, inconsistent, lost; each also as `_share` of the settled orders |
+//! | `latency.<which>.` | `count`, `mean_ms`, `p50_ms`, `p95_ms`, `p99_ms`, `max_ms` of `response` (first answer), `completion` (the client learns the outcome), `done` (last work), `consistency_window`, `detection_lag` |
+//! | `client.` | polls, wasted polls, gave up, timeouts, callbacks (webhooks) sent / failed / abandoned, pushes sent / lost |
+//! | `steps.` | retries, fallbacks, compensations (and their failures), best-effort failures, late responses, status-write failures, messages sent / dropped |
+//! | `payments.` | success, failed, queued for retry, recovered, refunded, captured, duplicates |
+//! | `service.<id>.` | utilisation, received, succeeded, failed, refused (down), rejected (queue full), queue peak, mean queue wait |
+//! | `queue.<id>.` | published, delivered, acked, redelivered, dead-lettered, expired, lost, refused, peak depth |
+//! | `breaker.<id>.` | opens, closes, time open, short-circuited calls, calls, failures |
+//! | `run.` | simulated duration, throughput |
+//! | `reference.` | figures of the model rather than the run: the mean time of the synchronous path |
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::breaker::BreakerState;
+use crate::ids::{BreakerId, HandlerId, QueueId, ServiceId};
+use crate::metrics::{
+    ClientCounters, Histo, Metrics, PaymentCounters, ServiceMetrics, StepCounters,
+};
+use crate::model::{Model, StepModel};
+use crate::order::Outcome;
+use crate::sim::{QueueCounters, Sim};
+use crate::time::SimTime;
+
+/// What a figure counts or measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// A number of things (orders, messages, calls).
+    Count,
+    /// A share between 0 and 1.
+    Share,
+    /// Milliseconds of simulated time.
+    Ms,
+    /// Per simulated second.
+    PerSecond,
+}
+
+impl Unit {
+    /// A short symbol for tables (`""`, `"share"`, `"ms"`, `"/s"`).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Unit::Count => "",
+            Unit::Share => "share",
+            Unit::Ms => "ms",
+            Unit::PerSecond => "/s",
+        }
+    }
+}
+
+/// Which way a figure is better.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    LowerIsBetter,
+    HigherIsBetter,
+    /// Neither: a description of the run (orders created, utilisation).
+    Neutral,
+}
+
+impl Direction {
+    /// In words, for tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::LowerIsBetter => "lower is better",
+            Direction::HigherIsBetter => "higher is better",
+            Direction::Neutral => "neutral",
+        }
+    }
+
+    /// True if `candidate` is better than `base` in this direction (never
+    /// for a neutral figure or equal values).
+    pub fn is_better(self, candidate: f64, base: f64) -> bool {
+        match self {
+            Direction::LowerIsBetter => candidate < base,
+            Direction::HigherIsBetter => candidate > base,
+            Direction::Neutral => false,
+        }
+    }
+}
+
+/// One figure of the registry.
+#[derive(Clone, Debug, Serialize)]
+pub struct MetricDef {
+    /// The stable name (`latency.response.p95_ms`).
+    pub name: String,
+    /// A label for people (`Response time, 95th percentile`).
+    pub label: String,
+    pub unit: Unit,
+    pub direction: Direction,
+    #[serde(skip)]
+    key: Key,
+}
+
+/// Two definitions are equal when they say the same (the name decides how
+/// the value is computed).
+impl PartialEq for MetricDef {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.name, &self.label, self.unit, self.direction)
+            == (&other.name, &other.label, other.unit, other.direction)
+    }
+}
+
+/// Names asked for that the registry does not have.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownMetrics(pub Vec<String>);
+
+impl fmt::Display for UnknownMetrics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = if self.0.len() == 1 { "" } else { "s" };
+        write!(f, "unknown metric{s}: {}", self.0.join(", "))
+    }
+}
+
+impl std::error::Error for UnknownMetrics {}
+
+/// The histograms of [`Metrics`] a `latency.` figure reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lat {
+    Response,
+    Completion,
+    Done,
+    ConsistencyWindow,
+    DetectionLag,
+}
+
+/// A statistic of a histogram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stat {
+    Count,
+    Mean,
+    P50,
+    P95,
+    P99,
+    Max,
+}
+
+/// How to compute a figure. Counters are read through plain functions so a
+/// new counter is one line in [`catalogue`].
+#[derive(Clone, Copy, Debug)]
+enum Key {
+    Counter(fn(&Metrics) -> u64),
+    OrdersSettled,
+    Outcome(Outcome),
+    OutcomeShare(Outcome),
+    Latency(Lat, Stat),
+    /// A service, by its position in [`Model::services`].
+    Service(usize, fn(&ServiceMetrics) -> f64),
+    Utilisation(usize),
+    /// A queue, by its position in [`Model::queues`].
+    Queue(usize, fn(&QueueCounters) -> u64),
+    /// A breaker, by its position in [`Model::breakers`].
+    BreakerOpens(usize),
+    BreakerCloses(usize),
+    BreakerTimeOpen(usize),
+    BreakerShortCircuited(usize),
+    BreakerCalls(usize),
+    BreakerFailures(usize),
+    Duration,
+    Throughput,
+    SyncPathMean,
+}
+
+/// A registry being listed.
+struct List(Vec<MetricDef>);
+
+impl List {
+    fn add(
+        &mut self,
+        name: impl Into<String>,
+        label: impl Into<String>,
+        unit: Unit,
+        dir: Direction,
+        key: Key,
+    ) {
+        self.0.push(MetricDef {
+            name: name.into(),
+            label: label.into(),
+            unit,
+            direction: dir,
+            key,
+        });
+    }
+}
+
+use Direction::{HigherIsBetter as Higher, LowerIsBetter as Lower, Neutral};
+
+/// Every figure of a run of `model`, in a fixed order: the shared figures
+/// first, then per service, queue and breaker in the model's order.
+pub fn catalogue(model: &Model) -> Vec<MetricDef> {
+    let mut l = List(Vec::new());
+    orders_and_outcomes(&mut l);
+    latencies(&mut l);
+    counters(&mut l);
+    for (i, s) in model.services.iter().enumerate() {
+        service(&mut l, i, &s.id);
+    }
+    for (i, q) in model.queues.iter().enumerate() {
+        queue(&mut l, i, &q.id);
+    }
+    for (i, b) in model.breakers.iter().enumerate() {
+        breaker(&mut l, i, &b.id);
+    }
+    l.add(
+        "run.duration_ms",
+        "Simulated time until the last event",
+        Unit::Ms,
+        Neutral,
+        Key::Duration,
+    );
+    l.add(
+        "run.throughput_per_s",
+        "Orders settled per second",
+        Unit::PerSecond,
+        Higher,
+        Key::Throughput,
+    );
+    l.add(
+        "reference.sync_path_mean_ms",
+        "Mean time of the synchronous path when nothing queues, fails or retries (from the model)",
+        Unit::Ms,
+        Neutral,
+        Key::SyncPathMean,
+    );
+    l.0
+}
+
+fn orders_and_outcomes(l: &mut List) {
+    l.add(
+        "orders.created",
+        "Orders placed",
+        Unit::Count,
+        Neutral,
+        Key::Counter(|m| m.orders_created),
+    );
+    l.add(
+        "orders.settled",
+        "Orders settled",
+        Unit::Count,
+        Neutral,
+        Key::OrdersSettled,
+    );
+    l.add(
+        "orders.shed",
+        "Orders turned away (too many in flight)",
+        Unit::Count,
+        Lower,
+        Key::Counter(|m| m.orders_shed),
+    );
+    for o in Outcome::ALL {
+        let (label, dir) = match o {
+            Outcome::Completed => ("Completed orders", Higher),
+            Outcome::Failed => ("Orders failed cleanly", Lower),
+            Outcome::Compensated => ("Orders failed after undoing earlier steps", Lower),
+            Outcome::Inconsistent => ("Inconsistent orders (client and records disagree)", Lower),
+            Outcome::Lost => ("Lost orders", Lower),
+        };
+        l.add(
+            format!("outcome.{}", o.as_str()),
+            label,
+            Unit::Count,
+            dir,
+            Key::Outcome(o),
+        );
+        l.add(
+            format!("outcome.{}_share", o.as_str()),
+            format!("{label}, share of settled orders"),
+            Unit::Share,
+            dir,
+            Key::OutcomeShare(o),
+        );
+    }
+}
+
+fn latencies(l: &mut List) {
+    let which = [
+        (
+            Lat::Response,
+            "response",
+            "Response time (order placed → first answer)",
+        ),
+        (
+            Lat::Completion,
+            "completion",
+            "Completion time (order placed → the client learns the outcome)",
+        ),
+        (
+            Lat::Done,
+            "done",
+            "Time until the last work for an order is done",
+        ),
+        (
+            Lat::ConsistencyWindow,
+            "consistency_window",
+            "Consistency window (first answer → last work)",
+        ),
+        (
+            Lat::DetectionLag,
+            "detection_lag",
+            "Detection lag (outcome known → the client learns it)",
+        ),
+    ];
+    let stats = [
+        (Stat::Count, "count", "orders measured", Unit::Count),
+        (Stat::Mean, "mean_ms", "mean", Unit::Ms),
+        (Stat::P50, "p50_ms", "median", Unit::Ms),
+        (Stat::P95, "p95_ms", "95th percentile", Unit::Ms),
+        (Stat::P99, "p99_ms", "99th percentile", Unit::Ms),
+        (Stat::Max, "max_ms", "maximum", Unit::Ms),
+    ];
+    for (lat, name, label) in which {
+        for (stat, sname, slabel, unit) in stats {
+            let dir = if stat == Stat::Count { Neutral } else { Lower };
+            l.add(
+                format!("latency.{name}.{sname}"),
+                format!("{label}, {slabel}"),
+                unit,
+                dir,
+                Key::Latency(lat, stat),
+            );
+        }
+    }
+}
+
+type CounterRow = (&'static str, &'static str, Direction, fn(&Metrics) -> u64);
+
+fn counters(l: &mut List) {
+    let client: [CounterRow; 9] = [
+        ("client.polls", "Status polls", Lower, |m| c(m).polls),
+        (
+            "client.wasted_polls",
+            "Polls that found nothing new",
+            Lower,
+            |m| c(m).wasted_polls,
+        ),
+        (
+            "client.gave_up",
+            "Clients that stopped polling",
+            Lower,
+            |m| c(m).gave_up,
+        ),
+        ("client.timeouts", "Client requests timed out", Lower, |m| {
+            c(m).timeouts
+        }),
+        (
+            "client.callbacks_sent",
+            "Webhook deliveries tried",
+            Neutral,
+            |m| c(m).callbacks_sent,
+        ),
+        (
+            "client.callback_failures",
+            "Webhook deliveries that failed",
+            Lower,
+            |m| c(m).callback_failures,
+        ),
+        (
+            "client.callbacks_abandoned",
+            "Webhooks given up",
+            Lower,
+            |m| c(m).callbacks_abandoned,
+        ),
+        ("client.pushes_sent", "Pushes sent", Neutral, |m| {
+            c(m).pushes_sent
+        }),
+        ("client.pushes_lost", "Pushes lost", Lower, |m| {
+            c(m).pushes_lost
+        }),
+    ];
+    let steps: [CounterRow; 9] = [
+        ("steps.retries", "Call retries", Lower, |m| s(m).retries),
+        ("steps.fallbacks", "Fallbacks taken", Lower, |m| {
+            s(m).fallbacks
+        }),
+        ("steps.compensations", "Compensations run", Lower, |m| {
+            s(m).compensations
+        }),
+        (
+            "steps.compensation_failures",
+            "Compensations that failed",
+            Lower,
+            |m| s(m).compensation_failures,
+        ),
+        (
+            "steps.best_effort_failures",
+            "Best-effort steps that failed",
+            Lower,
+            |m| s(m).best_effort_failures,
+        ),
+        (
+            "steps.late_responses",
+            "Answers that came after their timeout",
+            Lower,
+            |m| s(m).late_responses,
+        ),
+        (
+            "steps.status_write_failures",
+            "Final-status writes that failed",
+            Lower,
+            |m| s(m).status_write_failures,
+        ),
+        ("steps.messages_sent", "Messages sent", Lower, |m| {
+            s(m).messages_sent
+        }),
+        (
+            "steps.messages_dropped",
+            "Messages lost on the way or refused",
+            Lower,
+            |m| s(m).messages_dropped,
+        ),
+    ];
+    let payments: [CounterRow; 7] = [
+        ("payments.success", "Payments SUCCESS", Higher, |m| {
+            p(m).success
+        }),
+        ("payments.failed", "Payments FAILED", Lower, |m| p(m).failed),
+        (
+            "payments.queued_for_retry",
+            "Payments QUEUED_FOR_RETRY",
+            Lower,
+            |m| p(m).queued_for_retry,
+        ),
+        (
+            "payments.recovered",
+            "Queued payments that later succeeded",
+            Higher,
+            |m| p(m).recovered,
+        ),
+        ("payments.refunded", "Payments refunded", Lower, |m| {
+            p(m).refunded
+        }),
+        (
+            "payments.captured",
+            "Money captured at the provider",
+            Higher,
+            |m| p(m).captured,
+        ),
+        (
+            "payments.duplicates",
+            "Charges absorbed by the idempotency key",
+            Lower,
+            |m| p(m).duplicate_attempts,
+        ),
+    ];
+    for (name, label, dir, f) in client.into_iter().chain(steps).chain(payments) {
+        l.add(name, label, Unit::Count, dir, Key::Counter(f));
+    }
+}
+
+fn c(m: &Metrics) -> &ClientCounters {
+    &m.client
+}
+fn s(m: &Metrics) -> &StepCounters {
+    &m.steps
+}
+fn p(m: &Metrics) -> &PaymentCounters {
+    &m.payments
+}
+
+fn service(l: &mut List, i: usize, id: &str) {
+    let n = |f: &str| format!("service.{id}.{f}");
+    l.add(
+        n("utilisation"),
+        format!("{id}: share of workers busy"),
+        Unit::Share,
+        Neutral,
+        Key::Utilisation(i),
+    );
+    type Row = (
+        &'static str,
+        &'static str,
+        Unit,
+        Direction,
+        fn(&ServiceMetrics) -> f64,
+    );
+    let rows: [Row; 7] = [
+        ("received", "requests taken in", Unit::Count, Neutral, |m| {
+            m.received as f64
+        }),
+        (
+            "succeeded",
+            "handlers that ended well",
+            Unit::Count,
+            Neutral,
+            |m| m.succeeded as f64,
+        ),
+        ("failed", "handlers that failed", Unit::Count, Lower, |m| {
+            m.failed as f64
+        }),
+        (
+            "refused",
+            "requests refused while down",
+            Unit::Count,
+            Lower,
+            |m| m.refused as f64,
+        ),
+        (
+            "rejected",
+            "requests rejected, queue full (503)",
+            Unit::Count,
+            Lower,
+            |m| m.rejected as f64,
+        ),
+        (
+            "queue_peak",
+            "most requests waiting for a worker",
+            Unit::Count,
+            Lower,
+            |m| f64::from(m.max_queued),
+        ),
+        (
+            "mean_queue_wait_ms",
+            "mean wait for a worker",
+            Unit::Ms,
+            Lower,
+            |m| {
+                if m.wait_count == 0 {
+                    0.0
+                } else {
+                    m.wait_sum_us as f64 / m.wait_count as f64 / 1e3
+                }
+            },
+        ),
+    ];
+    for (name, label, unit, dir, f) in rows {
+        l.add(
+            n(name),
+            format!("{id}: {label}"),
+            unit,
+            dir,
+            Key::Service(i, f),
+        );
+    }
+}
+
+fn queue(l: &mut List, i: usize, id: &str) {
+    type Row = (
+        &'static str,
+        &'static str,
+        Direction,
+        fn(&QueueCounters) -> u64,
+    );
+    let rows: [Row; 9] = [
+        ("published", "messages stored", Neutral, |q| q.published),
+        ("delivered", "deliveries", Neutral, |q| q.delivered),
+        ("acked", "messages acknowledged", Neutral, |q| q.acked),
+        ("redelivered", "deliveries tried again", Lower, |q| {
+            q.redelivered
+        }),
+        ("dead_lettered", "messages dead-lettered", Lower, |q| {
+            q.dead_lettered
+        }),
+        ("expired", "messages expired (TTL)", Lower, |q| q.expired),
+        ("lost", "messages lost in a broker restart", Lower, |q| {
+            q.lost
+        }),
+        ("refused", "publishes refused, queue full", Lower, |q| {
+            q.refused
+        }),
+        ("peak_depth", "most messages waiting", Lower, |q| {
+            u64::from(q.max_depth)
+        }),
+    ];
+    for (name, label, dir, f) in rows {
+        l.add(
+            format!("queue.{id}.{name}"),
+            format!("{id}: {label}"),
+            Unit::Count,
+            dir,
+            Key::Queue(i, f),
+        );
+    }
+}
+
+fn breaker(l: &mut List, i: usize, id: &str) {
+    let n = |f: &str| format!("breaker.{id}.{f}");
+    l.add(
+        n("opens"),
+        format!("{id}: times the breaker opened"),
+        Unit::Count,
+        Neutral,
+        Key::BreakerOpens(i),
+    );
+    l.add(
+        n("closes"),
+        format!("{id}: times it closed again"),
+        Unit::Count,
+        Neutral,
+        Key::BreakerCloses(i),
+    );
+    l.add(
+        n("time_open_ms"),
+        format!("{id}: time spent open"),
+        Unit::Ms,
+        Lower,
+        Key::BreakerTimeOpen(i),
+    );
+    l.add(
+        n("short_circuited"),
+        format!("{id}: calls failed fast while open"),
+        Unit::Count,
+        Neutral,
+        Key::BreakerShortCircuited(i),
+    );
+    l.add(
+        n("calls"),
+        format!("{id}: calls let through"),
+        Unit::Count,
+        Neutral,
+        Key::BreakerCalls(i),
+    );
+    l.add(
+        n("failures"),
+        format!("{id}: calls that failed"),
+        Unit::Count,
+        Lower,
+        Key::BreakerFailures(i),
+    );
+}
+
+/// The definition of figure `name` among `defs`.
+pub fn find<'a>(defs: &'a [MetricDef], name: &str) -> Option<&'a MetricDef> {
+    defs.iter().find(|d| d.name == name)
+}
+
+/// Every figure of `sim` (normally a finished run), with its name, in the
+/// order of [`catalogue`].
+pub fn measure(sim: &Sim) -> Vec<(String, f64)> {
+    let defs = catalogue(sim.model());
+    let values = values(&defs, sim);
+    defs.into_iter().map(|d| d.name).zip(values).collect()
+}
+
+/// The figures named in `names`, in that order; an error lists every name
+/// the registry does not have.
+pub fn select(sim: &Sim, names: &[&str]) -> Result<Vec<(String, f64)>, UnknownMetrics> {
+    let defs = catalogue(sim.model());
+    let unknown: Vec<String> = names
+        .iter()
+        .filter(|n| find(&defs, n).is_none())
+        .map(|n| (*n).to_owned())
+        .collect();
+    if !unknown.is_empty() {
+        return Err(UnknownMetrics(unknown));
+    }
+    let picked: Vec<MetricDef> = names
+        .iter()
+        .filter_map(|n| find(&defs, n).cloned())
+        .collect();
+    let values = values(&picked, sim);
+    Ok(picked.into_iter().map(|d| d.name).zip(values).collect())
+}
+
+/// The values of `defs` (from [`catalogue`] of this run's model) for `sim`.
+pub fn values(defs: &[MetricDef], sim: &Sim) -> Vec<f64> {
+    let mx = sim.metrics_now();
+    defs.iter().map(|d| value(d.key, sim, &mx)).collect()
+}
+
+fn value(key: Key, sim: &Sim, mx: &Metrics) -> f64 {
+    let model = sim.model();
+    let secs = sim.now().as_secs_f64();
+    match key {
+        Key::Counter(f) => f(mx) as f64,
+        Key::OrdersSettled => mx.outcomes.total() as f64,
+        Key::Outcome(o) => mx.outcomes.get(o) as f64,
+        Key::OutcomeShare(o) => share(mx.outcomes.get(o), mx.outcomes.total()),
+        Key::Latency(lat, stat) => histo_stat(latency(mx, lat), stat),
+        Key::Service(i, f) => ServiceId::from_index(i)
+            .and_then(|id| mx.services.get(id))
+            .map_or(0.0, f),
+        Key::Utilisation(i) => {
+            let Some(id) = ServiceId::from_index(i).filter(|&id| model.services.get(id).is_some())
+            else {
+                return 0.0;
+            };
+            let v = sim.service(id);
+            let workers = f64::from(v.replicas * v.concurrency).max(1.0);
+            let busy = mx.services.get(id).map_or(0, |m| m.busy_area);
+            if secs <= 0.0 {
+                0.0
+            } else {
+                busy as f64 / 1e6 / secs / workers
+            }
+        }
+        Key::Queue(i, f) => QueueId::from_index(i)
+            .filter(|&id| model.queues.get(id).is_some())
+            .map_or(0.0, |id| f(&sim.queue(id).counters) as f64),
+        Key::BreakerOpens(i) => breaker_counter(sim, i, |c| c.opened),
+        Key::BreakerCloses(i) => breaker_counter(sim, i, |c| c.closed),
+        Key::BreakerShortCircuited(i) => breaker_counter(sim, i, |c| c.short_circuited),
+        Key::BreakerCalls(i) => breaker_counter(sim, i, |c| c.calls),
+        Key::BreakerFailures(i) => breaker_counter(sim, i, |c| c.failures),
+        Key::BreakerTimeOpen(i) => breaker_time_open_ms(sim, i),
+        Key::Duration => sim.now().as_micros() as f64 / 1e3,
+        Key::Throughput => {
+            if secs <= 0.0 {
+                0.0
+            } else {
+                mx.outcomes.total() as f64 / secs
+            }
+        }
+        Key::SyncPathMean => sync_path_mean_us(model) / 1e3,
+    }
+}
+
+fn share(part: u64, total: u64) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        part as f64 / total as f64
+    }
+}
+
+fn latency(mx: &Metrics, lat: Lat) -> &Histo {
+    match lat {
+        Lat::Response => &mx.response,
+        Lat::Completion => &mx.completion,
+        Lat::Done => &mx.done,
+        Lat::ConsistencyWindow => &mx.consistency_window,
+        Lat::DetectionLag => &mx.detection_lag,
+    }
+}
+
+fn histo_stat(h: &Histo, stat: Stat) -> f64 {
+    let s = h.summary();
+    match stat {
+        Stat::Count => s.count as f64,
+        Stat::Mean => s.mean_ms,
+        Stat::P50 => s.p50_ms,
+        Stat::P95 => s.p95_ms,
+        Stat::P99 => s.p99_ms,
+        Stat::Max => s.max_ms,
+    }
+}
+
+fn breaker_counter(sim: &Sim, i: usize, f: fn(&crate::breaker::BreakerCounters) -> u64) -> f64 {
+    let model = sim.model();
+    BreakerId::from_index(i)
+        .filter(|&id| model.breakers.get(id).is_some())
+        .map_or(0.0, |id| f(&sim.breaker(id).counters) as f64)
+}
+
+/// Time the breaker spent open, from its state history, up to now.
+fn breaker_time_open_ms(sim: &Sim, i: usize) -> f64 {
+    let model = sim.model();
+    let Some(id) = BreakerId::from_index(i).filter(|&id| model.breakers.get(id).is_some()) else {
+        return 0.0;
+    };
+    let mut open_us = 0u64;
+    let mut opened: Option<SimTime> = None;
+    for &(t, state) in sim.breaker(id).history() {
+        if let Some(since) = opened.take() {
+            open_us += t.since(since);
+        }
+        if state == BreakerState::Open {
+            opened = Some(t);
+        }
+    }
+    if let Some(since) = opened {
+        open_us += sim.now().since(since);
+    }
+    open_us as f64 / 1e3
+}
+
+/// Deepest chain of synchronous calls followed (a scenario may call in a
+/// circle; the reference figure stops there).
+const PATH_DEPTH: usize = 16;
+
+/// The mean time, in microseconds, of the client's request when nothing
+/// queues, fails or retries: the client's two hops, the entry handler's
+/// service time, and for every step that waits — a call (two hops and the
+/// callee's own path), a publish (two hops to the broker's confirm), local
+/// work — its mean time. Steps that do not wait (send, accept, notify,
+/// status writes, which only polling waits for) add nothing. "The sum of
+/// the hops" of a synchronous chain.
+pub fn sync_path_mean_us(model: &Model) -> f64 {
+    let hop = model.network.mean_us();
+    2.0 * hop + handler_path_us(model, model.client.entry, 0)
+}
+
+fn handler_path_us(model: &Model, handler: HandlerId, depth: usize) -> f64 {
+    let Some(h) = model.handlers.get(handler) else {
+        return 0.0;
+    };
+    if depth > PATH_DEPTH {
+        return 0.0;
+    }
+    let hop = model.network.mean_us();
+    let service = model.services.get(h.service);
+    let own = h
+        .latency
+        .or(service.map(|s| s.latency))
+        .map_or(0.0, |d| d.mean_us());
+    let steps: f64 = h
+        .steps
+        .iter()
+        .map(|step| match step {
+            StepModel::Call { policy, .. } => {
+                2.0 * hop + handler_path_us(model, policy.target, depth + 1)
+            }
+            StepModel::Publish { .. } => 2.0 * hop,
+            StepModel::Work { latency, .. } => latency.mean_us(),
+            _ => 0.0,
+        })
+        .sum();
+    own + steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::presets;
+
+    #[test]
+    fn names_are_unique_and_labelled() {
+        for name in presets::names() {
+            let model = presets::model(name).unwrap().unwrap();
+            let defs = catalogue(&model);
+            let mut names: Vec<&str> = defs.iter().map(|d| d.name.as_str()).collect();
+            names.sort_unstable();
+            let before = names.len();
+            names.dedup();
+            assert_eq!(names.len(), before, "{name}: a name twice");
+            for d in &defs {
+                assert!(!d.label.is_empty(), "{}", d.name);
+                assert!(
+                    d.name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c)),
+                    "{}",
+                    d.name
+                );
+                // Units last in names.
+                let ms = d.name.ends_with("_ms");
+                assert_eq!(ms, d.unit == Unit::Ms, "{}", d.name);
+            }
+        }
+    }
+
+    #[test]
+    fn select_names_unknown_figures() {
+        let model = presets::model("sync-chain").unwrap().unwrap();
+        let sim = Sim::new(model, 1);
+        let err = select(
+            &sim,
+            &["orders.created", "client.wasted_poll", "queue.nope.acked"],
+        )
+        .unwrap_err();
+        assert_eq!(err.0, ["client.wasted_poll", "queue.nope.acked"]);
+        assert_eq!(
+            err.to_string(),
+            "unknown metrics: client.wasted_poll, queue.nope.acked"
+        );
+        let got = select(&sim, &["service.payment.refused", "orders.created"]).unwrap();
+        assert_eq!(
+            got,
+            [
+                ("service.payment.refused".to_owned(), 0.0),
+                ("orders.created".to_owned(), 0.0)
+            ]
+        );
+    }
+
+    /// The synchronous chain's reference path, by hand from its JSON:
+    /// network uniform 0.5–2 ms (mean 1.25), log-normal means
+    /// `median × e^(σ²/2)`: order 3 (σ 0.3), inventory 8 (0.4), payment 5
+    /// (0.3), provider 120 (0.5), warehouse 40 (0.4), notification 25 (0.5).
+    #[test]
+    fn the_sync_path_is_the_sum_of_the_hops() {
+        let ln = |median: f64, sigma: f64| median * (sigma * sigma / 2.0f64).exp();
+        let hops = 2.0 * 1.25;
+        let want = hops
+            + ln(3.0, 0.3)
+            + (hops + ln(8.0, 0.4))
+            + (hops + ln(5.0, 0.3) + hops + ln(120.0, 0.5))
+            + (hops + ln(40.0, 0.4))
+            + (hops + ln(25.0, 0.5));
+        let model = presets::model("sync-chain").unwrap().unwrap();
+        let got = sync_path_mean_us(&model) / 1e3;
+        assert!((got - want).abs() < 1e-9, "{got} vs {want}");
+        // The hybrid waits for inventory and payment only.
+        let hybrid = presets::model("hybrid").unwrap().unwrap();
+        let want_hybrid = hops
+            + ln(3.0, 0.3)
+            + (hops + ln(8.0, 0.4))
+            + (hops + ln(5.0, 0.3) + hops + ln(120.0, 0.5));
+        assert!((sync_path_mean_us(&hybrid) / 1e3 - want_hybrid).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_finished_run_reads_back_its_own_counters() {
+        let model = presets::model("hybrid-queue").unwrap().unwrap();
+        let mut sim = Sim::new(model.clone(), 3);
+        sim.set_trace(false);
+        assert!(sim.run_to_end(50_000_000));
+        let got = measure(&sim);
+        let get = |n: &str| {
+            got.iter()
+                .find(|(k, _)| k == n)
+                .unwrap_or_else(|| panic!("{n}"))
+                .1
+        };
+        let mx = sim.metrics();
+        assert_eq!(get("orders.created"), mx.orders_created as f64);
+        assert_eq!(get("outcome.completed"), mx.outcomes.completed as f64);
+        assert_eq!(
+            get("outcome.completed_share"),
+            mx.outcomes.completed as f64 / mx.outcomes.total() as f64
+        );
+        let q = model.queue_index("warehouse_q").unwrap();
+        assert_eq!(
+            get("queue.warehouse_q.peak_depth"),
+            f64::from(sim.queue(q).counters.max_depth)
+        );
+        assert_eq!(get("latency.response.p95_ms"), mx.response.summary().p95_ms);
+        assert_eq!(get("run.duration_ms"), sim.now().as_micros() as f64 / 1e3);
+        let u = get("service.warehouse.utilisation");
+        assert!(u > 0.0 && u < 1.0, "{u}");
+    }
+}
