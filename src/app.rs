@@ -309,9 +309,25 @@ impl Actions {
         self.act(&mut |c| c.edit_design(c.design_run(), &path, &value));
     }
 
-    /// Uses a scenario pasted or uploaded as JSON as the design.
+    /// Reads `json` (pasted or uploaded) in the JSON worker and uses it as
+    /// the design, or names the bad field and keeps the design.
     pub fn replace_design(&self, json: String) {
-        self.act(&mut |c| c.replace_design(c.design_run(), &json));
+        let Some(preset) = self
+            .ctrl
+            .try_with_value(|c| c.runs()[c.design_run()].preset().to_owned())
+        else {
+            return;
+        };
+        let act = *self;
+        crate::json_worker::ask(
+            crate::design_json::request_read(&preset, &json),
+            move |reply| match crate::design_json::parse_read_reply(&reply) {
+                Ok((base, edits)) => {
+                    act.act(&mut |c| c.replace_design(c.design_run(), &base, edits.clone()))
+                }
+                Err(e) => act.act(&mut |c| c.design_refused(&e)),
+            },
+        );
     }
 
     /// Back to the preset as it is.
@@ -335,11 +351,18 @@ impl Actions {
             .unwrap_or_default()
     }
 
-    /// The design's scenario JSON.
-    pub fn design_json(&self) -> String {
-        self.ctrl
-            .try_with_value(|c| c.design_json(c.design_run()))
-            .unwrap_or_default()
+    /// Asks the JSON worker for the design's scenario JSON; `done` gets it,
+    /// or a message.
+    pub fn design_json(&self, done: impl FnOnce(Result<String, String>) + 'static) {
+        let Some(request) = self
+            .ctrl
+            .try_with_value(|c| c.design_json_request(c.design_run()))
+        else {
+            return;
+        };
+        crate::json_worker::ask(request, move |reply| {
+            done(crate::design_json::parse_show_reply(&reply))
+        });
     }
 
     /// The name a downloaded design gets.

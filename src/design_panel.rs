@@ -141,7 +141,12 @@ fn control(s: &Setting, was: Option<&String>) -> Control {
 
 /// The panel for `settings`, marking what differs from `base` (the
 /// preset's settings).
-pub fn panel(settings: &[Setting], base: &[Setting], edits_text: String, edit_count: usize) -> DesignPanel {
+pub fn panel(
+    settings: &[Setting],
+    base: &[Setting],
+    edits_text: String,
+    edit_count: usize,
+) -> DesignPanel {
     let base: BTreeMap<&str, &String> = base.iter().map(|s| (s.path.as_str(), &s.value)).collect();
     let mut groups: Vec<GroupView> = Vec::new();
     for g in Group::ALL {
@@ -195,7 +200,9 @@ pub fn value_of_toggle(checked: bool) -> &'static str {
 /// The summary line of the panel.
 pub fn summary(edit_count: usize) -> String {
     match edit_count {
-        0 => "The preset as it is. Change any setting: the run starts again on the same seed.".into(),
+        0 => {
+            "The preset as it is. Change any setting: the run starts again on the same seed.".into()
+        }
         1 => "1 change from the preset.".into(),
         n => format!("{n} changes from the preset."),
     }
@@ -249,7 +256,10 @@ mod tests {
             ])
         );
         let timeout = &step.controls[1];
-        assert_eq!((timeout.label.as_str(), timeout.hint.as_str()), ("Timeout", "ms, 1 to 604800000"));
+        assert_eq!(
+            (timeout.label.as_str(), timeout.hint.as_str()),
+            ("Timeout", "ms, 1 to 604800000")
+        );
         assert_eq!(timeout.id, "set-flow-order-place-1-timeout_ms");
         assert!(p.groups.iter().all(|g| g.changed == 0));
     }
@@ -262,17 +272,35 @@ mod tests {
         ]);
         assert_eq!(p.edit_count, 2);
         let flow = &p.groups[0];
-        let step = flow.sections.iter().find(|s| s.title == "order.place step 2").unwrap();
+        let step = flow
+            .sections
+            .iter()
+            .find(|s| s.title == "order.place step 2")
+            .unwrap();
         assert!(step.changed);
         assert_eq!(step.controls[0].was.as_deref(), Some("call"));
         let services = p.groups.iter().find(|g| g.title == "Services").unwrap();
-        let payment = services.sections.iter().find(|s| s.title == "Payment").unwrap();
-        let replicas = payment.controls.iter().find(|c| c.path.ends_with("replicas")).unwrap();
-        assert_eq!((replicas.value.as_str(), replicas.was.as_deref()), ("4", Some("2")));
+        let payment = services
+            .sections
+            .iter()
+            .find(|s| s.title == "Payment")
+            .unwrap();
+        let replicas = payment
+            .controls
+            .iter()
+            .find(|c| c.path.ends_with("replicas"))
+            .unwrap();
+        assert_eq!(
+            (replicas.value.as_str(), replicas.was.as_deref()),
+            ("4", Some("2"))
+        );
         // The broker the publish needs is a new group, all of it new.
         let broker = p.groups.iter().find(|g| g.title == "Broker").unwrap();
         assert!(broker.sections.iter().all(|s| s.changed));
-        assert_eq!(p.edits_text, "flow.order.place.1.mode=publish; services.payment.replicas=4");
+        assert_eq!(
+            p.edits_text,
+            "flow.order.place.1.mode=publish; services.payment.replicas=4"
+        );
     }
 
     #[test]
@@ -280,7 +308,10 @@ mod tests {
         assert_eq!(summary(0).split('.').next(), Some("The preset as it is"));
         assert_eq!(summary(3), "3 changes from the preset.");
         assert_eq!(file_name("sync-chain", 2), "sync-chain-design.json");
-        assert_eq!(choice_text("client.polling.id_source", "id_service"), "id service");
+        assert_eq!(
+            choice_text("client.polling.id_source", "id_service"),
+            "id service"
+        );
         assert_eq!(value_of_toggle(true), "1");
     }
 }

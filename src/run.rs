@@ -40,8 +40,7 @@ pub fn load_design(name: &str, edits: &[Edit], orders: Option<u64>) -> Result<Ar
     if edits.is_empty() {
         return load_model(name, orders);
     }
-    let base =
-        presets::scenario(name).ok_or_else(|| format!("preset: unknown preset {name:?}"))?;
+    let base = presets::scenario(name).ok_or_else(|| format!("preset: unknown preset {name:?}"))?;
     let mut s = design::apply(&base, edits).map_err(|e| format!("d: {e}"))?;
     if let Some(n) = orders {
         s.workload.orders = n;
@@ -387,7 +386,9 @@ mod tests {
         assert_eq!(r.preset(), "sync-chain");
         assert_eq!(
             notices,
-            ["d: services.payment.replicas: must be a whole number from 1 to 256, got \"0\"; showing the preset as it is"]
+            [
+                "d: services.payment.replicas: must be a whole number from 1 to 256, got \"0\"; showing the preset as it is"
+            ]
         );
     }
 

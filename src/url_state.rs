@@ -353,7 +353,10 @@ impl UrlState {
             parts.push(format!("cmds={}", encode(&cmds.join("~"))));
         }
         if !self.design.is_empty() {
-            parts.push(format!("d={}", encode(&design::text::to_link(&self.design))));
+            parts.push(format!(
+                "d={}",
+                encode(&design::text::to_link(&self.design))
+            ));
         }
         if self.embed {
             parts.push("embed=1".into());
@@ -506,7 +509,9 @@ mod tests {
         assert_eq!(st.design, vec![]);
         assert_eq!(
             notices,
-            vec!["d: d[1]: \"nonsense\" has no value (write path=value); showing the preset as it is"]
+            vec![
+                "d: d[1]: \"nonsense\" has no value (write path=value); showing the preset as it is"
+            ]
         );
     }
 

@@ -174,7 +174,17 @@ fn JsonPanel() -> impl IntoView {
     let leptos_use::UseClipboardReturn {
         copy, is_supported, ..
     } = leptos_use::use_clipboard();
-    let show = move || text.set(act.design_json());
+    // What the worker said when it could not show the design.
+    let trouble = RwSignal::new(String::new());
+    let show = move || {
+        act.design_json(move |r| match r {
+            Ok(json) => {
+                trouble.set(String::new());
+                text.set(json);
+            }
+            Err(e) => trouble.set(e),
+        })
+    };
     view! {
         <details
             class="design__group design__json"
@@ -216,6 +226,9 @@ fn JsonPanel() -> impl IntoView {
                     "Apply JSON"
                 </button>
             </div>
+            <Show when=move || trouble.with(|t| !t.is_empty())>
+                <p class="design__message" role="alert">{move || trouble.get()}</p>
+            </Show>
             <label class="design__label" for="design-json">"Scenario JSON"</label>
             <textarea
                 id="design-json"

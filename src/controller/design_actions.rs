@@ -50,11 +50,12 @@ impl Controller {
             .unwrap_or_default()
     }
 
-    /// Run `i`'s scenario as JSON (what `orderflow check` and `run` read).
-    pub fn design_json(&self, i: usize) -> String {
+    /// What the JSON worker needs to show run `i`'s design as JSON (see
+    /// [`design_json::request_show`]).
+    pub fn design_json_request(&self, i: usize) -> String {
         self.runs
             .get(i)
-            .map(|r| design_json::to_text(&r.model().scenario))
+            .map(|r| design_json::request_show(r.preset(), r.orders_override(), r.edits()))
             .unwrap_or_default()
     }
 
@@ -88,42 +89,29 @@ impl Controller {
         self.rebuild_design(i, &preset, d.edits, mode, orders);
     }
 
-    /// Replaces run `i`'s design with a scenario pasted or uploaded as JSON.
-    /// A parse error, a scenario that does not compile, or one that is not
-    /// its preset plus settings keeps the run and names the field, as
-    /// `orderflow check` does.
-    pub fn replace_design(&mut self, i: usize, json: &str) {
+    /// Replaces run `i`'s design with `base` + `edits`, read from a
+    /// scenario pasted or uploaded as JSON (by the JSON worker,
+    /// [`design_json::read`]).
+    pub fn replace_design(&mut self, i: usize, base: &str, edits: Vec<Edit>) {
         let Some(r) = self.runs.get(i) else { return };
-        let scenario = match design_json::parse(json) {
-            Ok(s) => s,
-            Err(e) => {
-                self.message = Some(format!("JSON: {e}"));
-                return;
-            }
-        };
-        if let Err(e) = orderflow_sim::Model::compile(scenario.clone()) {
-            let first: Vec<String> = e.0.iter().take(3).map(ToString::to_string).collect();
-            self.message = Some(format!("JSON: {}", first.join("; ")));
-            return;
-        }
-        let options = RunOptions {
-            completion: r.mode_override(),
-            seed: r.session().seed(),
-            orders: None,
-        };
-        match Design::from_scenario(r.preset(), &scenario, options) {
-            Ok(d) => {
-                let mode = r.mode_override();
-                self.rebuild_design(i, &d.base, d.edits, mode, None);
-            }
-            Err(e) => self.message = Some(format!("JSON: {e}")),
-        }
+        let mode = r.mode_override();
+        self.rebuild_design(i, base, edits, mode, None);
+    }
+
+    /// A pasted or uploaded scenario was refused: says why (the message
+    /// names the field) and keeps the design.
+    pub fn design_refused(&mut self, message: &str) {
+        self.message = Some(format!("JSON: {message}"));
     }
 
     /// Run `i`'s preset as it is, keeping its commands.
     pub fn reset_design(&mut self, i: usize) {
         let Some(r) = self.runs.get(i) else { return };
-        let (preset, mode, orders) = (r.preset().to_owned(), r.mode_override(), r.orders_override());
+        let (preset, mode, orders) = (
+            r.preset().to_owned(),
+            r.mode_override(),
+            r.orders_override(),
+        );
         self.rebuild_design(i, &preset, Vec::new(), mode, orders);
     }
 
@@ -178,14 +166,12 @@ impl Controller {
             self.pending_seek = Some(now);
         }
         self.selected_order = None;
-        notices.extend(
-            (!dropped.is_empty()).then(|| {
-                format!(
-                    "Left out of the new run, as the design cannot take them: {}",
-                    dropped.join("; ")
-                )
-            }),
-        );
+        notices.extend((!dropped.is_empty()).then(|| {
+            format!(
+                "Left out of the new run, as the design cannot take them: {}",
+                dropped.join("; ")
+            )
+        }));
         self.message = Some(if notices.is_empty() {
             "Design changed: a new run on the same seed, with your changes re-applied at their times"
                 .to_owned()
@@ -229,7 +215,11 @@ mod tests {
             "{:?}",
             u.commands
         );
-        assert!(u.to_query().contains("&d=s.payment.replicas:4"), "{}", u.to_query());
+        assert!(
+            u.to_query().contains("&d=s.payment.replicas:4"),
+            "{}",
+            u.to_query()
+        );
     }
 
     #[test]
@@ -264,18 +254,33 @@ mod tests {
     #[test]
     fn pasted_json_replaces_the_design_or_names_the_field() {
         let mut c = ctrl("?preset=sync-chain");
-        let mut json = c.design_json(0);
-        json = json.replacen("\"replicas\": 2", "\"replicas\": 5", 1);
-        c.replace_design(0, &json);
+        let reply = design_json::answer(&c.design_json_request(0));
+        let json = design_json::parse_show_reply(&reply).unwrap();
+        let json = json.replacen("\"replicas\": 2", "\"replicas\": 5", 1);
+        let read = |json: &str| {
+            design_json::parse_read_reply(&design_json::answer(&design_json::request_read(
+                "sync-chain",
+                json,
+            )))
+        };
+        let (base, edits) = read(&json).unwrap();
+        c.replace_design(0, &base, edits);
         assert_eq!(c.run().edits(), [Edit::new("services.order.replicas", "5")]);
         let good = c.generation();
         let bad = json.replacen("\"timeout_ms\": 1000", "\"timeot_ms\": 1000", 1);
-        c.replace_design(0, &bad);
+        c.design_refused(&read(&bad).unwrap_err());
         assert_eq!(c.generation(), good);
         let m = c.message().unwrap_or_default();
-        assert!(m.starts_with("JSON: handlers[0].steps[0]: unknown field `timeot_ms`"), "{m}");
+        assert!(
+            m.starts_with("JSON: handlers[0].steps[0]: unknown field `timeot_ms`"),
+            "{m}"
+        );
         assert_eq!(c.run().edits(), [Edit::new("services.order.replicas", "5")]);
-        c.replace_design(0, &json.replacen("\"replicas\": 5", "\"replicas\": 0", 1));
-        assert_eq!(c.message(), Some("JSON: services[1].replicas: must be between 1 and 256"));
+        // The request for the JSON view carries the design.
+        assert!(
+            c.design_json_request(0).ends_with("\ns.order.replicas:5"),
+            "{}",
+            c.design_json_request(0)
+        );
     }
 }
