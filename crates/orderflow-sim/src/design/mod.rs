@@ -20,7 +20,8 @@ pub mod text;
 mod wait;
 mod workload;
 
-#[cfg(test)]
+// Native only, as proptest is (the design round trips are plain Rust).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
 pub use list::{LATENCY_KINDS, MAX_RATE_PER_S, MAX_SEGMENTS, MODES, settings};
