@@ -55,23 +55,6 @@
     spot.appendChild(open);
   }
 
-  /**
-   * The height the embedded page needs. The message tells its content's
-   * height without the embed's padding (the page measures its content box),
-   * so where the page is readable (same origin, as in this site) the
-   * document's own height is taken when it is larger.
-   */
-  function neededHeight(frame, posted) {
-    var height = posted;
-    try {
-      var doc = frame.contentDocument;
-      if (doc) height = Math.max(height, doc.documentElement.getBoundingClientRect().height);
-    } catch (e) {
-      // Another origin: the posted height is all there is.
-    }
-    return Math.ceil(height);
-  }
-
   /** Sizes the iframe that sent a height message. */
   function onMessage(event) {
     var data = event.data;
@@ -81,7 +64,8 @@
     var frames = document.querySelectorAll("iframe.orderflow-embed__frame");
     for (var i = 0; i < frames.length; i++) {
       if (frames[i].contentWindow === event.source) {
-        frames[i].style.height = Math.min(neededHeight(frames[i], posted), MAX_HEIGHT_PX) + "px";
+        // The posted height is the embedded page's whole document.
+        frames[i].style.height = Math.ceil(posted) + "px";
         frames[i].classList.add("orderflow-embed__frame--sized");
         return;
       }

@@ -173,14 +173,10 @@ test("a chapter's link opens the full playground on the same run", async ({ page
   expect(requests.foreign).toEqual([]);
 });
 
-// Known bug of the playground (src/app.rs, EmbedPage): the height it posts is
-// its content box, without the embed's padding, so an iframe sized from the
-// message alone is 12 px short and scrolls. The guide's script corrects it from
-// the (same-origin) document; an embedder on another origin cannot. When this
-// test starts failing ("expected to fail, but passed"), the app posts the full
-// height: remove `test.fail`.
+// The playground posts its whole document's height (padding included), so an
+// iframe sized from the message alone, as README's snippet does and as a host
+// on another origin must, needs no scroll bar.
 test("the height the playground posts covers its whole document", async ({ page }) => {
-  test.fail(true, "the posted height leaves out the embed's padding (src/app.rs EmbedPage)");
   // Record every height message the guide's page receives.
   await page.addInitScript(() => {
     const posted: number[] = [];

@@ -7,6 +7,10 @@
 #                          site, target/site/ (SITE_PREFIX=/sub/path to publish
 #                          it under a sub-path)
 #   scripts/dev.sh bench   the engine and browser benchmarks (figures, not pass/fail)
+#   scripts/dev.sh fuzz    the long fuzz run: a million inputs per target and
+#                          10,000 fault schedules per preset (FUZZ_SEED=S
+#                          repeats a run; FUZZ_INPUTS, SWEEP_SCHEDULES change
+#                          the sizes)
 #
 # Why a shell script: it has to run on a machine with nothing but the stock
 # toolchain, before any of our Rust compiles, and most of its work is calling
@@ -194,7 +198,10 @@ cmd_test() {
     run_step "cargo fmt --check" cargo fmt --all -- --check
     run_step "clippy (native)" cargo clippy --workspace --all-targets --locked -- -D warnings
     run_step "clippy (wasm32)" cargo clippy --workspace --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
-    run_step "native tests (cargo test)" cargo test --workspace --locked
+    # The fuzz targets run a few seconds each here (FUZZ_SECONDS), on a fixed
+    # seed; `scripts/dev.sh fuzz` is the long run.
+    run_step "native tests (cargo test; fuzz targets 3 s each)" \
+        env FUZZ_SECONDS=3 cargo test --workspace --locked
     run_step "browser tests (wasm-bindgen-test, headless Chromium)" \
         cargo test --workspace --locked --target wasm32-unknown-unknown
     run_step "release build (trunk, at /)" build_release
@@ -220,13 +227,37 @@ cmd_bench() {
     print_timings
 }
 
+# The long fuzz run (not part of `test`): every fuzz target (the engine's:
+# scenario bytes, scenario trees, typed scenarios, commands; the app's: raw
+# and mutated links, and seeking against fresh runs, scaled to whole runs)
+# with FUZZ_INPUTS inputs each, then the invariant sweep with
+# SWEEP_SCHEDULES random fault schedules per preset. Prints the counts per
+# target and the seed; a failing input is saved under target/fuzz-failures/
+# with the command that reproduces it.
+cmd_fuzz() {
+    local seed="${FUZZ_SEED:-$(date +%s)}"
+    local inputs="${FUZZ_INPUTS:-1000000}"
+    local schedules="${SWEEP_SCHEDULES:-10000}"
+    local log="target/fuzz-$seed.log"
+    mkdir -p target
+    say "fuzz: $inputs inputs per target, seed $seed (FUZZ_SEED=$seed repeats this run); log in $log"
+    run_step "fuzz targets ($inputs inputs each)" \
+        bash -c "set -o pipefail; FUZZ_SEED=$seed FUZZ_INPUTS=$inputs cargo test --workspace --locked fuzz_ -- --nocapture --test-threads=2 2>&1 | tee $log"
+    run_step "invariant sweep ($schedules fault schedules per preset)" \
+        bash -c "set -o pipefail; SWEEP_SCHEDULES=$schedules cargo test --workspace --locked invariants_hold_under_random_faults -- --nocapture 2>&1 | tee -a $log"
+    print_timings
+    say "counts (seed $seed)"
+    grep -oE '(fuzz fuzz_|sweep ).*' "$log" | sed 's/^/    /'
+}
+
 case "${1:-}" in
 serve) cmd_serve ;;
 test) cmd_test ;;
 site) cmd_site ;;
 bench) cmd_bench ;;
+fuzz) cmd_fuzz ;;
 *)
-    echo "usage: scripts/dev.sh serve | test | site | bench" >&2
+    echo "usage: scripts/dev.sh serve | test | site | bench | fuzz" >&2
     exit 2
     ;;
 esac

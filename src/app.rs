@@ -1,6 +1,7 @@
 //! Owns the page: the controller behind its two handles ([`Live`] to read,
 //! [`Actions`] to act), the layout of the panels, keyboard shortcuts, the
-//! URL kept in sync, and the embed mode for iframes.
+//! URL kept in sync, and the embed mode for iframes (its API to the host
+//! page is `embed.rs` and `embed_bridge.rs`).
 //!
 //! Components never see the controller. They read narrow, read-only signals
 //! from [`Live`] and call the named methods of [`Actions`], the way the
@@ -13,8 +14,8 @@ use leptos::ev;
 use leptos::prelude::*;
 
 use crate::components::{
-    DesignDrawer, EventLog, InspectorPanel, LiveDiagram, MetricsPanel, NodePanel, QueuePanel,
-    ScenarioBar, Transport,
+    DesignDrawer, EventLog, ExportMenu, InspectorPanel, LiveDiagram, MetricsPanel, NodePanel,
+    QueuePanel, ScenarioBar, Transport,
 };
 use crate::controller::{Controller, UiState};
 use crate::controls_view::{Shortcut, slider_to_speed};
@@ -402,6 +403,25 @@ impl Actions {
             .unwrap_or(Inspection::Nothing)
     }
 
+    /// A request of the page that embeds this one (`postMessage`, see
+    /// `embed.rs`); a request that does not fit changes nothing and says why.
+    pub fn host_request(&self, request: &crate::embed::HostMessage) -> Result<(), String> {
+        let mut result = Ok(());
+        self.act(&mut |c| result = crate::embed::apply(request, c));
+        result
+    }
+
+    /// The file of export `kind` for the current state (`export.rs`).
+    pub fn export_file(
+        &self,
+        kind: crate::export::ExportKind,
+        palette: &crate::export::Palette,
+    ) -> Result<crate::export::ExportFile, String> {
+        self.ctrl
+            .try_update_value(|c| crate::export::export(c, kind, palette))
+            .unwrap_or_else(|| Err("the page is gone".to_owned()))
+    }
+
     /// The full share link of the current state.
     pub fn share_url(&self) -> String {
         let query = self.ctrl.with_value(Controller::share_query);
@@ -423,6 +443,7 @@ impl Animated for Actions {
         self.ctrl.try_update_value(|c| {
             c.set_reduced_motion(reduced_motion);
             let tick = c.tick(wall_ms, budget);
+            crate::embed_bridge::after_frame(c, wall_ms);
             FrameWork {
                 redraw: tick.redraw,
                 budget_spent: tick.budget_spent,
@@ -464,6 +485,7 @@ pub fn App() -> impl IntoView {
     let (url, notices) = UrlState::parse(&search);
     let (live, actions) = provide_app(Controller::from_url(&url, notices));
     crate::driver::use_driver(actions);
+    crate::embed_bridge::use_embed_api(actions, &url);
 
     let keys = window_event_listener(ev::keydown, move |ev| {
         if typing_in_a_field(&ev) || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
@@ -501,6 +523,7 @@ pub fn App() -> impl IntoView {
                 <ScenarioBar />
                 <DesignDrawer />
                 <Transport compact=false />
+                <ExportMenu />
                 <div class="page__main">
                     <div class="page__stage">
                         <section class="page__diagram" aria-label="Diagram">
@@ -524,31 +547,16 @@ pub fn App() -> impl IntoView {
 }
 
 /// `?embed=1`: the diagram and a minimal transport, sized for an iframe.
-/// The page reports its height to the host page (`postMessage`) so the
-/// iframe can be sized to fit.
+/// The page reports its full height to the host page (`postMessage`, see
+/// `embed_bridge.rs`) so the iframe can be sized to fit.
 #[component]
 fn EmbedPage() -> impl IntoView {
     let root = NodeRef::<leptos::html::Div>::new();
-    leptos_use::use_resize_observer(root, move |entries, _| {
-        let Some(e) = entries.first() else { return };
-        let height = e.content_rect().height().ceil();
-        post_height(height);
-    });
+    leptos_use::use_resize_observer(root, move |_, _| crate::embed_bridge::post_height());
     view! {
         <div class="embed" node_ref=root>
             <LiveDiagram />
             <Transport compact=true />
         </div>
     }
-}
-
-/// Tells the embedding page our content height:
-/// `{ type: "orderflow:height", height }`.
-fn post_height(height: f64) {
-    let Some(w) = web_sys::window() else { return };
-    let Ok(Some(parent)) = w.parent() else { return };
-    let msg = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&msg, &"type".into(), &"orderflow:height".into());
-    let _ = js_sys::Reflect::set(&msg, &"height".into(), &height.into());
-    let _ = parent.post_message(&msg, "*");
 }

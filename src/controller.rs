@@ -65,6 +65,8 @@ pub struct Controller {
     reduced_motion: bool,
     embed: bool,
     autoplay: bool,
+    /// The link's `origin` (embed API), kept in the URL as given.
+    origin: Option<String>,
     selected_node: Option<ServiceId>,
     selected_order: Option<OrderId>,
 }
@@ -89,6 +91,7 @@ impl Controller {
             reduced_motion: false,
             embed: url.embed,
             autoplay: url.autoplay,
+            origin: url.origin.clone(),
             selected_node: None,
             selected_order: None,
         }
@@ -228,14 +231,17 @@ impl Controller {
             embed: self.embed,
             autoplay: self.autoplay,
             design: run.edits().to_vec(),
+            origin: self.origin.clone(),
         }
     }
 
-    /// The query of a share link: the URL without embed mode or autoplay.
+    /// The query of a share link: the URL without embed mode, autoplay or
+    /// the embed API's origin.
     pub fn share_query(&self) -> String {
         let mut u = self.url_state();
         u.embed = false;
         u.autoplay = false;
+        u.origin = None;
         u.to_query()
     }
 
@@ -393,6 +399,8 @@ impl Controller {
     fn follow_traces(&mut self) {
         for run in &mut self.runs {
             run.follow_trace();
+            // A hand-made link's command that could not be replayed.
+            self.notices.extend(run.take_problems());
         }
     }
 
@@ -789,14 +797,36 @@ mod tests {
         assert_eq!(c.run().session().mode(), Completion::Sync);
         assert!(c.notices()[0].starts_with("mode:"), "{:?}", c.notices());
         // A command for a service this preset does not have reads well but
-        // the engine refuses it on replay: the run drops it and goes on
-        // without it. (No notice says so yet.)
-        let mut c = ctrl("?preset=mmc&cmds=0:0:down:warehouse");
+        // the pattern cannot take it: it is named and left out, the rest of
+        // the link's commands apply.
+        let mut c = ctrl("?preset=mmc&cmds=0:0:down:warehouse~0:0:lat:server:2");
+        assert_eq!(
+            c.notices(),
+            ["cmds[0] (0:0:down:warehouse): service: no service \"warehouse\"; ignored"]
+        );
         assert_eq!(c.run().session().history().len(), 1);
         c.tick(0.0, u64::MAX);
         c.step();
-        assert!(c.run().session().history().is_empty());
+        assert_eq!(
+            c.run().session().history().len(),
+            1,
+            "the other one applied"
+        );
         assert!(c.run().session().sim().events_processed() > 0);
+        // A position the run passes at a later time than recorded cannot be
+        // replayed: named once the replay gets there.
+        let mut c = ctrl("?preset=mmc&orders=3&cmds=4:0:lat:server:2");
+        assert!(c.notices().is_empty());
+        for _ in 0..6 {
+            c.step();
+        }
+        assert!(c.run().session().history().is_empty());
+        assert_eq!(c.notices().len(), 1, "{:?}", c.notices());
+        assert!(
+            c.notices()[0].starts_with("cmds: \"server latency ×2\" recorded after 4 events"),
+            "{:?}",
+            c.notices()
+        );
     }
 
     #[test]

@@ -10,14 +10,15 @@ use std::sync::Arc;
 use orderflow_sim::design::{self, Edit};
 use orderflow_sim::ids::{IdVec, OrderId, ServiceId};
 use orderflow_sim::model::Model;
-use orderflow_sim::{Command, Completion, SimTime, presets};
+use orderflow_sim::sim::MAX_TIMED_COMMANDS;
+use orderflow_sim::{AppliedCommand, Command, Completion, SimTime, presets};
 
 use crate::diagram_view::DiagramView;
 use crate::event_log::{LogFilter, LogIndex, LogRow};
 use crate::faults::{FaultPreset, NodeControls, scenario_faults};
 use crate::inspector::Inspection;
 use crate::scene::{Frame, MAX_TOKENS, Scene};
-use crate::session::{Flights, Session};
+use crate::session::{Flights, Position, Session, Timed, cut};
 use crate::stats::Stats;
 use crate::url_state::{DEFAULT_PRESET, UrlCommand, UrlState};
 
@@ -48,6 +49,53 @@ pub fn load_design(name: &str, edits: &[Edit], orders: Option<u64>) -> Result<Ar
     Model::compile(s)
         .map(Arc::new)
         .map_err(|e| format!("d: the design does not compile: {e}"))
+}
+
+/// A link's commands checked against `model`: those the run can take,
+/// as history and waiting timed commands. Each one it cannot take (a service
+/// the pattern does not have, a value out of range, more than the run's
+/// limits) is left out and named in `notices` by its index, text and field;
+/// the others are kept.
+pub fn link_commands(
+    model: &Model,
+    commands: &[UrlCommand],
+    notices: &mut Vec<String>,
+) -> (Vec<(AppliedCommand, Option<Position>)>, Vec<Timed>) {
+    let mut history = Vec::new();
+    let mut waiting = Vec::new();
+    // Every command of the link is recorded once applied or fired.
+    let max_recorded = model.limits.max_commands as usize;
+    for (i, c) in commands.iter().enumerate() {
+        let problem = if let Err(e) = model.resolve_command(c.command()) {
+            Some(e.0)
+        } else if history.len() + waiting.len() >= max_recorded {
+            Some(format!("commands: at most {max_recorded} per run"))
+        } else if matches!(c, UrlCommand::Scheduled { .. }) && waiting.len() >= MAX_TIMED_COMMANDS {
+            Some(format!(
+                "at: at most {MAX_TIMED_COMMANDS} scheduled commands"
+            ))
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            notices.push(format!(
+                "cmds[{i}] ({}): {}; ignored",
+                cut(&c.text(), 60),
+                cut(&problem, 160)
+            ));
+            continue;
+        }
+        match c {
+            UrlCommand::Applied(a) => history.push((a.clone(), None)),
+            UrlCommand::Fired { applied, from } => history.push((applied.clone(), Some(*from))),
+            UrlCommand::Scheduled { at, command, from } => waiting.push(Timed {
+                at: *at,
+                command: command.clone(),
+                from: *from,
+            }),
+        }
+    }
+    (history, waiting)
 }
 
 /// One design, run.
@@ -114,22 +162,14 @@ impl Run {
                 ));
             }
         }
-        let mut applied = Vec::new();
-        let mut scheduled = Vec::new();
-        for c in &url.commands {
-            match c {
-                UrlCommand::Applied(a) => applied.push(a.clone()),
-                UrlCommand::Scheduled { at, command } => scheduled.push((*at, command.clone())),
+        let (history, waiting) = link_commands(&model, &url.commands, notices);
+        let session = match Session::with_history(model.clone(), mode, url.seed, history, waiting) {
+            Ok(s) => s,
+            Err(e) => {
+                notices.push(format!("cmds: {e}; starting without them"));
+                Session::new(model.clone(), mode, url.seed).expect("the mode was checked")
             }
-        }
-        let session =
-            match Session::with_commands(model.clone(), mode, url.seed, applied, scheduled) {
-                Ok(s) => s,
-                Err(e) => {
-                    notices.push(format!("cmds: {e}; starting without them"));
-                    Session::new(model.clone(), mode, url.seed).expect("the mode was checked")
-                }
-            };
+        };
         Run {
             preset,
             scene: Scene::new(&model),
@@ -156,7 +196,12 @@ impl Run {
             .history()
             .iter()
             .map(|a| (a.at, a.command.clone()))
-            .chain(self.session.scheduled().iter().cloned())
+            .chain(
+                self.session
+                    .scheduled()
+                    .iter()
+                    .map(|t| (t.at, t.command.clone())),
+            )
             .collect();
         all.sort_by_key(|(t, _)| *t);
         all
@@ -253,24 +298,34 @@ impl Run {
         }
     }
 
-    /// The commands a URL records: applied ones with their positions, then
-    /// the scheduled ones.
+    /// The commands a URL records: applied ones with their positions (and
+    /// where the timed ones among them were scheduled), then the scheduled
+    /// ones.
     pub fn url_commands(&self) -> Vec<UrlCommand> {
-        let applied = self
-            .session
+        let s = &self.session;
+        let applied = s
             .history()
             .iter()
-            .cloned()
-            .map(UrlCommand::Applied);
-        let scheduled = self
-            .session
-            .scheduled()
-            .iter()
-            .map(|(at, c)| UrlCommand::Scheduled {
-                at: *at,
-                command: c.clone(),
+            .zip(s.timed_origins())
+            .map(|(a, from)| match from {
+                Some(from) => UrlCommand::Fired {
+                    applied: a.clone(),
+                    from: *from,
+                },
+                None => UrlCommand::Applied(a.clone()),
             });
+        let scheduled = s.scheduled().iter().map(|t| UrlCommand::Scheduled {
+            at: t.at,
+            command: t.command.clone(),
+            from: t.from,
+        });
         applied.chain(scheduled).collect()
+    }
+
+    /// Recorded commands that could not be replayed since the last call
+    /// (a hand-made link), in words.
+    pub fn take_problems(&mut self) -> Vec<String> {
+        self.session.take_problems()
     }
 
     /// Catches the event log up; true if its rows changed.
@@ -405,7 +460,8 @@ mod tests {
             r.url_commands()[1],
             UrlCommand::Scheduled {
                 at: SimTime::from_secs(10),
-                command: payment_down.off.clone()
+                command: payment_down.off.clone(),
+                from: Position::START,
             }
         );
         let refused = r.apply(Command::SetReplicas {

@@ -9,10 +9,19 @@
 //!
 //! Timed commands ("up again in 10 s") live in the engine
 //! ([`Sim::schedule`]), which fires them after every event up to their time
-//! and records them like commands applied then. While recorded history is
-//! being re-applied after a rewind, the ones still waiting are held here and
-//! handed back to the engine once the history is through, so they fire after
-//! it, as they always have.
+//! and records them like commands applied then. The session remembers where
+//! each was scheduled (its [`Position`]), also after it fired: a change made
+//! after a rewind discards the old timeline's future, but a timed command
+//! scheduled before the new change is part of the past that stays, so it
+//! is scheduled again (the "back up" half of "Payment down for 10 s"
+//! survives another change made during the outage). While recorded history
+//! is being re-applied after a rewind, the timed commands still waiting are
+//! held here and handed back to the engine once the history is through, so
+//! they fire after it, as they always have.
+//!
+//! A recorded command that cannot be re-applied where it was recorded (a
+//! hand-edited link: a position the run never reaches, a time the clock has
+//! already passed) is dropped and named in [`Session::take_problems`].
 //!
 //! Plain Rust with no web dependency: tested natively.
 
@@ -31,8 +40,43 @@ pub const MAX_STORE: usize = 400_000;
 pub const MAX_CHECKPOINTS: usize = 48;
 /// First interval between checkpoints, simulated.
 pub const CHECKPOINT_EVERY: SimTime = SimTime::from_millis(2_000);
-/// Scheduled (timed) commands pending at once.
+/// Scheduled (timed) commands pending at once: the engine's bound.
 pub const MAX_SCHEDULED: usize = orderflow_sim::sim::MAX_TIMED_COMMANDS;
+/// Problems kept for [`Session::take_problems`]; more are counted in the last one.
+const MAX_PROBLEMS: usize = 20;
+
+/// `s`, cut after `max` characters (a link's names can be any length).
+pub(crate) fn cut(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_owned(),
+    }
+}
+
+/// A place in a run's event stream: after `after_events` events, with the
+/// clock at `at`. Positions of one run compare in stream order (events
+/// first: the clock never goes back).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    pub after_events: u64,
+    pub at: SimTime,
+}
+
+impl Position {
+    /// The start of a run.
+    pub const START: Position = Position {
+        after_events: 0,
+        at: SimTime::ZERO,
+    };
+}
+
+/// A timed command: `command` fires at `at`; it was scheduled at `from`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Timed {
+    pub at: SimTime,
+    pub command: Command,
+    pub from: Position,
+}
 
 /// The trace so far, bounded: `events[i]` has absolute index `offset + i`.
 #[derive(Clone, Debug, Default)]
@@ -109,11 +153,20 @@ pub struct Session {
     checkpoint_every: SimTime,
     /// Every command applied, in stream order (the run's history).
     history: Vec<AppliedCommand>,
+    /// Beside each entry of `history`: where it was scheduled, if it was a
+    /// timed command that fired.
+    timed_from: Vec<Option<Position>>,
     /// Index in `history` of the next command to re-apply after a seek back
     /// (equal to the engine's count of applied commands).
     replayed: usize,
     /// Timed commands held back while history is re-applied, in firing order.
-    parked: Vec<(SimTime, Command)>,
+    parked: Vec<Timed>,
+    /// The engine's waiting timed commands with their origins, in the
+    /// engine's firing order (empty while `parked` holds them).
+    waiting: Vec<Timed>,
+    /// Recorded commands dropped because they could not be re-applied.
+    problems: Vec<String>,
+    problems_dropped: usize,
     furthest: SimTime,
     /// Bumped whenever the trace is rewound (observers must rescan).
     rewinds: u64,
@@ -132,8 +185,12 @@ impl Session {
             checkpoints: Vec::new(),
             checkpoint_every: CHECKPOINT_EVERY,
             history: Vec::new(),
+            timed_from: Vec::new(),
             replayed: 0,
             parked: Vec::new(),
+            waiting: Vec::new(),
+            problems: Vec::new(),
+            problems_dropped: 0,
             furthest: SimTime::ZERO,
             rewinds: 0,
         };
@@ -141,7 +198,37 @@ impl Session {
         Ok(s)
     }
 
-    /// A run with recorded commands (from a shared link) and scheduled ones.
+    /// A run with recorded commands (from a shared link: each with where it
+    /// was scheduled if it was a timed command that fired) and timed
+    /// commands still waiting.
+    pub fn with_history(
+        model: Arc<Model>,
+        mode: Completion,
+        seed: u64,
+        history: Vec<(AppliedCommand, Option<Position>)>,
+        waiting: Vec<Timed>,
+    ) -> Result<Session, CommandError> {
+        let mut s = Session::new(model, mode, seed)?;
+        let mut last = Position::START;
+        for (c, _) in &history {
+            let here = Position {
+                after_events: c.after_events,
+                at: c.at,
+            };
+            if here < last {
+                return Err(CommandError("commands are not in stream order".into()));
+            }
+            last = here;
+        }
+        (s.history, s.timed_from) = history.into_iter().unzip();
+        for t in waiting {
+            s.schedule_from(t)?;
+        }
+        Ok(s)
+    }
+
+    /// A run with recorded commands and scheduled ones (scheduled at the
+    /// start).
     pub fn with_commands(
         model: Arc<Model>,
         mode: Completion,
@@ -149,19 +236,16 @@ impl Session {
         applied: Vec<AppliedCommand>,
         scheduled: Vec<(SimTime, Command)>,
     ) -> Result<Session, CommandError> {
-        let mut s = Session::new(model, mode, seed)?;
-        let mut last = (0, SimTime::ZERO);
-        for c in &applied {
-            if (c.after_events, c.at) < last {
-                return Err(CommandError("commands are not in stream order".into()));
-            }
-            last = (c.after_events, c.at);
-        }
-        s.history = applied;
-        for (t, c) in scheduled {
-            s.schedule(t, c)?;
-        }
-        Ok(s)
+        let history = applied.into_iter().map(|c| (c, None)).collect();
+        let waiting = scheduled
+            .into_iter()
+            .map(|(at, command)| Timed {
+                at,
+                command,
+                from: Position::START,
+            })
+            .collect();
+        Session::with_history(model, mode, seed, history, waiting)
     }
 
     pub fn model(&self) -> &Arc<Model> {
@@ -186,6 +270,14 @@ impl Session {
         self.sim.now()
     }
 
+    /// The current place in the event stream.
+    pub fn position(&self) -> Position {
+        Position {
+            after_events: self.sim.events_processed(),
+            at: self.sim.now(),
+        }
+    }
+
     /// The latest time this run has reached.
     pub fn furthest(&self) -> SimTime {
         self.furthest
@@ -206,13 +298,33 @@ impl Session {
         &self.history
     }
 
-    /// Commands waiting for their time.
-    pub fn scheduled(&self) -> &[(SimTime, Command)] {
+    /// Beside each entry of [`Session::history`]: where it was scheduled,
+    /// if it was a timed command that fired.
+    pub fn timed_origins(&self) -> &[Option<Position>] {
+        &self.timed_from
+    }
+
+    /// Commands waiting for their time, in firing order.
+    pub fn scheduled(&self) -> &[Timed] {
         if self.replay_done() {
-            self.sim.scheduled()
+            &self.waiting
         } else {
             &self.parked
         }
+    }
+
+    /// Recorded commands dropped since the last call because they could not
+    /// be re-applied where they were recorded (only a hand-made link has
+    /// such commands), in words naming each; the list empties.
+    pub fn take_problems(&mut self) -> Vec<String> {
+        if self.problems_dropped > 0 {
+            self.problems.push(format!(
+                "cmds: {} more commands could not be replayed and were ignored",
+                self.problems_dropped
+            ));
+            self.problems_dropped = 0;
+        }
+        std::mem::take(&mut self.problems)
     }
 
     /// True when the run is over: nothing left to simulate.
@@ -227,24 +339,32 @@ impl Session {
         let mut left = budget;
         let result = loop {
             // A recorded command due at exactly this position.
-            if let Some(c) = self.history.get(self.replayed)
-                && c.after_events == self.sim.events_processed()
-            {
-                if c.at > t {
-                    break self.finish_at(t);
+            if let Some(c) = self.history.get(self.replayed) {
+                let events = self.sim.events_processed();
+                if c.after_events < events {
+                    self.drop_recorded("the run went past its position");
+                    continue;
                 }
-                let c = c.clone();
-                // Recorded commands were valid when applied; a failure
-                // here means the history is corrupt: drop the rest.
-                if self.sim.apply_recorded(&c).is_err() {
-                    self.history.truncate(self.replayed);
-                } else {
-                    self.replayed += 1;
+                if c.after_events == events {
+                    if c.at > t {
+                        // Recorded after an event and before the next one,
+                        // so never later than the next one.
+                        if self.sim.next_event_time().is_some_and(|n| c.at > n) {
+                            self.drop_recorded("at: later than the next event after its position");
+                            continue;
+                        }
+                        break self.finish_at(t);
+                    }
+                    let c = c.clone();
+                    match self.sim.apply_recorded(&c) {
+                        Ok(()) => self.replayed += 1,
+                        Err(e) => self.drop_recorded(&e.0),
+                    }
+                    if self.replay_done() {
+                        self.unpark();
+                    }
+                    continue;
                 }
-                if self.replay_done() {
-                    self.unpark();
-                }
-                continue;
             }
             if self.sim.now() >= self.next_checkpoint_at() {
                 self.checkpoint();
@@ -262,6 +382,12 @@ impl Session {
                         left -= 1;
                     }
                 }
+                // No event left while recorded commands wait for later
+                // positions (timed commands are parked during a replay):
+                // the run never gets there.
+                None if !self.replay_done() => {
+                    self.drop_recorded("after_events: the run ends before it");
+                }
                 _ => break self.finish_at(t),
             }
         };
@@ -275,6 +401,28 @@ impl Session {
         self.replayed >= self.history.len()
     }
 
+    /// Drops the next recorded command, which cannot be re-applied, saying why.
+    fn drop_recorded(&mut self, why: &str) {
+        let c = self.history.remove(self.replayed);
+        self.timed_from.remove(self.replayed);
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(format!(
+                "cmds: \"{}\" recorded after {} events at {} cannot be replayed ({}; the run is at {} after {} events there); ignored",
+                cut(&c.command.describe(), 60),
+                c.after_events,
+                c.at,
+                cut(why, 120),
+                self.sim.now(),
+                self.sim.events_processed(),
+            ));
+        } else {
+            self.problems_dropped += 1;
+        }
+        if self.replay_done() {
+            self.unpark();
+        }
+    }
+
     fn finish_at(&mut self, t: SimTime) -> Advance {
         // Do not move the clock past a recorded command still to come.
         let limit = self.history.get(self.replayed).map_or(t, |c| c.at.min(t));
@@ -283,14 +431,23 @@ impl Session {
         Advance::Reached
     }
 
+    /// Hands `t` to the engine, keeping its origin beside it.
+    fn schedule_in_engine(&mut self, t: Timed) -> Result<(), CommandError> {
+        // The engine's order: by time, then in the order scheduled.
+        let i = self.waiting.partition_point(|w| w.at <= t.at);
+        self.sim.schedule(t.at, t.command.clone())?;
+        self.waiting.insert(i, t);
+        Ok(())
+    }
+
     /// Hands the timed commands held during a replay back to the engine.
     fn unpark(&mut self) {
-        for (at, cmd) in std::mem::take(&mut self.parked) {
+        for mut t in std::mem::take(&mut self.parked) {
             // Due before now only if the history ran past them; they fire
             // at once then, as they did when the session fired them itself.
-            let at = at.max(self.sim.now());
+            t.at = t.at.max(self.sim.now());
             // Validated when scheduled; a refusal now changes nothing.
-            let _ = self.sim.schedule(at, cmd);
+            let _ = self.schedule_in_engine(t);
         }
     }
 
@@ -320,11 +477,29 @@ impl Session {
     }
 
     /// Adds the commands the engine applied beyond the history (a command
-    /// just applied, or timed ones that fired) to the history.
+    /// just applied, or timed ones that fired) to the history, each timed
+    /// one with its origin.
     fn record_fired(&mut self) {
+        // The engine takes fired timed commands from the front of its list
+        // (also one it could not record any more: the run's command limit).
+        debug_assert!(self.waiting.len() >= self.sim.scheduled().len());
+        let popped = self
+            .waiting
+            .len()
+            .saturating_sub(self.sim.scheduled().len());
+        let fired: Vec<Timed> = self.waiting.drain(..popped).collect();
+        let mut fired = fired.into_iter();
+        let done = self.replay_done();
         let applied = self.sim.applied_commands();
-        if applied.len() > self.replayed && self.replay_done() {
-            self.history.extend_from_slice(&applied[self.replayed..]);
+        if applied.len() > self.replayed && done {
+            for c in &applied[self.replayed..] {
+                let from = fired.next().map(|t| {
+                    debug_assert_eq!((t.at, &t.command), (c.at, &c.command));
+                    t.from
+                });
+                self.history.push(c.clone());
+                self.timed_from.push(from);
+            }
             self.replayed = self.history.len();
         }
     }
@@ -344,11 +519,12 @@ impl Session {
             // the checkpoint's own waiting list is older (those that fired
             // since are in the history).
             if self.replay_done() {
-                self.parked = self.sim.take_scheduled();
+                self.parked = std::mem::take(&mut self.waiting);
             }
             let cp = &self.checkpoints[i];
             self.sim = cp.sim.clone();
             self.sim.take_scheduled();
+            self.waiting.clear();
             self.sim.set_trace(true);
             self.store.truncate(cp.trace_end);
             self.replayed = self.sim.applied_commands().len().min(self.history.len());
@@ -360,15 +536,14 @@ impl Session {
         self.advance_to(t, budget)
     }
 
-    /// Applies `cmd` now. If the run had been rewound, recorded commands
-    /// after now are discarded first (a new history starts here); returns how
-    /// many.
+    /// Applies `cmd` now. If the run had been rewound, the old timeline's
+    /// commands after now are discarded first (a new history starts here),
+    /// except timed commands scheduled before now, which wait for their
+    /// time again; returns how many were discarded.
     pub fn apply(&mut self, cmd: Command) -> Result<usize, CommandError> {
-        let discarded = self.history.len() - self.replayed;
         // Validate before discarding anything.
         self.sim.validate(&cmd)?;
-        self.history.truncate(self.replayed);
-        self.unpark();
+        let discarded = self.cut_future();
         self.sim.apply(cmd)?;
         self.record_fired();
         let new = self.sim.drain_trace();
@@ -376,19 +551,75 @@ impl Session {
         Ok(discarded)
     }
 
+    /// Starts a new timeline at the current position: the old one's
+    /// commands after it are dropped, but a timed command scheduled at or
+    /// before it (fired later in the old timeline, or still waiting) is
+    /// scheduled again. Returns how many commands were dropped.
+    fn cut_future(&mut self) -> usize {
+        let here = self.position();
+        if self.replay_done() && self.waiting.iter().all(|w| w.from <= here) {
+            return 0;
+        }
+        let mut keep = std::mem::take(&mut self.parked);
+        keep.append(&mut self.waiting);
+        self.sim.take_scheduled();
+        let future = self.history.split_off(self.replayed);
+        let future_from = self.timed_from.split_off(self.replayed);
+        let mut discarded = 0;
+        for (c, from) in future.into_iter().zip(future_from) {
+            match from {
+                Some(from) => keep.push(Timed {
+                    at: c.at,
+                    command: c.command,
+                    from,
+                }),
+                None => discarded += 1,
+            }
+        }
+        let before = keep.len();
+        keep.retain(|t| t.from <= here);
+        discarded += before - keep.len();
+        // Firing order as when they were first scheduled: by time, then
+        // in scheduling order (a stable sort keeps ties as they were).
+        keep.sort_by_key(|t| (t.at, t.from));
+        for mut t in keep {
+            t.at = t.at.max(here.at);
+            // Each was accepted once, and fewer wait now than then.
+            let _ = self.schedule_in_engine(t);
+        }
+        discarded
+    }
+
     /// Schedules `cmd` for time `at` (a timed fault: "down for 10 s").
     pub fn schedule(&mut self, at: SimTime, cmd: Command) -> Result<(), CommandError> {
+        let from = self.position();
+        self.schedule_from(Timed {
+            at,
+            command: cmd,
+            from,
+        })
+    }
+
+    /// Schedules a timed command with a known origin.
+    fn schedule_from(&mut self, t: Timed) -> Result<(), CommandError> {
         if self.replay_done() {
-            return self.sim.schedule(at, cmd);
+            return self.schedule_in_engine(t);
         }
         if self.parked.len() >= MAX_SCHEDULED {
             return Err(CommandError(format!(
-                "at most {MAX_SCHEDULED} scheduled commands"
+                "at: at most {MAX_SCHEDULED} scheduled commands"
             )));
         }
-        self.sim.validate(&cmd)?;
-        let i = self.parked.partition_point(|(t, _)| *t <= at);
-        self.parked.insert(i, (at, cmd));
+        if t.at < self.sim.now() {
+            return Err(CommandError(format!(
+                "at: {} is in the past (now {})",
+                t.at,
+                self.sim.now()
+            )));
+        }
+        self.sim.validate(&t.command)?;
+        let i = self.parked.partition_point(|p| p.at <= t.at);
+        self.parked.insert(i, t);
         Ok(())
     }
 
@@ -423,6 +654,9 @@ impl Session {
         done
     }
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+pub(crate) mod fuzz;
 
 /// Recent messages for the token layer, derived from the trace.
 #[derive(Clone, Debug, Default)]
@@ -763,6 +997,163 @@ mod tests {
         assert_eq!(s.history(), straight.history());
         assert_eq!(s.history()[0].at, SimTime::from_secs(25));
         assert_eq!(hash(s.store()), hash(straight.store()));
+    }
+
+    fn set_up(service: &str, up: bool) -> Command {
+        Command::SetUp {
+            service: service.into(),
+            up,
+        }
+    }
+
+    /// "Payment down for 10 s" at 2 s, as the one-click fault applies it.
+    fn payment_outage_at_2s(s: &mut Session) {
+        s.advance_to(SimTime::from_secs(2), u64::MAX);
+        s.apply(set_up("payment", false)).unwrap();
+        s.schedule(SimTime::from_secs(12), set_up("payment", true))
+            .unwrap();
+    }
+
+    fn payment_up(s: &Session) -> bool {
+        let id = s.model().service_index("payment").unwrap();
+        s.sim().service(id).up
+    }
+
+    // The soak test's bug: seeking back into a timed fault and applying
+    // another change threw the fault's recorded "back up" half away with
+    // the rest of the old future, and the service stayed down for good.
+    #[test]
+    fn a_timed_command_scheduled_before_a_rewind_survives_a_new_change() {
+        // Both ways the "up" can be in the history when the rewind comes:
+        // fired (played past 12 s) or still waiting (rewound from 8 s).
+        for furthest in [14, 8] {
+            let mut s = session("hybrid-queue");
+            payment_outage_at_2s(&mut s);
+            s.advance_to(SimTime::from_secs(furthest), u64::MAX);
+            s.seek(SimTime::from_secs(5), u64::MAX);
+            assert!(!payment_up(&s), "inside the outage");
+            let discarded = s.apply(set_up("status", false)).unwrap();
+            assert_eq!(
+                discarded, 0,
+                "from {furthest} s: nothing of the past is lost"
+            );
+            assert_eq!(s.scheduled().len(), 1, "the up waits again");
+            s.advance_to(SimTime::from_secs(14), u64::MAX);
+            assert!(
+                payment_up(&s),
+                "from {furthest} s: payment is back up at 12 s"
+            );
+            let ups: Vec<SimTime> = s
+                .history()
+                .iter()
+                .filter(|c| c.command == set_up("payment", true))
+                .map(|c| c.at)
+                .collect();
+            assert_eq!(ups, [SimTime::from_secs(12)], "fired once, on time");
+            assert_eq!(
+                s.timed_origins().last().copied().flatten(),
+                Some(Position {
+                    after_events: s.history()[0].after_events,
+                    at: SimTime::from_secs(2)
+                }),
+                "it remembers where it was scheduled"
+            );
+        }
+    }
+
+    #[test]
+    fn a_timed_command_scheduled_after_the_rewind_point_goes_with_the_old_future() {
+        for furthest in [20, 15] {
+            let mut s = session("hybrid-queue");
+            s.advance_to(SimTime::from_secs(8), u64::MAX);
+            s.apply(set_up("payment", false)).unwrap();
+            s.schedule(SimTime::from_secs(18), set_up("payment", true))
+                .unwrap();
+            s.advance_to(SimTime::from_secs(furthest), u64::MAX);
+            s.seek(SimTime::from_secs(5), u64::MAX);
+            // The fault and its end were both made after 5 s.
+            let discarded = s.apply(set_up("status", false)).unwrap();
+            assert_eq!(discarded, 2, "from {furthest} s");
+            assert!(s.scheduled().is_empty());
+            s.advance_to(SimTime::from_secs(25), u64::MAX);
+            assert_eq!(s.history().len(), 1);
+            assert!(payment_up(&s));
+        }
+    }
+
+    #[test]
+    fn a_new_timeline_equals_a_fresh_run_with_its_history() {
+        let mut s = session("hybrid-queue");
+        payment_outage_at_2s(&mut s);
+        s.advance_to(SimTime::from_secs(14), u64::MAX);
+        s.seek(SimTime::from_secs(5), u64::MAX);
+        s.apply(set_up("status", false)).unwrap();
+        s.schedule(SimTime::from_secs(9), set_up("status", true))
+            .unwrap();
+        s.advance_to(SimTime::from_secs(20), u64::MAX);
+        let history: Vec<(AppliedCommand, Option<Position>)> = s
+            .history()
+            .iter()
+            .cloned()
+            .zip(s.timed_origins().iter().copied())
+            .collect();
+        let mut fresh =
+            Session::with_history(s.model().clone(), s.mode(), 5, history, vec![]).unwrap();
+        fresh.advance_to(SimTime::from_secs(20), u64::MAX);
+        assert_eq!(fresh.history(), s.history());
+        assert_eq!(fresh.timed_origins(), s.timed_origins());
+        assert_eq!(fresh.sim().events_processed(), s.sim().events_processed());
+        assert_eq!(
+            fresh.sim().metrics_now().outcomes,
+            s.sim().metrics_now().outcomes
+        );
+        // The fresh run's trace from 5 s on equals the rewound run's.
+        let tail = |x: &Session| {
+            let mut h = TraceHasher::default();
+            for e in x
+                .store()
+                .events()
+                .iter()
+                .filter(|e| e.t > SimTime::from_secs(5))
+            {
+                h.event(e);
+            }
+            h.finish()
+        };
+        assert_eq!(tail(&fresh), tail(&s));
+    }
+
+    #[test]
+    fn recorded_commands_that_cannot_be_replayed_are_named_and_dropped() {
+        let model = presets::model("sync-chain").unwrap().unwrap();
+        let rec = |after_events, at_ms| AppliedCommand {
+            at: SimTime::from_millis(at_ms),
+            after_events,
+            command: set_up("payment", false),
+        };
+        // After 5 events the clock is past 0 ms; 10^9 events never happen.
+        let mut s = Session::with_commands(
+            model,
+            Completion::Sync,
+            1,
+            vec![rec(5, 0), rec(1_000_000_000, 0)],
+            vec![],
+        )
+        .unwrap();
+        s.advance_to(SimTime::from_secs(3_600), u64::MAX);
+        assert!(s.history().is_empty());
+        let problems = s.take_problems();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].contains("recorded after 5 events at 0.000s"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].contains("after_events: the run ends before it"),
+            "{problems:?}"
+        );
+        assert!(s.take_problems().is_empty());
+        assert!(s.is_finished());
     }
 
     #[test]

@@ -12,14 +12,22 @@
 //! `<after_events>:<at_us>:<op>:<args…>` — the exact position in the event
 //! stream where it was applied, so replay is exact. A command scheduled for
 //! later (a timed fault not yet reached) is written with `-` for
-//! `after_events`. Ops: `down:svc`, `up:svc`, `lat:svc:factor`,
-//! `err:svc:rate`, `drop:svc:rate`, `rep:svc:n`, `restart:downtime_ms`.
+//! `after_events`. A timed command (waiting or fired) also says where it was
+//! scheduled: `_<events>_<at_us>` after its first field
+//! (`-_812_2000000:12000000:up:payment`), so a change made after a rewind
+//! keeps the timed commands scheduled before it; `-` alone (older links)
+//! means scheduled at the start. Ops: `down:svc`, `up:svc`,
+//! `lat:svc:factor`, `err:svc:rate`, `drop:svc:rate`, `rep:svc:n`,
+//! `restart:downtime_ms`.
 //!
 //! Parsing never fails: each bad field is reported in words and replaced by
 //! its default, and the page shows the notices.
 
 use orderflow_sim::design::{self, Edit};
+use orderflow_sim::model::bounds;
 use orderflow_sim::{AppliedCommand, Command, Completion, SimTime};
+
+use crate::session::Position;
 
 /// The default preset.
 pub const DEFAULT_PRESET: &str = "hybrid-queue";
@@ -28,14 +36,69 @@ pub const MIN_SPEED: f64 = 0.1;
 pub const MAX_SPEED: f64 = 1000.0;
 /// Orders bounds for the `orders` override.
 pub const MAX_ORDERS: u64 = 1_000_000;
-/// Commands kept in a URL.
-pub const MAX_URL_COMMANDS: usize = 500;
+/// Commands kept in a URL: as many as a run may have waiting at once (the
+/// engine's bound), so every timed command of a link fits.
+pub const MAX_URL_COMMANDS: usize = bounds::TIMED_COMMANDS;
 
 /// A command in the URL: applied at a known position, or scheduled.
 #[derive(Clone, Debug, PartialEq)]
 pub enum UrlCommand {
+    /// Applied by hand at its position.
     Applied(AppliedCommand),
-    Scheduled { at: SimTime, command: Command },
+    /// A timed command that fired at its position; scheduled at `from`.
+    Fired {
+        applied: AppliedCommand,
+        from: Position,
+    },
+    /// A timed command still waiting for `at`; scheduled at `from`.
+    Scheduled {
+        at: SimTime,
+        command: Command,
+        from: Position,
+    },
+}
+
+impl UrlCommand {
+    /// The command itself.
+    pub fn command(&self) -> &Command {
+        match self {
+            UrlCommand::Applied(a) | UrlCommand::Fired { applied: a, .. } => &a.command,
+            UrlCommand::Scheduled { command, .. } => command,
+        }
+    }
+
+    /// The command as the link writes it (`812:2000000:down:payment`).
+    pub fn text(&self) -> String {
+        let origin = |from: &Position| {
+            if *from == Position::START {
+                String::new()
+            } else {
+                format!("_{}_{}", from.after_events, from.at.as_micros())
+            }
+        };
+        match self {
+            UrlCommand::Applied(a) => format!(
+                "{}:{}:{}",
+                a.after_events,
+                a.at.as_micros(),
+                command_text(&a.command)
+            ),
+            UrlCommand::Fired { applied: a, from } => format!(
+                "{}_{}_{}:{}:{}",
+                a.after_events,
+                from.after_events,
+                from.at.as_micros(),
+                a.at.as_micros(),
+                command_text(&a.command)
+            ),
+            UrlCommand::Scheduled { at, command, from } => format!(
+                "-{}:{}:{}",
+                origin(from),
+                at.as_micros(),
+                command_text(command)
+            ),
+        }
+    }
 }
 
 /// Everything the URL says.
@@ -57,6 +120,10 @@ pub struct UrlState {
     pub autoplay: bool,
     /// The design's edits of its preset (`d=`); empty: the preset as is.
     pub design: Vec<Edit>,
+    /// `origin=`: the one page the embed API listens and posts to (as
+    /// given; [`crate::embed::OriginRule`] refuses everyone if it is not an
+    /// origin).
+    pub origin: Option<String>,
 }
 
 impl Default for UrlState {
@@ -72,6 +139,7 @@ impl Default for UrlState {
             embed: false,
             autoplay: false,
             design: Vec::new(),
+            origin: None,
         }
     }
 }
@@ -150,13 +218,34 @@ fn command_text(c: &Command) -> String {
     }
 }
 
+/// A value from the link as a notice shows it: quoted, control characters
+/// escaped, and cut after 40 characters (a link can be any length).
+fn shown(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() > MAX {
+        let cut: String = s.chars().take(MAX).collect();
+        format!("{cut:?}…")
+    } else {
+        format!("{s:?}")
+    }
+}
+
+/// A parameter's name as a notice starts with it: as written if it is a
+/// plain name, else [`shown`].
+fn shown_name(k: &str) -> String {
+    let plain = (1..=40).contains(&k.len())
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if plain { k.to_owned() } else { shown(k) }
+}
+
 /// Parses `op:args…` into a command, or says what is wrong.
 fn parse_command(parts: &[&str]) -> Result<Command, String> {
     let number = |s: &str, what: &str| -> Result<f64, String> {
         s.parse::<f64>()
             .ok()
             .filter(|v| v.is_finite())
-            .ok_or_else(|| format!("{what} {s:?} is not a number"))
+            .ok_or_else(|| format!("{what} {} is not a number", shown(s)))
     };
     let service = |i: usize| -> Result<String, String> {
         parts
@@ -211,7 +300,7 @@ fn parse_command(parts: &[&str]) -> Result<Command, String> {
             expect_len(3)?;
             let n = arg(2)?
                 .parse::<u32>()
-                .map_err(|_| format!("replicas {:?} is not a whole number", parts[2]))?;
+                .map_err(|_| format!("replicas {} is not a whole number", shown(parts[2])))?;
             Ok(Command::SetReplicas {
                 service: service(1)?,
                 replicas: n,
@@ -221,10 +310,10 @@ fn parse_command(parts: &[&str]) -> Result<Command, String> {
             expect_len(2)?;
             let ms = arg(1)?
                 .parse::<u64>()
-                .map_err(|_| format!("downtime {:?} is not a whole number", parts[1]))?;
+                .map_err(|_| format!("downtime {} is not a whole number", shown(parts[1])))?;
             Ok(Command::RestartBroker { downtime_ms: ms })
         }
-        Some(op) => Err(format!("unknown op {op:?}")),
+        Some(op) => Err(format!("unknown op {}", shown(op))),
         None => Err("empty command".to_owned()),
     }
 }
@@ -273,34 +362,38 @@ impl UrlState {
                         st.preset = v;
                     } else {
                         notices.push(format!(
-                            "preset: unknown preset {v:?}, showing {DEFAULT_PRESET}"
+                            "preset: unknown preset {}, showing {DEFAULT_PRESET}",
+                            shown(&v)
                         ));
                     }
                 }
                 "mode" => match Completion::parse(&v) {
                     Some(c) => st.mode = Some(c),
-                    None => notices.push(format!("mode: unknown completion mode {v:?}")),
+                    None => notices.push(format!("mode: unknown completion mode {}", shown(&v))),
                 },
                 "seed" => match v.parse::<u64>() {
                     Ok(s) => st.seed = s,
-                    Err(_) => notices.push(format!("seed: {v:?} is not a whole number")),
+                    Err(_) => notices.push(format!("seed: {} is not a whole number", shown(&v))),
                 },
                 "orders" => match v.parse::<u64>() {
                     Ok(n) if (1..=MAX_ORDERS).contains(&n) => st.orders = Some(n),
                     _ => notices.push(format!(
-                        "orders: must be a whole number from 1 to {MAX_ORDERS}, got {v:?}"
+                        "orders: must be a whole number from 1 to {MAX_ORDERS}, got {}",
+                        shown(&v)
                     )),
                 },
                 "speed" => match v.parse::<f64>() {
                     Ok(s) if (MIN_SPEED..=MAX_SPEED).contains(&s) => st.speed = s,
                     _ => notices.push(format!(
-                        "speed: must be between {MIN_SPEED} and {MAX_SPEED}, got {v:?}"
+                        "speed: must be between {MIN_SPEED} and {MAX_SPEED}, got {}",
+                        shown(&v)
                     )),
                 },
                 "t" => match parse_time_ms(&v) {
                     Some(t) if t <= MAX_T_US => st.t_us = t,
                     _ => notices.push(format!(
-                        "t: must be a time in milliseconds (up to a week, at most 3 decimals), got {v:?}"
+                        "t: must be a time in milliseconds (up to a week, at most 3 decimals), got {}",
+                        shown(&v)
                     )),
                 },
                 "cmds" => st.commands = parse_commands(&v, &mut notices),
@@ -310,8 +403,14 @@ impl UrlState {
                 },
                 "embed" => st.embed = v == "1" || v == "true",
                 "autoplay" => st.autoplay = v == "1" || v == "true",
+                "origin" => {
+                    if let Err(e) = crate::embed::check_origin(&v) {
+                        notices.push(format!("origin: {e}; the embed API listens to no one"));
+                    }
+                    st.origin = Some(v);
+                }
                 "debug" => {}
-                other => notices.push(format!("{other}: unknown parameter, ignored")),
+                other => notices.push(format!("{}: unknown parameter, ignored", shown_name(other))),
             }
         }
         (st, notices)
@@ -334,29 +433,16 @@ impl UrlState {
         if self.t_us > 0 {
             parts.push(format_time_ms(self.t_us));
         }
-        if !self.commands.is_empty() {
-            let cmds: Vec<String> = self
-                .commands
-                .iter()
-                .map(|c| match c {
-                    UrlCommand::Applied(a) => format!(
-                        "{}:{}:{}",
-                        a.after_events,
-                        a.at.as_micros(),
-                        command_text(&a.command)
-                    ),
-                    UrlCommand::Scheduled { at, command } => {
-                        format!("-:{}:{}", at.as_micros(), command_text(command))
-                    }
-                })
-                .collect();
-            parts.push(format!("cmds={}", encode(&cmds.join("~"))));
-        }
+        // The design before the commands made on it.
         if !self.design.is_empty() {
             parts.push(format!(
                 "d={}",
                 encode(&design::text::to_link(&self.design))
             ));
+        }
+        if !self.commands.is_empty() {
+            let cmds: Vec<String> = self.commands.iter().map(UrlCommand::text).collect();
+            parts.push(format!("cmds={}", encode(&cmds.join("~"))));
         }
         if self.embed {
             parts.push("embed=1".into());
@@ -364,13 +450,50 @@ impl UrlState {
         if self.autoplay {
             parts.push("autoplay=1".into());
         }
+        if let Some(o) = &self.origin {
+            parts.push(format!("origin={}", encode(o)));
+        }
         format!("?{}", parts.join("&"))
     }
 }
 
+/// `<n>` or `<n>_<events>_<at_us>`: a whole number, and where a timed
+/// command was scheduled if given.
+fn parse_first(field: &str) -> Result<(Option<u64>, Option<Position>), String> {
+    let mut it = field.split('_');
+    let head = it.next().unwrap_or_default();
+    let position = if head == "-" {
+        None
+    } else {
+        Some(
+            head.parse::<u64>()
+                .map_err(|_| format!("position {} is not a whole number", shown(head)))?,
+        )
+    };
+    let from = match (it.next(), it.next(), it.next()) {
+        (None, _, _) => None,
+        (Some(e), Some(t), None) => Some(Position {
+            after_events: e.parse::<u64>().map_err(|_| {
+                format!("scheduled at: {} is not a whole number of events", shown(e))
+            })?,
+            at: SimTime(
+                t.parse::<u64>()
+                    .map_err(|_| format!("scheduled at: {} is not whole microseconds", shown(t)))?,
+            ),
+        }),
+        _ => {
+            return Err(format!(
+                "position {}: expected <n> or <n>_<events>_<at_us>",
+                shown(field)
+            ));
+        }
+    };
+    Ok((position, from))
+}
+
 fn parse_commands(v: &str, notices: &mut Vec<String>) -> Vec<UrlCommand> {
     let mut out = Vec::new();
-    let mut last = (0u64, SimTime::ZERO);
+    let mut last = Position::START;
     for (i, text) in v.split('~').filter(|s| !s.is_empty()).enumerate() {
         if i >= MAX_URL_COMMANDS {
             notices.push(format!(
@@ -383,27 +506,37 @@ fn parse_commands(v: &str, notices: &mut Vec<String>) -> Vec<UrlCommand> {
             if parts.len() < 3 {
                 return Err("expected <after_events>:<at_us>:<op>…".into());
             }
+            let (position, from) = parse_first(parts[0])?;
             let at = SimTime(
                 parts[1]
                     .parse::<u64>()
-                    .map_err(|_| format!("time {:?} is not whole microseconds", parts[1]))?,
+                    .map_err(|_| format!("time {} is not whole microseconds", shown(parts[1])))?,
             );
             let command = parse_command(&parts[2..])?;
-            if parts[0] == "-" {
-                return Ok(UrlCommand::Scheduled { at, command });
+            if from.is_some_and(|f| f.at > at) {
+                return Err("scheduled at: later than the time it fires".into());
             }
-            let after = parts[0]
-                .parse::<u64>()
-                .map_err(|_| format!("position {:?} is not a whole number", parts[0]))?;
-            if (after, at) < last {
+            let Some(after_events) = position else {
+                let from = from.unwrap_or(Position::START);
+                return Ok(UrlCommand::Scheduled { at, command, from });
+            };
+            let here = Position { after_events, at };
+            if here < last {
                 return Err("commands must be in the order they were applied".into());
             }
-            last = (after, at);
-            Ok(UrlCommand::Applied(AppliedCommand {
+            if from.is_some_and(|f| f > here) {
+                return Err("scheduled at: after the position it fired at".into());
+            }
+            last = here;
+            let applied = AppliedCommand {
                 at,
-                after_events: after,
+                after_events,
                 command,
-            }))
+            };
+            Ok(match from {
+                Some(from) => UrlCommand::Fired { applied, from },
+                None => UrlCommand::Applied(applied),
+            })
         })();
         match result {
             Ok(c) => out.push(c),
@@ -417,6 +550,9 @@ fn parse_commands(v: &str, notices: &mut Vec<String>) -> Vec<UrlCommand> {
     }
     out
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod fuzz;
 
 #[cfg(test)]
 mod tests {
@@ -476,12 +612,38 @@ mod tests {
                     after_events: 990,
                     command: Command::RestartBroker { downtime_ms: 300 },
                 }),
+                UrlCommand::Fired {
+                    applied: AppliedCommand {
+                        at: SimTime(6_000_000),
+                        after_events: 1_200,
+                        command: Command::SetUp {
+                            service: "payment".into(),
+                            up: true,
+                        },
+                    },
+                    from: Position {
+                        after_events: 990,
+                        at: SimTime(5_000_000),
+                    },
+                },
                 UrlCommand::Scheduled {
                     at: SimTime(13_000_000),
                     command: Command::SetUp {
                         service: "provider".into(),
                         up: true,
                     },
+                    from: Position {
+                        after_events: 400,
+                        at: SimTime(3_000_000),
+                    },
+                },
+                UrlCommand::Scheduled {
+                    at: SimTime(14_000_000),
+                    command: Command::SetUp {
+                        service: "warehouse".into(),
+                        up: true,
+                    },
+                    from: Position::START,
                 },
             ],
             embed: true,
@@ -491,14 +653,20 @@ mod tests {
                 Edit::new("flow.payment.charge.0.fallback", "backup:provider.charge"),
                 Edit::new("services.inventory.stock.SKU-RED", "10"),
             ],
+            origin: Some("https://docs.example.org".into()),
         };
         let q = st.to_query();
         let (back, notices) = UrlState::parse(&q);
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!(back, st, "{q}");
         assert!(q.contains("cmds=400:3000000:down:provider~"), "{q}");
+        assert!(q.contains("~1200_990_5000000:6000000:up:payment~"), "{q}");
+        assert!(q.contains("~-_400_3000000:13000000:up:provider~"), "{q}");
+        assert!(q.ends_with(
+            "~-:14000000:up:warehouse&embed=1&autoplay=1&origin=https:%2F%2Fdocs.example.org"
+        ),);
         assert!(
-            q.contains("&d=f.order.place.1.mode:publish~f.payment.charge.0.fallback:backup:provider.charge~s.inventory.stock.SKU-RED:10"),
+            q.contains("&d=f.order.place.1.mode:publish~f.payment.charge.0.fallback:backup:provider.charge~s.inventory.stock.SKU-RED:10&cmds="),
             "{q}"
         );
     }
@@ -512,6 +680,18 @@ mod tests {
             vec![
                 "d: d[1]: \"nonsense\" has no value (write path=value); showing the preset as it is"
             ]
+        );
+    }
+
+    #[test]
+    fn an_origin_that_is_none_is_named_and_kept_as_given() {
+        let (st, notices) = UrlState::parse("?embed=1&origin=docs.example.org");
+        assert_eq!(st.origin.as_deref(), Some("docs.example.org"));
+        assert_eq!(notices.len(), 1);
+        assert!(
+            notices[0].starts_with("origin: \"docs.example.org\" is not an origin")
+                && notices[0].ends_with("the embed API listens to no one"),
+            "{notices:?}"
         );
     }
 

@@ -2,12 +2,14 @@
 //! the read-only signals of [`crate::app::Live`], call the named actions of
 //! [`crate::app::Actions`], and show what the plain-Rust view models of the
 //! crate computed (natively tested): `controls_view`, `diagram_view`,
-//! `scene`, `faults`, `design_panel`, `stats`, `inspector`, `event_log`, `token_layer`.
+//! `scene`, `faults`, `design_panel`, `stats`, `inspector`, `event_log`,
+//! `token_layer`, `export`.
 
 pub mod controls;
 pub mod design;
 pub mod diagram;
 pub mod event_log;
+pub mod export_menu;
 pub mod panels;
 pub mod token_canvas;
 
@@ -15,4 +17,5 @@ pub use controls::{ScenarioBar, Transport};
 pub use design::DesignDrawer;
 pub use diagram::LiveDiagram;
 pub use event_log::EventLog;
+pub use export_menu::ExportMenu;
 pub use panels::{InspectorPanel, MetricsPanel, NodePanel, QueuePanel};

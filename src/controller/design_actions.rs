@@ -140,7 +140,12 @@ impl Controller {
         let mut dropped = Vec::new();
         for (at, c) in commands {
             match model.resolve_command(&c) {
-                Ok(_) => kept.push(UrlCommand::Scheduled { at, command: c }),
+                // Scheduled from the start, to fire at its recorded time.
+                Ok(_) => kept.push(UrlCommand::Scheduled {
+                    at,
+                    command: c,
+                    from: crate::session::Position::START,
+                }),
                 Err(e) => dropped.push(format!(
                     "{} at {} ({e})",
                     c.describe(),
@@ -210,7 +215,9 @@ mod tests {
         assert_eq!(u.design, vec![Edit::new("services.payment.replicas", "4")]);
         // The warehouse went down at 2 s in the new run too.
         assert!(
-            u.commands.iter().any(|c| matches!(c, UrlCommand::Applied(a)
+            u.commands
+                .iter()
+                .any(|c| matches!(c, UrlCommand::Fired { applied: a, .. }
                 if a.at == SimTime(2_000_000) && a.command.describe() == "warehouse down")),
             "{:?}",
             u.commands

@@ -155,6 +155,42 @@ impl Breaker {
         self.history.iter()
     }
 
+    /// Checks that the remembered changes are legal transitions in time
+    /// order, end in the current state, and agree with the counters.
+    pub fn check(&self) -> Result<(), String> {
+        // While the history is complete, it starts from closed.
+        let complete = self.counters.opened + self.counters.half_opened + self.counters.closed
+            == self.history.len() as u64;
+        let mut prev = complete.then_some((SimTime::ZERO, BreakerState::Closed));
+        for &(t, state) in &self.history {
+            if let Some((pt, ps)) = prev
+                && (t < pt || !ps.may_become(state))
+            {
+                return Err(format!(
+                    "breaker went {} at {pt} to {} at {t}",
+                    ps.as_str(),
+                    state.as_str()
+                ));
+            }
+            prev = Some((t, state));
+        }
+        if let Some((_, last)) = prev
+            && last != self.state
+        {
+            return Err(format!(
+                "breaker is {} but its last change was to {}",
+                self.state.as_str(),
+                last.as_str()
+            ));
+        }
+        // Every half-open follows an opening; every closing a half-open.
+        let c = &self.counters;
+        if c.half_opened > c.opened || c.closed > c.half_opened || c.failures > c.calls {
+            return Err(format!("breaker counters disagree: {c:?}"));
+        }
+        Ok(())
+    }
+
     /// Records a transition to `state` (already the current state).
     fn remember(&mut self, now: SimTime, state: BreakerState) {
         debug_assert_eq!(self.state, state);
@@ -376,6 +412,25 @@ mod tests {
                 (HalfOpen, Closed),
                 (HalfOpen, Open)
             ]
+        );
+    }
+
+    #[test]
+    fn the_check_follows_the_transitions() {
+        let mut b = Breaker::new(&spec());
+        assert_eq!(b.check(), Ok(()));
+        for i in 0..5 {
+            b.record(ms(i), false, false);
+        }
+        assert_eq!(b.state(), BreakerState::Open);
+        assert_eq!(b.check(), Ok(()));
+        // A forged change that skips half-open is caught.
+        b.state = BreakerState::Closed;
+        b.history.push_back((ms(6), BreakerState::Closed));
+        assert!(
+            b.check().unwrap_err().contains("went open"),
+            "{:?}",
+            b.check()
         );
     }
 

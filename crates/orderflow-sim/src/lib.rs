@@ -81,6 +81,7 @@
 //! - [`rng`], [`time`]: the one random generator, and integer time.
 //! - [`presets`]: the scenarios of `scenarios/`, compiled in.
 //! - [`report`], [`mermaid`]: metrics as JSON, one order as a sequence diagram.
+//! - [`link`]: the playground link of a scenario that is a preset with options.
 //! - [`measure`]: the metric registry: every figure a run is compared by,
 //!   named, with its unit and better direction.
 //! - [`claims`]: what a scenario demonstrates, checked by running it;
@@ -103,6 +104,7 @@ pub mod command;
 pub mod compare;
 pub mod design;
 pub mod ids;
+pub mod link;
 pub mod measure;
 pub mod mermaid;
 pub mod metrics;

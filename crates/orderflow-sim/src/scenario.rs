@@ -78,9 +78,28 @@ impl Scenario {
     /// `handlers[2].steps[1]: unknown field "timeot_ms" …`. The result still
     /// has to pass [`crate::model::Model::compile`].
     pub fn from_json(text: &str) -> Result<Scenario, crate::model::ScenarioError> {
+        // serde would also take a JSON array as a scenario (its fields by
+        // position), and then name them `[0]`, `[1]`…: refuse it up front.
+        let body = text.trim_start();
+        if !body.is_empty() && !body.starts_with('{') {
+            let before = &text[..text.len() - body.len()];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            return Err(crate::model::ScenarioError {
+                path: String::new(),
+                message: format!(
+                    "expected a JSON object (`{{\"name\": …}}`) at line {line} column {column}"
+                ),
+            });
+        }
         let de = &mut serde_json::Deserializer::from_str(text);
         serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
+            // A syntax error inside a key ends the path with `?` (a segment
+            // serde never learned): name the field around it instead.
+            let mut path = e.path().to_string();
+            while let Some(p) = path.strip_suffix('?') {
+                path = p.strip_suffix('.').unwrap_or(p).to_owned();
+            }
             crate::model::ScenarioError {
                 path: if path == "." { String::new() } else { path },
                 message: e.into_inner().to_string(),

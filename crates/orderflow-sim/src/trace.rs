@@ -343,6 +343,12 @@ impl TraceEvent {
         format!("{:>10} {}", self.t.to_string(), describe(&self.kind, m))
     }
 
+    /// What happened, in words, names resolved: the `text` of
+    /// [`TraceEvent::to_json`].
+    pub fn describe(&self, m: &Model) -> String {
+        describe(&self.kind, m)
+    }
+
     /// JSON with names resolved (for `orderflow run --trace`).
     pub fn to_json(&self, m: &Model) -> serde_json::Value {
         let mut v = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);

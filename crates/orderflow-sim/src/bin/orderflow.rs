@@ -4,6 +4,7 @@
 //! orderflow list
 //! orderflow run <SCENARIO> [--seed N] [--orders N] [--completion MODE] [--trace FILE] [--max-events N]
 //! orderflow mermaid <SCENARIO> --order ID [--seed N] [--orders N] [--completion MODE]
+//! orderflow link <FILE> [--seed N] [--base URL]
 //! orderflow check <FILE>
 //! orderflow claims [SCENARIO] [--claim ID]
 //! orderflow compare <DESIGN> <DESIGN> [DESIGN] [--seeds N] [--seed-start N] [--completion MODE]

@@ -111,23 +111,29 @@ pub fn apply_lenient(base: &Scenario, edits: &[Edit]) -> (Scenario, Vec<Scenario
 pub fn diff(base: &Scenario, target: &Scenario) -> Result<Vec<Edit>, ScenarioError> {
     let mut cur = base.clone();
     let mut edits = Vec::new();
-    // A setting can appear only after an earlier one made room for it (a
-    // queue created by turning a call into a publish), hence a few passes.
+    // A setting can appear, or take a value, only after another made room
+    // for it (a queue created by turning a call into a publish, possibly
+    // later in the registry's order), hence a few passes; a value refused
+    // now is tried again in the next pass.
+    let mut refused = None;
     for _ in 0..4 {
         if cur == *target {
             return Ok(edits);
         }
         let mut changed = false;
+        refused = None;
         // The current values, listed again only after a change.
         let mut now = values(&cur);
         for want in settings(target) {
             match now.get(&want.path) {
-                Some(v) if *v != want.value => {
-                    set(&mut cur, &want.path, &want.value)?;
-                    edits.push(Edit::new(want.path, want.value));
-                    changed = true;
-                    now = values(&cur);
-                }
+                Some(v) if *v != want.value => match set(&mut cur, &want.path, &want.value) {
+                    Ok(()) => {
+                        edits.push(Edit::new(want.path, want.value));
+                        changed = true;
+                        now = values(&cur);
+                    }
+                    Err(e) => refused = Some(e),
+                },
                 _ => {}
             }
         }
@@ -137,6 +143,8 @@ pub fn diff(base: &Scenario, target: &Scenario) -> Result<Vec<Edit>, ScenarioErr
     }
     if cur == *target {
         Ok(edits)
+    } else if let Some(e) = refused {
+        Err(e)
     } else {
         Err(error(
             first_difference(&cur, target),

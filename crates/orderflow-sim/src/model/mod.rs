@@ -60,6 +60,10 @@ pub mod bounds {
     pub const LIVE_ORDERS: u32 = 10_000_000;
     pub const TRACE_BUFFER: u32 = 50_000_000;
     pub const COMMANDS: u32 = 1_000_000;
+    /// Timed commands waiting at once in one run. The playground's share
+    /// links carry at most this many commands, so a link's waiting ones
+    /// always fit.
+    pub const TIMED_COMMANDS: usize = 500;
     pub const SERIES_POINTS: u32 = 1_000_000;
 }
 
@@ -585,7 +589,7 @@ impl Model {
             }
             Command::RestartBroker { downtime_ms } => {
                 if m.broker_service.is_none() {
-                    return Err(CommandError("the scenario has no broker".into()));
+                    return Err(CommandError("kind: the scenario has no broker".into()));
                 }
                 let downtime_us = ms_to_us(*downtime_ms, 0..=bounds::DURATION_MS)
                     .map_err(|e| CommandError(format!("downtime_ms: {e}")))?;

@@ -375,6 +375,7 @@ impl World {
         let Some(order) = self.orders.remove(o) else {
             return;
         };
+        self.audit.settled(&order);
         let outcome = order.judge(m);
         self.metrics.outcomes.add(outcome);
         let created = order.created_at;

@@ -8,7 +8,7 @@ use crate::time::SimTime;
 use crate::trace::TraceKind;
 
 /// Timed commands waiting at once, per run.
-pub const MAX_TIMED_COMMANDS: usize = 100;
+pub const MAX_TIMED_COMMANDS: usize = crate::model::bounds::TIMED_COMMANDS;
 
 /// Commands waiting for their time, in firing order (by time, then in the
 /// order they were scheduled).
@@ -47,7 +47,7 @@ impl World {
     pub(super) fn check_command_room(&self, m: &Model, n: usize) -> Result<(), CommandError> {
         if self.commands.len() + n > m.limits.max_commands as usize {
             return Err(CommandError(format!(
-                "at most {} commands per run",
+                "commands: at most {} per run",
                 m.limits.max_commands
             )));
         }
@@ -79,7 +79,7 @@ impl World {
         }
         if self.timed.pending().len() >= MAX_TIMED_COMMANDS {
             return Err(CommandError(format!(
-                "at most {MAX_TIMED_COMMANDS} scheduled commands"
+                "at: at most {MAX_TIMED_COMMANDS} scheduled commands"
             )));
         }
         self.timed.insert(at, cmd);

@@ -4,9 +4,26 @@
 
 use super::world::World;
 use crate::model::Model;
+use crate::order::OrderState;
+
+/// The money of settled orders (they leave the live table), so the
+/// payment counters can be checked against every order, live or settled.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Audit {
+    captured: u64,
+    refunded: u64,
+}
+
+impl Audit {
+    pub fn settled(&mut self, o: &OrderState) {
+        self.captured += u64::from(o.captured);
+        self.refunded += u64::from(o.refunded);
+    }
+}
 
 impl World {
     pub(super) fn check_invariants(&self, m: &Model) -> Result<(), String> {
+        self.check_money()?;
         // Stock is conserved per SKU.
         for (i, (name, initial)) in m.skus.iter_enumerated() {
             let l = self.stock.levels()[i];
@@ -16,6 +33,12 @@ impl World {
                 ));
             }
         }
+        // Breakers move only closed → open → half-open → closed or open.
+        for (b, breaker) in self.breakers.iter_enumerated() {
+            breaker
+                .check()
+                .map_err(|e| format!("{}: {e}", m.breakers[b].id))?;
+        }
         // Queue accounting: every stored message is waiting, in flight, acked,
         // dead-lettered or lost; durable queues lose nothing; none overflows.
         self.broker.check(&m.queues)?;
@@ -23,6 +46,27 @@ impl World {
         self.services.check(&m.services)?;
         if self.orders.len() > m.limits.max_live_orders as usize {
             return Err("more live orders than limits.max_live_orders".into());
+        }
+        Ok(())
+    }
+
+    /// Nobody is charged twice: the provider's captures count each order
+    /// at most once (live or settled), and only captured money is refunded.
+    fn check_money(&self) -> Result<(), String> {
+        let (mut captured, mut refunded) = (self.audit.captured, self.audit.refunded);
+        for o in self.orders.values() {
+            if o.refunded && !o.captured {
+                return Err(format!("o#{} refunded but never charged", o.id));
+            }
+            captured += u64::from(o.captured);
+            refunded += u64::from(o.refunded);
+        }
+        let p = &self.metrics.payments;
+        if p.captured != captured || p.refunded != refunded {
+            return Err(format!(
+                "payments: {} captured and {} refunded counted, but {captured} orders charged and {refunded} refunded",
+                p.captured, p.refunded
+            ));
         }
         Ok(())
     }

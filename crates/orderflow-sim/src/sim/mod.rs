@@ -84,6 +84,8 @@ pub use crate::command::ResolvedCommand;
 pub use broker::QueueView;
 pub use broker::queue::QueueCounters;
 pub use commands::MAX_TIMED_COMMANDS;
+/// The engine's own retry limits of final-status writes (for bounds in tests).
+pub use notify::{FINAL_STATUS_ATTEMPTS, FINAL_STATUS_BACKOFF, STATUS_WRITE_TIMEOUT_US};
 pub use services::ServiceView;
 pub use stock::StockLevel;
 
@@ -339,11 +341,20 @@ impl Sim {
 
     /// Re-applies a recorded command at its recorded position. The run must
     /// be exactly there: `after_events` events processed (see
-    /// [`Sim::run_to_event`]) and the clock not past `at`.
+    /// [`Sim::run_to_event`]), the clock not past `at`, and `at` not after
+    /// the next event or timed command (it was recorded before them).
     pub fn apply_recorded(&mut self, c: &AppliedCommand) -> Result<(), CommandError> {
-        if self.w.events_processed != c.after_events || c.at < self.w.now {
+        // Recorded between two events: never before the clock, never after
+        // what comes next (the clock must not jump over an event).
+        let (field, wrong) = if self.w.events_processed != c.after_events {
+            ("after_events", true)
+        } else {
+            let next = self.w.next_time().unwrap_or(SimTime::MAX);
+            ("at", c.at < self.w.now || c.at > next)
+        };
+        if wrong {
             return Err(CommandError(format!(
-                "a command recorded after {} events at {} cannot be applied after {} events at {}",
+                "{field}: a command recorded after {} events at {} cannot be applied after {} events at {}",
                 c.after_events, c.at, self.w.events_processed, self.w.now
             )));
         }

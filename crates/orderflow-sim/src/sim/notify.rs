@@ -32,15 +32,15 @@ pub(super) struct Job {
 }
 
 /// Attempts of a final-status write (about two minutes with backoff).
-pub(super) const FINAL_STATUS_ATTEMPTS: u32 = 16;
-pub(super) const FINAL_STATUS_BACKOFF: BackoffModel = BackoffModel {
+pub const FINAL_STATUS_ATTEMPTS: u32 = 16;
+pub const FINAL_STATUS_BACKOFF: BackoffModel = BackoffModel {
     base_us: 200_000,
     max_us: 10_000_000,
     jitter: 0.5,
 };
 
 /// Status writes made on the flow's behalf (polling mode).
-pub(super) const STATUS_WRITE_TIMEOUT_US: u64 = 1_000_000;
+pub const STATUS_WRITE_TIMEOUT_US: u64 = 1_000_000;
 
 impl World {
     /// Progress or the final status to the client, over the completion

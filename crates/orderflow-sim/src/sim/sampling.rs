@@ -19,11 +19,25 @@ impl World {
 
     #[inline(never)]
     fn take_samples(&mut self, m: &Model, t: SimTime) {
-        let interval = m.sample_interval_us;
-        while self.next_sample <= t {
+        let interval = m.sample_interval_us.max(1);
+        let keep = u64::from(m.limits.series_points.max(1));
+        // The last representable instant has no sample: the time after it
+        // saturates, so sampling there would never move on.
+        while self.next_sample <= t && self.next_sample < SimTime::MAX {
             let at = self.next_sample;
             self.take_sample(m, at);
             self.next_sample = at.plus_micros(interval);
+            // Nothing changes before `t` (the clock moves to the next event
+            // or command), so every sample still due is the same row, and
+            // the series keeps only its newest `series_points`: skip those
+            // it would drop. A clock moved years ahead takes a few thousand
+            // samples instead of billions, with the same series.
+            if self.next_sample <= t {
+                let due = (t.as_micros() - self.next_sample.as_micros()) / interval + 1;
+                if due > keep {
+                    self.next_sample = self.next_sample.plus_micros((due - keep) * interval);
+                }
+            }
         }
     }
 

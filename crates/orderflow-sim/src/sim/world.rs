@@ -16,6 +16,7 @@ use super::broker::Broker;
 use super::client::Client;
 use super::commands::TimedCommands;
 use super::handlers::{Activation, Phase};
+use super::invariants::Audit;
 use super::network::Message;
 use super::notify::Job;
 use super::schedule::{Event, Schedule, Scheduled};
@@ -62,6 +63,8 @@ pub(super) struct World {
     pub next_sample: SimTime,
     /// Commands applied so far, with their positions.
     pub commands: Vec<AppliedCommand>,
+    /// What settled orders leave behind for the invariant checks.
+    pub audit: Audit,
 }
 
 impl World {
@@ -91,6 +94,7 @@ impl World {
             }),
             next_sample: SimTime::ZERO,
             commands: Vec::new(),
+            audit: Audit::default(),
         };
         for (sm, s) in w.metrics.services.iter_mut().zip(&m.services) {
             sm.replica_started = vec![0; s.replicas as usize].into();

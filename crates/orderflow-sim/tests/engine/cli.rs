@@ -73,6 +73,52 @@ fn mermaid_prints_a_sequence_diagram() {
 }
 
 #[test]
+fn link_prints_the_playground_link_of_a_preset_with_options() {
+    let dir = std::env::temp_dir();
+    let path = dir.join(format!("orderflow-link-{}.json", std::process::id()));
+    // async-write in callback mode with 40 orders: a preset with options.
+    let mut s: serde_json::Value =
+        serde_json::from_str(orderflow_sim::presets::json("async-write").unwrap()).unwrap();
+    s["client"]["completion"] = "callback".into();
+    s["workload"]["orders"] = 40.into();
+    std::fs::write(&path, s.to_string()).unwrap();
+    let file = path.to_str().unwrap();
+    let (code, out, err) = orderflow(&[
+        "link",
+        file,
+        "--seed",
+        "5",
+        "--base",
+        "https://example.org/p/",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "https://example.org/p/?preset=async-write&mode=callback&seed=5&orders=40\n"
+    );
+    // The default base is the local development server, the default seed 0
+    // (as for `run` and `mermaid`).
+    let (code, out, _) = orderflow(&["link", "pizza"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "http://127.0.0.1:8080/?preset=pizza&seed=0\n")
+    );
+
+    // Anything else: no link, and the message says where it differs.
+    s["services"][1]["replicas"] = 7.into();
+    std::fs::write(&path, s.to_string()).unwrap();
+    let (code, out, err) = orderflow(&["link", file]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("is not a preset with options")
+            && err.contains("the closest preset, async-write, in services."),
+        "{err}"
+    );
+    std::fs::remove_file(&path).ok();
+}
+
+#[test]
 fn list_names_every_preset() {
     let (code, out, _) = orderflow(&["list"]);
     assert_eq!(code, 0);
@@ -131,6 +177,7 @@ fn every_command_has_its_own_help() {
         ("run", "--max-events <N>"),
         ("mermaid", "--order <ID>"),
         ("check", "<FILE>"),
+        ("link", "--base <URL>"),
         ("bench", "--customers <N>"),
         ("claims", "--claim <ID>"),
         ("compare", "--seed-start <N>"),
@@ -160,6 +207,7 @@ fn every_command_has_its_own_help() {
         "list",
         "run",
         "mermaid",
+        "link",
         "check",
         "claims",
         "compare",

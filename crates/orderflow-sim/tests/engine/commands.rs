@@ -121,9 +121,53 @@ fn timed_commands_are_bounded_and_not_in_the_past() {
     let err = sim
         .schedule(SimTime::from_secs(500), down("payment", true))
         .unwrap_err();
-    assert_eq!(err.0, "at most 100 scheduled commands");
+    assert_eq!(
+        err.0,
+        format!(
+            "at: at most {} scheduled commands",
+            orderflow_sim::sim::MAX_TIMED_COMMANDS
+        )
+    );
     assert!(
         sim.schedule(SimTime::from_secs(9), down("ghost", true))
             .is_err()
     );
+}
+
+/// Found by fuzzing (`fuzz_commands`): moving the clock ten years ahead
+/// took a sample every 500 ms of those years, billions of them, and never
+/// returned. The series keeps only its newest samples, so only those are
+/// taken now; it is the series the long way would give.
+#[test]
+fn a_clock_moved_years_ahead_samples_only_what_the_series_keeps() {
+    let model = model_with("sync-chain", |s| {
+        s.workload.orders = 3;
+        s.limits.series_points = 50;
+    });
+    let mut far = sim(&model, 1, model.client.completion);
+    let mut near = sim(&model, 1, model.client.completion);
+    let ten_years = SimTime::from_secs(10 * 365 * 24 * 3_600);
+    far.run_until(ten_years);
+    assert_eq!(far.now(), ten_years);
+    // The same series, taken sample by sample up to a time 60 samples past
+    // the end of the run (more than the series keeps).
+    run(&mut near);
+    let end = near.now().plus_micros(60 * 500_000);
+    near.run_until(end);
+    let times = |s: &Sim| s.metrics().series.iter().map(|x| x.t).collect::<Vec<_>>();
+    assert_eq!(far.metrics().series.len(), 50);
+    let last = *times(&far).last().unwrap();
+    assert!(
+        last <= ten_years && ten_years.since(last) < 500_000,
+        "{last}"
+    );
+    assert_eq!(near.metrics().series.len(), 50);
+    let rows = |s: &Sim| {
+        s.metrics()
+            .series
+            .iter()
+            .map(|x| (x.settled, x.in_flight_orders, x.latency))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rows(&far), rows(&near), "the same samples, later");
 }

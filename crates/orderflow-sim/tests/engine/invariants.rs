@@ -1,19 +1,24 @@
 //! Seed sweeps with random fault schedules, for every preset: the
-//! invariants hold after every event, every order settles within a bound
-//! after the last fault, and inconsistencies appear only in the patterns
-//! that allow them.
+//! invariants hold after every event (`Sim::check_invariants`: stock
+//! conserved, nobody charged twice, every queue balanced, breakers moving
+//! only along legal transitions, bounded tables), every order settles within
+//! a bound derived from the scenario's timeouts after its arrival and the
+//! last fault, and inconsistencies appear only in the patterns that allow
+//! them. A few dozen schedules per preset in CI; `SWEEP_SCHEDULES=10000`
+//! (`scripts/dev.sh fuzz`) for the long sweep.
 
-use orderflow_sim::model::Model;
+use orderflow_sim::model::{CallPolicy, Dist, FallbackModel, Model, StepModel};
 use orderflow_sim::order::Outcome;
 use orderflow_sim::rng::SimRng;
 use orderflow_sim::scenario::{FaultSpec, ServiceKind};
+use orderflow_sim::sim::{FINAL_STATUS_ATTEMPTS, FINAL_STATUS_BACKOFF, STATUS_WRITE_TIMEOUT_US};
 use orderflow_sim::trace::TraceKind;
-use orderflow_sim::{Completion, SimTime, presets};
+use orderflow_sim::{Completion, Sim, presets};
 
 use crate::support::*;
 
-/// Seeds per preset and completion mode.
-const SEEDS: u64 = 24;
+/// Fault schedules per preset in CI (spread over its completion modes).
+const SEEDS: u64 = 36;
 /// Orders per run (mmc's million is for the theory test).
 const ORDERS: u64 = 150;
 
@@ -101,92 +106,259 @@ fn random_faults(model: &Model, rng: &mut SimRng) -> (Vec<FaultSpec>, u64) {
     (faults, last_end)
 }
 
-#[test]
-fn invariants_hold_under_random_faults() {
+/// Fault schedules per preset: `SWEEP_SCHEDULES`, or a few dozen (CI).
+/// `scripts/dev.sh fuzz` runs 10,000 per preset.
+fn schedules() -> u64 {
+    std::env::var("SWEEP_SCHEDULES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(SEEDS)
+}
+
+/// A high quantile of a latency draw, µs: what one draw practically never
+/// exceeds (exponential: 25 means, P < 2·10⁻¹¹; log-normal: 7 σ).
+fn draw_max_us(d: &Dist) -> u64 {
+    (match *d {
+        Dist::Constant(c) => c,
+        Dist::Uniform(_, hi) => hi,
+        Dist::Exponential(mean) => 25.0 * mean,
+        Dist::LogNormal { mu, sigma } => (mu + 7.0 * sigma).exp(),
+    }) as u64
+}
+
+/// The longest a call can keep its caller: every attempt to its timeout,
+/// and the longest backoff before each retry.
+fn call_us(p: &CallPolicy) -> u64 {
+    (u64::from(p.retries) + 1) * p.timeout_us + u64::from(p.retries) * p.backoff.max_us
+}
+
+/// How long an order can stay open after the last fault is over and it has
+/// arrived. From then on nothing fails any more, so every wait left ends by
+/// a timeout or an attempt limit of the scenario: a call after (retries + 1)
+/// timeouts and its backoffs, a `wait` step after its timeout, a queued
+/// message after max_deliveries × (visibility timeout + redelivery backoff)
+/// or its TTL, a consumer paused by a breaker after its reset timeouts, a
+/// webhook after its attempts, a polling client after max_polls polls, a
+/// final-status write after the engine's 16 attempts. An order's flow takes
+/// some of these one after another; the bound takes all of them (every
+/// handler's steps with their compensations and fallbacks, every queue,
+/// every client channel), plus each handler's latency at a quantile it
+/// practically never exceeds, plus the backlog a fault leaves behind: every
+/// order of the run served one after another by each service's workers.
+/// It is loose on purpose: it catches an order that never ends (a lost
+/// wake-up, a timer never armed, a retry without end), not a slow drain.
+fn drain_bound_us(m: &Model, orders: u64) -> u64 {
+    let net = draw_max_us(&m.network);
+    let mut total = 0u64;
+    for h in &m.handlers {
+        let svc = &m.services[h.service];
+        let work = h
+            .latency
+            .as_ref()
+            .map_or(draw_max_us(&svc.latency), draw_max_us);
+        total += work + h.visibility_lag_us + 2 * net;
+        for step in &h.steps {
+            total += 2 * net
+                + match step {
+                    StepModel::Call {
+                        policy,
+                        fallback,
+                        compensate,
+                        ..
+                    } => {
+                        call_us(policy)
+                            + match fallback {
+                                Some(FallbackModel::Backup(b)) => call_us(b),
+                                _ => 0,
+                            }
+                            + compensate.as_ref().map_or(0, call_us)
+                    }
+                    StepModel::Send { compensate, .. } => compensate.as_ref().map_or(0, call_us),
+                    StepModel::Wait { timeout_us, .. } => *timeout_us,
+                    StepModel::Work { latency, .. } => draw_max_us(latency),
+                    StepModel::Status { .. }
+                    | StepModel::Notify { .. }
+                    | StepModel::Complete { .. } => STATUS_WRITE_TIMEOUT_US,
+                    _ => 0,
+                };
+        }
+        // The backlog: every order through this handler's workers in turn.
+        let workers = u64::from(svc.replicas * svc.concurrency).max(1);
+        total += orders * work / workers;
+    }
+    for q in &m.queues {
+        total += u64::from(q.max_deliveries)
+            * (q.visibility_timeout_us + q.redelivery_backoff.max_us)
+            + q.ttl_us.unwrap_or(0);
+    }
+    for b in &m.breakers {
+        total += 10 * b.reset_timeout_us;
+    }
+    let c = &m.client;
+    total += c.timeout_us
+        + u64::from(c.callback.max_attempts) * (c.callback.timeout_us + c.callback.backoff.max_us)
+        + u64::from(FINAL_STATUS_ATTEMPTS)
+            * (STATUS_WRITE_TIMEOUT_US + FINAL_STATUS_BACKOFF.max_us);
+    if let Some(p) = &c.polling {
+        total += u64::from(p.max_polls) * (p.interval_us + p.timeout_us) + p.timeout_us;
+    }
+    total
+}
+
+/// What one preset's sweep saw.
+#[derive(Default)]
+struct Sweep {
+    runs: u64,
+    events: u64,
+    /// The latest an order settled after max(its arrival, the last fault's
+    /// end), and the bound it was held to.
+    latest_us: u64,
+    bound_us: u64,
+}
+
+/// Runs `n` random fault schedules of preset `name` (its completion modes
+/// in turn), checking the invariants after every event and every order's
+/// end against the drain bound.
+fn sweep(name: &str, n: u64) -> (Sweep, u64) {
+    let base = presets::model(name).unwrap().unwrap();
+    let mut out = Sweep::default();
     let mut duplicate_charges_absorbed = 0;
-    for name in presets::names() {
-        let base = presets::model(name).unwrap().unwrap();
-        for mode in base.client.allowed.clone() {
-            for seed in 0..SEEDS {
-                let mut rng = SimRng::new(seed * 7919 + 1);
-                let (faults, last_end_ms) = random_faults(&base, &mut rng);
-                let model = model_with(name, |s| {
-                    s.workload.orders = ORDERS;
-                    s.faults = faults.clone();
-                });
-                let mut sim = sim(&model, seed, mode);
-                sim.set_trace(false);
-                run_checked(&mut sim);
-                let context = format!("{name}/{} seed {seed} faults {faults:?}", mode.as_str());
-                // Every order settled, within a bound after the last fault
-                // and the last arrival.
-                let mx = sim.metrics().clone();
-                assert_eq!(sim.live_orders(), 0, "{context}");
-                assert_eq!(mx.outcomes.total() + mx.orders_shed, ORDERS, "{context}");
-                let bound =
-                    SimTime::from_millis(last_end_ms.max(arrival_end_ms(&model)) + 10 * 60_000);
-                assert!(
-                    sim.now() <= bound,
-                    "{context}: still busy at {} (bound {bound})",
-                    sim.now()
-                );
-                // Every settled order is in exactly one latency window (or
-                // the one still open), and each window's percentiles are in
-                // order.
-                if mx.series.len() < model.limits.series_points as usize {
-                    let windowed: u64 = mx.series.iter().map(|s| u64::from(s.latency.count)).sum();
-                    assert_eq!(
-                        windowed + mx.latency_window.pending(),
-                        mx.outcomes.total(),
-                        "{context}"
-                    );
+    for i in 0..n {
+        let mode = base.client.allowed[(i % base.client.allowed.len() as u64) as usize];
+        let seed = i / base.client.allowed.len() as u64;
+        let mut rng = SimRng::new(seed * 7919 + 1 + i % base.client.allowed.len() as u64);
+        let (faults, last_end_ms) = random_faults(&base, &mut rng);
+        let model = model_with(name, |s| {
+            s.workload.orders = ORDERS;
+            s.faults = faults.clone();
+        });
+        let bound = drain_bound_us(&model, ORDERS);
+        out.bound_us = out.bound_us.max(bound);
+        let context = format!("{name}/{} seed {seed} faults {faults:?}", mode.as_str());
+        let mut sim = sim(&model, seed, mode);
+        let (lateness, events) = run_checked_lateness(&mut sim, last_end_ms * 1_000, &context);
+        out.runs += 1;
+        out.events += events;
+        out.latest_us = out.latest_us.max(lateness);
+        assert!(
+            lateness <= bound,
+            "{context}: an order settled {lateness} µs after its arrival and the last fault (bound {bound} µs)"
+        );
+        // Every order settled.
+        let mx = sim.metrics().clone();
+        assert_eq!(sim.live_orders(), 0, "{context}");
+        assert_eq!(mx.outcomes.total() + mx.orders_shed, ORDERS, "{context}");
+        // Every settled order is in exactly one latency window (or
+        // the one still open), and each window's percentiles are in
+        // order.
+        if mx.series.len() < model.limits.series_points as usize {
+            let windowed: u64 = mx.series.iter().map(|s| u64::from(s.latency.count)).sum();
+            assert_eq!(
+                windowed + mx.latency_window.pending(),
+                mx.outcomes.total(),
+                "{context}"
+            );
+        }
+        for w in mx.series.iter().map(|s| s.latency) {
+            assert!(
+                w.known_p50_us <= w.known_p95_us && w.known_p95_us <= w.known_p99_us,
+                "{context}: {w:?}"
+            );
+        }
+        // Money is captured at most once per order.
+        assert!(mx.payments.captured <= mx.orders_created, "{context}");
+        duplicate_charges_absorbed += mx.payments.duplicate_attempts;
+        if !may_be_inconsistent(name, mode) && mx.outcomes.inconsistent + mx.outcomes.lost > 0 {
+            // Re-run with the trace on and show the first bad order's story.
+            let mut again = crate::support::sim(&model, seed, mode);
+            let trace = run(&mut again);
+            let bad = trace.iter().find_map(|e| match e.kind {
+                TraceKind::Settled {
+                    order,
+                    outcome: Outcome::Inconsistent | Outcome::Lost,
+                } => Some(order),
+                _ => None,
+            });
+            let story: String = trace
+                .iter()
+                .filter(|e| e.order() == bad || matches!(e.kind, TraceKind::Command { .. }))
+                .map(|e| e.text(&model) + "\n")
+                .collect();
+            panic!("{context}: {:?}\n{story}", mx.outcomes);
+        }
+    }
+    (out, duplicate_charges_absorbed)
+}
+
+/// Runs to the end checking the invariants after every event; returns the
+/// latest an order settled after max(its arrival, `faults_end_us`), and the
+/// events processed.
+fn run_checked_lateness(sim: &mut Sim, faults_end_us: u64, context: &str) -> (u64, u64) {
+    let mut created = std::collections::HashMap::new();
+    let mut latest = 0;
+    let mut scan = |sim: &mut Sim, latest: &mut u64| {
+        for e in sim.drain_trace() {
+            match e.kind {
+                TraceKind::OrderCreated { order, .. } => {
+                    created.insert(order, e.t.as_micros());
                 }
-                for w in mx.series.iter().map(|s| s.latency) {
-                    assert!(
-                        w.known_p50_us <= w.known_p95_us && w.known_p95_us <= w.known_p99_us,
-                        "{context}: {w:?}"
-                    );
+                TraceKind::Settled { order, .. } => {
+                    let from = created.remove(&order).unwrap_or(0).max(faults_end_us);
+                    *latest = (*latest).max(e.t.as_micros().saturating_sub(from));
                 }
-                // Money is captured at most once per order.
-                assert!(mx.payments.captured <= mx.orders_created, "{context}");
-                duplicate_charges_absorbed += mx.payments.duplicate_attempts;
-                if !may_be_inconsistent(name, mode)
-                    && mx.outcomes.inconsistent + mx.outcomes.lost > 0
-                {
-                    // Re-run with the trace on and show the first bad order's story.
-                    let mut again = crate::support::sim(&model, seed, mode);
-                    let trace = run(&mut again);
-                    let bad = trace.iter().find_map(|e| match e.kind {
-                        TraceKind::Settled {
-                            order,
-                            outcome: Outcome::Inconsistent | Outcome::Lost,
-                        } => Some(order),
-                        _ => None,
-                    });
-                    let story: String = trace
-                        .iter()
-                        .filter(|e| e.order() == bad || matches!(e.kind, TraceKind::Command { .. }))
-                        .map(|e| e.text(&model) + "\n")
-                        .collect();
-                    panic!("{context}: {:?}\n{story}", mx.outcomes);
-                }
+                _ => {}
             }
         }
+    };
+    for _ in 0..50_000_000u64 {
+        if !sim.step() {
+            scan(sim, &mut latest);
+            return (latest, sim.events_processed());
+        }
+        if let Err(e) = sim.check_invariants() {
+            panic!("invariant broken at {} ({context}): {e}", sim.now());
+        }
+        if sim.events_processed().is_multiple_of(5_000) {
+            scan(sim, &mut latest);
+        }
+    }
+    panic!("{context}: did not finish");
+}
+
+#[test]
+fn invariants_hold_under_random_faults() {
+    let n = schedules();
+    let names: Vec<&str> = presets::names().collect();
+    // Two threads: the long mode sweeps 10,000 schedules per preset.
+    let results: Vec<(String, Sweep, u64)> = std::thread::scope(|scope| {
+        let halves = names.chunks(names.len().div_ceil(2)).map(|chunk| {
+            scope.spawn(move || {
+                chunk
+                    .iter()
+                    .map(|name| {
+                        let (s, dup) = sweep(name, n);
+                        (name.to_string(), s, dup)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        });
+        halves
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flat_map(|h| h.join().expect("a sweep thread panicked"))
+            .collect()
+    });
+    let mut duplicate_charges_absorbed = 0;
+    for (name, s, dup) in &results {
+        println!(
+            "sweep {name}: {} schedules, {} events, invariants after every event; latest settle after arrival and last fault {:.1} s, bound {:.1} s",
+            s.runs,
+            s.events,
+            s.latest_us as f64 / 1e6,
+            s.bound_us as f64 / 1e6
+        );
+        duplicate_charges_absorbed += dup;
     }
     // The sweep did exercise idempotency: some charges reached the provider twice.
     assert!(duplicate_charges_absorbed > 0);
-}
-
-/// When the last order arrives, roughly (rate-based, generous).
-fn arrival_end_ms(model: &Model) -> u64 {
-    use orderflow_sim::model::ArrivalModel;
-    let gap_us = match &model.arrival {
-        ArrivalModel::Single => 0.0,
-        ArrivalModel::Constant { interval_us } => *interval_us,
-        ArrivalModel::Poisson { mean_gap_us } => *mean_gap_us,
-        ArrivalModel::Surge { segments } => {
-            1.0 / segments.iter().map(|s| s.1).fold(f64::INFINITY, f64::min)
-        }
-    };
-    (gap_us * model.orders as f64 * 2.0 / 1e3) as u64
 }

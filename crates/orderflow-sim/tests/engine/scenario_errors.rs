@@ -254,6 +254,35 @@ fn one_click_faults_name_their_bad_fields() {
                 "duration_ms": 1000,
             }])
         },
-        "one_click_faults[0].on: the scenario has no broker",
+        "one_click_faults[0].on.kind: the scenario has no broker",
     );
+}
+
+/// Found by fuzzing (`fuzz_scenario_bytes`, `fuzz_scenario_tree`): a
+/// syntax error inside a key was reported at the path `?`, and a JSON array
+/// was read as a scenario with its fields by position (`[0]: invalid type`).
+/// Both now name the place: the field around the error, or the position.
+#[test]
+fn broken_files_name_the_place_not_a_question_mark() {
+    let err = |text: &str| orderflow_sim::Scenario::from_json(text).unwrap_err();
+    let e = err("{\"name\": \"x\", 7: 1}");
+    assert_eq!(e.path, "");
+    assert_eq!(e.message, "key must be a string at line 1 column 15");
+    let e = err("{\"services\": [{\"id\": \"a\", 7}]}");
+    assert_eq!(e.path, "services[0]");
+    assert!(
+        e.message.starts_with("key must be a string at line 1"),
+        "{e}"
+    );
+    let e = err("{\"name\": \"x\", \"title");
+    assert_eq!(
+        e.to_string(),
+        "EOF while parsing a string at line 1 column 20"
+    );
+    let e = err("\n  [\"sync-chain\", \"title\"]");
+    assert_eq!(
+        e.to_string(),
+        "expected a JSON object (`{\"name\": …}`) at line 2 column 3"
+    );
+    assert!(err("").message.starts_with("EOF while parsing"));
 }

@@ -10,11 +10,11 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueHint};
 use orderflow_sim::ids::OrderId;
-use orderflow_sim::mermaid::sequence_diagram;
+use orderflow_sim::link::preset_link;
+use orderflow_sim::mermaid::{StoryEvents, sequence_diagram};
 use orderflow_sim::model::Model;
 use orderflow_sim::report::metrics_json;
 use orderflow_sim::scenario::Scenario;
-use orderflow_sim::trace::{TraceEvent, TraceKind};
 use orderflow_sim::{Completion, Sim, presets};
 
 /// Events a single run may take before it is stopped (a bound on everything).
@@ -41,6 +41,13 @@ enum Command {
     Run(RunArgs),
     /// Print one order's story as a Mermaid sequenceDiagram.
     Mermaid(MermaidArgs),
+    /// Print a playground link that opens a scenario file's run.
+    ///
+    /// The file must be a preset with options: its completion mode and order
+    /// count may differ (the playground's "Design (JSON)" export writes such
+    /// a file); anything else cannot be linked yet, and the message names
+    /// the closest preset and the fields that differ.
+    Link(LinkArgs),
     /// Check that a scenario file is valid (errors name the field).
     Check {
         /// The scenario JSON file (a preset name works too).
@@ -109,6 +116,19 @@ struct MermaidArgs {
     /// The order whose story to draw (1 is the first order placed).
     #[arg(long, value_name = "ID")]
     order: u64,
+}
+
+#[derive(Args)]
+struct LinkArgs {
+    /// The scenario JSON file (a preset name works too).
+    #[arg(value_name = "FILE", value_hint = ValueHint::FilePath)]
+    file: String,
+    /// The seed the link carries (not part of a scenario file).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    seed: u64,
+    /// Where the playground is served (`scripts/dev.sh serve` by default).
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8080/")]
+    base: String,
 }
 
 #[derive(Args)]
@@ -218,6 +238,7 @@ fn run(command: Command, out: &mut impl Write) -> Result<(), CliError> {
         }
         Command::Run(args) => cmd_run(&args, out),
         Command::Mermaid(args) => cmd_mermaid(&args, out),
+        Command::Link(args) => cmd_link(&args, out),
         Command::Bench(args) => cmd_bench(&args, out),
         Command::Claims(args) => crate::analyse::cmd_claims(&args, out),
         Command::Compare(args) => crate::analyse::cmd_compare(&args, out),
@@ -350,21 +371,38 @@ fn cmd_mermaid(args: &MermaidArgs, out: &mut impl Write) -> Result<(), CliError>
     }
     let order = OrderId(order);
     let mut sim = new_sim(model.clone(), &args.sim, "mermaid")?;
-    // Keep only this order's events (the whole run could be large).
-    let keep =
-        |e: &TraceEvent| e.order() == Some(order) || matches!(e.kind, TraceKind::Drop { .. });
-    let mut kept = Vec::new();
-    let mut settled = false;
-    while !settled && !sim.run_to_end(50_000) {
-        for e in sim.drain_trace() {
-            settled |= matches!(e.kind, TraceKind::Settled { order: o, .. } if o == order);
-            if keep(&e) {
-                kept.push(e);
-            }
-        }
+    // Only this order's story is kept (the whole run could be large); the
+    // playground's export gathers it the same way.
+    let mut story = StoryEvents::new(order);
+    while !story.settled() && !sim.run_to_end(50_000) {
+        story.add(&sim.drain_trace());
     }
-    kept.extend(sim.drain_trace().into_iter().filter(keep));
-    write!(out, "{}", sequence_diagram(&model, &kept, order)).map_err(write_error)
+    story.add(&sim.drain_trace());
+    write!(out, "{}", sequence_diagram(&model, story.events(), order)).map_err(write_error)
+}
+
+fn cmd_link(args: &LinkArgs, out: &mut impl Write) -> Result<(), CliError> {
+    let file = &args.file;
+    // The scenario as written (load() checks that it compiles).
+    load(file, None)?;
+    let text = match presets::json(file) {
+        Some(json) => json.to_owned(),
+        None => std::fs::read_to_string(file).map_err(|e| fail(format!("{file}: {e}")))?,
+    };
+    let design = Scenario::from_json(&text).map_err(|e| fail(format!("{file}: {e}")))?;
+    match preset_link(&design) {
+        Ok(link) => {
+            say!(out, "{}{}", args.base, link.query(args.seed));
+            Ok(())
+        }
+        Err(not) => Err(fail(format!(
+            "{file} is not a preset with options, so no link can open it yet: it differs from \
+             the closest preset, {}, in {}. A link carries a preset, its completion mode, its \
+             order count and the seed.",
+            not.closest,
+            not.differs_in.join(", ")
+        ))),
+    }
 }
 
 /// Peak resident memory of this process, if the platform tells.
