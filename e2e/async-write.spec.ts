@@ -8,8 +8,8 @@ test("wasted polls are counted under polling only", async ({ page }, testInfo) =
   await expect(page.getByRole("radio", { name: "202 + polling" })).toBeChecked();
   await runToEnd(page);
   // Exact figures of this run (seed 1; the engine is deterministic).
-  expect(await metric(page, "polls")).toBe(97);
-  expect(await metric(page, "wasted-polls")).toBe(37);
+  expect(await metric(page, "polls")).toBe(107);
+  expect(await metric(page, "wasted-polls")).toBe(47);
   expect(await count(page, "completed")).toBe(60);
   await shot(page, testInfo, "async-write-polling");
 

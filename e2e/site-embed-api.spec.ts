@@ -126,21 +126,21 @@ test("the example host page loads a preset, seeks, selects, plays and reads stat
   const first = await stateWhere(page, "a first state event", (s) => s.preset === "hybrid-queue");
   expect(first).toMatchObject({ seed: 1, t_ms: 0, playing: false, mode: "sync", orders: 300 });
 
-  // Load async-write in push mode, seed 3, 40 orders.
+  // Load async-write in SSE mode, seed 3, 40 orders.
   await page.getByLabel("Preset", { exact: true }).selectOption("async-write");
-  await page.getByLabel("Mode", { exact: true }).selectOption("push");
+  await page.getByLabel("Mode", { exact: true }).selectOption("sse");
   await page.getByLabel("Seed", { exact: true }).fill("3");
   await page.getByLabel("Orders", { exact: true }).fill("40");
   await page.getByRole("button", { name: "Load" }).click();
   const loaded = await stateWhere(page, "the loaded preset", (s) => s.preset === "async-write");
-  expect(loaded).toMatchObject({ mode: "push", seed: 3, orders: 40, t_ms: 0, orders_started: 0 });
+  expect(loaded).toMatchObject({ mode: "sse", seed: 3, orders: 40, t_ms: 0, orders_started: 0 });
   await expect(frame.getByTestId("time")).toHaveText(/t = 0\.000s/);
 
   // Seek to 7.5 s: the exact figures of the full playground on the same link.
   await page.getByLabel("Time (ms)").fill("7500");
   await page.getByRole("button", { name: "Seek" }).click();
   const at = await stateWhere(page, "the state at 7.5 s", (s) => s.t_ms === 7500 && !s.seeking);
-  const expected = await fullPageCounters(page, "preset=async-write&mode=push&seed=3&orders=40&t=7500");
+  const expected = await fullPageCounters(page, "preset=async-write&mode=sse&seed=3&orders=40&t=7500");
   expect(at.counters).toEqual(expected);
   expect(at.counters.completed + at.counters.in_flight).toBeGreaterThan(0);
   expect(at.playing).toBe(false);
@@ -168,13 +168,19 @@ test("the example host page loads a preset, seeks, selects, plays and reads stat
   expect(paused.selected_order).toBe(2);
   await expect(page.locator("#state-playing")).toHaveText("no");
 
-  // At most four state events a second: never two within 250 ms of the
-  // playground's frames (a little less here, for delivery jitter).
+  // At most four state events a second: the playground posts them at least
+  // 250 ms apart by its frames' clock. The host sees them when its (shared,
+  // busy) event loop gets to them, so a delivery can be late by tens of
+  // milliseconds: no two may arrive as close as a few frames (what a missing
+  // limit gives), and any five span a second, less that lateness at each end.
   const times = (await received(page))
     .filter((r) => (r.data as State)?.type === "orderflow:state")
     .map((r) => r.at);
+  expect(times.length).toBeGreaterThanOrEqual(5);
   const gaps = times.slice(1).map((t, i) => t - times[i]);
-  expect(Math.min(...gaps)).toBeGreaterThan(200);
+  expect(Math.min(...gaps)).toBeGreaterThan(100);
+  const spans = times.slice(4).map((t, i) => t - times[i]);
+  expect(Math.min(...spans)).toBeGreaterThan(1000 - 100);
 
   // The example page sized the iframe from the height message: no scroll bar.
   const fit = await page.locator("#playground").evaluate((el: HTMLIFrameElement) => ({

@@ -16,6 +16,9 @@ test("a surge queues work at the bottleneck; more replicas are a recorded comman
   await expect(node(page, "Order Service")).toHaveAttribute("aria-label", /32 of 32 workers busy, 81 queued/);
   await expect(node(page, "Payment")).toHaveAttribute("aria-label", /8 of 8 workers busy, 22 queued/);
   await expect(node(page, "Inventory")).toHaveAttribute("aria-label", /0 queued/);
+  // The cost beside latency: our 8 replicas (not the client, not the
+  // provider) for 14 s so far.
+  await expect(page.getByTestId("cost").locator('[data-cost="replica-seconds"]')).toHaveText("112.0");
 
   await node(page, "Payment").click();
   const controls = page.getByRole("group", { name: "Controls for Payment" });

@@ -22,12 +22,15 @@ import { pathToFileURL } from "node:url";
  * page compile its WebAssembly and nothing else (no eval). Every dynamic style
  * goes through CSSOM (Leptos `style:prop=` calls `style.setProperty`), which
  * style-src does not govern, so no 'unsafe-inline' is needed. base-uri and
- * form-action do not fall back to default-src, so they are named.
+ * form-action do not fall back to default-src, so they are named. img-src adds
+ * blob: for the PNG export, which draws the diagram's SVG (a Blob the page
+ * made itself) as an image onto a canvas; data: stays shut.
  */
 export const POLICY = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
+  "img-src 'self' blob:",
   "base-uri 'self'",
   "form-action 'self'",
 ].join("; ");

@@ -223,6 +223,7 @@ impl Controller {
         UrlState {
             preset: run.preset().to_owned(),
             mode: run.mode_override(),
+            id: run.id_override(),
             seed: run.session().seed(),
             orders: run.orders_override(),
             speed: self.playback.speed(),

@@ -48,7 +48,9 @@ pub fn mode_label(mode: Completion) -> &'static str {
         Completion::Sync => "sync response",
         Completion::Polling => "202 + polling",
         Completion::Callback => "202 + callback",
-        Completion::Push => "202 + push",
+        // Server-sent events, the old "push" (the name stays in the label).
+        Completion::Sse => "202 + push (SSE)",
+        Completion::Websocket => "202 + WebSocket",
     }
 }
 
@@ -227,7 +229,8 @@ mod tests {
                 ("sync response", false),
                 ("202 + polling", true),
                 ("202 + callback", false),
-                ("202 + push", true)
+                ("202 + push (SSE)", true),
+                ("202 + WebSocket", false)
             ]
         );
     }

@@ -68,9 +68,15 @@ pub struct DesignPanel {
     pub edit_count: usize,
 }
 
+/// Whether `path` is a step's "wait / don't wait" (not a compensation's
+/// mode, which is a call or a send too).
+fn is_wait_choice(path: &str) -> bool {
+    path.starts_with("flow.") && path.ends_with(".mode") && !path.ends_with(".compensate.mode")
+}
+
 /// A choice's text in the panel.
 pub fn choice_text(path: &str, value: &str) -> String {
-    if path.ends_with(".mode") {
+    if is_wait_choice(path) {
         return match value {
             "call" => "wait: call and hold for the answer".into(),
             "publish" => "don't wait: publish to a queue".into(),
@@ -78,7 +84,14 @@ pub fn choice_text(path: &str, value: &str) -> String {
             other => other.into(),
         };
     }
-    value.replace('_', " ")
+    match (path.rsplit('.').next(), value) {
+        (Some("mode"), "call") => return "a call that insists until answered".into(),
+        (Some("mode"), "send") => return "fire and forget".into(),
+        (Some("kind"), "share") => return "the jitter share".into(),
+        (Some("kind"), "none") => return "none (exact exponential)".into(),
+        _ => {}
+    }
+    value.replace(['_', '-'], " ")
 }
 
 fn fmt_bound(v: f64) -> String {
@@ -135,7 +148,7 @@ fn control(s: &Setting, was: Option<&String>) -> Control {
         input,
         value: s.value.clone(),
         was: was.filter(|w| **w != s.value).cloned(),
-        prominent: s.path.ends_with(".mode"),
+        prominent: is_wait_choice(&s.path),
     }
 }
 
@@ -304,13 +317,61 @@ mod tests {
     }
 
     #[test]
+    fn new_settings_sit_in_their_groups_and_only_a_steps_mode_comes_first() {
+        let base = presets::scenario("hybrid").unwrap();
+        let p = panel(
+            &design::settings(&base),
+            &design::settings(&base),
+            String::new(),
+            0,
+        );
+        let section = |group: &str, title: &str| {
+            p.groups
+                .iter()
+                .find(|g| g.title == group)
+                .and_then(|g| g.sections.iter().find(|s| s.title == title))
+                .unwrap_or_else(|| panic!("{group} / {title}"))
+                .clone()
+        };
+        let step = section("Flow", "order.place step 2");
+        assert_eq!(step.controls[0].path, "flow.order.place.1.mode");
+        let undo = step
+            .controls
+            .iter()
+            .find(|c| c.path.ends_with(".compensate.mode"))
+            .unwrap();
+        assert!(!undo.prominent);
+        assert_eq!(undo.value, "send");
+        let red = section("Stock", "Inventory · SKU-RED");
+        let labels: Vec<&str> = red.controls.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels[0], "Units in stock (SKU-RED)");
+        assert!(labels.contains(&"Restocked every (SKU-RED)"), "{labels:?}");
+        let breaker = presets::scenario("payment-breaker").unwrap();
+        let p = panel(&design::settings(&breaker), &[], String::new(), 0);
+        let b = &p
+            .groups
+            .iter()
+            .find(|g| g.title == "Circuit breakers")
+            .unwrap()
+            .sections[0];
+        let paths: Vec<&str> = b.controls.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(paths[0], "breakers.provider.failureThreshold");
+        assert!(paths.contains(&"breakers.provider.rollingCountBuckets"));
+    }
+
+    #[test]
     fn words_for_the_panel() {
         assert_eq!(summary(0).split('.').next(), Some("The preset as it is"));
         assert_eq!(summary(3), "3 changes from the preset.");
         assert_eq!(file_name("sync-chain", 2), "sync-chain-design.json");
+        assert_eq!(choice_text("client.id_source", "id-service"), "id service");
         assert_eq!(
-            choice_text("client.polling.id_source", "id_service"),
-            "id service"
+            choice_text("flow.order.place.1.compensate.mode", "send"),
+            "fire and forget"
+        );
+        assert_eq!(
+            choice_text("flow.order.place.1.mode", "send"),
+            "don't wait: fire and forget"
         );
         assert_eq!(value_of_toggle(true), "1");
     }

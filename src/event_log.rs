@@ -33,7 +33,7 @@ pub enum Category {
     Work,
     /// Broker: enqueued, redelivered, dead-lettered, lost.
     Broker,
-    /// Records: payment, stock, status.
+    /// Records: payment, stock (and restocks), status.
     Records,
     /// The client's view and how orders ended.
     Outcomes,
@@ -150,6 +150,7 @@ impl LogFilter {
                         k,
                         TraceKind::Payment { .. }
                             | TraceKind::Stock { .. }
+                            | TraceKind::Restock { .. }
                             | TraceKind::Status { .. }
                     )
                 }
@@ -166,6 +167,7 @@ impl LogFilter {
                     k,
                     TraceKind::Command { .. }
                         | TraceKind::Breaker { .. }
+                        | TraceKind::OperationsAlerted { .. }
                         | TraceKind::ServiceUp { .. }
                         | TraceKind::BrokerRestart { .. }
                         | TraceKind::BrokerUp
@@ -370,6 +372,26 @@ mod tests {
         let mut s = Session::new(model, orderflow_sim::Completion::Callback, 2).unwrap();
         s.advance_to(SimTime::from_secs(8), u64::MAX);
         s
+    }
+
+    #[test]
+    fn restocks_are_listed_with_the_records() {
+        let model = presets::model("sync-chain").unwrap().unwrap();
+        let mut s = Session::new(model, orderflow_sim::Completion::Sync, 1).unwrap();
+        // SKU-RED's first restock comes at 20 s.
+        s.advance_to(SimTime::from_secs(21), u64::MAX);
+        let mut idx = LogIndex::default();
+        idx.set_filter(LogFilter {
+            category: Some(Category::Records),
+            ..LogFilter::default()
+        });
+        idx.update(s.store(), s.rewinds());
+        let restocks = idx
+            .rows(0..idx.len())
+            .iter()
+            .filter(|&&i| matches!(s.store().get(i).unwrap().kind, TraceKind::Restock { .. }))
+            .count();
+        assert_eq!(restocks, 1);
     }
 
     #[test]

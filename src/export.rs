@@ -162,10 +162,8 @@ pub fn export(
         ExportKind::Png => {
             let size = png_pixels(&run.scene().view);
             png_size = Some(size);
-            (
-                svg(&run.scene().view, &frame, palette, Some(size)),
-                String::new(),
-            )
+            let picture = svg(&run.scene().view, &frame, palette, Some(size));
+            (inline_styles(&picture, palette), String::new())
         }
         ExportKind::Design => (design_json(run)?, design_note(run)),
     };
@@ -360,11 +358,15 @@ pub fn metrics_csv(sim: &Sim) -> String {
         wasted_polls,
         gave_up,
         timeouts,
+        retries,
         callbacks_sent,
         callback_failures,
         callbacks_abandoned,
         pushes_sent,
-        pushes_lost
+        pushes_lost,
+        stream_drops,
+        stream_replays,
+        resyncs
     );
     fields!(
         "payments",
@@ -375,6 +377,7 @@ pub fn metrics_csv(sim: &Sim) -> String {
         recovered,
         refunded,
         captured,
+        new_attempts,
         duplicate_attempts
     );
     fields!(
@@ -388,7 +391,8 @@ pub fn metrics_csv(sim: &Sim) -> String {
         late_responses,
         status_write_failures,
         messages_sent,
-        messages_dropped
+        messages_dropped,
+        rollbacks
     );
     for (i, s) in model.services.iter_enumerated() {
         let m = &mx.services[i];
@@ -413,7 +417,11 @@ pub fn metrics_csv(sim: &Sim) -> String {
         rows.summary(&format!("{p}.queue_wait_ms"), m.queue_wait.summary());
         fields!(p, m, max_queued);
         fields!(p, v, up, replicas);
+        rows.add(p, "replica_seconds", &(m.replica_area as f64 / 1e6));
+        rows.add(p, "worker_busy_seconds", &(m.busy_area as f64 / 1e6));
     }
+    let cost = orderflow_sim::report::total_cost(&model, &mx);
+    fields!("cost", cost, replica_seconds, worker_busy_seconds);
     for (i, q) in model.queues.iter_enumerated() {
         let v = sim.queue(i);
         let p = &format!("queues.{}", q.id);
@@ -448,7 +456,8 @@ pub fn metrics_csv(sim: &Sim) -> String {
             closed,
             short_circuited,
             calls,
-            failures
+            failures,
+            alerts
         );
     }
     for (i, (sku, _)) in model.skus.iter_enumerated() {
@@ -802,6 +811,137 @@ pub fn svg(
     out
 }
 
+/// The SVG with its stylesheet written into each element as presentation
+/// attributes (`fill="#eef7ee"`), the custom properties resolved through
+/// `palette`, and no `<style>` left: the PNG is drawn by loading the SVG as
+/// an image, which takes the page's content security policy, and the
+/// release build's `style-src 'self'` blocks a `<style>` element there.
+/// Reads the SVG as [`svg`] writes it: one tag per `<…>`, classes in a
+/// `class` attribute, the rules of [`SVG_RULES`] applied in order (none of
+/// them is outweighed by an earlier, more specific one).
+pub fn inline_styles(svg_text: &str, palette: &Palette) -> String {
+    let rules = parse_rules(SVG_RULES);
+    let resolve = |v: &str| -> String {
+        let mut v = v.to_owned();
+        for (k, value) in &palette.0 {
+            v = v.replace(&format!("var({k})"), value);
+        }
+        v
+    };
+    let mut out = String::with_capacity(svg_text.len() * 2);
+    // The classes of the open `<g>` elements, outermost first.
+    let mut open: Vec<Vec<&str>> = Vec::new();
+    let mut rest = svg_text;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        rest = &rest[lt..];
+        if rest.starts_with("<style") {
+            let end = rest
+                .find("</style>")
+                .map_or(rest.len(), |e| e + "</style>".len());
+            rest = &rest[end..];
+            continue;
+        }
+        let Some(gt) = rest.find('>') else {
+            out.push_str(rest);
+            rest = "";
+            break;
+        };
+        let tag = &rest[..=gt];
+        rest = &rest[gt + 1..];
+        if tag.starts_with("</") {
+            if tag == "</g>" {
+                open.pop();
+            }
+            out.push_str(tag);
+            continue;
+        }
+        let name_end = tag[1..]
+            .find([' ', '>', '/', '\n'])
+            .map_or(tag.len(), |i| i + 1);
+        let name = &tag[1..name_end];
+        let classes: Vec<&str> = attr(tag, "class")
+            .map(|c| c.split_whitespace().collect())
+            .unwrap_or_default();
+        let mut decls: Vec<(&str, &str)> = Vec::new();
+        for (selector, body) in &rules {
+            if rule_matches(selector, name, &classes, &open) {
+                for &(prop, value) in body {
+                    match decls.iter_mut().find(|(p, _)| *p == prop) {
+                        Some(d) => d.1 = value,
+                        None => decls.push((prop, value)),
+                    }
+                }
+            }
+        }
+        let closing = if tag.ends_with("/>") { "/>" } else { ">" };
+        out.push_str(&resolve(&tag[..tag.len() - closing.len()]));
+        for (prop, value) in decls {
+            if attr(tag, prop).is_none() {
+                let _ = write!(out, " {prop}=\"{}\"", resolve(value).replace('"', "&quot;"));
+            }
+        }
+        out.push_str(closing);
+        if name == "g" && closing == ">" {
+            open.push(classes);
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A rule's selector (its compound parts, outermost first: `.a .b` is
+/// `[".a", ".b"]`) and its declarations.
+type Rule<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>);
+
+/// Reads rules as [`SVG_RULES`] has them: `selector{prop:value;…}`.
+fn parse_rules(css: &str) -> Vec<Rule<'_>> {
+    css.split('}')
+        .filter_map(|r| {
+            let (selector, body) = r.split_once('{')?;
+            let decls = body
+                .split(';')
+                .filter_map(|d| d.split_once(':'))
+                .map(|(p, v)| (p.trim(), v.trim()))
+                .collect();
+            Some((selector.split_whitespace().collect(), decls))
+        })
+        .collect()
+}
+
+/// True if the selector's last part is the element (`text` or `.class`)
+/// and its earlier parts are open `<g>` elements around it, in order.
+fn rule_matches(selector: &[&str], name: &str, classes: &[&str], open: &[Vec<&str>]) -> bool {
+    let is = |part: &str, name: &str, classes: &[&str]| match part.strip_prefix('.') {
+        Some(class) => classes.contains(&class),
+        None => part == name,
+    };
+    let Some((last, outer)) = selector.split_last() else {
+        return false;
+    };
+    if !is(last, name, classes) {
+        return false;
+    }
+    let mut level = open.len();
+    outer.iter().rev().all(|part| {
+        while level > 0 {
+            level -= 1;
+            if is(part, "g", &open[level]) {
+                return true;
+            }
+        }
+        false
+    })
+}
+
+/// The value of the attribute `name` in a start tag.
+fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!(" {name}=\"");
+    let start = tag.find(&key)? + key.len();
+    let len = tag[start..].find('"')?;
+    Some(&tag[start..start + len])
+}
+
 // ---- The design ----
 
 /// The design as a scenario file: the preset's scenario with the run's
@@ -1112,6 +1252,66 @@ mod tests {
         assert!(svg(view, &frame, &dark, None).contains("--color-surface:#1a2029;"));
         let hostile = Palette::read(|_| Some("red}</style><script>".to_owned()));
         assert_eq!(hostile, Palette::default());
+    }
+
+    #[test]
+    fn the_pngs_svg_carries_its_styles_in_attributes() {
+        let mut c = page_at("?preset=hybrid-queue&seed=1&t=3000&cmds=0:0:down:warehouse");
+        let f = export_of(&mut c, ExportKind::Png);
+        let s = &f.text;
+        // No stylesheet and no custom property left for the image to need.
+        assert!(!s.contains("<style"), "{s}");
+        assert!(!s.contains("var(--"), "{s}");
+        let line = |node: &str| {
+            s.lines()
+                .find(|l| l.contains(&format!("data-node=\"{node}\"")))
+                .unwrap()
+                .to_owned()
+        };
+        // A service's box takes its kind's colour; the down warehouse the
+        // danger stroke, dashed (the later, more specific rule).
+        assert!(
+            line("payment").contains("class=\"diagram__box\" x=")
+                && line("payment").contains("fill=\"#eef7ee\""),
+            "{}",
+            line("payment")
+        );
+        let warehouse = line("warehouse");
+        assert!(
+            warehouse.contains("stroke-dasharray=\"4 3\""),
+            "{warehouse}"
+        );
+        assert!(!warehouse.contains("fill=\"#eef7ee\""), "{warehouse}");
+        // Every dot has a fill; labels a font.
+        let dots = s
+            .lines()
+            .filter(|l| l.starts_with("<circle class=\"token "))
+            .count();
+        assert!(dots > 0);
+        assert_eq!(
+            s.lines()
+                .filter(|l| l.starts_with("<circle class=\"token ") && l.contains(" fill=\""))
+                .count(),
+            dots
+        );
+        assert!(s.contains("<text class=\"diagram__label\""));
+        assert!(
+            !s.lines()
+                .any(|l| l.contains("<text class=\"diagram__label\"")
+                    && !l.contains("font-size=\"14px\""))
+        );
+        // The background's colour resolved too, and no tag says a thing twice.
+        assert!(s.contains("fill=\"#ffffff\""), "{s}");
+        for tag in s.split('<') {
+            for a in [
+                " fill=\"",
+                " stroke=\"",
+                " stroke-width=\"",
+                " font-size=\"",
+            ] {
+                assert!(tag.matches(a).count() <= 1, "{tag}");
+            }
+        }
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Owns handing an export to the browser: reads the theme's colours for the
 //! diagram, rasterises the SVG into the PNG, and saves a file through a Blob
 //! and an `<a download>`: no inline script and no navigation, so it works
-//! under the strictest content security policy a host may set (the PNG's
-//! SVG is loaded as a `data:` image, which `img-src 'self' data:` allows).
+//! under a strict content security policy (the PNG's SVG is loaded as an
+//! image from a `blob:` URL the page made itself, which the release build's
+//! `img-src 'self' blob:` allows; scripts/csp.mjs).
 //! What each file holds is decided in `export.rs`.
 
 use std::cell::RefCell;
@@ -88,15 +89,14 @@ fn download(blob: &Blob, name: &str) -> Result<(), String> {
 /// Draws the SVG of `file` on a canvas of its PNG size and saves that.
 fn save_png(file: ExportFile, said: impl Fn(String) + 'static) {
     let (w, h) = file.png_size.unwrap_or((1, 1));
-    let Ok(img) = HtmlImageElement::new() else {
-        return said("could not make an image".to_owned());
-    };
-    let src = format!(
-        "data:image/svg+xml;charset=utf-8,{}",
-        String::from(js_sys::encode_uri_component(&file.text))
-    );
     let said = std::rc::Rc::new(said);
+    let svg = text_blob(&file.text, "image/svg+xml")
+        .and_then(|b| web_sys::Url::create_object_url_with_blob(&b).map_err(describe));
+    let (Ok(img), Ok(src)) = (HtmlImageElement::new(), svg) else {
+        return said("could not draw the PNG: the browser could not make an image".to_owned());
+    };
     let loaded = img.clone();
+    let (on_error_said, on_load_src, on_error_src) = (said.clone(), src.clone(), src.clone());
     let onload = Closure::once_into_js(move || {
         let saved = said.clone();
         let on_blob = Closure::once_into_js(move |blob: Option<Blob>| {
@@ -113,11 +113,18 @@ fn save_png(file: ExportFile, said: impl Fn(String) + 'static) {
                 .to_blob_with_type(on_blob.unchecked_ref(), "image/png")
                 .map_err(describe)
         });
+        let _ = web_sys::Url::revoke_object_url(&on_load_src);
         if let Err(e) = drawn {
             said(format!("could not draw the PNG: {e}"));
         }
     });
+    // A policy or a broken image must say so, not leave the last message.
+    let onerror = Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&on_error_src);
+        on_error_said("could not draw the PNG: the browser did not load the diagram".to_owned());
+    });
     img.set_onload(Some(onload.unchecked_ref()));
+    img.set_onerror(Some(onerror.unchecked_ref()));
     img.set_src(&src);
 }
 

@@ -228,6 +228,7 @@ mod tests {
         assert_eq!(
             labels(&scenario_faults(&model("hybrid"))),
             [
+                "Warehouse down for 10 s",
                 "Payment provider outage for 10 s",
                 "Payment down for 10 s",
                 "Warehouse down for 30 s",
@@ -255,9 +256,15 @@ mod tests {
             let m = model(name);
             for f in scenario_faults(&m) {
                 for c in [&f.on, &f.off] {
+                    if let Command::SetStock { sku, .. } = c {
+                        assert!(m.sku_index(sku).is_some(), "{name}: {sku}");
+                        continue;
+                    }
                     let service = match c {
                         Command::SetUp { service, .. }
-                        | Command::SetLatencyFactor { service, .. } => service,
+                        | Command::SetLatencyFactor { service, .. }
+                        | Command::SetErrorRate { service, .. }
+                        | Command::SetReplicas { service, .. } => service,
                         other => panic!("{name}: unexpected {other:?}"),
                     };
                     assert!(m.service_index(service).is_some(), "{name}: {service}");

@@ -407,7 +407,7 @@ mod tests {
             story
                 .notes
                 .iter()
-                .any(|n| n.kind == "record" && n.text.contains("payment Success"))
+                .any(|n| n.kind == "record" && n.text.contains("payment SUCCESS"))
         );
         let b = bar(&story.spans[0], story.range(), s.now());
         assert!(b.wait_left >= 0.0 && b.work_left + b.work_width <= 100.0001);

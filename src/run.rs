@@ -11,7 +11,7 @@ use orderflow_sim::design::{self, Edit};
 use orderflow_sim::ids::{IdVec, OrderId, ServiceId};
 use orderflow_sim::model::Model;
 use orderflow_sim::sim::MAX_TIMED_COMMANDS;
-use orderflow_sim::{AppliedCommand, Command, Completion, SimTime, presets};
+use orderflow_sim::{AppliedCommand, Command, Completion, IdSource, RunOptions, SimTime, presets};
 
 use crate::diagram_view::DiagramView;
 use crate::event_log::{LogFilter, LogIndex, LogRow};
@@ -162,12 +162,36 @@ impl Run {
                 ));
             }
         }
+        let mut opts = RunOptions {
+            completion: mode,
+            ..RunOptions::defaults(&model)
+        };
+        if let Some(id) = url.id {
+            let wanted = RunOptions {
+                id_source: id,
+                ..opts
+            };
+            match wanted.check(&model) {
+                Ok(()) => opts = wanted,
+                Err(_) => notices.push(format!(
+                    "id: {preset} has no id service; using {:?}",
+                    opts.id_source.as_str()
+                )),
+            }
+        }
         let (history, waiting) = link_commands(&model, &url.commands, notices);
-        let session = match Session::with_history(model.clone(), mode, url.seed, history, waiting) {
+        let session = match Session::with_options_and_history(
+            model.clone(),
+            opts,
+            url.seed,
+            history,
+            waiting,
+        ) {
             Ok(s) => s,
             Err(e) => {
                 notices.push(format!("cmds: {e}; starting without them"));
-                Session::new(model.clone(), mode, url.seed).expect("the mode was checked")
+                Session::with_options(model.clone(), opts, url.seed)
+                    .expect("the options were checked")
             }
         };
         Run {
@@ -239,6 +263,12 @@ impl Run {
     pub fn mode_override(&self) -> Option<Completion> {
         let mode = self.session.mode();
         (mode != self.model.client.completion).then_some(mode)
+    }
+
+    /// The id source, when it differs from the preset's default.
+    pub fn id_override(&self) -> Option<IdSource> {
+        let id = self.session.options().id_source;
+        (id != self.model.client.id_source).then_some(id)
     }
 
     /// The run's time.
@@ -412,6 +442,31 @@ mod tests {
         assert_eq!(r.mode_override(), Some(Completion::Callback));
         let (d, _) = run("?preset=async-write");
         assert_eq!(d.mode_override(), None, "the preset's own mode");
+    }
+
+    #[test]
+    fn a_url_chooses_the_id_source_and_an_old_push_link_still_loads() {
+        let (r, notices) = run("?preset=async-write&mode=websocket&id=id-service");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(
+            r.session().options(),
+            RunOptions {
+                completion: Completion::Websocket,
+                id_source: IdSource::IdService
+            }
+        );
+        assert_eq!(r.id_override(), Some(IdSource::IdService));
+        let (r, notices) = run("?preset=async-write&mode=push");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(r.session().mode(), Completion::Sse);
+        assert_eq!(r.id_override(), None);
+        // A preset without an id service keeps the server's ids and says so.
+        let (r, notices) = run("?preset=sync-chain&id=id-service");
+        assert_eq!(r.session().options().id_source, IdSource::Server);
+        assert_eq!(
+            notices,
+            ["id: sync-chain has no id service; using \"server\""]
+        );
     }
 
     #[test]

@@ -596,7 +596,9 @@ mod tests {
         s.advance_to(SimTime::from_secs(18), u64::MAX);
         let mut flights = Flights::default();
         flights.update(s.store(), s.rewinds());
-        let shown = flights.visible(s.now(), SimTime::from_millis(400), 1_000);
+        // A wide window: with the breaker open (document 004's 30 s reset)
+        // no trial calls flow, only the orders arriving at 3 a second.
+        let shown = flights.visible(s.now(), SimTime::from_millis(2_000), 1_000);
         let f = scene.frame(s.model(), s.sim(), &shown, 0, false);
         let provider = scene.topology.index_of("provider").unwrap();
         let p = &f.nodes[provider];

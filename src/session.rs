@@ -31,7 +31,7 @@ use std::sync::Arc;
 use orderflow_sim::command::CommandError;
 use orderflow_sim::model::Model;
 use orderflow_sim::trace::TraceEvent;
-use orderflow_sim::{AppliedCommand, Command, Completion, Sim, SimTime};
+use orderflow_sim::{AppliedCommand, Command, Completion, RunOptions, Sim, SimTime};
 
 /// Trace events kept in memory; the oldest quarter is dropped beyond this.
 pub const MAX_STORE: usize = 400_000;
@@ -175,7 +175,21 @@ pub struct Session {
 impl Session {
     /// A fresh run at time zero.
     pub fn new(model: Arc<Model>, mode: Completion, seed: u64) -> Result<Session, CommandError> {
-        let sim = Sim::with_completion(model.clone(), seed, mode)?;
+        let opts = RunOptions {
+            completion: mode,
+            ..RunOptions::defaults(&model)
+        };
+        Session::with_options(model, opts, seed)
+    }
+
+    /// A fresh run with chosen options (completion mode and id source).
+    pub fn with_options(
+        model: Arc<Model>,
+        opts: RunOptions,
+        seed: u64,
+    ) -> Result<Session, CommandError> {
+        let mode = opts.completion;
+        let sim = Sim::with_options(model.clone(), seed, opts)?;
         let mut s = Session {
             model,
             mode,
@@ -208,7 +222,22 @@ impl Session {
         history: Vec<(AppliedCommand, Option<Position>)>,
         waiting: Vec<Timed>,
     ) -> Result<Session, CommandError> {
-        let mut s = Session::new(model, mode, seed)?;
+        let opts = RunOptions {
+            completion: mode,
+            ..RunOptions::defaults(&model)
+        };
+        Session::with_options_and_history(model, opts, seed, history, waiting)
+    }
+
+    /// [`Session::with_history`] with chosen options (the id source too).
+    pub fn with_options_and_history(
+        model: Arc<Model>,
+        opts: RunOptions,
+        seed: u64,
+        history: Vec<(AppliedCommand, Option<Position>)>,
+        waiting: Vec<Timed>,
+    ) -> Result<Session, CommandError> {
+        let mut s = Session::with_options(model, opts, seed)?;
         let mut last = Position::START;
         for (c, _) in &history {
             let here = Position {
@@ -254,6 +283,11 @@ impl Session {
 
     pub fn mode(&self) -> Completion {
         self.mode
+    }
+
+    /// The run's options (completion mode and id source).
+    pub fn options(&self) -> RunOptions {
+        self.sim.options()
     }
 
     pub fn seed(&self) -> u64 {

@@ -4,7 +4,7 @@
 //! ([`fmt_ms`]).
 
 use orderflow_sim::breaker::BreakerState;
-use orderflow_sim::metrics::{ClientCounters, PaymentCounters, StepCounters, Summary};
+use orderflow_sim::metrics::{ClientCounters, Cost, PaymentCounters, StepCounters, Summary};
 use orderflow_sim::model::Model;
 use orderflow_sim::{Completion, Sim};
 
@@ -135,7 +135,8 @@ impl Strip {
 }
 
 /// Inventory's stock of one SKU: where every unit is right now. The sum
-/// of the three always equals `initial` (the engine checks it).
+/// of the three always equals `initial + added - removed` (the engine
+/// checks it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StockRow {
     pub sku: String,
@@ -143,6 +144,12 @@ pub struct StockRow {
     pub available: u64,
     pub reserved: u64,
     pub shipped: u64,
+    /// Units restocked or counted in since the start.
+    pub added: u64,
+    /// Units written off by a stock count.
+    pub removed: u64,
+    /// Reservations refused for lack of units.
+    pub out_of_stock: u64,
 }
 
 /// A row of the services table.
@@ -154,6 +161,8 @@ pub struct ServiceRow {
     pub p95_wait_ms: f64,
     pub rejected: u64,
     pub refused: u64,
+    /// Replica-seconds and worker-busy-seconds so far.
+    pub cost: Cost,
 }
 
 impl ServiceRow {
@@ -166,6 +175,29 @@ impl ServiceRow {
     pub fn wait_text(&self) -> String {
         fmt_ms(self.p95_wait_ms)
     }
+
+    /// What the service has cost so far: `"62.1"` replica-seconds.
+    pub fn cost_text(&self) -> String {
+        fmt_seconds(self.cost.replica_seconds)
+    }
+}
+
+/// Seconds of a cost figure, one decimal (`"123.8"`); whole thousands
+/// get a thin grouping (`"12 345.6"`) so long runs stay readable.
+pub fn fmt_seconds(s: f64) -> String {
+    if !s.is_finite() || s < 0.0 {
+        return "–".into();
+    }
+    let text = format!("{s:.1}");
+    let (whole, frac) = text.split_once('.').unwrap_or((&text, "0"));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push('\u{2009}');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped}.{frac}")
 }
 
 /// A row of the latency table: what is measured, how many, percentiles.
@@ -212,6 +244,9 @@ pub struct Stats {
     pub strips: Vec<Strip>,
     pub has_payments: bool,
     pub stock: Vec<StockRow>,
+    /// What our services cost so far (not the client, not third parties):
+    /// the figure to show beside latency.
+    pub cost: Cost,
 }
 
 /// SVG path through `points` (x in seconds, y in value units) scaled to
@@ -339,6 +374,18 @@ impl Stats {
     /// The latency table's rows. Detection lag (how long after the work the
     /// client found out) only exists when the client is not answered
     /// synchronously.
+    /// The cost beside latency: our services' replica-seconds (what a
+    /// bill counts) and worker-busy-seconds (the work done), so far.
+    pub fn cost_rows(&self) -> [(&'static str, String); 2] {
+        [
+            ("replica-seconds", fmt_seconds(self.cost.replica_seconds)),
+            (
+                "worker-busy-seconds",
+                fmt_seconds(self.cost.worker_busy_seconds),
+            ),
+        ]
+    }
+
     pub fn latency_rows(&self) -> Vec<LatencyRow> {
         let mut rows = vec![
             LatencyRow::of("client answer", &self.response),
@@ -388,9 +435,16 @@ impl Stats {
                     p95_wait_ms: m.queue_wait.quantile_ms(0.95),
                     rejected: m.rejected,
                     refused: m.refused,
+                    cost: sim.service_cost(i),
                 }
             })
             .collect();
+        let cost = model
+            .services
+            .iter_enumerated()
+            .filter(|(_, s)| s.kind.is_ours())
+            .map(|(i, _)| sim.service_cost(i))
+            .fold(Cost::default(), Cost::plus);
 
         let series: Vec<_> = mx
             .series
@@ -513,6 +567,7 @@ impl Stats {
             payments: mx.payments,
             steps: mx.steps,
             services,
+            cost,
             latency_chart,
             queue_chart,
             throughput_chart,
@@ -533,6 +588,9 @@ impl Stats {
                     available: l.available,
                     reserved: l.reserved,
                     shipped: l.shipped,
+                    added: l.added,
+                    removed: l.removed,
+                    out_of_stock: l.out_of_stock,
                 })
                 .collect(),
         }
@@ -544,6 +602,47 @@ mod tests {
     use super::*;
     use crate::session::Session;
     use orderflow_sim::{Command, SimTime, presets};
+
+    #[test]
+    fn cost_figures_read_as_seconds_with_one_decimal() {
+        assert_eq!(fmt_seconds(0.0), "0.0");
+        assert_eq!(fmt_seconds(123.84), "123.8");
+        assert_eq!(fmt_seconds(12_345.66), "12\u{2009}345.7");
+        assert_eq!(fmt_seconds(1_234_567.0), "1\u{2009}234\u{2009}567.0");
+        assert_eq!(fmt_seconds(f64::NAN), "–");
+        let stats = Stats {
+            cost: Cost {
+                replica_seconds: 62.12,
+                worker_busy_seconds: 7.0,
+            },
+            ..Stats::default()
+        };
+        assert_eq!(
+            stats.cost_rows(),
+            [
+                ("replica-seconds", "62.1".to_owned()),
+                ("worker-busy-seconds", "7.0".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn cost_counts_our_replicas_over_time_not_the_clients() {
+        let model = presets::model("mmc").unwrap().unwrap();
+        let mut sim = Sim::new(model.clone(), 1);
+        sim.run_until(SimTime::from_secs(100));
+        let stats = Stats::compute(&model, &sim);
+        // The server's 4 replicas for 100 s; the client's node costs nothing.
+        assert!(
+            (stats.cost.replica_seconds - 400.0).abs() < 1e-6,
+            "{:?}",
+            stats.cost
+        );
+        // Utilisation 0.9 of 4 workers: about 360 worker-seconds.
+        let busy = stats.cost.worker_busy_seconds;
+        assert!((300.0..420.0).contains(&busy), "{busy}");
+        assert_eq!(stats.services[0].cost, stats.cost);
+    }
 
     #[test]
     fn paths_fit_the_box() {
@@ -649,6 +748,7 @@ mod tests {
             p95_wait_ms: 250.0,
             rejected: 0,
             refused: 0,
+            cost: Cost::default(),
         };
         assert_eq!(
             (row.busy_text(), row.wait_text()),
@@ -762,7 +862,11 @@ mod tests {
         s.advance_to(SimTime::from_secs(600), u64::MAX);
         let end = Stats::compute(&model, s.sim());
         for r in mid.stock.iter().chain(&end.stock) {
-            assert_eq!(r.available + r.reserved + r.shipped, r.initial, "{r:?}");
+            assert_eq!(
+                r.available + r.reserved + r.shipped,
+                r.initial + r.added - r.removed,
+                "{r:?}"
+            );
         }
         assert!(end.stock.iter().all(|r| r.reserved == 0), "{:?}", end.stock);
         assert!(end.steps.compensations > 0);

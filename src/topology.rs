@@ -145,9 +145,10 @@ impl Topology {
                 .contains(&orderflow_sim::Completion::Polling)
         {
             link(m.client.service, svc(p.target));
-            if let Some(ids) = p.id_service {
-                link(m.client.service, svc(ids));
-            }
+        }
+        // The id service, asked first in every mode when a run chooses it.
+        if let Some(ids) = m.client.id_service {
+            link(m.client.service, svc(ids));
         }
         for h in &m.handlers {
             for step in &h.steps {
@@ -168,13 +169,13 @@ impl Topology {
                             link(h.service, b);
                         }
                         if let Some(c) = compensate {
-                            link(h.service, svc(c.target));
+                            link(h.service, svc(c.policy.target));
                         }
                     }
                     StepModel::Send { target, compensate } => {
                         link(h.service, svc(*target));
                         if let Some(c) = compensate {
-                            link(h.service, svc(c.target));
+                            link(h.service, svc(c.policy.target));
                         }
                     }
                     StepModel::Publish { .. } => {

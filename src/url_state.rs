@@ -18,14 +18,15 @@
 //! keeps the timed commands scheduled before it; `-` alone (older links)
 //! means scheduled at the start. Ops: `down:svc`, `up:svc`,
 //! `lat:svc:factor`, `err:svc:rate`, `drop:svc:rate`, `rep:svc:n`,
-//! `restart:downtime_ms`.
+//! `restart:downtime_ms`, `stock:sku:units` (links written before it
+//! existed hold none of it and load as before).
 //!
 //! Parsing never fails: each bad field is reported in words and replaced by
 //! its default, and the page shows the notices.
 
 use orderflow_sim::design::{self, Edit};
 use orderflow_sim::model::bounds;
-use orderflow_sim::{AppliedCommand, Command, Completion, SimTime};
+use orderflow_sim::{AppliedCommand, Command, Completion, IdSource, SimTime};
 
 use crate::session::Position;
 
@@ -107,6 +108,8 @@ pub struct UrlState {
     pub preset: String,
     /// `None`: the scenario's default mode.
     pub mode: Option<Completion>,
+    /// `id=server|client|id-service`; `None`: the scenario's own id source.
+    pub id: Option<IdSource>,
     pub seed: u64,
     /// `None`: the scenario's own order count.
     pub orders: Option<u64>,
@@ -131,6 +134,7 @@ impl Default for UrlState {
         UrlState {
             preset: DEFAULT_PRESET.to_owned(),
             mode: None,
+            id: None,
             seed: 1,
             orders: None,
             speed: 1.0,
@@ -215,6 +219,7 @@ fn command_text(c: &Command) -> String {
         Command::SetDropRate { service, rate } => format!("drop:{service}:{}", fmt_f64(*rate)),
         Command::SetReplicas { service, replicas } => format!("rep:{service}:{replicas}"),
         Command::RestartBroker { downtime_ms } => format!("restart:{downtime_ms}"),
+        Command::SetStock { sku, units } => format!("stock:{sku}:{units}"),
     }
 }
 
@@ -313,6 +318,20 @@ fn parse_command(parts: &[&str]) -> Result<Command, String> {
                 .map_err(|_| format!("downtime {} is not a whole number", shown(parts[1])))?;
             Ok(Command::RestartBroker { downtime_ms: ms })
         }
+        Some("stock") => {
+            expect_len(3)?;
+            let sku = parts[1];
+            if sku.is_empty() {
+                return Err("missing sku".to_owned());
+            }
+            let units = arg(2)?
+                .parse::<u32>()
+                .map_err(|_| format!("units {} is not a whole number", shown(parts[2])))?;
+            Ok(Command::SetStock {
+                sku: sku.to_owned(),
+                units,
+            })
+        }
         Some(op) => Err(format!("unknown op {}", shown(op))),
         None => Err("empty command".to_owned()),
     }
@@ -371,6 +390,13 @@ impl UrlState {
                     Some(c) => st.mode = Some(c),
                     None => notices.push(format!("mode: unknown completion mode {}", shown(&v))),
                 },
+                "id" => match IdSource::parse(&v) {
+                    Some(i) => st.id = Some(i),
+                    None => notices.push(format!(
+                        "id: unknown id source {} (server, client or id-service)",
+                        shown(&v)
+                    )),
+                },
                 "seed" => match v.parse::<u64>() {
                     Ok(s) => st.seed = s,
                     Err(_) => notices.push(format!("seed: {} is not a whole number", shown(&v))),
@@ -422,6 +448,9 @@ impl UrlState {
         let mut parts = vec![format!("preset={}", encode(&self.preset))];
         if let Some(m) = self.mode {
             parts.push(format!("mode={}", m.as_str()));
+        }
+        if let Some(i) = self.id {
+            parts.push(format!("id={}", i.as_str()));
         }
         parts.push(format!("seed={}", self.seed));
         if let Some(n) = self.orders {
@@ -570,6 +599,7 @@ mod tests {
         let st = UrlState {
             preset: "payment-breaker".into(),
             mode: Some(Completion::Callback),
+            id: Some(IdSource::IdService),
             seed: 99,
             orders: Some(5000),
             speed: 12.5,
@@ -693,6 +723,55 @@ mod tests {
                 && notices[0].ends_with("the embed API listens to no one"),
             "{notices:?}"
         );
+    }
+
+    #[test]
+    fn a_stock_command_round_trips_and_a_bad_one_names_its_field() {
+        let cmds = "1200:6000000:stock:SKU-RED:0";
+        let (st, notices) = UrlState::parse(&format!("?preset=sync-chain&cmds={cmds}"));
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(
+            st.commands,
+            [UrlCommand::Applied(AppliedCommand {
+                at: SimTime(6_000_000),
+                after_events: 1_200,
+                command: Command::SetStock {
+                    sku: "SKU-RED".into(),
+                    units: 0,
+                },
+            })]
+        );
+        assert!(st.to_query().contains(&format!("cmds={cmds}")));
+        for (cmds, field) in [
+            ("1:1000:stock:SKU-RED:lots", "units"),
+            ("1:1000:stock::5", "sku"),
+            ("1:1000:stock:SKU-RED", "expected 2 fields"),
+        ] {
+            let (st, notices) = UrlState::parse(&format!("?preset=sync-chain&cmds={cmds}"));
+            assert!(st.commands.is_empty(), "{cmds}");
+            assert!(notices.join(" ").contains(field), "{cmds}: {notices:?}");
+        }
+    }
+
+    #[test]
+    fn old_push_links_load_as_sse_and_id_sources_parse() {
+        let (st, notices) = UrlState::parse("?preset=async-write&mode=push&seed=3");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(st.mode, Some(Completion::Sse));
+        // Written back under the new name, which reads the same.
+        assert!(st.to_query().contains("mode=sse"), "{}", st.to_query());
+        for (v, id) in [
+            ("server", IdSource::Server),
+            ("client", IdSource::Client),
+            ("id-service", IdSource::IdService),
+        ] {
+            let (st, notices) = UrlState::parse(&format!("?mode=websocket&id={v}"));
+            assert!(notices.is_empty(), "{notices:?}");
+            assert_eq!((st.mode, st.id), (Some(Completion::Websocket), Some(id)));
+        }
+        let (st, notices) = UrlState::parse("?id=carrier-pigeon");
+        assert_eq!(st.id, None);
+        assert!(notices[0].starts_with("id:"), "{notices:?}");
     }
 
     #[test]

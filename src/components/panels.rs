@@ -270,6 +270,11 @@ pub fn MetricsPanel() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
+                    <dl class="client-costs cost" data-testid="cost" aria-label="Cost of our services so far">
+                        {s.cost_rows().into_iter().map(|(name, value)| view! {
+                            <dt>{name}</dt><dd data-cost=name>{value}</dd>
+                        }).collect_view()}
+                    </dl>
                     <dl class="client-costs" data-testid="client-costs">
                         <dt>"polls"</dt><dd data-testid="polls">{s.client.polls}</dd>
                         <dt>"wasted polls"</dt><dd data-testid="wasted-polls">{s.client.wasted_polls}</dd>
@@ -289,7 +294,7 @@ pub fn MetricsPanel() -> impl IntoView {
                     {(!s.stock.is_empty()).then(|| view! {
                         <table class="stock" data-testid="stock">
                             <caption>"Inventory stock"</caption>
-                            <thead><tr><th>"SKU"</th><th>"available"</th><th>"reserved"</th><th>"shipped"</th></tr></thead>
+                            <thead><tr><th>"SKU"</th><th>"available"</th><th>"reserved"</th><th>"shipped"</th><th>"out of stock"</th></tr></thead>
                             <tbody>
                                 {s.stock.into_iter().map(|r| view! {
                                     <tr data-sku=r.sku.clone()>
@@ -297,6 +302,7 @@ pub fn MetricsPanel() -> impl IntoView {
                                         <td data-col="available">{r.available}</td>
                                         <td data-col="reserved">{r.reserved}</td>
                                         <td data-col="shipped">{r.shipped}</td>
+                                        <td data-col="out-of-stock">{r.out_of_stock}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
@@ -326,7 +332,7 @@ pub fn MetricsPanel() -> impl IntoView {
                     }).collect_view()}
                     <table class="services">
                         <caption>"Services"</caption>
-                        <thead><tr><th>"service"</th><th>"busy"</th><th>"wait p95"</th><th>"503s"</th><th>"refused"</th></tr></thead>
+                        <thead><tr><th>"service"</th><th>"busy"</th><th>"wait p95"</th><th>"503s"</th><th>"refused"</th><th>"replica·s"</th></tr></thead>
                         <tbody>
                             {s.services.into_iter().map(|r| view! {
                                 <tr>
@@ -335,6 +341,7 @@ pub fn MetricsPanel() -> impl IntoView {
                                     <td>{r.wait_text()}</td>
                                     <td>{r.rejected}</td>
                                     <td>{r.refused}</td>
+                                    <td>{r.cost_text()}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

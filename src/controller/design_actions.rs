@@ -16,6 +16,14 @@ use crate::design_json;
 use crate::stats::fmt_ms;
 use crate::url_state::UrlCommand;
 
+/// The run options a design change keeps: the link's `mode=`, `id=` and
+/// `orders=` (each `None` when the run uses the design's own).
+struct RunChoice {
+    mode: Option<Completion>,
+    id: Option<orderflow_sim::IdSource>,
+    orders: Option<u64>,
+}
+
 impl Controller {
     /// The run the design panel edits: the selected one, the first while
     /// only one exists.
@@ -69,6 +77,7 @@ impl Controller {
             edits: r.edits().to_vec(),
             options: RunOptions {
                 completion: r.mode_override(),
+                id_source: r.id_override(),
                 seed: r.session().seed(),
                 orders: r.orders_override(),
             },
@@ -77,16 +86,21 @@ impl Controller {
             self.message = Some(e.to_string());
             return;
         }
-        // The completion channel set in the design replaces a mode chosen
-        // in the scenario bar.
+        // The completion channel (or id source) set in the design replaces
+        // a mode (an `id=`) chosen in the scenario bar or the link.
         let mode = if path == "client.completion" {
             None
         } else {
             r.mode_override()
         };
+        let id = if path == "client.id_source" {
+            None
+        } else {
+            r.id_override()
+        };
         let preset = r.preset().to_owned();
         let orders = r.orders_override();
-        self.rebuild_design(i, &preset, d.edits, mode, orders);
+        self.rebuild_design(i, &preset, d.edits, RunChoice { mode, id, orders });
     }
 
     /// Replaces run `i`'s design with `base` + `edits`, read from a
@@ -94,8 +108,12 @@ impl Controller {
     /// [`design_json::read`]).
     pub fn replace_design(&mut self, i: usize, base: &str, edits: Vec<Edit>) {
         let Some(r) = self.runs.get(i) else { return };
-        let mode = r.mode_override();
-        self.rebuild_design(i, base, edits, mode, None);
+        let choice = RunChoice {
+            mode: r.mode_override(),
+            id: r.id_override(),
+            orders: None,
+        };
+        self.rebuild_design(i, base, edits, choice);
     }
 
     /// A pasted or uploaded scenario was refused: says why (the message
@@ -107,24 +125,19 @@ impl Controller {
     /// Run `i`'s preset as it is, keeping its commands.
     pub fn reset_design(&mut self, i: usize) {
         let Some(r) = self.runs.get(i) else { return };
-        let (preset, mode, orders) = (
-            r.preset().to_owned(),
-            r.mode_override(),
-            r.orders_override(),
-        );
-        self.rebuild_design(i, &preset, Vec::new(), mode, orders);
+        let preset = r.preset().to_owned();
+        let choice = RunChoice {
+            mode: r.mode_override(),
+            id: r.id_override(),
+            orders: r.orders_override(),
+        };
+        self.rebuild_design(i, &preset, Vec::new(), choice);
     }
 
     /// Starts run `i` again as `preset` + `edits`, same seed, its commands
     /// re-applied by time, at the current moment.
-    fn rebuild_design(
-        &mut self,
-        i: usize,
-        preset: &str,
-        edits: Vec<Edit>,
-        mode: Option<Completion>,
-        orders: Option<u64>,
-    ) {
+    fn rebuild_design(&mut self, i: usize, preset: &str, edits: Vec<Edit>, choice: RunChoice) {
+        let RunChoice { mode, id, orders } = choice;
         let old = &self.runs[i];
         let seed = old.session().seed();
         let commands = old.commands_by_time();
@@ -156,6 +169,7 @@ impl Controller {
         let url = UrlState {
             preset: preset.to_owned(),
             mode: mode.filter(|m| model.client.allowed.contains(m)),
+            id,
             seed,
             orders,
             commands: kept,

@@ -467,7 +467,10 @@ pub fn floats(s: &mut Scenario) -> Vec<&mut f64> {
         }
     }
     for b in &mut s.breakers {
-        out.push(&mut b.error_rate_threshold);
+        out.push(&mut b.error_threshold_percentage);
+        if let Some(r) = &mut b.error_rate_threshold {
+            out.push(r);
+        }
     }
     backoff_floats(&mut s.client.callback.backoff, &mut out);
     out.push(&mut s.client.callback.failure_rate);

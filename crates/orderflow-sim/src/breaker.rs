@@ -1,18 +1,32 @@
-//! The circuit breaker: closed → open → half-open → closed.
+//! The circuit breaker: closed → open → half-open → closed, as opossum (the
+//! library document 004 configures) runs it, plus the document's own
+//! `failureThreshold`.
 //!
 //! A pure state machine driven by the simulation: it is asked before each
 //! call ([`Breaker::admit`]), told each result ([`Breaker::record`]) and woken
 //! when its reset timeout ends ([`Breaker::reset_due`]). It returns the
-//! transitions it makes so the caller can trace them and react (resume paused
-//! consumers).
+//! transitions it makes so the caller can trace them and react (alert
+//! operations, resume paused consumers).
 //!
-//! - **Closed**: calls pass. It opens after `failure_threshold` consecutive
-//!   failures, or when the rolling window (`window_ms`, ten buckets) holds at
-//!   least `min_calls` calls of which a share `error_rate_threshold` failed.
+//! - **The rolling window** (opossum's `rollingCountTimeout` split into
+//!   `rollingCountBuckets` buckets): every call asked for counts as a *fire*
+//!   when it is asked for (refused ones too), every failed result as a
+//!   *failure* when it comes back. The buckets turn on a fixed clock from
+//!   time zero (opossum's `setInterval` from the breaker's creation), so the
+//!   window holds the current bucket and the `buckets - 1` before it.
+//! - **Closed**: calls pass. A failure opens it when the window holds at
+//!   least `volumeThreshold` fires and `failures / fires` is *above*
+//!   `errorThresholdPercentage` (opossum's test), or when it is the
+//!   `failureThreshold`-th failure in a row (the document's option; opossum
+//!   has none). Results that come back while open are counted in the window
+//!   and change nothing else.
 //! - **Open**: calls are refused at once ("short-circuited") so callers take
 //!   their fallback instead of waiting on a dead dependency.
-//! - **Half-open** (after `reset_timeout_ms`): up to `half_open_probes` trial
-//!   calls pass; if all succeed it closes, the first failure re-opens it.
+//! - **Half-open** (after `resetTimeout`): opossum lets one trial call
+//!   through (`halfOpenTrialCalls`, default 1) and refuses the rest. Any
+//!   failure while half-open re-opens it; successes close it once as many
+//!   came back as trial calls were allowed (a late success of a call started
+//!   before it opened counts, as in opossum). Closing keeps the window.
 
 use std::collections::VecDeque;
 
@@ -21,8 +35,8 @@ use serde::{Deserialize, Serialize};
 use crate::model::BreakerModel;
 use crate::time::SimTime;
 
-/// Buckets in the rolling window.
-const BUCKETS: usize = 10;
+/// Most buckets a rolling window may have.
+pub const MAX_BUCKETS: u32 = 1_000;
 /// State changes remembered (for the state strip), newest kept.
 pub const HISTORY: usize = 512;
 
@@ -92,30 +106,36 @@ pub struct BreakerCounters {
     pub short_circuited: u64,
     pub calls: u64,
     pub failures: u64,
+    /// Times operations were alerted (each opening: the document's "alert
+    /// operations team" in its `open` listener).
+    #[serde(default)]
+    pub alerts: u64,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Bucket {
+    /// Which bucket period (`time / bucket length`) it holds.
     epoch: u64,
-    calls: u32,
+    fires: u32,
     failures: u32,
 }
 
 /// One circuit breaker.
 #[derive(Clone, Debug)]
 pub struct Breaker {
-    failure_threshold: u32,
-    error_rate_threshold: f64,
+    failure_threshold: Option<u32>,
+    error_threshold_percentage: f64,
     bucket_us: u64,
-    min_calls: u32,
+    volume_threshold: u32,
     reset_timeout_us: u64,
-    half_open_probes: u32,
+    trial_calls: u32,
     state: BreakerState,
     consecutive_failures: u32,
-    buckets: [Bucket; BUCKETS],
+    /// The rolling window, bucket `epoch % len` at index `epoch % len`.
+    buckets: Vec<Bucket>,
     opened_at: SimTime,
-    probes_out: u32,
-    probes_ok: u32,
+    trials_out: u32,
+    trials_ok: u32,
     /// Bumped on every opening, so a stale reset timer can be recognised.
     epoch: u32,
     pub counters: BreakerCounters,
@@ -126,19 +146,20 @@ pub struct Breaker {
 impl Breaker {
     /// A closed breaker with the compiled settings `spec`.
     pub fn new(spec: &BreakerModel) -> Breaker {
+        let buckets = spec.rolling_count_buckets.clamp(1, MAX_BUCKETS);
         Breaker {
-            failure_threshold: spec.failure_threshold.max(1),
-            error_rate_threshold: spec.error_rate_threshold,
-            bucket_us: (spec.window_us / BUCKETS as u64).max(1),
-            min_calls: spec.min_calls.max(1),
+            failure_threshold: spec.failure_threshold.map(|t| t.max(1)),
+            error_threshold_percentage: spec.error_threshold_percentage,
+            bucket_us: (spec.rolling_count_timeout_us / u64::from(buckets)).max(1),
+            volume_threshold: spec.volume_threshold,
             reset_timeout_us: spec.reset_timeout_us,
-            half_open_probes: spec.half_open_probes.max(1),
+            trial_calls: spec.half_open_trial_calls.max(1),
             state: BreakerState::Closed,
             consecutive_failures: 0,
-            buckets: [Bucket::default(); BUCKETS],
+            buckets: vec![Bucket::default(); buckets as usize],
             opened_at: SimTime::ZERO,
-            probes_out: 0,
-            probes_ok: 0,
+            trials_out: 0,
+            trials_ok: 0,
             epoch: 0,
             counters: BreakerCounters::default(),
             history: VecDeque::new(),
@@ -210,25 +231,27 @@ impl Breaker {
         self.opened_at.plus_micros(self.reset_timeout_us)
     }
 
-    /// Calls and failures in the rolling window ending at `now`.
+    /// Fires and failures in the rolling window at `now`.
     pub fn window(&self, now: SimTime) -> (u32, u32) {
         let current = now.as_micros() / self.bucket_us;
+        let len = self.buckets.len() as u64;
         self.buckets
             .iter()
-            .filter(|b| b.epoch + (BUCKETS as u64) > current && b.epoch <= current)
-            .fold((0, 0), |(c, f), b| (c + b.calls, f + b.failures))
+            .filter(|b| b.epoch + len > current && b.epoch <= current)
+            .fold((0, 0), |(c, f), b| (c + b.fires, f + b.failures))
     }
 
-    /// Asks to make a call at `now`.
+    /// Asks to make a call at `now` (a *fire*, counted in the window).
     pub fn admit(&mut self, now: SimTime) -> (Admission, Option<BreakerState>) {
         let mut transition = None;
         if self.state == BreakerState::Open && now >= self.reset_at() {
             transition = self.half_open(now);
         }
+        self.bucket(now).fires += 1;
         let admission = match self.state {
             BreakerState::Closed => Admission::Allowed { probe: false },
-            BreakerState::HalfOpen if self.probes_out + self.probes_ok < self.half_open_probes => {
-                self.probes_out += 1;
+            BreakerState::HalfOpen if self.trials_out + self.trials_ok < self.trial_calls => {
+                self.trials_out += 1;
                 Admission::Allowed { probe: true }
             }
             _ => {
@@ -248,83 +271,68 @@ impl Breaker {
         }
     }
 
-    /// Records the result of a call admitted at some earlier time. Results of
-    /// non-probe calls that come back while the breaker is not closed are
-    /// ignored: they were started under the old state.
+    /// Records the result of a call admitted at some earlier time (`probe`:
+    /// it was a half-open trial call).
     pub fn record(&mut self, now: SimTime, ok: bool, probe: bool) -> Option<BreakerState> {
         self.counters.calls += 1;
+        if probe {
+            self.trials_out = self.trials_out.saturating_sub(1);
+        }
         if !ok {
             self.counters.failures += 1;
+            self.bucket(now).failures += 1;
         }
-        match (self.state, probe) {
-            (BreakerState::Closed, false) => {
-                self.add_to_window(now, ok);
-                if ok {
-                    self.consecutive_failures = 0;
-                    return None;
-                }
-                self.consecutive_failures += 1;
-                let (calls, failures) = self.window(now);
-                let rate_tripped = calls >= self.min_calls
-                    && f64::from(failures) >= self.error_rate_threshold * f64::from(calls);
-                if self.consecutive_failures >= self.failure_threshold || rate_tripped {
-                    Some(self.open(now))
-                } else {
-                    None
-                }
-            }
-            (BreakerState::HalfOpen, true) => {
-                self.probes_out = self.probes_out.saturating_sub(1);
-                if !ok {
-                    return Some(self.open(now));
-                }
-                self.probes_ok += 1;
-                if self.probes_ok >= self.half_open_probes {
-                    debug_assert!(self.state.may_become(BreakerState::Closed));
-                    self.state = BreakerState::Closed;
-                    self.consecutive_failures = 0;
-                    self.buckets = [Bucket::default(); BUCKETS];
-                    self.counters.closed += 1;
-                    self.remember(now, BreakerState::Closed);
-                    Some(BreakerState::Closed)
-                } else {
-                    None
-                }
-            }
-            // A probe whose answer arrives after the breaker moved on (for
-            // example re-opened by another probe) frees its place only.
-            (_, true) => {
-                self.probes_out = self.probes_out.saturating_sub(1);
+        match self.state {
+            BreakerState::Closed if ok => {
+                self.consecutive_failures = 0;
                 None
             }
-            _ => None,
+            BreakerState::Closed => {
+                self.consecutive_failures += 1;
+                let in_a_row = self
+                    .failure_threshold
+                    .is_some_and(|t| self.consecutive_failures >= t);
+                (in_a_row || self.rate_tripped(now)).then(|| self.open(now))
+            }
+            BreakerState::HalfOpen if !ok => Some(self.open(now)),
+            BreakerState::HalfOpen => {
+                self.trials_ok += 1;
+                (self.trials_ok >= self.trial_calls).then(|| self.close(now))
+            }
+            BreakerState::Open => None,
         }
     }
 
-    fn add_to_window(&mut self, now: SimTime, ok: bool) {
+    /// opossum's test: enough volume, and the failure rate above the threshold.
+    fn rate_tripped(&self, now: SimTime) -> bool {
+        let (fires, failures) = self.window(now);
+        fires >= self.volume_threshold
+            && f64::from(failures) * 100.0 > self.error_threshold_percentage * f64::from(fires)
+    }
+
+    /// The bucket for `now`, emptied first if it held an older period.
+    fn bucket(&mut self, now: SimTime) -> &mut Bucket {
         let current = now.as_micros() / self.bucket_us;
-        let b = &mut self.buckets[(current % BUCKETS as u64) as usize];
+        let len = self.buckets.len() as u64;
+        let b = &mut self.buckets[(current % len) as usize];
         if b.epoch != current {
             *b = Bucket {
                 epoch: current,
-                calls: 0,
-                failures: 0,
+                ..Bucket::default()
             };
         }
-        b.calls += 1;
-        if !ok {
-            b.failures += 1;
-        }
+        b
     }
 
     fn open(&mut self, now: SimTime) -> BreakerState {
         debug_assert!(self.state.may_become(BreakerState::Open));
         self.state = BreakerState::Open;
         self.opened_at = now;
-        self.probes_out = 0;
-        self.probes_ok = 0;
+        self.consecutive_failures = 0;
+        self.trials_ok = 0;
         self.epoch = self.epoch.wrapping_add(1);
         self.counters.opened += 1;
+        self.counters.alerts += 1;
         self.remember(now, BreakerState::Open);
         BreakerState::Open
     }
@@ -332,11 +340,20 @@ impl Breaker {
     fn half_open(&mut self, now: SimTime) -> Option<BreakerState> {
         debug_assert!(self.state.may_become(BreakerState::HalfOpen));
         self.state = BreakerState::HalfOpen;
-        self.probes_out = 0;
-        self.probes_ok = 0;
+        self.trials_out = 0;
+        self.trials_ok = 0;
         self.counters.half_opened += 1;
         self.remember(now, BreakerState::HalfOpen);
         Some(BreakerState::HalfOpen)
+    }
+
+    fn close(&mut self, now: SimTime) -> BreakerState {
+        debug_assert!(self.state.may_become(BreakerState::Closed));
+        self.state = BreakerState::Closed;
+        self.consecutive_failures = 0;
+        self.counters.closed += 1;
+        self.remember(now, BreakerState::Closed);
+        BreakerState::Closed
     }
 }
 
@@ -344,15 +361,20 @@ impl Breaker {
 mod tests {
     use super::*;
 
+    /// The document's settings: `failureThreshold: 3, resetTimeout: 30000,
+    /// timeout: 5000, errorThresholdPercentage: 50`, opossum's defaults
+    /// otherwise.
     fn spec() -> BreakerModel {
         BreakerModel {
             id: "b".into(),
-            failure_threshold: 3,
-            error_rate_threshold: 0.5,
-            window_us: 10_000_000,
-            min_calls: 10,
-            reset_timeout_us: 5_000_000,
-            half_open_probes: 2,
+            failure_threshold: Some(3),
+            error_threshold_percentage: 50.0,
+            rolling_count_timeout_us: 10_000_000,
+            rolling_count_buckets: 10,
+            volume_threshold: 0,
+            timeout_us: 5_000_000,
+            reset_timeout_us: 30_000_000,
+            half_open_trial_calls: 1,
         }
     }
 
@@ -360,27 +382,38 @@ mod tests {
         SimTime::from_millis(v)
     }
 
+    /// Fires `n` calls at `t` and records them ok (or failed).
+    fn calls(b: &mut Breaker, t: u64, n: u32, ok: bool) -> Option<BreakerState> {
+        let mut last = None;
+        for _ in 0..n {
+            assert_eq!(b.admit(ms(t)).0, Admission::Allowed { probe: false });
+            last = b.record(ms(t), ok, false).or(last);
+        }
+        last
+    }
+
     #[test]
-    fn consecutive_failures_open_then_probes_close() {
+    fn three_failures_in_a_row_open_then_one_trial_call_closes() {
         let mut b = Breaker::new(&spec());
-        assert_eq!(b.record(ms(1), false, false), None);
-        assert_eq!(b.record(ms(2), false, false), None);
-        assert_eq!(b.record(ms(3), false, false), Some(BreakerState::Open));
+        // Enough successes first that the error rate stays below 50 %.
+        assert_eq!(calls(&mut b, 0, 10, true), None);
+        assert_eq!(calls(&mut b, 1, 2, false), None);
+        assert_eq!(calls(&mut b, 2, 1, true), None, "a success resets the run");
+        assert_eq!(calls(&mut b, 3, 2, false), None);
+        assert_eq!(calls(&mut b, 4, 1, false), Some(BreakerState::Open));
+        assert_eq!(b.counters.alerts, 1, "operations alerted on opening");
         // Open: refused until the reset timeout.
-        assert_eq!(b.admit(ms(4_000)), (Admission::Rejected, None));
+        assert_eq!(b.admit(ms(29_000)), (Admission::Rejected, None));
         assert_eq!(b.counters.short_circuited, 1);
-        // The timer moves it to half-open.
         assert_eq!(
-            b.reset_due(ms(5_003), b.epoch()),
+            b.reset_due(ms(30_004), b.epoch()),
             Some(BreakerState::HalfOpen)
         );
-        // Two probes allowed, a third refused.
-        assert_eq!(b.admit(ms(5_004)).0, Admission::Allowed { probe: true });
-        assert_eq!(b.admit(ms(5_005)).0, Admission::Allowed { probe: true });
-        assert_eq!(b.admit(ms(5_006)).0, Admission::Rejected);
-        assert_eq!(b.record(ms(5_010), true, true), None);
-        assert_eq!(b.record(ms(5_011), true, true), Some(BreakerState::Closed));
-        assert_eq!(b.admit(ms(5_012)).0, Admission::Allowed { probe: false });
+        // One trial call passes; the next is refused while it is out.
+        assert_eq!(b.admit(ms(30_005)).0, Admission::Allowed { probe: true });
+        assert_eq!(b.admit(ms(30_006)).0, Admission::Rejected);
+        assert_eq!(b.record(ms(30_100), true, true), Some(BreakerState::Closed));
+        assert_eq!(b.admit(ms(30_101)).0, Admission::Allowed { probe: false });
         assert_eq!(
             (b.counters.opened, b.counters.half_opened, b.counters.closed),
             (1, 1, 1)
@@ -435,12 +468,12 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_probe_reopens() {
+    fn a_failed_trial_call_reopens_and_the_old_timer_is_stale() {
         let mut b = Breaker::new(&spec());
-        for t in 0..3 {
-            b.record(ms(t), false, false);
-        }
-        let (adm, tr) = b.admit(ms(6_000));
+        calls(&mut b, 0, 20, true);
+        calls(&mut b, 1, 3, false);
+        assert_eq!(b.state(), BreakerState::Open);
+        let (adm, tr) = b.admit(ms(31_000));
         assert_eq!(
             (adm, tr),
             (
@@ -448,55 +481,80 @@ mod tests {
                 Some(BreakerState::HalfOpen)
             )
         );
-        assert_eq!(b.record(ms(6_100), false, true), Some(BreakerState::Open));
-        assert_eq!(b.reset_at(), ms(11_100));
-        // The old opening's timer is stale.
-        assert_eq!(b.reset_due(ms(11_100), b.epoch() - 1), None);
+        assert_eq!(b.record(ms(36_000), false, true), Some(BreakerState::Open));
+        assert_eq!(b.reset_at(), ms(66_000));
+        assert_eq!(b.reset_due(ms(66_000), b.epoch() - 1), None);
+        assert_eq!(b.counters.alerts, 2);
     }
 
     #[test]
-    fn error_rate_over_the_window_opens() {
+    fn the_error_rate_must_be_above_the_percentage_once_the_volume_is_reached() {
         let mut b = Breaker::new(&BreakerModel {
-            failure_threshold: 100,
+            failure_threshold: None,
+            volume_threshold: 10,
             ..spec()
         });
-        // Alternate success and failure: never 3 in a row, but 50% failures.
-        let mut opened = None;
+        // Alternate success and failure: never many in a row, 50 % failures.
+        // Below the volume nothing opens; at 50 % exactly neither (opossum
+        // opens *above* the percentage).
         for i in 0..20u64 {
-            if let Some(s) = b.record(ms(i * 10), i % 2 == 1, false) {
-                opened = Some((i, s));
-                break;
-            }
+            let ok = i % 2 == 0;
+            b.admit(ms(i));
+            assert_eq!(b.record(ms(i), ok, false), None, "call {i}");
         }
-        // The rate is checked when a call fails: the 11th call (i = 10) is
-        // the first failure once the window holds min_calls, 6 of 11 failed.
-        assert_eq!(opened, Some((10, BreakerState::Open)));
+        assert_eq!(b.window(ms(20)), (20, 10));
+        // One more failure: 11 of 21 is above 50 %.
+        b.admit(ms(21));
+        assert_eq!(b.record(ms(21), false, false), Some(BreakerState::Open));
     }
 
     #[test]
-    fn old_calls_leave_the_window() {
+    fn with_opossums_default_volume_a_first_failure_opens() {
+        // volumeThreshold 0 (opossum's default) and no failureThreshold: one
+        // failure out of one call is 100 %.
         let mut b = Breaker::new(&BreakerModel {
-            failure_threshold: 100,
-            min_calls: 4,
+            failure_threshold: None,
             ..spec()
         });
-        for i in 0..3 {
-            b.record(ms(i), false, false);
-        }
-        assert_eq!(b.window(ms(3)), (3, 3));
-        // Ten seconds later the window is empty again.
-        assert_eq!(b.window(ms(10_500)), (0, 0));
-        assert_eq!(b.record(ms(10_500), false, false), None);
+        assert_eq!(calls(&mut b, 0, 1, false), Some(BreakerState::Open));
     }
 
     #[test]
-    fn late_results_of_normal_calls_do_not_reopen() {
-        let mut b = Breaker::new(&spec());
-        for t in 0..3 {
-            b.record(ms(t), false, false);
-        }
-        assert_eq!(b.record(ms(10), false, false), None);
+    fn refused_calls_count_as_fires_and_the_buckets_roll() {
+        let mut b = Breaker::new(&BreakerModel {
+            failure_threshold: None,
+            rolling_count_buckets: 5,
+            ..spec()
+        });
+        calls(&mut b, 0, 3, true);
+        // Buckets of 2 s: the calls at 0 ms leave the window at 10 s.
+        assert_eq!(b.window(ms(9_999)), (3, 0));
+        assert_eq!(b.window(ms(10_000)), (0, 0));
+        calls(&mut b, 10_000, 1, false);
         assert_eq!(b.state(), BreakerState::Open);
-        assert_eq!(b.counters.opened, 1);
+        assert_eq!(b.admit(ms(10_500)).0, Admission::Rejected);
+        assert_eq!(b.window(ms(10_500)), (2, 1), "the refused call is a fire");
+    }
+
+    #[test]
+    fn late_results_count_in_the_window_only_while_open_and_decide_half_open() {
+        let mut b = Breaker::new(&spec());
+        calls(&mut b, 0, 10, true);
+        calls(&mut b, 1, 3, false);
+        assert_eq!(b.state(), BreakerState::Open);
+        // A call started before the opening fails late: counted, no change.
+        assert_eq!(b.record(ms(10), false, false), None);
+        assert_eq!((b.counters.opened, b.window(ms(10))), (1, (13, 4)));
+        // Half-open: a late success of an ordinary call closes it (opossum
+        // closes on any success while half-open).
+        assert_eq!(b.reset_due(ms(30_000), b.epoch()), None, "not yet");
+        assert_eq!(
+            b.reset_due(ms(30_001), b.epoch()),
+            Some(BreakerState::HalfOpen)
+        );
+        assert_eq!(
+            b.record(ms(30_002), true, false),
+            Some(BreakerState::Closed)
+        );
     }
 }

@@ -1,5 +1,5 @@
 //! Live changes to a running simulation: a service taken down, slowed,
-//! failing or scaled; the broker restarted.
+//! failing or scaled; the broker restarted; a SKU's stock set.
 //!
 //! Scheduled faults of a scenario compile to the same commands, and every
 //! command applied to a [`crate::Sim`] is recorded with the position in the
@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::ServiceId;
+use crate::ids::{ServiceId, SkuId};
 use crate::time::SimTime;
 
 /// A change to the running system. Services are named by id, so a command
@@ -30,6 +30,9 @@ pub enum Command {
     /// Restart the broker: transient messages are lost; it refuses traffic
     /// for `downtime_ms`.
     RestartBroker { downtime_ms: u64 },
+    /// Set the units of a SKU available at the inventory (a stock count, a
+    /// delivery, a write-off).
+    SetStock { sku: String, units: u32 },
 }
 
 impl Command {
@@ -49,6 +52,7 @@ impl Command {
             Command::RestartBroker { downtime_ms } => {
                 format!("broker restart ({downtime_ms} ms down)")
             }
+            Command::SetStock { sku, units } => format!("{sku} stock set to {units}"),
         }
     }
 }
@@ -73,6 +77,7 @@ pub enum ResolvedCommand {
     SetDropRate { service: ServiceId, rate: f64 },
     SetReplicas { service: ServiceId, replicas: u32 },
     RestartBroker { downtime_us: u64 },
+    SetStock { sku: SkuId, units: u32 },
 }
 
 /// Why a command was refused.

@@ -103,6 +103,8 @@ index_ids! {
     ConsumerId(u16);
     /// A circuit breaker: index in [`crate::Model::breakers`].
     BreakerId(u16);
+    /// A retry budget: index in [`crate::Model::budgets`].
+    BudgetId(u16);
     /// An order event name: index in [`crate::Model::events`] (at most 32,
     /// one bit each in an order's event masks).
     EventId(u8);

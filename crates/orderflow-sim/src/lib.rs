@@ -112,6 +112,7 @@ pub mod model;
 pub mod order;
 pub mod presets;
 pub mod report;
+pub mod retry;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
@@ -121,6 +122,6 @@ pub mod trace;
 
 pub use command::{AppliedCommand, Command, ResolvedCommand};
 pub use model::{Model, ScenarioError, ScenarioErrors};
-pub use scenario::{Completion, Scenario};
-pub use sim::Sim;
+pub use scenario::{Completion, IdSource, Scenario};
+pub use sim::{RunOptions, Sim};
 pub use time::SimTime;

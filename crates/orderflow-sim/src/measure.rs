@@ -19,7 +19,8 @@
 //! | `payments.` | success, failed, queued for retry, recovered, refunded, captured, duplicates |
 //! | `service.<id>.` | utilisation, received, succeeded, failed, refused (down), rejected (queue full), queue peak, mean queue wait |
 //! | `queue.<id>.` | published, delivered, acked, redelivered, dead-lettered, expired, lost, refused, peak depth |
-//! | `breaker.<id>.` | opens, closes, time open, short-circuited calls, calls, failures |
+//! | `breaker.<id>.` | opens, closes, time open, short-circuited calls, calls, failures, alerts |
+//! | `stock.<sku>.` (lower case) | units available, reservations refused (out of stock), units added (restocks, `set_stock`), units removed |
 //! | `run.` | simulated duration, throughput |
 //! | `reference.` | figures of the model rather than the run: the mean time of the synchronous path |
 
@@ -28,13 +29,13 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::breaker::BreakerState;
-use crate::ids::{BreakerId, HandlerId, QueueId, ServiceId};
+use crate::ids::{BreakerId, HandlerId, QueueId, ServiceId, SkuId};
 use crate::metrics::{
     ClientCounters, Histo, Metrics, PaymentCounters, ServiceMetrics, StepCounters,
 };
 use crate::model::{Model, StepModel};
 use crate::order::Outcome;
-use crate::sim::{QueueCounters, Sim};
+use crate::sim::{QueueCounters, Sim, StockLevel};
 use crate::time::SimTime;
 
 /// What a figure counts or measures.
@@ -49,6 +50,9 @@ pub enum Unit {
     Ms,
     /// Per simulated second.
     PerSecond,
+    /// Seconds of simulated time summed over things (replica-seconds,
+    /// worker-busy-seconds).
+    Seconds,
 }
 
 impl Unit {
@@ -59,6 +63,7 @@ impl Unit {
             Unit::Share => "share",
             Unit::Ms => "ms",
             Unit::PerSecond => "/s",
+            Unit::Seconds => "s",
         }
     }
 }
@@ -162,8 +167,13 @@ enum Key {
     /// A service, by its position in [`Model::services`].
     Service(usize, fn(&ServiceMetrics) -> f64),
     Utilisation(usize),
+    /// A service's cost, by its position; `None` sums every service.
+    ReplicaSeconds(Option<usize>),
+    WorkerBusySeconds(Option<usize>),
     /// A queue, by its position in [`Model::queues`].
     Queue(usize, fn(&QueueCounters) -> u64),
+    /// A SKU's stock, by its position in [`Model::skus`].
+    Stock(usize, fn(&StockLevel) -> u64),
     /// A breaker, by its position in [`Model::breakers`].
     BreakerOpens(usize),
     BreakerCloses(usize),
@@ -171,6 +181,7 @@ enum Key {
     BreakerShortCircuited(usize),
     BreakerCalls(usize),
     BreakerFailures(usize),
+    BreakerAlerts(usize),
     Duration,
     Throughput,
     SyncPathMean,
@@ -216,6 +227,25 @@ pub fn catalogue(model: &Model) -> Vec<MetricDef> {
     for (i, b) in model.breakers.iter().enumerate() {
         breaker(&mut l, i, &b.id);
     }
+    if model.inventory.is_some() {
+        for (i, (sku, _)) in model.skus.iter().enumerate() {
+            stock(&mut l, i, sku);
+        }
+    }
+    l.add(
+        "cost.replica_seconds",
+        "Replicas running × seconds, our services",
+        Unit::Seconds,
+        Lower,
+        Key::ReplicaSeconds(None),
+    );
+    l.add(
+        "cost.worker_busy_seconds",
+        "Workers busy × seconds, our services",
+        Unit::Seconds,
+        Lower,
+        Key::WorkerBusySeconds(None),
+    );
     l.add(
         "run.duration_ms",
         "Simulated time until the last event",
@@ -340,7 +370,7 @@ fn latencies(l: &mut List) {
 type CounterRow = (&'static str, &'static str, Direction, fn(&Metrics) -> u64);
 
 fn counters(l: &mut List) {
-    let client: [CounterRow; 9] = [
+    let client: [CounterRow; 13] = [
         ("client.polls", "Status polls", Lower, |m| c(m).polls),
         (
             "client.wasted_polls",
@@ -357,6 +387,12 @@ fn counters(l: &mut List) {
         ("client.timeouts", "Client requests timed out", Lower, |m| {
             c(m).timeouts
         }),
+        (
+            "client.retries",
+            "Order requests sent again after a timeout",
+            Lower,
+            |m| c(m).retries,
+        ),
         (
             "client.callbacks_sent",
             "Webhook deliveries tried",
@@ -381,8 +417,23 @@ fn counters(l: &mut List) {
         ("client.pushes_lost", "Pushes lost", Lower, |m| {
             c(m).pushes_lost
         }),
+        ("client.stream_drops", "Stream drops", Lower, |m| {
+            c(m).stream_drops
+        }),
+        (
+            "client.stream_replays",
+            "Events replayed (SSE)",
+            Neutral,
+            |m| c(m).stream_replays,
+        ),
+        (
+            "client.resyncs",
+            "Status reads after reconnect",
+            Neutral,
+            |m| c(m).resyncs,
+        ),
     ];
-    let steps: [CounterRow; 9] = [
+    let steps: [CounterRow; 10] = [
         ("steps.retries", "Call retries", Lower, |m| s(m).retries),
         ("steps.fallbacks", "Fallbacks taken", Lower, |m| {
             s(m).fallbacks
@@ -423,8 +474,14 @@ fn counters(l: &mut List) {
             Lower,
             |m| s(m).messages_dropped,
         ),
+        (
+            "steps.rollbacks",
+            "Accepted orders dead-lettered, rolled back and reported",
+            Lower,
+            |m| s(m).rollbacks,
+        ),
     ];
-    let payments: [CounterRow; 7] = [
+    let payments: [CounterRow; 8] = [
         ("payments.success", "Payments SUCCESS", Higher, |m| {
             p(m).success
         }),
@@ -456,6 +513,12 @@ fn counters(l: &mut List) {
             Lower,
             |m| p(m).duplicate_attempts,
         ),
+        (
+            "payments.new_attempts",
+            "Charges retried as a new attempt after a rollback",
+            Neutral,
+            |m| p(m).new_attempts,
+        ),
     ];
     for (name, label, dir, f) in client.into_iter().chain(steps).chain(payments) {
         l.add(name, label, Unit::Count, dir, Key::Counter(f));
@@ -481,6 +544,20 @@ fn service(l: &mut List, i: usize, id: &str) {
         Neutral,
         Key::Utilisation(i),
     );
+    l.add(
+        n("replica_seconds"),
+        format!("{id}: replicas running × seconds"),
+        Unit::Seconds,
+        Lower,
+        Key::ReplicaSeconds(Some(i)),
+    );
+    l.add(
+        n("worker_busy_seconds"),
+        format!("{id}: workers busy × seconds"),
+        Unit::Seconds,
+        Lower,
+        Key::WorkerBusySeconds(Some(i)),
+    );
     type Row = (
         &'static str,
         &'static str,
@@ -488,7 +565,7 @@ fn service(l: &mut List, i: usize, id: &str) {
         Direction,
         fn(&ServiceMetrics) -> f64,
     );
-    let rows: [Row; 7] = [
+    let rows: [Row; 9] = [
         ("received", "requests taken in", Unit::Count, Neutral, |m| {
             m.received as f64
         }),
@@ -535,6 +612,20 @@ fn service(l: &mut List, i: usize, id: &str) {
                     m.wait_sum_us as f64 / m.wait_count as f64 / 1e3
                 }
             },
+        ),
+        (
+            "replica_started_min",
+            "requests started by its least used replica",
+            Unit::Count,
+            Neutral,
+            |m| m.replica_started.iter().copied().min().unwrap_or(0) as f64,
+        ),
+        (
+            "replica_started_max",
+            "requests started by its most used replica",
+            Unit::Count,
+            Neutral,
+            |m| m.replica_started.iter().copied().max().unwrap_or(0) as f64,
         ),
     ];
     for (name, label, unit, dir, f) in rows {
@@ -631,6 +722,52 @@ fn breaker(l: &mut List, i: usize, id: &str) {
         Lower,
         Key::BreakerFailures(i),
     );
+    l.add(
+        n("alerts"),
+        format!("{id}: times operations were alerted (on opening)"),
+        Unit::Count,
+        Lower,
+        Key::BreakerAlerts(i),
+    );
+}
+
+fn stock(l: &mut List, i: usize, sku: &str) {
+    type Row = (
+        &'static str,
+        &'static str,
+        Direction,
+        fn(&StockLevel) -> u64,
+    );
+    let rows: [Row; 4] = [
+        ("available", "units available", Neutral, |s| s.available),
+        (
+            "out_of_stock",
+            "reservations refused, too few units",
+            Lower,
+            |s| s.out_of_stock,
+        ),
+        ("added", "units added (restocks, counts)", Neutral, |s| {
+            s.added
+        }),
+        ("removed", "units written off", Neutral, |s| s.removed),
+    ];
+    // Names are lower case: `SKU-RED` is `stock.sku-red.available`.
+    let key: String = sku
+        .chars()
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9' | '-' | '_') => c,
+            _ => '_',
+        })
+        .collect();
+    for (name, label, dir, f) in rows {
+        l.add(
+            format!("stock.{key}.{name}"),
+            format!("{sku}: {label}"),
+            Unit::Count,
+            dir,
+            Key::Stock(i, f),
+        );
+    }
 }
 
 /// The definition of figure `name` among `defs`.
@@ -672,6 +809,29 @@ pub fn values(defs: &[MetricDef], sim: &Sim) -> Vec<f64> {
     defs.iter().map(|d| value(d.key, sim, &mx)).collect()
 }
 
+/// One service's time integral (or the sum over our services: not the
+/// client, not third parties), in seconds.
+fn cost(
+    model: &Model,
+    mx: &Metrics,
+    which: Option<usize>,
+    area: fn(&ServiceMetrics) -> u128,
+) -> f64 {
+    let us: u128 = match which {
+        Some(i) => ServiceId::from_index(i)
+            .and_then(|id| mx.services.get(id))
+            .map_or(0, area),
+        None => model
+            .services
+            .iter_enumerated()
+            .filter(|(_, s)| s.kind.is_ours())
+            .filter_map(|(i, _)| mx.services.get(i))
+            .map(area)
+            .sum(),
+    };
+    us as f64 / 1e6
+}
+
 fn value(key: Key, sim: &Sim, mx: &Metrics) -> f64 {
     let model = sim.model();
     let secs = sim.now().as_secs_f64();
@@ -698,14 +858,20 @@ fn value(key: Key, sim: &Sim, mx: &Metrics) -> f64 {
                 busy as f64 / 1e6 / secs / workers
             }
         }
+        Key::ReplicaSeconds(which) => cost(model, mx, which, |m| m.replica_area),
+        Key::WorkerBusySeconds(which) => cost(model, mx, which, |m| m.busy_area),
         Key::Queue(i, f) => QueueId::from_index(i)
             .filter(|&id| model.queues.get(id).is_some())
             .map_or(0.0, |id| f(&sim.queue(id).counters) as f64),
+        Key::Stock(i, f) => SkuId::from_index(i)
+            .and_then(|id| sim.stock().get(id))
+            .map_or(0.0, |l| f(l) as f64),
         Key::BreakerOpens(i) => breaker_counter(sim, i, |c| c.opened),
         Key::BreakerCloses(i) => breaker_counter(sim, i, |c| c.closed),
         Key::BreakerShortCircuited(i) => breaker_counter(sim, i, |c| c.short_circuited),
         Key::BreakerCalls(i) => breaker_counter(sim, i, |c| c.calls),
         Key::BreakerFailures(i) => breaker_counter(sim, i, |c| c.failures),
+        Key::BreakerAlerts(i) => breaker_counter(sim, i, |c| c.alerts),
         Key::BreakerTimeOpen(i) => breaker_time_open_ms(sim, i),
         Key::Duration => sim.now().as_micros() as f64 / 1e3,
         Key::Throughput => {
@@ -823,114 +989,4 @@ fn handler_path_us(model: &Model, handler: HandlerId, depth: usize) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::presets;
-
-    #[test]
-    fn names_are_unique_and_labelled() {
-        for name in presets::names() {
-            let model = presets::model(name).unwrap().unwrap();
-            let defs = catalogue(&model);
-            let mut names: Vec<&str> = defs.iter().map(|d| d.name.as_str()).collect();
-            names.sort_unstable();
-            let before = names.len();
-            names.dedup();
-            assert_eq!(names.len(), before, "{name}: a name twice");
-            for d in &defs {
-                assert!(!d.label.is_empty(), "{}", d.name);
-                assert!(
-                    d.name
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c)),
-                    "{}",
-                    d.name
-                );
-                // Units last in names.
-                let ms = d.name.ends_with("_ms");
-                assert_eq!(ms, d.unit == Unit::Ms, "{}", d.name);
-            }
-        }
-    }
-
-    #[test]
-    fn select_names_unknown_figures() {
-        let model = presets::model("sync-chain").unwrap().unwrap();
-        let sim = Sim::new(model, 1);
-        let err = select(
-            &sim,
-            &["orders.created", "client.wasted_poll", "queue.nope.acked"],
-        )
-        .unwrap_err();
-        assert_eq!(err.0, ["client.wasted_poll", "queue.nope.acked"]);
-        assert_eq!(
-            err.to_string(),
-            "unknown metrics: client.wasted_poll, queue.nope.acked"
-        );
-        let got = select(&sim, &["service.payment.refused", "orders.created"]).unwrap();
-        assert_eq!(
-            got,
-            [
-                ("service.payment.refused".to_owned(), 0.0),
-                ("orders.created".to_owned(), 0.0)
-            ]
-        );
-    }
-
-    /// The synchronous chain's reference path, by hand from its JSON:
-    /// network uniform 0.5–2 ms (mean 1.25), log-normal means
-    /// `median × e^(σ²/2)`: order 3 (σ 0.3), inventory 8 (0.4), payment 5
-    /// (0.3), provider 120 (0.5), warehouse 40 (0.4), notification 25 (0.5).
-    #[test]
-    fn the_sync_path_is_the_sum_of_the_hops() {
-        let ln = |median: f64, sigma: f64| median * (sigma * sigma / 2.0f64).exp();
-        let hops = 2.0 * 1.25;
-        let want = hops
-            + ln(3.0, 0.3)
-            + (hops + ln(8.0, 0.4))
-            + (hops + ln(5.0, 0.3) + hops + ln(120.0, 0.5))
-            + (hops + ln(40.0, 0.4))
-            + (hops + ln(25.0, 0.5));
-        let model = presets::model("sync-chain").unwrap().unwrap();
-        let got = sync_path_mean_us(&model) / 1e3;
-        assert!((got - want).abs() < 1e-9, "{got} vs {want}");
-        // The hybrid waits for inventory and payment only.
-        let hybrid = presets::model("hybrid").unwrap().unwrap();
-        let want_hybrid = hops
-            + ln(3.0, 0.3)
-            + (hops + ln(8.0, 0.4))
-            + (hops + ln(5.0, 0.3) + hops + ln(120.0, 0.5));
-        assert!((sync_path_mean_us(&hybrid) / 1e3 - want_hybrid).abs() < 1e-9);
-    }
-
-    #[test]
-    fn a_finished_run_reads_back_its_own_counters() {
-        let model = presets::model("hybrid-queue").unwrap().unwrap();
-        let mut sim = Sim::new(model.clone(), 3);
-        sim.set_trace(false);
-        assert!(sim.run_to_end(50_000_000));
-        let got = measure(&sim);
-        let get = |n: &str| {
-            got.iter()
-                .find(|(k, _)| k == n)
-                .unwrap_or_else(|| panic!("{n}"))
-                .1
-        };
-        let mx = sim.metrics();
-        assert_eq!(get("orders.created"), mx.orders_created as f64);
-        assert_eq!(get("outcome.completed"), mx.outcomes.completed as f64);
-        assert_eq!(
-            get("outcome.completed_share"),
-            mx.outcomes.completed as f64 / mx.outcomes.total() as f64
-        );
-        let q = model.queue_index("warehouse_q").unwrap();
-        assert_eq!(
-            get("queue.warehouse_q.peak_depth"),
-            f64::from(sim.queue(q).counters.max_depth)
-        );
-        assert_eq!(get("latency.response.p95_ms"), mx.response.summary().p95_ms);
-        assert_eq!(get("run.duration_ms"), sim.now().as_micros() as f64 / 1e3);
-        let u = get("service.warehouse.utilisation");
-        assert!(u > 0.0 && u < 1.0, "{u}");
-    }
-}
+mod tests;

@@ -139,9 +139,43 @@ pub struct ServiceMetrics {
     /// ∫ busy workers dt and ∫ requests in the service (queued + in service) dt, µs.
     pub busy_area: u128,
     pub system_area: u128,
+    /// ∫ replicas running dt, replica·µs (the cost of the instances: active
+    /// replicas, and scaled-in ones until they finish their work).
+    pub replica_area: u128,
+    /// Requests waiting on a replica when it was scaled in: sent to the
+    /// others, or lost (see `scale_in`).
+    pub rerouted: u64,
+    pub lost_on_scale_in: u64,
     pub max_queued: u32,
     /// Handlers started per replica (how work spreads over the replicas).
     pub replica_started: IdVec<ReplicaId, u64>,
+}
+
+/// What a service (or a whole system) costs: instance time and work time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Cost {
+    /// Replicas running × seconds (what a cloud bill counts).
+    pub replica_seconds: f64,
+    /// Workers busy × seconds (the work actually done).
+    pub worker_busy_seconds: f64,
+}
+
+impl Cost {
+    /// From the time integrals, in replica·µs and worker·µs.
+    pub fn from_areas(replica_us: u128, busy_us: u128) -> Cost {
+        Cost {
+            replica_seconds: replica_us as f64 / 1e6,
+            worker_busy_seconds: busy_us as f64 / 1e6,
+        }
+    }
+
+    /// The sum of two costs.
+    pub fn plus(self, o: Cost) -> Cost {
+        Cost {
+            replica_seconds: self.replica_seconds + o.replica_seconds,
+            worker_busy_seconds: self.worker_busy_seconds + o.worker_busy_seconds,
+        }
+    }
 }
 
 /// Counters of the client's view.
@@ -152,11 +186,19 @@ pub struct ClientCounters {
     pub wasted_polls: u64,
     pub gave_up: u64,
     pub timeouts: u64,
+    /// Order requests sent again after a response timeout.
+    pub retries: u64,
     pub callbacks_sent: u64,
     pub callback_failures: u64,
     pub callbacks_abandoned: u64,
     pub pushes_sent: u64,
     pub pushes_lost: u64,
+    /// Stream connections (SSE, WebSocket) that dropped with a push in flight.
+    pub stream_drops: u64,
+    /// Events an SSE server sent again after a resume (last event id).
+    pub stream_replays: u64,
+    /// Status reads by WebSocket clients after reconnecting.
+    pub resyncs: u64,
 }
 
 /// Counters of the payment records.
@@ -170,6 +212,9 @@ pub struct PaymentCounters {
     pub refunded: u64,
     /// Money captured at the provider.
     pub captured: u64,
+    /// Charges retried as a new payment attempt after a rollback refunded
+    /// or cancelled the previous one.
+    pub new_attempts: u64,
     /// Charge requests that reached the provider for an already captured
     /// order (redeliveries, retries after a lost answer): absorbed by the
     /// idempotency key.
@@ -189,6 +234,9 @@ pub struct StepCounters {
     pub status_write_failures: u64,
     pub messages_sent: u64,
     pub messages_dropped: u64,
+    /// Accepted orders whose message was dead-lettered: rolled back and
+    /// reported FAILED to the client.
+    pub rollbacks: u64,
 }
 
 /// Latency percentiles (nearest rank, exact) of the orders settled between

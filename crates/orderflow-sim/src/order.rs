@@ -29,6 +29,23 @@ pub enum PaymentState {
     Cancelled,
 }
 
+impl PaymentState {
+    /// The record's status in document 004's words (`"PENDING"`,
+    /// `"SUCCESS"`, `"FAILED"`, `"QUEUED_FOR_RETRY"`), and the two it does not
+    /// name in the same style.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentState::None => "NONE",
+            PaymentState::Pending => "PENDING",
+            PaymentState::Success => "SUCCESS",
+            PaymentState::Failed => "FAILED",
+            PaymentState::QueuedForRetry => "QUEUED_FOR_RETRY",
+            PaymentState::Refunded => "REFUNDED",
+            PaymentState::Cancelled => "CANCELLED",
+        }
+    }
+}
+
 /// The order's units in the inventory.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -110,6 +127,10 @@ pub struct ClientView {
     pub wasted_polls: u32,
     /// The last status a poll returned.
     pub last_status: StatusId,
+    /// The answer said the work was queued for a later retry
+    /// (QUEUED_FOR_RETRY with a sync response): the client expects it done
+    /// later without hearing more.
+    pub told_queued: bool,
     /// Still actively waiting or polling (holds the order open).
     pub waiting: bool,
     /// Bumped whenever a client timer is armed; stale timers carry old tokens.
@@ -243,6 +264,9 @@ pub struct OrderState {
     /// A handler parked in a `wait` step for this order.
     pub parked: Option<ActKey>,
     pub client: ClientView,
+    /// Retries of the order request so far, and the last one's backoff.
+    pub client_retries: u32,
+    pub client_retry_delay_us: u64,
     /// When a `complete` step (or the final failure) told the client.
     pub completed_at: Option<SimTime>,
     /// A `complete` step ran: the order record says the order went through.
@@ -255,6 +279,22 @@ pub struct OrderState {
     /// Things in flight for it: messages, handlers, queued messages, client
     /// waits, webhook jobs. The order is judged when this reaches zero.
     pub refs: u32,
+    /// Its stream (SSE, WebSocket), server and client side.
+    pub stream: crate::sim::StreamConn,
+    /// A handler working on one of its messages rolled its steps back and
+    /// the message will be delivered again: a refunded or cancelled payment
+    /// may be charged anew (see `effects.rs`).
+    pub retry_after_rollback: bool,
+    /// A new payment attempt per charge after a rollback (the provider's
+    /// idempotency key is the order id and this attempt).
+    pub payment_attempt: u32,
+    /// Captures at the provider over its payment attempts, and refunds:
+    /// at most one capture is live (`captures - refunds <= 1`).
+    pub captures: u32,
+    pub refunds: u32,
+    /// An accepted order whose message was dead-lettered: its work undone,
+    /// its client told FAILED.
+    pub rolled_back: bool,
 }
 
 impl OrderState {
@@ -272,6 +312,8 @@ impl OrderState {
             refunded: false,
             payment_queued: false,
             provider_attempts: 0,
+            client_retries: 0,
+            client_retry_delay_us: 0,
             notified: 0,
             flags: 0,
             status_prev: STATUS_PENDING,
@@ -288,6 +330,12 @@ impl OrderState {
             lost_messages: 0,
             dead_lettered: false,
             refs: 0,
+            stream: Default::default(),
+            retry_after_rollback: false,
+            payment_attempt: 1,
+            captures: 0,
+            refunds: 0,
+            rolled_back: false,
         }
     }
 
@@ -323,6 +371,8 @@ impl OrderState {
         };
         match final_answer {
             Answer::Success if committed => Outcome::Completed,
+            // Told "queued for retry", and the retry did it.
+            Answer::Accepted if committed && self.client.told_queued => Outcome::Completed,
             Answer::Failure | Answer::TimedOut if clean && self.compensations > 0 => {
                 Outcome::Compensated
             }

@@ -52,7 +52,19 @@ pub const PRESETS: &[(&str, &str)] = &[
         "payment-breaker",
         include_str!("../../../scenarios/payment-breaker.json"),
     ),
+    (
+        "payment-backup",
+        include_str!("../../../scenarios/payment-backup.json"),
+    ),
     ("mmc", include_str!("../../../scenarios/mmc.json")),
+    (
+        "retry-storm",
+        include_str!("../../../scenarios/retry-storm.json"),
+    ),
+    (
+        "retry-storm-backoff",
+        include_str!("../../../scenarios/retry-storm-backoff.json"),
+    ),
 ];
 
 /// The names of every preset.

@@ -2,7 +2,22 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::metrics::Cost;
 use crate::sim::Sim;
+
+/// Replica-seconds and worker-busy-seconds over our services (not the
+/// client, not third parties).
+pub fn total_cost(model: &crate::model::Model, mx: &crate::metrics::Metrics) -> Cost {
+    model
+        .services
+        .iter_enumerated()
+        .filter(|(_, s)| s.kind.is_ours())
+        .map(|(i, _)| {
+            let m = &mx.services[i];
+            Cost::from_areas(m.replica_area, m.busy_area)
+        })
+        .fold(Cost::default(), Cost::plus)
+}
 
 /// Everything measured so far, names resolved, times in milliseconds.
 pub fn metrics_json(sim: &Sim) -> Value {
@@ -38,6 +53,8 @@ pub fn metrics_json(sim: &Sim) -> Value {
                 "max_queued": m.max_queued,
                 "up": v.up,
                 "replicas": v.replicas,
+                "replica_seconds": m.replica_area as f64 / 1e6,
+                "worker_busy_seconds": m.busy_area as f64 / 1e6,
             }),
         );
     }
@@ -92,6 +109,7 @@ pub fn metrics_json(sim: &Sim) -> Value {
         "payments": mx.payments,
         "steps": mx.steps,
         "services": services,
+        "cost": total_cost(&model, &mx),
         "queues": queues,
         "breakers": breakers,
         "stock": stock,

@@ -94,10 +94,19 @@ impl Scenario {
         }
         let de = &mut serde_json::Deserializer::from_str(text);
         serde_path_to_error::deserialize(de).map_err(|e| {
-            // A syntax error inside a key ends the path with `?` (a segment
-            // serde never learned): name the field around it instead.
+            // A syntax error inside a key ends the path with unknown
+            // segments (written `?`, segments serde never learned): name the
+            // field around it instead. Only those: a key may end with a
+            // `?` of its own.
+            let unknown = e
+                .path()
+                .iter()
+                .rev()
+                .take_while(|s| matches!(s, serde_path_to_error::Segment::Unknown))
+                .count();
             let mut path = e.path().to_string();
-            while let Some(p) = path.strip_suffix('?') {
+            for _ in 0..unknown {
+                let p = path.strip_suffix('?').unwrap_or(&path);
                 path = p.strip_suffix('.').unwrap_or(p).to_owned();
             }
             crate::model::ScenarioError {
@@ -170,6 +179,58 @@ pub enum ServiceKind {
     Store,
 }
 
+/// How a service's replicas get their requests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Balancer {
+    /// Every replica takes work from one shared queue (an ideal pool).
+    #[default]
+    Pool,
+    /// Each replica has its own queue; requests go to them in turn.
+    RoundRobin,
+    /// Each replica has its own queue; a request goes to one at random.
+    Random,
+    /// Each replica has its own queue; a request goes to the one with the
+    /// fewest requests in service or waiting (lowest index on a tie).
+    LeastOutstanding,
+    /// Each replica has its own queue; two are picked at random and the
+    /// request goes to the one with fewer outstanding.
+    PowerOfTwo,
+}
+
+/// What a replica taken away does with the requests waiting on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScaleIn {
+    /// It finishes them before it goes.
+    #[default]
+    Drain,
+    /// The balancer sends them to the replicas that stay.
+    Reroute,
+    /// They are gone; their callers wait until they time out.
+    Lose,
+}
+
+impl ScaleIn {
+    pub fn is_drain(&self) -> bool {
+        *self == ScaleIn::Drain
+    }
+}
+
+impl Balancer {
+    pub fn is_pool(&self) -> bool {
+        *self == Balancer::Pool
+    }
+}
+
+impl ServiceKind {
+    /// Whether its instances are ours to pay for (not the customer's, not
+    /// a third party's): what the cost figures add up.
+    pub fn is_ours(self) -> bool {
+        !matches!(self, ServiceKind::Client | ServiceKind::External)
+    }
+}
+
 /// A window of time, `[from_ms, until_ms)`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -207,9 +268,66 @@ pub struct ServiceSpec {
     /// Windows when the service is down (refuses every request).
     #[serde(default)]
     pub down: Vec<Window>,
-    /// Inventory data: units in stock per SKU.
+    /// Inventory data: units in stock per SKU (a number, or units with a
+    /// restock schedule).
     #[serde(default)]
-    pub stock: Option<BTreeMap<String, u32>>,
+    pub stock: Option<BTreeMap<String, StockSpec>>,
+    /// How requests reach the replicas: one shared queue (`pool`, an ideal
+    /// M/M/c), or a queue per replica behind a load balancer.
+    #[serde(default, skip_serializing_if = "Balancer::is_pool")]
+    pub balancer: Balancer,
+    /// Behind a balancer, what happens to the requests waiting on a replica
+    /// that is scaled in: it finishes them (`drain`), they go to the other
+    /// replicas (`reroute`), or they are lost (`lose`: callers time out).
+    #[serde(default, skip_serializing_if = "ScaleIn::is_drain")]
+    pub scale_in: ScaleIn,
+}
+
+/// The stock of one SKU: `60`, or
+/// `{"units": 60, "restock": {"every_ms": 20000, "units": 10}}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum StockSpec {
+    /// Units available at the start, never restocked.
+    Units(u32),
+    /// Units available at the start and a restock schedule.
+    Detailed(StockDetail),
+}
+
+impl StockSpec {
+    /// Units available at the start.
+    pub fn units(&self) -> u32 {
+        match self {
+            StockSpec::Units(n) => *n,
+            StockSpec::Detailed(d) => d.units,
+        }
+    }
+
+    /// The restock schedule, if any.
+    pub fn restock(&self) -> Option<Restock> {
+        match self {
+            StockSpec::Units(_) => None,
+            StockSpec::Detailed(d) => d.restock,
+        }
+    }
+}
+
+/// Units at the start, and how the SKU is restocked.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StockDetail {
+    pub units: u32,
+    #[serde(default)]
+    pub restock: Option<Restock>,
+}
+
+/// A delivery of `units` more units every `every_ms` (the first one
+/// `every_ms` after the start), for as long as orders keep coming.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Restock {
+    pub every_ms: u64,
+    pub units: u32,
 }
 
 fn one() -> u32 {
@@ -284,6 +402,8 @@ pub struct HandlerSpec {
 
 /// Exponential backoff between retries: `base_ms × 2^attempt`, capped at
 /// `max_ms`, minus a random share `jitter` (0 = none, 1 = "full jitter").
+/// A `kind` replaces the `jitter` share with one of the AWS Architecture
+/// Blog's named schemes ("Exponential Backoff And Jitter").
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Backoff {
@@ -291,6 +411,49 @@ pub struct Backoff {
     pub max_ms: u64,
     #[serde(default = "default_jitter")]
     pub jitter: f64,
+    /// The jitter scheme; without one, `jitter` is the share cut at random.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<JitterKind>,
+}
+
+/// The named jitter schemes, each a formula over the capped exponential
+/// `e = min(max, base × 2^attempt)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JitterKind {
+    /// Exactly `e`: every client that failed together retries together.
+    #[serde(rename = "none")]
+    Exponential,
+    /// Uniform in `[0, e]`.
+    Full,
+    /// `e / 2` plus uniform in `[0, e / 2]`.
+    Equal,
+    /// Uniform in `[base, 3 × previous delay]`, capped at `max`; the first
+    /// previous delay is `base`.
+    Decorrelated,
+}
+
+/// A retry budget: a token bucket per call site. Each retry takes one
+/// token and is refused when less than one is left; each success puts
+/// `refill_per_success` back (up to `max_tokens`). Starts full.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryBudget {
+    pub max_tokens: u32,
+    pub refill_per_success: f64,
+}
+
+/// The client's retries of its order request when the response times out
+/// (a new request for the same order; the old one may still be worked on).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientRetry {
+    /// Retries after the first request (0 = never retry).
+    pub retries: u32,
+    #[serde(default)]
+    pub backoff: Backoff,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<RetryBudget>,
 }
 
 fn default_jitter() -> f64 {
@@ -303,6 +466,7 @@ impl Default for Backoff {
             base_ms: 100,
             max_ms: 5_000,
             jitter: 0.5,
+            kind: None,
         }
     }
 }
@@ -318,6 +482,23 @@ pub enum Fallback {
     QueueForRetry(String),
 }
 
+/// When a `call` step takes its fallback (document 004 takes it only when
+/// the breaker is open: otherwise it records FAILED and throws).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FallbackPolicy {
+    /// The document's: publish to the retry queue (`fallback:
+    /// queue_for_retry`) only when the breaker is open after the failure;
+    /// the caller hears QUEUED_FOR_RETRY at once.
+    QueueWhenOpen,
+    /// Publish to the retry queue on any failure.
+    QueueAlways,
+    /// Call the backup provider (`fallback: backup`) when the breaker is open.
+    BackupProvider,
+    /// No fallback: the step fails (the payment record says FAILED).
+    Fail,
+}
+
 /// One step of a handler.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
@@ -331,24 +512,30 @@ pub enum Step {
         retries: u32,
         #[serde(default)]
         backoff: Backoff,
+        /// Retries allowed only while this call site's bucket holds a token.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_budget: Option<RetryBudget>,
         /// Go through this circuit breaker.
         #[serde(default)]
         breaker: Option<String>,
         #[serde(default)]
         fallback: Option<Fallback>,
+        /// When the fallback is taken; without a policy, on any failure.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fallback_policy: Option<FallbackPolicy>,
         /// A failed mandatory step fails the handler; a failed best-effort
         /// step is recorded and skipped.
         #[serde(default = "yes")]
         mandatory: bool,
         /// Handler called to undo this step when a later mandatory step fails.
         #[serde(default)]
-        compensate: Option<String>,
+        compensate: Option<Compensate>,
     },
     /// Fire-and-forget: send and move on; nobody learns whether it worked.
     Send {
         target: String,
         #[serde(default)]
-        compensate: Option<String>,
+        compensate: Option<Compensate>,
     },
     /// Publish a message to a queue or exchange and wait for the broker's
     /// confirmation (not for the consumer).
@@ -364,7 +551,12 @@ pub enum Step {
     /// In the 202 completion modes, answer the client now ("202 Accepted",
     /// with the order id) and carry on in the background. A no-op when the
     /// client waits synchronously.
-    Accept,
+    Accept {
+        /// The HTTP status of the early answer: 202 Accepted unless the
+        /// design says otherwise (the pizza document answers 200 OK).
+        #[serde(default = "default_accept_code", skip_serializing_if = "is_202")]
+        code: u16,
+    },
     /// Write the order's status to the status store.
     Status {
         value: String,
@@ -374,6 +566,11 @@ pub enum Step {
     /// Tell the client about progress (`"BAKING"`) over the completion
     /// channel: a status write (polling), a webhook (callback) or a push.
     Notify { status: String },
+    /// If a call of this handler was answered QUEUED_FOR_RETRY (its callee
+    /// queued the work for a later retry), tell the client `status` now: a
+    /// sync client gets it as its response and stops waiting, a client that
+    /// took 202 hears it as progress over its channel. Otherwise nothing.
+    AnswerIfQueued { status: String },
     /// Tell the client the order is finished (COMPLETED, or FAILED when the
     /// handler fails for good) over the completion channel.
     Complete {
@@ -397,6 +594,65 @@ pub enum Step {
 
 fn yes() -> bool {
     true
+}
+
+/// How a step is undone: `"inventory.release"` (a call that insists until
+/// it is answered), or `{"target": "inventory.release", "mode": "send"}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Compensate {
+    /// A blocking call to this handler (`"service.op"`).
+    Target(String),
+    /// A handler and how it is reached.
+    Detailed(CompensateSpec),
+}
+
+impl Compensate {
+    /// The handler that undoes the step.
+    pub fn target(&self) -> &str {
+        match self {
+            Compensate::Target(t) => t,
+            Compensate::Detailed(d) => &d.target,
+        }
+    }
+
+    /// How the undo is sent.
+    pub fn mode(&self) -> CompensateMode {
+        match self {
+            Compensate::Target(_) => CompensateMode::Call,
+            Compensate::Detailed(d) => d.mode,
+        }
+    }
+}
+
+/// A compensation's handler and mode.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompensateSpec {
+    pub target: String,
+    #[serde(default)]
+    pub mode: CompensateMode,
+}
+
+/// How a compensation reaches its handler.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompensateMode {
+    /// Wait for the answer, retrying for about two minutes: the failure is
+    /// reported only once the undo is done (or given up).
+    #[default]
+    Call,
+    /// Fire-and-forget: send the undo and go on, so the failure is
+    /// reported at once; nobody learns whether the undo arrived.
+    Send,
+}
+
+fn default_accept_code() -> u16 {
+    202
+}
+
+fn is_202(code: &u16) -> bool {
+    *code == 202
 }
 
 /// The broker's queues, exchanges and consumers.
@@ -440,6 +696,11 @@ pub struct QueueSpec {
     /// Messages waiting longer than this are dead-lettered unconsumed.
     #[serde(default)]
     pub ttl_ms: Option<u64>,
+    /// `"service.op"` sent the order when a message of an order whose client
+    /// already got its 202 is dead-lettered: it undoes the order's work
+    /// (compensating calls), and the client is told FAILED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback: Option<String>,
     /// Where dead letters go (another queue); without it they are dropped
     /// and counted.
     #[serde(default)]
@@ -460,6 +721,7 @@ fn default_redelivery_backoff() -> Backoff {
         base_ms: 500,
         max_ms: 8_000,
         jitter: 0.0,
+        kind: None,
     }
 }
 
@@ -511,51 +773,96 @@ pub struct ConsumerSpec {
     pub pause_while_open: Option<String>,
 }
 
-/// A circuit breaker.
+/// A circuit breaker, configured with opossum's options (the library document
+/// 004 uses) under their own camelCase names, plus the document's
+/// `failureThreshold`. Times are in milliseconds, as opossum takes them.
+/// The snake_case names of earlier versions are accepted as aliases.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BreakerSpec {
     pub id: String,
-    /// Consecutive failures that open the breaker.
-    #[serde(default = "default_failure_threshold")]
-    pub failure_threshold: u32,
-    /// Share of failed calls in the rolling window that opens it…
-    #[serde(default = "default_error_rate_threshold")]
-    pub error_rate_threshold: f64,
-    /// …over this window…
-    #[serde(default = "default_window_ms")]
-    pub window_ms: u64,
-    /// …once the window holds at least this many calls.
-    #[serde(default = "default_min_calls")]
-    pub min_calls: u32,
-    /// Calls through the breaker time out after this (overrides a longer step timeout).
-    #[serde(default = "default_call_timeout_ms")]
-    pub call_timeout_ms: u64,
-    /// Time open before letting probes through (half-open).
-    #[serde(default = "default_reset_timeout_ms")]
+    /// The document's `failureThreshold`: this many failures in a row open
+    /// the breaker (opossum itself has no such option; none: only the error
+    /// rate opens it).
+    #[serde(
+        rename = "failureThreshold",
+        alias = "failure_threshold",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub failure_threshold: Option<u32>,
+    /// opossum's `errorThresholdPercentage` (percent, 0 to 100): a failure
+    /// opens the breaker when failures are above this share of the calls in
+    /// the rolling window.
+    #[serde(
+        rename = "errorThresholdPercentage",
+        default = "default_error_threshold_percentage"
+    )]
+    pub error_threshold_percentage: f64,
+    /// The old form of the threshold, a fraction (`0.5`); replaces
+    /// `errorThresholdPercentage` when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_rate_threshold: Option<f64>,
+    /// opossum's `rollingCountTimeout` (milliseconds): the rolling window the
+    /// calls and failures are counted over.
+    #[serde(
+        rename = "rollingCountTimeout",
+        alias = "window_ms",
+        default = "default_rolling_count_timeout_ms"
+    )]
+    pub rolling_count_timeout_ms: u64,
+    /// opossum's `rollingCountBuckets`: the window is this many buckets,
+    /// dropped oldest first.
+    #[serde(
+        rename = "rollingCountBuckets",
+        default = "default_rolling_count_buckets"
+    )]
+    pub rolling_count_buckets: u32,
+    /// opossum's `volumeThreshold`: calls the window must hold before the
+    /// error rate may open the breaker.
+    #[serde(rename = "volumeThreshold", alias = "min_calls", default)]
+    pub volume_threshold: u32,
+    /// opossum's `timeout` (milliseconds): a call through the breaker fails
+    /// after this (a shorter step timeout still applies).
+    #[serde(
+        rename = "timeout",
+        alias = "call_timeout_ms",
+        default = "default_breaker_timeout_ms"
+    )]
+    pub timeout_ms: u64,
+    /// opossum's `resetTimeout` (milliseconds): time open before a trial call
+    /// is let through (half-open).
+    #[serde(
+        rename = "resetTimeout",
+        alias = "reset_timeout_ms",
+        default = "default_reset_timeout_ms"
+    )]
     pub reset_timeout_ms: u64,
-    /// Trial calls in half-open; all must succeed to close.
-    #[serde(default = "one")]
-    pub half_open_probes: u32,
+    /// Trial calls let through while half-open (opossum: one); all must
+    /// succeed to close it.
+    #[serde(
+        rename = "halfOpenTrialCalls",
+        alias = "half_open_probes",
+        default = "one"
+    )]
+    pub half_open_trial_calls: u32,
 }
 
-fn default_failure_threshold() -> u32 {
-    5
+/// opossum's defaults.
+fn default_error_threshold_percentage() -> f64 {
+    50.0
 }
-fn default_error_rate_threshold() -> f64 {
-    0.5
-}
-fn default_window_ms() -> u64 {
+fn default_rolling_count_timeout_ms() -> u64 {
     10_000
 }
-fn default_min_calls() -> u32 {
+fn default_rolling_count_buckets() -> u32 {
     10
 }
-fn default_call_timeout_ms() -> u64 {
-    1_000
+fn default_breaker_timeout_ms() -> u64 {
+    10_000
 }
 fn default_reset_timeout_ms() -> u64 {
-    5_000
+    30_000
 }
 
 /// How the client learns the outcome of its order.
@@ -569,17 +876,29 @@ pub enum Completion {
     Polling,
     /// 202 Accepted; the server calls the client's callback URL (webhook).
     Callback,
-    /// 202 Accepted; the server pushes over an open stream (server-sent events).
-    Push,
+    /// 202 Accepted; the server pushes over a server-sent event stream. A
+    /// stream that drops is reopened with the last event id it saw, and the
+    /// server replays what it missed. `push` (the old name) is an alias.
+    #[serde(alias = "push")]
+    Sse,
+    /// 202 Accepted; the server pushes over a WebSocket. A socket that drops
+    /// is reopened, but what was sent meanwhile is gone: the client learns
+    /// it only by reading the status again (`client.stream.resync_on_reconnect`).
+    Websocket,
 }
 
+#[allow(non_upper_case_globals)]
 impl Completion {
+    /// The old name of [`Completion::Sse`] (links and files say `push`).
+    pub const Push: Completion = Completion::Sse;
+
     /// All variants, in display order.
-    pub const ALL: [Completion; 4] = [
+    pub const ALL: [Completion; 5] = [
         Completion::Sync,
         Completion::Polling,
         Completion::Callback,
-        Completion::Push,
+        Completion::Sse,
+        Completion::Websocket,
     ];
 
     /// The name used in JSON and URLs.
@@ -588,27 +907,100 @@ impl Completion {
             Completion::Sync => "sync",
             Completion::Polling => "polling",
             Completion::Callback => "callback",
-            Completion::Push => "push",
+            Completion::Sse => "sse",
+            Completion::Websocket => "websocket",
         }
     }
 
-    /// Parses the name used in JSON and URLs.
+    /// Parses the name used in JSON and URLs (`push` is read as `sse`).
     pub fn parse(s: &str) -> Option<Completion> {
+        if s == "push" {
+            return Some(Completion::Sse);
+        }
         Completion::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// True for the modes that push over an open connection (SSE, WebSocket).
+    pub fn is_stream(self) -> bool {
+        matches!(self, Completion::Sse | Completion::Websocket)
     }
 }
 
-/// Where a polling client's order id comes from.
+/// Where the order id comes from (003's three ways): a run option like the
+/// completion mode, defaulting to the scenario's `client.id_source`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IdSource {
-    /// The 202 response carries it; polling starts when it arrives.
+    /// The service makes it and returns it on the (202) response.
     #[default]
     Server,
-    /// The client makes it up (a UUID) and polls right away.
+    /// The client makes it up (a UUID) and adds it to the request; a
+    /// polling client can poll right away.
     Client,
-    /// The client first asks an id service (`polling.id_service`).
+    /// The client first asks an id service (`client.id_service`).
+    #[serde(alias = "id-service")]
     IdService,
+}
+
+impl IdSource {
+    /// All variants, in display order.
+    pub const ALL: [IdSource; 3] = [IdSource::Server, IdSource::Client, IdSource::IdService];
+
+    /// The name used in links and on the command line (`id=id-service`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdSource::Server => "server",
+            IdSource::Client => "client",
+            IdSource::IdService => "id-service",
+        }
+    }
+
+    /// Parses a link or command-line name (`id_service` is accepted too).
+    pub fn parse(s: &str) -> Option<IdSource> {
+        if s == "id_service" {
+            return Some(IdSource::IdService);
+        }
+        IdSource::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// The client's open connection in the stream modes (SSE, WebSocket): how
+/// it drops and what the client does when it reopens it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamSpec {
+    /// Share of pushes during which the connection drops (the push is lost
+    /// and the client reconnects).
+    #[serde(default)]
+    pub drop_rate: f64,
+    /// Time from a drop (or a failed attempt) to the next reconnect attempt.
+    #[serde(default = "default_reconnect_ms")]
+    pub reconnect_ms: u64,
+    /// Reconnect attempts per order before the client stops listening.
+    #[serde(default = "default_max_reconnects")]
+    pub max_reconnects: u32,
+    /// WebSocket only: after reconnecting, read the order's status once
+    /// (`client.polling.target`) to catch what was sent meanwhile.
+    #[serde(default)]
+    pub resync_on_reconnect: bool,
+}
+
+fn default_reconnect_ms() -> u64 {
+    1_000
+}
+fn default_max_reconnects() -> u32 {
+    20
+}
+
+impl Default for StreamSpec {
+    fn default() -> Self {
+        StreamSpec {
+            drop_rate: 0.0,
+            reconnect_ms: default_reconnect_ms(),
+            max_reconnects: default_max_reconnects(),
+            resync_on_reconnect: false,
+        }
+    }
 }
 
 /// Polling settings.
@@ -623,9 +1015,10 @@ pub struct PollingSpec {
     /// Polls before the client gives up.
     #[serde(default = "default_max_polls")]
     pub max_polls: u32,
+    /// The old place of `client.id_source` (read when that is not set).
     #[serde(default)]
     pub id_source: IdSource,
-    /// `"service.op"` handing out ids, for `id_source: "id_service"`.
+    /// The old place of `client.id_service` (read when that is not set).
     #[serde(default)]
     pub id_service: Option<String>,
     /// Timeout of one poll request.
@@ -696,6 +1089,23 @@ pub struct ClientSpec {
     pub polling: Option<PollingSpec>,
     #[serde(default)]
     pub callback: CallbackSpec,
+    /// Where the order id comes from by default (a run can choose another).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_source: Option<IdSource>,
+    /// `"service.op"` handing out ids, for the `id_service` id source; its
+    /// service is drawn only in runs that use it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_service: Option<String>,
+    /// The stream connection of the SSE and WebSocket modes.
+    #[serde(default, skip_serializing_if = "is_default_stream")]
+    pub stream: StreamSpec,
+    /// Retry the order request when its response times out (never, without).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<ClientRetry>,
+}
+
+fn is_default_stream(s: &StreamSpec) -> bool {
+    *s == StreamSpec::default()
 }
 
 fn default_client_service() -> String {

@@ -155,6 +155,8 @@ pub enum Label {
     Status(StatusId),
     /// An order event that wakes a parked handler.
     Event(EventId),
+    /// An SSE client reopening its stream with its last event id.
+    Resume,
 }
 
 /// One thing that happened.
@@ -241,6 +243,9 @@ pub enum TraceKind {
         breaker: BreakerId,
         state: BreakerState,
     },
+    /// Operations were alerted: a breaker opened (document 004's "alert
+    /// operations team" in its `open` listener).
+    OperationsAlerted { breaker: BreakerId },
     /// The payment record changed.
     Payment { order: OrderId, state: PaymentState },
     /// The order's stock changed.
@@ -248,6 +253,12 @@ pub enum TraceKind {
         order: OrderId,
         sku: SkuId,
         state: StockState,
+    },
+    /// A SKU was restocked: `units` more, `available` now.
+    Restock {
+        sku: SkuId,
+        units: u32,
+        available: u64,
     },
     /// The status store recorded a status (visible to readers at `visible_at`).
     Status {
@@ -387,7 +398,11 @@ pub fn label_text(label: &Label, m: &Model) -> String {
     match *label {
         Label::Op(h) => m.handlers.get(h).map_or("?".into(), |h| h.op.clone()),
         Label::Ok => "ok".into(),
-        Label::Accepted => "202 Accepted".into(),
+        Label::Accepted => match m.client.accept_code {
+            200 => "200 OK".into(),
+            202 => "202 Accepted".into(),
+            code => format!("{code} Accepted"),
+        },
         Label::Deferred => "deferred".into(),
         Label::Failed(r) => format!("error: {}", r.as_str()),
         Label::Publish(k) => format!("publish {}", m.messages.get(k).map_or("?", |s| s.as_str())),
@@ -398,6 +413,7 @@ pub fn label_text(label: &Label, m: &Model) -> String {
         Label::Nack => "nack".into(),
         Label::Status(s) => status(m, s).to_owned(),
         Label::Event(e) => event(m, e).to_owned(),
+        Label::Resume => "resume (Last-Event-ID)".into(),
     }
 }
 
@@ -417,7 +433,7 @@ fn describe_order(kind: &TraceKind, m: &Model) -> Option<String> {
             format!("o#{order} created ({qty} × {sku})")
         }
         OrderShed { order } => format!("o#{order} turned away: too many orders in flight"),
-        Payment { order, state } => format!("o#{order} payment {state:?}"),
+        Payment { order, state } => format!("o#{order} payment {}", state.as_str()),
         Stock { order, sku, state } => format!(
             "o#{order} stock {} {:?}",
             m.skus.get(*sku).map_or("?", |s| s.0.as_str()),
@@ -573,7 +589,19 @@ fn describe_system(kind: &TraceKind, m: &Model) -> Option<String> {
             m.breakers.get(*breaker).map_or("?", |b| b.id.as_str()),
             state.as_str()
         ),
+        OperationsAlerted { breaker } => format!(
+            "operations alerted: breaker {} opened",
+            m.breakers.get(*breaker).map_or("?", |b| b.id.as_str()),
+        ),
         Enqueued { queue: q, order } => format!("o#{order} queued in {}", queue(m, *q)),
+        Restock {
+            sku,
+            units,
+            available,
+        } => format!(
+            "{} restocked: {units} more, {available} available",
+            m.skus.get(*sku).map_or("?", |s| s.0.as_str())
+        ),
         Redelivery {
             queue: q,
             order,

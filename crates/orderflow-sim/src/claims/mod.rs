@@ -141,8 +141,8 @@ impl ClaimRun {
                 }
             }
         }
-        if let (Some(source), Some(polling)) = (self.id_source, s.client.polling.as_mut()) {
-            polling.id_source = source;
+        if let Some(source) = self.id_source {
+            s.client.id_source = Some(source);
         }
         Ok(s)
     }

@@ -169,6 +169,127 @@ impl Lister {
             SHARE,
             fmt_num(b.jitter),
         );
+        self.push(
+            &format!("{field}.kind"),
+            "Jitter kind",
+            "",
+            choice(JITTER_KINDS),
+            jitter_kind_name(b.kind).to_owned(),
+        );
+    }
+
+    /// A retry budget (a token bucket): `none` is no budget.
+    fn budget(&mut self, field: &str, b: Option<&RetryBudget>) {
+        self.push(
+            &format!("{field}.max_tokens"),
+            "Retry budget (tokens)",
+            "tokens",
+            Kind::OptInt {
+                min: 1,
+                max: bounds::BUDGET_TOKENS as u64,
+            },
+            b.map_or(NONE.into(), |b| b.max_tokens.to_string()),
+        );
+        if let Some(b) = b {
+            self.push(
+                &format!("{field}.refill_per_success"),
+                "Tokens back per success",
+                "tokens",
+                Kind::Float {
+                    min: 0.0,
+                    max: 1_000.0,
+                },
+                fmt_num(b.refill_per_success),
+            );
+        }
+    }
+
+    /// A compensation: its handler and how it is reached.
+    fn compensate(&mut self, c: Option<&Compensate>, names: &Names) {
+        self.push(
+            "compensate",
+            "Undo with",
+            "",
+            with_none(names.handlers.iter().cloned()),
+            fmt_opt(c.map(Compensate::target)),
+        );
+        if let Some(c) = c {
+            self.push(
+                "compensate.mode",
+                "Undo by",
+                "",
+                choice(COMPENSATE_MODES),
+                compensate_mode_name(c.mode()).to_owned(),
+            );
+        }
+    }
+}
+
+/// The jitter kinds of a backoff: `share` is the legacy `jitter` share
+/// (no `kind`), the others the AWS Architecture Blog's schemes.
+pub const JITTER_KINDS: [&str; 5] = ["share", "none", "full", "equal", "decorrelated"];
+
+pub(super) fn jitter_kind_name(k: Option<JitterKind>) -> &'static str {
+    match k {
+        None => "share",
+        Some(JitterKind::Exponential) => "none",
+        Some(JitterKind::Full) => "full",
+        Some(JitterKind::Equal) => "equal",
+        Some(JitterKind::Decorrelated) => "decorrelated",
+    }
+}
+
+/// How a compensation reaches its handler: a blocking call that insists,
+/// or a fire-and-forget send.
+pub const COMPENSATE_MODES: [&str; 2] = ["call", "send"];
+
+fn compensate_mode_name(m: CompensateMode) -> &'static str {
+    match m {
+        CompensateMode::Call => "call",
+        CompensateMode::Send => "send",
+    }
+}
+
+pub(super) fn fallback_policy_name(p: FallbackPolicy) -> &'static str {
+    match p {
+        FallbackPolicy::QueueWhenOpen => "queue-when-open",
+        FallbackPolicy::QueueAlways => "queue-always",
+        FallbackPolicy::BackupProvider => "backup-provider",
+        FallbackPolicy::Fail => "fail",
+    }
+}
+
+/// Every variant of the enums a setting chooses from, in the listed order.
+pub(super) const ALL_BALANCERS: [Balancer; 5] = [
+    Balancer::Pool,
+    Balancer::RoundRobin,
+    Balancer::Random,
+    Balancer::LeastOutstanding,
+    Balancer::PowerOfTwo,
+];
+pub(super) const ALL_SCALE_INS: [ScaleIn; 3] = [ScaleIn::Drain, ScaleIn::Reroute, ScaleIn::Lose];
+pub(super) const ALL_FALLBACK_POLICIES: [FallbackPolicy; 4] = [
+    FallbackPolicy::QueueWhenOpen,
+    FallbackPolicy::QueueAlways,
+    FallbackPolicy::BackupProvider,
+    FallbackPolicy::Fail,
+];
+
+pub(super) fn balancer_name(b: Balancer) -> &'static str {
+    match b {
+        Balancer::Pool => "pool",
+        Balancer::RoundRobin => "round-robin",
+        Balancer::Random => "random",
+        Balancer::LeastOutstanding => "least-outstanding",
+        Balancer::PowerOfTwo => "power-of-two",
+    }
+}
+
+pub(super) fn scale_in_name(s: ScaleIn) -> &'static str {
+    match s {
+        ScaleIn::Drain => "drain",
+        ScaleIn::Reroute => "reroute",
+        ScaleIn::Lose => "lose",
     }
 }
 
@@ -267,8 +388,10 @@ fn list_flow(l: &mut Lister, s: &Scenario, names: &Names) {
                     timeout_ms,
                     retries,
                     backoff,
+                    retry_budget,
                     breaker,
                     fallback,
+                    fallback_policy,
                     mandatory,
                     compensate,
                     ..
@@ -285,6 +408,7 @@ fn list_flow(l: &mut Lister, s: &Scenario, names: &Names) {
                         retries.to_string(),
                     );
                     l.backoff("backoff", backoff);
+                    l.budget("retry_budget", retry_budget.as_ref());
                     l.push(
                         "breaker",
                         "Circuit breaker",
@@ -320,29 +444,29 @@ fn list_flow(l: &mut Lister, s: &Scenario, names: &Names) {
                         );
                     }
                     l.push(
+                        "fallback_policy",
+                        "Take the fallback",
+                        "",
+                        with_none(ALL_FALLBACK_POLICIES.map(fallback_policy_name)),
+                        fmt_opt(fallback_policy.map(fallback_policy_name)),
+                    );
+                    l.push(
                         "mandatory",
                         "Mandatory",
                         "",
                         Kind::Bool,
                         fmt_bool(*mandatory),
                     );
-                    l.push(
-                        "compensate",
-                        "Undo with",
-                        "",
-                        with_none(names.handlers.iter().cloned()),
-                        fmt_opt(compensate.as_deref()),
-                    );
+                    l.compensate(compensate.as_ref(), names);
                 }
-                Step::Send { compensate, .. } => {
-                    l.push(
-                        "compensate",
-                        "Undo with",
-                        "",
-                        with_none(names.handlers.iter().cloned()),
-                        fmt_opt(compensate.as_deref()),
-                    );
-                }
+                Step::Send { compensate, .. } => l.compensate(compensate.as_ref(), names),
+                Step::Accept { code } => l.push(
+                    "code",
+                    "Early answer's status",
+                    "HTTP",
+                    Kind::Int { min: 200, max: 299 },
+                    code.to_string(),
+                ),
                 Step::Publish { to, mandatory, .. } => {
                     l.push(
                         "to",
@@ -378,7 +502,10 @@ fn list_flow(l: &mut Lister, s: &Scenario, names: &Names) {
                     MS,
                     timeout_ms.to_string(),
                 ),
-                Step::Accept | Step::Notify { .. } | Step::Complete { .. } | Step::Emit { .. } => {}
+                Step::AnswerIfQueued { .. }
+                | Step::Notify { .. }
+                | Step::Complete { .. }
+                | Step::Emit { .. } => {}
             }
         }
     }
@@ -435,88 +562,146 @@ fn list_services(l: &mut Lister, s: &Scenario, _names: &Names) {
             SHARE,
             fmt_num(sv.error_rate),
         );
+        l.push(
+            "balancer",
+            "Load balancer",
+            "",
+            choice(ALL_BALANCERS.map(balancer_name)),
+            balancer_name(sv.balancer).to_owned(),
+        );
+        if !sv.balancer.is_pool() {
+            l.push(
+                "scale_in",
+                "A replica taken away",
+                "",
+                choice(ALL_SCALE_INS.map(scale_in_name)),
+                scale_in_name(sv.scale_in).to_owned(),
+            );
+        }
+        // The SKU is the last part of these paths (a SKU may hold a dot).
         if let Some(stock) = &sv.stock {
-            for (sku, units) in stock {
-                l.at(
-                    Group::Stock,
-                    format!("{label} · {sku}"),
-                    format!("services.{}.stock", sv.id),
-                );
+            for (sku, spec) in stock {
+                let p = format!("services.{}", sv.id);
+                l.at(Group::Stock, format!("{label} · {sku}"), p);
                 l.push(
-                    sku,
+                    &format!("stock.{sku}"),
                     "Units in stock",
                     "units",
                     Kind::Int {
                         min: 0,
-                        max: u32::MAX as u64,
+                        max: bounds::STOCK_UNITS as u64,
                     },
-                    units.to_string(),
+                    spec.units().to_string(),
                 );
+                let restock = spec.restock();
+                l.push(
+                    &format!("restock_every_ms.{sku}"),
+                    "Restocked every",
+                    "ms",
+                    Kind::OptInt {
+                        min: 1,
+                        max: bounds::DURATION_MS,
+                    },
+                    restock.map_or(NONE.into(), |r| r.every_ms.to_string()),
+                );
+                if let Some(r) = restock {
+                    l.push(
+                        &format!("restock_units.{sku}"),
+                        "Units per restock",
+                        "units",
+                        Kind::Int {
+                            min: 1,
+                            max: bounds::STOCK_UNITS as u64,
+                        },
+                        r.units.to_string(),
+                    );
+                }
             }
         }
     }
 }
 
-/// Every option of each circuit breaker.
+/// Every option of each circuit breaker, under opossum's names (the
+/// paths too: `breakers.payment_cb.resetTimeout`).
 fn list_breakers(l: &mut Lister, s: &Scenario, _names: &Names) {
     for b in &s.breakers {
         l.at(Group::Breakers, b.id.clone(), format!("breakers.{}", b.id));
         l.push(
-            "failure_threshold",
-            "Consecutive failures to open",
+            "failureThreshold",
+            "Failures in a row to open (failureThreshold)",
             "",
-            Kind::Int {
+            Kind::OptInt {
                 min: 1,
                 max: 1_000_000,
             },
-            b.failure_threshold.to_string(),
+            b.failure_threshold.map_or(NONE.into(), |v| v.to_string()),
         );
         l.push(
-            "error_rate_threshold",
-            "Error share to open",
-            "share",
-            SHARE,
-            fmt_num(b.error_rate_threshold),
+            "errorThresholdPercentage",
+            "Failure share to open (errorThresholdPercentage)",
+            "%",
+            Kind::Float {
+                min: 0.0,
+                max: 100.0,
+            },
+            fmt_num(error_threshold_percentage(b)),
         );
         l.push(
-            "window_ms",
-            "Rolling window",
+            "rollingCountTimeout",
+            "Rolling window (rollingCountTimeout)",
             "ms",
             MS,
-            b.window_ms.to_string(),
+            b.rolling_count_timeout_ms.to_string(),
         );
         l.push(
-            "min_calls",
-            "Calls before the share counts",
+            "rollingCountBuckets",
+            "Buckets in the window (rollingCountBuckets)",
             "",
             Kind::Int {
                 min: 1,
+                max: crate::breaker::MAX_BUCKETS as u64,
+            },
+            b.rolling_count_buckets.to_string(),
+        );
+        l.push(
+            "volumeThreshold",
+            "Calls before the share counts (volumeThreshold)",
+            "calls",
+            Kind::Int {
+                min: 0,
                 max: 1_000_000,
             },
-            b.min_calls.to_string(),
+            b.volume_threshold.to_string(),
         );
         l.push(
-            "call_timeout_ms",
-            "Call timeout",
+            "timeout",
+            "Call timeout (timeout)",
             "ms",
             MS,
-            b.call_timeout_ms.to_string(),
+            b.timeout_ms.to_string(),
         );
         l.push(
-            "reset_timeout_ms",
-            "Open before half-open",
+            "resetTimeout",
+            "Open before a trial call (resetTimeout)",
             "ms",
             MS,
             b.reset_timeout_ms.to_string(),
         );
         l.push(
-            "half_open_probes",
+            "halfOpenTrialCalls",
             "Trial calls when half-open",
-            "",
-            Kind::Int { min: 1, max: 1_000 },
-            b.half_open_probes.to_string(),
+            "calls",
+            Kind::Int { min: 1, max: 100 },
+            b.half_open_trial_calls.to_string(),
         );
     }
+}
+
+/// The threshold in force: the old fraction (`error_rate_threshold`)
+/// replaces opossum's percentage when given, as the model reads it.
+pub(super) fn error_threshold_percentage(b: &BreakerSpec) -> f64 {
+    b.error_rate_threshold
+        .map_or(b.error_threshold_percentage, |r| r * 100.0)
 }
 
 /// Queues and consumers.
@@ -585,6 +770,13 @@ fn list_broker(l: &mut Lister, s: &Scenario, names: &Names) {
                 with_none(others),
                 fmt_opt(q.dead_letter.as_deref()),
             );
+            l.push(
+                "rollback",
+                "A dead letter after the 202 is undone by",
+                "",
+                with_none(names.handlers.iter().cloned()),
+                fmt_opt(q.rollback.as_deref()),
+            );
         }
         for c in &b.consumers {
             let service = c.handler.split('.').next().unwrap_or("");
@@ -621,20 +813,21 @@ fn list_broker(l: &mut Lister, s: &Scenario, names: &Names) {
     }
 }
 
-/// The client: completion channel, polling, webhooks.
-fn list_client(l: &mut Lister, s: &Scenario, _names: &Names) {
+/// The client: completion channel, order ids, its own retries, polling,
+/// the stream of the SSE / WebSocket modes, webhooks.
+fn list_client(l: &mut Lister, s: &Scenario, names: &Names) {
     let c = &s.client;
     l.at(Group::Client, "Client", "client");
-    let allowed: Vec<&str> = if c.allowed.is_empty() {
-        vec![c.completion.as_str()]
+    let allowed: Vec<Completion> = if c.allowed.is_empty() {
+        vec![c.completion]
     } else {
-        c.allowed.iter().map(|m| m.as_str()).collect()
+        c.allowed.clone()
     };
     l.push(
         "completion",
         "Completion channel",
         "",
-        choice(allowed),
+        choice(allowed.iter().map(|m| m.as_str())),
         c.completion.as_str().to_owned(),
     );
     l.push(
@@ -644,6 +837,36 @@ fn list_client(l: &mut Lister, s: &Scenario, _names: &Names) {
         MS,
         c.timeout_ms.to_string(),
     );
+    // `none`: the old place (`client.polling.id_source`), else the server.
+    l.push(
+        "id_source",
+        "Order id from",
+        "",
+        with_none(IdSource::ALL.map(IdSource::as_str)),
+        fmt_opt(c.id_source.map(IdSource::as_str)),
+    );
+    l.push(
+        "id_service",
+        "Id service",
+        "",
+        with_none(names.handlers.iter().cloned()),
+        fmt_opt(c.id_service.as_deref()),
+    );
+    l.at(Group::Client, "Client retries", "client.retry");
+    l.push(
+        "retries",
+        "Retries of a timed-out order",
+        "",
+        Kind::OptInt {
+            min: 0,
+            max: bounds::RETRIES as u64,
+        },
+        c.retry.map_or(NONE.into(), |r| r.retries.to_string()),
+    );
+    if let Some(r) = &c.retry {
+        l.backoff("backoff", &r.backoff);
+        l.budget("budget", r.budget.as_ref());
+    }
     if let Some(p) = &c.polling {
         l.at(Group::Client, "Polling", "client.polling");
         l.push(
@@ -659,7 +882,7 @@ fn list_client(l: &mut Lister, s: &Scenario, _names: &Names) {
             "",
             Kind::Int {
                 min: 1,
-                max: 1_000_000,
+                max: 100_000,
             },
             p.max_polls.to_string(),
         );
@@ -670,16 +893,39 @@ fn list_client(l: &mut Lister, s: &Scenario, _names: &Names) {
             MS,
             p.timeout_ms.to_string(),
         );
-        let mut ids = vec!["server", "client"];
-        if p.id_service.is_some() {
-            ids.push("id_service");
-        }
+    }
+    if c.completion.is_stream() || allowed.iter().any(|m| m.is_stream()) {
+        l.at(Group::Client, "SSE / WebSocket stream", "client.stream");
         l.push(
-            "id_source",
-            "Order id from",
+            "drop_rate",
+            "Pushes that drop the connection",
+            "share",
+            SHARE,
+            fmt_num(c.stream.drop_rate),
+        );
+        l.push(
+            "reconnect_ms",
+            "Reconnect after",
+            "ms",
+            MS,
+            c.stream.reconnect_ms.to_string(),
+        );
+        l.push(
+            "max_reconnects",
+            "Reconnects per order",
             "",
-            choice(ids),
-            id_source_name(p.id_source).to_owned(),
+            Kind::Int {
+                min: 1,
+                max: bounds::RETRIES as u64 + 1,
+            },
+            c.stream.max_reconnects.to_string(),
+        );
+        l.push(
+            "resync_on_reconnect",
+            "WebSocket: read the status after reconnecting",
+            "",
+            Kind::Bool,
+            fmt_bool(c.stream.resync_on_reconnect),
         );
     }
     l.at(Group::Client, "Webhooks", "client.callback");
@@ -749,7 +995,7 @@ fn list_workload(l: &mut Lister, s: &Scenario, _names: &Names) {
             "Rate (peak)",
             "per s",
             Kind::Float {
-                min: 0.001,
+                min: super::workload::MIN_RATE_PER_S,
                 max: MAX_RATE_PER_S,
             },
             fmt_num(rate),
@@ -787,7 +1033,7 @@ fn list_workload(l: &mut Lister, s: &Scenario, _names: &Names) {
                 "Rate",
                 "per s",
                 Kind::Float {
-                    min: 0.001,
+                    min: super::workload::MIN_RATE_PER_S,
                     max: MAX_RATE_PER_S,
                 },
                 fmt_num(seg.rate_per_s),
@@ -838,13 +1084,5 @@ fn dispatch_name(d: Dispatch) -> &'static str {
     match d {
         Dispatch::RoundRobin => "round_robin",
         Dispatch::LeastBusy => "least_busy",
-    }
-}
-
-fn id_source_name(i: IdSource) -> &'static str {
-    match i {
-        IdSource::Server => "server",
-        IdSource::Client => "client",
-        IdSource::IdService => "id_service",
     }
 }

@@ -56,6 +56,8 @@ impl Edit {
 pub struct RunOptions {
     /// How the client learns outcomes; `None`: the scenario's own.
     pub completion: Option<Completion>,
+    /// Where order ids come from (`id=` in links); `None`: the scenario's own.
+    pub id_source: Option<crate::scenario::IdSource>,
     pub seed: u64,
     /// Orders in the run; `None`: the scenario's own count.
     pub orders: Option<u64>,
@@ -187,8 +189,34 @@ fn first_difference(a: &Scenario, b: &Scenario) -> String {
         (a.outcome != b.outcome).then(|| "outcome".to_owned()),
         (a.limits != b.limits).then(|| "limits".to_owned()),
         list("one_click_faults", &a.one_click_faults, &b.one_click_faults),
+        list("claims", &a.claims, &b.claims),
     ];
     checks.into_iter().flatten().next().unwrap_or_default()
+}
+
+/// `s` with the old spellings a scenario file may still use written the
+/// way the settings write them (the model reads both the same): a
+/// breaker's `error_rate_threshold` fraction as opossum's percentage, the
+/// id source and id service from their old place under `client.polling`.
+fn normalized(s: &Scenario) -> Scenario {
+    let mut s = s.clone();
+    for b in &mut s.breakers {
+        if let Some(r) = b.error_rate_threshold.take() {
+            b.error_threshold_percentage = r * 100.0;
+        }
+    }
+    let c = &mut s.client;
+    if let Some(p) = c.polling.as_mut() {
+        if c.id_source.is_none() && p.id_source != crate::scenario::IdSource::Server {
+            c.id_source = Some(p.id_source);
+        }
+        p.id_source = crate::scenario::IdSource::Server;
+        if c.id_service.is_none() {
+            c.id_service = p.id_service.take();
+        }
+        p.id_service = None;
+    }
+    s
 }
 
 impl Design {
@@ -278,10 +306,12 @@ impl Design {
         // Name, title and description are the preset's: a design is known
         // by its preset and edits. A pasted order count is the scenario's
         // own (an edit of `workload.orders`), not an override.
-        let mut target = target.clone();
+        let mut target = normalized(target);
         target.name = base.name.clone();
         target.title = base.title.clone();
         target.description = base.description.clone();
+        // Claims are checked by `orderflow claims`, not run: the preset's.
+        target.claims = base.claims.clone();
         d.options.orders = None;
         d.replace(&base, &target)?;
         Ok(d)

@@ -18,7 +18,10 @@ use std::fmt;
 use crate::model::ScenarioError;
 use crate::scenario::*;
 
-use super::list::settings;
+use super::list::{
+    ALL_BALANCERS, ALL_FALLBACK_POLICIES, ALL_SCALE_INS, balancer_name, fallback_policy_name,
+    scale_in_name, settings,
+};
 use super::wait;
 
 /// How a person thinks of the settings: the panel's sections.
@@ -222,15 +225,25 @@ fn write(s: &mut Scenario, path: &str, v: &str) -> Result<(), String> {
     let parts: Vec<&str> = path.split('.').collect();
     match parts.as_slice() {
         ["flow", service, op, rest @ ..] => write_flow(s, service, op, rest, v),
-        ["services", id, "stock", ..] => {
+        [
+            "services",
+            id,
+            kind @ ("stock" | "restock_every_ms" | "restock_units"),
+            ..,
+        ] => {
+            // The SKU is the rest of the path (it may hold a dot).
             let sku = path.splitn(4, '.').nth(3).unwrap_or_default();
             let sv = s
                 .services
                 .iter_mut()
                 .find(|x| x.id == *id)
                 .ok_or("no service")?;
-            let stock = sv.stock.as_mut().ok_or("no stock")?;
-            stock.insert(sku.to_owned(), int(v));
+            let spec = sv
+                .stock
+                .as_mut()
+                .and_then(|m| m.get_mut(sku))
+                .ok_or("no such SKU")?;
+            write_stock(spec, kind, v);
             Ok(())
         }
         ["services", id, field @ ..] => {
@@ -245,6 +258,15 @@ fn write(s: &mut Scenario, path: &str, v: &str) -> Result<(), String> {
                 ["queue_capacity"] => sv.queue_capacity = int(v),
                 ["error_rate"] => sv.error_rate = float(v),
                 ["latency", rest @ ..] => write_latency(&mut sv.latency, rest, v),
+                ["balancer"] => {
+                    sv.balancer = by_name(&ALL_BALANCERS, balancer_name, v)?;
+                    // Scale-in is a balancer's option: back to the pool, the
+                    // default again (it is not listed there).
+                    if sv.balancer.is_pool() {
+                        sv.scale_in = ScaleIn::Drain;
+                    }
+                }
+                ["scale_in"] => sv.scale_in = by_name(&ALL_SCALE_INS, scale_in_name, v)?,
                 _ => return Err("no such field".into()),
             }
             Ok(())
@@ -256,13 +278,18 @@ fn write(s: &mut Scenario, path: &str, v: &str) -> Result<(), String> {
                 .find(|x| x.id == *id)
                 .ok_or("no breaker")?;
             match *field {
-                "failure_threshold" => b.failure_threshold = int(v),
-                "error_rate_threshold" => b.error_rate_threshold = float(v),
-                "window_ms" => b.window_ms = int(v),
-                "min_calls" => b.min_calls = int(v),
-                "call_timeout_ms" => b.call_timeout_ms = int(v),
-                "reset_timeout_ms" => b.reset_timeout_ms = int(v),
-                "half_open_probes" => b.half_open_probes = int(v),
+                "failureThreshold" => b.failure_threshold = opt(v).map(|x| int(&x)),
+                "errorThresholdPercentage" => {
+                    // The percentage replaces the old fraction, if any.
+                    b.error_threshold_percentage = float(v);
+                    b.error_rate_threshold = None;
+                }
+                "rollingCountTimeout" => b.rolling_count_timeout_ms = int(v),
+                "rollingCountBuckets" => b.rolling_count_buckets = int(v),
+                "volumeThreshold" => b.volume_threshold = int(v),
+                "timeout" => b.timeout_ms = int(v),
+                "resetTimeout" => b.reset_timeout_ms = int(v),
+                "halfOpenTrialCalls" => b.half_open_trial_calls = int(v),
                 _ => return Err("no such field".into()),
             }
             Ok(())
@@ -279,9 +306,10 @@ fn write(s: &mut Scenario, path: &str, v: &str) -> Result<(), String> {
                 ["capacity"] => q.capacity = int(v),
                 ["visibility_timeout_ms"] => q.visibility_timeout_ms = int(v),
                 ["max_deliveries"] => q.max_deliveries = int(v),
-                ["redelivery_backoff", f] => write_backoff(&mut q.redelivery_backoff, f, v),
+                ["redelivery_backoff", f] => write_backoff(&mut q.redelivery_backoff, f, v)?,
                 ["ttl_ms"] => q.ttl_ms = opt(v).map(|x| int(&x)),
                 ["dead_letter"] => q.dead_letter = opt(v),
+                ["rollback"] => q.rollback = opt(v),
                 _ => return Err("no such field".into()),
             }
             Ok(())
@@ -315,19 +343,56 @@ fn write(s: &mut Scenario, path: &str, v: &str) -> Result<(), String> {
             s.client.timeout_ms = int(v);
             Ok(())
         }
+        ["client", "id_source"] => {
+            s.client.id_source = opt(v)
+                .map(|x| IdSource::parse(&x).ok_or("unknown id source"))
+                .transpose()?;
+            Ok(())
+        }
+        ["client", "id_service"] => {
+            s.client.id_service = opt(v);
+            Ok(())
+        }
+        ["client", "retry", "retries"] => {
+            match (opt(v), s.client.retry.as_mut()) {
+                (None, _) => s.client.retry = None,
+                (Some(n), Some(r)) => r.retries = int(&n),
+                (Some(n), None) => {
+                    s.client.retry = Some(ClientRetry {
+                        retries: int(&n),
+                        backoff: Backoff::default(),
+                        budget: None,
+                    })
+                }
+            }
+            Ok(())
+        }
+        ["client", "retry", "backoff", f] => {
+            let r = s.client.retry.as_mut().ok_or("no client retries")?;
+            write_backoff(&mut r.backoff, f, v)
+        }
+        ["client", "retry", "budget", f] => {
+            let r = s.client.retry.as_mut().ok_or("no client retries")?;
+            write_budget(&mut r.budget, f, v);
+            Ok(())
+        }
         ["client", "polling", field] => {
             let p = s.client.polling.as_mut().ok_or("no polling")?;
             match *field {
                 "interval_ms" => p.interval_ms = int(v),
                 "max_polls" => p.max_polls = int(v),
                 "timeout_ms" => p.timeout_ms = int(v),
-                "id_source" => {
-                    p.id_source = match v {
-                        "client" => IdSource::Client,
-                        "id_service" => IdSource::IdService,
-                        _ => IdSource::Server,
-                    }
-                }
+                _ => return Err("no such field".into()),
+            }
+            Ok(())
+        }
+        ["client", "stream", field] => {
+            let st = &mut s.client.stream;
+            match *field {
+                "drop_rate" => st.drop_rate = float(v),
+                "reconnect_ms" => st.reconnect_ms = int(v),
+                "max_reconnects" => st.max_reconnects = int(v),
+                "resync_on_reconnect" => st.resync_on_reconnect = v == "1",
                 _ => return Err("no such field".into()),
             }
             Ok(())
@@ -338,7 +403,7 @@ fn write(s: &mut Scenario, path: &str, v: &str) -> Result<(), String> {
                 ["max_attempts"] => c.max_attempts = int(v),
                 ["timeout_ms"] => c.timeout_ms = int(v),
                 ["failure_rate"] => c.failure_rate = float(v),
-                ["backoff", f] => write_backoff(&mut c.backoff, f, v),
+                ["backoff", f] => write_backoff(&mut c.backoff, f, v)?,
                 _ => return Err("no such field".into()),
             }
             Ok(())
@@ -352,12 +417,86 @@ fn write(s: &mut Scenario, path: &str, v: &str) -> Result<(), String> {
     }
 }
 
-fn write_backoff(b: &mut Backoff, field: &str, v: &str) {
+fn write_backoff(b: &mut Backoff, field: &str, v: &str) -> Result<(), String> {
     match field {
         "base_ms" => b.base_ms = int(v),
         "max_ms" => b.max_ms = int(v),
-        _ => b.jitter = float(v),
+        "jitter" => b.jitter = float(v),
+        "kind" => {
+            b.kind = match v {
+                "share" => None,
+                "none" => Some(JitterKind::Exponential),
+                "full" => Some(JitterKind::Full),
+                "equal" => Some(JitterKind::Equal),
+                "decorrelated" => Some(JitterKind::Decorrelated),
+                _ => return Err("unknown jitter kind".into()),
+            }
+        }
+        _ => return Err("no such field".into()),
     }
+    Ok(())
+}
+
+/// A retry budget's field; `max_tokens` of `none` removes the budget, a
+/// number where there was none adds one (a token back per ten successes).
+fn write_budget(b: &mut Option<RetryBudget>, field: &str, v: &str) {
+    match (field, opt(v), b.as_mut()) {
+        ("max_tokens", None, _) => *b = None,
+        ("max_tokens", Some(n), Some(x)) => x.max_tokens = int(&n),
+        ("max_tokens", Some(n), None) => {
+            *b = Some(RetryBudget {
+                max_tokens: int(&n),
+                refill_per_success: 0.1,
+            })
+        }
+        ("refill_per_success", _, Some(x)) => x.refill_per_success = float(v),
+        _ => {}
+    }
+}
+
+/// A stock's units, restock interval (`none`: never restocked) or restock
+/// size. A SKU without a restock is written as a plain number again.
+fn write_stock(spec: &mut StockSpec, kind: &str, v: &str) {
+    let units = spec.units();
+    let restock = spec.restock();
+    let (units, restock) = match (kind, restock) {
+        ("stock", r) => (int(v), r),
+        ("restock_every_ms", r) => match (opt(v), r) {
+            (None, _) => (units, None),
+            (Some(n), Some(r)) => (
+                units,
+                Some(Restock {
+                    every_ms: int(&n),
+                    ..r
+                }),
+            ),
+            (Some(n), None) => (
+                units,
+                Some(Restock {
+                    every_ms: int(&n),
+                    units: 10,
+                }),
+            ),
+        },
+        (_, Some(r)) => (units, Some(Restock { units: int(v), ..r })),
+        (_, None) => (units, None),
+    };
+    *spec = match restock {
+        None => StockSpec::Units(units),
+        Some(r) => StockSpec::Detailed(StockDetail {
+            units,
+            restock: Some(r),
+        }),
+    };
+}
+
+/// The variant of `all` whose name (as the scenario spells it) is `v`.
+/// No JSON parser: the page's first bundle carries none.
+fn by_name<T: Copy>(all: &[T], name: fn(T) -> &'static str, v: &str) -> Result<T, String> {
+    all.iter()
+        .copied()
+        .find(|x| name(*x) == v)
+        .ok_or_else(|| format!("unknown value {v:?}"))
 }
 
 /// The central value of a distribution: what a change of kind keeps.
@@ -435,7 +574,19 @@ fn write_step(step: &mut Step, field: &[&str], v: &str) -> Result<(), String> {
         (Step::Call { timeout_ms, .. }, ["timeout_ms"])
         | (Step::Wait { timeout_ms, .. }, ["timeout_ms"]) => *timeout_ms = int(v),
         (Step::Call { retries, .. }, ["retries"]) => *retries = int(v),
-        (Step::Call { backoff, .. }, ["backoff", f]) => write_backoff(backoff, f, v),
+        (Step::Call { backoff, .. }, ["backoff", f]) => write_backoff(backoff, f, v)?,
+        (Step::Call { retry_budget, .. }, ["retry_budget", f]) => write_budget(retry_budget, f, v),
+        (
+            Step::Call {
+                fallback_policy, ..
+            },
+            ["fallback_policy"],
+        ) => {
+            *fallback_policy = opt(v)
+                .map(|x| by_name(&ALL_FALLBACK_POLICIES, fallback_policy_name, &x))
+                .transpose()?
+        }
+        (Step::Accept { code }, ["code"]) => *code = int(v),
         (Step::Call { breaker, .. }, ["breaker"]) => *breaker = opt(v),
         (Step::Call { fallback, .. }, ["fallback"]) => {
             *fallback = match v.strip_prefix("queue:") {
@@ -457,7 +608,30 @@ fn write_step(step: &mut Step, field: &[&str], v: &str) -> Result<(), String> {
         | (Step::Publish { mandatory, .. }, ["mandatory"])
         | (Step::Status { mandatory, .. }, ["mandatory"]) => *mandatory = v == "1",
         (Step::Call { compensate, .. }, ["compensate"])
-        | (Step::Send { compensate, .. }, ["compensate"]) => *compensate = opt(v),
+        | (Step::Send { compensate, .. }, ["compensate"]) => {
+            // A new handler keeps the way the undo is sent.
+            *compensate = opt(v).map(|t| match compensate {
+                Some(Compensate::Detailed(d)) => Compensate::Detailed(CompensateSpec {
+                    target: t,
+                    mode: d.mode,
+                }),
+                _ => Compensate::Target(t),
+            })
+        }
+        (Step::Call { compensate, .. }, ["compensate", "mode"])
+        | (Step::Send { compensate, .. }, ["compensate", "mode"]) => {
+            let c = compensate.as_ref().ok_or("no compensation")?;
+            let target = c.target().to_owned();
+            // A blocking call is the plain form (`"inventory.release"`).
+            *compensate = Some(if v == "send" {
+                Compensate::Detailed(CompensateSpec {
+                    target,
+                    mode: CompensateMode::Send,
+                })
+            } else {
+                Compensate::Target(target)
+            });
+        }
         (Step::Publish { to, .. }, ["to"]) => *to = v.to_owned(),
         (Step::Work { latency, .. }, ["latency", more @ ..]) => write_latency(latency, more, v),
         _ => return Err("no such field".into()),

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::*;
 use crate::presets::{self, NAMES};
+use crate::scenario::*;
 
 fn preset(name: &str) -> Scenario {
     presets::scenario(name).expect("listed preset")
@@ -212,6 +213,232 @@ fn a_bad_edit_names_its_path_and_keeps_the_design() {
     assert_eq!(e.path, "workload.rate_per_s");
 }
 
+/// Sets `path` to `value` on preset `name` through a design (so the
+/// result compiles) and returns its scenario.
+fn edited(name: &str, edits: &[(&str, &str)]) -> Scenario {
+    let mut d = Design::new(name);
+    for (path, value) in edits {
+        d.set(path, value)
+            .unwrap_or_else(|e| panic!("{name}: {path}={value}: {e}"));
+    }
+    d.scenario().unwrap()
+}
+
+#[test]
+fn breaker_options_go_by_opossums_names() {
+    let b = |s: &Scenario| s.breakers[0].clone();
+    let base = preset("payment-breaker");
+    assert_eq!(b(&base).failure_threshold, Some(3));
+    let s = edited(
+        "payment-breaker",
+        &[
+            ("breakers.provider.failureThreshold", "none"),
+            ("breakers.provider.errorThresholdPercentage", "25"),
+            ("breakers.provider.rollingCountBuckets", "5"),
+            ("breakers.provider.volumeThreshold", "4"),
+            ("breakers.provider.resetTimeout", "2000"),
+            ("breakers.provider.timeout", "700"),
+            ("breakers.provider.rollingCountTimeout", "5000"),
+            ("breakers.provider.halfOpenTrialCalls", "2"),
+        ],
+    );
+    let x = b(&s);
+    assert_eq!(x.failure_threshold, None);
+    assert_eq!(x.error_threshold_percentage, 25.0);
+    assert_eq!(
+        (
+            x.rolling_count_buckets,
+            x.volume_threshold,
+            x.reset_timeout_ms
+        ),
+        (5, 4, 2_000)
+    );
+    assert_eq!(
+        (
+            x.timeout_ms,
+            x.rolling_count_timeout_ms,
+            x.half_open_trial_calls
+        ),
+        (700, 5_000, 2)
+    );
+    // The JSON says it with opossum's words too.
+    let json = s.to_json();
+    assert!(json.contains("\"resetTimeout\": 2000"), "{json}");
+    // The old fraction is read as the percentage it is, and a pasted file
+    // with it becomes the edit of the percentage.
+    let mut old = base.clone();
+    old.breakers[0].error_rate_threshold = Some(0.2);
+    assert_eq!(
+        get(&old, "breakers.provider.errorThresholdPercentage").as_deref(),
+        Some("20")
+    );
+    let d = Design::from_scenario("payment-breaker", &old, RunOptions::default()).unwrap();
+    assert_eq!(
+        d.edits,
+        vec![Edit::new(
+            "breakers.provider.errorThresholdPercentage",
+            "20"
+        )]
+    );
+}
+
+#[test]
+fn stock_and_restock_per_sku() {
+    let inv = |s: &Scenario, sku: &str| {
+        s.services
+            .iter()
+            .find(|x| x.id == "inventory")
+            .unwrap()
+            .stock
+            .as_ref()
+            .unwrap()[sku]
+            .clone()
+    };
+    let base = preset("sync-chain");
+    assert_eq!(
+        inv(&base, "SKU-RED").restock(),
+        Some(Restock {
+            every_ms: 20_000,
+            units: 10
+        })
+    );
+    let s = edited(
+        "sync-chain",
+        &[
+            ("services.inventory.stock.SKU-RED", "7"),
+            ("services.inventory.restock_units.SKU-RED", "3"),
+            ("services.inventory.restock_every_ms.SKU-BLUE", "1000"),
+        ],
+    );
+    assert_eq!(inv(&s, "SKU-RED").units(), 7);
+    assert_eq!(
+        inv(&s, "SKU-RED").restock(),
+        Some(Restock {
+            every_ms: 20_000,
+            units: 3
+        })
+    );
+    assert_eq!(
+        inv(&s, "SKU-BLUE").restock(),
+        Some(Restock {
+            every_ms: 1_000,
+            units: 10
+        })
+    );
+    // No restock again: the plain number the preset wrote.
+    let s = edited(
+        "sync-chain",
+        &[
+            ("services.inventory.restock_every_ms.SKU-BLUE", "1000"),
+            ("services.inventory.restock_every_ms.SKU-BLUE", "none"),
+        ],
+    );
+    assert_eq!(s, base);
+    assert_eq!(inv(&s, "SKU-BLUE"), StockSpec::Units(500_000));
+}
+
+#[test]
+fn a_compensation_is_sent_or_called() {
+    let step = |s: &Scenario, i: usize| s.handlers[0].steps[i].clone();
+    let comp = |st: Step| match st {
+        Step::Call { compensate, .. } => compensate,
+        _ => None,
+    };
+    let base = preset("hybrid");
+    let s = edited(
+        "hybrid",
+        &[
+            ("flow.order.place.1.compensate.mode", "call"),
+            ("flow.order.place.2.compensate.mode", "send"),
+        ],
+    );
+    assert_eq!(
+        comp(step(&s, 1)),
+        Some(Compensate::Target("inventory.release".into()))
+    );
+    assert_eq!(
+        comp(step(&s, 2)),
+        Some(Compensate::Detailed(CompensateSpec {
+            target: "payment.refund".into(),
+            mode: CompensateMode::Send
+        }))
+    );
+    assert_eq!(comp(step(&base, 1)).unwrap().mode(), CompensateMode::Send);
+}
+
+#[test]
+fn balancer_scale_in_retries_budgets_and_the_stream() {
+    let s = edited(
+        "retry-storm",
+        &[
+            ("services.api.balancer", "power-of-two"),
+            ("services.api.scale_in", "lose"),
+            ("client.retry.budget.max_tokens", "10"),
+            ("client.retry.backoff.kind", "decorrelated"),
+        ],
+    );
+    let order = s.services.iter().find(|x| x.id == "api").unwrap();
+    assert_eq!(
+        (order.balancer, order.scale_in),
+        (Balancer::PowerOfTwo, ScaleIn::Lose)
+    );
+    let r = s.client.retry.unwrap();
+    assert_eq!(r.budget.map(|b| b.max_tokens), Some(10));
+    assert_eq!(r.backoff.kind, Some(JitterKind::Decorrelated));
+    // Back to the pool: scale-in is a balancer's option and goes with it.
+    let s = edited(
+        "retry-storm",
+        &[
+            ("services.api.balancer", "power-of-two"),
+            ("services.api.scale_in", "lose"),
+            ("services.api.balancer", "pool"),
+        ],
+    );
+    assert_eq!(s, preset("retry-storm"));
+    // The client stops retrying.
+    let s = edited("retry-storm", &[("client.retry.retries", "none")]);
+    assert_eq!(s.client.retry, None);
+    // A stream's options where a stream mode is allowed.
+    let s = edited(
+        "async-write",
+        &[
+            ("client.stream.drop_rate", "0.25"),
+            ("client.stream.resync_on_reconnect", "1"),
+        ],
+    );
+    assert_eq!(s.client.stream.drop_rate, 0.25);
+    assert!(s.client.stream.resync_on_reconnect);
+}
+
+#[test]
+fn the_names_of_the_choices_are_the_scenarios_own_spellings() {
+    use super::list::*;
+    let json = |v: serde_json::Value| v.as_str().unwrap().to_owned();
+    for b in ALL_BALANCERS {
+        assert_eq!(json(serde_json::to_value(b).unwrap()), balancer_name(b));
+    }
+    for x in ALL_SCALE_INS {
+        assert_eq!(json(serde_json::to_value(x).unwrap()), scale_in_name(x));
+    }
+    for p in ALL_FALLBACK_POLICIES {
+        assert_eq!(
+            json(serde_json::to_value(p).unwrap()),
+            fallback_policy_name(p)
+        );
+    }
+    for k in [
+        JitterKind::Exponential,
+        JitterKind::Full,
+        JitterKind::Equal,
+        JitterKind::Decorrelated,
+    ] {
+        assert_eq!(
+            json(serde_json::to_value(k).unwrap()),
+            jitter_kind_name(Some(k))
+        );
+    }
+}
+
 #[test]
 fn a_design_travels_in_a_link() {
     let mut d = Design::new("sync-chain");
@@ -314,7 +541,10 @@ const NOT_SETTINGS: &[(&str, &str)] = &[
         "structure: events between handlers",
     ),
     ("handlers[].steps[emit].event", "structure"),
-    ("handlers[].steps[accept]", "no option"),
+    (
+        "handlers[].steps[answer_if_queued].status",
+        "the status word the document tells (QUEUED_FOR_RETRY); whether it is told at once is the call's fallback_policy",
+    ),
     ("breakers[].id", "structure: which breakers exist"),
     ("workload.skus[].sku", "structure: which SKUs exist"),
     (
@@ -330,7 +560,18 @@ const NOT_SETTINGS: &[(&str, &str)] = &[
     ("client.allowed", "what the flow supports"),
     ("client.polling.target", "structure"),
     ("client.polling.write", "structure"),
-    ("client.polling.id_service", "structure"),
+    (
+        "client.polling.id_source",
+        "the old place of client.id_source (a setting); a pasted file's value is moved there",
+    ),
+    (
+        "client.polling.id_service",
+        "the old place of client.id_service (a setting); a pasted file's value is moved there",
+    ),
+    (
+        "breakers[].error_rate_threshold",
+        "the old fraction form of errorThresholdPercentage (a setting); a pasted file's value is converted",
+    ),
     (
         "faults",
         "scheduled faults: the Break things panel and timed commands",

@@ -94,8 +94,10 @@ pub(super) fn set_mode(s: &mut Scenario, hi: usize, i: usize, mode: &str) -> Res
             timeout_ms: 1_000,
             retries: 0,
             backoff: Backoff::default(),
+            retry_budget: None,
             breaker: None,
             fallback: None,
+            fallback_policy: None,
             mandatory,
             compensate,
         },
@@ -104,7 +106,7 @@ pub(super) fn set_mode(s: &mut Scenario, hi: usize, i: usize, mode: &str) -> Res
             compensate,
         },
         _ => {
-            let q = ensure_queue(s, &target);
+            let q = ensure_queue(s, &target, (hi, i));
             Step::Publish {
                 to: q,
                 message: target.split('.').nth(1).map(str::to_owned),
@@ -119,9 +121,23 @@ pub(super) fn set_mode(s: &mut Scenario, hi: usize, i: usize, mode: &str) -> Res
     Ok(())
 }
 
+/// The first step (handler index, step index) publishing to `q`.
+fn first_publisher(s: &Scenario, q: &str) -> Option<(usize, usize)> {
+    s.handlers.iter().enumerate().find_map(|(hi, h)| {
+        h.steps
+            .iter()
+            .position(|st| matches!(st, Step::Publish { to, .. } if to == q))
+            .map(|i| (hi, i))
+    })
+}
+
 /// The queue for `target`, created with its consumer (and the broker) if
-/// missing.
-fn ensure_queue(s: &mut Scenario, target: &str) -> String {
+/// missing. A queue made here goes before the first queue made the same
+/// way for a later step (`key`: the publishing step's handler and index),
+/// so the queues come out in the flow's order whatever order the steps
+/// were changed in: a design's scenario depends on its edits, not on their
+/// history, and `diff` can write it.
+fn ensure_queue(s: &mut Scenario, target: &str, key: (usize, usize)) -> String {
     let q = queue_for(target);
     if s.broker.is_none() {
         if !s.services.iter().any(|sv| sv.kind == ServiceKind::Broker) {
@@ -136,6 +152,8 @@ fn ensure_queue(s: &mut Scenario, target: &str) -> String {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             });
         }
         let service = s
@@ -150,35 +168,67 @@ fn ensure_queue(s: &mut Scenario, target: &str) -> String {
             consumers: Vec::new(),
         });
     }
+    let made_later: Vec<bool> = {
+        let b = s.broker.as_ref().expect("created above");
+        b.queues
+            .iter()
+            .map(|x| {
+                b.consumers
+                    .iter()
+                    .any(|c| c.queue == x.id && queue_for(&c.handler) == x.id)
+                    && first_publisher(s, &x.id).is_some_and(|k| k > key)
+            })
+            .collect()
+    };
     let b = s.broker.as_mut().expect("created above");
     if !b.queues.iter().any(|x| x.id == q) {
-        b.queues.push(QueueSpec {
-            id: q.clone(),
-            durable: true,
-            capacity: 10_000,
-            visibility_timeout_ms: 30_000,
-            max_deliveries: 5,
-            redelivery_backoff: Backoff {
-                base_ms: 500,
-                max_ms: 8_000,
-                jitter: 0.0,
+        let at = made_later
+            .iter()
+            .position(|later| *later)
+            .unwrap_or(b.queues.len());
+        b.queues.insert(
+            at,
+            QueueSpec {
+                id: q.clone(),
+                durable: true,
+                capacity: 10_000,
+                visibility_timeout_ms: 30_000,
+                max_deliveries: 5,
+                redelivery_backoff: Backoff {
+                    base_ms: 500,
+                    max_ms: 8_000,
+                    jitter: 0.0,
+                    kind: None,
+                },
+                ttl_ms: None,
+                rollback: None,
+                dead_letter: None,
             },
-            ttl_ms: None,
-            dead_letter: None,
-        });
+        );
     }
     if !b
         .consumers
         .iter()
         .any(|c| c.queue == q && c.handler == target)
     {
-        b.consumers.push(ConsumerSpec {
-            queue: q.clone(),
-            handler: target.to_owned(),
-            dispatch: Dispatch::RoundRobin,
-            prefetch: 1,
-            pause_while_open: None,
-        });
+        // Before the consumers of the queues listed after this one.
+        let rank = |id: &str| b.queues.iter().position(|x| x.id == id);
+        let mine = rank(&q);
+        let at = b
+            .consumers
+            .iter()
+            .position(|c| rank(&c.queue) > mine)
+            .unwrap_or(b.consumers.len());
+        b.consumers.insert(
+            at,
+            ConsumerSpec {
+                queue: q.clone(),
+                handler: target.to_owned(),
+                dispatch: Dispatch::RoundRobin,
+                prefetch: 1,
+                pause_while_open: None,
+            },
+        );
     }
     q
 }

@@ -9,6 +9,9 @@ use crate::scenario::{Arrival, SurgeSegment, WorkloadSpec};
 /// one before.
 pub const SHAPES: [&str; 5] = ["single", "steady", "poisson", "surge", "ramp"];
 
+/// Lowest arrival rate a setting takes.
+pub(super) const MIN_RATE_PER_S: f64 = 0.001;
+
 /// Segments of a ramp made by choosing `ramp`.
 const RAMP_STEPS: u64 = 8;
 /// Length of each of them.
@@ -73,7 +76,7 @@ pub(super) fn write(
                     segments: (1..=RAMP_STEPS)
                         .map(|k| SurgeSegment {
                             until_ms: k * RAMP_STEP_MS,
-                            rate_per_s: r * k as f64 / RAMP_STEPS as f64,
+                            rate_per_s: (r * k as f64 / RAMP_STEPS as f64).max(MIN_RATE_PER_S),
                         })
                         .collect(),
                 },
@@ -81,7 +84,7 @@ pub(super) fn write(
                     segments: vec![
                         SurgeSegment {
                             until_ms: 10_000,
-                            rate_per_s: r / 5.0,
+                            rate_per_s: (r / 5.0).max(MIN_RATE_PER_S),
                         },
                         SurgeSegment {
                             until_ms: 20_000,
@@ -89,7 +92,7 @@ pub(super) fn write(
                         },
                         SurgeSegment {
                             until_ms: 30_000,
-                            rate_per_s: r / 5.0,
+                            rate_per_s: (r / 5.0).max(MIN_RATE_PER_S),
                         },
                     ],
                 },
@@ -105,8 +108,14 @@ pub(super) fn write(
             Arrival::Surge { segments } => {
                 let peak = segments.iter().map(|s| s.rate_per_s).fold(0.0, f64::max);
                 let factor = if peak > 0.0 { num() / peak } else { 1.0 };
+                // The peak takes the value as given (it reads back exactly);
+                // the others scale with it, kept within a rate's range.
                 for s in segments {
-                    s.rate_per_s *= factor;
+                    s.rate_per_s = if s.rate_per_s == peak {
+                        num()
+                    } else {
+                        (s.rate_per_s * factor).clamp(MIN_RATE_PER_S, super::MAX_RATE_PER_S)
+                    };
                 }
             }
             _ => return Err("this arrival shape has no rate".into()),

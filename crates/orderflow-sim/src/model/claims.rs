@@ -220,13 +220,12 @@ impl Compiler<'_> {
                 ),
             );
         }
-        match (rs.id_source, &base.client.polling) {
-            (Some(_), None) => self.err(format!("{rp}.id_source"), "the scenario does not poll"),
-            (Some(IdSource::IdService), Some(pl)) if pl.id_service.is_none() => self.err(
+        // The id source applies in every mode; only an id service must exist.
+        if rs.id_source == Some(IdSource::IdService) && base.client.id_service.is_none() {
+            self.err(
                 format!("{rp}.id_source"),
-                "the scenario has no client.polling.id_service",
-            ),
-            _ => {}
+                "the scenario has no client.id_service",
+            );
         }
         for queue in rs.durable.keys() {
             if base.queue_index(queue).is_none() {

@@ -16,6 +16,7 @@ pub(super) struct ServiceParts {
     pub(super) services: IdVec<ServiceId, ServiceModel>,
     pub(super) inventory: Option<ServiceId>,
     pub(super) skus: Vec<(String, u32)>,
+    pub(super) restock: Vec<RestockModel>,
     pub(super) faults: Vec<(SimTime, Command)>,
 }
 
@@ -36,6 +37,8 @@ pub(super) struct Compiler<'a> {
     pub(super) flags: Vec<String>,
     pub(super) messages: Vec<String>,
     pub(super) terminal_success: Vec<StatusId>,
+    /// Retry budgets declared so far (call sites, then the client).
+    pub(super) budgets: Vec<BudgetModel>,
 }
 
 pub(super) fn intern(table: &mut Vec<String>, name: &str) -> usize {
@@ -67,6 +70,7 @@ impl<'a> Compiler<'a> {
             flags: Vec::new(),
             messages: Vec::new(),
             terminal_success: vec![STATUS_COMPLETED],
+            budgets: Vec::new(),
         }
     }
 
@@ -171,7 +175,30 @@ impl<'a> Compiler<'a> {
             base_us,
             max_us,
             jitter: b.jitter,
+            kind: b.kind,
         }
+    }
+
+    /// A retry budget: checked, and given the next id.
+    pub(super) fn budget(&mut self, path: String, b: &RetryBudget) -> BudgetId {
+        if !(1..=bounds::BUDGET_TOKENS).contains(&b.max_tokens) {
+            self.err(
+                format!("{path}.max_tokens"),
+                format!("must be between 1 and {}", bounds::BUDGET_TOKENS),
+            );
+        }
+        if !(b.refill_per_success.is_finite() && (0.0..=1_000.0).contains(&b.refill_per_success)) {
+            self.err(
+                format!("{path}.refill_per_success"),
+                format!("must be between 0 and 1000, got {}", b.refill_per_success),
+            );
+        }
+        if self.budgets.len() >= bounds::BUDGETS {
+            self.err(path, format!("more than {} retry budgets", bounds::BUDGETS));
+        }
+        self.budgets
+            .push(BudgetModel::new(b.max_tokens, b.refill_per_success));
+        id_at(self.budgets.len() - 1)
     }
 
     pub(super) fn service(&mut self, path: String, id: &str) -> ServiceId {
@@ -269,6 +296,7 @@ impl<'a> Compiler<'a> {
             services,
             inventory,
             mut skus,
+            restock,
             mut faults,
         } = self.services();
         let handlers = self.handlers(inventory);
@@ -294,9 +322,11 @@ impl<'a> Compiler<'a> {
             exchanges: broker.exchanges,
             consumers: broker.consumers,
             breakers,
+            budgets: std::mem::take(&mut self.budgets).into(),
             client,
             inventory,
             skus: skus.into(),
+            restock,
             mix_weights: mix.iter().map(|m| m.1).collect(),
             mix,
             arrival,

@@ -26,7 +26,7 @@ impl Compiler<'_> {
         let breaker = breaker.map(|b| self.breaker(format!("{path}.breaker"), b));
         if let Some(b) = breaker.and_then(|b| self.s.breakers.get(b.index())) {
             // Reported by the breakers section if out of range.
-            let breaker_us = ms_to_us(b.call_timeout_ms, 1..=bounds::DURATION_MS);
+            let breaker_us = ms_to_us(b.timeout_ms, 1..=bounds::DURATION_MS);
             timeout_us = timeout_us.min(breaker_us.unwrap_or(u64::MAX));
         }
         CallPolicy {
@@ -35,20 +35,62 @@ impl Compiler<'_> {
             retries,
             backoff,
             breaker,
+            budget: None,
         }
+    }
+
+    /// A call step's fallback under its policy: which fallback (none for
+    /// `fail`) and whether only an open breaker takes it. A policy must
+    /// match the fallback it names.
+    fn fallback_policy(
+        &mut self,
+        path: &str,
+        fallback: Option<FallbackModel>,
+        policy: Option<FallbackPolicy>,
+        has_breaker: bool,
+    ) -> (Option<FallbackModel>, bool) {
+        let Some(policy) = policy else {
+            return (fallback, false);
+        };
+        let p = format!("{path}.fallback_policy");
+        let (needs_queue, when_open) = match policy {
+            FallbackPolicy::Fail => return (None, false),
+            FallbackPolicy::QueueWhenOpen => (true, true),
+            FallbackPolicy::QueueAlways => (true, false),
+            FallbackPolicy::BackupProvider => (false, true),
+        };
+        match (fallback, needs_queue) {
+            (Some(FallbackModel::QueueForRetry(..)), true)
+            | (Some(FallbackModel::Backup(_)), false) => {}
+            (_, true) => self.err(p.clone(), "needs a `fallback: {\"queue_for_retry\": …}`"),
+            (_, false) => self.err(p.clone(), "needs a `fallback: {\"backup\": …}`"),
+        }
+        if when_open && !has_breaker {
+            self.err(
+                p,
+                "only an open breaker takes this fallback: the step needs a `breaker`",
+            );
+        }
+        (fallback, when_open)
     }
 
     /// Compensations are calls with the step's timeout that insist: an undo
     /// that gives up leaves the order half done, so they retry for about two
-    /// minutes (backoff up to 10 s) before counting as failed.
+    /// minutes (backoff up to 10 s) before counting as failed. In `send`
+    /// mode the same target is only sent to, fire-and-forget.
     pub(super) fn compensation(
         &mut self,
         path: String,
-        name: &Option<String>,
+        spec: &Option<Compensate>,
         timeout_ms: u64,
-    ) -> Option<CallPolicy> {
-        name.as_ref().map(|n| CallPolicy {
-            target: self.handler(path, n),
+    ) -> Option<Compensation> {
+        let spec = spec.as_ref()?;
+        let path = match spec {
+            Compensate::Target(_) => path,
+            Compensate::Detailed(_) => format!("{path}.target"),
+        };
+        let policy = CallPolicy {
+            target: self.handler(path, spec.target()),
             // The step's own timeout, reported by its call policy.
             timeout_us: ms_to_us(timeout_ms.max(1), 1..=bounds::DURATION_MS).unwrap_or(1_000),
             retries: 15,
@@ -56,8 +98,14 @@ impl Compiler<'_> {
                 base_us: 200_000,
                 max_us: 10_000_000,
                 jitter: 0.5,
+                kind: None,
             },
             breaker: None,
+            budget: None,
+        };
+        Some(Compensation {
+            policy,
+            send: spec.mode() == CompensateMode::Send,
         })
     }
 
@@ -68,12 +116,14 @@ impl Compiler<'_> {
                 timeout_ms,
                 retries,
                 backoff,
+                retry_budget,
                 breaker,
                 fallback,
+                fallback_policy,
                 mandatory,
                 compensate,
             } => {
-                let policy = self.call_policy(
+                let mut policy = self.call_policy(
                     &path,
                     target,
                     *timeout_ms,
@@ -81,6 +131,9 @@ impl Compiler<'_> {
                     backoff,
                     breaker.as_deref(),
                 );
+                policy.budget = retry_budget
+                    .as_ref()
+                    .map(|b| self.budget(format!("{path}.retry_budget"), b));
                 let fallback = fallback.as_ref().map(|f| match f {
                     Fallback::Backup { target, timeout_ms } => {
                         FallbackModel::Backup(self.call_policy(
@@ -97,11 +150,14 @@ impl Compiler<'_> {
                         id_at(intern(&mut self.messages, &format!("retry {target}"))),
                     ),
                 });
+                let (fallback, fallback_when_open) =
+                    self.fallback_policy(&path, fallback, *fallback_policy, breaker.is_some());
                 let compensate =
                     self.compensation(format!("{path}.compensate"), compensate, *timeout_ms);
                 StepModel::Call {
                     policy,
                     fallback,
+                    fallback_when_open,
                     mandatory: *mandatory,
                     compensate,
                 }
@@ -119,10 +175,18 @@ impl Compiler<'_> {
                 message: id_at(intern(&mut self.messages, message.as_deref().unwrap_or(to))),
                 mandatory: *mandatory,
             },
-            Step::Accept => StepModel::Accept,
+            Step::Accept { code } => {
+                if !(200..=299).contains(code) {
+                    self.err(format!("{path}.code"), "must be a 2xx status (200 to 299)");
+                }
+                StepModel::Accept { code: *code }
+            }
             Step::Status { value, mandatory } => StepModel::Status {
                 value: self.status(format!("{path}.value"), value),
                 mandatory: *mandatory,
+            },
+            Step::AnswerIfQueued { status } => StepModel::AnswerIfQueued {
+                status: self.status(format!("{path}.status"), status),
             },
             Step::Notify { status } => StepModel::Notify {
                 status: self.status(format!("{path}.status"), status),

@@ -23,8 +23,8 @@ mod workload;
 use compile::Compiler;
 
 pub use crate::ids::{
-    BreakerId, ConsumerId, EventId, ExchangeId, FaultId, FlagId, HandlerId, IdVec, MessageNameId,
-    QueueId, ServiceId, SkuId, StatusId, StepId,
+    BreakerId, BudgetId, ConsumerId, EventId, ExchangeId, FaultId, FlagId, HandlerId, IdVec,
+    MessageNameId, QueueId, ServiceId, SkuId, StatusId, StepId,
 };
 
 /// Status every order has before anything is written.
@@ -45,6 +45,9 @@ pub mod bounds {
     pub const SERVICE_QUEUE: u32 = 1_000_000;
     pub const BROKER_QUEUE: u32 = 10_000_000;
     pub const RETRIES: u32 = 20;
+    /// Retry budgets in a scenario, and tokens in one.
+    pub const BUDGETS: usize = 256;
+    pub const BUDGET_TOKENS: u32 = 100_000;
     pub const DELIVERIES: u32 = 100;
     pub const PREFETCH: u32 = 10_000;
     pub const EVENTS: usize = 32;
@@ -65,6 +68,8 @@ pub mod bounds {
     /// always fit.
     pub const TIMED_COMMANDS: usize = 500;
     pub const SERIES_POINTS: u32 = 1_000_000;
+    /// Units of one SKU a `set_stock` command may set.
+    pub const STOCK_UNITS: u32 = 100_000_000;
 }
 
 /// A problem with a scenario: where, and what.
@@ -174,6 +179,8 @@ pub struct ServiceModel {
     pub queue_capacity: u32,
     pub latency: Dist,
     pub error_rate: f64,
+    pub balancer: Balancer,
+    pub scale_in: ScaleIn,
 }
 
 /// A compiled effect.
@@ -203,29 +210,12 @@ pub struct CallPolicy {
     pub retries: u32,
     pub backoff: BackoffModel,
     pub breaker: Option<BreakerId>,
+    /// The call site's retry budget, if it has one.
+    pub budget: Option<BudgetId>,
 }
 
-/// Compiled backoff, microseconds.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct BackoffModel {
-    pub base_us: u64,
-    pub max_us: u64,
-    pub jitter: f64,
-}
-
-impl BackoffModel {
-    /// The delay before retry number `attempt` (0 = first retry):
-    /// `min(max, base × 2^attempt)`, less a random share `jitter` of it.
-    pub fn delay_us(&self, attempt: u32, rng: &mut SimRng) -> u64 {
-        let exp = self.base_us.saturating_mul(1u64 << attempt.min(40));
-        let capped = exp.min(self.max_us).max(1);
-        if self.jitter <= 0.0 {
-            return capped;
-        }
-        let cut = libm::floor(capped as f64 * self.jitter * rng.unit()) as u64;
-        (capped - cut).max(1)
-    }
-}
+// Backoff and retry budgets live in `retry.rs` (pure, with their own tests).
+pub use crate::retry::{BackoffModel, BudgetModel};
 
 /// A compiled fallback.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -248,12 +238,15 @@ pub enum StepModel {
     Call {
         policy: CallPolicy,
         fallback: Option<FallbackModel>,
+        /// The fallback is taken only when the call's breaker is open
+        /// (`queue-when-open`, `backup-provider`).
+        fallback_when_open: bool,
         mandatory: bool,
-        compensate: Option<CallPolicy>,
+        compensate: Option<Compensation>,
     },
     Send {
         target: HandlerId,
-        compensate: Option<CallPolicy>,
+        compensate: Option<Compensation>,
     },
     Publish {
         to: Destination,
@@ -261,7 +254,14 @@ pub enum StepModel {
         message: MessageNameId,
         mandatory: bool,
     },
-    Accept,
+    /// Answer the client early with this HTTP status (202, or 200).
+    Accept {
+        code: u16,
+    },
+    /// Tell the client this status if a call was answered deferred.
+    AnswerIfQueued {
+        status: StatusId,
+    },
     Status {
         value: StatusId,
         mandatory: bool,
@@ -288,11 +288,32 @@ pub enum StepModel {
 impl StepModel {
     /// The compensation registered by this step, if any.
     pub fn compensation(&self) -> Option<CallPolicy> {
+        self.compensate().map(|c| c.policy)
+    }
+
+    /// The compensation with its mode, if any.
+    pub fn compensate(&self) -> Option<Compensation> {
         match self {
             StepModel::Call { compensate, .. } | StepModel::Send { compensate, .. } => *compensate,
             _ => None,
         }
     }
+}
+
+/// How a step is undone: the call, and whether it is only sent
+/// (fire-and-forget) rather than awaited.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Compensation {
+    pub policy: CallPolicy,
+    pub send: bool,
+}
+
+/// A SKU's restock schedule: `units` more every `every_us`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RestockModel {
+    pub sku: SkuId,
+    pub every_us: u64,
+    pub units: u32,
 }
 
 /// A compiled handler.
@@ -323,6 +344,8 @@ pub struct QueueModel {
     pub redelivery_backoff: BackoffModel,
     pub ttl_us: Option<u64>,
     pub dead_letter: Option<QueueId>,
+    /// Sent the order when a message of an accepted order is dead-lettered.
+    pub rollback: Option<HandlerId>,
     /// True if another queue names this one as its dead-letter queue.
     pub is_dead_letter_queue: bool,
 }
@@ -346,20 +369,26 @@ pub struct ConsumerModel {
     pub pause_while_open: Option<BreakerId>,
 }
 
-/// A compiled circuit breaker: the scenario's settings with durations in
-/// microseconds. (Its `call_timeout_ms` caps the timeout of every call
-/// policy through it, so it lives in those policies.)
+/// A compiled circuit breaker: the scenario's settings (opossum's options and
+/// the document's `failureThreshold`) with durations in microseconds. (Its
+/// `timeout` caps the timeout of every call policy through it, so it lives
+/// in those policies too.)
 #[derive(Clone, Debug, PartialEq)]
 pub struct BreakerModel {
     pub id: String,
-    pub failure_threshold: u32,
-    pub error_rate_threshold: f64,
-    /// The rolling window the error rate is measured over.
-    pub window_us: u64,
-    pub min_calls: u32,
-    /// How long it stays open before letting probes through.
+    /// Failures in a row that open it (`failureThreshold`), if set.
+    pub failure_threshold: Option<u32>,
+    /// `errorThresholdPercentage`, 0 to 100.
+    pub error_threshold_percentage: f64,
+    /// The rolling window (`rollingCountTimeout`).
+    pub rolling_count_timeout_us: u64,
+    pub rolling_count_buckets: u32,
+    pub volume_threshold: u32,
+    /// `timeout`: a call through it fails after this.
+    pub timeout_us: u64,
+    /// How long it stays open before letting a trial call through.
     pub reset_timeout_us: u64,
-    pub half_open_probes: u32,
+    pub half_open_trial_calls: u32,
 }
 
 /// Compiled polling settings.
@@ -383,6 +412,17 @@ pub struct CallbackModel {
     pub failure_rate: f64,
 }
 
+/// Compiled stream settings (SSE, WebSocket).
+#[derive(Clone, Debug)]
+pub struct StreamModel {
+    pub drop_rate: f64,
+    pub reconnect_us: u64,
+    pub max_reconnects: u32,
+    /// WebSocket: read the status after reconnecting (through this handler,
+    /// the polling target).
+    pub resync: Option<HandlerId>,
+}
+
 /// The compiled client.
 #[derive(Clone, Debug)]
 pub struct ClientModel {
@@ -393,6 +433,23 @@ pub struct ClientModel {
     pub timeout_us: u64,
     pub polling: Option<PollingModel>,
     pub callback: CallbackModel,
+    /// The id source a run uses unless it chooses another.
+    pub id_source: IdSource,
+    /// The handler handing out ids (`client.id_service`), if any.
+    pub id_service: Option<HandlerId>,
+    pub stream: StreamModel,
+    /// The HTTP status of the entry handler's early answer (202 by default).
+    pub accept_code: u16,
+    /// Retries of the order request on a response timeout.
+    pub retry: Option<ClientRetryModel>,
+}
+
+/// The client's compiled retry policy.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ClientRetryModel {
+    pub retries: u32,
+    pub backoff: BackoffModel,
+    pub budget: Option<BudgetId>,
 }
 
 /// Compiled arrivals.
@@ -433,10 +490,14 @@ pub struct Model {
     pub exchanges: IdVec<ExchangeId, ExchangeModel>,
     pub consumers: IdVec<ConsumerId, ConsumerModel>,
     pub breakers: IdVec<BreakerId, BreakerModel>,
+    /// Retry budgets: one per call site that declares one, and the client's.
+    pub budgets: IdVec<BudgetId, BudgetModel>,
     pub client: ClientModel,
     /// The inventory service, if any, and its SKUs with initial stock.
     pub inventory: Option<ServiceId>,
     pub skus: IdVec<SkuId, (String, u32)>,
+    /// The SKUs restocked on a schedule, in SKU order.
+    pub restock: Vec<RestockModel>,
     /// Order mix: `(sku, weight, qty)`.
     pub mix: Vec<(SkuId, u32, u32)>,
     pub mix_weights: Vec<u32>,
@@ -482,6 +543,20 @@ impl Model {
             Some(model) if c.errors.is_empty() => Ok(model),
             _ => Err(ScenarioErrors(c.errors)),
         }
+    }
+
+    /// True if a run with `id_source` uses service `s`. The id service is
+    /// the one service a run option can leave out: a service whose every
+    /// handler hands out ids is used only when ids come from it. The app
+    /// leaves unused services out of the diagram.
+    pub fn uses_service(&self, s: ServiceId, id_source: IdSource) -> bool {
+        if id_source == IdSource::IdService {
+            return true;
+        }
+        let mut handlers = self.handlers.iter().filter(|h| h.service == s).peekable();
+        let only_ids =
+            handlers.peek().is_some() && handlers.all(|h| h.effect == EffectModel::IssueId);
+        !only_ids
     }
 
     /// Index of the service with this id.
@@ -595,7 +670,27 @@ impl Model {
                     .map_err(|e| CommandError(format!("downtime_ms: {e}")))?;
                 ResolvedCommand::RestartBroker { downtime_us }
             }
+            Command::SetStock { sku, units } => self.resolve_set_stock(sku, *units)?,
         })
+    }
+
+    /// `set_stock`: a SKU the inventory holds, a count within bounds.
+    fn resolve_set_stock(&self, sku: &str, units: u32) -> Result<ResolvedCommand, CommandError> {
+        if self.inventory.is_none() {
+            return Err(CommandError("the scenario has no inventory".into()));
+        }
+        let held = self.scenario.services.iter().find_map(|s| s.stock.as_ref());
+        let sku_id = self
+            .sku_index(sku)
+            .filter(|_| held.is_some_and(|h| h.contains_key(sku)))
+            .ok_or_else(|| CommandError(format!("sku: the inventory holds no {sku:?}")))?;
+        if units > bounds::STOCK_UNITS {
+            return Err(CommandError(format!(
+                "units: must be at most {}",
+                bounds::STOCK_UNITS
+            )));
+        }
+        Ok(ResolvedCommand::SetStock { sku: sku_id, units })
     }
 
     /// True if a status value ends an order.

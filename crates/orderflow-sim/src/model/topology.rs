@@ -1,6 +1,8 @@
 //! Compiling the topology: services (with their down windows and stock),
 //! the broker's queues, exchanges and consumers, circuit breakers.
 
+use std::collections::BTreeMap;
+
 use super::compile::{BrokerParts, Compiler, ServiceParts, id_at};
 use super::*;
 use crate::command::Command;
@@ -19,6 +21,7 @@ impl Compiler<'_> {
         let mut services = IdVec::new();
         let mut inventory = None;
         let mut skus: Vec<(String, u32)> = Vec::new();
+        let mut restock = Vec::new();
         let mut faults: Vec<(SimTime, Command)> = Vec::new();
         for (i, sv) in s.services.iter().enumerate() {
             let p = format!("services[{i}]");
@@ -68,10 +71,11 @@ impl Compiler<'_> {
                     self.err(format!("{p}.stock"), "only one service may hold stock");
                 }
                 inventory = Some(id_at(i));
-                skus = stock.iter().map(|(k, v)| (k.clone(), *v)).collect();
+                skus = stock.iter().map(|(k, v)| (k.clone(), v.units())).collect();
                 if skus.is_empty() {
                     self.err(format!("{p}.stock"), "needs at least one SKU");
                 }
+                restock = self.restock(&p, stock);
             }
             services.push(ServiceModel {
                 id: sv.id.clone(),
@@ -82,6 +86,8 @@ impl Compiler<'_> {
                 queue_capacity: sv.queue_capacity,
                 latency,
                 error_rate: sv.error_rate,
+                balancer: sv.balancer,
+                scale_in: sv.scale_in,
             });
         }
         let brokers: Vec<usize> = s
@@ -101,8 +107,33 @@ impl Compiler<'_> {
             services,
             inventory,
             skus,
+            restock,
             faults,
         }
+    }
+
+    /// The restock schedules of an inventory's SKUs (in SKU order, the
+    /// order of the map).
+    fn restock(&mut self, p: &str, stock: &BTreeMap<String, StockSpec>) -> Vec<RestockModel> {
+        let mut out = Vec::new();
+        for (i, (sku, spec)) in stock.iter().enumerate() {
+            let Some(r) = spec.restock() else { continue };
+            let path = format!("{p}.stock.{sku}.restock");
+            let every_us = self.duration_us(format!("{path}.every_ms"), r.every_ms);
+            if r.units == 0 || r.units > bounds::STOCK_UNITS {
+                self.err(
+                    format!("{path}.units"),
+                    format!("must be between 1 and {}", bounds::STOCK_UNITS),
+                );
+                continue;
+            }
+            out.push(RestockModel {
+                sku: id_at(i),
+                every_us,
+                units: r.units,
+            });
+        }
+        out
     }
 
     /// The broker: queues, exchanges and consumers.
@@ -209,6 +240,10 @@ impl Compiler<'_> {
                 }
             }
         });
+        let rollback = q
+            .rollback
+            .as_ref()
+            .map(|h| self.handler(format!("{p}.rollback"), h));
         QueueModel {
             id: q.id.clone(),
             durable: q.durable,
@@ -218,6 +253,7 @@ impl Compiler<'_> {
             redelivery_backoff,
             ttl_us,
             dead_letter,
+            rollback,
             is_dead_letter_queue: false,
         }
     }
@@ -326,30 +362,52 @@ impl Compiler<'_> {
                     format!("duplicate breaker id {:?}", b.id),
                 );
             }
-            if b.failure_threshold == 0 {
-                self.err(format!("{p}.failure_threshold"), "must be > 0");
+            if b.failure_threshold == Some(0) {
+                self.err(format!("{p}.failureThreshold"), "must be > 0");
             }
-            if !(b.error_rate_threshold > 0.0 && b.error_rate_threshold <= 1.0) {
-                self.err(format!("{p}.error_rate_threshold"), "must be in (0, 1]");
+            let error_threshold_percentage = match b.error_rate_threshold {
+                Some(r) if !(r > 0.0 && r <= 1.0) => {
+                    self.err(format!("{p}.error_rate_threshold"), "must be in (0, 1]");
+                    50.0
+                }
+                Some(r) => r * 100.0,
+                None => b.error_threshold_percentage,
+            };
+            if !(0.0..=100.0).contains(&error_threshold_percentage) {
+                self.err(
+                    format!("{p}.errorThresholdPercentage"),
+                    "must be between 0 and 100",
+                );
             }
-            let window_us = self.duration_us(format!("{p}.window_ms"), b.window_ms);
-            if b.min_calls == 0 {
-                self.err(format!("{p}.min_calls"), "must be > 0");
+            let rolling_count_timeout_us = self.duration_us(
+                format!("{p}.rollingCountTimeout"),
+                b.rolling_count_timeout_ms,
+            );
+            if !(1..=crate::breaker::MAX_BUCKETS).contains(&b.rolling_count_buckets) {
+                self.err(
+                    format!("{p}.rollingCountBuckets"),
+                    format!("must be between 1 and {}", crate::breaker::MAX_BUCKETS),
+                );
             }
-            self.duration_us(format!("{p}.call_timeout_ms"), b.call_timeout_ms);
+            let timeout_us = self.duration_us(format!("{p}.timeout"), b.timeout_ms);
             let reset_timeout_us =
-                self.duration_us(format!("{p}.reset_timeout_ms"), b.reset_timeout_ms);
-            if !(1..=100).contains(&b.half_open_probes) {
-                self.err(format!("{p}.half_open_probes"), "must be between 1 and 100");
+                self.duration_us(format!("{p}.resetTimeout"), b.reset_timeout_ms);
+            if !(1..=100).contains(&b.half_open_trial_calls) {
+                self.err(
+                    format!("{p}.halfOpenTrialCalls"),
+                    "must be between 1 and 100",
+                );
             }
             breakers.push(BreakerModel {
                 id: b.id.clone(),
                 failure_threshold: b.failure_threshold,
-                error_rate_threshold: b.error_rate_threshold,
-                window_us,
-                min_calls: b.min_calls,
+                error_threshold_percentage,
+                rolling_count_timeout_us,
+                rolling_count_buckets: b.rolling_count_buckets,
+                volume_threshold: b.volume_threshold,
+                timeout_us,
                 reset_timeout_us,
-                half_open_probes: b.half_open_probes,
+                half_open_trial_calls: b.half_open_trial_calls,
             });
         }
         breakers

@@ -43,7 +43,7 @@ impl Compiler<'_> {
                 );
             }
         }
-        let polling = match (&cs.polling, allowed.contains(&Completion::Polling)) {
+        let mut polling = match (&cs.polling, allowed.contains(&Completion::Polling)) {
             (None, true) => {
                 self.err("client.polling", "required when polling is allowed");
                 None
@@ -59,28 +59,73 @@ impl Compiler<'_> {
                 if !(1..=100_000).contains(&pl.max_polls) {
                     self.err("client.polling.max_polls", "must be between 1 and 100000");
                 }
-                let id_service = match (&pl.id_service, pl.id_source) {
-                    (Some(h), _) => Some(self.handler("client.polling.id_service".into(), h)),
-                    (None, IdSource::IdService) => {
-                        self.err(
-                            "client.polling.id_service",
-                            "required when id_source is \"id_service\"",
-                        );
-                        None
-                    }
-                    (None, _) => None,
-                };
                 Some(PollingModel {
                     target,
                     write,
                     interval_us,
                     max_polls: pl.max_polls,
-                    id_source: pl.id_source,
-                    id_service,
+                    // Filled in below from the client's id source.
+                    id_source: IdSource::Server,
+                    id_service: None,
                     timeout_us,
                 })
             }
         };
+        // The id source: `client.id_source`, else the old polling setting.
+        let id_source = cs
+            .id_source
+            .or(cs.polling.as_ref().map(|p| p.id_source))
+            .unwrap_or_default();
+        let id_service_name = cs
+            .id_service
+            .as_ref()
+            .or(cs.polling.as_ref().and_then(|p| p.id_service.as_ref()));
+        let id_service = id_service_name.map(|h| self.handler("client.id_service".into(), h));
+        if id_source == IdSource::IdService && id_service.is_none() {
+            self.err(
+                "client.id_service",
+                "required when the id source is \"id_service\"",
+            );
+        }
+        if let Some(p) = polling.as_mut() {
+            p.id_source = id_source;
+            p.id_service = id_service;
+        }
+        let st = &cs.stream;
+        self.check_rate("client.stream.drop_rate".into(), st.drop_rate);
+        let reconnect_us = self.duration_us("client.stream.reconnect_ms".into(), st.reconnect_ms);
+        if !(1..=bounds::RETRIES + 1).contains(&st.max_reconnects) {
+            self.err(
+                "client.stream.max_reconnects",
+                format!("must be between 1 and {}", bounds::RETRIES + 1),
+            );
+        }
+        let resync = match (&polling, st.resync_on_reconnect) {
+            (Some(p), true) => Some(p.target),
+            (None, true) => {
+                self.err(
+                    "client.stream.resync_on_reconnect",
+                    "needs client.polling (its target is the status read)",
+                );
+                None
+            }
+            (_, false) => None,
+        };
+        let stream = StreamModel {
+            drop_rate: st.drop_rate,
+            reconnect_us,
+            max_reconnects: st.max_reconnects,
+            resync,
+        };
+        let accept_code = handlers
+            .get(entry)
+            .and_then(|h| {
+                h.steps.iter().find_map(|s| match s {
+                    StepModel::Accept { code } => Some(*code),
+                    _ => None,
+                })
+            })
+            .unwrap_or(202);
         let cb = &cs.callback;
         if !(1..=bounds::RETRIES + 1).contains(&cb.max_attempts) {
             self.err(
@@ -97,6 +142,22 @@ impl Compiler<'_> {
             backoff: self.backoff("client.callback.backoff".into(), &cb.backoff),
             failure_rate: cb.failure_rate,
         };
+        let retry = cs.retry.as_ref().map(|r| {
+            if r.retries > bounds::RETRIES {
+                self.err(
+                    "client.retry.retries",
+                    format!("must be at most {}", bounds::RETRIES),
+                );
+            }
+            ClientRetryModel {
+                retries: r.retries,
+                backoff: self.backoff("client.retry.backoff".into(), &r.backoff),
+                budget: r
+                    .budget
+                    .as_ref()
+                    .map(|b| self.budget("client.retry.budget".into(), b)),
+            }
+        });
         ClientModel {
             service: client_service,
             entry,
@@ -105,6 +166,11 @@ impl Compiler<'_> {
             timeout_us,
             polling,
             callback,
+            id_source,
+            id_service,
+            stream,
+            accept_code,
+            retry,
         }
     }
 

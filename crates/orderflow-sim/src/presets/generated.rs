@@ -12,7 +12,7 @@ fn s(text: &str) -> String {
 }
 
 /// The names of every preset, in the order the playground lists them.
-pub const NAMES: &[&str] = &["sync-chain", "fire-and-forget", "hybrid", "hybrid-queue", "surge", "food-ordering", "pizza", "async-write", "payment-breaker", "mmc"];
+pub const NAMES: &[&str] = &["sync-chain", "fire-and-forget", "hybrid", "hybrid-queue", "surge", "food-ordering", "pizza", "async-write", "payment-breaker", "payment-backup", "mmc", "retry-storm", "retry-storm-backoff"];
 
 /// Preset `name`, built without its claims (see [`claims`]); `None`
 /// if there is no such preset.
@@ -27,7 +27,10 @@ pub fn scenario(name: &str) -> Option<Scenario> {
         "pizza" => pizza(),
         "async-write" => async_write(),
         "payment-breaker" => payment_breaker(),
+        "payment-backup" => payment_backup(),
         "mmc" => mmc(),
+        "retry-storm" => retry_storm(),
+        "retry-storm-backoff" => retry_storm_backoff(),
         _ => return None,
     })
 }
@@ -44,7 +47,10 @@ pub fn claims(name: &str) -> Option<Vec<ClaimSpec>> {
         "pizza" => pizza_claims(),
         "async-write" => async_write_claims(),
         "payment-breaker" => payment_breaker_claims(),
+        "payment-backup" => payment_backup_claims(),
         "mmc" => mmc_claims(),
+        "retry-storm" => retry_storm_claims(),
+        "retry-storm-backoff" => retry_storm_backoff_claims(),
         _ => return None,
     })
 }
@@ -53,7 +59,7 @@ fn sync_chain() -> Scenario {
     Scenario {
         name: s("sync-chain"),
         title: s("Synchronous chain"),
-        description: s("Order calls Inventory, Payment, Warehouse and Notification one after another and answers only when all of them have. The client waits for the sum of every latency, and one failure anywhere fails the whole order: earlier steps are undone in reverse (shipment cancelled, payment refunded, stock released). From 15 s to 25 s the payment service is down."),
+        description: s("Order calls Inventory, Payment, Warehouse and Notification one after another and answers only when all of them have: the client waits for the sum of every latency, and a failure in a mandatory step fails the whole order, undoing the earlier steps in reverse (shipment cancelled, payment refunded, stock released). Notification is best-effort: when it fails the order still completes. SKU-RED starts with 50 units and gets 10 more every 20 s, fewer than the orders take: about halfway through it runs out and its orders are refused cleanly (the order could not be placed, nothing to undo). From 15 s to 25 s the payment service is down. Try: \"SKU-RED sold out\", or take Notification down and watch orders still complete."),
         network: NetworkSpec {
             latency: Latency::Uniform([0.5, 2.0]),
         },
@@ -69,6 +75,8 @@ fn sync_chain() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -84,6 +92,8 @@ fn sync_chain() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -99,9 +109,17 @@ fn sync_chain() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: Some(BTreeMap::from([
-                    (s("SKU-BLUE"), 500000),
-                    (s("SKU-RED"), 500000),
+                    (s("SKU-BLUE"), StockSpec::Units(500000)),
+                    (s("SKU-RED"), StockSpec::Detailed(StockDetail {
+                        units: 50,
+                        restock: Some(Restock {
+                            every_ms: 20000,
+                            units: 10,
+                        }),
+                    })),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -117,6 +135,8 @@ fn sync_chain() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -132,6 +152,8 @@ fn sync_chain() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("warehouse"),
@@ -147,6 +169,8 @@ fn sync_chain() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("notification"),
@@ -162,6 +186,8 @@ fn sync_chain() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -178,11 +204,14 @@ fn sync_chain() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
-                        compensate: Some(s("inventory.release")),
+                        compensate: Some(Compensate::Target(s("inventory.release"))),
                     },
                     Step::Call {
                         target: s("payment.charge"),
@@ -192,11 +221,14 @@ fn sync_chain() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
-                        compensate: Some(s("payment.refund")),
+                        compensate: Some(Compensate::Target(s("payment.refund"))),
                     },
                     Step::Call {
                         target: s("warehouse.ship"),
@@ -206,11 +238,14 @@ fn sync_chain() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
-                        compensate: Some(s("warehouse.cancel")),
+                        compensate: Some(Compensate::Target(s("warehouse.cancel"))),
                     },
                     Step::Call {
                         target: s("notification.notify"),
@@ -220,10 +255,13 @@ fn sync_chain() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
-                        mandatory: true,
+                        fallback_policy: None,
+                        mandatory: false,
                         compensate: None,
                     },
                 ],
@@ -262,9 +300,12 @@ fn sync_chain() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
                         compensate: None,
                     },
@@ -335,9 +376,19 @@ fn sync_chain() -> Scenario {
                     base_ms: 100,
                     max_ms: 5000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 failure_rate: 0.0,
             },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
+            },
+            retry: None,
         },
         workload: WorkloadSpec {
             arrival: Arrival::Poisson {
@@ -379,6 +430,30 @@ fn sync_chain() -> Scenario {
             series_points: 4000,
         },
         one_click_faults: vec![
+            OneClickFault {
+                label: s("SKU-RED sold out for 20 s (then 30 arrive)"),
+                on: Command::SetStock {
+                    sku: s("SKU-RED"),
+                    units: 0,
+                },
+                off: Command::SetStock {
+                    sku: s("SKU-RED"),
+                    units: 30,
+                },
+                duration_ms: 20000,
+            },
+            OneClickFault {
+                label: s("Notification down for 20 s"),
+                on: Command::SetUp {
+                    service: s("notification"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("notification"),
+                    up: true,
+                },
+                duration_ms: 20000,
+            },
             OneClickFault {
                 label: s("Payment provider outage for 10 s"),
                 on: Command::SetUp {
@@ -534,6 +609,78 @@ fn sync_chain_claims() -> Vec<ClaimSpec> {
                 metric: s("payments.refunded"),
             }),
         },
+        ClaimSpec {
+            id: s("out-of-stock-refused"),
+            text: s("When a SKU runs out, its orders are refused up front: the client hears it failed and there is nothing to undo"),
+            document: s("000"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.stock.sku-red.out_of_stock >= 5"),
+                s("a.outcome.failed >= a.stock.sku-red.out_of_stock"),
+                s("a.outcome.compensated == 0"),
+                s("a.outcome.inconsistent == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(50000),
+                metric: s("stock.sku-red.out_of_stock"),
+            }),
+        },
+        ClaimSpec {
+            id: s("notification-best-effort"),
+            text: s("A failed notification does not cancel the order: with Notification down the orders still complete and nothing is undone"),
+            document: s("000"),
+            seed: 1,
+            orders: Some(80),
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: vec![
+                        TimedCommand {
+                            at_ms: 5000,
+                            command: Command::SetUp {
+                                service: s("notification"),
+                                up: false,
+                            },
+                        },
+                        TimedCommand {
+                            at_ms: 12000,
+                            command: Command::SetUp {
+                                service: s("notification"),
+                                up: true,
+                            },
+                        },
+                    ],
+                }),
+            ]),
+            expect: vec![
+                s("a.steps.best_effort_failures >= 10"),
+                s("a.outcome.compensated == 0"),
+                s("a.outcome.completed == a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(10000),
+                metric: s("steps.best_effort_failures"),
+            }),
+        },
     ]
 }
 
@@ -541,7 +688,7 @@ fn fire_and_forget() -> Scenario {
     Scenario {
         name: s("fire-and-forget"),
         title: s("Fire-and-forget"),
-        description: s("Order sends every request without waiting and tells the client \"placed\" at once: fast and decoupled, but nobody notices when a step fails. From 15 s to 25 s the payment service is down; those orders are placed, reserved and shipped but never paid, and the engine counts them as inconsistent."),
+        description: s("Order sends every request without waiting and tells the client \"placed\" at once: fast and decoupled, but nobody notices when a step fails. From 15 s to 25 s the payment service is down; those orders are placed, reserved and shipped but never paid, and the engine counts them as inconsistent. SKU-RED runs out halfway as in the synchronous chain, but here nobody hears of it: its orders are still \"placed\", though nothing was reserved or shipped. Try: \"SKU-RED sold out\" and compare with the synchronous chain."),
         network: NetworkSpec {
             latency: Latency::Uniform([0.5, 2.0]),
         },
@@ -557,6 +704,8 @@ fn fire_and_forget() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -572,6 +721,8 @@ fn fire_and_forget() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -587,9 +738,17 @@ fn fire_and_forget() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: Some(BTreeMap::from([
-                    (s("SKU-BLUE"), 500000),
-                    (s("SKU-RED"), 500000),
+                    (s("SKU-BLUE"), StockSpec::Units(500000)),
+                    (s("SKU-RED"), StockSpec::Detailed(StockDetail {
+                        units: 50,
+                        restock: Some(Restock {
+                            every_ms: 20000,
+                            units: 10,
+                        }),
+                    })),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -605,6 +764,8 @@ fn fire_and_forget() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -620,6 +781,8 @@ fn fire_and_forget() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("warehouse"),
@@ -635,6 +798,8 @@ fn fire_and_forget() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("notification"),
@@ -650,6 +815,8 @@ fn fire_and_forget() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -710,9 +877,12 @@ fn fire_and_forget() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
                         compensate: None,
                     },
@@ -783,9 +953,19 @@ fn fire_and_forget() -> Scenario {
                     base_ms: 100,
                     max_ms: 5000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 failure_rate: 0.0,
             },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
+            },
+            retry: None,
         },
         workload: WorkloadSpec {
             arrival: Arrival::Poisson {
@@ -827,6 +1007,18 @@ fn fire_and_forget() -> Scenario {
             series_points: 4000,
         },
         one_click_faults: vec![
+            OneClickFault {
+                label: s("SKU-RED sold out for 20 s (then 30 arrive)"),
+                on: Command::SetStock {
+                    sku: s("SKU-RED"),
+                    units: 0,
+                },
+                off: Command::SetStock {
+                    sku: s("SKU-RED"),
+                    units: 30,
+                },
+                duration_ms: 20000,
+            },
             OneClickFault {
                 label: s("Payment provider outage for 10 s"),
                 on: Command::SetUp {
@@ -954,12 +1146,40 @@ fn fire_and_forget_claims() -> Vec<ClaimSpec> {
             expect: vec![
                 s("a.steps.compensations == 0"),
                 s("a.outcome.completed + a.outcome.inconsistent == a.orders.created"),
-                s("b.outcome.inconsistent == 0"),
+                s("b.outcome.inconsistent == b.stock.sku-red.out_of_stock"),
             ],
             show: Some(ShowSpec {
                 run: s("a"),
                 at_ms: Some(20000),
                 metric: s("steps.compensations"),
+            }),
+        },
+        ClaimSpec {
+            id: s("shortage-unnoticed"),
+            text: s("When a SKU runs out, fire-and-forget still tells the client the order was placed: nothing is reserved or shipped, and nobody is told"),
+            document: s("000"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.stock.sku-red.out_of_stock >= 5"),
+                s("a.outcome.inconsistent >= a.stock.sku-red.out_of_stock"),
+                s("a.outcome.failed == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(50000),
+                metric: s("stock.sku-red.out_of_stock"),
             }),
         },
     ]
@@ -969,7 +1189,7 @@ fn hybrid() -> Scenario {
     Scenario {
         name: s("hybrid"),
         title: s("Hybrid: sync for what must succeed, async for the rest"),
-        description: s("Reserving stock and charging the payment are mandatory and synchronous; shipping and the notification email are sent without waiting. When payment fails the reserved stock is released. From 15 s to 25 s half of the payments fail. The client can wait for the answer or take a 202 and learn the outcome by polling, webhook or push."),
+        description: s("Reserving stock and charging the payment are mandatory and synchronous; shipping and the notification are sent without waiting. When a payment fails the order fails at once and the stock is given back by an asynchronous message to Inventory (nobody waits for the release). From 10 s to 18 s half of the payments fail. From 30 s to 40 s the Warehouse is down: the shipping requests sent to it meanwhile are gone, so those orders are paid but never shipped, and the engine judges them inconsistent. The client can wait for the answer or take a 202 and learn the outcome by polling, webhook or push. Compare with hybrid-queue, where the same outage loses nothing."),
         network: NetworkSpec {
             latency: Latency::Uniform([0.5, 2.0]),
         },
@@ -985,6 +1205,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -1000,6 +1222,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -1015,9 +1239,11 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: Some(BTreeMap::from([
-                    (s("SKU-BLUE"), 500000),
-                    (s("SKU-RED"), 500000),
+                    (s("SKU-BLUE"), StockSpec::Units(500000)),
+                    (s("SKU-RED"), StockSpec::Units(500000)),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -1033,6 +1259,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -1048,6 +1276,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("warehouse"),
@@ -1063,6 +1293,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("notification"),
@@ -1078,6 +1310,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("status"),
@@ -1093,6 +1327,8 @@ fn hybrid() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -1101,7 +1337,9 @@ fn hybrid() -> Scenario {
                 op: s("place"),
                 effect: Effect::RecordOrder,
                 steps: vec![
-                    Step::Accept,
+                    Step::Accept {
+                        code: 202,
+                    },
                     Step::Call {
                         target: s("inventory.reserve"),
                         timeout_ms: 1000,
@@ -1110,11 +1348,17 @@ fn hybrid() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
-                        compensate: Some(s("inventory.release")),
+                        compensate: Some(Compensate::Detailed(CompensateSpec {
+                            target: s("inventory.release"),
+                            mode: CompensateMode::Send,
+                        })),
                     },
                     Step::Call {
                         target: s("payment.charge"),
@@ -1124,11 +1368,14 @@ fn hybrid() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
-                        compensate: Some(s("payment.refund")),
+                        compensate: Some(Compensate::Target(s("payment.refund"))),
                     },
                     Step::Send {
                         target: s("warehouse.ship"),
@@ -1177,9 +1424,12 @@ fn hybrid() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
                         compensate: None,
                     },
@@ -1262,7 +1512,7 @@ fn hybrid() -> Scenario {
                 Completion::Sync,
                 Completion::Polling,
                 Completion::Callback,
-                Completion::Push,
+                Completion::Sse,
             ],
             timeout_ms: 10000,
             polling: Some(PollingSpec {
@@ -1281,9 +1531,19 @@ fn hybrid() -> Scenario {
                     base_ms: 100,
                     max_ms: 5000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 failure_rate: 0.0,
             },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
+            },
+            retry: None,
         },
         workload: WorkloadSpec {
             arrival: Arrival::Poisson {
@@ -1307,8 +1567,13 @@ fn hybrid() -> Scenario {
             FaultSpec::ErrorRate {
                 service: s("payment"),
                 rate: 0.5,
-                at_ms: 15000,
-                until_ms: 25000,
+                at_ms: 10000,
+                until_ms: 18000,
+            },
+            FaultSpec::Down {
+                service: s("warehouse"),
+                at_ms: 30000,
+                until_ms: 40000,
             },
         ],
         outcome: OutcomeSpec {
@@ -1326,6 +1591,18 @@ fn hybrid() -> Scenario {
             series_points: 4000,
         },
         one_click_faults: vec![
+            OneClickFault {
+                label: s("Warehouse down for 10 s"),
+                on: Command::SetUp {
+                    service: s("warehouse"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("warehouse"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
             OneClickFault {
                 label: s("Payment provider outage for 10 s"),
                 on: Command::SetUp {
@@ -1423,8 +1700,33 @@ fn hybrid_claims() -> Vec<ClaimSpec> {
             text: s("A failed payment fails the order and releases its stock: nothing stays half done"),
             document: s("000"),
             seed: 1,
-            orders: None,
-            runs: BTreeMap::new(),
+            orders: Some(80),
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: vec![
+                        TimedCommand {
+                            at_ms: 5000,
+                            command: Command::SetErrorRate {
+                                service: s("payment"),
+                                rate: 0.5,
+                            },
+                        },
+                        TimedCommand {
+                            at_ms: 12000,
+                            command: Command::SetErrorRate {
+                                service: s("payment"),
+                                rate: 0.0,
+                            },
+                        },
+                    ],
+                }),
+            ]),
             expect: vec![
                 s("a.outcome.compensated > 0"),
                 s("a.steps.compensations >= a.outcome.compensated"),
@@ -1433,7 +1735,7 @@ fn hybrid_claims() -> Vec<ClaimSpec> {
             ],
             show: Some(ShowSpec {
                 run: s("a"),
-                at_ms: Some(20000),
+                at_ms: Some(10000),
                 metric: s("outcome.compensated"),
             }),
         },
@@ -1547,6 +1849,24 @@ fn hybrid_claims() -> Vec<ClaimSpec> {
                 metric: s("outcome.inconsistent"),
             }),
         },
+        ClaimSpec {
+            id: s("warehouse-outage-loses-details"),
+            text: s("Shipping by a direct asynchronous call: while the Warehouse is down its requests are lost, and those orders stay paid but unshipped"),
+            document: s("000"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.service.warehouse.refused >= 20"),
+                s("a.outcome.inconsistent >= 20"),
+                s("a.outcome.lost == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(38000),
+                metric: s("outcome.inconsistent"),
+            }),
+        },
     ]
 }
 
@@ -1554,7 +1874,7 @@ fn hybrid_queue() -> Scenario {
     Scenario {
         name: s("hybrid-queue"),
         title: s("Hybrid with a durable queue"),
-        description: s("As the hybrid flow, but shipping and notification go through a durable fanout exchange instead of direct calls. From 15 s to 35 s the warehouse is down: its queue builds a backlog that drains when it comes back, and no order is lost."),
+        description: s("As the hybrid flow, but shipping and notification go through a durable fanout exchange instead of direct calls. From 15 s to 35 s the Warehouse is down: its queue builds a backlog that drains when it comes back, and no order is lost (the hybrid preset loses those shipments). Messages persist only for a while: a shipping request lives 10 minutes in its queue, long enough to outlast the outage, while a notification is worth sending for 5 s only. From 20 s to 30 s Notification is down too, so the notifications that waited longer than 5 s expire: counted as expired (and dead-lettered), never silently dropped. Try: \"Notification down for 20 s\" and watch the expired count."),
         network: NetworkSpec {
             latency: Latency::Uniform([0.5, 2.0]),
         },
@@ -1570,6 +1890,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -1585,6 +1907,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -1600,9 +1924,11 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: Some(BTreeMap::from([
-                    (s("SKU-BLUE"), 500000),
-                    (s("SKU-RED"), 500000),
+                    (s("SKU-BLUE"), StockSpec::Units(500000)),
+                    (s("SKU-RED"), StockSpec::Units(500000)),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -1618,6 +1944,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -1633,6 +1961,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("broker"),
@@ -1645,6 +1975,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("warehouse"),
@@ -1660,6 +1992,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("notification"),
@@ -1675,6 +2009,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("status"),
@@ -1690,6 +2026,8 @@ fn hybrid_queue() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -1698,7 +2036,9 @@ fn hybrid_queue() -> Scenario {
                 op: s("place"),
                 effect: Effect::RecordOrder,
                 steps: vec![
-                    Step::Accept,
+                    Step::Accept {
+                        code: 202,
+                    },
                     Step::Call {
                         target: s("inventory.reserve"),
                         timeout_ms: 1000,
@@ -1707,11 +2047,14 @@ fn hybrid_queue() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
-                        compensate: Some(s("inventory.release")),
+                        compensate: Some(Compensate::Target(s("inventory.release"))),
                     },
                     Step::Call {
                         target: s("payment.charge"),
@@ -1721,11 +2064,14 @@ fn hybrid_queue() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
-                        compensate: Some(s("payment.refund")),
+                        compensate: Some(Compensate::Target(s("payment.refund"))),
                     },
                     Step::Publish {
                         to: s("order_confirmed"),
@@ -1771,9 +2117,12 @@ fn hybrid_queue() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
                         compensate: None,
                     },
@@ -1859,9 +2208,11 @@ fn hybrid_queue() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
-                    ttl_ms: None,
+                    ttl_ms: Some(600000),
                     dead_letter: Some(s("dead_letters")),
+                    rollback: None,
                 },
                 QueueSpec {
                     id: s("notification_q"),
@@ -1873,9 +2224,11 @@ fn hybrid_queue() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
-                    ttl_ms: None,
+                    ttl_ms: Some(5000),
                     dead_letter: Some(s("dead_letters")),
+                    rollback: None,
                 },
                 QueueSpec {
                     id: s("dead_letters"),
@@ -1887,9 +2240,11 @@ fn hybrid_queue() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: None,
+                    rollback: None,
                 },
             ],
             exchanges: vec![
@@ -1928,7 +2283,7 @@ fn hybrid_queue() -> Scenario {
                 Completion::Sync,
                 Completion::Polling,
                 Completion::Callback,
-                Completion::Push,
+                Completion::Sse,
             ],
             timeout_ms: 10000,
             polling: Some(PollingSpec {
@@ -1947,9 +2302,19 @@ fn hybrid_queue() -> Scenario {
                     base_ms: 100,
                     max_ms: 5000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 failure_rate: 0.0,
             },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
+            },
+            retry: None,
         },
         workload: WorkloadSpec {
             arrival: Arrival::Poisson {
@@ -1975,6 +2340,11 @@ fn hybrid_queue() -> Scenario {
                 at_ms: 15000,
                 until_ms: 35000,
             },
+            FaultSpec::Down {
+                service: s("notification"),
+                at_ms: 20000,
+                until_ms: 30000,
+            },
         ],
         outcome: OutcomeSpec {
             requires: vec![
@@ -1991,6 +2361,18 @@ fn hybrid_queue() -> Scenario {
             series_points: 4000,
         },
         one_click_faults: vec![
+            OneClickFault {
+                label: s("Notification down for 20 s"),
+                on: Command::SetUp {
+                    service: s("notification"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("notification"),
+                    up: true,
+                },
+                duration_ms: 20000,
+            },
             OneClickFault {
                 label: s("Payment provider outage for 10 s"),
                 on: Command::SetUp {
@@ -2235,6 +2617,25 @@ fn hybrid_queue_claims() -> Vec<ClaimSpec> {
             ],
             show: None,
         },
+        ClaimSpec {
+            id: s("ttl-expiry-counted"),
+            text: s("Messages persist for a limited time: notifications that outwait their time to live expire and are counted, while the shipping requests outlive the outage"),
+            document: s("000"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.queue.notification_q.expired >= 10"),
+                s("a.queue.notification_q.published == a.queue.notification_q.acked + a.queue.notification_q.dead_lettered"),
+                s("a.queue.warehouse_q.expired == 0"),
+                s("a.outcome.completed == a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(31000),
+                metric: s("queue.notification_q.expired"),
+            }),
+        },
     ]
 }
 
@@ -2242,7 +2643,7 @@ fn surge() -> Scenario {
     Scenario {
         name: s("surge"),
         title: s("A surge of orders"),
-        description: s("The hybrid-queue flow under a burst: 10 orders/s, then 80/s from 10 s to 25 s, then 10/s again. Payment holds a worker while it waits for the provider, so it saturates and clients time out; the warehouse sits behind a queue and only builds a backlog. Scale the tier that saturates (replicas) and compare."),
+        description: s("The hybrid-queue flow under a burst: 10 orders/s, then 80/s from 10 s to 25 s, then 10/s again. Payment holds a worker while it waits for the provider, so it saturates and clients time out; the warehouse sits behind a queue and only builds a backlog. Scale the tier that saturates (replicas) and compare. In cost: the synchronous payment tier needs a second replica for this surge (one fails about a tenth of the orders), which doubles its replica-seconds, while the warehouse, behind its queue, holds the same surge on one replica and only builds a backlog."),
         network: NetworkSpec {
             latency: Latency::Uniform([0.5, 2.0]),
         },
@@ -2258,6 +2659,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -2273,6 +2676,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -2288,9 +2693,11 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: Some(BTreeMap::from([
-                    (s("SKU-BLUE"), 500000),
-                    (s("SKU-RED"), 500000),
+                    (s("SKU-BLUE"), StockSpec::Units(500000)),
+                    (s("SKU-RED"), StockSpec::Units(500000)),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -2306,6 +2713,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -2321,6 +2730,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("broker"),
@@ -2333,6 +2744,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("warehouse"),
@@ -2348,6 +2761,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("notification"),
@@ -2363,6 +2778,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("status"),
@@ -2378,6 +2795,8 @@ fn surge() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -2386,7 +2805,9 @@ fn surge() -> Scenario {
                 op: s("place"),
                 effect: Effect::RecordOrder,
                 steps: vec![
-                    Step::Accept,
+                    Step::Accept {
+                        code: 202,
+                    },
                     Step::Call {
                         target: s("inventory.reserve"),
                         timeout_ms: 1000,
@@ -2395,11 +2816,14 @@ fn surge() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
-                        compensate: Some(s("inventory.release")),
+                        compensate: Some(Compensate::Target(s("inventory.release"))),
                     },
                     Step::Call {
                         target: s("payment.charge"),
@@ -2409,11 +2833,14 @@ fn surge() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
-                        compensate: Some(s("payment.refund")),
+                        compensate: Some(Compensate::Target(s("payment.refund"))),
                     },
                     Step::Publish {
                         to: s("order_confirmed"),
@@ -2459,9 +2886,12 @@ fn surge() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
                         compensate: None,
                     },
@@ -2547,9 +2977,11 @@ fn surge() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: Some(s("dead_letters")),
+                    rollback: None,
                 },
                 QueueSpec {
                     id: s("notification_q"),
@@ -2561,9 +2993,11 @@ fn surge() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: Some(s("dead_letters")),
+                    rollback: None,
                 },
                 QueueSpec {
                     id: s("dead_letters"),
@@ -2575,9 +3009,11 @@ fn surge() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: None,
+                    rollback: None,
                 },
             ],
             exchanges: vec![
@@ -2616,7 +3052,7 @@ fn surge() -> Scenario {
                 Completion::Sync,
                 Completion::Polling,
                 Completion::Callback,
-                Completion::Push,
+                Completion::Sse,
             ],
             timeout_ms: 5000,
             polling: Some(PollingSpec {
@@ -2635,9 +3071,19 @@ fn surge() -> Scenario {
                     base_ms: 100,
                     max_ms: 5000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 failure_rate: 0.0,
             },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
+            },
+            retry: None,
         },
         workload: WorkloadSpec {
             arrival: Arrival::Surge {
@@ -2825,14 +3271,61 @@ fn surge_claims() -> Vec<ClaimSpec> {
                 metric: s("outcome.completed"),
             }),
         },
+        ClaimSpec {
+            id: s("queue-costs-less-than-scaling"),
+            text: s("Holding the surge costs the synchronous payment tier twice its replica-seconds, while the queued warehouse keeps one replica"),
+            document: s("000"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+                (s("b"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: vec![
+                        TimedCommand {
+                            at_ms: 0,
+                            command: Command::SetReplicas {
+                                service: s("payment"),
+                                replicas: 2,
+                            },
+                        },
+                    ],
+                }),
+            ]),
+            expect: vec![
+                s("a.outcome.failed > 0"),
+                s("b.outcome.failed == 0"),
+                s("b.service.payment.replica_seconds >= 1.9 * a.service.payment.replica_seconds"),
+                s("b.service.warehouse.replica_seconds <= 1.05 * b.run.duration_ms / 1000"),
+                s("b.queue.warehouse_q.peak_depth >= 100"),
+            ],
+            show: Some(ShowSpec {
+                run: s("b"),
+                at_ms: None,
+                metric: s("service.payment.replica_seconds"),
+            }),
+        },
     ]
 }
 
 fn food_ordering() -> Scenario {
     Scenario {
         name: s("food-ordering"),
-        title: s("Food ordering: kitchen and delivery"),
-        description: s("The order is paid synchronously, then queued for the kitchen. Four cooks take orders from the queue; when a meal is ready the kitchen publishes MealReady, which makes Delivery assign a courier. The customer follows along by push (or polling, or webhook). From 30 s to 50 s the kitchen is twice as slow."),
+        title: s("Food ordering: inventory, kitchen and delivery"),
+        description: s("The Order Service first checks with Inventory, synchronously, that the meal's ingredients are in stock (reserving them), and meanwhile sends the order to the Kitchen through a queue; then it charges the payment and the customer gets the 202. The kitchen takes the ticket at once but starts cooking only when the order is paid: if the payment fails, the ingredients are released, the ticket is dropped uncooked and nobody is charged for a meal that was never made (cooking first and cancelling later would waste the meal). When a meal is ready the Kitchen publishes MealReady, which makes Delivery assign a courier. RAMEN's ingredients run short (12 portions, 4 more every 40 s), so some ramen orders are refused up front. From 30 s to 50 s the kitchen is twice as slow. The customer follows along by push (or polling, or webhook). Try: \"Payment down for 10 s\" and watch the kitchen drop the unpaid tickets."),
         network: NetworkSpec {
             latency: Latency::Uniform([0.5, 2.0]),
         },
@@ -2848,6 +3341,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -2863,6 +3358,34 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
+            },
+            ServiceSpec {
+                id: s("inventory"),
+                label: Some(s("Inventory")),
+                kind: ServiceKind::Service,
+                replicas: 1,
+                concurrency: 8,
+                queue_capacity: 100,
+                latency: Latency::LogNormal {
+                    median_ms: 8.0,
+                    sigma: 0.4,
+                },
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: Some(BTreeMap::from([
+                    (s("CURRY"), StockSpec::Units(500000)),
+                    (s("RAMEN"), StockSpec::Detailed(StockDetail {
+                        units: 12,
+                        restock: Some(Restock {
+                            every_ms: 40000,
+                            units: 4,
+                        }),
+                    })),
+                ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -2878,6 +3401,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -2893,6 +3418,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("broker"),
@@ -2905,6 +3432,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("kitchen"),
@@ -2920,6 +3449,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("delivery"),
@@ -2935,6 +3466,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("status"),
@@ -2950,6 +3483,8 @@ fn food_ordering() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -2959,6 +3494,28 @@ fn food_ordering() -> Scenario {
                 effect: Effect::RecordOrder,
                 steps: vec![
                     Step::Call {
+                        target: s("inventory.reserve"),
+                        timeout_ms: 1000,
+                        retries: 1,
+                        backoff: Backoff {
+                            base_ms: 100,
+                            max_ms: 5000,
+                            jitter: 0.5,
+                            kind: None,
+                        },
+                        retry_budget: None,
+                        breaker: None,
+                        fallback: None,
+                        fallback_policy: None,
+                        mandatory: true,
+                        compensate: Some(Compensate::Target(s("inventory.release"))),
+                    },
+                    Step::Publish {
+                        to: s("kitchen_q"),
+                        message: Some(s("OrderPlaced")),
+                        mandatory: true,
+                    },
+                    Step::Call {
                         target: s("payment.charge"),
                         timeout_ms: 3000,
                         retries: 0,
@@ -2966,22 +3523,40 @@ fn food_ordering() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
-                        compensate: Some(s("payment.refund")),
+                        compensate: Some(Compensate::Target(s("payment.refund"))),
                     },
-                    Step::Publish {
-                        to: s("kitchen_q"),
-                        message: Some(s("OrderPlaced")),
-                        mandatory: true,
+                    Step::Accept {
+                        code: 202,
                     },
-                    Step::Accept,
                     Step::Notify {
                         status: s("PAID"),
                     },
                 ],
+                emits: Some(s("order_paid")),
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("inventory"),
+                op: s("reserve"),
+                effect: Effect::ReserveStock,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("inventory"),
+                op: s("release"),
+                effect: Effect::ReleaseStock,
+                steps: Vec::new(),
                 emits: None,
                 latency: None,
                 visibility_lag_ms: None,
@@ -2999,9 +3574,12 @@ fn food_ordering() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
                         compensate: None,
                     },
@@ -3031,8 +3609,12 @@ fn food_ordering() -> Scenario {
             HandlerSpec {
                 service: s("kitchen"),
                 op: s("cook"),
-                effect: Effect::Mark(s("cooked")),
+                effect: Effect::None,
                 steps: vec![
+                    Step::Wait {
+                        event: s("order_paid"),
+                        timeout_ms: 60000,
+                    },
                     Step::Notify {
                         status: s("COOKING"),
                     },
@@ -3108,9 +3690,11 @@ fn food_ordering() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: Some(s("dead_letters")),
+                    rollback: None,
                 },
                 QueueSpec {
                     id: s("delivery_q"),
@@ -3122,9 +3706,11 @@ fn food_ordering() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: Some(s("dead_letters")),
+                    rollback: None,
                 },
                 QueueSpec {
                     id: s("dead_letters"),
@@ -3136,9 +3722,11 @@ fn food_ordering() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: None,
+                    rollback: None,
                 },
             ],
             exchanges: Vec::new(),
@@ -3163,9 +3751,9 @@ fn food_ordering() -> Scenario {
         client: ClientSpec {
             service: s("client"),
             entry: s("order.place"),
-            completion: Completion::Push,
+            completion: Completion::Sse,
             allowed: vec![
-                Completion::Push,
+                Completion::Sse,
                 Completion::Polling,
                 Completion::Callback,
             ],
@@ -3186,16 +3774,37 @@ fn food_ordering() -> Scenario {
                     base_ms: 100,
                     max_ms: 5000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 failure_rate: 0.0,
             },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
+            },
+            retry: None,
         },
         workload: WorkloadSpec {
             arrival: Arrival::Poisson {
                 rate_per_s: 0.5,
             },
             orders: 60,
-            skus: Vec::new(),
+            skus: vec![
+                SkuMix {
+                    sku: s("CURRY"),
+                    weight: 1,
+                    qty: 1,
+                },
+                SkuMix {
+                    sku: s("RAMEN"),
+                    weight: 1,
+                    qty: 1,
+                },
+            ],
         },
         faults: vec![
             FaultSpec::Latency {
@@ -3207,8 +3816,8 @@ fn food_ordering() -> Scenario {
         ],
         outcome: OutcomeSpec {
             requires: vec![
+                Requirement::StockReserved,
                 Requirement::Paid,
-                Requirement::Flag(s("cooked")),
                 Requirement::Flag(s("courier_assigned")),
             ],
         },
@@ -3220,6 +3829,18 @@ fn food_ordering() -> Scenario {
             series_points: 4000,
         },
         one_click_faults: vec![
+            OneClickFault {
+                label: s("RAMEN sold out for 30 s (then 10 arrive)"),
+                on: Command::SetStock {
+                    sku: s("RAMEN"),
+                    units: 0,
+                },
+                off: Command::SetStock {
+                    sku: s("RAMEN"),
+                    units: 10,
+                },
+                duration_ms: 30000,
+            },
             OneClickFault {
                 label: s("Payment provider outage for 10 s"),
                 on: Command::SetUp {
@@ -3284,7 +3905,7 @@ fn food_ordering_claims() -> Vec<ClaimSpec> {
             runs: BTreeMap::new(),
             expect: vec![
                 s("a.latency.response.p95_ms < 0.05 * a.latency.done.p50_ms"),
-                s("a.queue.kitchen_q.published == a.orders.created"),
+                s("a.queue.kitchen_q.published + a.stock.ramen.out_of_stock == a.orders.created"),
             ],
             show: Some(ShowSpec {
                 run: s("a"),
@@ -3294,15 +3915,16 @@ fn food_ordering_claims() -> Vec<ClaimSpec> {
         },
         ClaimSpec {
             id: s("meal-ready-assigns-courier"),
-            text: s("A finished meal raises MealReady and Delivery then assigns a courier: every paid order ends cooked and with a courier"),
+            text: s("A finished meal raises MealReady and Delivery then assigns a courier: every paid order ends with a courier"),
             document: s("001"),
             seed: 1,
             orders: None,
             runs: BTreeMap::new(),
             expect: vec![
                 s("a.queue.delivery_q.acked == a.payments.success"),
-                s("a.service.delivery.succeeded == a.orders.created"),
-                s("a.outcome.completed == a.orders.created"),
+                s("a.service.delivery.succeeded == a.payments.success"),
+                s("a.outcome.completed == a.payments.success"),
+                s("a.outcome.inconsistent + a.outcome.lost == 0"),
             ],
             show: Some(ShowSpec {
                 run: s("a"),
@@ -3312,7 +3934,7 @@ fn food_ordering_claims() -> Vec<ClaimSpec> {
         },
         ClaimSpec {
             id: s("payment-before-kitchen"),
-            text: s("The kitchen only hears of paid orders: during a provider outage the orders fail up front and no unpaid meal is cooked"),
+            text: s("The kitchen hears of each order at once but cooks only paid ones: during a provider outage the unpaid orders fail, their tickets are dropped uncooked and nothing is left half done"),
             document: s("001"),
             seed: 1,
             orders: Some(30),
@@ -3344,8 +3966,10 @@ fn food_ordering_claims() -> Vec<ClaimSpec> {
             ]),
             expect: vec![
                 s("a.outcome.completed < a.orders.created"),
-                s("a.queue.kitchen_q.published == a.payments.captured"),
-                s("a.outcome.inconsistent == 0"),
+                s("a.queue.kitchen_q.published > a.payments.captured"),
+                s("a.queue.delivery_q.published == a.payments.captured - a.payments.refunded"),
+                s("a.queue.kitchen_q.dead_lettered == 0"),
+                s("a.outcome.inconsistent + a.outcome.lost == 0"),
             ],
             show: Some(ShowSpec {
                 run: s("a"),
@@ -3405,14 +4029,43 @@ fn food_ordering_claims() -> Vec<ClaimSpec> {
                 metric: s("queue.kitchen_q.peak_depth"),
             }),
         },
+        ClaimSpec {
+            id: s("ingredients-run-out"),
+            text: s("Inventory is asked first: when a meal's ingredients run out its orders are refused up front, before any payment or cooking"),
+            document: s("001"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.stock.ramen.out_of_stock >= 5"),
+                s("a.outcome.failed >= a.stock.ramen.out_of_stock"),
+                s("a.payments.captured + a.stock.ramen.out_of_stock == a.orders.created"),
+                s("a.outcome.inconsistent + a.outcome.lost == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(90000),
+                metric: s("stock.ramen.out_of_stock"),
+            }),
+        },
     ]
 }
 
 fn pizza() -> Scenario {
     Scenario {
         name: s("pizza"),
-        title: s("Pizza: events, competing workers and a fanout"),
-        description: s("The API accepts the order (202) and queues PlaceOrder; three competing Order workers take turns on that queue and publish OrderPlaced to a fanout exchange. OrderHistory records it; OrderExecutor walks the pizza through Prep, Bake and Oven, sending an OrderStatus event at each stage, and calls the customer's callback URL when it is ready."),
+        title: s("Pizza: OrderPlaced, competing workers, a fanout and OrderStatus events"),
+        description: s("Alice orders a pizza and gets 200 OK at once. The Order API publishes OrderPlaced to a direct exchange; the three competing Order workers take turns on its queue, each doing about a second of work, and pass OrderPlaced to a fanout exchange that gives one copy to OrderHistory and one to OrderExecutor. The executor walks the pizza through Prep, Bake and Oven; at each stage it publishes an OrderStatus event on the broker (OrderHistory records the progress) and Alice hears the stage over her completion channel (a webhook by default), then READY. From 30 s to 50 s orders arrive at 3 a second instead of 0.8: the workers' queue grows and the three workers share the surge evenly (compare their per-replica counts). Try: OrderHistory down for 30 s (its events wait in the broker), one worker replica fewer during the surge, SSE or WebSocket instead of the webhook."),
         network: NetworkSpec {
             latency: Latency::Uniform([0.5, 2.0]),
         },
@@ -3428,6 +4081,8 @@ fn pizza() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -3443,6 +4098,8 @@ fn pizza() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("broker"),
@@ -3455,6 +4112,8 @@ fn pizza() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order_worker"),
@@ -3464,19 +4123,21 @@ fn pizza() -> Scenario {
                 concurrency: 1,
                 queue_capacity: 100,
                 latency: Latency::LogNormal {
-                    median_ms: 20.0,
-                    sigma: 0.4,
+                    median_ms: 1000.0,
+                    sigma: 0.3,
                 },
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order_history"),
                 label: Some(s("Order History")),
                 kind: ServiceKind::Service,
                 replicas: 1,
-                concurrency: 2,
+                concurrency: 4,
                 queue_capacity: 100,
                 latency: Latency::LogNormal {
                     median_ms: 10.0,
@@ -3485,13 +4146,15 @@ fn pizza() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order_executor"),
                 label: Some(s("Order Executor")),
                 kind: ServiceKind::Service,
-                replicas: 1,
-                concurrency: 6,
+                replicas: 3,
+                concurrency: 8,
                 queue_capacity: 100,
                 latency: Latency::LogNormal {
                     median_ms: 5.0,
@@ -3500,6 +4163,8 @@ fn pizza() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("status"),
@@ -3515,6 +4180,8 @@ fn pizza() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -3525,10 +4192,12 @@ fn pizza() -> Scenario {
                 steps: vec![
                     Step::Publish {
                         to: s("orders"),
-                        message: Some(s("PlaceOrder")),
+                        message: Some(s("OrderPlaced")),
                         mandatory: true,
                     },
-                    Step::Accept,
+                    Step::Accept {
+                        code: 200,
+                    },
                 ],
                 emits: None,
                 latency: None,
@@ -3559,10 +4228,24 @@ fn pizza() -> Scenario {
                 visibility_lag_ms: None,
             },
             HandlerSpec {
+                service: s("order_history"),
+                op: s("progress"),
+                effect: Effect::None,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
                 service: s("order_executor"),
                 op: s("bake"),
                 effect: Effect::Mark(s("pizza_started")),
                 steps: vec![
+                    Step::Publish {
+                        to: s("order_status"),
+                        message: Some(s("OrderStatus")),
+                        mandatory: false,
+                    },
                     Step::Notify {
                         status: s("PREP"),
                     },
@@ -3573,6 +4256,11 @@ fn pizza() -> Scenario {
                         },
                         label: Some(s("prep")),
                     },
+                    Step::Publish {
+                        to: s("order_status"),
+                        message: Some(s("OrderStatus")),
+                        mandatory: false,
+                    },
                     Step::Notify {
                         status: s("BAKE"),
                     },
@@ -3582,6 +4270,11 @@ fn pizza() -> Scenario {
                             sigma: 0.2,
                         },
                         label: Some(s("bake")),
+                    },
+                    Step::Publish {
+                        to: s("order_status"),
+                        message: Some(s("OrderStatus")),
+                        mandatory: false,
                     },
                     Step::Notify {
                         status: s("OVEN"),
@@ -3633,9 +4326,11 @@ fn pizza() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: None,
+                    rollback: None,
                 },
                 QueueSpec {
                     id: s("history_q"),
@@ -3647,9 +4342,11 @@ fn pizza() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: None,
+                    rollback: None,
                 },
                 QueueSpec {
                     id: s("executor_q"),
@@ -3661,9 +4358,27 @@ fn pizza() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: None,
+                    rollback: None,
+                },
+                QueueSpec {
+                    id: s("status_q"),
+                    durable: true,
+                    capacity: 20000,
+                    visibility_timeout_ms: 10000,
+                    max_deliveries: 5,
+                    redelivery_backoff: Backoff {
+                        base_ms: 500,
+                        max_ms: 8000,
+                        jitter: 0.0,
+                        kind: None,
+                    },
+                    ttl_ms: None,
+                    dead_letter: None,
+                    rollback: None,
                 },
             ],
             exchanges: vec![
@@ -3680,6 +4395,13 @@ fn pizza() -> Scenario {
                     queues: vec![
                         s("history_q"),
                         s("executor_q"),
+                    ],
+                },
+                ExchangeSpec {
+                    id: s("order_status"),
+                    kind: ExchangeKind::Fanout,
+                    queues: vec![
+                        s("status_q"),
                     ],
                 },
             ],
@@ -3702,7 +4424,14 @@ fn pizza() -> Scenario {
                     queue: s("executor_q"),
                     handler: s("order_executor.bake"),
                     dispatch: Dispatch::RoundRobin,
-                    prefetch: 6,
+                    prefetch: 8,
+                    pause_while_open: None,
+                },
+                ConsumerSpec {
+                    queue: s("status_q"),
+                    handler: s("order_history.progress"),
+                    dispatch: Dispatch::RoundRobin,
+                    prefetch: 2,
                     pause_while_open: None,
                 },
             ],
@@ -3714,7 +4443,8 @@ fn pizza() -> Scenario {
             completion: Completion::Callback,
             allowed: vec![
                 Completion::Callback,
-                Completion::Push,
+                Completion::Sse,
+                Completion::Websocket,
                 Completion::Polling,
             ],
             timeout_ms: 10000,
@@ -3734,15 +4464,38 @@ fn pizza() -> Scenario {
                     base_ms: 100,
                     max_ms: 5000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 failure_rate: 0.1,
             },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
+            },
+            retry: None,
         },
         workload: WorkloadSpec {
-            arrival: Arrival::Poisson {
-                rate_per_s: 0.8,
+            arrival: Arrival::Surge {
+                segments: vec![
+                    SurgeSegment {
+                        until_ms: 30000,
+                        rate_per_s: 0.8,
+                    },
+                    SurgeSegment {
+                        until_ms: 50000,
+                        rate_per_s: 3.0,
+                    },
+                    SurgeSegment {
+                        until_ms: 60000,
+                        rate_per_s: 0.8,
+                    },
+                ],
             },
-            orders: 80,
+            orders: 120,
             skus: Vec::new(),
         },
         faults: Vec::new(),
@@ -3760,6 +4513,30 @@ fn pizza() -> Scenario {
             series_points: 4000,
         },
         one_click_faults: vec![
+            OneClickFault {
+                label: s("Order History down for 30 s"),
+                on: Command::SetUp {
+                    service: s("order_history"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("order_history"),
+                    up: true,
+                },
+                duration_ms: 30000,
+            },
+            OneClickFault {
+                label: s("One Order worker fewer for 20 s"),
+                on: Command::SetReplicas {
+                    service: s("order_worker"),
+                    replicas: 2,
+                },
+                off: Command::SetReplicas {
+                    service: s("order_worker"),
+                    replicas: 3,
+                },
+                duration_ms: 20000,
+            },
             OneClickFault {
                 label: s("Status store down for 10 s"),
                 on: Command::SetUp {
@@ -3806,7 +4583,7 @@ fn pizza_claims() -> Vec<ClaimSpec> {
             expect: vec![
                 s("a.queue.history_q.published == a.orders.created"),
                 s("a.queue.executor_q.published == a.orders.created"),
-                s("a.service.order_history.succeeded == a.orders.created"),
+                s("a.queue.history_q.acked == a.orders.created"),
                 s("a.outcome.completed == a.orders.created"),
             ],
             show: Some(ShowSpec {
@@ -3875,14 +4652,50 @@ fn pizza_claims() -> Vec<ClaimSpec> {
                 metric: s("queue.history_q.peak_depth"),
             }),
         },
+        ClaimSpec {
+            id: s("competing-workers-share-a-surge"),
+            text: s("During a surge of OrderPlaced events the competing Order workers each take an even share of the queue"),
+            document: s("002"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.queue.order_q.peak_depth >= 5"),
+                s("a.service.order_worker.replica_started_max - a.service.order_worker.replica_started_min <= 0.05 * a.orders.created"),
+                s("3 * a.service.order_worker.replica_started_min >= 0.9 * a.orders.created"),
+                s("a.outcome.completed == a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(45000),
+                metric: s("queue.order_q.peak_depth"),
+            }),
+        },
+        ClaimSpec {
+            id: s("order-status-events-on-the-broker"),
+            text: s("The OrderExecutor publishes an OrderStatus event on the broker at the Prep, Bake and Oven stages"),
+            document: s("002"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.queue.status_q.published == 3 * a.orders.created"),
+                s("a.queue.status_q.acked == a.queue.status_q.published"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(20000),
+                metric: s("queue.status_q.published"),
+            }),
+        },
     ]
 }
 
 fn async_write() -> Scenario {
     Scenario {
         name: s("async-write"),
-        title: s("Async write: 202 Accepted, then polling, webhook or push"),
-        description: s("The API stores the order command in a durable queue and answers 202 with the order id at once; a worker does the slow part. The client learns the outcome by polling the status endpoint, by a webhook to its callback URL, or by a push over an open stream. Compare the wasted polls, the detection lag and the consistency window between the three. The status store replicates with a 300 ms lag."),
+        title: s("Async write: 202 Accepted, then polling, webhook, SSE or WebSocket"),
+        description: s("The API stores the order command in a durable queue and answers 202 with the order id at once; a worker does the slow part (reserve, charge, ship). From 15 s to 35 s the warehouse fails 60 % of its requests: the worker rolls back what it did (refund, release), the broker delivers the command again, and the retry charges a new payment attempt; after three failed deliveries the command is dead-lettered, the order is rolled back and the client is told FAILED. The client learns the outcome by polling the status endpoint, by a webhook, over a server-sent event stream or over a WebSocket; 5 % of pushes find the connection dropped. Try: SSE against WebSocket (the SSE client resumes with its last event id and misses nothing, the WebSocket client misses what was sent while it reconnected); the id made by the client or fetched from the Id Service instead of returned by the server; the warehouse down for 30 s."),
         network: NetworkSpec {
             latency: Latency::Uniform([0.5, 2.0]),
         },
@@ -3898,6 +4711,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -3913,6 +4728,25 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
+            },
+            ServiceSpec {
+                id: s("ids"),
+                label: Some(s("Id Service")),
+                kind: ServiceKind::Service,
+                replicas: 1,
+                concurrency: 8,
+                queue_capacity: 100,
+                latency: Latency::LogNormal {
+                    median_ms: 2.0,
+                    sigma: 0.3,
+                },
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("broker"),
@@ -3925,6 +4759,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order_worker"),
@@ -3940,6 +4776,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -3955,9 +4793,11 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: Some(BTreeMap::from([
-                    (s("SKU-BLUE"), 500000),
-                    (s("SKU-RED"), 500000),
+                    (s("SKU-BLUE"), StockSpec::Units(500000)),
+                    (s("SKU-RED"), StockSpec::Units(500000)),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -3973,6 +4813,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -3988,6 +4830,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("warehouse"),
@@ -4003,6 +4847,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("status"),
@@ -4018,6 +4864,8 @@ fn async_write() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -4035,7 +4883,9 @@ fn async_write() -> Scenario {
                         message: Some(s("PlaceOrder")),
                         mandatory: true,
                     },
-                    Step::Accept,
+                    Step::Accept {
+                        code: 202,
+                    },
                 ],
                 emits: None,
                 latency: None,
@@ -4058,11 +4908,14 @@ fn async_write() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
-                        compensate: Some(s("inventory.release")),
+                        compensate: Some(Compensate::Target(s("inventory.release"))),
                     },
                     Step::Call {
                         target: s("payment.charge"),
@@ -4072,11 +4925,14 @@ fn async_write() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
-                        compensate: Some(s("payment.refund")),
+                        compensate: Some(Compensate::Target(s("payment.refund"))),
                     },
                     Step::Call {
                         target: s("warehouse.ship"),
@@ -4086,14 +4942,78 @@ fn async_write() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
-                        compensate: Some(s("warehouse.cancel")),
+                        compensate: Some(Compensate::Target(s("warehouse.cancel"))),
                     },
                     Step::Complete {
                         status: None,
+                    },
+                ],
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("order_worker"),
+                op: s("rollback"),
+                effect: Effect::None,
+                steps: vec![
+                    Step::Call {
+                        target: s("warehouse.cancel"),
+                        timeout_ms: 2000,
+                        retries: 2,
+                        backoff: Backoff {
+                            base_ms: 100,
+                            max_ms: 5000,
+                            jitter: 0.5,
+                            kind: None,
+                        },
+                        retry_budget: None,
+                        breaker: None,
+                        fallback: None,
+                        fallback_policy: None,
+                        mandatory: false,
+                        compensate: None,
+                    },
+                    Step::Call {
+                        target: s("inventory.release"),
+                        timeout_ms: 1000,
+                        retries: 2,
+                        backoff: Backoff {
+                            base_ms: 100,
+                            max_ms: 5000,
+                            jitter: 0.5,
+                            kind: None,
+                        },
+                        retry_budget: None,
+                        breaker: None,
+                        fallback: None,
+                        fallback_policy: None,
+                        mandatory: false,
+                        compensate: None,
+                    },
+                    Step::Call {
+                        target: s("payment.refund"),
+                        timeout_ms: 3000,
+                        retries: 2,
+                        backoff: Backoff {
+                            base_ms: 100,
+                            max_ms: 5000,
+                            jitter: 0.5,
+                            kind: None,
+                        },
+                        retry_budget: None,
+                        breaker: None,
+                        fallback: None,
+                        fallback_policy: None,
+                        mandatory: false,
+                        compensate: None,
                     },
                 ],
                 emits: None,
@@ -4131,9 +5051,12 @@ fn async_write() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
                         compensate: None,
                     },
@@ -4196,6 +5119,15 @@ fn async_write() -> Scenario {
                 latency: None,
                 visibility_lag_ms: None,
             },
+            HandlerSpec {
+                service: s("ids"),
+                op: s("issue"),
+                effect: Effect::IssueId,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
         ],
         broker: Some(BrokerSpec {
             service: s("broker"),
@@ -4210,9 +5142,11 @@ fn async_write() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: Some(s("dead_letters")),
+                    rollback: Some(s("order_worker.rollback")),
                 },
                 QueueSpec {
                     id: s("dead_letters"),
@@ -4224,9 +5158,11 @@ fn async_write() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: None,
+                    rollback: None,
                 },
             ],
             exchanges: Vec::new(),
@@ -4248,7 +5184,8 @@ fn async_write() -> Scenario {
             allowed: vec![
                 Completion::Polling,
                 Completion::Callback,
-                Completion::Push,
+                Completion::Sse,
+                Completion::Websocket,
             ],
             timeout_ms: 10000,
             polling: Some(PollingSpec {
@@ -4267,9 +5204,19 @@ fn async_write() -> Scenario {
                     base_ms: 100,
                     max_ms: 5000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 failure_rate: 0.0,
             },
+            id_source: None,
+            id_service: Some(s("ids.issue")),
+            stream: StreamSpec {
+                drop_rate: 0.05,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
+            },
+            retry: None,
         },
         workload: WorkloadSpec {
             arrival: Arrival::Poisson {
@@ -4289,7 +5236,14 @@ fn async_write() -> Scenario {
                 },
             ],
         },
-        faults: Vec::new(),
+        faults: vec![
+            FaultSpec::ErrorRate {
+                service: s("warehouse"),
+                rate: 0.6,
+                at_ms: 15000,
+                until_ms: 35000,
+            },
+        ],
         outcome: OutcomeSpec {
             requires: vec![
                 Requirement::StockReserved,
@@ -4305,6 +5259,30 @@ fn async_write() -> Scenario {
             series_points: 4000,
         },
         one_click_faults: vec![
+            OneClickFault {
+                label: s("Warehouse fails 60 % for 20 s"),
+                on: Command::SetErrorRate {
+                    service: s("warehouse"),
+                    rate: 0.6,
+                },
+                off: Command::SetErrorRate {
+                    service: s("warehouse"),
+                    rate: 0.0,
+                },
+                duration_ms: 20000,
+            },
+            OneClickFault {
+                label: s("Order worker down for 20 s"),
+                on: Command::SetUp {
+                    service: s("order_worker"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("order_worker"),
+                    up: true,
+                },
+                duration_ms: 20000,
+            },
             OneClickFault {
                 label: s("Payment provider outage for 10 s"),
                 on: Command::SetUp {
@@ -4366,7 +5344,17 @@ fn async_write_claims() -> Vec<ClaimSpec> {
             document: s("003"),
             seed: 1,
             orders: None,
-            runs: BTreeMap::new(),
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
             expect: vec![
                 s("5 * a.latency.response.p95_ms < a.latency.done.p50_ms"),
                 s("a.queue.order_commands.published == a.orders.created"),
@@ -4389,7 +5377,7 @@ fn async_write_claims() -> Vec<ClaimSpec> {
                     completion: Some(Completion::Polling),
                     id_source: None,
                     orders: None,
-                    faults: true,
+                    faults: false,
                     durable: BTreeMap::new(),
                     commands: Vec::new(),
                 }),
@@ -4398,7 +5386,7 @@ fn async_write_claims() -> Vec<ClaimSpec> {
                     completion: Some(Completion::Callback),
                     id_source: None,
                     orders: None,
-                    faults: true,
+                    faults: false,
                     durable: BTreeMap::new(),
                     commands: Vec::new(),
                 }),
@@ -4427,7 +5415,7 @@ fn async_write_claims() -> Vec<ClaimSpec> {
                     completion: Some(Completion::Polling),
                     id_source: None,
                     orders: None,
-                    faults: true,
+                    faults: false,
                     durable: BTreeMap::new(),
                     commands: Vec::new(),
                 }),
@@ -4436,16 +5424,16 @@ fn async_write_claims() -> Vec<ClaimSpec> {
                     completion: Some(Completion::Callback),
                     id_source: None,
                     orders: None,
-                    faults: true,
+                    faults: false,
                     durable: BTreeMap::new(),
                     commands: Vec::new(),
                 }),
                 (s("c"), ClaimRunSpec {
                     preset: None,
-                    completion: Some(Completion::Push),
+                    completion: Some(Completion::Sse),
                     id_source: None,
                     orders: None,
-                    faults: true,
+                    faults: false,
                     durable: BTreeMap::new(),
                     commands: Vec::new(),
                 }),
@@ -4468,7 +5456,17 @@ fn async_write_claims() -> Vec<ClaimSpec> {
             document: s("003"),
             seed: 1,
             orders: None,
-            runs: BTreeMap::new(),
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
             expect: vec![
                 s("a.latency.consistency_window.mean_ms > 10 * a.latency.response.mean_ms"),
                 s("a.outcome.completed == a.orders.created"),
@@ -4491,7 +5489,7 @@ fn async_write_claims() -> Vec<ClaimSpec> {
                     completion: None,
                     id_source: None,
                     orders: None,
-                    faults: true,
+                    faults: false,
                     durable: BTreeMap::new(),
                     commands: vec![
                         TimedCommand {
@@ -4522,6 +5520,103 @@ fn async_write_claims() -> Vec<ClaimSpec> {
                 metric: s("queue.order_commands.peak_depth"),
             }),
         },
+        ClaimSpec {
+            id: s("sse-resumes-websocket-misses"),
+            text: s("Over server-sent events a dropped stream resumes from the last event id and nothing is missed; a WebSocket that drops misses what was sent meanwhile"),
+            document: s("003"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: Some(Completion::Sse),
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+                (s("b"), ClaimRunSpec {
+                    preset: None,
+                    completion: Some(Completion::Websocket),
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.client.stream_drops >= 3"),
+                s("a.client.stream_replays >= a.client.stream_drops"),
+                s("a.latency.completion.count == a.orders.created"),
+                s("b.client.stream_drops >= 3"),
+                s("b.latency.completion.count < b.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("b"),
+                at_ms: None,
+                metric: s("client.stream_drops"),
+            }),
+        },
+        ClaimSpec {
+            id: s("failed-message-retried"),
+            text: s("A failed message is retried: after a rollback refunded its payment, the redelivered command charges a new attempt and the order completes"),
+            document: s("003"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: Some(Completion::Callback),
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.payments.new_attempts >= 5"),
+                s("a.queue.order_commands.redelivered >= a.payments.new_attempts"),
+                s("a.outcome.inconsistent == 0"),
+                s("a.outcome.completed >= 0.9 * a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(30000),
+                metric: s("payments.new_attempts"),
+            }),
+        },
+        ClaimSpec {
+            id: s("dead-letter-rolled-back-and-reported"),
+            text: s("A command that fails every delivery is dead-lettered after the 202: the order is rolled back and the consumer is told FAILED"),
+            document: s("003"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: Some(Completion::Callback),
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.queue.order_commands.dead_lettered >= 1"),
+                s("a.steps.rollbacks == a.queue.order_commands.dead_lettered"),
+                s("a.outcome.compensated + a.outcome.failed == a.queue.order_commands.dead_lettered"),
+                s("a.outcome.lost + a.outcome.inconsistent == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(40000),
+                metric: s("steps.rollbacks"),
+            }),
+        },
     ]
 }
 
@@ -4529,7 +5624,7 @@ fn payment_breaker() -> Scenario {
     Scenario {
         name: s("payment-breaker"),
         title: s("Payment record and circuit breaker"),
-        description: s("Payment writes a PENDING record, calls the external provider through a circuit breaker and records SUCCESS or FAILED. From 15 s to 35 s the provider is down: after five failures the breaker opens and calls fail fast; each charge is queued for retry (QUEUED_FOR_RETRY) and the order waits for it. Every 5 s the breaker lets two probes through (half-open); once they succeed it closes and the retry queue drains."),
+        description: s("Payment writes a PENDING record, calls the external provider through a circuit breaker set up as document 004 sets up opossum (failureThreshold 3, timeout 5 s, resetTimeout 30 s, errorThresholdPercentage 50) and records SUCCESS or FAILED. From 15 s to 35 s the provider is down: the first two failures are FAILED and the order is undone; the third opens the breaker, operations are alerted, and from then on charges fail fast and are queued for retry: the client hears QUEUED_FOR_RETRY at once and the final outcome later. 30 s after opening, one trial call (half-open) succeeds, the breaker closes and the retry queue drains. Try \"Payment provider hangs for 30 s\": answers take minutes, calls time out after 5 s, and the breaker keeps Payment's workers free; try the sync mode to see QUEUED_FOR_RETRY as the answer."),
         network: NetworkSpec {
             latency: Latency::Uniform([0.5, 2.0]),
         },
@@ -4545,6 +5640,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("order"),
@@ -4560,6 +5657,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("inventory"),
@@ -4575,9 +5674,11 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: Some(BTreeMap::from([
-                    (s("SKU-BLUE"), 500000),
-                    (s("SKU-RED"), 500000),
+                    (s("SKU-BLUE"), StockSpec::Units(500000)),
+                    (s("SKU-RED"), StockSpec::Units(500000)),
                 ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("payment"),
@@ -4593,6 +5694,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("provider"),
@@ -4608,6 +5711,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("broker"),
@@ -4620,6 +5725,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("warehouse"),
@@ -4635,6 +5742,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("status"),
@@ -4650,6 +5759,8 @@ fn payment_breaker() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -4658,7 +5769,9 @@ fn payment_breaker() -> Scenario {
                 op: s("place"),
                 effect: Effect::RecordOrder,
                 steps: vec![
-                    Step::Accept,
+                    Step::Accept {
+                        code: 202,
+                    },
                     Step::Call {
                         target: s("inventory.reserve"),
                         timeout_ms: 1000,
@@ -4667,25 +5780,34 @@ fn payment_breaker() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
-                        compensate: Some(s("inventory.release")),
+                        compensate: Some(Compensate::Target(s("inventory.release"))),
                     },
                     Step::Call {
                         target: s("payment.charge"),
-                        timeout_ms: 3000,
+                        timeout_ms: 8000,
                         retries: 0,
                         backoff: Backoff {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
-                        compensate: Some(s("payment.refund")),
+                        compensate: Some(Compensate::Target(s("payment.refund"))),
+                    },
+                    Step::AnswerIfQueued {
+                        status: s("QUEUED_FOR_RETRY"),
                     },
                     Step::Wait {
                         event: s("payment_settled"),
@@ -4699,11 +5821,14 @@ fn payment_breaker() -> Scenario {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: None,
                         fallback: None,
+                        fallback_policy: None,
                         mandatory: true,
-                        compensate: Some(s("warehouse.cancel")),
+                        compensate: Some(Compensate::Target(s("warehouse.cancel"))),
                     },
                     Step::Complete {
                         status: None,
@@ -4738,15 +5863,18 @@ fn payment_breaker() -> Scenario {
                 steps: vec![
                     Step::Call {
                         target: s("provider.charge"),
-                        timeout_ms: 3000,
+                        timeout_ms: 30000,
                         retries: 0,
                         backoff: Backoff {
                             base_ms: 100,
                             max_ms: 5000,
                             jitter: 0.5,
+                            kind: None,
                         },
+                        retry_budget: None,
                         breaker: Some(s("provider")),
                         fallback: Some(Fallback::QueueForRetry(s("payment_retry"))),
+                        fallback_policy: Some(FallbackPolicy::QueueWhenOpen),
                         mandatory: true,
                         compensate: None,
                     },
@@ -4823,9 +5951,11 @@ fn payment_breaker() -> Scenario {
                         base_ms: 1000,
                         max_ms: 10000,
                         jitter: 0.2,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: Some(s("dead_letters")),
+                    rollback: None,
                 },
                 QueueSpec {
                     id: s("dead_letters"),
@@ -4837,9 +5967,11 @@ fn payment_breaker() -> Scenario {
                         base_ms: 500,
                         max_ms: 8000,
                         jitter: 0.0,
+                        kind: None,
                     },
                     ttl_ms: None,
                     dead_letter: None,
+                    rollback: None,
                 },
             ],
             exchanges: Vec::new(),
@@ -4856,13 +5988,15 @@ fn payment_breaker() -> Scenario {
         breakers: vec![
             BreakerSpec {
                 id: s("provider"),
-                failure_threshold: 5,
-                error_rate_threshold: 0.5,
-                window_ms: 10000,
-                min_calls: 10,
-                call_timeout_ms: 800,
-                reset_timeout_ms: 5000,
-                half_open_probes: 2,
+                failure_threshold: Some(3),
+                error_threshold_percentage: 50.0,
+                error_rate_threshold: None,
+                rolling_count_timeout_ms: 10000,
+                rolling_count_buckets: 10,
+                volume_threshold: 0,
+                timeout_ms: 5000,
+                reset_timeout_ms: 30000,
+                half_open_trial_calls: 1,
             },
         ],
         client: ClientSpec {
@@ -4872,7 +6006,7 @@ fn payment_breaker() -> Scenario {
             allowed: vec![
                 Completion::Polling,
                 Completion::Callback,
-                Completion::Push,
+                Completion::Sse,
                 Completion::Sync,
             ],
             timeout_ms: 10000,
@@ -4892,9 +6026,19 @@ fn payment_breaker() -> Scenario {
                     base_ms: 100,
                     max_ms: 5000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 failure_rate: 0.0,
             },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
+            },
+            retry: None,
         },
         workload: WorkloadSpec {
             arrival: Arrival::Poisson {
@@ -4936,6 +6080,18 @@ fn payment_breaker() -> Scenario {
             series_points: 4000,
         },
         one_click_faults: vec![
+            OneClickFault {
+                label: s("Payment provider hangs for 30 s"),
+                on: Command::SetLatencyFactor {
+                    service: s("provider"),
+                    factor: 1000.0,
+                },
+                off: Command::SetLatencyFactor {
+                    service: s("provider"),
+                    factor: 1.0,
+                },
+                duration_ms: 30000,
+            },
             OneClickFault {
                 label: s("Payment provider outage for 10 s"),
                 on: Command::SetUp {
@@ -5040,7 +6196,7 @@ fn payment_breaker_claims() -> Vec<ClaimSpec> {
         },
         ClaimSpec {
             id: s("self-healing"),
-            text: s("Self-healing: after the outage the half-open breaker's probes pass, it closes, and the charges QUEUED_FOR_RETRY are captured"),
+            text: s("Self-healing: after the outage the half-open breaker's trial call passes, it closes, and the charges QUEUED_FOR_RETRY are captured"),
             document: s("004"),
             seed: 1,
             orders: None,
@@ -5055,6 +6211,689 @@ fn payment_breaker_claims() -> Vec<ClaimSpec> {
                 run: s("a"),
                 at_ms: Some(40000),
                 metric: s("payments.recovered"),
+            }),
+        },
+        ClaimSpec {
+            id: s("fallback-only-when-open"),
+            text: s("The fallback is for an open breaker only: a charge that fails while it is still closed is recorded FAILED; once it is open, charges are QUEUED_FOR_RETRY"),
+            document: s("004"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.payments.failed >= 1"),
+                s("a.payments.failed <= 2"),
+                s("a.payments.queued_for_retry > 10"),
+                s("a.breaker.provider.opens == 1"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(17000),
+                metric: s("payments.failed"),
+            }),
+        },
+        ClaimSpec {
+            id: s("queued-answered-at-once"),
+            text: s("A sync client paying during the outage is answered QUEUED_FOR_RETRY at once instead of timing out, and its payment is captured later"),
+            document: s("004"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("sync"), ClaimRunSpec {
+                    preset: None,
+                    completion: Some(Completion::Sync),
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("sync.client.timeouts == 0"),
+                s("sync.payments.queued_for_retry > 10"),
+                s("sync.payments.recovered == sync.payments.queued_for_retry"),
+                s("sync.latency.response.p99_ms < 1000"),
+            ],
+            show: Some(ShowSpec {
+                run: s("sync"),
+                at_ms: Some(25000),
+                metric: s("payments.queued_for_retry"),
+            }),
+        },
+        ClaimSpec {
+            id: s("hanging-provider-fails-fast"),
+            text: s("With the provider hanging, calls time out after the breaker's timeout, it opens, and Payment's workers stay free: nothing is refused and no client times out"),
+            document: s("004"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("hang"), ClaimRunSpec {
+                    preset: None,
+                    completion: Some(Completion::Sync),
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: vec![
+                        TimedCommand {
+                            at_ms: 15000,
+                            command: Command::SetLatencyFactor {
+                                service: s("provider"),
+                                factor: 1000.0,
+                            },
+                        },
+                        TimedCommand {
+                            at_ms: 45000,
+                            command: Command::SetLatencyFactor {
+                                service: s("provider"),
+                                factor: 1.0,
+                            },
+                        },
+                    ],
+                }),
+            ]),
+            expect: vec![
+                s("hang.breaker.provider.opens >= 1"),
+                s("hang.breaker.provider.short_circuited > 50"),
+                s("hang.service.payment.rejected == 0"),
+                s("hang.client.timeouts == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("hang"),
+                at_ms: Some(25000),
+                metric: s("breaker.provider.short_circuited"),
+            }),
+        },
+        ClaimSpec {
+            id: s("operations-alerted"),
+            text: s("Each time the breaker opens, operations are alerted"),
+            document: s("004"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.breaker.provider.alerts == a.breaker.provider.opens"),
+                s("a.breaker.provider.alerts >= 1"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(17000),
+                metric: s("breaker.provider.alerts"),
+            }),
+        },
+    ]
+}
+
+fn payment_backup() -> Scenario {
+    Scenario {
+        name: s("payment-backup"),
+        title: s("Payment breaker with a backup provider"),
+        description: s("Document 004's other fallback: while the breaker in front of the payment provider is open, Payment charges through a backup payment processor instead of queueing the charge. The breaker is set up as the document sets up opossum (failureThreshold 3, timeout 5 s, resetTimeout 30 s, errorThresholdPercentage 50). From 15 s to 35 s the provider is down: the first two failures are FAILED and the order is undone; the third opens the breaker, operations are alerted, and until its trial call succeeds every charge goes to the Backup Provider, answered at once, so orders complete without waiting. The order id is the idempotency key: no order is charged twice. Compare with payment-breaker, which queues the charges for retry."),
+        network: NetworkSpec {
+            latency: Latency::Uniform([0.5, 2.0]),
+        },
+        services: vec![
+            ServiceSpec {
+                id: s("client"),
+                label: Some(s("Client")),
+                kind: ServiceKind::Client,
+                replicas: 1,
+                concurrency: 1,
+                queue_capacity: 100,
+                latency: Latency::Constant(1.0),
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
+            },
+            ServiceSpec {
+                id: s("order"),
+                label: Some(s("Order Service")),
+                kind: ServiceKind::Service,
+                replicas: 2,
+                concurrency: 16,
+                queue_capacity: 200,
+                latency: Latency::LogNormal {
+                    median_ms: 3.0,
+                    sigma: 0.3,
+                },
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
+            },
+            ServiceSpec {
+                id: s("inventory"),
+                label: Some(s("Inventory")),
+                kind: ServiceKind::Service,
+                replicas: 1,
+                concurrency: 8,
+                queue_capacity: 100,
+                latency: Latency::LogNormal {
+                    median_ms: 8.0,
+                    sigma: 0.4,
+                },
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: Some(BTreeMap::from([
+                    (s("SKU-BLUE"), StockSpec::Units(500000)),
+                    (s("SKU-RED"), StockSpec::Units(500000)),
+                ])),
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
+            },
+            ServiceSpec {
+                id: s("payment"),
+                label: Some(s("Payment")),
+                kind: ServiceKind::Service,
+                replicas: 2,
+                concurrency: 8,
+                queue_capacity: 100,
+                latency: Latency::LogNormal {
+                    median_ms: 5.0,
+                    sigma: 0.3,
+                },
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
+            },
+            ServiceSpec {
+                id: s("provider"),
+                label: Some(s("Payment Provider")),
+                kind: ServiceKind::External,
+                replicas: 4,
+                concurrency: 16,
+                queue_capacity: 100,
+                latency: Latency::LogNormal {
+                    median_ms: 120.0,
+                    sigma: 0.5,
+                },
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
+            },
+            ServiceSpec {
+                id: s("backup"),
+                label: Some(s("Backup Provider")),
+                kind: ServiceKind::External,
+                replicas: 2,
+                concurrency: 16,
+                queue_capacity: 100,
+                latency: Latency::LogNormal {
+                    median_ms: 200.0,
+                    sigma: 0.5,
+                },
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
+            },
+            ServiceSpec {
+                id: s("warehouse"),
+                label: Some(s("Warehouse")),
+                kind: ServiceKind::Service,
+                replicas: 1,
+                concurrency: 4,
+                queue_capacity: 100,
+                latency: Latency::LogNormal {
+                    median_ms: 40.0,
+                    sigma: 0.4,
+                },
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
+            },
+            ServiceSpec {
+                id: s("status"),
+                label: Some(s("Status Store")),
+                kind: ServiceKind::Store,
+                replicas: 1,
+                concurrency: 32,
+                queue_capacity: 1000,
+                latency: Latency::LogNormal {
+                    median_ms: 1.5,
+                    sigma: 0.3,
+                },
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
+            },
+        ],
+        handlers: vec![
+            HandlerSpec {
+                service: s("order"),
+                op: s("place"),
+                effect: Effect::RecordOrder,
+                steps: vec![
+                    Step::Accept {
+                        code: 202,
+                    },
+                    Step::Call {
+                        target: s("inventory.reserve"),
+                        timeout_ms: 1000,
+                        retries: 1,
+                        backoff: Backoff {
+                            base_ms: 100,
+                            max_ms: 5000,
+                            jitter: 0.5,
+                            kind: None,
+                        },
+                        retry_budget: None,
+                        breaker: None,
+                        fallback: None,
+                        fallback_policy: None,
+                        mandatory: true,
+                        compensate: Some(Compensate::Target(s("inventory.release"))),
+                    },
+                    Step::Call {
+                        target: s("payment.charge"),
+                        timeout_ms: 8000,
+                        retries: 0,
+                        backoff: Backoff {
+                            base_ms: 100,
+                            max_ms: 5000,
+                            jitter: 0.5,
+                            kind: None,
+                        },
+                        retry_budget: None,
+                        breaker: None,
+                        fallback: None,
+                        fallback_policy: None,
+                        mandatory: true,
+                        compensate: Some(Compensate::Target(s("payment.refund"))),
+                    },
+                    Step::Call {
+                        target: s("warehouse.ship"),
+                        timeout_ms: 2000,
+                        retries: 1,
+                        backoff: Backoff {
+                            base_ms: 100,
+                            max_ms: 5000,
+                            jitter: 0.5,
+                            kind: None,
+                        },
+                        retry_budget: None,
+                        breaker: None,
+                        fallback: None,
+                        fallback_policy: None,
+                        mandatory: true,
+                        compensate: Some(Compensate::Target(s("warehouse.cancel"))),
+                    },
+                    Step::Complete {
+                        status: None,
+                    },
+                ],
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("inventory"),
+                op: s("reserve"),
+                effect: Effect::ReserveStock,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("inventory"),
+                op: s("release"),
+                effect: Effect::ReleaseStock,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("payment"),
+                op: s("charge"),
+                effect: Effect::Charge,
+                steps: vec![
+                    Step::Call {
+                        target: s("provider.charge"),
+                        timeout_ms: 30000,
+                        retries: 0,
+                        backoff: Backoff {
+                            base_ms: 100,
+                            max_ms: 5000,
+                            jitter: 0.5,
+                            kind: None,
+                        },
+                        retry_budget: None,
+                        breaker: Some(s("provider")),
+                        fallback: Some(Fallback::Backup {
+                            target: s("backup.charge"),
+                            timeout_ms: 5000,
+                        }),
+                        fallback_policy: Some(FallbackPolicy::BackupProvider),
+                        mandatory: true,
+                        compensate: None,
+                    },
+                ],
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("payment"),
+                op: s("refund"),
+                effect: Effect::Refund,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("provider"),
+                op: s("charge"),
+                effect: Effect::ProviderCharge,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("backup"),
+                op: s("charge"),
+                effect: Effect::ProviderCharge,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("warehouse"),
+                op: s("ship"),
+                effect: Effect::Ship,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("warehouse"),
+                op: s("cancel"),
+                effect: Effect::CancelShipment,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
+                service: s("status"),
+                op: s("write"),
+                effect: Effect::WriteStatus,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: Some(200),
+            },
+            HandlerSpec {
+                service: s("status"),
+                op: s("read"),
+                effect: Effect::ReadStatus,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+        ],
+        broker: None,
+        breakers: vec![
+            BreakerSpec {
+                id: s("provider"),
+                failure_threshold: Some(3),
+                error_threshold_percentage: 50.0,
+                error_rate_threshold: None,
+                rolling_count_timeout_ms: 10000,
+                rolling_count_buckets: 10,
+                volume_threshold: 0,
+                timeout_ms: 5000,
+                reset_timeout_ms: 30000,
+                half_open_trial_calls: 1,
+            },
+        ],
+        client: ClientSpec {
+            service: s("client"),
+            entry: s("order.place"),
+            completion: Completion::Polling,
+            allowed: vec![
+                Completion::Polling,
+                Completion::Callback,
+                Completion::Sse,
+                Completion::Sync,
+            ],
+            timeout_ms: 10000,
+            polling: Some(PollingSpec {
+                target: s("status.read"),
+                write: s("status.write"),
+                interval_ms: 500,
+                max_polls: 400,
+                id_source: IdSource::Server,
+                id_service: None,
+                timeout_ms: 2000,
+            }),
+            callback: CallbackSpec {
+                max_attempts: 5,
+                timeout_ms: 2000,
+                backoff: Backoff {
+                    base_ms: 100,
+                    max_ms: 5000,
+                    jitter: 0.5,
+                    kind: None,
+                },
+                failure_rate: 0.0,
+            },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
+            },
+            retry: None,
+        },
+        workload: WorkloadSpec {
+            arrival: Arrival::Poisson {
+                rate_per_s: 3.0,
+            },
+            orders: 180,
+            skus: vec![
+                SkuMix {
+                    sku: s("SKU-BLUE"),
+                    weight: 3,
+                    qty: 1,
+                },
+                SkuMix {
+                    sku: s("SKU-RED"),
+                    weight: 1,
+                    qty: 2,
+                },
+            ],
+        },
+        faults: vec![
+            FaultSpec::Down {
+                service: s("provider"),
+                at_ms: 15000,
+                until_ms: 35000,
+            },
+        ],
+        outcome: OutcomeSpec {
+            requires: vec![
+                Requirement::StockReserved,
+                Requirement::Paid,
+                Requirement::Shipped,
+            ],
+        },
+        limits: Limits {
+            trace_buffer: 1000000,
+            max_live_orders: 100000,
+            max_commands: 10000,
+            sample_interval_ms: 500,
+            series_points: 4000,
+        },
+        one_click_faults: vec![
+            OneClickFault {
+                label: s("Payment provider hangs for 30 s"),
+                on: Command::SetLatencyFactor {
+                    service: s("provider"),
+                    factor: 1000.0,
+                },
+                off: Command::SetLatencyFactor {
+                    service: s("provider"),
+                    factor: 1.0,
+                },
+                duration_ms: 30000,
+            },
+            OneClickFault {
+                label: s("Payment provider outage for 10 s"),
+                on: Command::SetUp {
+                    service: s("provider"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("provider"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+            OneClickFault {
+                label: s("Payment down for 10 s"),
+                on: Command::SetUp {
+                    service: s("payment"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("payment"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+            OneClickFault {
+                label: s("Warehouse down for 30 s"),
+                on: Command::SetUp {
+                    service: s("warehouse"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("warehouse"),
+                    up: true,
+                },
+                duration_ms: 30000,
+            },
+            OneClickFault {
+                label: s("Status store down for 10 s"),
+                on: Command::SetUp {
+                    service: s("status"),
+                    up: false,
+                },
+                off: Command::SetUp {
+                    service: s("status"),
+                    up: true,
+                },
+                duration_ms: 10000,
+            },
+        ],
+        claims: Vec::new(),
+    }
+}
+
+fn payment_backup_claims() -> Vec<ClaimSpec> {
+    vec![
+        ClaimSpec {
+            id: s("backup-charges-while-open"),
+            text: s("While the breaker is open the backup payment processor takes the charges: orders complete and none waits in a retry queue"),
+            document: s("004"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.breaker.provider.opens == 1"),
+                s("a.service.backup.succeeded > 20"),
+                s("a.payments.queued_for_retry == 0"),
+                s("a.outcome.completed >= a.orders.created - 2"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(25000),
+                metric: s("service.backup.succeeded"),
+            }),
+        },
+        ClaimSpec {
+            id: s("backup-only-when-open"),
+            text: s("The backup is used only once the breaker is open: the failures before it opens are recorded FAILED"),
+            document: s("004"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.payments.failed >= 1"),
+                s("a.payments.failed <= 2"),
+                s("a.breaker.provider.alerts == a.breaker.provider.opens"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(17000),
+                metric: s("payments.failed"),
+            }),
+        },
+        ClaimSpec {
+            id: s("no-double-charge"),
+            text: s("No order is charged twice, whichever processor took it"),
+            document: s("004"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.payments.captured == a.payments.success"),
+                s("a.payments.captured <= a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: None,
+                metric: s("payments.captured"),
+            }),
+        },
+        ClaimSpec {
+            id: s("no-backup-without-outage"),
+            text: s("With the provider up the breaker stays closed and the backup takes nothing"),
+            document: s("004"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.breaker.provider.opens == 0"),
+                s("a.service.backup.received == 0"),
+                s("a.payments.success == a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: Some(10000),
+                metric: s("service.backup.received"),
             }),
         },
     ]
@@ -5080,6 +6919,8 @@ fn mmc() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
             ServiceSpec {
                 id: s("server"),
@@ -5092,6 +6933,8 @@ fn mmc() -> Scenario {
                 error_rate: 0.0,
                 down: Vec::new(),
                 stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
             },
         ],
         handlers: vec![
@@ -5121,9 +6964,19 @@ fn mmc() -> Scenario {
                     base_ms: 100,
                     max_ms: 5000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 failure_rate: 0.0,
             },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
+            },
+            retry: None,
         },
         workload: WorkloadSpec {
             arrival: Arrival::Poisson {
@@ -5167,6 +7020,424 @@ fn mmc_claims() -> Vec<ClaimSpec> {
                 run: s("a"),
                 at_ms: None,
                 metric: s("service.server.mean_queue_wait_ms"),
+            }),
+        },
+    ]
+}
+
+fn retry_storm() -> Scenario {
+    Scenario {
+        name: s("retry-storm"),
+        title: s("Retry storm: retries without backoff"),
+        description: s("An API with 8 workers (40 ms per request on average, 200 requests/s at most) takes 140 orders/s: 70 % busy, answers in tens of milliseconds. Clients give up after 1 s and send the request again at once, up to 3 times. At 10 s the API stalls for 2 s (every request started then takes 30 times longer). The backlog makes waits pass 1 s, every client retries, and each order now costs up to 4 requests: 560/s offered to a server that does 200/s. The server stays saturated with requests whose clients left long ago, and almost no order succeeds for the rest of the run, although the stall lasted 2 s (a metastable failure). retry-storm-backoff is the same system with jittered backoff and a retry budget."),
+        network: NetworkSpec {
+            latency: Latency::Constant(1.0),
+        },
+        services: vec![
+            ServiceSpec {
+                id: s("client"),
+                label: Some(s("Client")),
+                kind: ServiceKind::Client,
+                replicas: 1,
+                concurrency: 1,
+                queue_capacity: 100,
+                latency: Latency::Constant(1.0),
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
+            },
+            ServiceSpec {
+                id: s("api"),
+                label: Some(s("API Service")),
+                kind: ServiceKind::Service,
+                replicas: 1,
+                concurrency: 8,
+                queue_capacity: 100000,
+                latency: Latency::Exponential(40.0),
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
+            },
+        ],
+        handlers: vec![
+            HandlerSpec {
+                service: s("api"),
+                op: s("place"),
+                effect: Effect::None,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+        ],
+        broker: None,
+        breakers: Vec::new(),
+        client: ClientSpec {
+            service: s("client"),
+            entry: s("api.place"),
+            completion: Completion::Sync,
+            allowed: Vec::new(),
+            timeout_ms: 1000,
+            polling: None,
+            callback: CallbackSpec {
+                max_attempts: 5,
+                timeout_ms: 2000,
+                backoff: Backoff {
+                    base_ms: 100,
+                    max_ms: 5000,
+                    jitter: 0.5,
+                    kind: None,
+                },
+                failure_rate: 0.0,
+            },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
+            },
+            retry: Some(ClientRetry {
+                retries: 3,
+                backoff: Backoff {
+                    base_ms: 1,
+                    max_ms: 1,
+                    jitter: 0.0,
+                    kind: Some(JitterKind::Exponential),
+                },
+                budget: None,
+            }),
+        },
+        workload: WorkloadSpec {
+            arrival: Arrival::Poisson {
+                rate_per_s: 140.0,
+            },
+            orders: 8400,
+            skus: Vec::new(),
+        },
+        faults: vec![
+            FaultSpec::Latency {
+                service: s("api"),
+                factor: 30.0,
+                at_ms: 10000,
+                until_ms: 12000,
+            },
+        ],
+        outcome: OutcomeSpec {
+            requires: Vec::new(),
+        },
+        limits: Limits {
+            trace_buffer: 1000000,
+            max_live_orders: 200000,
+            max_commands: 10000,
+            sample_interval_ms: 500,
+            series_points: 4000,
+        },
+        one_click_faults: vec![
+            OneClickFault {
+                label: s("API stalls for 2 s"),
+                on: Command::SetLatencyFactor {
+                    service: s("api"),
+                    factor: 30.0,
+                },
+                off: Command::SetLatencyFactor {
+                    service: s("api"),
+                    factor: 1.0,
+                },
+                duration_ms: 2000,
+            },
+        ],
+        claims: Vec::new(),
+    }
+}
+
+fn retry_storm_claims() -> Vec<ClaimSpec> {
+    vec![
+        ClaimSpec {
+            id: s("stall-becomes-collapse"),
+            text: s("Retried at once after a timeout, a 2 s stall of a 70 % busy service becomes a collapse that lasts the whole run: most orders time out and the service stays saturated"),
+            document: s("beyond the documents"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.client.timeouts >= 0.6 * a.orders.created"),
+                s("a.service.api.utilisation >= 0.95"),
+                s("a.client.retries >= 2 * a.orders.created"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: None,
+                metric: s("client.timeouts"),
+            }),
+        },
+        ClaimSpec {
+            id: s("stable-without-the-stall"),
+            text: s("The same load and retries without the stall run smoothly: the collapse needs a trigger, and then sustains itself"),
+            document: s("beyond the documents"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.client.timeouts == 0"),
+                s("a.service.api.utilisation <= 0.75"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: None,
+                metric: s("client.timeouts"),
+            }),
+        },
+        ClaimSpec {
+            id: s("backoff-and-budget-recover"),
+            text: s("With jittered backoff and a retry budget the same stall costs a few seconds of timeouts, and the service recovers"),
+            document: s("beyond the documents"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+                (s("b"), ClaimRunSpec {
+                    preset: Some(s("retry-storm-backoff")),
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: true,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("b.client.timeouts * 4 <= a.client.timeouts"),
+                s("b.client.retries * 100 <= a.client.retries"),
+                s("b.service.api.utilisation <= 0.8"),
+            ],
+            show: Some(ShowSpec {
+                run: s("b"),
+                at_ms: None,
+                metric: s("client.timeouts"),
+            }),
+        },
+    ]
+}
+
+fn retry_storm_backoff() -> Scenario {
+    Scenario {
+        name: s("retry-storm-backoff"),
+        title: s("Retry storm tamed: jittered backoff and a retry budget"),
+        description: s("The retry-storm workload and 2 s stall, with retries done as robust clients do them: full-jitter exponential backoff (200 ms base, 5 s cap) and a retry budget, a token bucket of 20 retries refilled by a tenth of a token per success. The stall still times out the orders caught in its backlog, but the budget runs dry within a second, the offered load stays near 140/s, the backlog drains at the 60/s of spare capacity and the API answers in milliseconds again within about 10 s of the stall's end."),
+        network: NetworkSpec {
+            latency: Latency::Constant(1.0),
+        },
+        services: vec![
+            ServiceSpec {
+                id: s("client"),
+                label: Some(s("Client")),
+                kind: ServiceKind::Client,
+                replicas: 1,
+                concurrency: 1,
+                queue_capacity: 100,
+                latency: Latency::Constant(1.0),
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
+            },
+            ServiceSpec {
+                id: s("api"),
+                label: Some(s("API Service")),
+                kind: ServiceKind::Service,
+                replicas: 1,
+                concurrency: 8,
+                queue_capacity: 100000,
+                latency: Latency::Exponential(40.0),
+                error_rate: 0.0,
+                down: Vec::new(),
+                stock: None,
+                balancer: Balancer::Pool,
+                scale_in: ScaleIn::Drain,
+            },
+        ],
+        handlers: vec![
+            HandlerSpec {
+                service: s("api"),
+                op: s("place"),
+                effect: Effect::None,
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+        ],
+        broker: None,
+        breakers: Vec::new(),
+        client: ClientSpec {
+            service: s("client"),
+            entry: s("api.place"),
+            completion: Completion::Sync,
+            allowed: Vec::new(),
+            timeout_ms: 1000,
+            polling: None,
+            callback: CallbackSpec {
+                max_attempts: 5,
+                timeout_ms: 2000,
+                backoff: Backoff {
+                    base_ms: 100,
+                    max_ms: 5000,
+                    jitter: 0.5,
+                    kind: None,
+                },
+                failure_rate: 0.0,
+            },
+            id_source: None,
+            id_service: None,
+            stream: StreamSpec {
+                drop_rate: 0.0,
+                reconnect_ms: 1000,
+                max_reconnects: 20,
+                resync_on_reconnect: false,
+            },
+            retry: Some(ClientRetry {
+                retries: 3,
+                backoff: Backoff {
+                    base_ms: 200,
+                    max_ms: 5000,
+                    jitter: 0.5,
+                    kind: Some(JitterKind::Full),
+                },
+                budget: Some(RetryBudget {
+                    max_tokens: 20,
+                    refill_per_success: 0.1,
+                }),
+            }),
+        },
+        workload: WorkloadSpec {
+            arrival: Arrival::Poisson {
+                rate_per_s: 140.0,
+            },
+            orders: 8400,
+            skus: Vec::new(),
+        },
+        faults: vec![
+            FaultSpec::Latency {
+                service: s("api"),
+                factor: 30.0,
+                at_ms: 10000,
+                until_ms: 12000,
+            },
+        ],
+        outcome: OutcomeSpec {
+            requires: Vec::new(),
+        },
+        limits: Limits {
+            trace_buffer: 1000000,
+            max_live_orders: 200000,
+            max_commands: 10000,
+            sample_interval_ms: 500,
+            series_points: 4000,
+        },
+        one_click_faults: vec![
+            OneClickFault {
+                label: s("API stalls for 2 s"),
+                on: Command::SetLatencyFactor {
+                    service: s("api"),
+                    factor: 30.0,
+                },
+                off: Command::SetLatencyFactor {
+                    service: s("api"),
+                    factor: 1.0,
+                },
+                duration_ms: 2000,
+            },
+        ],
+        claims: Vec::new(),
+    }
+}
+
+fn retry_storm_backoff_claims() -> Vec<ClaimSpec> {
+    vec![
+        ClaimSpec {
+            id: s("budget-caps-retries"),
+            text: s("The retry budget lets through a few dozen retries during the stall, not one per timeout"),
+            document: s("beyond the documents"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.client.retries <= 60"),
+                s("a.client.timeouts >= a.client.retries"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: None,
+                metric: s("client.retries"),
+            }),
+        },
+        ClaimSpec {
+            id: s("recovers-after-stall"),
+            text: s("After the 2 s stall the service drains its backlog and runs at its normal load: most orders of the run succeed"),
+            document: s("beyond the documents"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::new(),
+            expect: vec![
+                s("a.client.timeouts <= 0.2 * a.orders.created"),
+                s("a.service.api.utilisation <= 0.8"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: None,
+                metric: s("client.timeouts"),
+            }),
+        },
+        ClaimSpec {
+            id: s("no-stall-no-timeouts"),
+            text: s("Without the stall nothing times out, so nothing is retried"),
+            document: s("beyond the documents"),
+            seed: 1,
+            orders: None,
+            runs: BTreeMap::from([
+                (s("a"), ClaimRunSpec {
+                    preset: None,
+                    completion: None,
+                    id_source: None,
+                    orders: None,
+                    faults: false,
+                    durable: BTreeMap::new(),
+                    commands: Vec::new(),
+                }),
+            ]),
+            expect: vec![
+                s("a.client.timeouts == 0"),
+                s("a.client.retries == 0"),
+            ],
+            show: Some(ShowSpec {
+                run: s("a"),
+                at_ms: None,
+                metric: s("client.retries"),
             }),
         },
     ]

@@ -77,7 +77,7 @@ macro_rules! lit_display {
         }
     )*};
 }
-lit_display!(u32, u64, bool);
+lit_display!(u16, u32, u64, bool);
 
 impl Lit for f64 {
     fn lit(&self, w: &mut W) {
@@ -151,7 +151,18 @@ macro_rules! lit_unit_enum {
         }
     )*};
 }
-lit_unit_enum!(ServiceKind, ExchangeKind, Dispatch, Completion, IdSource);
+lit_unit_enum!(
+    ServiceKind,
+    ExchangeKind,
+    Dispatch,
+    Completion,
+    IdSource,
+    CompensateMode,
+    JitterKind,
+    Balancer,
+    ScaleIn,
+    FallbackPolicy
+);
 
 /// Structs, named with every field.
 macro_rules! lit_struct {
@@ -178,25 +189,36 @@ lit_struct! {
     Window { from_ms, until_ms }
     ServiceSpec {
         id, label, kind, replicas, concurrency, queue_capacity, latency, error_rate, down, stock,
+        balancer, scale_in,
     }
     HandlerSpec { service, op, effect, steps, emits, latency, visibility_lag_ms }
-    Backoff { base_ms, max_ms, jitter }
+    Backoff { base_ms, max_ms, jitter, kind }
+    RetryBudget { max_tokens, refill_per_success }
+    ClientRetry { retries, backoff, budget }
     BrokerSpec { service, queues, exchanges, consumers }
     QueueSpec {
         id, durable, capacity, visibility_timeout_ms, max_deliveries, redelivery_backoff, ttl_ms,
-        dead_letter,
+        dead_letter, rollback,
     }
     ExchangeSpec { id, kind, queues }
     ConsumerSpec { queue, handler, dispatch, prefetch, pause_while_open }
     BreakerSpec {
-        id, failure_threshold, error_rate_threshold, window_ms, min_calls, call_timeout_ms,
-        reset_timeout_ms, half_open_probes,
+        id, failure_threshold, error_threshold_percentage, error_rate_threshold,
+        rolling_count_timeout_ms, rolling_count_buckets, volume_threshold, timeout_ms,
+        reset_timeout_ms, half_open_trial_calls,
     }
     PollingSpec { target, write, interval_ms, max_polls, id_source, id_service, timeout_ms }
     CallbackSpec { max_attempts, timeout_ms, backoff, failure_rate }
-    ClientSpec { service, entry, completion, allowed, timeout_ms, polling, callback }
+    ClientSpec {
+        service, entry, completion, allowed, timeout_ms, polling, callback, id_source, id_service,
+        stream, retry,
+    }
+    StreamSpec { drop_rate, reconnect_ms, max_reconnects, resync_on_reconnect }
     SurgeSegment { until_ms, rate_per_s }
     SkuMix { sku, weight, qty }
+    StockDetail { units, restock }
+    CompensateSpec { target, mode }
+    Restock { every_ms, units }
     WorkloadSpec { arrival, orders, skus }
     OutcomeSpec { requires }
     Limits { trace_buffer, max_live_orders, max_commands, sample_interval_ms, series_points }
@@ -212,6 +234,24 @@ impl Lit for Latency {
                 "Latency::LogNormal",
                 &[("median_ms", median_ms), ("sigma", sigma)],
             ),
+        }
+    }
+}
+
+impl Lit for Compensate {
+    fn lit(&self, w: &mut W) {
+        match self {
+            Compensate::Target(t) => w.tuple("Compensate::Target", t),
+            Compensate::Detailed(d) => w.tuple("Compensate::Detailed", d),
+        }
+    }
+}
+
+impl Lit for StockSpec {
+    fn lit(&self, w: &mut W) {
+        match self {
+            StockSpec::Units(n) => w.tuple("StockSpec::Units", n),
+            StockSpec::Detailed(d) => w.tuple("StockSpec::Detailed", d),
         }
     }
 }
@@ -254,8 +294,10 @@ impl Lit for Step {
                 timeout_ms,
                 retries,
                 backoff,
+                retry_budget,
                 breaker,
                 fallback,
+                fallback_policy,
                 mandatory,
                 compensate,
             } => w.record(
@@ -265,8 +307,10 @@ impl Lit for Step {
                     ("timeout_ms", timeout_ms),
                     ("retries", retries),
                     ("backoff", backoff),
+                    ("retry_budget", retry_budget),
                     ("breaker", breaker),
                     ("fallback", fallback),
+                    ("fallback_policy", fallback_policy),
                     ("mandatory", mandatory),
                     ("compensate", compensate),
                 ],
@@ -283,12 +327,15 @@ impl Lit for Step {
                 "Step::Publish",
                 &[("to", to), ("message", message), ("mandatory", mandatory)],
             ),
-            Step::Accept => w.raw("Step::Accept"),
+            Step::Accept { code } => w.record("Step::Accept", &[("code", code)]),
             Step::Status { value, mandatory } => w.record(
                 "Step::Status",
                 &[("value", value), ("mandatory", mandatory)],
             ),
             Step::Notify { status } => w.record("Step::Notify", &[("status", status)]),
+            Step::AnswerIfQueued { status } => {
+                w.record("Step::AnswerIfQueued", &[("status", status)])
+            }
             Step::Complete { status } => w.record("Step::Complete", &[("status", status)]),
             Step::Work { latency, label } => {
                 w.record("Step::Work", &[("latency", latency), ("label", label)])
@@ -412,6 +459,9 @@ impl Lit for crate::command::Command {
             ),
             Command::RestartBroker { downtime_ms } => {
                 w.record("Command::RestartBroker", &[("downtime_ms", downtime_ms)])
+            }
+            Command::SetStock { sku, units } => {
+                w.record("Command::SetStock", &[("sku", sku), ("units", units)])
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Circuit breakers as the flow sees them: the state machine itself is
-//! [`crate::breaker::Breaker`]; here are the reactions to its transitions (a
-//! timer for the reset, consumers that resume when it closes).
+//! [`crate::breaker::Breaker`]; here are the reactions to its transitions
+//! (operations alerted and a timer for the reset when it opens, consumers
+//! that resume when it half-opens or closes).
 
 use super::schedule::Event;
 use super::world::World;
@@ -21,6 +22,8 @@ impl World {
         self.trace(m, TraceKind::Breaker { breaker: b, state });
         match state {
             BreakerState::Open => {
+                // The breaker counted the alert; the trace shows it.
+                self.trace(m, TraceKind::OperationsAlerted { breaker: b });
                 let breaker = &self.breakers[b];
                 let (at, epoch) = (breaker.reset_at(), breaker.epoch());
                 self.timers.at(at, Event::BreakerReset(b, epoch));

@@ -79,8 +79,10 @@ impl World {
                     base_us: 100_000,
                     max_us: 1_000_000,
                     jitter: 0.5,
+                    kind: None,
                 },
                 breaker: None,
+                budget: None,
             },
             CallCtx::Publish | CallCtx::FallbackPublish => {
                 unreachable!("publishes have no call policy")
@@ -168,10 +170,20 @@ impl World {
     pub(super) fn on_call_result(&mut self, m: &Model, a: ActKey, result: CallResult) {
         let ctx = self.acts[a].call;
         self.acts[a].phase = Phase::Working;
-        let breaker = match ctx {
-            CallCtx::Step | CallCtx::Backup => self.policy(m, a, ctx).breaker,
-            _ => None,
+        let (breaker, budget) = match ctx {
+            CallCtx::Step | CallCtx::Backup => {
+                let p = self.policy(m, a, ctx);
+                (p.breaker, p.budget)
+            }
+            _ => (None, None),
         };
+        let answered = match result {
+            CallResult::Err(r) => r.is_business(),
+            _ => true,
+        };
+        if answered {
+            self.budget_refill(m, budget);
+        }
         if let Some(b) = breaker {
             let probe = self.acts[a].probe.take().is_some();
             // Business answers ("card declined") mean the dependency works.
@@ -191,15 +203,18 @@ impl World {
             (_, CallResult::Deferred) => self.step_ok(m, a, true),
             (_, CallResult::Err(r)) => {
                 let policy = self.policy(m, a, ctx);
-                let act = &mut self.acts[a];
-                if !r.is_business() && act.attempt < policy.retries {
+                let may_retry = !r.is_business() && self.acts[a].attempt < policy.retries;
+                if may_retry && self.budget_allows(policy.budget) {
+                    let act = &mut self.acts[a];
                     let attempt = act.attempt;
+                    let prev = if attempt == 0 { 0 } else { act.last_delay_us };
                     act.attempt += 1;
                     act.token += 1;
                     act.phase = Phase::Backoff;
                     let token = act.token;
                     let (s, o) = (act.service, act.order);
-                    let delay = policy.backoff.delay_us(attempt, &mut self.rng);
+                    let delay = policy.backoff.next_delay_us(attempt, prev, &mut self.rng);
+                    self.acts[a].last_delay_us = delay;
                     self.metrics.steps.retries += 1;
                     let order = self.order_id(o);
                     self.trace(
@@ -239,8 +254,12 @@ impl World {
             CallCtx::Step => {
                 let step = &m.handlers[act.handler].steps[act.pc];
                 if let StepModel::Call {
-                    fallback: Some(fb), ..
+                    fallback: Some(fb),
+                    fallback_when_open,
+                    policy,
+                    ..
                 } = step
+                    && (!fallback_when_open || self.breaker_open(*policy, reason))
                 {
                     let (o, handler, pc) = (act.order, act.handler, act.pc);
                     let own_queue = match (fb, act.origin) {
@@ -286,6 +305,15 @@ impl World {
             CallCtx::Backup | CallCtx::Publish | CallCtx::FallbackPublish => {}
         }
         self.step_failed(m, a, reason)
+    }
+
+    /// Document 004's test before its fallback: is the call's breaker open
+    /// (refused at once, or opened by this very failure)?
+    fn breaker_open(&self, policy: CallPolicy, reason: Reason) -> bool {
+        reason == Reason::ShortCircuit
+            || policy
+                .breaker
+                .is_some_and(|b| self.breakers[b].state() == crate::breaker::BreakerState::Open)
     }
 
     pub(super) fn step_ok(&mut self, m: &Model, a: ActKey, deferred: bool) {
@@ -366,11 +394,12 @@ impl World {
         let i = StepId::last_in(act.done_mask).expect("checked above");
         act.done_mask &= !i.bit();
         act.attempt = 0;
+        act.compensated = true;
         let (s, o, handler) = (act.service, act.order, act.handler);
-        let target = m.handlers[handler].steps[i]
-            .compensation()
-            .expect("done_mask marks compensable steps")
-            .target;
+        let comp = m.handlers[handler].steps[i]
+            .compensate()
+            .expect("done_mask marks compensable steps");
+        let target = comp.policy.target;
         self.metrics.steps.compensations += 1;
         if let Some(order) = self.orders.get_mut(o) {
             order.compensations += 1;
@@ -384,6 +413,18 @@ impl World {
                 target,
             },
         );
+        if comp.send {
+            // Fire-and-forget: the undo goes out and the handler moves on
+            // at once (to the next undo, or to its answer).
+            let to = m.handlers[target].service;
+            let body = Body::Request {
+                handler: target,
+                reply: Reply::None,
+                arg: STATUS_PENDING,
+            };
+            self.send(m, s, to, o, body);
+            return self.next_compensation(m, a);
+        }
         self.start_call(m, a, CallCtx::Compensation(i));
     }
 
@@ -407,6 +448,17 @@ impl World {
         };
         if h.effect == EffectModel::Charge && !act.skip_steps {
             self.commit_payment(m, &act, result, final_failure);
+        }
+        // A delivery that rolled its steps back and will come again: the
+        // redelivery is a real retry (003), so a refunded or cancelled
+        // payment may be charged anew (a new attempt, see `effects.rs`).
+        if act.compensated
+            && !final_failure
+            && !result.is_ok()
+            && matches!(act.origin, Origin::Delivery { .. })
+            && let Some(order) = self.orders.get_mut(act.order)
+        {
+            order.retry_after_rollback = true;
         }
         if let Some(order) = self.orders.get_mut(act.order) {
             order.done_at = self.now;
@@ -517,6 +569,11 @@ impl World {
                     return;
                 }
                 let status = match m.handlers[act.handler].effect {
+                    // A WebSocket client's read after reconnecting: the
+                    // server's own record of what it sent.
+                    EffectModel::ReadStatus if reply == Reply::Resync => {
+                        self.stream_status(act.order)
+                    }
                     EffectModel::ReadStatus => self
                         .orders
                         .get(act.order)

@@ -16,10 +16,12 @@ use crate::scenario::{Completion, IdSource};
 use crate::time::SimTime;
 use crate::trace::TraceKind;
 
-/// The client's own state: its completion mode and the arrival process.
+/// The client's own state: its completion mode, where its order ids come
+/// from, and the arrival process.
 #[derive(Clone, Debug)]
 pub(super) struct Client {
     pub completion: Completion,
+    pub id_source: IdSource,
     /// Orders created so far (arrivals, including shed ones).
     pub orders_started: u64,
     /// Next arrival time, in fractional microseconds (no drift).
@@ -27,9 +29,10 @@ pub(super) struct Client {
 }
 
 impl Client {
-    pub fn new(completion: Completion) -> Client {
+    pub fn new(completion: Completion, id_source: IdSource) -> Client {
         Client {
             completion,
+            id_source,
             orders_started: 0,
             next_arrival_us: 0.0,
         }
@@ -126,13 +129,8 @@ impl World {
 
     pub(super) fn client_begin(&mut self, m: &Model, o: OrderKey) {
         self.client_hold(o);
-        let polling = m
-            .client
-            .polling
-            .as_ref()
-            .filter(|_| self.client.completion == Completion::Polling);
-        match polling.map(|p| (p.id_source, p.id_service)) {
-            Some((IdSource::IdService, Some(ids))) => {
+        match (self.client.id_source, m.client.id_service) {
+            (IdSource::IdService, Some(ids)) => {
                 let token = self.orders[o].client.token;
                 let to = m.handlers[ids].service;
                 self.send(
@@ -169,13 +167,16 @@ impl World {
         self.timeout(m.client.timeout_us, Event::ClientTimeout(o, token));
         if let Some(p) = &m.client.polling
             && self.client.completion == Completion::Polling
-            && p.id_source == IdSource::Client
+            && self.client.id_source == IdSource::Client
         {
             self.after(p.interval_us, Event::Poll(o, token));
         }
     }
 
     pub(super) fn on_client_timeout(&mut self, m: &Model, o: OrderKey, token: u32) {
+        if self.client_retry(m, o, token) {
+            return;
+        }
         let Some(order) = self.orders.get_mut(o) else {
             return;
         };
@@ -201,6 +202,7 @@ impl World {
         o: OrderKey,
         reply: Reply,
         result: CallResult,
+        status: StatusId,
         accepted: bool,
     ) {
         let Some(order) = self.orders.get(o) else {
@@ -223,8 +225,15 @@ impl World {
                 if !order.client.waits_under(token) || order.client.answer != Answer::None {
                     return self.late();
                 }
+                if result.is_ok() {
+                    self.budget_refill(m, m.client.retry.and_then(|r| r.budget));
+                }
                 if accepted {
                     self.client_answer(m, o, Answer::Accepted, false);
+                    if status != STATUS_PENDING {
+                        // Accepted with news: "QUEUED_FOR_RETRY".
+                        self.client_progress(m, o, status);
+                    }
                     match self.client.completion {
                         Completion::Polling => {
                             // The response timeout goes stale, and so do the
@@ -255,6 +264,23 @@ impl World {
         order.client.give_answer(answer, self.now, last);
         let id = order.id;
         self.trace(m, TraceKind::ClientAnswer { order: id, answer });
+    }
+
+    /// The client hears a progress status with its answer (a sync client
+    /// told QUEUED_FOR_RETRY): it becomes the last status it saw.
+    fn client_progress(&mut self, m: &Model, o: OrderKey, status: StatusId) {
+        let order = &mut self.orders[o];
+        order.client.last_status = status;
+        order.client.told_queued = true;
+        let id = order.id;
+        self.trace(
+            m,
+            TraceKind::ClientLearned {
+                order: id,
+                status,
+                last: false,
+            },
+        );
     }
 
     /// The client learns a status (poll answer, webhook, push).

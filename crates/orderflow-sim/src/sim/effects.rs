@@ -96,10 +96,14 @@ impl World {
                 StockState::Shipped => Counter::Shipped,
             }
         );
-        if !self
-            .stock
-            .move_units(order.sku, u64::from(order.qty), from, to)
-        {
+        let (sku, qty) = (order.sku, u64::from(order.qty));
+        let moved = if (from, to) == (Counter::Available, Counter::Reserved) {
+            // A reservation: a refusal is counted (out of stock).
+            self.stock.reserve(sku, qty)
+        } else {
+            self.stock.move_units(sku, qty, from, to)
+        };
+        if !moved {
             debug_assert_eq!(from, Counter::Available, "an order's own units moved");
             return None;
         }
@@ -125,6 +129,18 @@ impl World {
                 self.acts[a].skip_steps = true;
                 Ok(None)
             }
+            // A retry after a rollback: a new attempt, a new PENDING record
+            // (the provider's idempotency key includes the attempt).
+            PaymentState::Refunded | PaymentState::Cancelled if order.retry_after_rollback => {
+                order.retry_after_rollback = false;
+                order.payment_attempt += 1;
+                order.payment = PaymentState::Pending;
+                self.metrics.payments.new_attempts += 1;
+                Ok(Some(TraceKind::Payment {
+                    order: order.id,
+                    state: PaymentState::Pending,
+                }))
+            }
             PaymentState::Refunded | PaymentState::Cancelled => Err(Reason::Cancelled),
             PaymentState::Pending => Ok(None),
             _ => {
@@ -143,6 +159,7 @@ impl World {
         let order = &mut self.orders[o];
         let state = if order.captured && !order.refunded {
             order.refunded = true;
+            order.refunds += 1;
             self.metrics.payments.refunded += 1;
             PaymentState::Refunded
         } else if !order.captured && order.payment != PaymentState::Cancelled {
@@ -157,17 +174,25 @@ impl World {
         })
     }
 
-    /// The provider captures the money, at most once per order (the order
-    /// id is the idempotency key); a repeat is counted, not charged.
+    /// The provider captures the money, at most once per payment attempt
+    /// (the order id and the attempt are the idempotency key); a repeat is
+    /// counted, not charged. A refunded capture of an earlier attempt does
+    /// not stop a new attempt, and two captures are never live at once.
     fn provider_charge(&mut self, o: OrderKey) -> Result<(), Reason> {
         let order = &mut self.orders[o];
         order.provider_attempts += 1;
-        if order.captured {
+        let attempt_dead = matches!(
+            order.payment,
+            PaymentState::Cancelled | PaymentState::Refunded
+        );
+        if order.captured && !order.refunded {
             self.metrics.payments.duplicate_attempts += 1;
-        } else if order.payment == PaymentState::Cancelled || order.refunded {
+        } else if attempt_dead || (order.refunded && order.payment_attempt == 1) {
             return Err(Reason::Cancelled);
         } else {
             order.captured = true;
+            order.captures += 1;
+            order.refunded = false;
             self.metrics.payments.captured += 1;
         }
         Ok(())

@@ -58,6 +58,8 @@ pub(super) struct Activation {
     pub call: CallCtx,
     pub token: u32,
     pub attempt: u32,
+    /// The last retry's backoff (the decorrelated jitter grows from it).
+    pub last_delay_us: u64,
     /// The value carried by a status-write request.
     pub arg: StatusId,
     /// A half-open probe is out through this breaker.
@@ -72,6 +74,8 @@ pub(super) struct Activation {
     pub slot: Option<ReplicaId>,
     /// The effect found the work already done (an idempotent repeat).
     pub skip_steps: bool,
+    /// It ran compensations (rolled back its done steps).
+    pub compensated: bool,
     /// Set when a parked handler is woken: `Some(true)` event raised,
     /// `Some(false)` timed out.
     pub wake: Option<bool>,
@@ -113,6 +117,7 @@ impl World {
             call: CallCtx::Step,
             token: 0,
             attempt: 0,
+            last_delay_us: 0,
             arg,
             probe: None,
             done_mask: 0,
@@ -120,6 +125,7 @@ impl World {
             fail_reason: Reason::Error,
             deferred: false,
             responded: false,
+            compensated: false,
             slot: None,
             skip_steps: false,
             wake: None,
@@ -145,7 +151,8 @@ impl World {
                 act.pc = act.pc.next();
                 return self.run_steps(m, a);
             }
-            return self.step_failed(m, a, Reason::NoEvent);
+            let reason = self.wait_failure(m, a);
+            return self.step_failed(m, a, reason);
         }
         let rate = self.services.error_rate(act.service);
         if rate > 0.0 && self.rng.chance(rate) {
@@ -184,7 +191,7 @@ impl World {
                     self.start_publish(m, a, to, message, CallCtx::Publish);
                     false
                 }
-                StepModel::Accept => {
+                StepModel::Accept { .. } => {
                     self.step_accept(m, a);
                     true
                 }
@@ -199,6 +206,7 @@ impl World {
                         true
                     }
                 }
+                StepModel::AnswerIfQueued { status } => self.step_answer_if_queued(m, a, status),
                 StepModel::Notify { status } => self.step_notify(m, a, status, false),
                 StepModel::Complete { status } => self.step_notify(m, a, status, true),
                 StepModel::Work { ref latency, .. } => {
@@ -256,6 +264,30 @@ impl World {
         }
     }
 
+    /// `answer_if_queued`: after a call answered QUEUED_FOR_RETRY, the
+    /// client hears `status` now. A sync client still waiting gets it as its
+    /// response (202-like: no more waiting, the work goes on); others hear it
+    /// as progress over their channel. True if the handler goes on.
+    fn step_answer_if_queued(&mut self, m: &Model, a: ActKey, status: StatusId) -> bool {
+        let act = &mut self.acts[a];
+        if !act.deferred {
+            act.pc = act.pc.next();
+            return true;
+        }
+        if self.client.completion != Completion::Sync {
+            return self.step_notify(m, a, status, false);
+        }
+        act.pc = act.pc.next();
+        if !act.responded
+            && let Origin::Reply(reply @ Reply::Client { .. }) = act.origin
+        {
+            act.responded = true;
+            let (s, o, to) = (act.service, act.order, act.reply_to);
+            self.reply(m, s, to, o, reply, CallResult::Deferred, status, true);
+        }
+        true
+    }
+
     /// `notify` (progress) or `complete` (the outcome, `last`): tells the
     /// client over its completion channel. A polling client's progress is a
     /// status write the handler waits for. True if the handler goes on.
@@ -294,7 +326,8 @@ impl World {
             return true;
         }
         if failed {
-            self.step_failed(m, a, Reason::NoEvent);
+            let reason = self.wait_failure(m, a);
+            self.step_failed(m, a, reason);
             return false;
         }
         act.token += 1;
@@ -381,6 +414,27 @@ impl World {
             order.parked = None;
         }
         self.admit(m, a, None);
+    }
+
+    /// Why a `wait` step failed. A queued message whose order's awaited
+    /// outcome came out failed (the payment was declined) is cancelled, a
+    /// business failure, so the broker takes it as consumed: redelivering it
+    /// cannot change that outcome. Otherwise (a timeout, or a caller that
+    /// waits) the event did not come.
+    fn wait_failure(&self, m: &Model, a: ActKey) -> Reason {
+        let act = &self.acts[a];
+        let event_failed = match m.handlers[act.handler].steps.get(act.pc) {
+            Some(StepModel::Wait { event, .. }) => self
+                .orders
+                .get(act.order)
+                .is_some_and(|o| o.events_failed & event.bit() != 0),
+            _ => false,
+        };
+        if event_failed && matches!(act.origin, Origin::Delivery { .. }) {
+            Reason::Cancelled
+        } else {
+            Reason::NoEvent
+        }
     }
 
     pub(super) fn on_wait_timeout(&mut self, m: &Model, a: ActKey, token: u32) {

@@ -16,18 +16,19 @@ pub(super) struct Audit {
 
 impl Audit {
     pub fn settled(&mut self, o: &OrderState) {
-        self.captured += u64::from(o.captured);
-        self.refunded += u64::from(o.refunded);
+        self.captured += u64::from(o.captures);
+        self.refunded += u64::from(o.refunds);
     }
 }
 
 impl World {
     pub(super) fn check_invariants(&self, m: &Model) -> Result<(), String> {
         self.check_money()?;
-        // Stock is conserved per SKU.
+        // Stock is conserved per SKU: only restocks and `set_stock` bring
+        // units in or take them out, and both count them.
         for (i, (name, initial)) in m.skus.iter_enumerated() {
             let l = self.stock.levels()[i];
-            if l.available + l.reserved + l.shipped != u64::from(*initial) {
+            if l.available + l.reserved + l.shipped != l.expected_total(u64::from(*initial)) {
                 return Err(format!(
                     "stock of {name} not conserved: {l:?}, initial {initial}"
                 ));
@@ -55,11 +56,16 @@ impl World {
     fn check_money(&self) -> Result<(), String> {
         let (mut captured, mut refunded) = (self.audit.captured, self.audit.refunded);
         for o in self.orders.values() {
-            if o.refunded && !o.captured {
+            if o.refunds > o.captures {
                 return Err(format!("o#{} refunded but never charged", o.id));
             }
-            captured += u64::from(o.captured);
-            refunded += u64::from(o.refunded);
+            // A new payment attempt (a retry after a rollback) may capture
+            // again, but only once the last capture was refunded.
+            if o.captures > o.refunds + 1 {
+                return Err(format!("o#{} charged twice", o.id));
+            }
+            captured += u64::from(o.captures);
+            refunded += u64::from(o.refunds);
         }
         let p = &self.metrics.payments;
         if p.captured != captured || p.refunded != refunded {

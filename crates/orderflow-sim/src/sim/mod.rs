@@ -61,10 +61,12 @@ mod handlers;
 mod invariants;
 mod network;
 mod notify;
+mod retries;
 mod sampling;
 mod schedule;
 mod services;
 mod stock;
+mod stream;
 mod trace_buffer;
 mod world;
 
@@ -75,7 +77,7 @@ use crate::command::{AppliedCommand, Command, CommandError};
 use crate::ids::*;
 use crate::metrics::Metrics;
 use crate::model::Model;
-use crate::scenario::Completion;
+use crate::scenario::{Completion, IdSource};
 use crate::time::SimTime;
 use crate::trace::TraceEvent;
 use world::World;
@@ -88,6 +90,53 @@ pub use commands::MAX_TIMED_COMMANDS;
 pub use notify::{FINAL_STATUS_ATTEMPTS, FINAL_STATUS_BACKOFF, STATUS_WRITE_TIMEOUT_US};
 pub use services::ServiceView;
 pub use stock::StockLevel;
+pub use stream::StreamConn;
+
+/// What a run chooses within its scenario: how the client learns the
+/// outcome, and where its order ids come from. The scenario gives the
+/// defaults ([`RunOptions::defaults`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunOptions {
+    pub completion: Completion,
+    pub id_source: IdSource,
+}
+
+impl RunOptions {
+    /// The scenario's own choices.
+    pub fn defaults(model: &Model) -> RunOptions {
+        RunOptions {
+            completion: model.client.completion,
+            id_source: model.client.id_source,
+        }
+    }
+
+    /// Checks the options against the model: the completion mode must be
+    /// one the scenario allows, and an id service must exist to be used.
+    pub fn check(&self, model: &Model) -> Result<(), CommandError> {
+        if !model.client.allowed.contains(&self.completion) {
+            return Err(CommandError(format!(
+                "completion {:?} is not allowed by scenario {:?} (allowed: {})",
+                self.completion.as_str(),
+                model.scenario.name,
+                model
+                    .client
+                    .allowed
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        if self.id_source == IdSource::IdService && model.client.id_service.is_none() {
+            return Err(CommandError(format!(
+                "id source \"id-service\" needs an id service, and scenario {:?} has none \
+                 (client.id_service)",
+                model.scenario.name
+            )));
+        }
+        Ok(())
+    }
+}
 
 /// The simulation. See the module documentation for how to drive it.
 #[derive(Clone, Debug)]
@@ -104,27 +153,28 @@ impl Sim {
             .expect("the default completion mode is always allowed")
     }
 
-    /// A run with a chosen completion mode (one of the scenario's `allowed`).
+    /// A run with a chosen completion mode (one of the scenario's `allowed`)
+    /// and the scenario's id source.
     pub fn with_completion(
         model: Arc<Model>,
         seed: u64,
         completion: Completion,
     ) -> Result<Sim, CommandError> {
-        if !model.client.allowed.contains(&completion) {
-            return Err(CommandError(format!(
-                "completion {:?} is not allowed by scenario {:?} (allowed: {})",
-                completion.as_str(),
-                model.scenario.name,
-                model
-                    .client
-                    .allowed
-                    .iter()
-                    .map(|c| c.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
-        }
-        let w = World::new(&model, seed, completion);
+        let opts = RunOptions {
+            completion,
+            ..RunOptions::defaults(&model)
+        };
+        Sim::with_options(model, seed, opts)
+    }
+
+    /// A run with chosen options (checked by [`RunOptions::check`]).
+    pub fn with_options(
+        model: Arc<Model>,
+        seed: u64,
+        opts: RunOptions,
+    ) -> Result<Sim, CommandError> {
+        opts.check(&model)?;
+        let w = World::new(&model, seed, opts.completion, opts.id_source);
         Ok(Sim { model, w })
     }
 
@@ -143,6 +193,14 @@ impl Sim {
     /// The completion mode of this run.
     pub fn completion(&self) -> Completion {
         self.w.client.completion
+    }
+
+    /// The options of this run.
+    pub fn options(&self) -> RunOptions {
+        RunOptions {
+            completion: self.w.client.completion,
+            id_source: self.w.client.id_source,
+        }
     }
 
     /// Current simulated time.
@@ -198,10 +256,19 @@ impl Sim {
             .areas_at(id, self.w.now, &self.w.metrics.services[id])
     }
 
+    /// Service `id`'s cost so far: replica-seconds and worker-busy-seconds.
+    pub fn service_cost(&self, id: ServiceId) -> crate::metrics::Cost {
+        let sm = &self.w.metrics.services[id];
+        let replica_us = self.w.services.replica_area_at(id, self.w.now, sm);
+        let (busy_us, _) = self.service_areas(id);
+        crate::metrics::Cost::from_areas(replica_us, busy_us)
+    }
+
     /// A copy of the metrics with every time integral brought up to now.
     pub fn metrics_now(&self) -> Metrics {
         let mut mx = self.w.metrics.clone();
         for (i, sm) in mx.services.iter_enumerated_mut() {
+            sm.replica_area = self.w.services.replica_area_at(i, self.w.now, sm);
             (sm.busy_area, sm.system_area) = self.service_areas(i);
         }
         mx

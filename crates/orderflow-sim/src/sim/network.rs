@@ -24,6 +24,8 @@ pub(super) enum Reply {
     IdFetch { token: u32 },
     /// A background job's write.
     Job { job: JobKey, attempt: u32 },
+    /// A WebSocket client reading the status after reconnecting.
+    Resync,
 }
 
 /// The result of a call.
@@ -96,8 +98,14 @@ pub(super) enum Body {
         attempt: u32,
         ok: bool,
     },
+    /// A push on the order's stream, with its event id.
     Push {
         status: StatusId,
+        event: u32,
+    },
+    /// An SSE client reopening its stream with the last event id it saw.
+    StreamResume {
+        last_event: u32,
     },
     Wake {
         act: ActKey,
@@ -203,7 +211,7 @@ impl World {
         if !receiver_up {
             return self.undeliverable(m, msg, down_reason);
         }
-        if !matches!(msg.body, Body::Callback { .. }) {
+        if !matches!(msg.body, Body::Callback { .. } | Body::Push { .. }) {
             self.trace(m, TraceKind::Deliver { msg: msg.id });
         }
         match msg.body {
@@ -252,7 +260,8 @@ impl World {
                 status,
             } => self.on_callback_arrived(m, msg, job, attempt, status),
             Body::CallbackAck { job, attempt, ok } => self.on_job_answer(m, job, attempt, ok),
-            Body::Push { status } => self.client_learn(m, msg.order, status),
+            Body::Push { status, event } => self.on_push_arrived(m, msg, status, event),
+            Body::StreamResume { last_event } => self.on_stream_resume(m, msg, last_event),
             Body::Wake { act, token, .. } => {
                 if waiting_in(&self.acts, act, token, Phase::Parked) {
                     self.wake(m, act, true);
@@ -292,6 +301,11 @@ impl World {
                 self.metrics.client.pushes_lost += 1;
                 self.drop_msg(m, msg, reason);
             }
+            // The stream's server is down: the reconnect failed.
+            Body::StreamResume { .. } => {
+                self.drop_msg(m, msg, reason);
+                self.stream_dropped(m, msg.order);
+            }
             // A delivery to a dead consumer: the broker finds out through
             // the visibility timeout.
             _ => self.drop_msg(m, msg, reason),
@@ -314,8 +328,9 @@ impl World {
             Reply::Poll { token } => self.on_poll_answer(m, o, token, result, status),
             Reply::Job { job, attempt } => self.on_job_answer(m, job, attempt, result.is_ok()),
             Reply::Client { .. } | Reply::IdFetch { .. } => {
-                self.on_client_response(m, o, reply, result, accepted)
+                self.on_client_response(m, o, reply, result, status, accepted)
             }
+            Reply::Resync => self.on_resync_answer(m, o, result, status),
             Reply::None => {}
         }
     }
@@ -407,7 +422,8 @@ fn describe_body(body: &Body) -> (MsgKind, Label) {
         Body::Callback { status, .. } => (MsgKind::Callback, Label::Status(status)),
         Body::CallbackAck { ok: true, .. } => (MsgKind::Response, Label::Ok),
         Body::CallbackAck { ok: false, .. } => (MsgKind::Response, Label::Failed(Reason::Rejected)),
-        Body::Push { status } => (MsgKind::Push, Label::Status(status)),
+        Body::Push { status, .. } => (MsgKind::Push, Label::Status(status)),
+        Body::StreamResume { .. } => (MsgKind::Request, Label::Resume),
         Body::Wake { event, .. } => (MsgKind::Event, Label::Event(event)),
     }
 }

@@ -37,6 +37,7 @@ pub const FINAL_STATUS_BACKOFF: BackoffModel = BackoffModel {
     base_us: 200_000,
     max_us: 10_000_000,
     jitter: 0.5,
+    kind: None,
 };
 
 /// Status writes made on the flow's behalf (polling mode).
@@ -60,10 +61,8 @@ impl World {
             Completion::Polling if !last => return,
             Completion::Polling => JobKind::FinalStatus,
             Completion::Callback => JobKind::Callback,
-            Completion::Push => {
-                self.metrics.client.pushes_sent += 1;
-                self.send(m, from, m.client.service, o, Body::Push { status });
-                return;
+            Completion::Sse | Completion::Websocket => {
+                return self.stream_push(m, from, o, status);
             }
         };
         let j = self.jobs.insert(Job {

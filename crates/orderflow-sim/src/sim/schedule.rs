@@ -23,6 +23,8 @@ pub(super) enum Event {
     Retry(ActKey, u32),
     WaitTimeout(ActKey, u32),
     ClientTimeout(OrderKey, u32),
+    /// A client retry of the order request, after its backoff.
+    ClientRetry(OrderKey, u32),
     Poll(OrderKey, u32),
     PollTimeout(OrderKey, u32),
     JobTimeout(JobKey, u32),
@@ -32,6 +34,10 @@ pub(super) enum Event {
     BrokerUp,
     BreakerReset(BreakerId, u32),
     Fault(FaultId),
+    /// The restock schedule at this index of `Model::restock` comes due.
+    Restock(u32),
+    /// A stream client reconnects (SSE, WebSocket).
+    StreamReconnect(OrderKey),
 }
 
 /// An event in the queue, ordered by `(time, seq)`.

@@ -13,13 +13,15 @@
 
 use std::collections::VecDeque;
 
-use super::handlers::Phase;
+use super::handlers::{Origin, Phase};
 use super::network::CallResult;
 use super::schedule::Event;
 use super::world::World;
 use crate::ids::*;
 use crate::metrics::ServiceMetrics;
 use crate::model::*;
+use crate::rng::SimRng;
+use crate::scenario::{Balancer, ScaleIn};
 use crate::time::SimTime;
 use crate::trace::{Reason, TraceKind};
 
@@ -46,6 +48,10 @@ pub(super) struct ServiceState {
     queue_capacity: u32,
     /// Replicas taking new work; those beyond finish what they have.
     active_replicas: u32,
+    /// How new requests reach the replicas (see [`Balancer`]).
+    balancer: Balancer,
+    /// The replica a round-robin balancer sends the next request to.
+    next_in_turn: u32,
     replicas: IdVec<ReplicaId, Replica>,
     /// Requests waiting for any worker.
     inbox: VecDeque<ActKey>,
@@ -95,6 +101,8 @@ impl ServiceState {
             concurrency: s.concurrency,
             queue_capacity: s.queue_capacity,
             active_replicas: s.replicas,
+            balancer: s.balancer,
+            next_in_turn: 0,
             replicas: vec![Replica::default(); s.replicas as usize].into(),
             inbox: VecDeque::new(),
             busy: 0,
@@ -125,6 +133,18 @@ impl ServiceState {
             .map(|(i, _)| i)
     }
 
+    /// Replicas that cost money now: the active ones, and scaled-in ones
+    /// still finishing their work.
+    fn running_replicas(&self) -> u32 {
+        let draining = self
+            .replicas
+            .iter()
+            .skip(self.active_replicas as usize)
+            .filter(|r| r.busy > 0 || !r.buffer.is_empty())
+            .count() as u32;
+        self.active_replicas + draining
+    }
+
     /// Adds the time since the last change to the integrals in `sm`.
     #[inline]
     fn integrate(&mut self, now: SimTime, sm: &mut ServiceMetrics) {
@@ -132,6 +152,7 @@ impl ServiceState {
         if dt > 0 {
             sm.busy_area += u128::from(self.busy) * dt;
             sm.system_area += u128::from(self.busy + self.queued()) * dt;
+            sm.replica_area += u128::from(self.running_replicas()) * dt;
             self.last_change = now;
         }
     }
@@ -232,6 +253,13 @@ impl Services {
         )
     }
 
+    /// The replica-time integral of `sm` carried forward to `now`.
+    pub fn replica_area_at(&self, s: ServiceId, now: SimTime, sm: &ServiceMetrics) -> u128 {
+        let st = &self.list[s];
+        let dt = u128::from(now.since(st.last_change));
+        sm.replica_area + u128::from(st.running_replicas()) * dt
+    }
+
     /// The worker counts of every service agree with its replicas, and no
     /// request queue is over its capacity; the error names the service.
     pub fn check(&self, models: &IdVec<ServiceId, ServiceModel>) -> Result<(), String> {
@@ -295,6 +323,72 @@ impl Services {
         }
         if st.inbox.len() < st.queue_capacity as usize {
             st.inbox.push_back(a);
+            sm.max_queued = sm.max_queued.max(st.queued());
+            return Admission::Queued;
+        }
+        sm.rejected += 1;
+        Admission::Refused
+    }
+
+    /// The replica of `s` its balancer sends a new request to, or `None`
+    /// for a pool (any free worker, else the shared queue). Draws from
+    /// `rng` only for the random balancers.
+    pub fn pick_replica(&mut self, s: ServiceId, rng: &mut SimRng) -> Option<ReplicaId> {
+        let st = &mut self.list[s];
+        let n = st.active_replicas.max(1);
+        let outstanding = |st: &ServiceState, i: u32| {
+            let r = &st.replicas[ReplicaId::new(i as u16)];
+            r.busy + r.buffer.len() as u32
+        };
+        let i = match st.balancer {
+            Balancer::Pool => return None,
+            Balancer::RoundRobin => {
+                let i = st.next_in_turn % n;
+                st.next_in_turn = (i + 1) % n;
+                i
+            }
+            Balancer::Random => rng.range_inclusive(0, u64::from(n) - 1) as u32,
+            Balancer::LeastOutstanding => {
+                (0..n).min_by_key(|&i| (outstanding(st, i), i)).unwrap_or(0)
+            }
+            Balancer::PowerOfTwo => {
+                let a = rng.range_inclusive(0, u64::from(n) - 1) as u32;
+                if n < 2 {
+                    a
+                } else {
+                    // A second, different replica.
+                    let b = (a + 1 + rng.range_inclusive(0, u64::from(n) - 2) as u32) % n;
+                    if (outstanding(st, b), b) < (outstanding(st, a), a) {
+                        b
+                    } else {
+                        a
+                    }
+                }
+            }
+        };
+        Some(ReplicaId::new(i as u16))
+    }
+
+    /// A new request `a` sent by the balancer to replica `r` of `s`: it
+    /// starts if a worker there is free, else waits in that replica's own
+    /// queue, or is refused when that queue holds `queue_capacity`.
+    pub fn admit_to(
+        &mut self,
+        s: ServiceId,
+        a: ActKey,
+        r: ReplicaId,
+        now: SimTime,
+        sm: &mut ServiceMetrics,
+    ) -> Admission {
+        let st = &mut self.list[s];
+        st.integrate(now, sm);
+        let rep = &mut st.replicas[r];
+        if rep.busy < st.concurrency {
+            return Admission::Start(r);
+        }
+        if rep.buffer.len() < st.queue_capacity as usize {
+            rep.buffer.push_back(a);
+            st.buffered += 1;
             sm.max_queued = sm.max_queued.max(st.queued());
             return Admission::Queued;
         }
@@ -388,6 +482,21 @@ impl Services {
         }
     }
 
+    /// Takes the requests waiting on replicas of `s` that no longer take
+    /// new work, those `movable` says may leave (the rest drain there).
+    pub fn take_stranded(&mut self, s: ServiceId, movable: impl Fn(ActKey) -> bool) -> Vec<ActKey> {
+        let st = &mut self.list[s];
+        let mut out = Vec::new();
+        for r in st.replicas.iter_mut().skip(st.active_replicas as usize) {
+            let (go, stay): (VecDeque<ActKey>, VecDeque<ActKey>) =
+                r.buffer.drain(..).partition(|&a| movable(a));
+            r.buffer = stay;
+            out.extend(go);
+        }
+        st.buffered -= out.len() as u32;
+        out
+    }
+
     /// The head of `s`'s request queue and the worker that can take it,
     /// if one is free (after a scale-out). The caller starts it with
     /// [`Services::occupy`].
@@ -405,8 +514,18 @@ impl World {
     /// Gives the handler a worker, or queues it, or refuses it (503).
     pub(super) fn admit(&mut self, m: &Model, a: ActKey, replica: Option<ReplicaId>) {
         let s = self.acts[a].service;
+        // A new request (not a delivery prefetched to a replica) goes
+        // where the service's balancer sends it.
+        let balanced = match replica {
+            None => self.services.pick_replica(s, &mut self.rng),
+            Some(_) => None,
+        };
         let sm = &mut self.metrics.services[s];
-        match self.services.admit(s, a, replica, self.now, sm) {
+        let admission = match balanced {
+            Some(r) => self.services.admit_to(s, a, r, self.now, sm),
+            None => self.services.admit(s, a, replica, self.now, sm),
+        };
+        match admission {
             Admission::Start(r) => self.start_work(m, a, r),
             Admission::Queued => self.acts[a].phase = Phase::Queued,
             Admission::Refused => self.finish(m, a, CallResult::Err(Reason::Overloaded)),
@@ -494,7 +613,33 @@ impl World {
         while let Some((a, r)) = self.services.take_queued(s) {
             self.start_work(m, a, r);
         }
+        self.strand_scaled_in(m, s);
         self.dispatch_to(m, s);
+    }
+
+    /// Behind a balancer, the requests waiting on replicas just scaled in
+    /// are rerouted or lost, as the service's `scale_in` says (deliveries
+    /// prefetched by the broker stay: their replica acknowledges them).
+    fn strand_scaled_in(&mut self, m: &Model, s: ServiceId) {
+        let sv = &m.services[s];
+        if sv.balancer == Balancer::Pool || sv.scale_in == ScaleIn::Drain {
+            return;
+        }
+        let acts = &self.acts;
+        let stranded = self.services.take_stranded(s, |a| {
+            matches!(acts.get(a).map(|x| x.origin), Some(Origin::Reply(_)))
+        });
+        for a in stranded {
+            let sm = &mut self.metrics.services[s];
+            if sv.scale_in == ScaleIn::Reroute {
+                sm.rerouted += 1;
+                self.admit(m, a, None);
+            } else {
+                sm.lost_on_scale_in += 1;
+                let act = self.acts.remove(a).expect("stranded handlers are live");
+                self.release(m, act.order);
+            }
+        }
     }
 }
 
@@ -513,6 +658,8 @@ mod tests {
             queue_capacity,
             latency: Dist::Constant(1_000.0),
             error_rate: 0.0,
+            balancer: Balancer::Pool,
+            scale_in: ScaleIn::Drain,
         }
     }
 

@@ -1,8 +1,15 @@
 //! Stock: per SKU, units available, reserved for an order, or shipped.
-//! Every movement goes through [`Stock::move_units`], which keeps each
-//! counter from going negative and the SKU's total unchanged.
+//! Every movement between counters goes through [`Stock::move_units`],
+//! which keeps each counter from going negative and the SKU's total
+//! unchanged; units come in or go out only through [`Stock::restock`] and
+//! [`Stock::set_available`], which count them (`added`, `removed`), so the
+//! total always equals the initial units plus added minus removed.
 
+use super::schedule::Event;
+use super::world::World;
 use crate::ids::{IdVec, SkuId};
+use crate::model::Model;
+use crate::trace::TraceKind;
 
 /// Stock of one SKU.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -10,6 +17,22 @@ pub struct StockLevel {
     pub available: u64,
     pub reserved: u64,
     pub shipped: u64,
+    /// Units that came in after the start (restocks, `set_stock` raising
+    /// the count). Left out of the JSON while zero, so runs without stock
+    /// changes report what they always did.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub added: u64,
+    /// Units written off by `set_stock` lowering the count.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub removed: u64,
+    /// Reservations refused because too few units were available (each
+    /// changed nothing).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub out_of_stock: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// One of a SKU's three counters.
@@ -29,9 +52,14 @@ impl StockLevel {
         }
     }
 
-    /// Units of the SKU in all: constant over a run.
+    /// Units of the SKU in all: only restocks and `set_stock` change it.
     pub fn total(&self) -> u64 {
         self.available + self.reserved + self.shipped
+    }
+
+    /// What the total must be: the initial units plus added minus removed.
+    pub fn expected_total(&self, initial: u64) -> u64 {
+        (initial + self.added).saturating_sub(self.removed)
     }
 }
 
@@ -72,6 +100,65 @@ impl Stock {
         debug_assert_eq!(level.total(), total, "stock of sku {sku} is conserved");
         true
     }
+
+    /// Moves `qty` available units of `sku` to reserved, or counts the
+    /// refusal (and moves nothing) when fewer are available.
+    pub fn reserve(&mut self, sku: SkuId, qty: u64) -> bool {
+        let ok = self.move_units(sku, qty, Counter::Available, Counter::Reserved);
+        if !ok {
+            self.levels[sku].out_of_stock += 1;
+        }
+        ok
+    }
+
+    /// `units` more units of `sku` arrive (available at once). Returns the
+    /// units available now.
+    pub fn restock(&mut self, sku: SkuId, units: u64) -> u64 {
+        let level = &mut self.levels[sku];
+        level.available += units;
+        level.added += units;
+        level.available
+    }
+
+    /// The available units of `sku` become `units` (a count, a delivery or
+    /// a write-off); reserved and shipped units are not touched.
+    pub fn set_available(&mut self, sku: SkuId, units: u64) {
+        let level = &mut self.levels[sku];
+        if units >= level.available {
+            level.added += units - level.available;
+        } else {
+            level.removed += level.available - units;
+        }
+        level.available = units;
+    }
+}
+
+impl World {
+    /// A restock comes due: its units arrive, and the next one is booked
+    /// while the shop is open (orders still to come or still in flight), so
+    /// a finished run has nothing left scheduled.
+    pub(super) fn on_restock(&mut self, m: &Model, i: u32) {
+        let Some(r) = m.restock.get(i as usize).copied() else {
+            return;
+        };
+        let available = self.stock.restock(r.sku, u64::from(r.units));
+        self.trace(
+            m,
+            TraceKind::Restock {
+                sku: r.sku,
+                units: r.units,
+                available,
+            },
+        );
+        if self.client.orders_started < m.orders || !self.orders.is_empty() {
+            self.after(r.every_us, Event::Restock(i));
+        }
+    }
+
+    /// `set_stock`: the SKU's available units become `units`.
+    pub(super) fn set_stock(&mut self, sku: SkuId, units: u32) {
+        self.stock.set_available(sku, u64::from(units));
+    }
 }
 
 #[cfg(test)]
@@ -92,10 +179,35 @@ mod tests {
             StockLevel {
                 available: 2,
                 reserved: 2,
-                shipped: 1
+                shipped: 1,
+                ..StockLevel::default()
             }
         );
         assert_eq!(s.levels()[B].total(), 1, "other SKUs untouched");
+    }
+
+    #[test]
+    fn restocks_and_counts_are_accounted_as_added_or_removed() {
+        let mut s = Stock::new([5].into_iter());
+        assert!(s.move_units(A, 2, Counter::Available, Counter::Reserved));
+        assert_eq!(s.restock(A, 4), 7);
+        s.set_available(A, 1);
+        let l = s.levels()[A];
+        assert_eq!((l.available, l.reserved, l.added, l.removed), (1, 2, 4, 6));
+        assert_eq!(l.total(), l.expected_total(5));
+        s.set_available(A, 10);
+        let l = s.levels()[A];
+        assert_eq!((l.added, l.removed, l.total()), (13, 6, 12));
+        assert_eq!(l.total(), l.expected_total(5));
+    }
+
+    #[test]
+    fn a_refused_reservation_is_counted_and_moves_nothing() {
+        let mut s = Stock::new([1].into_iter());
+        assert!(!s.reserve(A, 2));
+        assert!(s.reserve(A, 1));
+        let l = s.levels()[A];
+        assert_eq!((l.available, l.reserved, l.out_of_stock), (0, 1, 1));
     }
 
     #[test]

@@ -29,8 +29,9 @@ use crate::ids::*;
 use crate::metrics::{Metrics, Shape};
 use crate::model::Model;
 use crate::order::OrderState;
+use crate::retry::TokenBucket;
 use crate::rng::SimRng;
-use crate::scenario::Completion;
+use crate::scenario::{Completion, IdSource};
 use crate::time::SimTime;
 use crate::trace::TraceKind;
 
@@ -57,6 +58,8 @@ pub(super) struct World {
     pub services: Services,
     pub broker: Broker,
     pub breakers: IdVec<BreakerId, Breaker>,
+    /// Retry budgets' token buckets (see `retries.rs`).
+    pub budgets: IdVec<BudgetId, TokenBucket>,
     pub stock: Stock,
     pub trace_buf: TraceBuffer,
     pub metrics: Metrics,
@@ -68,7 +71,7 @@ pub(super) struct World {
 }
 
 impl World {
-    pub fn new(m: &Model, seed: u64, completion: Completion) -> World {
+    pub fn new(m: &Model, seed: u64, completion: Completion, id_source: IdSource) -> World {
         let mut w = World {
             seed,
             rng: SimRng::new(seed),
@@ -76,7 +79,7 @@ impl World {
             events_processed: 0,
             timers: Schedule::default(),
             timed: TimedCommands::default(),
-            client: Client::new(completion),
+            client: Client::new(completion, id_source),
             orders: SlotMap::with_key(),
             acts: SlotMap::with_key(),
             msgs: SlotMap::with_key(),
@@ -85,6 +88,7 @@ impl World {
             services: Services::new(&m.services),
             broker: Broker::new(m.queues.len(), &m.consumers, |s| m.services[s].replicas),
             breakers: m.breakers.iter().map(Breaker::new).collect(),
+            budgets: super::retries::budgets(m),
             stock: Stock::new(m.skus.iter().map(|(_, n)| u64::from(*n))),
             trace_buf: TraceBuffer::default(),
             metrics: Metrics::new(Shape {
@@ -101,6 +105,10 @@ impl World {
         }
         for (i, (t, _)) in m.faults.iter_enumerated() {
             w.timers.at(*t, Event::Fault(i));
+        }
+        for (i, r) in (0u32..).zip(&m.restock) {
+            w.timers
+                .at(SimTime::ZERO.plus_micros(r.every_us), Event::Restock(i));
         }
         w.timers.at(SimTime::ZERO, Event::Arrival);
         w.settle();
@@ -154,6 +162,7 @@ impl World {
             Event::Retry(a, token) => self.on_retry(m, a, token),
             Event::WaitTimeout(a, token) => self.on_wait_timeout(m, a, token),
             Event::ClientTimeout(o, token) => self.on_client_timeout(m, o, token),
+            Event::ClientRetry(o, token) => self.on_client_retry(m, o, token),
             Event::Poll(o, token) => self.on_poll(m, o, token),
             Event::PollTimeout(o, token) => self.on_poll_timeout(m, o, token),
             Event::JobTimeout(j, attempt) => self.on_job_answer(m, j, attempt, false),
@@ -163,6 +172,8 @@ impl World {
             Event::BrokerUp => self.on_broker_up(m),
             Event::BreakerReset(b, epoch) => self.on_breaker_reset(m, b, epoch),
             Event::Fault(i) => self.on_fault(m, i),
+            Event::Restock(i) => self.on_restock(m, i),
+            Event::StreamReconnect(o) => self.on_stream_reconnect(m, o),
         }
     }
 
@@ -245,7 +256,9 @@ fn is_stale(
     match *event {
         Event::CallTimeout(a, token) => acts.get(a).is_none_or(|x| x.token != token),
         Event::WaitTimeout(a, token) => acts.get(a).is_none_or(|x| x.token != token),
-        Event::ClientTimeout(o, token) | Event::PollTimeout(o, token) => {
+        Event::ClientTimeout(o, token)
+        | Event::PollTimeout(o, token)
+        | Event::ClientRetry(o, token) => {
             orders.get(o).is_none_or(|x| !x.client.waits_under(token))
         }
         Event::JobTimeout(j, attempt) => jobs

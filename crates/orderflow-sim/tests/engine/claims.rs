@@ -53,7 +53,7 @@ fn every_document_preset_has_at_least_three_claims() {
             );
         }
     }
-    assert_eq!(beyond_only, ["mmc"]);
+    assert_eq!(beyond_only, ["mmc", "retry-storm", "retry-storm-backoff"]);
 }
 
 /// The hybrid-queue preset with `claims` replaced, compiled with its claims.
@@ -193,12 +193,12 @@ fn mistakes_name_their_field() {
             "claims[0].runs.a.completion: \"polling\" is not one of the scenario's modes",
         ),
         (
-            json!({"runs": {"a": {"preset": "fire-and-forget", "id_source": "client"}}}),
-            "claims[0].runs.a.id_source: the scenario does not poll",
+            json!({"runs": {"a": {"preset": "fire-and-forget", "id_source": "id_service"}}}),
+            "claims[0].runs.a.id_source: the scenario has no client.id_service",
         ),
         (
             json!({"runs": {"a": {"id_source": "id_service"}}}),
-            "claims[0].runs.a.id_source: the scenario has no client.polling.id_service",
+            "claims[0].runs.a.id_source: the scenario has no client.id_service",
         ),
         (
             json!({"runs": {"a": {"durable": {"nope_q": false}}}}),

@@ -147,7 +147,7 @@ fn bad_input_is_a_message_and_exit_2() {
         ),
         (
             vec!["run", "mmc", "--completion", "carrier-pigeon"],
-            "[possible values: sync, polling, callback, push]",
+            "[possible values: sync, polling, callback, sse, websocket]",
         ),
         (vec!["run", "mmc", "--completion", "polling"], "not allowed"),
         (
@@ -369,8 +369,8 @@ fn compare_prints_a_table_and_json() {
             "completion \"polling\" is not allowed",
         ),
         (
-            vec!["compare", "sync-chain", "--id-source", "client"],
-            "does not poll",
+            vec!["compare", "sync-chain", "--id", "id-service"],
+            "client.id_service",
         ),
         (
             vec!["compare", "hybrid", "--seeds", "0"],
@@ -439,4 +439,42 @@ fn a_closed_output_pipe_ends_quietly() {
         assert!(err.is_empty(), "{args:?} wrote to stderr: {err}");
         assert_eq!(out.status.code(), Some(0), "{args:?}");
     }
+}
+
+#[test]
+fn async_write_runs_with_every_completion_channel_and_id_source() {
+    for completion in ["polling", "callback", "sse", "websocket", "push"] {
+        for id in ["server", "client", "id-service"] {
+            let args = [
+                "run",
+                "async-write",
+                "--completion",
+                completion,
+                "--id",
+                id,
+                "--orders",
+                "30",
+            ];
+            let (code, out, err) = orderflow(&args);
+            assert_eq!(code, 0, "{args:?}: {err}");
+            let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+            // `push` is read as `sse`.
+            let mode = if completion == "push" {
+                "sse"
+            } else {
+                completion
+            };
+            assert_eq!(v["completion"], mode, "{args:?}");
+            assert_eq!(v["orders"]["settled"], 30, "{args:?}");
+            // Only a run that fetches ids sends the id service anything.
+            let ids = v["services"]["ids"]["received"].as_u64().unwrap();
+            assert_eq!(ids > 0, id == "id-service", "{args:?}: {ids}");
+        }
+    }
+    let (code, _, err) = orderflow(&["run", "async-write", "--id", "uuid"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("[possible values: server, client, id-service]"),
+        "{err}"
+    );
 }

@@ -2,6 +2,8 @@
 //! scenario validation, behaviours of each pattern, trace snapshots,
 //! determinism, invariants over seed sweeps, queueing theory, the CLI.
 
+mod async_api;
+mod balancers;
 mod behaviours;
 mod claims;
 mod cli;
@@ -9,7 +11,9 @@ mod commands;
 mod determinism;
 mod equivalence;
 mod invariants;
+mod retries;
 mod scenario_errors;
 mod snapshots;
+mod stock_and_compensation;
 mod support;
 mod theory;

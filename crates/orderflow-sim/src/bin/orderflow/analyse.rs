@@ -24,7 +24,7 @@ pub(crate) struct ClaimsArgs {
     claim: Option<String>,
 }
 
-/// `--id-source`: where a polling client's order id comes from.
+/// `--id-source`: where the order id comes from.
 #[derive(Clone, Copy, ValueEnum)]
 enum IdSourceArg {
     Server,
@@ -57,8 +57,8 @@ pub(crate) struct CompareArgs {
     /// The completion mode of every design without its own `@MODE`.
     #[arg(long, value_name = "MODE", value_parser = completion_parser())]
     completion: Option<Completion>,
-    /// Where a polling client's order id comes from, for every design.
-    #[arg(long, value_name = "SOURCE", value_enum)]
+    /// Where the order id comes from, for every design (`--id` too).
+    #[arg(long, visible_alias = "id", value_name = "SOURCE", value_enum)]
     id_source: Option<IdSourceArg>,
     /// Orders per run (instead of each scenario's count).
     #[arg(long, value_name = "N")]
@@ -146,14 +146,9 @@ fn design(spec: &str, args: &CompareArgs) -> Result<Design, CliError> {
         scenario.workload.orders = n;
     }
     if let Some(id) = args.id_source {
-        match scenario.client.polling.as_mut() {
-            Some(p) => p.id_source = id.into(),
-            None => {
-                return Err(fail(format!(
-                    "--id-source: {source} does not poll for its outcome"
-                )));
-            }
-        }
+        // Every mode: a scenario without an id service says so when it
+        // compiles (`client.id_service`).
+        scenario.client.id_source = Some(id.into());
     }
     let model: Arc<Model> = compile(scenario, &source)?;
     let completion = mode.or(args.completion).unwrap_or(model.client.completion);

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueHint};
 use orderflow_sim::ids::OrderId;
@@ -15,7 +15,7 @@ use orderflow_sim::mermaid::{StoryEvents, sequence_diagram};
 use orderflow_sim::model::Model;
 use orderflow_sim::report::metrics_json;
 use orderflow_sim::scenario::Scenario;
-use orderflow_sim::{Completion, Sim, presets};
+use orderflow_sim::{Completion, IdSource, RunOptions, Sim, presets};
 
 /// Events a single run may take before it is stopped (a bound on everything).
 const DEFAULT_MAX_EVENTS: u64 = 2_000_000_000;
@@ -95,6 +95,10 @@ struct SimArgs {
     /// the scenario's own mode when not given).
     #[arg(long, value_name = "MODE", value_parser = completion_parser())]
     completion: Option<Completion>,
+    /// Where the order id comes from: made by the server, by the client, or
+    /// fetched from an id service (the scenario's own when not given).
+    #[arg(long = "id", value_name = "SOURCE", value_parser = id_source_parser())]
+    id_source: Option<IdSource>,
 }
 
 #[derive(Args)]
@@ -143,9 +147,23 @@ struct BenchArgs {
 
 /// `--completion`: the engine's mode names, so help, errors and shell
 /// completions list exactly the modes the engine knows.
+/// `push` is accepted as the old name of `sse`.
 pub(crate) fn completion_parser() -> impl TypedValueParser<Value = Completion> {
-    PossibleValuesParser::new(Completion::ALL.map(Completion::as_str))
-        .try_map(|name| Completion::parse(&name).ok_or_else(|| format!("unknown mode {name:?}")))
+    PossibleValuesParser::new(Completion::ALL.map(|c| {
+        let v = PossibleValue::new(c.as_str());
+        if c == Completion::Sse {
+            v.alias("push")
+        } else {
+            v
+        }
+    }))
+    .try_map(|name| Completion::parse(&name).ok_or_else(|| format!("unknown mode {name:?}")))
+}
+
+/// `--id`: the engine's id source names.
+pub(crate) fn id_source_parser() -> impl TypedValueParser<Value = IdSource> {
+    PossibleValuesParser::new(IdSource::ALL.map(IdSource::as_str))
+        .try_map(|name| IdSource::parse(&name).ok_or_else(|| format!("unknown id source {name:?}")))
 }
 
 /// Parses the arguments, runs the command, and says how it went.
@@ -299,8 +317,12 @@ fn closest_preset(name: &str) -> Option<&'static str> {
 }
 
 fn new_sim(model: Arc<Model>, args: &SimArgs, command: &'static str) -> Result<Sim, CliError> {
-    let completion = args.completion.unwrap_or(model.client.completion);
-    Sim::with_completion(model, args.seed, completion).map_err(|e| CliError::Usage {
+    let defaults = RunOptions::defaults(&model);
+    let opts = RunOptions {
+        completion: args.completion.unwrap_or(defaults.completion),
+        id_source: args.id_source.unwrap_or(defaults.id_source),
+    };
+    Sim::with_options(model, args.seed, opts).map_err(|e| CliError::Usage {
         command,
         message: e.to_string(),
     })
@@ -457,7 +479,9 @@ fn cmd_bench(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
     scenario.workload.orders = orders;
     for s in scenario.services.iter_mut() {
         if let Some(stock) = s.stock.as_mut() {
-            stock.values_mut().for_each(|v| *v = u32::MAX / 4);
+            stock
+                .values_mut()
+                .for_each(|v| *v = orderflow_sim::scenario::StockSpec::Units(u32::MAX / 4));
         }
     }
     let model = Model::compile(scenario)

@@ -4,7 +4,7 @@
 //! and the trace. What the broker decides on its own is [`super::Broker`].
 
 use super::super::handlers::Origin;
-use super::super::network::{Body, Message};
+use super::super::network::{Body, Message, Reply};
 use super::super::schedule::Event;
 use super::super::world::World;
 use super::queue::QueuedMsg;
@@ -12,6 +12,7 @@ use super::{Broker, Fate};
 use crate::breaker::BreakerState;
 use crate::ids::*;
 use crate::model::*;
+use crate::order::Answer;
 use crate::trace::{Reason, TraceKind};
 
 impl World {
@@ -176,7 +177,41 @@ impl World {
                 reason,
             },
         );
+        self.roll_back_accepted(m, q, msg.order);
         self.release(m, msg.order);
+    }
+
+    /// A message of an order whose client already took its 202 was
+    /// dead-lettered (003: complete rollback, and tell the consumer): the
+    /// order record is undone, the queue's `rollback` handler is sent the
+    /// order to undo the rest (compensating calls), and the client is told
+    /// FAILED over its completion channel unless it was told already.
+    fn roll_back_accepted(&mut self, m: &Model, q: QueueId, o: OrderKey) {
+        let now = self.now;
+        let Some(order) = self.orders.get_mut(o) else {
+            return;
+        };
+        if order.client.answer != Answer::Accepted || order.completed_ok || order.rolled_back {
+            return;
+        }
+        order.rolled_back = true;
+        order.recorded = false;
+        let first = order.completed_at.is_none();
+        order.completed_at.get_or_insert(now);
+        self.metrics.steps.rollbacks += 1;
+        let entry = m.handlers[m.client.entry].service;
+        if let Some(h) = m.queues[q].rollback {
+            let from = m.broker_service.unwrap_or(entry);
+            let body = Body::Request {
+                handler: h,
+                reply: Reply::None,
+                arg: STATUS_PENDING,
+            };
+            self.send(m, from, m.handlers[h].service, o, body);
+        }
+        if first {
+            self.notify_client(m, entry, o, STATUS_FAILED, true);
+        }
     }
 
     /// Delivers the queues that service `s` consumes (it came up or grew).

@@ -422,9 +422,11 @@ mod tests {
                 base_us: 10,
                 max_us: 10,
                 jitter: 0.0,
+                kind: None,
             },
             ttl_us: None,
             dead_letter: Some(DLQ),
+            rollback: None,
             is_dead_letter_queue: false,
         }
     }
