@@ -304,4 +304,45 @@ mod tests {
             c.design_json_request(0)
         );
     }
+
+    /// The figures e2e/design.spec.ts reads through the same link: the
+    /// synchronous chain with 5 red units in stock instead of 50 (and
+    /// their restock of 10 every 20 s), at 12 s.
+    #[test]
+    fn a_designs_stock_reached_by_a_link() {
+        let mut c = ctrl("?preset=sync-chain&d=s.inventory.stock.SKU-RED:5&t=12000");
+        settle(&mut c);
+        assert_eq!(c.now(), SimTime(12_000_000));
+        let f = c.frame();
+        let red = c
+            .stats()
+            .stock
+            .into_iter()
+            .find(|r| r.sku == "SKU-RED")
+            .unwrap();
+        // Two orders of two red units ship, one unit is left, and the
+        // seven orders after them fail cleanly (no restock before 20 s).
+        let n = f.counters;
+        assert_eq!(
+            (
+                n.completed,
+                n.failed,
+                n.compensated,
+                n.inconsistent,
+                n.lost,
+                n.in_flight
+            ),
+            (35, 7, 0, 0, 0, 1)
+        );
+        assert_eq!(
+            (
+                red.initial,
+                red.available,
+                red.reserved,
+                red.shipped,
+                red.out_of_stock
+            ),
+            (5, 1, 0, 4, 7)
+        );
+    }
 }
