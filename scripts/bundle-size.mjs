@@ -4,8 +4,14 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
 import { brotliCompressSync, constants } from "node:zlib";
 
-/** The budget for what loads at start (issue 10): wasm + JS + CSS, brotli, in bytes. */
+/** The budget of what the page loads at start: wasm + JS + CSS, brotli, in
+ *  bytes (issue 10 raised it from 250,000 for the design panel). */
 export const BUDGET_BROTLI_B = 300_000;
+
+/** Files loaded only on demand (the design's JSON worker, started when the
+ *  JSON view first asks; the engine worker of "Run N seeds"): listed, but
+ *  not part of the start-up budget. */
+export const LAZY = /(^|\/)(design-json|orderflow-worker)(_bg|_loader)?\.(js|wasm)$/;
 
 const KINDS = { ".wasm": "wasm", ".js": "js", ".css": "css" };
 
@@ -17,23 +23,17 @@ function* files(dir) {
   }
 }
 
-/** The engine worker's files (`orderflow-worker*`): loaded only by "Run N seeds", not at start. */
-export const isOnDemand = (path) => /(^|\/)orderflow-worker[^/]*$/.test(path);
-
-/**
- * `{ kind, path, raw, brotli }` for every wasm, JS and CSS file under `dir`
- * loaded at start (or, with `onDemand`, only those loaded later), sorted.
- */
-export function bundleSizes(dir, onDemand = false) {
+/** `{ kind, path, raw, brotli, lazy }` for every wasm, JS and CSS file under `dir`, sorted. */
+export function bundleSizes(dir) {
   const rows = [];
   for (const path of files(dir)) {
     const kind = KINDS[extname(path)];
-    if (!kind || isOnDemand(path) !== onDemand) continue;
+    if (!kind) continue;
     const data = readFileSync(path);
     const brotli = brotliCompressSync(data, {
       params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length },
     }).length;
-    rows.push({ kind, path, raw: data.length, brotli });
+    rows.push({ kind, path, raw: data.length, brotli, lazy: LAZY.test(path) });
   }
   return rows.sort((a, b) => a.kind.localeCompare(b.kind) || a.path.localeCompare(b.path));
 }

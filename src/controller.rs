@@ -42,6 +42,8 @@ fn with_skipped(said: String, skipped: &[String]) -> String {
     }
 }
 
+mod design_actions;
+
 /// Wall-clock time a message stays on screen at least, so hops of a
 /// millisecond are visible (see [`Controller::min_display`]).
 pub const MIN_TOKEN_WALL_MS: f64 = 400.0;
@@ -124,18 +126,17 @@ impl Controller {
     /// The other designs a URL names (`vs=`), their commands (`cmds2=`…)
     /// and the built-in comparison (`cmp=`).
     fn with_url_designs(mut self, url: &UrlState) -> Controller {
-        // A built-in comparison's designs may edit their presets; the link
-        // names the comparison, and each design that is its preset takes
-        // its edits.
+        // Each design's edits are in the link (`d=`, `d2=`, `d3=`); a
+        // built-in comparison's designs may also leave out their presets'
+        // own faults, which the link says by naming the comparison.
         let b = url.cmp.as_deref().and_then(comparisons::built_in);
-        let edits = |k: usize, preset: &str| -> &'static str {
+        let no_faults = |k: usize, preset: &str| -> bool {
             b.and_then(|b| b.designs.get(k))
                 .filter(|d| d.preset == preset)
-                .map_or("", |d| d.edits)
+                .is_some_and(|d| d.no_faults)
         };
-        let first = edits(0, &url.preset);
-        if !first.is_empty() {
-            self.runs[0] = Run::from_url_edited(url, first, &mut self.notices);
+        if no_faults(0, &url.preset) {
+            self.runs[0] = Run::from_url_edited(url, true, &mut self.notices);
         }
         for (k, other) in url.others.iter().enumerate() {
             let u = UrlState {
@@ -144,9 +145,10 @@ impl Controller {
                 seed: url.seed,
                 orders: other.orders,
                 commands: other.commands.clone(),
+                design: other.design.clone(),
                 ..UrlState::default()
             };
-            if let Err(e) = self.add_run(&u, edits(k + 1, &other.preset)) {
+            if let Err(e) = self.add_run(&u, no_faults(k + 1, &other.preset)) {
                 self.notices.push(format!("vs[{k}]: {e}"));
             }
         }
@@ -185,9 +187,9 @@ impl Controller {
     /// (preset, mode, seed, orders, commands); it catches up with the
     /// others' time. A problem with it keeps the runs as they are and is
     /// returned in words.
-    pub fn add_run(&mut self, url: &UrlState, edits: &str) -> Result<(), String> {
+    pub fn add_run(&mut self, url: &UrlState, no_faults: bool) -> Result<(), String> {
         let mut notices = Vec::new();
-        let run = Run::from_url_edited(url, edits, &mut notices);
+        let run = Run::from_url_edited(url, no_faults, &mut notices);
         if !notices.is_empty() {
             return Err(notices.join("; "));
         }
@@ -519,6 +521,7 @@ impl Controller {
             commands: run.url_commands(),
             embed: self.embed,
             autoplay: self.autoplay,
+            design: run.edits().to_vec(),
             origin: self.origin.clone(),
             others: self.runs[1..]
                 .iter()
@@ -527,6 +530,7 @@ impl Controller {
                     mode: r.mode_override(),
                     orders: r.orders_override(),
                     commands: r.url_commands(),
+                    design: r.edits().to_vec(),
                 })
                 .collect(),
             cmp: self.built_in.map(str::to_owned),
@@ -817,8 +821,16 @@ impl Controller {
         let same_design = preset == self.run().preset()
             && mode == self.run().mode_override()
             && orders == self.run().orders_override();
-        let edits = if same_design { self.run().edits() } else { "" };
-        let run = Run::from_url_edited(&url, edits, &mut notices);
+        let url = UrlState {
+            design: if same_design {
+                self.run().edits().to_vec()
+            } else {
+                Vec::new()
+            },
+            ..url
+        };
+        let no_faults = same_design && self.run().no_faults();
+        let run = Run::from_url_edited(&url, no_faults, &mut notices);
         if !notices.is_empty() {
             self.message = Some(notices.join("; "));
             return;
@@ -1437,7 +1449,7 @@ mod tests {
     fn two_runs_of_one_preset_stay_in_lock_step() {
         let query = "?preset=hybrid-queue&seed=4&orders=400";
         let mut c = ctrl(query);
-        c.add_run(&UrlState::parse(query).0, "").unwrap();
+        c.add_run(&UrlState::parse(query).0, false).unwrap();
         assert_eq!(c.runs().len(), 2);
         let in_step = |c: &mut Controller, what: &str| {
             let (a, b) = (&c.runs()[0], &c.runs()[1]);
@@ -1494,7 +1506,7 @@ mod tests {
     #[test]
     fn two_designs_share_one_clock() {
         let mut c = ctrl("?preset=sync-chain&seed=2");
-        c.add_run(&UrlState::parse("?preset=hybrid-queue&seed=2").0, "")
+        c.add_run(&UrlState::parse("?preset=hybrid-queue&seed=2").0, false)
             .unwrap();
         let same_time = |c: &Controller, what: &str| {
             let times: Vec<SimTime> = c.runs().iter().map(Run::now).collect();
@@ -1530,7 +1542,7 @@ mod tests {
                 .all(|r| r.session().sim().orders_started() >= 50)
         );
         // A run added later joins at the others' time.
-        c.add_run(&UrlState::parse("?preset=mmc").0, "").unwrap();
+        c.add_run(&UrlState::parse("?preset=mmc").0, false).unwrap();
         settle(&mut c, u64::MAX);
         assert_eq!(c.runs()[2].now(), c.runs()[0].now());
         let unknown = UrlState {
@@ -1538,7 +1550,7 @@ mod tests {
             ..UrlState::default()
         };
         assert_eq!(
-            c.add_run(&unknown, ""),
+            c.add_run(&unknown, false),
             Err("preset: unknown preset \"nope\"".into())
         );
         assert_eq!(c.runs().len(), 3);
@@ -1667,7 +1679,13 @@ mod tests {
             c.open_built_in(b.id);
             assert_eq!(c.runs().len(), b.designs.len(), "{}", b.id);
             for (run, d) in c.runs().iter().zip(b.designs) {
-                assert_eq!((run.label(), run.edits()), (d.label, d.edits), "{}", b.id);
+                let edits = orderflow_sim::design::text::parse(d.edits).unwrap();
+                assert_eq!(
+                    (run.label(), run.edits(), run.no_faults()),
+                    (d.label, &edits[..], d.no_faults),
+                    "{}",
+                    b.id
+                );
             }
             c.seek(SimTime::from_secs(20));
             settle(&mut c, 200_000);
@@ -1677,7 +1695,12 @@ mod tests {
             settle(&mut back, 200_000);
             assert_eq!(back.now(), SimTime::from_secs(20), "{}", b.id);
             for (a, z) in c.runs().iter().zip(back.runs()) {
-                assert_eq!(a.edits(), z.edits(), "{}", b.id);
+                assert_eq!(
+                    (a.edits(), a.no_faults()),
+                    (z.edits(), z.no_faults()),
+                    "{}",
+                    b.id
+                );
                 assert_eq!(a.stats(), z.stats(), "{}: {query}", b.id);
             }
         }

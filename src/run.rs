@@ -8,6 +8,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use orderflow_sim::comparisons::DesignSpec;
+use orderflow_sim::design::{self, Edit};
 use orderflow_sim::ids::{IdVec, OrderId, ServiceId};
 use orderflow_sim::model::Model;
 use orderflow_sim::sim::MAX_TIMED_COMMANDS;
@@ -32,6 +33,23 @@ pub fn load_model(name: &str, orders: Option<u64>) -> Result<Arc<Model>, String>
     Model::compile(s)
         .map(Arc::new)
         .map_err(|e| format!("preset {name}: {e}"))
+}
+
+/// The preset `name` with a design's `edits` and an optional order count,
+/// compiled. The error names the edit's path (or the field's, if the
+/// result does not compile).
+pub fn load_design(name: &str, edits: &[Edit], orders: Option<u64>) -> Result<Arc<Model>, String> {
+    if edits.is_empty() {
+        return load_model(name, orders);
+    }
+    let base = presets::scenario(name).ok_or_else(|| format!("preset: unknown preset {name:?}"))?;
+    let mut s = design::apply(&base, edits).map_err(|e| format!("d: {e}"))?;
+    if let Some(n) = orders {
+        s.workload.orders = n;
+    }
+    Model::compile(s)
+        .map(Arc::new)
+        .map_err(|e| format!("d: the design does not compile: {e}"))
 }
 
 /// A link's commands checked against `model`: those the run can take,
@@ -91,8 +109,11 @@ pub struct Run {
     log: LogIndex,
     /// The order count asked for, if not the preset's own.
     orders_override: Option<u64>,
-    /// The preset's edits (a built-in comparison's), empty for none.
-    edits: String,
+    /// The design's edits of its preset.
+    edits: Vec<Edit>,
+    /// The preset's own scheduled faults left out (a built-in comparison's
+    /// designs, [`DesignSpec::no_faults`]).
+    no_faults: bool,
     /// What the page calls this design (beside its diagram, in the delta
     /// table).
     label: String,
@@ -118,33 +139,42 @@ impl Run {
     /// field) and the run falls back to a default (the default preset, the
     /// preset's own mode, no commands).
     pub fn from_url(url: &UrlState, notices: &mut Vec<String>) -> Run {
-        Run::from_url_edited(url, "", notices)
+        Run::from_url_edited(url, false, notices)
     }
 
-    /// As [`Run::from_url`], the preset changed by `edits` (a built-in
-    /// comparison's, [`orderflow_sim::comparisons::Edit`]); edits the
-    /// preset cannot take are named in `notices` and the preset runs as is.
-    pub fn from_url_edited(url: &UrlState, edits: &str, notices: &mut Vec<String>) -> Run {
-        let edited = (!edits.is_empty())
-            .then(|| {
+    /// As [`Run::from_url`], without the preset's own scheduled faults when
+    /// `no_faults` (a built-in comparison's design).
+    pub fn from_url_edited(url: &UrlState, no_faults: bool, notices: &mut Vec<String>) -> Run {
+        let mut edits = url.design.clone();
+        let fallback = |e: String, notices: &mut Vec<String>| {
+            notices.push(e);
+            load_model(DEFAULT_PRESET, None).expect("the default preset compiles")
+        };
+        let load = |edits: &[Edit]| {
+            if no_faults {
                 DesignSpec {
-                    edits: edits.to_owned(),
+                    edits: edits.to_vec(),
                     orders: url.orders,
+                    no_faults,
                     ..DesignSpec::preset(&url.preset)
                 }
                 .model()
-                .map_err(|e| notices.push(e))
-                .ok()
-            })
-            .flatten();
-        let edits = if edited.is_some() { edits } else { "" };
-        let model = match edited.map_or_else(|| load_model(&url.preset, url.orders), Ok) {
-            Ok(m) => m,
-            Err(e) => {
-                notices.push(e);
-                load_model(DEFAULT_PRESET, None).expect("the default preset compiles")
+            } else {
+                load_design(&url.preset, edits, url.orders)
             }
         };
+        let model = match load(&edits) {
+            Ok(m) => m,
+            Err(e) if edits.is_empty() => fallback(e, notices),
+            Err(e) => {
+                notices.push(format!("{e}; showing the preset as it is"));
+                edits.clear();
+                load(&[]).unwrap_or_else(|e| fallback(e, notices))
+            }
+        };
+        if model.scenario.name != url.preset {
+            edits.clear();
+        }
         let preset = model.scenario.name.clone();
         let mut mode = model.client.completion;
         if let Some(m) = url.mode {
@@ -198,7 +228,8 @@ impl Run {
             flights: Flights::default(),
             log: LogIndex::default(),
             orders_override: url.orders,
-            edits: edits.to_owned(),
+            edits,
+            no_faults,
             label: String::new(),
         }
         .labelled_by_default()
@@ -226,6 +257,7 @@ impl Run {
             log: LogIndex::default(),
             orders_override: spec.orders,
             edits: spec.edits.clone(),
+            no_faults: spec.no_faults,
             label: String::new(),
         }
         .labelled_by_default())
@@ -253,6 +285,7 @@ impl Run {
             mode: self.mode_override(),
             orders: self.orders_override,
             edits: self.edits.clone(),
+            no_faults: self.no_faults,
             commands: self.timed_commands(),
         }
     }
@@ -273,9 +306,34 @@ impl Run {
         applied.chain(waiting).collect()
     }
 
-    /// The preset's edits ([`Run::from_url_edited`]).
-    pub fn edits(&self) -> &str {
+    /// The preset's own scheduled faults left out ([`Run::from_url_edited`]).
+    pub fn no_faults(&self) -> bool {
+        self.no_faults
+    }
+
+    /// The design's edits of its preset (empty: the preset as is).
+    pub fn edits(&self) -> &[Edit] {
         &self.edits
+    }
+
+    /// Every command of the run, applied or waiting, by simulated time: how
+    /// a changed design re-applies them (its event stream differs, so their
+    /// positions in it no longer mean anything).
+    pub fn commands_by_time(&self) -> Vec<(SimTime, Command)> {
+        let mut all: Vec<(SimTime, Command)> = self
+            .session
+            .history()
+            .iter()
+            .map(|a| (a.at, a.command.clone()))
+            .chain(
+                self.session
+                    .scheduled()
+                    .iter()
+                    .map(|t| (t.at, t.command.clone())),
+            )
+            .collect();
+        all.sort_by_key(|(t, _)| *t);
+        all
     }
 
     /// The preset's name.
@@ -529,6 +587,23 @@ mod tests {
         assert_eq!(
             notices,
             ["mode: sync-chain does not support \"polling\"; using \"sync\""]
+        );
+    }
+
+    #[test]
+    fn a_link_carries_a_design_and_a_bad_one_falls_back_to_the_preset() {
+        let (r, notices) = run("?preset=sync-chain&d=f.order.place.1.mode:publish");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(r.edits().len(), 1);
+        assert!(r.model().service_index("broker").is_some());
+        let (r, notices) = run("?preset=sync-chain&d=s.payment.replicas:0");
+        assert_eq!(r.edits(), []);
+        assert_eq!(r.preset(), "sync-chain");
+        assert_eq!(
+            notices,
+            [
+                "d: services.payment.replicas: must be a whole number from 1 to 256, got \"0\"; showing the preset as it is"
+            ]
         );
     }
 

@@ -4,6 +4,10 @@
 //! `?preset=hybrid-queue&mode=polling&seed=42&orders=300&speed=10&t=12500&cmds=…`
 //! plus `embed=1` (diagram and minimal transport only) and `autoplay=1`.
 //!
+//! `d=` holds the design as edits of its preset, in the engine's compact
+//! link form (`d=f.order.place.1.mode:publish~s.payment.replicas:4`, see
+//! `orderflow_sim::design::text`); a link without it is the preset as is.
+//!
 //! Commands are written compactly, separated by `~`, each
 //! `<after_events>:<at_us>:<op>:<args…>` — the exact position in the event
 //! stream where it was applied, so replay is exact. A command scheduled for
@@ -21,6 +25,7 @@
 //! its default, and the page shows the notices.
 
 use orderflow_sim::command::shown;
+use orderflow_sim::design::{self, Edit};
 use orderflow_sim::model::bounds;
 use orderflow_sim::{AppliedCommand, Command, Completion, IdSource, SimTime};
 
@@ -114,6 +119,8 @@ pub struct UrlState {
     pub commands: Vec<UrlCommand>,
     pub embed: bool,
     pub autoplay: bool,
+    /// The design's edits of its preset (`d=`); empty: the preset as is.
+    pub design: Vec<Edit>,
     /// `origin=`: the one page the embed API listens and posts to (as
     /// given; [`crate::embed::OriginRule`] refuses everyone if it is not an
     /// origin).
@@ -126,14 +133,17 @@ pub struct UrlState {
 
 /// A design beside the first: `vs=preset[.mode][_orders]`, `~` between them,
 /// each with its own commands in `cmds2=`, `cmds3=` (the same form as
-/// `cmds=`; exact positions in that design's own event stream). It runs
-/// with the first design's seed.
+/// `cmds=`; exact positions in that design's own event stream) and its
+/// design edits in `d2=`, `d3=` (the form of `d=`). It runs with the first
+/// design's seed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OtherDesign {
     pub preset: String,
     pub mode: Option<Completion>,
     pub orders: Option<u64>,
     pub commands: Vec<UrlCommand>,
+    /// Its edits of its preset; empty: the preset as is.
+    pub design: Vec<Edit>,
 }
 
 /// Designs a link may put beside the first.
@@ -180,6 +190,7 @@ impl OtherDesign {
             mode,
             orders,
             commands: Vec::new(),
+            design: Vec::new(),
         })
     }
 }
@@ -197,6 +208,7 @@ impl Default for UrlState {
             commands: Vec::new(),
             embed: false,
             autoplay: false,
+            design: Vec::new(),
             origin: None,
             others: Vec::new(),
             cmp: None,
@@ -374,8 +386,12 @@ impl UrlState {
                         }
                     }
                 }
-                "cmds2" | "cmds3" => other_cmds.push((k.clone(), v.clone())),
+                "cmds2" | "cmds3" | "d2" | "d3" => other_cmds.push((k.clone(), v.clone())),
                 "cmp" => st.cmp = Some(v),
+                "d" => match design::text::parse(&v) {
+                    Ok(edits) => st.design = edits,
+                    Err(e) => notices.push(format!("d: {e}; showing the preset as it is")),
+                },
                 "embed" => st.embed = v == "1" || v == "true",
                 "autoplay" => st.autoplay = v == "1" || v == "true",
                 "origin" => {
@@ -389,7 +405,17 @@ impl UrlState {
             }
         }
         for (k, v) in other_cmds {
-            let i = if k == "cmds2" { 0 } else { 1 };
+            let i = if k.ends_with('2') { 0 } else { 1 };
+            if k.starts_with('d') {
+                match (design::text::parse(&v), st.others.get_mut(i)) {
+                    (Ok(edits), Some(d)) => d.design = edits,
+                    (Err(e), _) => {
+                        notices.push(format!("{k}: {e}; design {} as its preset is", i + 2))
+                    }
+                    (_, None) => notices.push(format!("{k}: no design {} in vs=, ignored", i + 2)),
+                }
+                continue;
+            }
             let mut said = Vec::new();
             let commands = parse_commands(&v, &mut said);
             notices.extend(said.into_iter().map(|n| format!("{k}{}", &n[4..])));
@@ -421,6 +447,13 @@ impl UrlState {
         if self.t_us > 0 {
             parts.push(format_time_ms(self.t_us));
         }
+        // The design before the commands made on it.
+        if !self.design.is_empty() {
+            parts.push(format!(
+                "d={}",
+                encode(&design::text::to_link(&self.design))
+            ));
+        }
         if !self.commands.is_empty() {
             parts.push(format!("cmds={}", encode(&commands_text(&self.commands))));
         }
@@ -438,6 +471,13 @@ impl UrlState {
             let vs: Vec<String> = self.others.iter().map(OtherDesign::to_text).collect();
             parts.push(format!("vs={}", encode(&vs.join("~"))));
             for (i, d) in self.others.iter().enumerate() {
+                if !d.design.is_empty() {
+                    parts.push(format!(
+                        "d{}={}",
+                        i + 2,
+                        encode(&design::text::to_link(&d.design))
+                    ));
+                }
                 if !d.commands.is_empty() {
                     parts.push(format!(
                         "cmds{}={}",
@@ -652,6 +692,11 @@ mod tests {
             ],
             embed: true,
             autoplay: true,
+            design: vec![
+                Edit::new("flow.order.place.1.mode", "publish"),
+                Edit::new("flow.payment.charge.0.fallback", "backup:provider.charge"),
+                Edit::new("services.inventory.stock.SKU-RED", "10"),
+            ],
             origin: Some("https://docs.example.org".into()),
             // The comparison's fields: a_comparison_round_trips_….
             others: Vec::new(),
@@ -664,11 +709,24 @@ mod tests {
         assert!(q.contains("cmds=400:3000000:down:provider~"), "{q}");
         assert!(q.contains("~1200_990_5000000:6000000:up:payment~"), "{q}");
         assert!(q.contains("~-_400_3000000:13000000:up:provider~"), "{q}");
+        assert!(q.ends_with(
+            "~-:14000000:up:warehouse&embed=1&autoplay=1&origin=https:%2F%2Fdocs.example.org"
+        ),);
         assert!(
-            q.ends_with(
-                "~-:14000000:up:warehouse&embed=1&autoplay=1&origin=https:%2F%2Fdocs.example.org"
-            ),
+            q.contains("&d=f.order.place.1.mode:publish~f.payment.charge.0.fallback:backup:provider.charge~s.inventory.stock.SKU-RED:10&cmds="),
             "{q}"
+        );
+    }
+
+    #[test]
+    fn a_bad_design_in_a_link_is_named_and_dropped() {
+        let (st, notices) = UrlState::parse("?preset=sync-chain&d=s.payment.replicas:4~nonsense");
+        assert_eq!(st.design, vec![]);
+        assert_eq!(
+            notices,
+            vec![
+                "d: d[1]: \"nonsense\" has no value (write path=value); showing the preset as it is"
+            ]
         );
     }
 

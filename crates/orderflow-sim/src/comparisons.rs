@@ -3,8 +3,9 @@
 //! carry), and the built-in comparisons ([`BUILT_IN`], declared as data).
 //!
 //! A design here is a preset, how its client learns outcomes, an order
-//! count, the design panel's edits in their link form (`d=`, kept as text
-//! and applied by the design module) and the commands applied to it, by
+//! count, the design panel's edits (the registry's paths, written in their
+//! link form `d=` and applied by [`crate::design::apply`]), whether the
+//! preset's own scheduled faults stay, and the commands applied to it, by
 //! time. Times rather than positions in the event stream: two designs (or
 //! two seeds of one design) have different event streams, and a fault is
 //! meant to hit each at the same simulated moment.
@@ -13,9 +14,10 @@ use std::sync::Arc;
 
 use crate::command::Command;
 use crate::compare::{self, Design, Figures};
+use crate::design::{self, Edit};
 use crate::model::Model;
 use crate::presets;
-use crate::scenario::{Backoff, Completion, ConsumerSpec, Dispatch, QueueSpec, Scenario, Step};
+use crate::scenario::Completion;
 use crate::time::SimTime;
 
 /// Designs compared at once at most.
@@ -33,9 +35,14 @@ pub struct DesignSpec {
     pub mode: Option<Completion>,
     /// `None`: the preset's own order count.
     pub orders: Option<u64>,
-    /// The design panel's edits of the preset, in their link form (empty:
-    /// the preset as is). Carried through unchanged; see [`DesignSpec::model`].
-    pub edits: String,
+    /// The design panel's edits of the preset (empty: the preset as is);
+    /// see [`DesignSpec::model`].
+    pub edits: Vec<Edit>,
+    /// The preset's own scheduled faults left out, so that only a
+    /// comparison's shared faults hit the design. Not a design setting (the
+    /// registry leaves faults to the Break things panel and commands), so a
+    /// field of its own.
+    pub no_faults: bool,
     /// Commands with the simulated time at which each takes effect.
     pub commands: Vec<(SimTime, Command)>,
 }
@@ -57,8 +64,10 @@ impl DesignSpec {
         }
     }
 
-    /// One line: `preset|mode|orders|edits|at_us:op:args~…`, empty fields
-    /// for defaults (`sync-chain||60||15000000:down:payment`).
+    /// One line: `preset|mode|orders|faults|edits|at_us:op:args~…`, empty
+    /// fields for defaults, `none` in `faults` for [`DesignSpec::no_faults`]
+    /// and the edits in their link form
+    /// (`surge|||none|f.order.place.2.mode:publish|15000000:down:payment`).
     pub fn to_text(&self) -> String {
         let mode = self.mode.map(Completion::as_str).unwrap_or("");
         let orders = self.orders.map(|n| n.to_string()).unwrap_or_default();
@@ -67,10 +76,11 @@ impl DesignSpec {
             .iter()
             .map(|(at, c)| format!("{}:{}", at.as_micros(), c.to_text()))
             .collect();
+        let faults = if self.no_faults { "none" } else { "" };
         format!(
-            "{}|{mode}|{orders}|{}|{}",
+            "{}|{mode}|{orders}|{faults}|{}|{}",
             self.preset,
-            self.edits,
+            design::text::to_link(&self.edits),
             cmds.join("~")
         )
     }
@@ -78,9 +88,9 @@ impl DesignSpec {
     /// Parses [`DesignSpec::to_text`]; an error names the field.
     pub fn parse(text: &str) -> Result<DesignSpec, String> {
         let fields: Vec<&str> = text.trim().split('|').collect();
-        let [preset, mode, orders, edits, cmds] = fields[..] else {
+        let [preset, mode, orders, faults, edits, cmds] = fields[..] else {
             return Err(format!(
-                "design: expected 5 fields separated by |, got {}",
+                "design: expected 6 fields separated by |, got {}",
                 fields.len()
             ));
         };
@@ -105,6 +115,18 @@ impl DesignSpec {
                     })?,
             ),
         };
+        let no_faults = match faults {
+            "" => false,
+            "none" => true,
+            f => {
+                return Err(format!(
+                    "design.faults: empty or none, got {}",
+                    crate::command::shown(f)
+                ));
+            }
+        };
+        let edits = design::text::parse(edits)
+            .map_err(|e| format!("design.edits: {}: {}", e.path, e.message))?;
         let mut commands = Vec::new();
         for (i, c) in cmds.split('~').filter(|c| !c.is_empty()).enumerate() {
             if i >= MAX_COMMANDS {
@@ -124,20 +146,22 @@ impl DesignSpec {
             preset: preset.to_owned(),
             mode,
             orders,
-            edits: edits.to_owned(),
+            edits,
+            no_faults,
             commands,
         })
     }
 
-    /// The compiled model: the preset with its edits ([`Edit`]) and its
-    /// order count.
+    /// The compiled model: the preset (without its faults if so asked)
+    /// with its edits and its order count.
     pub fn model(&self) -> Result<Arc<Model>, String> {
         let mut s = presets::scenario(&self.preset)
             .ok_or_else(|| format!("design.preset: unknown preset {:?}", self.preset))?;
-        for edit in Edit::parse_list(&self.edits)? {
-            edit.apply(&mut s)
-                .map_err(|e| format!("design.edits: {}: {e}", edit.name()))?;
+        if self.no_faults {
+            s.faults.clear();
         }
+        let mut s = design::apply(&s, &self.edits)
+            .map_err(|e| format!("design.edits: {}: {}", e.path, e.message))?;
         if let Some(n) = self.orders {
             s.workload.orders = n;
         }
@@ -175,141 +199,6 @@ impl DesignSpec {
             .cloned()
             .collect()
     }
-}
-
-/// A change to a preset that a built-in comparison's design makes, named
-/// (the `edits` field of a [`DesignSpec`], `,` between names). Each is
-/// what the design panel can do by hand; these are the ones the built-in
-/// comparisons need, so they run from one click and from a link.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Edit {
-    /// The preset's own scheduled faults removed: only the comparison's
-    /// shared faults hit the design.
-    NoFaults,
-    /// Payment calls the provider directly: no circuit breaker, no
-    /// fallback (document 004's "before").
-    NoBreaker,
-    /// The order service publishes the charge to a queue that Payment
-    /// consumes, instead of calling Payment and waiting (document 000's
-    /// "don't wait").
-    PaymentQueued,
-}
-
-/// The queue [`Edit::PaymentQueued`] adds.
-pub const PAYMENT_QUEUE: &str = "payment_q";
-
-impl Edit {
-    pub const ALL: [Edit; 3] = [Edit::NoFaults, Edit::NoBreaker, Edit::PaymentQueued];
-
-    /// Its name in the `edits` field.
-    pub fn name(self) -> &'static str {
-        match self {
-            Edit::NoFaults => "no-faults",
-            Edit::NoBreaker => "no-breaker",
-            Edit::PaymentQueued => "payment-queued",
-        }
-    }
-
-    /// Parses `name,name…` (empty: none); an error names the field.
-    pub fn parse_list(text: &str) -> Result<Vec<Edit>, String> {
-        text.split(',')
-            .filter(|t| !t.is_empty())
-            .map(|t| {
-                Edit::ALL
-                    .into_iter()
-                    .find(|e| e.name() == t)
-                    .ok_or_else(|| {
-                        let names: Vec<&str> = Edit::ALL.iter().map(|e| e.name()).collect();
-                        format!(
-                            "design.edits: unknown edit {} (known: {})",
-                            crate::command::shown(t),
-                            names.join(", ")
-                        )
-                    })
-            })
-            .collect()
-    }
-
-    /// Changes `s`, or says why this preset cannot take it.
-    pub fn apply(self, s: &mut Scenario) -> Result<(), String> {
-        match self {
-            Edit::NoFaults => s.faults.clear(),
-            Edit::NoBreaker => {
-                let call = payment_charge_call(s).ok_or("Payment calls no provider")?;
-                let Step::Call {
-                    breaker,
-                    fallback,
-                    fallback_policy,
-                    ..
-                } = call
-                else {
-                    unreachable!("payment_charge_call returns calls only")
-                };
-                if breaker.is_none() {
-                    return Err("Payment's call has no breaker".into());
-                }
-                (*breaker, *fallback, *fallback_policy) = (None, None, None);
-            }
-            Edit::PaymentQueued => {
-                let broker = s.broker.as_mut().ok_or("the design has no broker")?;
-                if broker.queues.iter().any(|q| q.id == PAYMENT_QUEUE) {
-                    return Err(format!("a queue {PAYMENT_QUEUE:?} exists already"));
-                }
-                let dead_letter = broker
-                    .queues
-                    .iter()
-                    .find(|q| q.dead_letter.is_some())
-                    .and_then(|q| q.dead_letter.clone());
-                let step = s
-                    .handlers
-                    .iter_mut()
-                    .flat_map(|h| h.steps.iter_mut())
-                    .find(
-                        |st| matches!(st, Step::Call { target, .. } if target == "payment.charge"),
-                    )
-                    .ok_or("nothing calls payment.charge")?;
-                *step = Step::Publish {
-                    to: PAYMENT_QUEUE.to_owned(),
-                    message: Some("ChargeRequested".to_owned()),
-                    mandatory: true,
-                };
-                broker.queues.push(QueueSpec {
-                    id: PAYMENT_QUEUE.to_owned(),
-                    durable: true,
-                    capacity: 20_000,
-                    visibility_timeout_ms: 10_000,
-                    max_deliveries: 5,
-                    redelivery_backoff: Backoff {
-                        base_ms: 500,
-                        max_ms: 8_000,
-                        jitter: 0.0,
-                        kind: None,
-                    },
-                    ttl_ms: None,
-                    rollback: None,
-                    dead_letter,
-                });
-                broker.consumers.push(ConsumerSpec {
-                    queue: PAYMENT_QUEUE.to_owned(),
-                    handler: "payment.charge".to_owned(),
-                    dispatch: Dispatch::default(),
-                    prefetch: 8,
-                    pause_while_open: None,
-                });
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Payment's first call to the provider (`payment.charge`'s call step).
-fn payment_charge_call(s: &mut Scenario) -> Option<&mut Step> {
-    s.handlers
-        .iter_mut()
-        .find(|h| h.service == "payment" && h.op == "charge")?
-        .steps
-        .iter_mut()
-        .find(|st| matches!(st, Step::Call { .. }))
 }
 
 /// Runs `design` with `seed` to its end with `commands` (by time) and
@@ -393,8 +282,11 @@ pub struct BuiltInDesign {
     pub preset: &'static str,
     /// A completion mode (`"callback"`); `None`: the preset's own.
     pub mode: Option<&'static str>,
-    /// Its [`Edit`]s of the preset, `,` between names.
+    /// Its design edits of the preset, in the link form of `d=`
+    /// (`f.order.place.2.mode:publish`).
     pub edits: &'static str,
+    /// The preset's own scheduled faults left out ([`DesignSpec::no_faults`]).
+    pub no_faults: bool,
     /// Commands of this design only, `(at_ms, "op:args")` (a design choice
     /// that is a command: `rep:order_worker:1` at 0 ms).
     pub commands: &'static [(u64, &'static str)],
@@ -428,9 +320,22 @@ const fn d(label: &'static str, preset: &'static str) -> BuiltInDesign {
         preset,
         mode: None,
         edits: "",
+        no_faults: false,
         commands: &[],
     }
 }
+
+/// Payment calls the provider directly: no circuit breaker, no fallback
+/// (document 004's "before"), as edits of `payment-breaker`.
+pub const NO_BREAKER: &str = "f.payment.charge.0.fallback_policy:none~f.payment.charge.0.fallback:none~f.payment.charge.0.breaker:none";
+
+/// The order service publishes the charge to a queue Payment consumes
+/// instead of calling Payment and waiting (document 000's "don't wait"),
+/// as an edit of `surge`.
+/// Payment takes 8 charges at a time off its queue (a new queue's consumer
+/// takes 1), and a charge that keeps failing ends in the preset's dead
+/// letters.
+pub const PAYMENT_QUEUED: &str = "f.order.place.2.mode:publish~k.payment_charge_q.payment.prefetch:8~q.payment_charge_q.visibility_timeout_ms:10000~q.payment_charge_q.dead_letter:dead_letters";
 
 /// The built-in comparisons, in the order the page offers them.
 pub const BUILT_IN: &[BuiltIn] = &[
@@ -441,15 +346,15 @@ pub const BUILT_IN: &[BuiltIn] = &[
         document: "000",
         designs: &[
             BuiltInDesign {
-                edits: "no-faults",
+                no_faults: true,
                 ..d("Synchronous chain", "sync-chain")
             },
             BuiltInDesign {
-                edits: "no-faults",
+                no_faults: true,
                 ..d("Fire-and-forget", "fire-and-forget")
             },
             BuiltInDesign {
-                edits: "no-faults",
+                no_faults: true,
                 ..d("Hybrid", "hybrid")
             },
         ],
@@ -498,17 +403,18 @@ pub const BUILT_IN: &[BuiltIn] = &[
         designs: &[
             BuiltInDesign {
                 mode: Some("sync"),
-                edits: "no-faults,no-breaker",
+                no_faults: true,
+                edits: NO_BREAKER,
                 ..d("No breaker", "payment-breaker")
             },
             BuiltInDesign {
                 mode: Some("sync"),
-                edits: "no-faults",
+                no_faults: true,
                 ..d("Breaker", "payment-breaker")
             },
             BuiltInDesign {
                 mode: Some("sync"),
-                edits: "no-faults",
+                no_faults: true,
                 ..d("Breaker + backup provider", "payment-backup")
             },
         ],
@@ -572,7 +478,7 @@ pub const BUILT_IN: &[BuiltIn] = &[
                 ..d("Synchronous payment, 2 replicas", "surge")
             },
             BuiltInDesign {
-                edits: "payment-queued",
+                edits: PAYMENT_QUEUED,
                 ..d("Payment behind a queue, 1 replica", "surge")
             },
         ],
@@ -624,7 +530,9 @@ impl BuiltIn {
                     preset: d.preset.to_owned(),
                     mode,
                     orders: self.orders,
-                    edits: d.edits.to_owned(),
+                    edits: design::text::parse(d.edits)
+                        .map_err(|e| format!("{}: {}: {}", self.id, e.path, e.message))?,
+                    no_faults: d.no_faults,
                     commands,
                 },
             ));
@@ -655,6 +563,7 @@ impl BuiltIn {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::Step;
 
     #[test]
     fn a_design_round_trips_through_its_text() {
@@ -662,7 +571,8 @@ mod tests {
             preset: "async-write".into(),
             mode: Some(Completion::Callback),
             orders: Some(60),
-            edits: String::new(),
+            edits: vec![Edit::new("services.payment.replicas", "4")],
+            no_faults: true,
             commands: vec![
                 (
                     SimTime::from_millis(15_000),
@@ -677,26 +587,28 @@ mod tests {
         let text = spec.to_text();
         assert_eq!(
             text,
-            "async-write|callback|60||15000000:down:payment~25000001:lat:provider:2.5"
+            "async-write|callback|60|none|s.payment.replicas:4|15000000:down:payment~25000001:lat:provider:2.5"
         );
         assert_eq!(DesignSpec::parse(&text).unwrap(), spec);
         let plain = DesignSpec::preset("hybrid");
-        assert_eq!(plain.to_text(), "hybrid||||");
-        assert_eq!(DesignSpec::parse("hybrid||||").unwrap(), plain);
+        assert_eq!(plain.to_text(), "hybrid|||||");
+        assert_eq!(DesignSpec::parse("hybrid|||||").unwrap(), plain);
     }
 
     #[test]
     fn bad_designs_name_their_field() {
         let err = |t: &str| DesignSpec::parse(t).unwrap_err();
-        assert!(err("nonsense||||").starts_with("design.preset:"));
-        assert!(err("hybrid|bogus|||").starts_with("design.mode:"));
-        assert!(err("hybrid||0||").starts_with("design.orders:"));
-        assert!(err("hybrid||||5:melt:payment").starts_with("design.commands[0]:"));
-        assert!(err("hybrid").starts_with("design: expected 5 fields"));
-        let job = "seeds 1 20\nhybrid||||\nsync-chain||||\nhybrid||||\nhybrid||||";
+        assert!(err("nonsense|||||").starts_with("design.preset:"));
+        assert!(err("hybrid|bogus||||").starts_with("design.mode:"));
+        assert!(err("hybrid||0|||").starts_with("design.orders:"));
+        assert!(err("hybrid|||some||").starts_with("design.faults:"));
+        assert!(err("hybrid||||s.payment|").starts_with("design.edits: d[0]:"));
+        assert!(err("hybrid|||||5:melt:payment").starts_with("design.commands[0]:"));
+        assert!(err("hybrid").starts_with("design: expected 6 fields"));
+        let job = "seeds 1 20\nhybrid|||||\nsync-chain|||||\nhybrid|||||\nhybrid|||||";
         assert!(SeedsJob::parse(job).unwrap_err().starts_with("job.designs"));
         assert!(
-            SeedsJob::parse("seeds 1 0\nhybrid||||")
+            SeedsJob::parse("seeds 1 0\nhybrid|||||")
                 .unwrap_err()
                 .starts_with("job.seeds")
         );
@@ -751,16 +663,17 @@ mod tests {
     }
 
     #[test]
-    fn edits_change_what_they_say_and_refuse_presets_without_the_part() {
-        let model = |preset: &str, edits: &str| {
+    fn built_in_edits_change_what_they_say_and_name_the_path_they_miss() {
+        let model = |preset: &str, edits: &str, no_faults: bool| {
             DesignSpec {
-                edits: edits.into(),
+                edits: design::text::parse(edits).unwrap(),
+                no_faults,
                 ..DesignSpec::preset(preset)
             }
             .model()
         };
         let calls_through_a_breaker = |preset: &str, edits: &str| {
-            model(preset, edits)
+            model(preset, edits, false)
                 .unwrap()
                 .scenario
                 .handlers
@@ -777,32 +690,39 @@ mod tests {
                     })
                 })
         };
-        assert!(!model("sync-chain", "").unwrap().scenario.faults.is_empty());
         assert!(
-            model("sync-chain", "no-faults")
+            !model("sync-chain", "", false)
+                .unwrap()
+                .scenario
+                .faults
+                .is_empty()
+        );
+        assert!(
+            model("sync-chain", "", true)
                 .unwrap()
                 .scenario
                 .faults
                 .is_empty()
         );
         assert!(calls_through_a_breaker("payment-breaker", ""));
-        assert!(!calls_through_a_breaker("payment-breaker", "no-breaker"));
-        let has_payment_queue = |edits: &str| {
-            let m = model("surge", edits).unwrap();
-            m.scenario
-                .broker
-                .as_ref()
+        assert!(!calls_through_a_breaker("payment-breaker", NO_BREAKER));
+        let publishes_the_charge = |edits: &str| {
+            model("surge", edits, false)
                 .unwrap()
-                .queues
+                .scenario
+                .handlers
                 .iter()
-                .any(|q| q.id == PAYMENT_QUEUE)
+                .flat_map(|h| &h.steps)
+                .any(|s| matches!(s, Step::Publish { to, .. } if to == "payment_charge_q"))
         };
-        assert!(!has_payment_queue(""));
-        assert!(has_payment_queue("payment-queued"));
-        let err = |p: &str, e: &str| model(p, e).unwrap_err();
-        assert!(err("sync-chain", "no-breaker").starts_with("design.edits: no-breaker:"));
-        assert!(err("sync-chain", "payment-queued").contains("no broker"));
-        assert!(err("hybrid", "melt").starts_with("design.edits: unknown edit \"melt\""));
+        assert!(!publishes_the_charge(""));
+        assert!(publishes_the_charge(PAYMENT_QUEUED));
+        let err = |p: &str, e: &str| model(p, e, false).unwrap_err();
+        let missing = err("payment-breaker", "f.payment.charge.3.breaker:none");
+        assert!(
+            missing.starts_with("design.edits: flow.payment.charge.3"),
+            "{missing}"
+        );
     }
 
     /// A command naming a service a design lacks is left out for it, and

@@ -105,6 +105,7 @@ pub mod claims;
 pub mod command;
 pub mod compare;
 pub mod comparisons;
+pub mod design;
 pub mod ids;
 pub mod link;
 pub mod measure;

@@ -416,8 +416,8 @@ fn compare_prints_a_built_in_comparison() {
     assert_eq!(
         lines[2..4],
         [
-            "  Synchronous payment, 2 replicas: surge||||0:rep:payment:2",
-            "  Payment behind a queue, 1 replica: surge|||payment-queued|",
+            "  Synchronous payment, 2 replicas: surge|||||0:rep:payment:2",
+            "  Payment behind a queue, 1 replica: surge||||f.order.place.2.mode:publish~k.payment_charge_q.payment.prefetch:8~q.payment_charge_q.visibility_timeout_ms:10000~q.payment_charge_q.dead_letter:dead_letters|",
         ]
     );
     let first_row = lines.iter().find(|l| l.contains("  (")).unwrap();
