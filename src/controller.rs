@@ -1672,6 +1672,30 @@ mod tests {
         }
     }
 
+    /// A design beside the first, edited by link (`d2=`), runs as the
+    /// same design does when it is the first (`d=`), and the share link
+    /// keeps its edits.
+    #[test]
+    fn an_edited_design_beside_the_first_runs_as_it_does_alone() {
+        let d = "f.order.place.2.mode:publish";
+        let mut pair = ctrl(&format!("?preset=surge&seed=4&vs=surge&d2={d}"));
+        let mut alone = ctrl(&format!("?preset=surge&seed=4&d={d}"));
+        assert!(pair.notices().is_empty(), "{:?}", pair.notices());
+        assert!(pair.runs()[0].edits().is_empty());
+        assert_eq!(pair.runs()[1].edits(), alone.run().edits());
+        for c in [&mut pair, &mut alone] {
+            c.seek(SimTime::from_secs(20));
+            settle(c, 200_000);
+        }
+        assert_eq!(pair.runs()[1].stats(), alone.run().stats());
+        assert_ne!(pair.runs()[0].stats(), pair.runs()[1].stats());
+        assert!(
+            pair.share_query().contains(&format!("&d2={d}")),
+            "{}",
+            pair.share_query()
+        );
+    }
+
     #[test]
     fn every_built_in_opens_and_its_link_keeps_the_edits_and_figures() {
         for b in comparisons::BUILT_IN {

@@ -905,4 +905,28 @@ mod tests {
             ]
         );
     }
+
+    /// Each design beside the first carries its own edits (`d2=`, `d3=`).
+    #[test]
+    fn the_designs_beside_the_first_carry_their_edits() {
+        let q = "?preset=surge&seed=1&d=s.payment.replicas:2&vs=surge~surge&d3=f.order.place.2.mode:publish";
+        let (st, notices) = UrlState::parse(q);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(st.design, [Edit::new("services.payment.replicas", "2")]);
+        assert!(st.others[0].design.is_empty());
+        assert_eq!(
+            st.others[1].design,
+            [Edit::new("flow.order.place.2.mode", "publish")]
+        );
+        assert_eq!(UrlState::parse(&st.to_query()).0, st);
+        let (st, notices) = UrlState::parse("?vs=surge&d2=s.payment&d3=s.payment.replicas:2");
+        assert!(st.others[0].design.is_empty());
+        assert_eq!(
+            notices,
+            [
+                "d2: d[0]: \"s.payment\" has no value (write path=value); design 2 as its preset is",
+                "d3: no design 3 in vs=, ignored",
+            ]
+        );
+    }
 }
