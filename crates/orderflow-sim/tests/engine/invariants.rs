@@ -359,6 +359,8 @@ struct Sweep {
     /// end), and the bound it was held to.
     latest_us: u64,
     bound_us: u64,
+    /// Broken schedules (index, message), in the keep-going mode.
+    failed: Vec<(u64, String)>,
 }
 
 /// Runs `n` random fault schedules of preset `name` (its completion modes
@@ -369,10 +371,57 @@ fn sweep(name: &str, n: u64) -> (Sweep, u64) {
     let mut out = Sweep::default();
     let mut duplicate_charges_absorbed = 0;
     for i in 0..n {
+        if keep_going() {
+            // The long mode notes a broken schedule and goes on, so one
+            // run finds them all (and counts the rest).
+            let mut part = Sweep::default();
+            let mut dup = 0;
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                one_schedule(name, &base, i, &mut part, &mut dup)
+            }));
+            match r {
+                Ok(()) => {
+                    out.runs += part.runs;
+                    out.events += part.events;
+                    out.latest_us = out.latest_us.max(part.latest_us);
+                    out.bound_us = out.bound_us.max(part.bound_us);
+                    duplicate_charges_absorbed += dup;
+                }
+                Err(e) => {
+                    let m = e
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_default();
+                    out.failed.push((i, m));
+                }
+            }
+        } else {
+            one_schedule(name, &base, i, &mut out, &mut duplicate_charges_absorbed);
+        }
+    }
+    (out, duplicate_charges_absorbed)
+}
+
+/// `SWEEP_KEEP_GOING=1`: go on after a broken schedule, and list them all
+/// at the end.
+fn keep_going() -> bool {
+    std::env::var("SWEEP_KEEP_GOING").is_ok_and(|v| v == "1")
+}
+
+/// Schedule `i` of preset `name`; panics on a broken rule.
+fn one_schedule(
+    name: &str,
+    base: &Arc<Model>,
+    i: u64,
+    out: &mut Sweep,
+    duplicate_charges_absorbed: &mut u64,
+) {
+    {
         let mode = base.client.allowed[(i % base.client.allowed.len() as u64) as usize];
         let seed = i / base.client.allowed.len() as u64;
         let mut rng = SimRng::new(seed * 7919 + 1 + i % base.client.allowed.len() as u64);
-        let schedule = random_faults(&base, &mut rng);
+        let schedule = random_faults(base, &mut rng);
         let model = model_with(name, |s| {
             s.workload.orders = ORDERS;
             s.faults = schedule.faults.clone();
@@ -425,7 +474,7 @@ fn sweep(name: &str, n: u64) -> (Sweep, u64) {
             "{context}"
         );
         assert!(p.captured - p.refunded <= mx.orders_created, "{context}");
-        duplicate_charges_absorbed += mx.payments.duplicate_attempts;
+        *duplicate_charges_absorbed += mx.payments.duplicate_attempts;
         // A hung service keeps orders past any client's patience in every
         // pattern (unless a breaker cuts it short): the client gives up and
         // the order completes later, inconsistent. Lost orders are still
@@ -458,7 +507,6 @@ fn sweep(name: &str, n: u64) -> (Sweep, u64) {
             panic!("{context}: {:?}\n{story}", mx.outcomes);
         }
     }
-    (out, duplicate_charges_absorbed)
 }
 
 /// Runs to the end checking the invariants after every event; returns the
@@ -522,14 +570,21 @@ fn invariants_hold_under_random_faults() {
     let mut duplicate_charges_absorbed = 0;
     for (name, s, dup) in &results {
         println!(
-            "sweep {name}: {} schedules, {} events, invariants after every event; latest settle after arrival and last fault {:.1} s, bound {:.1} s",
-            s.runs,
+            "sweep {name}: {} schedules ({} failed), {} events, invariants after every event; latest settle after arrival and last fault {:.1} s, bound {:.1} s",
+            s.runs + s.failed.len() as u64,
+            s.failed.len(),
             s.events,
             s.latest_us as f64 / 1e6,
             s.bound_us as f64 / 1e6
         );
         duplicate_charges_absorbed += dup;
+        for (i, m) in &s.failed {
+            let head: String = m.chars().take(4_000).collect();
+            println!("sweep {name}: schedule {i} FAILED: {head}");
+        }
     }
+    let failed: usize = results.iter().map(|(_, s, _)| s.failed.len()).sum();
+    assert_eq!(failed, 0, "{failed} schedules broke a rule (listed above)");
     // The sweep did exercise idempotency: some charges reached the provider twice.
     assert!(duplicate_charges_absorbed > 0);
 }
