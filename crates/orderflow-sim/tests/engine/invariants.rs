@@ -588,3 +588,37 @@ fn invariants_hold_under_random_faults() {
     // The sweep did exercise idempotency: some charges reached the provider twice.
     assert!(duplicate_charges_absorbed > 0);
 }
+
+/// Kept from the first 10,000-schedule sweep (async-write/polling, seed
+/// 217): the status store slowed ×1000 answered an old PROCESSING write
+/// after the worker had written FAILED, which moved the order back to
+/// PROCESSING; the polling client never saw a final status, gave up, and
+/// the order was lost. A final status now stays final.
+#[test]
+fn a_late_status_write_does_not_undo_a_final_status() {
+    let schedule = Schedule {
+        faults: vec![FaultSpec::Latency {
+            service: "status".into(),
+            factor: HANGING_FACTOR,
+            at_ms: 10_944,
+            until_ms: 15_838,
+        }],
+        timed: vec![(
+            12_036,
+            Command::SetStock {
+                sku: "SKU-BLUE".into(),
+                units: 5,
+            },
+        )],
+        last_end_ms: 15_838,
+    };
+    let model = model_with("async-write", |s| {
+        s.workload.orders = ORDERS;
+        s.faults = schedule.faults.clone();
+    });
+    let mut sim = start(&model, 217, Completion::Polling, &schedule);
+    run_checked(&mut sim);
+    let o = sim.metrics().outcomes;
+    assert_eq!((o.lost, o.inconsistent), (0, 0), "{o:?}");
+    assert_eq!(o.total(), ORDERS);
+}
