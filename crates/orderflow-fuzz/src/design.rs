@@ -150,9 +150,11 @@ fn raw(rng: &mut Rng, list: &[Setting]) -> String {
             _ => p,
         };
         t.push_str(&p);
-        t.push_str(*rng.pick(&["=", ":", "", "==", " = "]));
+        let eq: &&str = rng.pick(&["=", ":", "", "==", " = "]);
+        t.push_str(eq);
         t.push_str(&value(rng, &s.kind, &s.value));
-        t.push_str(*rng.pick(&[";", "~", "; ", "", ";;", "~~"]));
+        let sep: &&str = rng.pick(&[";", "~", "; ", "", ";;", "~~"]);
+        t.push_str(sep);
     }
     if rng.chance(0.05) {
         t = t.repeat(200);
