@@ -28,7 +28,7 @@ use crate::scene::Frame;
 use crate::stats::Stats;
 use crate::url_state::UrlState;
 use orderflow_sim::ids::{OrderId, ServiceId};
-use orderflow_sim::{Completion, SimTime};
+use orderflow_sim::{Completion, IdSource, SimTime};
 
 /// What components read: signals copied out of the controller, read-only.
 #[derive(Clone, Copy)]
@@ -236,6 +236,11 @@ impl Actions {
     /// Another completion mode.
     pub fn set_mode(&self, mode: Completion) {
         self.act(&mut |c| c.set_mode(mode));
+    }
+
+    /// Another source of order ids.
+    pub fn set_id_source(&self, id: IdSource) {
+        self.act(&mut |c| c.set_id_source(id));
     }
 
     /// A seed typed into its field.

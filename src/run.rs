@@ -166,7 +166,7 @@ impl Run {
         };
         Run {
             preset,
-            scene: Scene::new(&model),
+            scene: Scene::new(&model, session.options().id_source),
             model,
             session,
             flights: Flights::default(),

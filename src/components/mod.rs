@@ -9,6 +9,7 @@ pub mod controls;
 pub mod diagram;
 pub mod event_log;
 pub mod export_menu;
+pub mod id_source;
 pub mod panels;
 pub mod token_canvas;
 
