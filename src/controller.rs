@@ -13,6 +13,7 @@
 use orderflow_sim::ids::{OrderId, ServiceId};
 use orderflow_sim::{Command, Completion, IdSource, SimTime};
 
+use crate::claims_view::{ClaimFigure, ClaimShow, FigureWatch};
 use crate::controls_view::{parse_orders, parse_seed};
 use crate::event_log::LogFilter;
 use crate::faults::{
@@ -29,6 +30,10 @@ use crate::url_state::UrlState;
 /// Wall-clock time a message stays on screen at least, so hops of a
 /// millisecond are visible (see [`Controller::min_display`]).
 pub const MIN_TOKEN_WALL_MS: f64 = 400.0;
+
+/// Events a claim's run may take to reach its end ("Show me" of a claim
+/// about the whole run), as the claims allow a run.
+const CLAIM_EVENTS: u64 = orderflow_sim::claims::bounds::EVENTS;
 
 /// What a tick did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -67,6 +72,9 @@ pub struct Controller {
     origin: Option<String>,
     selected_node: Option<ServiceId>,
     selected_order: Option<OrderId>,
+    /// The figure of the claim last shown ("Show me"), until another run
+    /// is loaded.
+    watch: Option<FigureWatch>,
 }
 
 impl Controller {
@@ -92,6 +100,7 @@ impl Controller {
             origin: url.origin.clone(),
             selected_node: None,
             selected_order: None,
+            watch: None,
         }
     }
 
@@ -224,6 +233,7 @@ impl Controller {
             id: run.id_override(),
             seed: run.session().seed(),
             orders: run.orders_override(),
+            faults: run.faults(),
             speed: self.playback.speed(),
             t_us: run.now().as_micros(),
             commands: run.url_commands(),
@@ -315,6 +325,7 @@ impl Controller {
             embed: self.embed,
             commands: run.session().history().len(),
             scheduled: run.session().scheduled().len(),
+            claim_figure: self.claim_figure(),
         }
     }
 
@@ -494,6 +505,7 @@ impl Controller {
             id: u.id,
             seed: u.seed,
             orders: u.orders,
+            faults: u.faults,
             ..UrlState::default()
         }
     }
@@ -530,6 +542,45 @@ impl Controller {
         self.autoplay = false;
         self.selected_node = None;
         self.selected_order = None;
+        self.watch = None;
+    }
+
+    /// Opens a claim's run at its moment ("Show me"): the run as its link
+    /// states it, sought to the claim's time or run to its end, with the
+    /// figure the claim is about highlighted until another run is loaded.
+    pub fn show_claim(&mut self, show: &ClaimShow) {
+        let generation = self.generation;
+        self.load(&show.url);
+        if self.generation == generation {
+            return; // refused; the message says why
+        }
+        if show.to_end {
+            // The run's last event: where a copy of the engine, trace off,
+            // stops. (A fast-forward would stop on an order count, and the
+            // seek lands on the exact moment the claims measure.)
+            let mut sim = self.run().session().sim().clone();
+            sim.set_trace(false);
+            if !sim.run_to_end(CLAIM_EVENTS) {
+                self.message = Some(format!(
+                    "claim: the run did not end within {CLAIM_EVENTS} events; showing {}",
+                    sim.now()
+                ));
+            }
+            self.seek(sim.now());
+        }
+        self.watch = FigureWatch::new(self.run().model(), &show.metric, &show.claim);
+        if self.watch.is_none() {
+            self.message = Some(format!(
+                "claim: the figure {:?} is not measured in this run",
+                show.metric
+            ));
+        }
+    }
+
+    /// The highlighted figure of the claim shown, now.
+    pub fn claim_figure(&self) -> Option<ClaimFigure> {
+        let w = self.watch.as_ref()?;
+        Some(w.figure(self.run().session().sim()))
     }
 
     /// Loads the first run's choices changed by `edit`.
@@ -716,6 +767,8 @@ pub struct UiState {
     pub embed: bool,
     pub commands: usize,
     pub scheduled: usize,
+    /// The figure of the claim last shown, highlighted in the metrics.
+    pub claim_figure: Option<ClaimFigure>,
 }
 
 #[cfg(test)]

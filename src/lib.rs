@@ -14,7 +14,8 @@
 //! - view models: [`scene`] (the diagram and queues at an instant),
 //!   [`diagram_view`], [`topology`], [`layout`], [`token_layer`],
 //!   [`controls_view`] (scenario bar, transport, keys), [`faults`] (break
-//!   things), [`stats`] (metrics), [`inspector`], [`event_log`], [`announce`]
+//!   things), [`stats`] (metrics), [`claims_view`] (a preset's claims and
+//!   their "show me"), [`inspector`], [`event_log`], [`announce`]
 //!   (the diagram's state in words for screen readers);
 //! - [`fatal`] (the error banner).
 //!
@@ -27,6 +28,7 @@
 
 pub mod announce;
 pub mod app;
+pub mod claims_view;
 pub mod components;
 pub mod controller;
 pub mod controls_view;

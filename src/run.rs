@@ -33,6 +33,28 @@ pub fn load_model(name: &str, orders: Option<u64>) -> Result<Arc<Model>, String>
         .map_err(|e| format!("preset {name}: {e}"))
 }
 
+/// The model a link's run runs: its preset with the link's order count,
+/// and without the scheduled faults (and services' down windows) when the
+/// link says `faults=off`, as a claim's run without faults has it.
+fn link_model(url: &UrlState) -> Result<Arc<Model>, String> {
+    if url.faults {
+        return load_model(&url.preset, url.orders);
+    }
+    let name = &url.preset;
+    let mut s =
+        presets::scenario(name).ok_or_else(|| format!("preset: unknown preset {name:?}"))?;
+    if let Some(n) = url.orders {
+        s.workload.orders = n;
+    }
+    s.faults.clear();
+    for service in &mut s.services {
+        service.down.clear();
+    }
+    Model::compile(s)
+        .map(Arc::new)
+        .map_err(|e| format!("preset {name}: {e}"))
+}
+
 /// A link's commands checked against `model`: those the run can take,
 /// as history and waiting timed commands. Each one it cannot take (a service
 /// the pattern does not have, a value out of range, more than the run's
@@ -90,6 +112,8 @@ pub struct Run {
     log: LogIndex,
     /// The order count asked for, if not the preset's own.
     orders_override: Option<u64>,
+    /// The scenario's scheduled faults are kept (`faults=off` drops them).
+    faults: bool,
 }
 
 /// What stays fixed for a design until its model is rebuilt: the diagram,
@@ -112,7 +136,7 @@ impl Run {
     /// field) and the run falls back to a default (the default preset, the
     /// preset's own mode, no commands).
     pub fn from_url(url: &UrlState, notices: &mut Vec<String>) -> Run {
-        let model = match load_model(&url.preset, url.orders) {
+        let model = match link_model(url) {
             Ok(m) => m,
             Err(e) => {
                 notices.push(e);
@@ -172,6 +196,7 @@ impl Run {
             flights: Flights::default(),
             log: LogIndex::default(),
             orders_override: url.orders,
+            faults: url.faults,
         }
     }
 
@@ -200,6 +225,11 @@ impl Run {
     /// The order count asked for, if not the preset's own.
     pub fn orders_override(&self) -> Option<u64> {
         self.orders_override
+    }
+
+    /// False when the run leaves out the scenario's scheduled faults.
+    pub fn faults(&self) -> bool {
+        self.faults
     }
 
     /// The completion mode, when it differs from the preset's default (what

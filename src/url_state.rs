@@ -2,7 +2,8 @@
 //! a run.
 //!
 //! `?preset=hybrid-queue&mode=polling&seed=42&orders=300&speed=10&t=12500&cmds=…`
-//! plus `embed=1` (diagram and minimal transport only) and `autoplay=1`.
+//! (and `id=` for the id source, `faults=off` for the scenario without its
+//! scheduled faults) plus `embed=1` (diagram and minimal transport only) and `autoplay=1`.
 //!
 //! Commands are written compactly, separated by `~`, each
 //! `<after_events>:<at_us>:<op>:<args…>` — the exact position in the event
@@ -108,6 +109,10 @@ pub struct UrlState {
     pub seed: u64,
     /// `None`: the scenario's own order count.
     pub orders: Option<u64>,
+    /// `faults=off`: the scenario's scheduled faults (and services' down
+    /// windows) left out, as a claim's run that shows the design without
+    /// them. True (the scenario as it is) unless the link says so.
+    pub faults: bool,
     pub speed: f64,
     /// Time cursor, µs; written as milliseconds with up to three decimals
     /// (`t=8012` or `t=8012.345`) so a shared link lands on the exact
@@ -130,6 +135,7 @@ impl Default for UrlState {
             id: None,
             seed: 1,
             orders: None,
+            faults: true,
             speed: 1.0,
             t_us: 0,
             commands: Vec::new(),
@@ -400,6 +406,11 @@ impl UrlState {
                         shown(&v)
                     )),
                 },
+                "faults" => match v.as_str() {
+                    "off" | "0" => st.faults = false,
+                    "on" | "1" => st.faults = true,
+                    _ => notices.push(format!("faults: must be on or off, got {}", shown(&v))),
+                },
                 "speed" => match v.parse::<f64>() {
                     Ok(s) if (MIN_SPEED..=MAX_SPEED).contains(&s) => st.speed = s,
                     _ => notices.push(format!(
@@ -443,6 +454,9 @@ impl UrlState {
         parts.push(format!("seed={}", self.seed));
         if let Some(n) = self.orders {
             parts.push(format!("orders={n}"));
+        }
+        if !self.faults {
+            parts.push("faults=off".into());
         }
         if self.speed != d.speed {
             parts.push(format!("speed={}", fmt_f64(self.speed)));
@@ -583,6 +597,7 @@ mod tests {
             id: Some(IdSource::IdService),
             seed: 99,
             orders: Some(5000),
+            faults: false,
             speed: 12.5,
             t_us: 12_345_678,
             commands: vec![
