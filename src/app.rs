@@ -13,9 +13,10 @@ use std::sync::Arc;
 use leptos::ev;
 use leptos::prelude::*;
 
+use crate::claims_view::ClaimShow;
 use crate::components::{
-    EventLog, ExportMenu, InspectorPanel, LiveDiagram, MetricsPanel, NodePanel, QueuePanel,
-    ScenarioBar, Transport,
+    ClaimsPanel, EventLog, ExportMenu, InspectorPanel, LiveDiagram, MetricsPanel, NodePanel,
+    QueuePanel, ScenarioBar, Transport,
 };
 use crate::controller::{Controller, UiState};
 use crate::controls_view::{Shortcut, slider_to_speed};
@@ -243,6 +244,11 @@ impl Actions {
         self.act(&mut |c| c.set_id_source(id));
     }
 
+    /// Opens a claim's run at its moment, its figure highlighted.
+    pub fn show_claim(&self, show: ClaimShow) {
+        self.act(&mut |c| c.show_claim(&show));
+    }
+
     /// A seed typed into its field.
     pub fn enter_seed(&self, text: String) {
         self.act(&mut |c| c.enter_seed(&text));
@@ -465,6 +471,7 @@ pub fn App() -> impl IntoView {
                     <aside class="page__side">
                         <NodePanel />
                         <MetricsPanel />
+                        <ClaimsPanel />
                     </aside>
                 </div>
                 <footer class="page__footer">

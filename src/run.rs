@@ -444,6 +444,19 @@ mod tests {
     }
 
     #[test]
+    fn faults_off_runs_the_scenario_without_its_scheduled_faults() {
+        let (with, _) = run("?preset=sync-chain");
+        let (without, notices) = run("?preset=sync-chain&faults=off");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert!(
+            !with.model().scenario.faults.is_empty(),
+            "the preset has faults"
+        );
+        assert!(without.model().scenario.faults.is_empty());
+        assert!(with.faults() && !without.faults());
+    }
+
+    #[test]
     fn a_bad_url_falls_back_and_names_each_field() {
         let (r, notices) = run("?preset=nonsense");
         assert_eq!(r.preset(), DEFAULT_PRESET);

@@ -753,6 +753,23 @@ mod tests {
     }
 
     #[test]
+    fn faults_off_parses_and_a_bad_value_is_named() {
+        let (st, notices) = UrlState::parse("?preset=sync-chain&faults=off");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert!(!st.faults);
+        assert_eq!(st.to_query(), "?preset=sync-chain&seed=1&faults=off");
+        let (st, _) = UrlState::parse("?faults=on");
+        assert!(st.faults);
+        assert!(
+            !st.to_query().contains("faults"),
+            "the default is not written"
+        );
+        let (st, notices) = UrlState::parse("?faults=sometimes");
+        assert!(st.faults);
+        assert_eq!(notices, ["faults: must be on or off, got \"sometimes\""]);
+    }
+
+    #[test]
     fn bad_fields_name_themselves_and_keep_defaults() {
         let (st, notices) = UrlState::parse(
             "?preset=nope&mode=telepathy&seed=-1&speed=5000&orders=0&t=soon&color=red&embed=1",

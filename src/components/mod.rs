@@ -5,6 +5,7 @@
 //! `scene`, `faults`, `stats`, `inspector`, `event_log`, `token_layer`,
 //! `export`.
 
+pub mod claims;
 pub mod controls;
 pub mod diagram;
 pub mod event_log;
@@ -13,6 +14,7 @@ pub mod id_source;
 pub mod panels;
 pub mod token_canvas;
 
+pub use claims::{ClaimFigurePanel, ClaimsPanel};
 pub use controls::{ScenarioBar, Transport};
 pub use diagram::LiveDiagram;
 pub use event_log::EventLog;
