@@ -378,12 +378,16 @@ impl Animated for Actions {
     fn advance(&self, wall_ms: f64, budget: u64, reduced_motion: bool) -> Option<FrameWork> {
         self.ctrl.try_update_value(|c| {
             c.set_reduced_motion(reduced_motion);
+            // Busy before the tick counts too: a seek an action started
+            // and this one frame finished must still end in a "settled"
+            // frame, which refreshes the panels at the new time.
+            let busy_before = c.busy();
             let tick = c.tick(wall_ms, budget);
             crate::embed_bridge::after_frame(c, wall_ms);
             FrameWork {
                 redraw: tick.redraw,
                 budget_spent: tick.budget_spent,
-                busy: c.busy(),
+                busy: busy_before || c.busy(),
                 skipping: c.seeking() || c.fast_forwarding(),
             }
         })
