@@ -1,17 +1,24 @@
 //! Owns the claims list's view model: the claims a preset demonstrates
 //! (each with its text and source document, from the preset's `claims`
-//! section, compiled by the engine) and what "Show me" opens — the claim's
-//! run as a link ([`ClaimShow::url`]: preset, completion mode, id source,
-//! seed, order count, the scheduled faults kept or left out, the run's
-//! commands at their moments, the moment to look at) and the figure the
-//! claim is about, which the metrics panel then shows highlighted
-//! ([`FigureWatch`]). Plain Rust, tested natively.
+//! section) and what "Show me" opens — the claim's run as a link
+//! ([`ClaimShow::url`]: preset, completion mode, id source, seed, order
+//! count, the scheduled faults kept or left out, the run's commands at
+//! their moments, the moment to look at) and the figure the claim is
+//! about, which the metrics panel then shows highlighted ([`FigureWatch`]).
+//! Plain Rust, tested natively.
+//!
+//! It reads the claims as written ([`ClaimSpec`]) rather than compiled
+//! (`Model::claims`): the page checks no claim, so the expression parser
+//! and the claim compiler stay out of the bundle (22 KB brotli with them).
+//! The native tests open every claim and compare with the compiled one.
+
+use std::collections::BTreeMap;
 
 use orderflow_sim::claims::expr::number;
-use orderflow_sim::claims::{Claim, Document};
 use orderflow_sim::measure::{self, MetricDef, Unit};
 use orderflow_sim::model::Model;
-use orderflow_sim::{Sim, presets};
+use orderflow_sim::scenario::{ClaimRunSpec, ClaimSpec, Scenario};
+use orderflow_sim::{Sim, SimTime, presets};
 
 use crate::session::Position;
 use crate::url_state::{UrlCommand, UrlState};
@@ -43,52 +50,83 @@ pub struct ClaimShow {
     pub claim: String,
 }
 
-/// How a claim's source reads.
-pub fn source_label(d: Document) -> String {
-    match d {
-        Document::Source(_) => format!("document {}", d.as_str()),
-        Document::Beyond => d.as_str().to_owned(),
+/// How a claim's source reads: `"003"` is `"document 003"`; anything else
+/// (`"beyond the documents"`) as written.
+pub fn source_label(document: &str) -> String {
+    if document.len() == 3 && document.bytes().all(|b| b.is_ascii_digit()) {
+        format!("document {document}")
+    } else {
+        document.to_owned()
     }
 }
 
-/// The claims of preset `preset`, in its file's order. None for an unknown
-/// preset; a preset whose claims do not compile (a broken file, which the
-/// engine's tests refuse) shows none either.
+/// The claims of preset `preset`, in its file's order; none for an
+/// unknown preset.
 pub fn claims_of(preset: &str) -> Vec<ClaimItem> {
-    let Some(Ok((model, claims))) = presets::model_and_claims(preset) else {
+    let (Some(specs), Some(own)) = (presets::claims(preset), presets::scenario(preset)) else {
         return Vec::new();
     };
-    claims
+    specs
         .iter()
         .map(|c| ClaimItem {
             id: c.id.clone(),
             text: c.text.clone(),
-            source: source_label(c.document),
-            show: show_of(preset, &model, c),
+            source: source_label(&c.document),
+            show: show_of(preset, &own, c),
         })
         .collect()
 }
 
-/// What "Show me" opens for `claim` of preset `preset` (compiled as
-/// `model`): the run the claim names to show, as a link. A run the link
-/// cannot state (queues made durable or transient) is refused by name.
-pub fn show_of(preset: &str, model: &Model, claim: &Claim) -> Result<ClaimShow, String> {
-    let run = claim
-        .runs
-        .get(claim.show.run)
-        .ok_or_else(|| format!("claim {}: show.run: no such run", claim.id))?;
+/// The run a claim without runs has: the scenario as it is.
+const DEFAULT_RUN: &str = "a";
+
+/// The run, moment and figure a claim without a `show` setting shows: the
+/// first figure its first expectation reads (`"b.client.polls == 0"`: run
+/// `b`, `client.polls`), at the end of that run; as the engine decides.
+fn default_show(spec: &ClaimSpec, runs: &BTreeMap<String, ClaimRunSpec>) -> (String, String) {
+    let first = spec.expect.first().and_then(|e| {
+        e.split(|c: char| c.is_whitespace() || "()*/+<>=!".contains(c))
+            .find_map(|token| {
+                let (run, metric) = token.split_once('.')?;
+                runs.contains_key(run)
+                    .then(|| (run.to_owned(), metric.to_owned()))
+            })
+    });
+    first.unwrap_or_else(|| (DEFAULT_RUN.to_owned(), "outcome.completed".to_owned()))
+}
+
+/// What "Show me" opens for claim `spec` of preset `preset` (whose
+/// scenario is `own`): the run the claim names to show, as a link. A run
+/// the link cannot state (queues made durable or transient) is refused by
+/// name.
+pub fn show_of(preset: &str, own: &Scenario, spec: &ClaimSpec) -> Result<ClaimShow, String> {
+    let default_runs = BTreeMap::from([(DEFAULT_RUN.to_owned(), ClaimRunSpec::default())]);
+    let runs = if spec.runs.is_empty() {
+        &default_runs
+    } else {
+        &spec.runs
+    };
+    let (run_name, metric, at_ms) = match &spec.show {
+        Some(s) => (s.run.clone(), s.metric.clone(), s.at_ms),
+        None => {
+            let (run, metric) = default_show(spec, runs);
+            (run, metric, None)
+        }
+    };
+    let run = runs
+        .get(&run_name)
+        .ok_or_else(|| format!("claim {}: show.run: no run {run_name:?}", spec.id))?;
     if !run.durable.is_empty() {
         return Err(format!(
-            "claim {}: run {}: a link cannot make queues durable or transient",
-            claim.id, run.name
+            "claim {}: run {run_name}: a link cannot make queues durable or transient",
+            spec.id
         ));
     }
-    let run_preset = run.preset.clone().unwrap_or_else(|| preset.to_owned());
     let own_mode = match &run.preset {
-        None => model.client.completion,
+        None => own.client.completion,
         Some(p) => {
             presets::scenario(p)
-                .ok_or_else(|| format!("claim {}: run {}: no preset {p:?}", claim.id, run.name))?
+                .ok_or_else(|| format!("claim {}: run {run_name}: no preset {p:?}", spec.id))?
                 .client
                 .completion
         }
@@ -96,28 +134,28 @@ pub fn show_of(preset: &str, model: &Model, claim: &Claim) -> Result<ClaimShow, 
     let commands = run
         .commands
         .iter()
-        .map(|(at, command)| UrlCommand::Scheduled {
-            at: *at,
-            command: command.clone(),
+        .map(|c| UrlCommand::Scheduled {
+            at: SimTime::from_millis(c.at_ms),
+            command: c.command.clone(),
             from: Position::START,
         })
         .collect();
     let url = UrlState {
-        preset: run_preset,
-        mode: (run.completion != own_mode).then_some(run.completion),
+        preset: run.preset.clone().unwrap_or_else(|| preset.to_owned()),
+        mode: run.completion.filter(|m| *m != own_mode),
         id: run.id_source,
-        seed: claim.seed,
-        orders: run.orders,
+        seed: spec.seed,
+        orders: run.orders.or(spec.orders),
         faults: run.faults,
-        t_us: claim.show.at.map_or(0, |t| t.as_micros()),
+        t_us: at_ms.map_or(0, |ms| SimTime::from_millis(ms).as_micros()),
         commands,
         ..UrlState::default()
     };
     Ok(ClaimShow {
         url,
-        to_end: claim.show.at.is_none(),
-        metric: claim.show.metric.clone(),
-        claim: claim.text.clone(),
+        to_end: at_ms.is_none(),
+        metric,
+        claim: spec.text.clone(),
     })
 }
 
