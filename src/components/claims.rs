@@ -29,13 +29,16 @@ pub fn ClaimsPanel() -> impl IntoView {
                         .get()
                         .into_iter()
                         .map(|c| {
+                            // The button is named "Show me" and described by
+                            // its claim's text (an aria-label holding the text
+                            // would make every word of it a label of the page).
+                            let text_id = format!("claim-{}", c.id);
                             let button = match c.show {
                                 Ok(show) => {
-                                    let label = format!("Show me: {}", c.text);
                                     view! {
                                         <button
                                             class="button claims__show"
-                                            aria-label=label
+                                            aria-describedby=text_id.clone()
                                             on:click=move |_| act.show_claim(show.clone())
                                         >
                                             "Show me"
@@ -47,7 +50,7 @@ pub fn ClaimsPanel() -> impl IntoView {
                             };
                             view! {
                                 <li class="claims__item" data-claim=c.id>
-                                    <span class="claims__text">{c.text}</span>
+                                    <span class="claims__text" id=text_id>{c.text}</span>
                                     <span class="claims__source">{c.source}</span>
                                     {button}
                                 </li>
