@@ -3,7 +3,7 @@
 //! [`crate::app::Actions`], and show what the plain-Rust view models of the
 //! crate computed (natively tested): `controls_view`, `diagram_view`,
 //! `scene`, `faults`, `stats`, `inspector`, `event_log`, `token_layer`,
-//! `export`.
+//! `export`, `tabs`.
 
 pub mod claims;
 pub mod controls;
@@ -12,6 +12,7 @@ pub mod event_log;
 pub mod export_menu;
 pub mod id_source;
 pub mod panels;
+pub mod tabs;
 pub mod token_canvas;
 
 pub use claims::{ClaimFigurePanel, ClaimsPanel};
@@ -20,3 +21,4 @@ pub use diagram::LiveDiagram;
 pub use event_log::EventLog;
 pub use export_menu::ExportMenu;
 pub use panels::{InspectorPanel, MetricsPanel, NodePanel, QueuePanel};
+pub use tabs::{TabBar, TabPanel};
