@@ -171,8 +171,8 @@ async function eventLog(browser) {
 }
 
 function bundle() {
-  const total = bundleSizes(DIST).reduce((sum, r) => sum + r.brotli, 0);
-  report("bundle, brotli (wasm + js + css)", total.toLocaleString("en-US"), "B", "≤ 250,000 B", total <= BUDGET_BROTLI_B, total / BUDGET_BROTLI_B);
+  const total = bundleSizes(DIST).filter((r) => !r.lazy).reduce((sum, r) => sum + r.brotli, 0);
+  report("bundle, brotli (wasm + js + css)", total.toLocaleString("en-US"), "B", "≤ 300,000 B", total <= BUDGET_BROTLI_B, total / BUDGET_BROTLI_B);
 }
 
 try {

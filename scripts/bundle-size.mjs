@@ -4,8 +4,13 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
 import { brotliCompressSync, constants } from "node:zlib";
 
-/** The budget of the playground issue: wasm + JS + CSS, brotli, in bytes. */
-export const BUDGET_BROTLI_B = 250_000;
+/** The budget of what the page loads at start: wasm + JS + CSS, brotli, in
+ *  bytes (issue 10 raised it from 250,000 for the design panel). */
+export const BUDGET_BROTLI_B = 300_000;
+
+/** Files loaded only on demand (the design's JSON worker, started when the
+ *  JSON view first asks): listed, but not part of the start-up budget. */
+export const LAZY = /(^|\/)design-json(_bg|_loader)?\.(js|wasm)$/;
 
 const KINDS = { ".wasm": "wasm", ".js": "js", ".css": "css" };
 
@@ -17,7 +22,7 @@ function* files(dir) {
   }
 }
 
-/** `{ kind, path, raw, brotli }` for every wasm, JS and CSS file under `dir`, sorted. */
+/** `{ kind, path, raw, brotli, lazy }` for every wasm, JS and CSS file under `dir`, sorted. */
 export function bundleSizes(dir) {
   const rows = [];
   for (const path of files(dir)) {
@@ -27,7 +32,7 @@ export function bundleSizes(dir) {
     const brotli = brotliCompressSync(data, {
       params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length },
     }).length;
-    rows.push({ kind, path, raw: data.length, brotli });
+    rows.push({ kind, path, raw: data.length, brotli, lazy: LAZY.test(path) });
   }
   return rows.sort((a, b) => a.kind.localeCompare(b.kind) || a.path.localeCompare(b.path));
 }

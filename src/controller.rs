@@ -27,6 +27,8 @@ use crate::session::Advance;
 use crate::stats::Stats;
 use crate::url_state::UrlState;
 
+mod design_actions;
+
 /// Wall-clock time a message stays on screen at least, so hops of a
 /// millisecond are visible (see [`Controller::min_display`]).
 pub const MIN_TOKEN_WALL_MS: f64 = 400.0;
@@ -239,6 +241,7 @@ impl Controller {
             commands: run.url_commands(),
             embed: self.embed,
             autoplay: self.autoplay,
+            design: run.edits().to_vec(),
             origin: self.origin.clone(),
         }
     }
@@ -494,7 +497,8 @@ impl Controller {
     // ---- What runs: the first run's design ----
 
     /// The first run's choices as a link states them — preset, completion
-    /// mode, id source, seed, order count and every other run option — at
+    /// mode, id source, seed, order count, the design's edits and every
+    /// other run option — at
     /// time zero and without commands: what a change of one of them starts
     /// from.
     pub fn run_choice(&self) -> UrlState {
@@ -506,6 +510,7 @@ impl Controller {
             seed: u.seed,
             orders: u.orders,
             faults: u.faults,
+            design: u.design,
             ..UrlState::default()
         }
     }
