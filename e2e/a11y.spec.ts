@@ -3,19 +3,7 @@
 // control is reached by Tab, has a name, shows its focus and works from the
 // keyboard; the diagram's state is announced politely and not every frame.
 import { test, expect, type Page } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
-import { diagram, node, open, openAt, PRESETS, timeText } from "./support";
-
-
-/** Serious and critical axe findings, one line each (WCAG 2.1 A and AA rules). */
-async function axeFindings(page: Page): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])
-    .analyze();
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-}
+import { axeFindings, diagram, node, open, openAt, PRESETS, timeText } from "./support";
 
 /** A moment with messages in flight and a node's panel open, to check more than the empty page. */
 async function busyPage(page: Page, preset: string) {

@@ -1,6 +1,7 @@
 // Helpers shared by the end-to-end specs: they read the page the way a person
 // does (roles, accessible names, visible numbers) and never reach into the app.
 import { expect, type Page, type TestInfo } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 
 /** Every preset, as the `preset=` link parameter names them. */
 export const PRESETS = [
@@ -155,4 +156,14 @@ export async function stock(page: Page) {
 /** A full-page screenshot under test-results/ (look at them). */
 export async function shot(page: Page, testInfo: TestInfo, name: string) {
   await page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
+}
+
+/** Serious and critical axe findings, one line each (WCAG 2.1 A and AA rules). */
+export async function axeFindings(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])
+    .analyze();
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
 }

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 
 use crate::components::{
     EventLog, ExportMenu, InspectorPanel, LiveDiagram, MetricsPanel, NodePanel, QueuePanel,
-    ScenarioBar, Transport,
+    ScenarioBar, TabBar, TabPanel, Transport,
 };
 use crate::controller::{Controller, UiState};
 use crate::controls_view::{Shortcut, slider_to_speed};
@@ -26,6 +26,7 @@ use crate::inspector::Inspection;
 use crate::run::DesignView;
 use crate::scene::Frame;
 use crate::stats::Stats;
+use crate::tabs::Tab;
 use crate::url_state::UrlState;
 use orderflow_sim::ids::{OrderId, ServiceId};
 use orderflow_sim::{Completion, SimTime};
@@ -425,6 +426,23 @@ pub fn App() -> impl IntoView {
     });
     on_cleanup(move || keys.remove());
 
+    // Narrow screens show one panel at a time; a pick in the diagram opens
+    // the panel about it.
+    let tab = RwSignal::new(Tab::default());
+    Effect::new(move |prev: Option<(Option<OrderId>, Option<ServiceId>)>| {
+        let now = live.ui.with(|u| (u.selected_order, u.selected_node));
+        if let Some((order, node)) = prev {
+            let picked = Tab::for_pick(
+                now.0.is_some() && now.0 != order,
+                now.1.is_some() && now.1 != node,
+            );
+            if let Some(t) = picked {
+                tab.set(t);
+            }
+        }
+        now
+    });
+
     let embed = url.embed;
     let notices = move || live.ui.with(|u| u.notices.clone());
     view! {
@@ -454,12 +472,13 @@ pub fn App() -> impl IntoView {
                             <LiveDiagram />
                             <QueuePanel />
                         </section>
-                        <InspectorPanel />
-                        <EventLog />
+                        <TabBar tab />
+                        <TabPanel tab of=Tab::Order><InspectorPanel /></TabPanel>
+                        <TabPanel tab of=Tab::Log><EventLog /></TabPanel>
                     </div>
                     <aside class="page__side">
-                        <NodePanel />
-                        <MetricsPanel />
+                        <TabPanel tab of=Tab::Break><NodePanel /></TabPanel>
+                        <TabPanel tab of=Tab::Metrics><MetricsPanel /></TabPanel>
                     </aside>
                 </div>
                 <footer class="page__footer">

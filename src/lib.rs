@@ -46,6 +46,7 @@ pub mod run;
 pub mod scene;
 pub mod session;
 pub mod stats;
+pub mod tabs;
 pub mod token_layer;
 pub mod topology;
 pub mod url_state;

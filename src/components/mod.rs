@@ -3,13 +3,14 @@
 //! [`crate::app::Actions`], and show what the plain-Rust view models of the
 //! crate computed (natively tested): `controls_view`, `diagram_view`,
 //! `scene`, `faults`, `stats`, `inspector`, `event_log`, `token_layer`,
-//! `export`.
+//! `export`, `tabs`.
 
 pub mod controls;
 pub mod diagram;
 pub mod event_log;
 pub mod export_menu;
 pub mod panels;
+pub mod tabs;
 pub mod token_canvas;
 
 pub use controls::{ScenarioBar, Transport};
@@ -17,3 +18,4 @@ pub use diagram::LiveDiagram;
 pub use event_log::EventLog;
 pub use export_menu::ExportMenu;
 pub use panels::{InspectorPanel, MetricsPanel, NodePanel, QueuePanel};
+pub use tabs::{TabBar, TabPanel};

@@ -5,6 +5,7 @@
 mod async_api;
 mod balancers;
 mod behaviours;
+mod breakers;
 mod claims;
 mod cli;
 mod commands;
