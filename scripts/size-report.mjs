@@ -27,7 +27,8 @@ console.log(
 
 // The app builds its presets from generated Rust code (crates/orderflow-sim/
 // src/presets.rs) so that no JSON parser ships: serde_json alone was ~15 KB
-// of the brotli budget. Its error messages in the wasm mean it crept back.
+// of the brotli budget. Its error messages in the wasm loaded at start mean
+// it crept back (the design's JSON worker, loaded on demand, has it).
 const marker = "EOF while parsing";
 for (const r of atStart.filter((r) => r.kind === "wasm")) {
   if (readFileSync(r.path).includes(marker)) {

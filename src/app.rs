@@ -14,11 +14,12 @@ use leptos::ev;
 use leptos::prelude::*;
 
 use crate::components::{
-    EventLog, ExportMenu, InspectorPanel, LiveDiagram, MetricsPanel, NodePanel, QueuePanel,
-    ScenarioBar, TabBar, TabPanel, Transport,
+    DesignDrawer, EventLog, ExportMenu, InspectorPanel, LiveDiagram, MetricsPanel, NodePanel,
+    QueuePanel, ScenarioBar, TabBar, TabPanel, Transport,
 };
 use crate::controller::{Controller, UiState};
 use crate::controls_view::{Shortcut, slider_to_speed};
+use crate::design_panel::{self, DesignPanel};
 use crate::driver::{Animated, FrameWork};
 use crate::event_log::{LogFilter, LogRow};
 use crate::faults::{FaultPreset, rate_of_percent};
@@ -302,6 +303,80 @@ impl Actions {
         self.act(&mut Controller::restart_broker);
     }
 
+    // ---- The design (the selected run's) ----
+
+    /// Sets one setting of the design: a new run on the same seed, or a
+    /// message naming the path.
+    pub fn edit_design(&self, path: String, value: String) {
+        self.act(&mut |c| c.edit_design(c.design_run(), &path, &value));
+    }
+
+    /// Reads `json` (pasted or uploaded) in the JSON worker and uses it as
+    /// the design, or names the bad field and keeps the design.
+    pub fn replace_design(&self, json: String) {
+        let Some(preset) = self
+            .ctrl
+            .try_with_value(|c| c.runs()[c.design_run()].preset().to_owned())
+        else {
+            return;
+        };
+        let act = *self;
+        crate::json_worker::ask(
+            crate::design_json::request_read(&preset, &json),
+            move |reply| match crate::design_json::parse_read_reply(&reply) {
+                Ok((base, edits)) => {
+                    act.act(&mut |c| c.replace_design(c.design_run(), &base, edits.clone()))
+                }
+                Err(e) => act.act(&mut |c| c.design_refused(&e)),
+            },
+        );
+    }
+
+    /// Back to the preset as it is.
+    pub fn reset_design(&self) {
+        self.act(&mut |c| c.reset_design(c.design_run()));
+    }
+
+    /// The design panel's view model.
+    pub fn design_panel(&self) -> DesignPanel {
+        self.ctrl
+            .try_with_value(|c| {
+                let i = c.design_run();
+                let edits = c.design_edits(i);
+                design_panel::panel(
+                    &c.design_settings(i),
+                    &c.design_base_settings(i),
+                    orderflow_sim::design::text::to_text(&edits),
+                    edits.len(),
+                )
+            })
+            .unwrap_or_default()
+    }
+
+    /// Asks the JSON worker for the design's scenario JSON; `done` gets it,
+    /// or a message.
+    pub fn design_json(&self, done: impl FnOnce(Result<String, String>) + 'static) {
+        let Some(request) = self
+            .ctrl
+            .try_with_value(|c| c.design_json_request(c.design_run()))
+        else {
+            return;
+        };
+        crate::json_worker::ask(request, move |reply| {
+            done(crate::design_json::parse_show_reply(&reply))
+        });
+    }
+
+    /// The name a downloaded design gets.
+    pub fn design_file_name(&self) -> String {
+        self.ctrl
+            .try_with_value(|c| {
+                let i = c.design_run();
+                design_panel::file_name(c.runs()[i].preset(), c.design_edits(i).len())
+            })
+            .unwrap_or_default()
+    }
+
     // ---- The event log and the inspector (read on demand) ----
 
     /// Changes the event log's filter.
@@ -464,6 +539,7 @@ pub fn App() -> impl IntoView {
                     </div>
                 </Show>
                 <ScenarioBar />
+                <DesignDrawer />
                 <Transport compact=false />
                 <ExportMenu />
                 <div class="page__main">

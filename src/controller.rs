@@ -26,6 +26,8 @@ use crate::session::Advance;
 use crate::stats::Stats;
 use crate::url_state::UrlState;
 
+mod design_actions;
+
 /// Wall-clock time a message stays on screen at least, so hops of a
 /// millisecond are visible (see [`Controller::min_display`]).
 pub const MIN_TOKEN_WALL_MS: f64 = 400.0;
@@ -229,6 +231,7 @@ impl Controller {
             commands: run.url_commands(),
             embed: self.embed,
             autoplay: self.autoplay,
+            design: run.edits().to_vec(),
             origin: self.origin.clone(),
         }
     }

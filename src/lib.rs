@@ -13,9 +13,12 @@
 //!   engine, trace and checkpoints), [`playback`] (wall time → simulated);
 //! - view models: [`scene`] (the diagram and queues at an instant),
 //!   [`diagram_view`], [`topology`], [`layout`], [`token_layer`],
-//!   [`controls_view`] (scenario bar, transport, keys), [`faults`] (break
-//!   things), [`stats`] (metrics), [`inspector`], [`event_log`], [`announce`]
+//!   [`controls_view`] (scenario bar, transport, keys), [`design_panel`]
+//!   (every setting of the design, grouped), [`faults`] (break things), [`stats`] (metrics), [`inspector`], [`event_log`], [`announce`]
 //!   (the diagram's state in words for screen readers);
+//! - [`design_json`] (the design's scenario JSON, read and written; only the
+//!   second wasm, `src/bin/design-json.rs`, links it) and [`json_worker`]
+//!   (the page's side of that worker);
 //! - [`fatal`] (the error banner).
 //!
 //! Browser-facing: [`app`] (the page and its two handles, [`app::Live`] and
@@ -30,6 +33,8 @@ pub mod app;
 pub mod components;
 pub mod controller;
 pub mod controls_view;
+pub mod design_json;
+pub mod design_panel;
 pub mod diagram_view;
 pub mod driver;
 pub mod embed;
@@ -40,6 +45,7 @@ pub mod export_download;
 pub mod fatal;
 pub mod faults;
 pub mod inspector;
+pub mod json_worker;
 pub mod layout;
 pub mod playback;
 pub mod run;

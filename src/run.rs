@@ -7,6 +7,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use orderflow_sim::design::{self, Edit};
 use orderflow_sim::ids::{IdVec, OrderId, ServiceId};
 use orderflow_sim::model::Model;
 use orderflow_sim::sim::MAX_TIMED_COMMANDS;
@@ -31,6 +32,23 @@ pub fn load_model(name: &str, orders: Option<u64>) -> Result<Arc<Model>, String>
     Model::compile(s)
         .map(Arc::new)
         .map_err(|e| format!("preset {name}: {e}"))
+}
+
+/// The preset `name` with a design's `edits` and an optional order count,
+/// compiled. The error names the edit's path (or the field's, if the
+/// result does not compile).
+pub fn load_design(name: &str, edits: &[Edit], orders: Option<u64>) -> Result<Arc<Model>, String> {
+    if edits.is_empty() {
+        return load_model(name, orders);
+    }
+    let base = presets::scenario(name).ok_or_else(|| format!("preset: unknown preset {name:?}"))?;
+    let mut s = design::apply(&base, edits).map_err(|e| format!("d: {e}"))?;
+    if let Some(n) = orders {
+        s.workload.orders = n;
+    }
+    Model::compile(s)
+        .map(Arc::new)
+        .map_err(|e| format!("d: the design does not compile: {e}"))
 }
 
 /// A link's commands checked against `model`: those the run can take,
@@ -90,6 +108,8 @@ pub struct Run {
     log: LogIndex,
     /// The order count asked for, if not the preset's own.
     orders_override: Option<u64>,
+    /// The design's edits of its preset.
+    edits: Vec<Edit>,
 }
 
 /// What stays fixed for a design until its model is rebuilt: the diagram,
@@ -112,13 +132,23 @@ impl Run {
     /// field) and the run falls back to a default (the default preset, the
     /// preset's own mode, no commands).
     pub fn from_url(url: &UrlState, notices: &mut Vec<String>) -> Run {
-        let model = match load_model(&url.preset, url.orders) {
+        let mut edits = url.design.clone();
+        let fallback = |e: String, notices: &mut Vec<String>| {
+            notices.push(e);
+            load_model(DEFAULT_PRESET, None).expect("the default preset compiles")
+        };
+        let model = match load_design(&url.preset, &edits, url.orders) {
             Ok(m) => m,
+            Err(e) if edits.is_empty() => fallback(e, notices),
             Err(e) => {
-                notices.push(e);
-                load_model(DEFAULT_PRESET, None).expect("the default preset compiles")
+                notices.push(format!("{e}; showing the preset as it is"));
+                edits.clear();
+                load_model(&url.preset, url.orders).unwrap_or_else(|e| fallback(e, notices))
             }
         };
+        if model.scenario.name != url.preset {
+            edits.clear();
+        }
         let preset = model.scenario.name.clone();
         let mut mode = model.client.completion;
         if let Some(m) = url.mode {
@@ -172,7 +202,33 @@ impl Run {
             flights: Flights::default(),
             log: LogIndex::default(),
             orders_override: url.orders,
+            edits,
         }
+    }
+
+    /// The design's edits of its preset (empty: the preset as is).
+    pub fn edits(&self) -> &[Edit] {
+        &self.edits
+    }
+
+    /// Every command of the run, applied or waiting, by simulated time: how
+    /// a changed design re-applies them (its event stream differs, so their
+    /// positions in it no longer mean anything).
+    pub fn commands_by_time(&self) -> Vec<(SimTime, Command)> {
+        let mut all: Vec<(SimTime, Command)> = self
+            .session
+            .history()
+            .iter()
+            .map(|a| (a.at, a.command.clone()))
+            .chain(
+                self.session
+                    .scheduled()
+                    .iter()
+                    .map(|t| (t.at, t.command.clone())),
+            )
+            .collect();
+        all.sort_by_key(|(t, _)| *t);
+        all
     }
 
     /// The preset's name.
@@ -426,6 +482,23 @@ mod tests {
         assert_eq!(
             notices,
             ["mode: sync-chain does not support \"polling\"; using \"sync\""]
+        );
+    }
+
+    #[test]
+    fn a_link_carries_a_design_and_a_bad_one_falls_back_to_the_preset() {
+        let (r, notices) = run("?preset=sync-chain&d=f.order.place.1.mode:publish");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(r.edits().len(), 1);
+        assert!(r.model().service_index("broker").is_some());
+        let (r, notices) = run("?preset=sync-chain&d=s.payment.replicas:0");
+        assert_eq!(r.edits(), []);
+        assert_eq!(r.preset(), "sync-chain");
+        assert_eq!(
+            notices,
+            [
+                "d: services.payment.replicas: must be a whole number from 1 to 256, got \"0\"; showing the preset as it is"
+            ]
         );
     }
 

@@ -4,6 +4,10 @@
 //! `?preset=hybrid-queue&mode=polling&seed=42&orders=300&speed=10&t=12500&cmds=…`
 //! plus `embed=1` (diagram and minimal transport only) and `autoplay=1`.
 //!
+//! `d=` holds the design as edits of its preset, in the engine's compact
+//! link form (`d=f.order.place.1.mode:publish~s.payment.replicas:4`, see
+//! `orderflow_sim::design::text`); a link without it is the preset as is.
+//!
 //! Commands are written compactly, separated by `~`, each
 //! `<after_events>:<at_us>:<op>:<args…>` — the exact position in the event
 //! stream where it was applied, so replay is exact. A command scheduled for
@@ -20,6 +24,7 @@
 //! Parsing never fails: each bad field is reported in words and replaced by
 //! its default, and the page shows the notices.
 
+use orderflow_sim::design::{self, Edit};
 use orderflow_sim::model::bounds;
 use orderflow_sim::{AppliedCommand, Command, Completion, IdSource, SimTime};
 
@@ -116,6 +121,8 @@ pub struct UrlState {
     pub commands: Vec<UrlCommand>,
     pub embed: bool,
     pub autoplay: bool,
+    /// The design's edits of its preset (`d=`); empty: the preset as is.
+    pub design: Vec<Edit>,
     /// `origin=`: the one page the embed API listens and posts to (as
     /// given; [`crate::embed::OriginRule`] refuses everyone if it is not an
     /// origin).
@@ -135,6 +142,7 @@ impl Default for UrlState {
             commands: Vec::new(),
             embed: false,
             autoplay: false,
+            design: Vec::new(),
             origin: None,
         }
     }
@@ -415,6 +423,10 @@ impl UrlState {
                     )),
                 },
                 "cmds" => st.commands = parse_commands(&v, &mut notices),
+                "d" => match design::text::parse(&v) {
+                    Ok(edits) => st.design = edits,
+                    Err(e) => notices.push(format!("d: {e}; showing the preset as it is")),
+                },
                 "embed" => st.embed = v == "1" || v == "true",
                 "autoplay" => st.autoplay = v == "1" || v == "true",
                 "origin" => {
@@ -449,6 +461,13 @@ impl UrlState {
         }
         if self.t_us > 0 {
             parts.push(format_time_ms(self.t_us));
+        }
+        // The design before the commands made on it.
+        if !self.design.is_empty() {
+            parts.push(format!(
+                "d={}",
+                encode(&design::text::to_link(&self.design))
+            ));
         }
         if !self.commands.is_empty() {
             let cmds: Vec<String> = self.commands.iter().map(UrlCommand::text).collect();
@@ -659,6 +678,11 @@ mod tests {
             ],
             embed: true,
             autoplay: true,
+            design: vec![
+                Edit::new("flow.order.place.1.mode", "publish"),
+                Edit::new("flow.payment.charge.0.fallback", "backup:provider.charge"),
+                Edit::new("services.inventory.stock.SKU-RED", "10"),
+            ],
             origin: Some("https://docs.example.org".into()),
         };
         let q = st.to_query();
@@ -668,11 +692,24 @@ mod tests {
         assert!(q.contains("cmds=400:3000000:down:provider~"), "{q}");
         assert!(q.contains("~1200_990_5000000:6000000:up:payment~"), "{q}");
         assert!(q.contains("~-_400_3000000:13000000:up:provider~"), "{q}");
+        assert!(q.ends_with(
+            "~-:14000000:up:warehouse&embed=1&autoplay=1&origin=https:%2F%2Fdocs.example.org"
+        ),);
         assert!(
-            q.ends_with(
-                "~-:14000000:up:warehouse&embed=1&autoplay=1&origin=https:%2F%2Fdocs.example.org"
-            ),
+            q.contains("&d=f.order.place.1.mode:publish~f.payment.charge.0.fallback:backup:provider.charge~s.inventory.stock.SKU-RED:10&cmds="),
             "{q}"
+        );
+    }
+
+    #[test]
+    fn a_bad_design_in_a_link_is_named_and_dropped() {
+        let (st, notices) = UrlState::parse("?preset=sync-chain&d=s.payment.replicas:4~nonsense");
+        assert_eq!(st.design, vec![]);
+        assert_eq!(
+            notices,
+            vec![
+                "d: d[1]: \"nonsense\" has no value (write path=value); showing the preset as it is"
+            ]
         );
     }
 

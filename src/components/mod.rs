@@ -2,10 +2,11 @@
 //! the read-only signals of [`crate::app::Live`], call the named actions of
 //! [`crate::app::Actions`], and show what the plain-Rust view models of the
 //! crate computed (natively tested): `controls_view`, `diagram_view`,
-//! `scene`, `faults`, `stats`, `inspector`, `event_log`, `token_layer`,
-//! `export`, `tabs`.
+//! `scene`, `faults`, `design_panel`, `stats`, `inspector`, `event_log`,
+//! `token_layer`, `export`, `tabs`.
 
 pub mod controls;
+pub mod design;
 pub mod diagram;
 pub mod event_log;
 pub mod export_menu;
@@ -14,6 +15,7 @@ pub mod tabs;
 pub mod token_canvas;
 
 pub use controls::{ScenarioBar, Transport};
+pub use design::DesignDrawer;
 pub use diagram::LiveDiagram;
 pub use event_log::EventLog;
 pub use export_menu::ExportMenu;

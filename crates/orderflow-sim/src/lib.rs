@@ -102,6 +102,7 @@ pub mod breaker;
 pub mod claims;
 pub mod command;
 pub mod compare;
+pub mod design;
 pub mod ids;
 pub mod link;
 pub mod measure;

@@ -1,0 +1,25 @@
+//! Owns the entry point of the second wasm: a web worker that reads and
+//! writes the design's scenario JSON ([`orderflow_playground::design_json`]).
+//! The page starts it only when the JSON view first asks for something, so
+//! serde_json is not part of the bundle loaded at start.
+//!
+//! It says `ready` once it listens (messages posted before that would be
+//! lost), then answers each request with one reply, in order.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+fn main() {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let reply_to = scope.clone();
+    let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |ev: MessageEvent| {
+        let request = ev.data().as_string().unwrap_or_default();
+        let reply = orderflow_playground::design_json::answer(&request);
+        let _ = reply_to.post_message(&JsValue::from_str(&reply));
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The worker lives as long as the page: the handler is never dropped.
+    on_message.forget();
+    let _ = scope.post_message(&JsValue::from_str("ready"));
+}
