@@ -11,8 +11,9 @@
 //! the page redraws what stays fixed for a design.
 
 use orderflow_sim::ids::{OrderId, ServiceId};
-use orderflow_sim::{Command, Completion, SimTime};
+use orderflow_sim::{Command, Completion, IdSource, SimTime};
 
+use crate::claims_view::{ClaimFigure, ClaimShow, FigureWatch};
 use crate::compare_view::{self, DeltaTable, SeedsRun};
 use crate::controls_view::{parse_orders, parse_seed};
 use crate::event_log::LogFilter;
@@ -47,6 +48,10 @@ mod design_actions;
 /// Wall-clock time a message stays on screen at least, so hops of a
 /// millisecond are visible (see [`Controller::min_display`]).
 pub const MIN_TOKEN_WALL_MS: f64 = 400.0;
+
+/// Events a claim's run may take to reach its end ("Show me" of a claim
+/// about the whole run), as the claims allow a run.
+const CLAIM_EVENTS: u64 = orderflow_sim::claims::bounds::EVENTS;
 
 /// What a tick did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -91,6 +96,9 @@ pub struct Controller {
     seeds_run: Option<SeedsRun>,
     /// The last finished one: the job's text (which designs) and the result.
     seeds_result: Option<(String, Comparison)>,
+    /// The figure of the claim last shown ("Show me"), until another run
+    /// is loaded.
+    watch: Option<FigureWatch>,
 }
 
 impl Controller {
@@ -119,6 +127,7 @@ impl Controller {
             built_in: None,
             seeds_run: None,
             seeds_result: None,
+            watch: None,
         }
         .with_url_designs(url)
     }
@@ -286,7 +295,7 @@ impl Controller {
         match runs {
             Ok(runs) => {
                 self.runs = runs;
-                self.reset_view();
+                self.reset_view(0);
                 self.built_in = Some(b.id);
                 self.message = Some(with_skipped(b.title.to_owned(), &skipped));
             }
@@ -516,6 +525,7 @@ impl Controller {
             id: run.id_override(),
             seed: run.session().seed(),
             orders: run.orders_override(),
+            faults: run.faults(),
             speed: self.playback.speed(),
             t_us: run.now().as_micros(),
             commands: run.url_commands(),
@@ -621,6 +631,8 @@ impl Controller {
             description: model.scenario.description.clone(),
             mode: Some(run.session().mode()),
             allowed: model.client.allowed.clone(),
+            id_source: run.session().options().id_source,
+            has_id_service: model.client.id_service.is_some(),
             seed: run.session().seed(),
             orders: model.orders,
             orders_started: run.session().sim().orders_started(),
@@ -637,6 +649,7 @@ impl Controller {
             designs: self.runs.iter().map(|r| r.label().to_owned()).collect(),
             built_in: self.built_in,
             seeds_progress: self.seeds_progress(),
+            claim_figure: self.claim_figure(),
         }
     }
 
@@ -804,105 +817,170 @@ impl Controller {
 
     // ---- What runs: the first run's design ----
 
-    /// Starts the first run again as another preset, mode, seed and order
-    /// count. Invalid choices keep the current run and say why. The
-    /// playback starts paused at zero; the other runs go back there too.
-    pub fn load(&mut self, preset: &str, mode: Option<Completion>, seed: u64, orders: Option<u64>) {
-        let url = UrlState {
-            preset: preset.to_owned(),
-            mode,
-            seed,
-            orders,
+    /// The first run's choices as a link states them — preset, completion
+    /// mode, id source, seed, order count, the design's edits and every
+    /// other run option — at
+    /// time zero and without commands: what a change of one of them starts
+    /// from.
+    pub fn run_choice(&self) -> UrlState {
+        let u = self.url_state();
+        UrlState {
+            preset: u.preset,
+            mode: u.mode,
+            id: u.id,
+            seed: u.seed,
+            orders: u.orders,
+            faults: u.faults,
+            design: u.design,
             ..UrlState::default()
-        };
+        }
+    }
+
+    /// Starts the first run again as `url` describes it: its preset and
+    /// run options (mode, id source, seed, order count), its commands, and
+    /// its time (`t`, reached over frames). The playback speed, embed mode
+    /// and origin stay the page's. Invalid choices keep the current run and
+    /// say why. The playback starts paused; the other runs go back to zero
+    /// too (and then to `t`).
+    ///
+    /// Every way of choosing what runs (the scenario bar, the embed API,
+    /// a claim's "show me") comes through here, so a run option added to
+    /// the link is carried by all of them.
+    pub fn load(&mut self, url: &UrlState) {
         let mut notices = Vec::new();
-        let reseeded = seed != self.run().session().seed();
-        // A new seed alone keeps the design (and a built-in's edits).
-        let same_design = preset == self.run().preset()
-            && mode == self.run().mode_override()
-            && orders == self.run().orders_override();
-        let url = UrlState {
-            design: if same_design {
-                self.run().edits().to_vec()
-            } else {
-                Vec::new()
-            },
-            ..url
+        let reseeded = url.seed != self.run().session().seed();
+        // A new seed alone keeps the comparison (a built-in's designs
+        // included, their presets' faults still left out).
+        let was = self.run_choice();
+        let same_design = UrlState {
+            seed: was.seed,
+            t_us: 0,
+            commands: Vec::new(),
+            ..url.clone()
+        } == UrlState {
+            speed: url.speed,
+            embed: url.embed,
+            autoplay: url.autoplay,
+            origin: url.origin.clone(),
+            ..was
         };
         let no_faults = same_design && self.run().no_faults();
-        let run = Run::from_url_edited(&url, no_faults, &mut notices);
+        let run = Run::from_url_edited(url, no_faults, &mut notices);
         if !notices.is_empty() {
             self.message = Some(notices.join("; "));
             return;
         }
         self.runs[0] = run;
-        if reseeded {
+        if reseeded && same_design {
             // Every design runs with the same seed.
             let mut skipped = Vec::new();
             for k in 1..self.runs.len() {
                 let (spec, label) = (self.runs[k].spec(), self.runs[k].label().to_owned());
-                if let Ok(mut r) = Run::from_spec(&spec, seed, &mut skipped) {
+                if let Ok(mut r) = Run::from_spec(&spec, url.seed, &mut skipped) {
                     r.set_label(label);
                     self.runs[k] = r;
                 }
             }
-        } else {
+        } else if !same_design {
             self.built_in = None;
         }
-        self.reset_view();
+        self.reset_view(url.t_us);
     }
 
-    /// After the runs were replaced: paused at zero, nothing selected.
-    fn reset_view(&mut self) {
+    /// After the runs were replaced: paused at zero (then sought to `t_us`
+    /// if not zero), nothing selected.
+    fn reset_view(&mut self, t_us: u64) {
         self.generation += 1;
         self.playback = Playback::new(self.playback.speed());
         self.ff = None;
-        self.pending_seek =
-            (self.runs.iter().any(|r| r.now() > SimTime::ZERO)).then_some(SimTime::ZERO);
+        let rewind = self.runs.iter().any(|r| r.now() > SimTime::ZERO);
+        self.pending_seek = if t_us > 0 {
+            Some(SimTime(t_us))
+        } else {
+            rewind.then_some(SimTime::ZERO)
+        };
         self.notices.clear();
         self.message = None;
         self.autoplay = false;
         self.selected_node = None;
         self.selected_order = None;
+        self.watch = None;
     }
 
-    /// Another pattern, with its own defaults.
+    /// Opens a claim's run at its moment ("Show me"): the run as its link
+    /// states it, sought to the claim's time or run to its end, with the
+    /// figure the claim is about highlighted until another run is loaded.
+    pub fn show_claim(&mut self, show: &ClaimShow) {
+        let generation = self.generation;
+        self.load(&show.url);
+        if self.generation == generation {
+            return; // refused; the message says why
+        }
+        if show.to_end {
+            // The run's last event: where a copy of the engine, trace off,
+            // stops. (A fast-forward would stop on an order count, and the
+            // seek lands on the exact moment the claims measure.)
+            let mut sim = self.run().session().sim().clone();
+            sim.set_trace(false);
+            if !sim.run_to_end(CLAIM_EVENTS) {
+                self.message = Some(format!(
+                    "claim: the run did not end within {CLAIM_EVENTS} events; showing {}",
+                    sim.now()
+                ));
+            }
+            self.seek(sim.now());
+        }
+        self.watch = FigureWatch::new(self.run().model(), &show.metric, &show.claim);
+        if self.watch.is_none() {
+            self.message = Some(format!(
+                "claim: the figure {:?} is not measured in this run",
+                show.metric
+            ));
+        }
+    }
+
+    /// The highlighted figure of the claim shown, now.
+    pub fn claim_figure(&self) -> Option<ClaimFigure> {
+        let w = self.watch.as_ref()?;
+        Some(w.figure(self.run().session().sim()))
+    }
+
+    /// Loads the first run's choices changed by `edit`.
+    fn reload(&mut self, edit: impl FnOnce(&mut UrlState)) {
+        let mut url = self.run_choice();
+        edit(&mut url);
+        self.load(&url);
+    }
+
+    /// Another pattern, with its own defaults (the seed kept).
     pub fn set_preset(&mut self, preset: &str) {
-        let seed = self.run().session().seed();
-        self.load(preset, None, seed, None);
+        let url = UrlState {
+            preset: preset.to_owned(),
+            seed: self.run().session().seed(),
+            ..UrlState::default()
+        };
+        self.load(&url);
     }
 
-    /// The same run under another completion mode (order count kept).
+    /// The same run under another completion mode (other choices kept).
     pub fn set_mode(&mut self, mode: Completion) {
-        let run = self.run();
-        let (preset, seed, orders) = (
-            run.preset().to_owned(),
-            run.session().seed(),
-            run.orders_override(),
-        );
-        self.load(&preset, Some(mode), seed, orders);
+        self.reload(|u| u.mode = Some(mode));
     }
 
-    /// The same run with another seed (mode and order count kept).
+    /// The same run with its order ids from another source (other choices
+    /// kept).
+    pub fn set_id_source(&mut self, id: IdSource) {
+        self.reload(|u| u.id = Some(id));
+    }
+
+    /// The same run with another seed (other choices kept).
     pub fn set_seed(&mut self, seed: u64) {
-        let run = self.run();
-        let (preset, mode, orders) = (
-            run.preset().to_owned(),
-            run.mode_override(),
-            run.orders_override(),
-        );
-        self.load(&preset, mode, seed, orders);
+        self.reload(|u| u.seed = seed);
     }
 
-    /// The same run with another number of orders (mode kept).
+    /// The same run with another number of orders (other choices kept).
     pub fn set_orders(&mut self, orders: u64) {
-        let run = self.run();
-        let (preset, mode, seed) = (
-            run.preset().to_owned(),
-            run.mode_override(),
-            run.session().seed(),
-        );
-        self.load(&preset, mode, seed, Some(orders));
+        self.reload(|u| u.orders = Some(orders));
     }
 
     /// A seed typed into its field: used if it is a whole number, otherwise
@@ -1058,6 +1136,10 @@ pub struct UiState {
     pub description: String,
     pub mode: Option<Completion>,
     pub allowed: Vec<Completion>,
+    /// Where the run's order ids come from.
+    pub id_source: IdSource,
+    /// The preset has an Id Service to get them from.
+    pub has_id_service: bool,
     pub seed: u64,
     pub orders: u64,
     pub orders_started: u64,
@@ -1077,6 +1159,8 @@ pub struct UiState {
     pub built_in: Option<&'static str>,
     /// Share done of "Run N seeds", while it runs.
     pub seeds_progress: Option<f64>,
+    /// The figure of the claim last shown, highlighted in the metrics.
+    pub claim_figure: Option<ClaimFigure>,
 }
 
 #[cfg(test)]
@@ -1299,14 +1383,24 @@ mod tests {
         let mut c = ctrl("?preset=sync-chain&autoplay=1");
         c.toggle_node(c.run().model().service_index("payment").unwrap());
         assert!(c.selected_node().is_some());
-        c.load("pizza", Some(Completion::Push), 3, None);
+        c.load(&UrlState {
+            preset: "pizza".into(),
+            mode: Some(Completion::Push),
+            seed: 3,
+            ..UrlState::default()
+        });
         assert_eq!(
             (c.run().preset(), c.run().session().mode()),
             ("pizza", Completion::Push)
         );
         assert!(!c.playback().is_playing() && c.selected_node().is_none());
         assert!(!c.url_state().autoplay);
-        c.load("pizza", Some(Completion::Sync), 3, None);
+        c.load(&UrlState {
+            preset: "pizza".into(),
+            mode: Some(Completion::Sync),
+            seed: 3,
+            ..UrlState::default()
+        });
         assert_eq!(
             c.run().session().mode(),
             Completion::Push,
@@ -1340,6 +1434,70 @@ mod tests {
         c.set_preset("no-such-preset");
         assert_eq!(c.run().preset(), "hybrid");
         assert!(c.message().unwrap_or("").contains("no-such-preset"));
+    }
+
+    #[test]
+    fn every_change_of_choice_keeps_the_links_id_source() {
+        let mut c = ctrl("?preset=async-write&id=id-service&seed=3");
+        let id = |c: &Controller| c.run().session().options().id_source;
+        assert_eq!(id(&c), IdSource::IdService);
+        c.set_mode(Completion::Callback);
+        assert_eq!(id(&c), IdSource::IdService, "mode");
+        c.set_seed(9);
+        assert_eq!(id(&c), IdSource::IdService, "seed");
+        c.set_orders(20);
+        assert_eq!(id(&c), IdSource::IdService, "orders");
+        assert_eq!(
+            c.url_state().to_query(),
+            "?preset=async-write&mode=callback&id=id-service&seed=9&orders=20"
+        );
+        c.set_id_source(IdSource::Client);
+        assert_eq!(
+            (id(&c), c.run().session().mode(), c.run().model().orders),
+            (IdSource::Client, Completion::Callback, 20),
+            "the other choices stay"
+        );
+        // A new pattern starts from its own defaults.
+        c.set_preset("pizza");
+        assert_eq!((id(&c), c.url_state().id), (IdSource::Server, None));
+        // An id source the pattern cannot take keeps the run and says why.
+        c.set_id_source(IdSource::IdService);
+        assert_eq!(id(&c), IdSource::Server);
+        assert_eq!(
+            c.message(),
+            Some("id: pizza has no id service; using \"server\"")
+        );
+    }
+
+    #[test]
+    fn the_id_service_is_drawn_only_when_the_ids_come_from_it() {
+        let shown = |c: &Controller| {
+            let d = c.design_view();
+            let ids = c.run().model().service_index("ids").unwrap();
+            d.diagram.nodes[ids].shown
+        };
+        let mut c = ctrl("?preset=async-write");
+        assert!(!shown(&c));
+        let g = c.generation();
+        c.set_id_source(IdSource::IdService);
+        assert!(shown(&c));
+        assert!(c.generation() > g, "the diagram is redrawn");
+        assert!(
+            c.design_view()
+                .diagram
+                .edges
+                .iter()
+                .any(|e| e.key == "client->ids")
+        );
+        c.set_id_source(IdSource::Client);
+        assert!(!shown(&c));
+        assert!(
+            !c.design_view()
+                .diagram
+                .edges
+                .iter()
+                .any(|e| e.key.contains("ids"))
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! this module gives, which names the message and the field.
 //!
 //! Host → playground, objects with a `type`:
-//! `orderflow:load` (`preset`, optional `mode`, `seed`, `orders`; a later
+//! `orderflow:load` (`preset`, optional `mode`, `id`, `seed`, `orders`; a later
 //! version adds `design`), `orderflow:play`, `orderflow:pause`,
 //! `orderflow:seek` (`t_ms`), `orderflow:speed` (`speed`),
 //! `orderflow:select` (`order`), `orderflow:get-state`; plus the
@@ -22,11 +22,11 @@
 //! itself. README has the table.
 
 use orderflow_sim::ids::OrderId;
-use orderflow_sim::{Completion, SimTime, presets};
+use orderflow_sim::{Completion, IdSource, SimTime, presets};
 
 use crate::controller::Controller;
 use crate::run::load_model;
-use crate::url_state::{MAX_ORDERS, MAX_SPEED, MIN_SPEED};
+use crate::url_state::{MAX_ORDERS, MAX_SPEED, MIN_SPEED, UrlState};
 
 /// What every message type of the API starts with.
 pub const TYPE_PREFIX: &str = "orderflow:";
@@ -105,7 +105,7 @@ pub enum HostMessage {
     GetState,
 }
 
-/// `orderflow:load`: what a link's `preset`, `mode`, `seed` and `orders`
+/// `orderflow:load`: what a link's `preset`, `mode`, `id`, `seed` and `orders`
 /// say. The message shape leaves room for a `design` field (a scenario of
 /// one's own) in a later version; today it is refused by name.
 #[derive(Clone, Debug, PartialEq)]
@@ -113,6 +113,9 @@ pub struct LoadRequest {
     pub preset: String,
     /// `None`: the preset's own completion mode.
     pub mode: Option<Completion>,
+    /// `None`: the preset's own id source (`server`, `client`,
+    /// `id-service`, as in a link's `id=`).
+    pub id: Option<IdSource>,
     /// 1 when not given, as in a link.
     pub seed: u64,
     /// `None`: the preset's own order count.
@@ -175,7 +178,7 @@ fn parse_object(fields: &[(String, Data)]) -> Result<HostMessage, String> {
     let m = Fields { ty, fields };
     match &ty[TYPE_PREFIX.len()..] {
         "load" => {
-            m.only(&["preset", "design", "mode", "seed", "orders"])?;
+            m.only(&["preset", "design", "mode", "id", "seed", "orders"])?;
             if m.get("design").is_some() {
                 return Err(m.problem(
                     "design",
@@ -205,11 +208,21 @@ fn parse_object(fields: &[(String, Data)]) -> Result<HostMessage, String> {
                     )
                 })?),
             };
+            let id = match m.text("id")? {
+                None => None,
+                Some(name) => Some(IdSource::parse(name).ok_or_else(|| {
+                    m.problem(
+                        "id",
+                        &format!("unknown id source {name:?} (server, client, id-service)"),
+                    )
+                })?),
+            };
             let seed = m.whole("seed", 0, MAX_SAFE_INTEGER)?.unwrap_or(1);
             let orders = m.whole("orders", 1, MAX_ORDERS as f64)?;
             Ok(HostMessage::Load(LoadRequest {
                 preset: preset.to_owned(),
                 mode,
+                id,
                 seed,
                 orders,
             }))
@@ -373,7 +386,14 @@ pub fn apply(msg: &HostMessage, c: &mut Controller) -> Result<(), String> {
                     m.as_str()
                 ));
             }
-            c.load(&r.preset, r.mode, r.seed, r.orders);
+            c.load(&UrlState {
+                preset: r.preset.clone(),
+                mode: r.mode,
+                id: r.id,
+                seed: r.seed,
+                orders: r.orders,
+                ..UrlState::default()
+            });
             match c.message() {
                 Some(problem) => Err(format!("orderflow:load: {problem}")),
                 None => Ok(()),

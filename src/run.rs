@@ -52,6 +52,33 @@ pub fn load_design(name: &str, edits: &[Edit], orders: Option<u64>) -> Result<Ar
         .map_err(|e| format!("d: the design does not compile: {e}"))
 }
 
+/// The model a link's run runs: its preset with the design's `edits` and
+/// the link's order count, and without the scheduled faults (and services'
+/// down windows) when the link says `faults=off`, as a claim's run without
+/// faults has it.
+fn link_model(url: &UrlState, edits: &[Edit]) -> Result<Arc<Model>, String> {
+    if url.faults {
+        return load_design(&url.preset, edits, url.orders);
+    }
+    let name = &url.preset;
+    let base = presets::scenario(name).ok_or_else(|| format!("preset: unknown preset {name:?}"))?;
+    let mut s = if edits.is_empty() {
+        base
+    } else {
+        design::apply(&base, edits).map_err(|e| format!("d: {e}"))?
+    };
+    if let Some(n) = url.orders {
+        s.workload.orders = n;
+    }
+    s.faults.clear();
+    for service in &mut s.services {
+        service.down.clear();
+    }
+    Model::compile(s)
+        .map(Arc::new)
+        .map_err(|e| format!("preset {name}: {e}"))
+}
+
 /// A link's commands checked against `model`: those the run can take,
 /// as history and waiting timed commands. Each one it cannot take (a service
 /// the pattern does not have, a value out of range, more than the run's
@@ -109,11 +136,10 @@ pub struct Run {
     log: LogIndex,
     /// The order count asked for, if not the preset's own.
     orders_override: Option<u64>,
+    /// The scenario's scheduled faults are kept (`faults=off` drops them).
+    faults: bool,
     /// The design's edits of its preset.
     edits: Vec<Edit>,
-    /// The preset's own scheduled faults left out (a built-in comparison's
-    /// designs, [`DesignSpec::no_faults`]).
-    no_faults: bool,
     /// What the page calls this design (beside its diagram, in the delta
     /// table).
     label: String,
@@ -134,42 +160,36 @@ pub struct DesignView {
 }
 
 impl Run {
+    /// As [`Run::from_url`], also without the preset's own scheduled faults
+    /// when `no_faults` (a built-in comparison's design; `faults=off`).
+    pub fn from_url_edited(url: &UrlState, no_faults: bool, notices: &mut Vec<String>) -> Run {
+        if no_faults && url.faults {
+            let url = UrlState {
+                faults: false,
+                ..url.clone()
+            };
+            return Run::from_url(&url, notices);
+        }
+        Run::from_url(url, notices)
+    }
+
     /// The run a URL describes: its preset, mode, seed, order count and
     /// commands. Never fails: each problem is added to `notices` (naming the
     /// field) and the run falls back to a default (the default preset, the
     /// preset's own mode, no commands).
     pub fn from_url(url: &UrlState, notices: &mut Vec<String>) -> Run {
-        Run::from_url_edited(url, false, notices)
-    }
-
-    /// As [`Run::from_url`], without the preset's own scheduled faults when
-    /// `no_faults` (a built-in comparison's design).
-    pub fn from_url_edited(url: &UrlState, no_faults: bool, notices: &mut Vec<String>) -> Run {
         let mut edits = url.design.clone();
         let fallback = |e: String, notices: &mut Vec<String>| {
             notices.push(e);
             load_model(DEFAULT_PRESET, None).expect("the default preset compiles")
         };
-        let load = |edits: &[Edit]| {
-            if no_faults {
-                DesignSpec {
-                    edits: edits.to_vec(),
-                    orders: url.orders,
-                    no_faults,
-                    ..DesignSpec::preset(&url.preset)
-                }
-                .model()
-            } else {
-                load_design(&url.preset, edits, url.orders)
-            }
-        };
-        let model = match load(&edits) {
+        let model = match link_model(url, &edits) {
             Ok(m) => m,
             Err(e) if edits.is_empty() => fallback(e, notices),
             Err(e) => {
                 notices.push(format!("{e}; showing the preset as it is"));
                 edits.clear();
-                load(&[]).unwrap_or_else(|e| fallback(e, notices))
+                link_model(url, &[]).unwrap_or_else(|e| fallback(e, notices))
             }
         };
         if model.scenario.name != url.preset {
@@ -222,14 +242,14 @@ impl Run {
         };
         Run {
             preset,
-            scene: Scene::new(&model),
+            scene: Scene::new(&model, session.options().id_source),
             model,
             session,
             flights: Flights::default(),
             log: LogIndex::default(),
             orders_override: url.orders,
+            faults: url.faults,
             edits,
-            no_faults,
             label: String::new(),
         }
         .labelled_by_default()
@@ -250,14 +270,14 @@ impl Run {
             .map_err(|e| format!("{}: {e}", spec.label()))?;
         Ok(Run {
             preset: model.scenario.name.clone(),
-            scene: Scene::new(&model),
+            scene: Scene::new(&model, session.options().id_source),
             model,
             session,
             flights: Flights::default(),
             log: LogIndex::default(),
             orders_override: spec.orders,
+            faults: !spec.no_faults,
             edits: spec.edits.clone(),
-            no_faults: spec.no_faults,
             label: String::new(),
         }
         .labelled_by_default())
@@ -285,7 +305,7 @@ impl Run {
             mode: self.mode_override(),
             orders: self.orders_override,
             edits: self.edits.clone(),
-            no_faults: self.no_faults,
+            no_faults: !self.faults,
             commands: self.timed_commands(),
         }
     }
@@ -308,7 +328,7 @@ impl Run {
 
     /// The preset's own scheduled faults left out ([`Run::from_url_edited`]).
     pub fn no_faults(&self) -> bool {
-        self.no_faults
+        !self.faults
     }
 
     /// The design's edits of its preset (empty: the preset as is).
@@ -361,6 +381,11 @@ impl Run {
     /// The order count asked for, if not the preset's own.
     pub fn orders_override(&self) -> Option<u64> {
         self.orders_override
+    }
+
+    /// False when the run leaves out the scenario's scheduled faults.
+    pub fn faults(&self) -> bool {
+        self.faults
     }
 
     /// The completion mode, when it differs from the preset's default (what
@@ -572,6 +597,19 @@ mod tests {
             notices,
             ["id: sync-chain has no id service; using \"server\""]
         );
+    }
+
+    #[test]
+    fn faults_off_runs_the_scenario_without_its_scheduled_faults() {
+        let (with, _) = run("?preset=sync-chain");
+        let (without, notices) = run("?preset=sync-chain&faults=off");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert!(
+            !with.model().scenario.faults.is_empty(),
+            "the preset has faults"
+        );
+        assert!(without.model().scenario.faults.is_empty());
+        assert!(with.faults() && !without.faults());
     }
 
     #[test]

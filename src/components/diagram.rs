@@ -58,6 +58,7 @@ pub fn DesignDiagram(index: usize) -> impl IntoView {
             .nodes
             .ids()
             .zip(view.nodes)
+            .filter(|(_, n)| n.shown)
             .map(|(i, n)| {
                 let node = move |f: &Frame| f.nodes.get(i).cloned().unwrap_or_default();
                 let state = Memo::new(move |_| frame.with(node));

@@ -140,6 +140,8 @@ impl Controller {
         let RunChoice { mode, id, orders } = choice;
         let old = &self.runs[i];
         let seed = old.session().seed();
+        // faults=off is a run option too: the new design keeps it.
+        let faults = old.faults();
         let commands = old.commands_by_time();
         let mut notices = Vec::new();
         let model = match crate::run::load_design(preset, &edits, orders) {
@@ -172,6 +174,7 @@ impl Controller {
             id,
             seed,
             orders,
+            faults,
             commands: kept,
             design: edits,
             ..UrlState::default()

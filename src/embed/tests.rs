@@ -43,6 +43,7 @@ fn every_message_kind_parses() {
             &[
                 ("preset", text("async-write")),
                 ("mode", text("push")),
+                ("id", text("id-service")),
                 ("seed", Data::Num(7.0)),
                 ("orders", Data::Num(40.0)),
             ]
@@ -50,6 +51,7 @@ fn every_message_kind_parses() {
         HostMessage::Load(LoadRequest {
             preset: "async-write".into(),
             mode: Some(Completion::Push),
+            id: Some(IdSource::IdService),
             seed: 7,
             orders: Some(40),
         })
@@ -60,6 +62,7 @@ fn every_message_kind_parses() {
         HostMessage::Load(LoadRequest {
             preset: "pizza".into(),
             mode: None,
+            id: None,
             seed: 1,
             orders: None,
         })
@@ -293,6 +296,7 @@ fn requests_drive_the_page() {
         HostMessage::Load(LoadRequest {
             preset: preset.into(),
             mode,
+            id: None,
             seed: 4,
             orders,
         })
@@ -330,6 +334,7 @@ fn requests_that_do_not_fit_the_run_change_nothing() {
         &HostMessage::Load(LoadRequest {
             preset: "sync-chain".into(),
             mode: Some(Completion::Polling),
+            id: None,
             seed: 1,
             orders: None,
         }),
@@ -341,6 +346,54 @@ fn requests_that_do_not_fit_the_run_change_nothing() {
         "orderflow:load: mode: sync-chain does not support \"polling\""
     );
     assert_eq!(StateEvent::of(&mut c), before);
+    // An id source the preset cannot take is refused the same way.
+    let why = apply(
+        &HostMessage::Load(LoadRequest {
+            preset: "pizza".into(),
+            mode: None,
+            id: Some(IdSource::IdService),
+            seed: 1,
+            orders: None,
+        }),
+        &mut c,
+    )
+    .unwrap_err();
+    assert_eq!(
+        why,
+        "orderflow:load: id: pizza has no id service; using \"server\""
+    );
+    assert_eq!(StateEvent::of(&mut c), before);
+}
+
+#[test]
+fn a_load_carries_the_id_source_to_the_run() {
+    let mut c = ctrl("?preset=sync-chain");
+    apply(
+        &HostMessage::Load(LoadRequest {
+            preset: "async-write".into(),
+            mode: Some(Completion::Websocket),
+            id: Some(IdSource::IdService),
+            seed: 2,
+            orders: Some(30),
+        }),
+        &mut c,
+    )
+    .unwrap();
+    let o = c.run().session().options();
+    assert_eq!(
+        (o.completion, o.id_source, c.run().model().orders),
+        (Completion::Websocket, IdSource::IdService, 30)
+    );
+    assert!(c.url_state().to_query().contains("id=id-service"));
+    // An unknown name is refused by name.
+    let why = refused(msg(
+        "orderflow:load",
+        &[("preset", text("async-write")), ("id", text("uuid"))],
+    ));
+    assert_eq!(
+        why,
+        "orderflow:load: id: unknown id source \"uuid\" (server, client, id-service)"
+    );
 }
 
 #[test]

@@ -72,18 +72,27 @@ fn faults(model: &Model) -> Vec<FaultPreset> {
     all
 }
 
-/// A change the node panels could make (and a few they could not).
+/// A provider that hangs: answers slowed to minutes (the
+/// payment-breaker preset's one-click fault), the largest factor allowed.
+const HANGING_FACTOR: f64 = 1_000.0;
+
+/// A change the node panels could make (and a few they could not), of
+/// every kind the engine has ([`Command::KINDS`], see the test below).
 fn command(rng: &mut Rng, model: &Model) -> Command {
     let s = &model.services.as_slice()[rng.below(model.services.len())];
     let service = s.id.clone();
-    match rng.below(6) {
+    match rng.below(7) {
         0 => Command::SetUp {
             service,
             up: rng.chance(0.5),
         },
         1 => Command::SetLatencyFactor {
             service,
-            factor: *rng.pick(&crate::faults::LATENCY_FACTORS),
+            factor: if rng.chance(0.1) {
+                HANGING_FACTOR
+            } else {
+                *rng.pick(&crate::faults::LATENCY_FACTORS)
+            },
         },
         2 => Command::SetErrorRate {
             service,
@@ -93,10 +102,24 @@ fn command(rng: &mut Rng, model: &Model) -> Command {
             service,
             rate: *rng.pick(&[0.0, 0.2, 1.0]),
         },
+        // Scale-out and scale-in alike: any count from 1 to 8.
         4 if !matches!(s.kind, ServiceKind::Client | ServiceKind::Broker) => Command::SetReplicas {
             service,
             replicas: rng.range(1, u64::from(bounds::REPLICAS).min(8)) as u32,
         },
+        // A stock count of one of the preset's SKUs (refused where nothing
+        // holds stock), from sold out to a delivery.
+        6 => {
+            let skus = model.skus.as_slice();
+            Command::SetStock {
+                sku: if skus.is_empty() {
+                    "SKU-RED".to_owned()
+                } else {
+                    skus[rng.below(skus.len())].0.clone()
+                },
+                units: *rng.pick(&[0, 1, 3, 20, 500]),
+            }
+        }
         _ => Command::RestartBroker {
             downtime_ms: rng.range(0, 3_000),
         },
@@ -195,6 +218,7 @@ pub fn share_link(run: &Run) -> UrlState {
         mode: run.mode_override(),
         seed: run.session().seed(),
         orders: run.orders_override(),
+        faults: run.faults(),
         t_us: run.now().as_micros(),
         commands: run.url_commands(),
         ..UrlState::default()
@@ -290,4 +314,35 @@ fn fuzz_session_seek() {
         format!("{s:#?}").into_bytes()
     })
     .assert_clean();
+}
+
+/// Every kind of command the engine has is made, and accepted by some
+/// preset: a command added to the engine fails this until `command` has an
+/// arm for it.
+#[test]
+fn scripts_make_commands_of_every_kind() {
+    use std::collections::BTreeSet;
+    let mut made = BTreeSet::new();
+    let mut accepted = BTreeSet::new();
+    let mut rng = Rng::new(1);
+    for _ in 0..3_000 {
+        let script = script(&mut rng);
+        let model = &models()
+            .iter()
+            .find(|(n, _)| *n == script.preset)
+            .unwrap()
+            .1;
+        let sim = orderflow_sim::Sim::new(model.clone(), 1);
+        for act in &script.acts {
+            if let Act::Apply(c) | Act::Schedule(_, c) = act {
+                made.insert(c.kind());
+                if sim.validate(c).is_ok() {
+                    accepted.insert(c.kind());
+                }
+            }
+        }
+    }
+    let all: BTreeSet<&str> = Command::KINDS.into_iter().collect();
+    assert_eq!(made, all);
+    assert_eq!(accepted, all);
 }

@@ -81,12 +81,20 @@ const CMD_PARTS: &[&str] = &[
     "drop",
     "rep",
     "restart",
+    "stock",
     "fly",
     "payment",
     "warehouse",
     "kitchen",
     "ghost",
     "server",
+    "SKU-RED",
+    "RAMEN",
+    "sku-red",
+    "1000000",
+    "1000001",
+    "4294967296",
+    "1000",
     "0.5",
     "2",
     "NaN",
@@ -406,4 +414,26 @@ fn real_links_open_without_notices() {
             assert_eq!(&UrlState::parse(&one).0.commands[0], c);
         }
     }
+}
+
+/// The links fuzzed carry every kind of command the engine has (most from
+/// the real links, which the session's scripts make): a command added to
+/// the engine fails this until the scripts or [`CMD_PARTS`] make it.
+#[test]
+fn fuzzed_links_carry_commands_of_every_kind() {
+    use std::collections::BTreeSet;
+    let mut rng = Rng::new(1);
+    let mut seen = BTreeSet::new();
+    for i in 0..4_000 {
+        let q = if i % 2 == 0 {
+            mutated_input(&mut rng)
+        } else {
+            raw_input(&mut rng)
+        };
+        for c in UrlState::parse(&q).0.commands {
+            seen.insert(c.command().kind());
+        }
+    }
+    let all: BTreeSet<&str> = orderflow_sim::Command::KINDS.into_iter().collect();
+    assert_eq!(seen, all);
 }

@@ -1,7 +1,9 @@
 //! Commands applied to a running simulation at random moments: good and
-//! bad ones (unknown or empty service names, rates and factors out of
-//! range, NaN and infinities, replicas of 0 or millions, times in the past
-//! or at the end of time), through every mutator (`validate`, `apply`,
+//! bad ones (unknown or empty service and SKU names, rates and factors out
+//! of range, NaN and infinities, a provider slowed ×1000 (hanging),
+//! replicas of 0 or millions and scale-ins, stock counts past their bound,
+//! times in the past or at the end of time), of every kind the engine has
+//! ([`Command::KINDS`]), through every mutator (`validate`, `apply`,
 //! `schedule`, `apply_recorded`), between runs of events. Nothing may
 //! panic, every refusal names its field, a refused command changes nothing,
 //! `validate` and `apply` agree, the invariants hold after every action,
@@ -94,7 +96,26 @@ fn service_name(rng: &mut Rng, model: &Model) -> String {
     }
 }
 
-/// A command, often a bad one.
+/// A SKU name: the model's own mostly, else one of another preset, an
+/// unknown one, or none.
+fn sku_name(rng: &mut Rng, model: &Model) -> String {
+    let of = |rng: &mut Rng, m: &Model| {
+        let skus = m.skus.as_slice();
+        (!skus.is_empty()).then(|| skus[rng.below(skus.len())].0.clone())
+    };
+    match rng.below(8) {
+        0 => String::new(),
+        1 => "SKU-NOPE".into(),
+        2 => {
+            let other = &models()[rng.below(models().len())];
+            of(rng, other).unwrap_or_default()
+        }
+        _ => of(rng, model).unwrap_or_else(|| "SKU-RED".into()),
+    }
+}
+
+/// A command, often a bad one. Every kind of [`Command`] (see
+/// [`Command::KINDS`] and the test below).
 pub fn command(rng: &mut Rng, model: &Model) -> Command {
     let service = service_name(rng, model);
     let rate = |rng: &mut Rng| {
@@ -104,7 +125,7 @@ pub fn command(rng: &mut Rng, model: &Model) -> Command {
             *rng.pick(SPECIAL_RATES)
         }
     };
-    match rng.below(6) {
+    match rng.below(7) {
         0 => Command::SetUp {
             service,
             up: rng.chance(0.5),
@@ -125,8 +146,12 @@ pub fn command(rng: &mut Rng, model: &Model) -> Command {
             service,
             replicas: *rng.pick(&[0, 1, 2, 3, 255, 256, 257, 1_000_000, u32::MAX]),
         },
-        _ => Command::RestartBroker {
+        5 => Command::RestartBroker {
             downtime_ms: *rng.pick(&[0, 1, 100, 2_000, 604_800_000, 604_800_001, u64::MAX]),
+        },
+        _ => Command::SetStock {
+            sku: sku_name(rng, model),
+            units: *rng.pick(&[0, 1, 2, 7, 40, 1_000_000, 1_000_001, u32::MAX]),
         },
     }
 }
@@ -265,4 +290,33 @@ pub fn check(input: &Input) -> Outcome {
 /// An input as text, to keep.
 pub fn text(input: &Input) -> Vec<u8> {
     format!("{input:#?}").into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// The generator makes every kind of command the engine has, accepted
+    /// and refused: a command added to the engine fails this until it has
+    /// an arm above.
+    #[test]
+    fn commands_of_every_kind_are_generated_and_accepted() {
+        let mut made = BTreeSet::new();
+        let mut accepted = BTreeSet::new();
+        let mut rng = Rng::new(1);
+        for model in models() {
+            let sim = Sim::new(model.clone(), 1);
+            for _ in 0..400 {
+                let c = command(&mut rng, model);
+                made.insert(c.kind());
+                if sim.validate(&c).is_ok() {
+                    accepted.insert(c.kind());
+                }
+            }
+        }
+        let all: BTreeSet<&str> = Command::KINDS.into_iter().collect();
+        assert_eq!(made, all);
+        assert_eq!(accepted, all);
+    }
 }

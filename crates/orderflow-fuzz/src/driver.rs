@@ -328,6 +328,9 @@ impl Drop for Watchdog {
     }
 }
 
+/// How often a run says how far it got (on stderr).
+const PROGRESS_EVERY: Duration = Duration::from_secs(60);
+
 /// Runs target `target`: for each index, `generate` an input from its own
 /// generator and `check` it; a panic in either is a failure (the input is
 /// saved with `save` and the run goes on, up to a few failures). Prints the
@@ -352,7 +355,18 @@ pub fn run<I>(
         (None, Budget::Inputs(n)) => Box::new(0..n),
         (None, Budget::Seconds(_)) => Box::new(0..),
     };
+    let mut next_progress = PROGRESS_EVERY;
     for index in indices {
+        if started.elapsed() >= next_progress {
+            // A long run stopped early still says how far it got.
+            eprintln!(
+                "fuzz {target}: {index} inputs so far (seed {}), {} failed, {:.0} s",
+                config.seed,
+                report.failures.len(),
+                started.elapsed().as_secs_f64()
+            );
+            next_progress += PROGRESS_EVERY;
+        }
         if let (None, Budget::Seconds(s)) = (config.only, config.budget)
             && index >= Config::MIN_INPUTS
             && index % 16 == 0

@@ -1,8 +1,9 @@
 //! Fuzzing on stable Rust: a seeded driver loop ([`driver`]), checks on the
 //! shape of error messages ([`shape`]), and the engine's targets: scenario
 //! files as raw bytes and as structure-aware mutations of every preset
-//! ([`scenario`]), and commands applied to a running simulation at random
-//! moments ([`commands`]). The app's targets (share links, the session)
+//! ([`scenario`]), commands applied to a running simulation at random
+//! moments ([`commands`]), and designs: random edits of every preset's
+//! settings and raw `d=` texts ([`design`]). The app's targets (share links, the session)
 //! live beside the code they test and use the same driver.
 //!
 //! There is no fuzzing engine: cargo-fuzz needs a nightly toolchain. Each
@@ -20,6 +21,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 pub mod commands;
+pub mod design;
 pub mod driver;
 pub mod scenario;
 pub mod shape;

@@ -43,6 +43,8 @@ pub const COMMAND_FIELDS: &[&str] = &[
     "rate",
     "replicas",
     "downtime_ms",
+    "sku",
+    "units",
     "kind",
     "at",
     "after_events",

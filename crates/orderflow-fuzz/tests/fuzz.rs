@@ -3,7 +3,7 @@
 //! a million each under `scripts/dev.sh fuzz` (see the crate's docs).
 #![cfg(not(target_arch = "wasm32"))]
 
-use orderflow_fuzz::{Config, commands, run, run_corpus, scenario};
+use orderflow_fuzz::{Config, commands, design, run, run_corpus, scenario};
 
 /// Seconds per target under plain `cargo test`.
 const SHORT_SECONDS: f64 = 3.0;
@@ -60,6 +60,19 @@ fn fuzz_commands() {
         commands::input,
         commands::check,
         commands::text,
+    )
+    .assert_clean();
+}
+
+#[test]
+fn fuzz_design() {
+    let config = Config::from_env(SHORT_SECONDS);
+    run(
+        "fuzz_design",
+        &config,
+        design::input,
+        design::check,
+        design::text_of,
     )
     .assert_clean();
 }

@@ -142,6 +142,33 @@ impl Command {
         Command::from_parts(&parts)
     }
 
+    /// Every kind of command by its name in files (the `kind` tag), in
+    /// declaration order. Whoever generates commands (the fuzz targets, the
+    /// invariant sweep) checks that it produces each of these, so a new
+    /// command cannot go untested.
+    pub const KINDS: [&'static str; 7] = [
+        "set_up",
+        "set_latency_factor",
+        "set_error_rate",
+        "set_drop_rate",
+        "set_replicas",
+        "restart_broker",
+        "set_stock",
+    ];
+
+    /// This command's kind, one of [`Command::KINDS`].
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Command::SetUp { .. } => "set_up",
+            Command::SetLatencyFactor { .. } => "set_latency_factor",
+            Command::SetErrorRate { .. } => "set_error_rate",
+            Command::SetDropRate { .. } => "set_drop_rate",
+            Command::SetReplicas { .. } => "set_replicas",
+            Command::RestartBroker { .. } => "restart_broker",
+            Command::SetStock { .. } => "set_stock",
+        }
+    }
+
     /// A short human description (`"payment down"`).
     pub fn describe(&self) -> String {
         match self {
@@ -309,5 +336,64 @@ mod tests {
             err(&long),
             format!("factor {:?}… is not a number", "9".repeat(40))
         );
+    }
+
+    /// The kinds serde knows, from its refusal of an unknown one
+    /// (``unknown variant `x`, expected one of `a`, `b` ``): the list grows
+    /// by itself when a variant is added.
+    fn serde_kinds() -> Vec<String> {
+        let e = serde_json::from_str::<Command>(r#"{"kind":"?"}"#)
+            .unwrap_err()
+            .to_string();
+        let list = e.split_once("expected one of ").expect(&e).1;
+        list.split(", ")
+            .map(|k| k.trim_matches(|c: char| c == '`' || c.is_whitespace()))
+            .map(|k| k.split('`').next().unwrap_or(k).to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn kinds_list_every_variant_by_its_name_in_files() {
+        assert_eq!(serde_kinds(), Command::KINDS);
+        // `kind()` says what the tag says.
+        let samples = [
+            Command::SetUp {
+                service: "a".into(),
+                up: true,
+            },
+            Command::SetLatencyFactor {
+                service: "a".into(),
+                factor: 2.0,
+            },
+            Command::SetErrorRate {
+                service: "a".into(),
+                rate: 0.5,
+            },
+            Command::SetDropRate {
+                service: "a".into(),
+                rate: 0.5,
+            },
+            Command::SetReplicas {
+                service: "a".into(),
+                replicas: 2,
+            },
+            Command::RestartBroker { downtime_ms: 5 },
+            Command::SetStock {
+                sku: "s".into(),
+                units: 3,
+            },
+        ];
+        let tags: Vec<String> = samples
+            .iter()
+            .map(|c| {
+                serde_json::to_value(c).unwrap()["kind"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        let kinds: Vec<&str> = samples.iter().map(Command::kind).collect();
+        assert_eq!(tags, kinds);
+        assert_eq!(kinds, Command::KINDS);
     }
 }

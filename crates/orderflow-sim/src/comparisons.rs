@@ -39,9 +39,9 @@ pub struct DesignSpec {
     /// see [`DesignSpec::model`].
     pub edits: Vec<Edit>,
     /// The preset's own scheduled faults left out, so that only a
-    /// comparison's shared faults hit the design. Not a design setting (the
-    /// registry leaves faults to the Break things panel and commands), so a
-    /// field of its own.
+    /// comparison's shared faults hit the design (a link's `faults=off`).
+    /// Not a design setting (the registry leaves faults to the Break things
+    /// panel and commands), so a field of its own.
     pub no_faults: bool,
     /// Commands with the simulated time at which each takes effect.
     pub commands: Vec<(SimTime, Command)>,
@@ -158,7 +158,11 @@ impl DesignSpec {
         let mut s = presets::scenario(&self.preset)
             .ok_or_else(|| format!("design.preset: unknown preset {:?}", self.preset))?;
         if self.no_faults {
+            // As a link's `faults=off` does.
             s.faults.clear();
+            for service in &mut s.services {
+                service.down.clear();
+            }
         }
         let mut s = design::apply(&s, &self.edits)
             .map_err(|e| format!("design.edits: {}: {}", e.path, e.message))?;

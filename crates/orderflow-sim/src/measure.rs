@@ -17,10 +17,10 @@
 //! | `client.` | polls, wasted polls, gave up, timeouts, callbacks (webhooks) sent / failed / abandoned, pushes sent / lost |
 //! | `steps.` | retries, fallbacks, compensations (and their failures), best-effort failures, late responses, status-write failures, messages sent / dropped |
 //! | `payments.` | success, failed, queued for retry, recovered, refunded, captured, duplicates |
-//! | `service.<id>.` | utilisation, received, succeeded, failed, refused (down), rejected (queue full), queue peak, mean queue wait |
-//! | `queue.<id>.` | published, delivered, acked, redelivered, dead-lettered, expired, lost, refused, peak depth |
-//! | `breaker.<id>.` | opens, closes, time open, short-circuited calls, calls, failures, alerts |
-//! | `stock.<sku>.` (lower case) | units available, reservations refused (out of stock), units added (restocks, `set_stock`), units removed |
+//! | `service.<id>.` | utilisation, received, succeeded, failed, refused (down), rejected (queue full), queue peak, mean queue wait, rerouted and lost at a scale-in, replica-seconds, worker-busy-seconds, requests started per replica (least and most used) |
+//! | `queue.<id>.` | published, delivered, acked, redelivered, visibility extended, dead-lettered, expired, lost, refused, peak depth |
+//! | `breaker.<id>.` | opens, closes, half-opens, time open, short-circuited calls, calls, failures, alerts |
+//! | `stock.<sku>.` (lower case) | units available, reserved, shipped, reservations refused (out of stock), units added (restocks, `set_stock`), units removed |
 //! | `run.` | simulated duration, throughput |
 //! | `reference.` | figures of the model rather than the run: the mean time of the synchronous path |
 
@@ -177,6 +177,7 @@ enum Key {
     /// A breaker, by its position in [`Model::breakers`].
     BreakerOpens(usize),
     BreakerCloses(usize),
+    BreakerHalfOpens(usize),
     BreakerTimeOpen(usize),
     BreakerShortCircuited(usize),
     BreakerCalls(usize),
@@ -565,7 +566,7 @@ fn service(l: &mut List, i: usize, id: &str) {
         Direction,
         fn(&ServiceMetrics) -> f64,
     );
-    let rows: [Row; 9] = [
+    let rows: [Row; 11] = [
         ("received", "requests taken in", Unit::Count, Neutral, |m| {
             m.received as f64
         }),
@@ -614,6 +615,20 @@ fn service(l: &mut List, i: usize, id: &str) {
             },
         ),
         (
+            "rerouted",
+            "requests moved to other replicas at a scale-in",
+            Unit::Count,
+            Neutral,
+            |m| m.rerouted as f64,
+        ),
+        (
+            "lost_on_scale_in",
+            "requests lost with a replica scaled in",
+            Unit::Count,
+            Lower,
+            |m| m.lost_on_scale_in as f64,
+        ),
+        (
             "replica_started_min",
             "requests started by its least used replica",
             Unit::Count,
@@ -646,13 +661,19 @@ fn queue(l: &mut List, i: usize, id: &str) {
         Direction,
         fn(&QueueCounters) -> u64,
     );
-    let rows: [Row; 9] = [
+    let rows: [Row; 10] = [
         ("published", "messages stored", Neutral, |q| q.published),
         ("delivered", "deliveries", Neutral, |q| q.delivered),
         ("acked", "messages acknowledged", Neutral, |q| q.acked),
         ("redelivered", "deliveries tried again", Lower, |q| {
             q.redelivered
         }),
+        (
+            "extended",
+            "visibility timeouts extended for a busy consumer",
+            Neutral,
+            |q| q.extended,
+        ),
         ("dead_lettered", "messages dead-lettered", Lower, |q| {
             q.dead_lettered
         }),
@@ -693,6 +714,13 @@ fn breaker(l: &mut List, i: usize, id: &str) {
         Unit::Count,
         Neutral,
         Key::BreakerCloses(i),
+    );
+    l.add(
+        n("half_opens"),
+        format!("{id}: times it let a trial call through (half-open)"),
+        Unit::Count,
+        Neutral,
+        Key::BreakerHalfOpens(i),
     );
     l.add(
         n("time_open_ms"),
@@ -738,8 +766,12 @@ fn stock(l: &mut List, i: usize, sku: &str) {
         Direction,
         fn(&StockLevel) -> u64,
     );
-    let rows: [Row; 4] = [
+    let rows: [Row; 6] = [
         ("available", "units available", Neutral, |s| s.available),
+        ("reserved", "units reserved for orders", Neutral, |s| {
+            s.reserved
+        }),
+        ("shipped", "units shipped", Neutral, |s| s.shipped),
         (
             "out_of_stock",
             "reservations refused, too few units",
@@ -872,6 +904,7 @@ fn value(key: Key, sim: &Sim, mx: &Metrics) -> f64 {
         Key::BreakerCalls(i) => breaker_counter(sim, i, |c| c.calls),
         Key::BreakerFailures(i) => breaker_counter(sim, i, |c| c.failures),
         Key::BreakerAlerts(i) => breaker_counter(sim, i, |c| c.alerts),
+        Key::BreakerHalfOpens(i) => breaker_counter(sim, i, |c| c.half_opened),
         Key::BreakerTimeOpen(i) => breaker_time_open_ms(sim, i),
         Key::Duration => sim.now().as_micros() as f64 / 1e3,
         Key::Throughput => {

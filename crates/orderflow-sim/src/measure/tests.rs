@@ -107,3 +107,177 @@ fn a_finished_run_reads_back_its_own_counters() {
     let u = get("service.warehouse.utilisation");
     assert!(u > 0.0 && u < 1.0, "{u}");
 }
+
+/// The fields of a counter struct, by their names in its JSON form.
+fn fields<T: Serialize>(v: &T) -> Vec<String> {
+    serde_json::to_value(v)
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect()
+}
+
+/// A service's counters under their registry names. The destructuring
+/// names every field: a field added to [`ServiceMetrics`] does not compile
+/// here until it is given a figure (or a reason it has none).
+fn service_counters(m: &ServiceMetrics) -> Vec<(&'static str, u64)> {
+    let ServiceMetrics {
+        received,
+        succeeded,
+        failed,
+        refused,
+        rejected,
+        // `mean_queue_wait_ms`, with the exact sum and count.
+        queue_wait: _,
+        wait_sum_us: _,
+        wait_count: _,
+        // `utilisation`, `worker_busy_seconds`, `replica_seconds`.
+        busy_area: _,
+        replica_area: _,
+        // The mean number in the service: `orderflow run`'s JSON only (a
+        // description of the run, not a figure anything is judged by).
+        system_area: _,
+        rerouted,
+        lost_on_scale_in,
+        max_queued,
+        // `replica_started_min` / `_max`.
+        replica_started: _,
+    } = m;
+    vec![
+        ("received", *received),
+        ("succeeded", *succeeded),
+        ("failed", *failed),
+        ("refused", *refused),
+        ("rejected", *rejected),
+        ("rerouted", *rerouted),
+        ("lost_on_scale_in", *lost_on_scale_in),
+        ("queue_peak", u64::from(*max_queued)),
+    ]
+}
+
+/// Every counter a run keeps, as `(registry name, value)`: the client's,
+/// steps', payments' and outcomes' counters and each queue's, breaker's and
+/// SKU's by their fields (so a new field shows up here by itself), each
+/// service's by [`service_counters`]. Registry names that differ from the
+/// field are listed.
+fn run_counters(sim: &Sim) -> Vec<(String, u64)> {
+    fn named<T: Serialize>(prefix: &str, v: &T, out: &mut Vec<(String, u64)>) {
+        for (k, v) in serde_json::to_value(v).unwrap().as_object().unwrap() {
+            let name = match k.as_str() {
+                "duplicate_attempts" => "duplicates",
+                "max_depth" => "peak_depth",
+                "opened" => "opens",
+                "closed" => "closes",
+                "half_opened" => "half_opens",
+                k => k,
+            };
+            out.push((format!("{prefix}.{name}"), v.as_u64().unwrap()));
+        }
+    }
+    let model = sim.model();
+    let mx = sim.metrics();
+    let mut out = Vec::new();
+    named("client", &mx.client, &mut out);
+    named("steps", &mx.steps, &mut out);
+    named("payments", &mx.payments, &mut out);
+    named("outcome", &mx.outcomes, &mut out);
+    for (i, s) in model.services.iter_enumerated() {
+        for (f, v) in service_counters(&mx.services[i]) {
+            out.push((format!("service.{}.{f}", s.id), v));
+        }
+    }
+    for (i, q) in model.queues.iter_enumerated() {
+        named(&format!("queue.{}", q.id), &sim.queue(i).counters, &mut out);
+    }
+    for (i, b) in model.breakers.iter_enumerated() {
+        named(
+            &format!("breaker.{}", b.id),
+            &sim.breaker(i).counters,
+            &mut out,
+        );
+    }
+    // Stock is counted only where an inventory holds it.
+    let stocked = sim
+        .stock()
+        .iter_enumerated()
+        .filter(|_| model.inventory.is_some());
+    for (i, level) in stocked {
+        let sku = model.skus[i].0.to_ascii_lowercase();
+        // Fields left out of the JSON while zero are counters all the same.
+        let all = StockLevel {
+            available: level.available,
+            reserved: level.reserved,
+            shipped: level.shipped,
+            added: level.added,
+            removed: level.removed,
+            out_of_stock: level.out_of_stock,
+        };
+        named(&format!("stock.{sku}"), &all, &mut out);
+    }
+    out
+}
+
+#[test]
+fn every_counter_of_a_run_is_a_figure_of_the_registry() {
+    // The struct-by-JSON listing does see every field (none skipped).
+    assert_eq!(fields(&ClientCounters::default()).len(), 13);
+    for name in presets::names() {
+        let model = presets::model(name).unwrap().unwrap();
+        let mut sim = Sim::new(model.clone(), 1);
+        sim.set_trace(false);
+        sim.run_until(SimTime::from_secs(60));
+        let got = measure(&sim);
+        let counters = run_counters(&sim);
+        assert!(counters.len() > 40, "{name}: {}", counters.len());
+        for (n, v) in counters {
+            let figure = got.iter().find(|(k, _)| *k == n);
+            assert_eq!(
+                figure.map(|(_, f)| *f),
+                Some(v as f64),
+                "{name}: the counter {n} is not in the registry, or reads differently"
+            );
+        }
+    }
+}
+
+#[test]
+fn scale_in_counters_read_back() {
+    use crate::scenario::{Balancer, ScaleIn};
+    for (scale_in, field) in [
+        (ScaleIn::Reroute, "rerouted"),
+        (ScaleIn::Lose, "lost_on_scale_in"),
+    ] {
+        let mut s = presets::scenario("mmc").unwrap();
+        s.workload.orders = 2_000;
+        s.client.timeout_ms = 60_000;
+        for sv in &mut s.services {
+            if sv.id == "server" {
+                sv.balancer = Balancer::RoundRobin;
+                sv.scale_in = scale_in;
+            }
+        }
+        let mut sim = Sim::new(std::sync::Arc::new(Model::compile(s).unwrap()), 4);
+        sim.set_trace(false);
+        sim.schedule(
+            SimTime::from_secs(500),
+            crate::Command::SetReplicas {
+                service: "server".into(),
+                replicas: 2,
+            },
+        )
+        .unwrap();
+        assert!(sim.run_to_end(50_000_000));
+        let got = select(&sim, &[&format!("service.server.{field}")]).unwrap()[0].1;
+        assert!(
+            got > 0.0,
+            "{field}: nothing was waiting on the removed replicas"
+        );
+        let sm = &sim.metrics().services[sim.model().service_index("server").unwrap()];
+        assert_eq!(
+            got,
+            [sm.rerouted, sm.lost_on_scale_in][usize::from(field != "rerouted")] as f64
+        );
+    }
+}

@@ -677,7 +677,7 @@ impl Model {
     /// `set_stock`: a SKU the inventory holds, a count within bounds.
     fn resolve_set_stock(&self, sku: &str, units: u32) -> Result<ResolvedCommand, CommandError> {
         if self.inventory.is_none() {
-            return Err(CommandError("the scenario has no inventory".into()));
+            return Err(CommandError("sku: the scenario has no inventory".into()));
         }
         let held = self.scenario.services.iter().find_map(|s| s.stock.as_ref());
         let sku_id = self

@@ -23,6 +23,7 @@ impl World {
             return Ok(());
         };
         let stock = order.stock;
+        let is_final = m.is_terminal_status(order.status_cur);
         let trace = match m.handlers[handler].effect {
             EffectModel::None | EffectModel::IssueId | EffectModel::ReadStatus => None,
             EffectModel::RecordOrder => {
@@ -57,6 +58,11 @@ impl World {
                 self.notify(s, o);
                 None
             }
+            // A final status stays final: a write that arrives after it (an
+            // attempt slowed past its timeout, overtaken by its retry and
+            // the failure that followed) does not move the order back to
+            // PROCESSING, where the client would wait for it for ever.
+            EffectModel::WriteStatus if is_final && !m.is_terminal_status(arg) => None,
             EffectModel::WriteStatus => {
                 let lag = m.handlers[handler].visibility_lag_us;
                 let now = self.now;
