@@ -487,13 +487,19 @@ impl Controller {
     /// count. Invalid choices keep the current run and say why. The
     /// playback starts paused at zero; the other runs go back there too.
     pub fn load(&mut self, preset: &str, mode: Option<Completion>, seed: u64, orders: Option<u64>) {
-        let url = UrlState {
+        self.load_url(UrlState {
             preset: preset.to_owned(),
             mode,
             seed,
             orders,
             ..UrlState::default()
-        };
+        });
+    }
+
+    /// Starts over on the run `url` describes (its preset, design, mode,
+    /// seed, orders), or, if anything in it is refused, says why and keeps
+    /// the run.
+    fn load_url(&mut self, url: UrlState) {
         let mut notices = Vec::new();
         let run = Run::from_url(&url, &mut notices);
         if !notices.is_empty() {
