@@ -73,7 +73,7 @@ for (const width of [700, 390]) {
     // An order picked in the log opens the inspector on it; a service
     // picked in the diagram opens its controls.
     await tabs.getByRole("tab", { name: "Log" }).click();
-    await panel(page, "Event log").locator(".log__row", { hasText: "o#" }).first().click();
+    await panel(page, "Event log").locator(".log__row", { hasText: "o#" }).last().click();
     await expect(tabs.getByRole("tab", { name: "Order" })).toHaveAttribute("aria-selected", "true");
     await expect(panel(page, "Order inspector")).toBeVisible();
     await expect(page.getByLabel("Order to inspect")).toHaveValue(/^\d+$/);

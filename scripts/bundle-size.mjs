@@ -1,12 +1,19 @@
 // The bundle's files and their raw and brotli sizes: what the size report
-// prints and the browser benchmark compares with the budget.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { extname, join } from "node:path";
+// prints (and gates) and the browser benchmark compares with the budget.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, extname, join } from "node:path";
 import { brotliCompressSync, constants } from "node:zlib";
 
-/** The budget of what the page loads at start: wasm + JS + CSS, brotli, in
- *  bytes (issue 10 raised it from 250,000 for the design panel). */
+/** The budget of issue 10: the wasm, JS and CSS loaded at start, brotli, in bytes. */
 export const BUDGET_BROTLI_B = 300_000;
+/**
+ * A ratchet while the bundle is over that budget (issue 10's design panel,
+ * comparison view and claims list took it past 300 KB; moving the exports to
+ * an on-demand module is the planned cut): the size report fails above this,
+ * so the bundle cannot grow unnoticed. Lower it with every cut, down to the
+ * budget.
+ */
+export const CEILING_BROTLI_B = 420_000;
 
 /** Files loaded only on demand (the design's JSON worker, started when the
  *  JSON view first asks): listed, but not part of the start-up budget. */
@@ -22,8 +29,23 @@ function* files(dir) {
   }
 }
 
-/** `{ kind, path, raw, brotli, lazy }` for every wasm, JS and CSS file under `dir`, sorted. */
+/** The file names `index.html` loads at start (links, scripts, the loader's
+ * `<meta>` tags); `null` if there is no index.html. A file it does not name
+ * (a worker's wasm) is fetched on demand and is not part of the budget. */
+function startFiles(dir) {
+  const index = join(dir, "index.html");
+  if (!existsSync(index)) return null;
+  const html = readFileSync(index, "utf8");
+  const names = new Set();
+  for (const m of html.matchAll(/(?:href|src|content)=["']?([^"' >]+)/g)) names.add(basename(m[1].split(/[?#]/)[0]));
+  return names;
+}
+
+/** `{ kind, path, raw, brotli, start, lazy }` for every wasm, JS and CSS file
+ * under `dir`, sorted; `start` is true for the files loaded at start: named by
+ * index.html and not a known on-demand file (`lazy`). */
 export function bundleSizes(dir) {
+  const start = startFiles(dir);
   const rows = [];
   for (const path of files(dir)) {
     const kind = KINDS[extname(path)];
@@ -32,7 +54,14 @@ export function bundleSizes(dir) {
     const brotli = brotliCompressSync(data, {
       params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length },
     }).length;
-    rows.push({ kind, path, raw: data.length, brotli, lazy: LAZY.test(path) });
+    const lazy = LAZY.test(path);
+    const named = start === null || start.has(basename(path));
+    rows.push({ kind, path, raw: data.length, brotli, lazy, start: named && !lazy });
   }
   return rows.sort((a, b) => a.kind.localeCompare(b.kind) || a.path.localeCompare(b.path));
+}
+
+/** Brotli bytes of the files loaded at start. */
+export function startBrotli(rows) {
+  return rows.filter((r) => r.start).reduce((sum, r) => sum + r.brotli, 0);
 }

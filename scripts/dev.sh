@@ -156,7 +156,9 @@ print_timings() {
 cmd_serve() {
     setup_serve
     say "Serving the playground at http://127.0.0.1:$SERVE_PORT/ (Ctrl-C stops; edits rebuild)"
-    exec trunk serve --port "$SERVE_PORT"
+    # The `serve` profile (Cargo.toml): optimised dependencies, so the
+    # development build keeps its frames, and quick rebuilds of the app.
+    exec trunk serve --port "$SERVE_PORT" --cargo-profile serve
 }
 
 build_release() {

@@ -13,9 +13,10 @@ use std::sync::Arc;
 use leptos::ev;
 use leptos::prelude::*;
 
+use crate::claims_view::ClaimShow;
 use crate::components::{
-    DesignDrawer, EventLog, ExportMenu, InspectorPanel, LiveDiagram, MetricsPanel, NodePanel,
-    QueuePanel, ScenarioBar, TabBar, TabPanel, Transport,
+    ClaimsPanel, DesignDrawer, EventLog, ExportMenu, InspectorPanel, LiveDiagram, MetricsPanel,
+    NodePanel, QueuePanel, ScenarioBar, TabBar, TabPanel, Transport,
 };
 use crate::controller::{Controller, UiState};
 use crate::controls_view::{Shortcut, slider_to_speed};
@@ -30,7 +31,7 @@ use crate::stats::Stats;
 use crate::tabs::Tab;
 use crate::url_state::UrlState;
 use orderflow_sim::ids::{OrderId, ServiceId};
-use orderflow_sim::{Completion, SimTime};
+use orderflow_sim::{Completion, IdSource, SimTime};
 
 /// What components read: signals copied out of the controller, read-only.
 #[derive(Clone, Copy)]
@@ -240,6 +241,16 @@ impl Actions {
         self.act(&mut |c| c.set_mode(mode));
     }
 
+    /// Another source of order ids.
+    pub fn set_id_source(&self, id: IdSource) {
+        self.act(&mut |c| c.set_id_source(id));
+    }
+
+    /// Opens a claim's run at its moment, its figure highlighted.
+    pub fn show_claim(&self, show: ClaimShow) {
+        self.act(&mut |c| c.show_claim(&show));
+    }
+
     /// A seed typed into its field.
     pub fn enter_seed(&self, text: String) {
         self.act(&mut |c| c.enter_seed(&text));
@@ -443,12 +454,16 @@ impl Animated for Actions {
     fn advance(&self, wall_ms: f64, budget: u64, reduced_motion: bool) -> Option<FrameWork> {
         self.ctrl.try_update_value(|c| {
             c.set_reduced_motion(reduced_motion);
+            // Busy before the tick counts too: a seek an action started
+            // and this one frame finished must still end in a "settled"
+            // frame, which refreshes the panels at the new time.
+            let busy_before = c.busy();
             let tick = c.tick(wall_ms, budget);
             crate::embed_bridge::after_frame(c, wall_ms);
             FrameWork {
                 redraw: tick.redraw,
                 budget_spent: tick.budget_spent,
-                busy: c.busy(),
+                busy: busy_before || c.busy(),
                 skipping: c.seeking() || c.fast_forwarding(),
             }
         })
@@ -554,7 +569,9 @@ pub fn App() -> impl IntoView {
                     </div>
                     <aside class="page__side">
                         <TabPanel tab of=Tab::Break><NodePanel /></TabPanel>
-                        <TabPanel tab of=Tab::Metrics><MetricsPanel /></TabPanel>
+                        // The claims beside the metrics: "Show me" highlights
+                        // a figure at the top of this same tab.
+                        <TabPanel tab of=Tab::Metrics><MetricsPanel /><ClaimsPanel /></TabPanel>
                     </aside>
                 </div>
                 <footer class="page__footer">

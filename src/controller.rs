@@ -11,8 +11,9 @@
 //! the page redraws what stays fixed for a design.
 
 use orderflow_sim::ids::{OrderId, ServiceId};
-use orderflow_sim::{Command, Completion, SimTime};
+use orderflow_sim::{Command, Completion, IdSource, SimTime};
 
+use crate::claims_view::{ClaimFigure, ClaimShow, FigureWatch};
 use crate::controls_view::{parse_orders, parse_seed};
 use crate::event_log::LogFilter;
 use crate::faults::{
@@ -31,6 +32,10 @@ mod design_actions;
 /// Wall-clock time a message stays on screen at least, so hops of a
 /// millisecond are visible (see [`Controller::min_display`]).
 pub const MIN_TOKEN_WALL_MS: f64 = 400.0;
+
+/// Events a claim's run may take to reach its end ("Show me" of a claim
+/// about the whole run), as the claims allow a run.
+const CLAIM_EVENTS: u64 = orderflow_sim::claims::bounds::EVENTS;
 
 /// What a tick did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -69,6 +74,9 @@ pub struct Controller {
     origin: Option<String>,
     selected_node: Option<ServiceId>,
     selected_order: Option<OrderId>,
+    /// The figure of the claim last shown ("Show me"), until another run
+    /// is loaded.
+    watch: Option<FigureWatch>,
 }
 
 impl Controller {
@@ -94,6 +102,7 @@ impl Controller {
             origin: url.origin.clone(),
             selected_node: None,
             selected_order: None,
+            watch: None,
         }
     }
 
@@ -226,6 +235,7 @@ impl Controller {
             id: run.id_override(),
             seed: run.session().seed(),
             orders: run.orders_override(),
+            faults: run.faults(),
             speed: self.playback.speed(),
             t_us: run.now().as_micros(),
             commands: run.url_commands(),
@@ -303,6 +313,8 @@ impl Controller {
             description: model.scenario.description.clone(),
             mode: Some(run.session().mode()),
             allowed: model.client.allowed.clone(),
+            id_source: run.session().options().id_source,
+            has_id_service: model.client.id_service.is_some(),
             seed: run.session().seed(),
             orders: model.orders,
             orders_started: run.session().sim().orders_started(),
@@ -316,6 +328,7 @@ impl Controller {
             embed: self.embed,
             commands: run.session().history().len(),
             scheduled: run.session().scheduled().len(),
+            claim_figure: self.claim_figure(),
         }
     }
 
@@ -483,25 +496,38 @@ impl Controller {
 
     // ---- What runs: the first run's design ----
 
-    /// Starts the first run again as another preset, mode, seed and order
-    /// count. Invalid choices keep the current run and say why. The
-    /// playback starts paused at zero; the other runs go back there too.
-    pub fn load(&mut self, preset: &str, mode: Option<Completion>, seed: u64, orders: Option<u64>) {
-        self.load_url(UrlState {
-            preset: preset.to_owned(),
-            mode,
-            seed,
-            orders,
+    /// The first run's choices as a link states them — preset, completion
+    /// mode, id source, seed, order count, the design's edits and every
+    /// other run option — at
+    /// time zero and without commands: what a change of one of them starts
+    /// from.
+    pub fn run_choice(&self) -> UrlState {
+        let u = self.url_state();
+        UrlState {
+            preset: u.preset,
+            mode: u.mode,
+            id: u.id,
+            seed: u.seed,
+            orders: u.orders,
+            faults: u.faults,
+            design: u.design,
             ..UrlState::default()
-        });
+        }
     }
 
-    /// Starts over on the run `url` describes (its preset, design, mode,
-    /// seed, orders), or, if anything in it is refused, says why and keeps
-    /// the run.
-    fn load_url(&mut self, url: UrlState) {
+    /// Starts the first run again as `url` describes it: its preset and
+    /// run options (mode, id source, seed, order count), its commands, and
+    /// its time (`t`, reached over frames). The playback speed, embed mode
+    /// and origin stay the page's. Invalid choices keep the current run and
+    /// say why. The playback starts paused; the other runs go back to zero
+    /// too (and then to `t`).
+    ///
+    /// Every way of choosing what runs (the scenario bar, the embed API,
+    /// a claim's "show me") comes through here, so a run option added to
+    /// the link is carried by all of them.
+    pub fn load(&mut self, url: &UrlState) {
         let mut notices = Vec::new();
-        let run = Run::from_url(&url, &mut notices);
+        let run = Run::from_url(url, &mut notices);
         if !notices.is_empty() {
             self.message = Some(notices.join("; "));
             return;
@@ -510,52 +536,94 @@ impl Controller {
         self.generation += 1;
         self.playback = Playback::new(self.playback.speed());
         self.ff = None;
-        self.pending_seek =
-            (self.runs.iter().any(|r| r.now() > SimTime::ZERO)).then_some(SimTime::ZERO);
+        let rewind = self.runs.iter().any(|r| r.now() > SimTime::ZERO);
+        self.pending_seek = if url.t_us > 0 {
+            Some(SimTime(url.t_us))
+        } else {
+            rewind.then_some(SimTime::ZERO)
+        };
         self.notices.clear();
         self.message = None;
         self.autoplay = false;
         self.selected_node = None;
         self.selected_order = None;
+        self.watch = None;
     }
 
-    /// Another pattern, with its own defaults.
+    /// Opens a claim's run at its moment ("Show me"): the run as its link
+    /// states it, sought to the claim's time or run to its end, with the
+    /// figure the claim is about highlighted until another run is loaded.
+    pub fn show_claim(&mut self, show: &ClaimShow) {
+        let generation = self.generation;
+        self.load(&show.url);
+        if self.generation == generation {
+            return; // refused; the message says why
+        }
+        if show.to_end {
+            // The run's last event: where a copy of the engine, trace off,
+            // stops. (A fast-forward would stop on an order count, and the
+            // seek lands on the exact moment the claims measure.)
+            let mut sim = self.run().session().sim().clone();
+            sim.set_trace(false);
+            if !sim.run_to_end(CLAIM_EVENTS) {
+                self.message = Some(format!(
+                    "claim: the run did not end within {CLAIM_EVENTS} events; showing {}",
+                    sim.now()
+                ));
+            }
+            self.seek(sim.now());
+        }
+        self.watch = FigureWatch::new(self.run().model(), &show.metric, &show.claim);
+        if self.watch.is_none() {
+            self.message = Some(format!(
+                "claim: the figure {:?} is not measured in this run",
+                show.metric
+            ));
+        }
+    }
+
+    /// The highlighted figure of the claim shown, now.
+    pub fn claim_figure(&self) -> Option<ClaimFigure> {
+        let w = self.watch.as_ref()?;
+        Some(w.figure(self.run().session().sim()))
+    }
+
+    /// Loads the first run's choices changed by `edit`.
+    fn reload(&mut self, edit: impl FnOnce(&mut UrlState)) {
+        let mut url = self.run_choice();
+        edit(&mut url);
+        self.load(&url);
+    }
+
+    /// Another pattern, with its own defaults (the seed kept).
     pub fn set_preset(&mut self, preset: &str) {
-        let seed = self.run().session().seed();
-        self.load(preset, None, seed, None);
+        let url = UrlState {
+            preset: preset.to_owned(),
+            seed: self.run().session().seed(),
+            ..UrlState::default()
+        };
+        self.load(&url);
     }
 
-    /// The same run under another completion mode (order count kept).
+    /// The same run under another completion mode (other choices kept).
     pub fn set_mode(&mut self, mode: Completion) {
-        let run = self.run();
-        let (preset, seed, orders) = (
-            run.preset().to_owned(),
-            run.session().seed(),
-            run.orders_override(),
-        );
-        self.load(&preset, Some(mode), seed, orders);
+        self.reload(|u| u.mode = Some(mode));
     }
 
-    /// The same run with another seed (mode and order count kept).
+    /// The same run with its order ids from another source (other choices
+    /// kept).
+    pub fn set_id_source(&mut self, id: IdSource) {
+        self.reload(|u| u.id = Some(id));
+    }
+
+    /// The same run with another seed (other choices kept).
     pub fn set_seed(&mut self, seed: u64) {
-        let run = self.run();
-        let (preset, mode, orders) = (
-            run.preset().to_owned(),
-            run.mode_override(),
-            run.orders_override(),
-        );
-        self.load(&preset, mode, seed, orders);
+        self.reload(|u| u.seed = seed);
     }
 
-    /// The same run with another number of orders (mode kept).
+    /// The same run with another number of orders (other choices kept).
     pub fn set_orders(&mut self, orders: u64) {
-        let run = self.run();
-        let (preset, mode, seed) = (
-            run.preset().to_owned(),
-            run.mode_override(),
-            run.session().seed(),
-        );
-        self.load(&preset, mode, seed, Some(orders));
+        self.reload(|u| u.orders = Some(orders));
     }
 
     /// A seed typed into its field: used if it is a whole number, otherwise
@@ -687,6 +755,10 @@ pub struct UiState {
     pub description: String,
     pub mode: Option<Completion>,
     pub allowed: Vec<Completion>,
+    /// Where the run's order ids come from.
+    pub id_source: IdSource,
+    /// The preset has an Id Service to get them from.
+    pub has_id_service: bool,
     pub seed: u64,
     pub orders: u64,
     pub orders_started: u64,
@@ -700,6 +772,8 @@ pub struct UiState {
     pub embed: bool,
     pub commands: usize,
     pub scheduled: usize,
+    /// The figure of the claim last shown, highlighted in the metrics.
+    pub claim_figure: Option<ClaimFigure>,
 }
 
 #[cfg(test)]
@@ -922,14 +996,24 @@ mod tests {
         let mut c = ctrl("?preset=sync-chain&autoplay=1");
         c.toggle_node(c.run().model().service_index("payment").unwrap());
         assert!(c.selected_node().is_some());
-        c.load("pizza", Some(Completion::Push), 3, None);
+        c.load(&UrlState {
+            preset: "pizza".into(),
+            mode: Some(Completion::Push),
+            seed: 3,
+            ..UrlState::default()
+        });
         assert_eq!(
             (c.run().preset(), c.run().session().mode()),
             ("pizza", Completion::Push)
         );
         assert!(!c.playback().is_playing() && c.selected_node().is_none());
         assert!(!c.url_state().autoplay);
-        c.load("pizza", Some(Completion::Sync), 3, None);
+        c.load(&UrlState {
+            preset: "pizza".into(),
+            mode: Some(Completion::Sync),
+            seed: 3,
+            ..UrlState::default()
+        });
         assert_eq!(
             c.run().session().mode(),
             Completion::Push,
@@ -963,6 +1047,70 @@ mod tests {
         c.set_preset("no-such-preset");
         assert_eq!(c.run().preset(), "hybrid");
         assert!(c.message().unwrap_or("").contains("no-such-preset"));
+    }
+
+    #[test]
+    fn every_change_of_choice_keeps_the_links_id_source() {
+        let mut c = ctrl("?preset=async-write&id=id-service&seed=3");
+        let id = |c: &Controller| c.run().session().options().id_source;
+        assert_eq!(id(&c), IdSource::IdService);
+        c.set_mode(Completion::Callback);
+        assert_eq!(id(&c), IdSource::IdService, "mode");
+        c.set_seed(9);
+        assert_eq!(id(&c), IdSource::IdService, "seed");
+        c.set_orders(20);
+        assert_eq!(id(&c), IdSource::IdService, "orders");
+        assert_eq!(
+            c.url_state().to_query(),
+            "?preset=async-write&mode=callback&id=id-service&seed=9&orders=20"
+        );
+        c.set_id_source(IdSource::Client);
+        assert_eq!(
+            (id(&c), c.run().session().mode(), c.run().model().orders),
+            (IdSource::Client, Completion::Callback, 20),
+            "the other choices stay"
+        );
+        // A new pattern starts from its own defaults.
+        c.set_preset("pizza");
+        assert_eq!((id(&c), c.url_state().id), (IdSource::Server, None));
+        // An id source the pattern cannot take keeps the run and says why.
+        c.set_id_source(IdSource::IdService);
+        assert_eq!(id(&c), IdSource::Server);
+        assert_eq!(
+            c.message(),
+            Some("id: pizza has no id service; using \"server\"")
+        );
+    }
+
+    #[test]
+    fn the_id_service_is_drawn_only_when_the_ids_come_from_it() {
+        let shown = |c: &Controller| {
+            let d = c.design_view();
+            let ids = c.run().model().service_index("ids").unwrap();
+            d.diagram.nodes[ids].shown
+        };
+        let mut c = ctrl("?preset=async-write");
+        assert!(!shown(&c));
+        let g = c.generation();
+        c.set_id_source(IdSource::IdService);
+        assert!(shown(&c));
+        assert!(c.generation() > g, "the diagram is redrawn");
+        assert!(
+            c.design_view()
+                .diagram
+                .edges
+                .iter()
+                .any(|e| e.key == "client->ids")
+        );
+        c.set_id_source(IdSource::Client);
+        assert!(!shown(&c));
+        assert!(
+            !c.design_view()
+                .diagram
+                .edges
+                .iter()
+                .any(|e| e.key.contains("ids"))
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! number means, the timeline, the progress bar, the embed mode's counters,
 //! and which key does what. Plain Rust, tested natively.
 
-use orderflow_sim::{Completion, SimTime, presets};
+use orderflow_sim::{Completion, IdSource, SimTime, presets};
 
 use crate::scene::Counters;
 use crate::url_state::{MAX_ORDERS, MAX_SPEED, MIN_SPEED};
@@ -71,6 +71,44 @@ pub fn mode_options(allowed: &[Completion]) -> Vec<ModeOption> {
             mode,
             label: mode_label(mode),
             enabled: allowed.contains(&mode),
+        })
+        .collect()
+}
+
+/// How an id source reads in the scenario bar: 003's three ways to get
+/// the id the client checks the order's status with.
+pub fn id_label(id: IdSource) -> &'static str {
+    match id {
+        IdSource::Server => "the service makes it",
+        IdSource::Client => "the client makes it",
+        IdSource::IdService => "from the Id Service",
+    }
+}
+
+/// One radio button of the id sources.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IdOption {
+    pub id: IdSource,
+    pub label: &'static str,
+    /// The pattern can take it (the Id Service only where there is one).
+    pub enabled: bool,
+}
+
+/// The id sources offered, or none where the choice means nothing: a
+/// pattern whose client only ever waits for a synchronous answer has no id
+/// to check a status with. Offered for every pattern that answers 202 in
+/// some mode, or has an Id Service.
+pub fn id_options(allowed: &[Completion], has_id_service: bool) -> Vec<IdOption> {
+    let answers_202 = allowed.iter().any(|m| *m != Completion::Sync);
+    if !answers_202 && !has_id_service {
+        return Vec::new();
+    }
+    IdSource::ALL
+        .into_iter()
+        .map(|id| IdOption {
+            id,
+            label: id_label(id),
+            enabled: id != IdSource::IdService || has_id_service,
         })
         .collect()
 }
@@ -233,6 +271,40 @@ mod tests {
                 ("202 + WebSocket", false)
             ]
         );
+    }
+
+    #[test]
+    fn the_id_choice_is_offered_where_a_202_answer_is() {
+        let labels = |allowed: &[Completion], ids: bool| -> Vec<(&str, bool)> {
+            id_options(allowed, ids)
+                .iter()
+                .map(|o| (o.label, o.enabled))
+                .collect()
+        };
+        assert_eq!(
+            labels(&[Completion::Sync, Completion::Polling], true),
+            [
+                ("the service makes it", true),
+                ("the client makes it", true),
+                ("from the Id Service", true)
+            ]
+        );
+        assert_eq!(
+            labels(&[Completion::Callback], false),
+            [
+                ("the service makes it", true),
+                ("the client makes it", true),
+                ("from the Id Service", false)
+            ]
+        );
+        assert!(labels(&[Completion::Sync], false).is_empty());
+        // Every preset: offered exactly where a mode answers 202.
+        for name in presets::NAMES {
+            let m = presets::model(name).unwrap().unwrap();
+            let offered = !id_options(&m.client.allowed, m.client.id_service.is_some()).is_empty();
+            let async_mode = m.client.allowed.iter().any(|c| *c != Completion::Sync);
+            assert_eq!(offered, async_mode, "{name}");
+        }
     }
 
     #[test]

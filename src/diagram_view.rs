@@ -19,6 +19,8 @@ pub struct NodeView {
     pub aria_label: String,
     /// BEM classes: `diagram__node diagram__node--<kind>`.
     pub class: String,
+    /// False for a service the run does not use: not drawn.
+    pub shown: bool,
     pub x: f64,
     pub y: f64,
     pub w: f64,
@@ -106,6 +108,7 @@ impl DiagramView {
                 label: node.label.clone(),
                 aria_label: format!("{} ({})", node.label, node.kind.spoken()),
                 class: format!("diagram__node diagram__node--{}", node.kind.css_modifier()),
+                shown: node.shown,
                 x: b.x,
                 y: b.y,
                 w: b.w,

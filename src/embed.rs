@@ -12,8 +12,8 @@
 //! this module gives, which names the message and the field.
 //!
 //! Host → playground, objects with a `type`:
-//! `orderflow:load` (`preset`, optional `design`, `mode`, `seed`, `orders`),
-//! `orderflow:play`, `orderflow:pause`,
+//! `orderflow:load` (`preset`, optional `design`, `mode`, `id`, `seed`,
+//! `orders`), `orderflow:play`, `orderflow:pause`,
 //! `orderflow:seek` (`t_ms`), `orderflow:speed` (`speed`),
 //! `orderflow:select` (`order`), `orderflow:get-state`; plus the
 //! iframe-resizer parent script's text messages (`[iFrameSizer]…`).
@@ -23,11 +23,11 @@
 
 use orderflow_sim::design::{self, Edit};
 use orderflow_sim::ids::OrderId;
-use orderflow_sim::{Completion, SimTime, presets};
+use orderflow_sim::{Completion, IdSource, SimTime, presets};
 
 use crate::controller::Controller;
 use crate::run::load_design;
-use crate::url_state::{MAX_ORDERS, MAX_SPEED, MIN_SPEED};
+use crate::url_state::{MAX_ORDERS, MAX_SPEED, MIN_SPEED, UrlState};
 
 /// What every message type of the API starts with.
 pub const TYPE_PREFIX: &str = "orderflow:";
@@ -108,8 +108,8 @@ pub enum HostMessage {
     GetState,
 }
 
-/// `orderflow:load`: what a link's `preset`, `d`, `mode`, `seed` and
-/// `orders` say.
+/// `orderflow:load`: what a link's `preset`, `d`, `mode`, `id`, `seed`
+/// and `orders` say.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadRequest {
     pub preset: String,
@@ -119,6 +119,9 @@ pub struct LoadRequest {
     pub design: Vec<Edit>,
     /// `None`: the preset's own completion mode.
     pub mode: Option<Completion>,
+    /// `None`: the preset's own id source (`server`, `client`,
+    /// `id-service`, as in a link's `id=`).
+    pub id: Option<IdSource>,
     /// 1 when not given, as in a link.
     pub seed: u64,
     /// `None`: the preset's own order count.
@@ -181,7 +184,7 @@ fn parse_object(fields: &[(String, Data)]) -> Result<HostMessage, String> {
     let m = Fields { ty, fields };
     match &ty[TYPE_PREFIX.len()..] {
         "load" => {
-            m.only(&["preset", "design", "mode", "seed", "orders"])?;
+            m.only(&["preset", "design", "mode", "id", "seed", "orders"])?;
             let preset = m
                 .text("preset")?
                 .ok_or_else(|| m.problem("preset", "missing"))?;
@@ -213,12 +216,22 @@ fn parse_object(fields: &[(String, Data)]) -> Result<HostMessage, String> {
                     )
                 })?),
             };
+            let id = match m.text("id")? {
+                None => None,
+                Some(name) => Some(IdSource::parse(name).ok_or_else(|| {
+                    m.problem(
+                        "id",
+                        &format!("unknown id source {name:?} (server, client, id-service)"),
+                    )
+                })?),
+            };
             let seed = m.whole("seed", 0, MAX_SAFE_INTEGER)?.unwrap_or(1);
             let orders = m.whole("orders", 1, MAX_ORDERS as f64)?;
             Ok(HostMessage::Load(LoadRequest {
                 preset: preset.to_owned(),
                 design,
                 mode,
+                id,
                 seed,
                 orders,
             }))
@@ -392,7 +405,15 @@ pub fn apply(msg: &HostMessage, c: &mut Controller) -> Result<(), String> {
                     m.as_str()
                 ));
             }
-            c.load_design(&r.preset, &r.design, r.mode, r.seed, r.orders);
+            c.load(&UrlState {
+                preset: r.preset.clone(),
+                design: r.design.clone(),
+                mode: r.mode,
+                id: r.id,
+                seed: r.seed,
+                orders: r.orders,
+                ..UrlState::default()
+            });
             match c.message() {
                 Some(problem) => Err(format!("orderflow:load: {problem}")),
                 None => Ok(()),

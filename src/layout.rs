@@ -225,8 +225,69 @@ struct Route {
 }
 
 /// Lays out `topology`. Total: any topology, including cycles, isolated
-/// nodes and an empty one, gets a layout.
+/// nodes and an empty one, gets a layout. Hidden nodes ([`Node::shown`]
+/// false) take no room: the others are laid out as if they were not there,
+/// and each hidden one gets an empty box at the origin. An edge that
+/// touches a hidden node is not drawn ([`Topology::of_run`] leaves none).
+///
+/// [`Node::shown`]: crate::topology::Node::shown
 pub fn layout(topology: &Topology) -> Layout {
+    if topology.nodes.iter().all(|n| n.shown) {
+        return layout_all(topology);
+    }
+    // The shown nodes alone, numbered anew, and where each one came from.
+    let mut compact = Topology::default();
+    let mut original: Vec<ServiceId> = Vec::new();
+    let mut new_index: IdVec<ServiceId, Option<ServiceId>> =
+        vec![None; topology.nodes.len()].into();
+    for (i, node) in topology.shown() {
+        new_index[i] = ServiceId::from_index(compact.nodes.len());
+        compact.nodes.push(node.clone());
+        original.push(i);
+    }
+    compact.edges = topology
+        .edges
+        .iter()
+        .filter_map(|e| {
+            Some(crate::topology::Edge {
+                from: new_index[e.from]?,
+                to: new_index[e.to]?,
+            })
+        })
+        .collect();
+    let inner = layout_all(&compact);
+    let empty = NodeBox {
+        x: 0.0,
+        y: 0.0,
+        w: 0.0,
+        h: 0.0,
+    };
+    let mut nodes: IdVec<ServiceId, NodeBox> = vec![empty; topology.nodes.len()].into();
+    let mut columns: IdVec<ServiceId, usize> = vec![0; topology.nodes.len()].into();
+    for (k, &i) in original.iter().enumerate() {
+        nodes[i] = inner.nodes.as_slice()[k];
+        columns[i] = inner.columns.as_slice()[k];
+    }
+    let edges = inner
+        .edges
+        .into_iter()
+        .map(|mut c| {
+            c.from = original[c.from.index()];
+            c.to = original[c.to.index()];
+            c
+        })
+        .collect();
+    Layout {
+        nodes,
+        edges,
+        columns,
+        width: inner.width,
+        height: inner.height,
+    }
+}
+
+/// Lays out every node of `topology`, hidden or not.
+fn layout_all(topology: &Topology) -> Layout {
     let n = topology.nodes.len();
     let forward = forward_edges(topology);
     let columns = assign_columns(n, &forward);
@@ -594,7 +655,8 @@ mod tests {
     fn check_layout(t: &Topology, l: &Layout) {
         assert_eq!(l.nodes.len(), t.nodes.len());
         assert_eq!(l.edges.len(), t.edges.len());
-        for (i, a) in l.nodes.iter_enumerated() {
+        let shown = |i: ServiceId| t.nodes[i].shown;
+        for (i, a) in l.nodes.iter_enumerated().filter(|(i, _)| shown(*i)) {
             assert!(
                 a.x >= 0.0 && a.y >= 0.0,
                 "node {i} starts outside the drawing"
@@ -605,7 +667,7 @@ mod tests {
             );
             for (j, b) in l.nodes.iter_enumerated().skip(i.index() + 1) {
                 assert!(
-                    !a.overlaps(b, 1.0),
+                    !shown(j) || !a.overlaps(b, 1.0),
                     "nodes {i} and {j} overlap: {a:?} {b:?}"
                 );
             }
@@ -636,7 +698,7 @@ mod tests {
             // No edge passes through a box it does not join.
             for step in 1..200 {
                 let p = c.point_at(step as f64 / 200.0);
-                for (j, b) in l.nodes.iter_enumerated() {
+                for (j, b) in l.nodes.iter_enumerated().filter(|(j, _)| shown(*j)) {
                     let inside = p.x > b.x + 0.5
                         && p.x < b.x + b.w - 0.5
                         && p.y > b.y + 0.5
@@ -683,13 +745,25 @@ mod tests {
     fn every_preset_lays_out_as_committed() {
         use std::fmt::Write as _;
         let mut out = String::new();
-        for name in orderflow_sim::presets::NAMES {
+        // Every preset as it opens, and the one whose diagram another id
+        // source changes with the Id Service shown.
+        let runs = orderflow_sim::presets::NAMES.iter().map(|name| {
             let model = orderflow_sim::presets::model(name).unwrap().unwrap();
-            let t = Topology::from_model(&model);
+            let own = model.client.id_source;
+            ((*name).to_owned(), Topology::of_run(&model, own))
+        });
+        let with_ids = {
+            let model = orderflow_sim::presets::model("async-write")
+                .unwrap()
+                .unwrap();
+            let t = Topology::of_run(&model, orderflow_sim::IdSource::IdService);
+            ("async-write id=id-service".to_owned(), t)
+        };
+        for (name, t) in runs.chain([with_ids]) {
             let l = layout(&t);
             check_layout(&t, &l);
             writeln!(out, "{name} {:.0}x{:.0}", l.width, l.height).unwrap();
-            for (node, b) in t.nodes.iter().zip(&l.nodes) {
+            for (node, b) in t.nodes.iter().zip(&l.nodes).filter(|(n, _)| n.shown) {
                 writeln!(
                     out,
                     "  {} {:.0},{:.0} {:.0}x{:.0}",
@@ -703,6 +777,34 @@ mod tests {
             }
         }
         expect_test::expect_file!["snapshots/layouts.txt"].assert_eq(&out);
+    }
+
+    #[test]
+    fn a_hidden_node_takes_no_room_and_the_others_keep_their_ids() {
+        let mut t = topology(
+            &["client", "ids", "order", "payment"],
+            &[("client", "ids"), ("client", "order"), ("order", "payment")],
+        );
+        let all = layout(&t);
+        let ids = t.index_of("ids").unwrap();
+        t.nodes[ids].shown = false;
+        t.edges.retain(|e| e.from != ids && e.to != ids);
+        let l = layout(&t);
+        check_layout(&t, &l);
+        assert_eq!((l.nodes[ids].w, l.nodes[ids].h), (0.0, 0.0));
+        assert!(l.height < all.height, "{} vs {}", l.height, all.height);
+        // The chain left is drawn as if the hidden node never existed.
+        let plain = topology(
+            &["client", "order", "payment"],
+            &[("client", "order"), ("order", "payment")],
+        );
+        let p = layout(&plain);
+        assert_eq!((l.width, l.height), (p.width, p.height));
+        assert_eq!(l.nodes[t.index_of("payment").unwrap()], p.nodes[node(2)]);
+        assert_eq!(
+            (l.edges[1].from, l.edges[1].to),
+            (t.index_of("order").unwrap(), t.index_of("payment").unwrap())
+        );
     }
 
     #[test]

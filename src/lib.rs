@@ -14,7 +14,9 @@
 //! - view models: [`scene`] (the diagram and queues at an instant),
 //!   [`diagram_view`], [`topology`], [`layout`], [`token_layer`],
 //!   [`controls_view`] (scenario bar, transport, keys), [`design_panel`]
-//!   (every setting of the design, grouped), [`faults`] (break things), [`stats`] (metrics), [`inspector`], [`event_log`], [`announce`]
+//!   (every setting of the design, grouped), [`faults`] (break things),
+//!   [`stats`] (metrics), [`claims_view`] (a preset's claims and their
+//!   "show me"), [`inspector`], [`event_log`], [`announce`]
 //!   (the diagram's state in words for screen readers);
 //! - [`design_json`] (the design's scenario JSON, read and written; only the
 //!   second wasm, `src/bin/design-json.rs`, links it) and [`json_worker`]
@@ -30,6 +32,7 @@
 
 pub mod announce;
 pub mod app;
+pub mod claims_view;
 pub mod components;
 pub mod controller;
 pub mod controls_view;

@@ -51,6 +51,33 @@ pub fn load_design(name: &str, edits: &[Edit], orders: Option<u64>) -> Result<Ar
         .map_err(|e| format!("d: the design does not compile: {e}"))
 }
 
+/// The model a link's run runs: its preset with the design's `edits` and
+/// the link's order count, and without the scheduled faults (and services'
+/// down windows) when the link says `faults=off`, as a claim's run without
+/// faults has it.
+fn link_model(url: &UrlState, edits: &[Edit]) -> Result<Arc<Model>, String> {
+    if url.faults {
+        return load_design(&url.preset, edits, url.orders);
+    }
+    let name = &url.preset;
+    let base = presets::scenario(name).ok_or_else(|| format!("preset: unknown preset {name:?}"))?;
+    let mut s = if edits.is_empty() {
+        base
+    } else {
+        design::apply(&base, edits).map_err(|e| format!("d: {e}"))?
+    };
+    if let Some(n) = url.orders {
+        s.workload.orders = n;
+    }
+    s.faults.clear();
+    for service in &mut s.services {
+        service.down.clear();
+    }
+    Model::compile(s)
+        .map(Arc::new)
+        .map_err(|e| format!("preset {name}: {e}"))
+}
+
 /// A link's commands checked against `model`: those the run can take,
 /// as history and waiting timed commands. Each one it cannot take (a service
 /// the pattern does not have, a value out of range, more than the run's
@@ -108,6 +135,8 @@ pub struct Run {
     log: LogIndex,
     /// The order count asked for, if not the preset's own.
     orders_override: Option<u64>,
+    /// The scenario's scheduled faults are kept (`faults=off` drops them).
+    faults: bool,
     /// The design's edits of its preset.
     edits: Vec<Edit>,
 }
@@ -137,7 +166,7 @@ impl Run {
             notices.push(e);
             load_model(DEFAULT_PRESET, None).expect("the default preset compiles")
         };
-        let model = match load_design(&url.preset, &edits, url.orders) {
+        let model = match link_model(url, &edits) {
             Ok(m) => m,
             Err(e) if edits.is_empty() => fallback(e, notices),
             Err(e) => {
@@ -196,12 +225,13 @@ impl Run {
         };
         Run {
             preset,
-            scene: Scene::new(&model),
+            scene: Scene::new(&model, session.options().id_source),
             model,
             session,
             flights: Flights::default(),
             log: LogIndex::default(),
             orders_override: url.orders,
+            faults: url.faults,
             edits,
         }
     }
@@ -256,6 +286,11 @@ impl Run {
     /// The order count asked for, if not the preset's own.
     pub fn orders_override(&self) -> Option<u64> {
         self.orders_override
+    }
+
+    /// False when the run leaves out the scenario's scheduled faults.
+    pub fn faults(&self) -> bool {
+        self.faults
     }
 
     /// The completion mode, when it differs from the preset's default (what
@@ -467,6 +502,19 @@ mod tests {
             notices,
             ["id: sync-chain has no id service; using \"server\""]
         );
+    }
+
+    #[test]
+    fn faults_off_runs_the_scenario_without_its_scheduled_faults() {
+        let (with, _) = run("?preset=sync-chain");
+        let (without, notices) = run("?preset=sync-chain&faults=off");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert!(
+            !with.model().scenario.faults.is_empty(),
+            "the preset has faults"
+        );
+        assert!(without.model().scenario.faults.is_empty());
+        assert!(with.faults() && !without.faults());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use orderflow_sim::ids::{IdVec, OrderId, ServiceId};
 use orderflow_sim::model::{BreakerId, Model, StepModel};
 use orderflow_sim::scenario::ServiceKind;
 use orderflow_sim::trace::MsgKind;
-use orderflow_sim::{Sim, SimTime};
+use orderflow_sim::{IdSource, Sim, SimTime};
 
 use crate::diagram_view::DiagramView;
 use crate::layout::{Layout, Point, layout};
@@ -294,9 +294,10 @@ impl Frame {
 }
 
 impl Scene {
-    /// The scene of a compiled scenario.
-    pub fn new(model: &Model) -> Scene {
-        let topology = Topology::from_model(model);
+    /// The scene of a run of a compiled scenario whose ids come from
+    /// `id_source` (which decides whether the Id Service is drawn).
+    pub fn new(model: &Model, id_source: IdSource) -> Scene {
+        let topology = Topology::of_run(model, id_source);
         let layout = layout(&topology);
         let view = DiagramView::from_layout(&topology, &layout);
         let n = topology.nodes.len();
@@ -550,7 +551,7 @@ mod tests {
 
     fn scene_and_session(name: &str) -> (Scene, Session) {
         let model = presets::model(name).unwrap().unwrap();
-        let scene = Scene::new(&model);
+        let scene = Scene::new(&model, model.client.id_source);
         let mode = model.client.completion;
         (scene, Session::new(model, mode, 3).unwrap())
     }

@@ -156,6 +156,8 @@ pub struct StockRow {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceRow {
     pub label: String,
+    /// Requests it received so far (calls, deliveries, polls).
+    pub received: u64,
     pub utilisation: f64,
     pub mean_wait_ms: f64,
     pub p95_wait_ms: f64,
@@ -426,6 +428,7 @@ impl Stats {
                 let (busy_area, _) = sim.service_areas(i);
                 ServiceRow {
                     label: s.label.clone(),
+                    received: m.received,
                     utilisation: (busy_area as f64 / 1e6 / secs / workers).min(1.0),
                     mean_wait_ms: if m.wait_count == 0 {
                         0.0
@@ -743,6 +746,7 @@ mod tests {
         assert_eq!(names.last(), Some(&"detection lag"));
         let row = ServiceRow {
             label: "Payment".into(),
+            received: 12,
             utilisation: 0.425,
             mean_wait_ms: 0.0,
             p95_wait_ms: 250.0,

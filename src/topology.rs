@@ -54,6 +54,10 @@ pub struct Node {
     pub label: String,
     /// What it is.
     pub kind: NodeKind,
+    /// False for a service this run does not use (the Id Service while the
+    /// ids come from elsewhere): the layout leaves it out and nothing is
+    /// drawn for it. It keeps its place, so node `i` is still service `i`.
+    pub shown: bool,
 }
 
 /// A directed edge: `from` sends messages to `to`.
@@ -89,6 +93,7 @@ impl Topology {
             id: id.to_owned(),
             label: label.to_owned(),
             kind,
+            shown: true,
         });
         Some(i)
     }
@@ -113,6 +118,9 @@ impl Topology {
     /// consumers, the client's requests and polls. Answers, webhooks and
     /// pushes travel these edges backwards (or straight, if no edge joins
     /// the two).
+    ///
+    /// Every service is drawn: the preset's own run options decide nothing
+    /// here; see [`Topology::of_run`] for the diagram of one run.
     pub fn from_model(m: &orderflow_sim::Model) -> Topology {
         use orderflow_sim::model::{FallbackModel, HandlerId, StepModel};
         use orderflow_sim::scenario::ServiceKind;
@@ -129,6 +137,7 @@ impl Topology {
                 id: s.id.clone(),
                 label: s.label.clone(),
                 kind,
+                shown: true,
             });
         }
         let mut link = |from: ServiceId, to: ServiceId| {
@@ -204,6 +213,25 @@ impl Topology {
             }
         }
         t
+    }
+
+    /// The diagram of a run whose ids come from `id_source`: the
+    /// topology of the model without the services such a run never uses
+    /// ([`orderflow_sim::Model::uses_service`]: the Id Service unless the
+    /// ids come from it), which stay in place but hidden, their edges gone.
+    pub fn of_run(m: &orderflow_sim::Model, id_source: orderflow_sim::IdSource) -> Topology {
+        let mut t = Topology::from_model(m);
+        for (i, node) in t.nodes.iter_enumerated_mut() {
+            node.shown = m.uses_service(i, id_source);
+        }
+        let nodes = &t.nodes;
+        t.edges.retain(|e| nodes[e.from].shown && nodes[e.to].shown);
+        t
+    }
+
+    /// The nodes drawn.
+    pub fn shown(&self) -> impl Iterator<Item = (ServiceId, &Node)> {
+        self.nodes.iter_enumerated().filter(|(_, n)| n.shown)
     }
 }
 

@@ -2,7 +2,8 @@
 //! a run.
 //!
 //! `?preset=hybrid-queue&mode=polling&seed=42&orders=300&speed=10&t=12500&cmds=…`
-//! plus `embed=1` (diagram and minimal transport only) and `autoplay=1`.
+//! (and `id=` for the id source, `faults=off` for the scenario without its
+//! scheduled faults) plus `embed=1` (diagram and minimal transport only) and `autoplay=1`.
 //!
 //! `d=` holds the design as edits of its preset, in the engine's compact
 //! link form (`d=f.order.place.1.mode:publish~s.payment.replicas:4`, see
@@ -113,6 +114,10 @@ pub struct UrlState {
     pub seed: u64,
     /// `None`: the scenario's own order count.
     pub orders: Option<u64>,
+    /// `faults=off`: the scenario's scheduled faults (and services' down
+    /// windows) left out, as a claim's run that shows the design without
+    /// them. True (the scenario as it is) unless the link says so.
+    pub faults: bool,
     pub speed: f64,
     /// Time cursor, µs; written as milliseconds with up to three decimals
     /// (`t=8012` or `t=8012.345`) so a shared link lands on the exact
@@ -137,6 +142,7 @@ impl Default for UrlState {
             id: None,
             seed: 1,
             orders: None,
+            faults: true,
             speed: 1.0,
             t_us: 0,
             commands: Vec::new(),
@@ -408,6 +414,11 @@ impl UrlState {
                         shown(&v)
                     )),
                 },
+                "faults" => match v.as_str() {
+                    "off" | "0" => st.faults = false,
+                    "on" | "1" => st.faults = true,
+                    _ => notices.push(format!("faults: must be on or off, got {}", shown(&v))),
+                },
                 "speed" => match v.parse::<f64>() {
                     Ok(s) if (MIN_SPEED..=MAX_SPEED).contains(&s) => st.speed = s,
                     _ => notices.push(format!(
@@ -455,6 +466,9 @@ impl UrlState {
         parts.push(format!("seed={}", self.seed));
         if let Some(n) = self.orders {
             parts.push(format!("orders={n}"));
+        }
+        if !self.faults {
+            parts.push("faults=off".into());
         }
         if self.speed != d.speed {
             parts.push(format!("speed={}", fmt_f64(self.speed)));
@@ -602,6 +616,7 @@ mod tests {
             id: Some(IdSource::IdService),
             seed: 99,
             orders: Some(5000),
+            faults: false,
             speed: 12.5,
             t_us: 12_345_678,
             commands: vec![
@@ -772,6 +787,23 @@ mod tests {
         let (st, notices) = UrlState::parse("?id=carrier-pigeon");
         assert_eq!(st.id, None);
         assert!(notices[0].starts_with("id:"), "{notices:?}");
+    }
+
+    #[test]
+    fn faults_off_parses_and_a_bad_value_is_named() {
+        let (st, notices) = UrlState::parse("?preset=sync-chain&faults=off");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert!(!st.faults);
+        assert_eq!(st.to_query(), "?preset=sync-chain&seed=1&faults=off");
+        let (st, _) = UrlState::parse("?faults=on");
+        assert!(st.faults);
+        assert!(
+            !st.to_query().contains("faults"),
+            "the default is not written"
+        );
+        let (st, notices) = UrlState::parse("?faults=sometimes");
+        assert!(st.faults);
+        assert_eq!(notices, ["faults: must be on or off, got \"sometimes\""]);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use orderflow_sim::Completion;
 
 use crate::app::use_app;
+use crate::components::id_source::IdSourcePicker;
 use crate::controls_view::{
     mini_counters, mode_options, parse_fast_forward, play_button, preset_options, progress,
     share_label, speed_label, speed_to_slider, time_label, timeline_max, timeline_target,
@@ -69,6 +70,7 @@ pub fn ScenarioBar() -> impl IntoView {
                         .collect_view()
                 }}
             </fieldset>
+            <IdSourcePicker />
             <label class="bar__field">
                 "Seed "
                 <input

@@ -35,6 +35,7 @@ pub fn LiveDiagram() -> impl IntoView {
             .nodes
             .ids()
             .zip(view.nodes)
+            .filter(|(_, n)| n.shown)
             .map(|(i, n)| {
                 let node = move |f: &Frame| f.nodes.get(i).cloned().unwrap_or_default();
                 let state = Memo::new(move |_| live.frame.with(node));

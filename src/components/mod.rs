@@ -5,15 +5,18 @@
 //! `scene`, `faults`, `design_panel`, `stats`, `inspector`, `event_log`,
 //! `token_layer`, `export`, `tabs`.
 
+pub mod claims;
 pub mod controls;
 pub mod design;
 pub mod diagram;
 pub mod event_log;
 pub mod export_menu;
+pub mod id_source;
 pub mod panels;
 pub mod tabs;
 pub mod token_canvas;
 
+pub use claims::{ClaimFigurePanel, ClaimsPanel};
 pub use controls::{ScenarioBar, Transport};
 pub use design::DesignDrawer;
 pub use diagram::LiveDiagram;

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use orderflow_sim::ids::ServiceId;
 
 use crate::app::use_app;
+use crate::components::claims::ClaimFigurePanel;
 use crate::faults::{FaultPreset, NodeControls, NodeSettings};
 use crate::inspector::Inspection;
 use crate::scene::HEADLINES;
@@ -235,6 +236,7 @@ pub fn MetricsPanel() -> impl IntoView {
     let stats = live.stats;
     view! {
         <section class="panel metrics" aria-label="Metrics">
+            <ClaimFigurePanel />
             <h2 class="panel__title">"Orders"</h2>
             <div class="counters">
                 {HEADLINES
@@ -281,7 +283,8 @@ pub fn MetricsPanel() -> impl IntoView {
                         <dt>"webhooks sent"</dt><dd data-testid="webhooks-sent">{s.client.callbacks_sent}</dd>
                         <dt>"failed webhook deliveries"</dt><dd data-testid="callback-failures">{s.client.callback_failures}</dd>
                         <dt>"pushes"</dt><dd data-testid="pushes">{s.client.pushes_sent}</dd>
-                        <dt>"client timeouts"</dt><dd>{s.client.timeouts}</dd>
+                        <dt>"client timeouts"</dt><dd data-testid="client-timeouts">{s.client.timeouts}</dd>
+                        <dt>"client retries"</dt><dd data-testid="client-retries">{s.client.retries}</dd>
                         <dt>"retries"</dt><dd>{s.steps.retries}</dd>
                         <dt>"compensations"</dt><dd>{s.steps.compensations}</dd>
                         {s.has_payments.then(|| view! {
@@ -332,11 +335,12 @@ pub fn MetricsPanel() -> impl IntoView {
                     }).collect_view()}
                     <table class="services">
                         <caption>"Services"</caption>
-                        <thead><tr><th>"service"</th><th>"busy"</th><th>"wait p95"</th><th>"503s"</th><th>"refused"</th><th>"replica·s"</th></tr></thead>
+                        <thead><tr><th>"service"</th><th>"calls"</th><th>"busy"</th><th>"wait p95"</th><th>"503s"</th><th>"refused"</th><th>"replica·s"</th></tr></thead>
                         <tbody>
                             {s.services.into_iter().map(|r| view! {
                                 <tr>
                                     <th scope="row">{r.label.clone()}</th>
+                                    <td data-col="calls">{r.received}</td>
                                     <td><meter min="0" max="1" value=r.utilisation>{r.busy_text()}</meter></td>
                                     <td>{r.wait_text()}</td>
                                     <td>{r.rejected}</td>

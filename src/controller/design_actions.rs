@@ -67,27 +67,6 @@ impl Controller {
             .unwrap_or_default()
     }
 
-    /// Starts over on `preset` with a design's `edits` (the embed API's
-    /// `orderflow:load` with a `design`), as a link with the same `d=`
-    /// would. A design the preset cannot take keeps the run and says why.
-    pub fn load_design(
-        &mut self,
-        preset: &str,
-        edits: &[Edit],
-        mode: Option<Completion>,
-        seed: u64,
-        orders: Option<u64>,
-    ) {
-        self.load_url(UrlState {
-            preset: preset.to_owned(),
-            design: edits.to_vec(),
-            mode,
-            seed,
-            orders,
-            ..UrlState::default()
-        });
-    }
-
     /// Sets one setting of run `i`'s design. A value out of range, a path
     /// the design lacks, or a result that does not compile keeps the run as
     /// it is and says why, naming the path.
@@ -161,6 +140,8 @@ impl Controller {
         let RunChoice { mode, id, orders } = choice;
         let old = &self.runs[i];
         let seed = old.session().seed();
+        // faults=off is a run option too: the new design keeps it.
+        let faults = old.faults();
         let commands = old.commands_by_time();
         let mut notices = Vec::new();
         let model = match crate::run::load_design(preset, &edits, orders) {
@@ -193,6 +174,7 @@ impl Controller {
             id,
             seed,
             orders,
+            faults,
             commands: kept,
             design: edits,
             ..UrlState::default()

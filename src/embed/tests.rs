@@ -43,6 +43,7 @@ fn every_message_kind_parses() {
             &[
                 ("preset", text("async-write")),
                 ("mode", text("push")),
+                ("id", text("id-service")),
                 ("seed", Data::Num(7.0)),
                 ("orders", Data::Num(40.0)),
             ]
@@ -51,6 +52,7 @@ fn every_message_kind_parses() {
             preset: "async-write".into(),
             design: vec![],
             mode: Some(Completion::Push),
+            id: Some(IdSource::IdService),
             seed: 7,
             orders: Some(40),
         })
@@ -62,6 +64,7 @@ fn every_message_kind_parses() {
             preset: "pizza".into(),
             design: vec![],
             mode: None,
+            id: None,
             seed: 1,
             orders: None,
         })
@@ -309,6 +312,7 @@ fn requests_drive_the_page() {
             preset: preset.into(),
             design: vec![],
             mode,
+            id: None,
             seed: 4,
             orders,
         })
@@ -401,6 +405,7 @@ fn requests_that_do_not_fit_the_run_change_nothing() {
             preset: "sync-chain".into(),
             design: vec![],
             mode: Some(Completion::Polling),
+            id: None,
             seed: 1,
             orders: None,
         }),
@@ -412,6 +417,56 @@ fn requests_that_do_not_fit_the_run_change_nothing() {
         "orderflow:load: mode: sync-chain does not support \"polling\""
     );
     assert_eq!(StateEvent::of(&mut c), before);
+    // An id source the preset cannot take is refused the same way.
+    let why = apply(
+        &HostMessage::Load(LoadRequest {
+            preset: "pizza".into(),
+            design: vec![],
+            mode: None,
+            id: Some(IdSource::IdService),
+            seed: 1,
+            orders: None,
+        }),
+        &mut c,
+    )
+    .unwrap_err();
+    assert_eq!(
+        why,
+        "orderflow:load: id: pizza has no id service; using \"server\""
+    );
+    assert_eq!(StateEvent::of(&mut c), before);
+}
+
+#[test]
+fn a_load_carries_the_id_source_to_the_run() {
+    let mut c = ctrl("?preset=sync-chain");
+    apply(
+        &HostMessage::Load(LoadRequest {
+            preset: "async-write".into(),
+            design: vec![],
+            mode: Some(Completion::Websocket),
+            id: Some(IdSource::IdService),
+            seed: 2,
+            orders: Some(30),
+        }),
+        &mut c,
+    )
+    .unwrap();
+    let o = c.run().session().options();
+    assert_eq!(
+        (o.completion, o.id_source, c.run().model().orders),
+        (Completion::Websocket, IdSource::IdService, 30)
+    );
+    assert!(c.url_state().to_query().contains("id=id-service"));
+    // An unknown name is refused by name.
+    let why = refused(msg(
+        "orderflow:load",
+        &[("preset", text("async-write")), ("id", text("uuid"))],
+    ));
+    assert_eq!(
+        why,
+        "orderflow:load: id: unknown id source \"uuid\" (server, client, id-service)"
+    );
 }
 
 #[test]

@@ -195,6 +195,7 @@ pub fn share_link(run: &Run) -> UrlState {
         mode: run.mode_override(),
         seed: run.session().seed(),
         orders: run.orders_override(),
+        faults: run.faults(),
         t_us: run.now().as_micros(),
         commands: run.url_commands(),
         ..UrlState::default()

@@ -634,7 +634,7 @@ fn sync_chain_claims() -> Vec<ClaimSpec> {
             ],
             show: Some(ShowSpec {
                 run: s("a"),
-                at_ms: Some(50000),
+                at_ms: None,
                 metric: s("stock.sku-red.out_of_stock"),
             }),
         },
@@ -1178,7 +1178,7 @@ fn fire_and_forget_claims() -> Vec<ClaimSpec> {
             ],
             show: Some(ShowSpec {
                 run: s("a"),
-                at_ms: Some(50000),
+                at_ms: None,
                 metric: s("stock.sku-red.out_of_stock"),
             }),
         },
@@ -6209,7 +6209,7 @@ fn payment_breaker_claims() -> Vec<ClaimSpec> {
             ],
             show: Some(ShowSpec {
                 run: s("a"),
-                at_ms: Some(40000),
+                at_ms: None,
                 metric: s("payments.recovered"),
             }),
         },
