@@ -54,3 +54,32 @@ for (const preset of PRESETS) {
 test("no CSP violation: embed mode, playing", async ({ page }) => {
   await check(page, "preset=hybrid&embed=1&autoplay=1&speed=20", true);
 });
+
+test("no CSP violation: the design drawer open, a setting changed, the JSON worker used", async ({ page }) => {
+  const errors = trackConsoleErrors(page);
+  await recordViolations(page);
+  await page.goto("./?preset=sync-chain");
+  await expect(diagram(page)).toBeVisible();
+  await page.getByRole("button", { name: "Design…" }).click();
+  const drawer = page.getByRole("complementary", { name: "Design" });
+  await expect(drawer).toBeVisible();
+  for (const s of await drawer.locator("details").all()) {
+    if (!(await s.getAttribute("open"))) await s.locator("summary").click();
+  }
+  const replicas = drawer.getByRole("group", { name: "Payment", exact: true }).getByLabel("Replicas");
+  await replicas.fill("3");
+  await replicas.press("Enter");
+  await expect(page.getByTestId("design-edits")).toHaveText("services.payment.replicas=3");
+  // The JSON view starts the worker (a second wasm): viewed, then pasted back.
+  // (It shows the design as it was when opened, and the current one when
+  // asked: a text being edited is never overwritten.)
+  const box = page.getByLabel("Scenario JSON");
+  await expect(box).toHaveValue(/"replicas": 2/);
+  await page.getByRole("button", { name: "Show the current design" }).click();
+  await expect(box).toHaveValue(/"replicas": 3/);
+  await box.fill((await box.inputValue()).replace('"replicas": 2', '"replicas": 5'));
+  await page.getByRole("button", { name: "Apply JSON" }).click();
+  await expect(page.getByTestId("design-edits")).toHaveText("services.order.replicas=5; services.payment.replicas=3");
+  expect(await violations(page)).toEqual([]);
+  expect(errors).toEqual([]);
+});

@@ -25,6 +25,7 @@ interface Counters {
 interface State {
   type: "orderflow:state";
   preset: string;
+  design: string;
   mode: string;
   seed: number;
   t_ms: number;
@@ -190,6 +191,37 @@ test("the example host page loads a preset, seeks, selects, plays and reads stat
   expect(fit.height).toBeGreaterThanOrEqual(fit.content);
 
   expect(warnings).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test("a design loaded by message gives the figures of its link", async ({ page }) => {
+  const errors = trackConsoleErrors(page);
+  const warnings = trackApiWarnings(page);
+  await recordMessages(page);
+  await page.goto("embed-example.html");
+  await stateWhere(page, "a first state event", (s) => s.preset === "hybrid-queue");
+  // The synchronous chain with Payment published to, not called, and
+  // flaky: the design in a link's d= form.
+  const design = "f.order.place.1.mode:publish~s.payment.error_rate:0.3";
+  await send(page, { type: "orderflow:load", preset: "sync-chain", design, seed: 2 });
+  const loaded = await stateWhere(page, "the design loaded", (s) => s.preset === "sync-chain");
+  expect(loaded).toMatchObject({ design, seed: 2, t_ms: 0 });
+  // The publish needs a broker: the new run's diagram has one.
+  const frame = page.frameLocator("#playground");
+  await expect(frame.getByRole("img", { name: /^Message Broker, (up|down)/ })).toBeVisible();
+  await send(page, { type: "orderflow:seek", t_ms: 9000 });
+  const at = await stateWhere(page, "the state at 9 s", (s) => s.t_ms === 9000 && !s.seeking);
+  const expected = await fullPageCounters(page, `preset=sync-chain&seed=2&d=${design}&t=9000`);
+  expect(at.counters).toEqual(expected);
+  // The design changed the figures: the preset as it is differs.
+  expect(at.counters).not.toEqual(await fullPageCounters(page, "preset=sync-chain&seed=2&t=9000"));
+  // A design the preset cannot take is refused by setting; the run stays.
+  await send(page, { type: "orderflow:load", preset: "sync-chain", design: "s.payment.replicas:0" });
+  await expect
+    .poll(() => warnings.some((w) => w.includes("orderflow:load: design: services.payment.replicas: must be a whole number from 1 to 256")))
+    .toBe(true);
+  await send(page, { type: "orderflow:get-state" });
+  await expect.poll(async () => (await states(page)).at(-1)).toEqual(at);
   expect(errors).toEqual([]);
 });
 

@@ -12,8 +12,8 @@
 //! this module gives, which names the message and the field.
 //!
 //! Host → playground, objects with a `type`:
-//! `orderflow:load` (`preset`, optional `mode`, `id`, `seed`, `orders`; a later
-//! version adds `design`), `orderflow:play`, `orderflow:pause`,
+//! `orderflow:load` (`preset`, optional `design`, `mode`, `id`, `seed`,
+//! `orders`), `orderflow:play`, `orderflow:pause`,
 //! `orderflow:seek` (`t_ms`), `orderflow:speed` (`speed`),
 //! `orderflow:select` (`order`), `orderflow:get-state`; plus the
 //! iframe-resizer parent script's text messages (`[iFrameSizer]…`).
@@ -21,11 +21,12 @@
 //! `[iFrameSizer]<id>:<height>:<width>:<event>` once a resizer introduced
 //! itself. README has the table.
 
+use orderflow_sim::design::{self, Edit};
 use orderflow_sim::ids::OrderId;
 use orderflow_sim::{Completion, IdSource, SimTime, presets};
 
 use crate::controller::Controller;
-use crate::run::load_model;
+use crate::run::load_design;
 use crate::url_state::{MAX_ORDERS, MAX_SPEED, MIN_SPEED, UrlState};
 
 /// What every message type of the API starts with.
@@ -34,8 +35,10 @@ pub const TYPE_PREFIX: &str = "orderflow:";
 pub const MAX_DEPTH: usize = 4;
 /// Fields of an object, or items of a list, a message may have.
 pub const MAX_FIELDS: usize = 16;
-/// Characters of a text value (an iframe-resizer message is ~100).
-pub const MAX_TEXT_CHARS: usize = 512;
+/// Characters of a text value (an iframe-resizer message is ~100; a
+/// design in `d=` form is ~30 a setting, and a design has at most
+/// `orderflow_sim::design::MAX_EDITS` = 500 of them).
+pub const MAX_TEXT_CHARS: usize = 20_000;
 /// The furthest a seek may go: a week of simulated time, as in a link.
 pub const MAX_SEEK_MS: f64 = 604_800_000.0;
 /// Whole numbers a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
@@ -105,12 +108,15 @@ pub enum HostMessage {
     GetState,
 }
 
-/// `orderflow:load`: what a link's `preset`, `mode`, `id`, `seed` and `orders`
-/// say. The message shape leaves room for a `design` field (a scenario of
-/// one's own) in a later version; today it is refused by name.
+/// `orderflow:load`: what a link's `preset`, `d`, `mode`, `id`, `seed`
+/// and `orders` say.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadRequest {
     pub preset: String,
+    /// The design's edits of the preset, given as a link's `d=` text
+    /// (`s.payment.replicas:3~f.order.place.1.mode:publish`); empty: the
+    /// preset as it is.
+    pub design: Vec<Edit>,
     /// `None`: the preset's own completion mode.
     pub mode: Option<Completion>,
     /// `None`: the preset's own id source (`server`, `client`,
@@ -179,12 +185,6 @@ fn parse_object(fields: &[(String, Data)]) -> Result<HostMessage, String> {
     match &ty[TYPE_PREFIX.len()..] {
         "load" => {
             m.only(&["preset", "design", "mode", "id", "seed", "orders"])?;
-            if m.get("design").is_some() {
-                return Err(m.problem(
-                    "design",
-                    "designs of one's own come in a later version; give a preset",
-                ));
-            }
             let preset = m
                 .text("preset")?
                 .ok_or_else(|| m.problem("preset", "missing"))?;
@@ -197,6 +197,14 @@ fn parse_object(fields: &[(String, Data)]) -> Result<HostMessage, String> {
                     ),
                 ));
             }
+            // The same reader as a link's `d=`; values are checked against
+            // the preset in `apply`, as a link's are when its run is built.
+            let design = match m.text("design")? {
+                None => Vec::new(),
+                Some(text) => {
+                    design::text::parse(text).map_err(|e| m.problem("design", &e.to_string()))?
+                }
+            };
             let mode = match m.text("mode")? {
                 None => None,
                 Some(name) => Some(Completion::parse(name).ok_or_else(|| {
@@ -221,6 +229,7 @@ fn parse_object(fields: &[(String, Data)]) -> Result<HostMessage, String> {
             let orders = m.whole("orders", 1, MAX_ORDERS as f64)?;
             Ok(HostMessage::Load(LoadRequest {
                 preset: preset.to_owned(),
+                design,
                 mode,
                 id,
                 seed,
@@ -376,7 +385,17 @@ fn shorten(text: &str) -> String {
 pub fn apply(msg: &HostMessage, c: &mut Controller) -> Result<(), String> {
     match msg {
         HostMessage::Load(r) => {
-            let model = load_model(&r.preset, r.orders)?;
+            // A design that does not fit its preset (a value out of range, a
+            // path the preset lacks, a result that does not compile) is
+            // refused here, naming the setting, and the run stays.
+            let model = match load_design(&r.preset, &r.design, r.orders) {
+                Ok(m) => m,
+                Err(e) if r.design.is_empty() => return Err(e),
+                Err(e) => {
+                    let why = e.strip_prefix("d: ").unwrap_or(&e);
+                    return Err(format!("orderflow:load: design: {why}"));
+                }
+            };
             if let Some(m) = r.mode
                 && !model.client.allowed.contains(&m)
             {
@@ -388,6 +407,7 @@ pub fn apply(msg: &HostMessage, c: &mut Controller) -> Result<(), String> {
             }
             c.load(&UrlState {
                 preset: r.preset.clone(),
+                design: r.design.clone(),
                 mode: r.mode,
                 id: r.id,
                 seed: r.seed,
@@ -519,6 +539,9 @@ pub struct StateCounters {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StateEvent {
     pub preset: String,
+    /// The design's edits of the preset in `d=` form; empty: the preset
+    /// as it is.
+    pub design: String,
     pub mode: Completion,
     pub seed: u64,
     pub t: SimTime,
@@ -544,6 +567,7 @@ impl StateEvent {
         let o = sim.metrics_snapshot().outcomes;
         StateEvent {
             preset: run.preset().to_owned(),
+            design: design::text::to_link(run.edits()),
             mode: run.session().mode(),
             seed: run.session().seed(),
             t: run.now(),
@@ -572,6 +596,7 @@ impl StateEvent {
         Data::object(vec![
             ("type", Data::Text("orderflow:state".into())),
             ("preset", Data::Text(self.preset.clone())),
+            ("design", Data::Text(self.design.clone())),
             ("mode", Data::Text(self.mode.as_str().into())),
             ("seed", n(self.seed)),
             // Milliseconds with the microseconds as decimals (exact up to

@@ -25,9 +25,19 @@ pub fn DesignDrawer() -> impl IntoView {
         }
     });
     let message = move || live.ui.with(|u| u.message.clone().unwrap_or_default());
+    // Closing gives the focus back to the button that opened the drawer,
+    // so a keyboard user goes on from where they were.
+    let opener = NodeRef::<leptos::html::Button>::new();
+    let close = move || {
+        open.set(false);
+        if let Some(b) = opener.get_untracked() {
+            let _ = b.focus();
+        }
+    };
     view! {
         <button
             class="button design__open"
+            node_ref=opener
             aria-expanded=move || open.get().to_string()
             aria-controls="design-drawer"
             on:click=move |_| open.update(|o| *o = !*o)
@@ -35,10 +45,20 @@ pub fn DesignDrawer() -> impl IntoView {
             "Design…"
         </button>
         <Show when=move || open.get()>
-            <aside id="design-drawer" class="design" aria-label="Design">
+            <aside
+                id="design-drawer"
+                class="design"
+                aria-label="Design"
+                on:keydown=move |e| {
+                    if e.key() == "Escape" {
+                        e.stop_propagation();
+                        close();
+                    }
+                }
+            >
                 <div class="design__head">
                     <h2 class="design__title">"Design"</h2>
-                    <button class="button" on:click=move |_| open.set(false)>"Close"</button>
+                    <button class="button" on:click=move |_| close()>"Close"</button>
                 </div>
                 <p class="design__summary" data-testid="design-summary">
                     {move || panel.with(|p| summary(p.edit_count))}

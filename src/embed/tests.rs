@@ -50,6 +50,7 @@ fn every_message_kind_parses() {
         )),
         HostMessage::Load(LoadRequest {
             preset: "async-write".into(),
+            design: vec![],
             mode: Some(Completion::Push),
             id: Some(IdSource::IdService),
             seed: 7,
@@ -61,6 +62,7 @@ fn every_message_kind_parses() {
         host(msg("orderflow:load", &[("preset", text("pizza"))])),
         HostMessage::Load(LoadRequest {
             preset: "pizza".into(),
+            design: vec![],
             mode: None,
             id: None,
             seed: 1,
@@ -166,8 +168,21 @@ fn malformed_messages_name_the_message_and_the_field() {
             "orderflow:load: orders: must be a whole number from 1 to 1000000",
         ),
         (
-            msg("orderflow:load", &[("design", obj(&[]))]),
-            "orderflow:load: design: designs of one's own come in a later version",
+            msg(
+                "orderflow:load",
+                &[("preset", text("pizza")), ("design", obj(&[]))],
+            ),
+            "orderflow:load: design: expected text, got an object",
+        ),
+        (
+            msg(
+                "orderflow:load",
+                &[
+                    ("preset", text("pizza")),
+                    ("design", text("s.payment.replicas")),
+                ],
+            ),
+            "orderflow:load: design: d[0]: \"s.payment.replicas\" has no value",
         ),
         (text("hello"), "not an Orderflow message: text \"hello\""),
         (
@@ -295,6 +310,7 @@ fn requests_drive_the_page() {
     let load = |preset: &str, mode, orders| {
         HostMessage::Load(LoadRequest {
             preset: preset.into(),
+            design: vec![],
             mode,
             id: None,
             seed: 4,
@@ -321,6 +337,60 @@ fn requests_drive_the_page() {
 }
 
 #[test]
+fn a_design_loads_as_its_link_would() {
+    let d = "s.payment.error_rate:0.3~f.order.place.1.mode:publish";
+    let Incoming::Host(load) = parse(&msg(
+        "orderflow:load",
+        &[("preset", text("sync-chain")), ("design", text(d))],
+    ))
+    .unwrap() else {
+        panic!("not a host message")
+    };
+    let mut c = ctrl("?preset=hybrid&seed=1");
+    apply(&load, &mut c).unwrap();
+    apply(&HostMessage::Seek(SimTime::from_millis(15_000)), &mut c).unwrap();
+    settle(&mut c);
+    let loaded = StateEvent::of(&mut c);
+    assert_eq!(loaded.preset, "sync-chain");
+    // The state event says which design runs, in the same form.
+    assert_eq!(loaded.design, d);
+    let mut linked = ctrl(&format!("?preset=sync-chain&seed=1&t=15000&d={d}"));
+    settle(&mut linked);
+    assert_eq!(StateEvent::of(&mut linked), loaded);
+    // And the design made a difference: the preset as it is differs.
+    let mut plain = ctrl("?preset=sync-chain&seed=1&t=15000");
+    settle(&mut plain);
+    assert_ne!(StateEvent::of(&mut plain).counters, loaded.counters);
+}
+
+#[test]
+fn a_design_the_preset_cannot_take_is_refused_by_setting() {
+    let mut c = ctrl("?preset=sync-chain&seed=2&orders=50");
+    let before = StateEvent::of(&mut c);
+    for (d, expected) in [
+        (
+            "s.payment.replicas:0",
+            "orderflow:load: design: services.payment.replicas: must be a whole number from 1 to 256, got \"0\"",
+        ),
+        (
+            "s.nosuch.replicas:2",
+            "orderflow:load: design: services.nosuch",
+        ),
+    ] {
+        let Incoming::Host(load) = parse(&msg(
+            "orderflow:load",
+            &[("preset", text("sync-chain")), ("design", text(d))],
+        ))
+        .unwrap() else {
+            panic!("not a host message")
+        };
+        let why = apply(&load, &mut c).unwrap_err();
+        assert!(why.starts_with(expected), "{d}: {why:?} lacks {expected:?}");
+        assert_eq!(StateEvent::of(&mut c), before, "{d}");
+    }
+}
+
+#[test]
 fn requests_that_do_not_fit_the_run_change_nothing() {
     let mut c = ctrl("?preset=sync-chain&seed=2&orders=50");
     apply(&HostMessage::Select(5), &mut c).unwrap();
@@ -333,6 +403,7 @@ fn requests_that_do_not_fit_the_run_change_nothing() {
     let why = apply(
         &HostMessage::Load(LoadRequest {
             preset: "sync-chain".into(),
+            design: vec![],
             mode: Some(Completion::Polling),
             id: None,
             seed: 1,
@@ -350,6 +421,7 @@ fn requests_that_do_not_fit_the_run_change_nothing() {
     let why = apply(
         &HostMessage::Load(LoadRequest {
             preset: "pizza".into(),
+            design: vec![],
             mode: None,
             id: Some(IdSource::IdService),
             seed: 1,
@@ -371,6 +443,7 @@ fn a_load_carries_the_id_source_to_the_run() {
     apply(
         &HostMessage::Load(LoadRequest {
             preset: "async-write".into(),
+            design: vec![],
             mode: Some(Completion::Websocket),
             id: Some(IdSource::IdService),
             seed: 2,
@@ -460,6 +533,7 @@ fn what_the_playground_posts() {
         [
             "type",
             "preset",
+            "design",
             "mode",
             "seed",
             "t_ms",
