@@ -16,8 +16,9 @@ export const BUDGET_BROTLI_B = 300_000;
 export const CEILING_BROTLI_B = 420_000;
 
 /** Files loaded only on demand (the design's JSON worker, started when the
- *  JSON view first asks): listed, but not part of the start-up budget. */
-export const LAZY = /(^|\/)design-json(_bg|_loader)?\.(js|wasm)$/;
+ *  JSON view first asks; the engine worker of "Run N seeds"): listed, but
+ *  not part of the start-up budget. */
+export const LAZY = /(^|\/)(design-json|orderflow-worker)(_bg|_loader)?\.(js|wasm)$/;
 
 const KINDS = { ".wasm": "wasm", ".js": "js", ".css": "css" };
 

@@ -14,9 +14,11 @@ use leptos::ev;
 use leptos::prelude::*;
 
 use crate::claims_view::ClaimShow;
+use crate::compare_view::DeltaTable;
 use crate::components::{
-    ClaimsPanel, DesignDrawer, EventLog, ExportMenu, InspectorPanel, LiveDiagram, MetricsPanel,
-    NodePanel, QueuePanel, ScenarioBar, TabBar, TabPanel, Transport,
+    ClaimsPanel, CompareBar, DeltaPanel, DesignDrawer, EventLog, ExportMenu, FirstDesignName,
+    InspectorPanel, LiveDiagram, MetricsPanel, NodePanel, QueuePanel, ScenarioBar, SideBySide,
+    TabBar, TabPanel, Transport,
 };
 use crate::controller::{Controller, UiState};
 use crate::controls_view::{Shortcut, slider_to_speed};
@@ -27,7 +29,8 @@ use crate::faults::{FaultPreset, rate_of_percent};
 use crate::inspector::Inspection;
 use crate::run::DesignView;
 use crate::scene::Frame;
-use crate::stats::Stats;
+use crate::seeds_worker;
+use crate::stats::{Chart, Stats};
 use crate::tabs::Tab;
 use crate::url_state::UrlState;
 use orderflow_sim::ids::{OrderId, ServiceId};
@@ -47,6 +50,14 @@ pub struct Live {
     /// What stays fixed for the design; replaced when its model is rebuilt
     /// (another preset, seed, order count or completion mode).
     pub design: ReadSignal<Arc<DesignView>>,
+    /// The other designs' fixed parts (empty with one design).
+    pub others: ReadSignal<Arc<Vec<DesignView>>>,
+    /// The other designs' pictures, every animation frame.
+    pub other_frames: ReadSignal<Vec<Frame>>,
+    /// The delta table (two or three designs), a few times a second.
+    pub delta: ReadSignal<Option<DeltaTable>>,
+    /// The comparison's overlaid charts, a few times a second.
+    pub charts: ReadSignal<Vec<Chart>>,
 }
 
 /// What components do: every change to the page is one of these named
@@ -61,6 +72,10 @@ pub struct Actions {
     set_stats: WriteSignal<Stats>,
     set_log_rev: WriteSignal<u64>,
     set_design: WriteSignal<Arc<DesignView>>,
+    set_others: WriteSignal<Arc<Vec<DesignView>>>,
+    set_other_frames: WriteSignal<Vec<Frame>>,
+    set_delta: WriteSignal<Option<DeltaTable>>,
+    set_charts: WriteSignal<Vec<Chart>>,
 }
 
 /// Wraps a controller into the page's two handles and provides them as
@@ -75,12 +90,20 @@ pub fn provide_app(mut ctrl: Controller) -> (Live, Actions) {
     let (stats, set_stats) = signal(Stats::default());
     let (log_rev, set_log_rev) = signal(0);
     let (design, set_design) = signal(design);
+    let (others, set_others) = signal(Arc::new(ctrl.other_design_views()));
+    let (other_frames, set_other_frames) = signal(ctrl.other_frames());
+    let (delta, set_delta) = signal(ctrl.delta_table());
+    let (charts, set_charts) = signal(ctrl.overlaid_charts());
     let live = Live {
         frame,
         ui,
         stats,
         log_rev,
         design,
+        others,
+        other_frames,
+        delta,
+        charts,
     };
     let actions = Actions {
         ctrl: StoredValue::new_local(ctrl),
@@ -90,6 +113,10 @@ pub fn provide_app(mut ctrl: Controller) -> (Live, Actions) {
         set_stats,
         set_log_rev,
         set_design,
+        set_others,
+        set_other_frames,
+        set_delta,
+        set_charts,
     };
     // One context entry for both: each context type costs code in the
     // bundle.
@@ -126,8 +153,11 @@ impl Actions {
             .design
             .with_untracked(|d| d.generation != generation)
         {
-            let design = self.ctrl.with_value(Controller::design_view);
+            let (design, others) = self
+                .ctrl
+                .with_value(|c| (c.design_view(), c.other_design_views()));
             self.set_design.set(Arc::new(design));
+            self.set_others.set(Arc::new(others));
         }
         self.refresh_panels();
         self.sync_url();
@@ -142,17 +172,47 @@ impl Actions {
             self.set_ui.set(ui);
         }
         self.set_frame.set(frame);
+        self.redraw_others();
+    }
+
+    /// The other designs' pictures (nothing to do with one design).
+    fn redraw_others(&self) {
+        let Some(frames) = self
+            .ctrl
+            .try_update_value(|c| (c.runs().len() > 1).then(|| c.other_frames()))
+        else {
+            return;
+        };
+        match frames {
+            Some(f) => self.set_other_frames.set(f),
+            None => {
+                if self.live.other_frames.with_untracked(|f| !f.is_empty()) {
+                    self.set_other_frames.set(Vec::new());
+                }
+            }
+        }
     }
 
     /// Refreshes the metrics, the event log and the controls.
     fn refresh_panels(&self) {
-        let Some((stats, log_changed, ui)) = self
-            .ctrl
-            .try_update_value(|c| (c.stats(), c.update_log(), c.ui_state()))
-        else {
+        let Some((stats, log_changed, ui, delta, charts)) = self.ctrl.try_update_value(|c| {
+            (
+                c.stats(),
+                c.update_log(),
+                c.ui_state(),
+                c.delta_table(),
+                c.overlaid_charts(),
+            )
+        }) else {
             return;
         };
+        if self.live.charts.with_untracked(|c| *c != charts) {
+            self.set_charts.set(charts);
+        }
         self.set_stats.set(stats);
+        if self.live.delta.with_untracked(|d| *d != delta) {
+            self.set_delta.set(delta);
+        }
         if log_changed {
             self.set_log_rev.update(|r| *r += 1);
         }
@@ -259,6 +319,40 @@ impl Actions {
     /// An order count typed into its field.
     pub fn enter_orders(&self, text: String) {
         self.act(&mut |c| c.enter_orders(&text));
+    }
+
+    // ---- Compare ----
+
+    /// "Compare with…": a copy of the first design ([`crate::controller::COPY`])
+    /// or a preset.
+    pub fn compare_with(&self, choice: String) {
+        self.act(&mut |c| c.compare_with(&choice));
+    }
+
+    /// Takes design `k` off the page.
+    pub fn remove_design(&self, k: usize) {
+        self.act(&mut |c| c.remove_design(k));
+    }
+
+    /// Opens a built-in comparison.
+    pub fn open_built_in(&self, id: &'static str) {
+        seeds_worker::stop();
+        self.act(&mut |c| c.open_built_in(id));
+    }
+
+    /// "Run N seeds" in the engine worker; the table fills in when done.
+    pub fn run_seeds(&self, seeds: u64) {
+        let mut job = None;
+        self.act(&mut |c| job = c.start_seeds(seeds));
+        let Some(job) = job else { return };
+        let me = *self;
+        seeds_worker::start(
+            &job,
+            move |design, seed_index, values| {
+                me.act(&mut |c| c.seeds_received(design, seed_index, &values));
+            },
+            move |e| me.act(&mut |c| c.seeds_failed(e.clone())),
+        );
     }
 
     // ---- Selection ----
@@ -473,6 +567,7 @@ impl Animated for Actions {
         if let Some(frame) = self.ctrl.try_update_value(Controller::frame) {
             self.set_frame.set(frame);
         }
+        self.redraw_others();
     }
 
     fn refresh_panels(&self) {
@@ -554,15 +649,21 @@ pub fn App() -> impl IntoView {
                     </div>
                 </Show>
                 <ScenarioBar />
+                <CompareBar />
                 <DesignDrawer />
                 <Transport compact=false />
                 <ExportMenu />
-                <div class="page__main">
+                <div class="page__main" class:page__main--compare=move || live.ui.with(|u| u.designs.len() > 1)>
                     <div class="page__stage">
-                        <section class="page__diagram" aria-label="Diagram">
-                            <LiveDiagram />
-                            <QueuePanel />
-                        </section>
+                        <div class="page__designs">
+                            <section class="page__diagram" aria-label="Diagram">
+                                <FirstDesignName />
+                                <LiveDiagram />
+                                <QueuePanel />
+                            </section>
+                            <SideBySide />
+                        </div>
+                        <DeltaPanel />
                         <TabBar tab />
                         <TabPanel tab of=Tab::Order><InspectorPanel /></TabPanel>
                         <TabPanel tab of=Tab::Log><EventLog /></TabPanel>
@@ -591,7 +692,10 @@ fn EmbedPage() -> impl IntoView {
     leptos_use::use_resize_observer(root, move |_, _| crate::embed_bridge::post_height());
     view! {
         <div class="embed" node_ref=root>
+            <FirstDesignName />
             <LiveDiagram />
+            <SideBySide />
+            <DeltaPanel />
             <Transport compact=true />
         </div>
     }

@@ -14,6 +14,7 @@ use orderflow_sim::ids::{OrderId, ServiceId};
 use orderflow_sim::{Command, Completion, IdSource, SimTime};
 
 use crate::claims_view::{ClaimFigure, ClaimShow, FigureWatch};
+use crate::compare_view::{self, DeltaTable, SeedsRun};
 use crate::controls_view::{parse_orders, parse_seed};
 use crate::event_log::LogFilter;
 use crate::faults::{
@@ -25,7 +26,22 @@ use crate::run::{DesignView, Run, fault_presets};
 use crate::scene::Frame;
 use crate::session::Advance;
 use crate::stats::Stats;
-use crate::url_state::UrlState;
+use crate::url_state::{OtherDesign, UrlState};
+use orderflow_sim::compare::{self, Comparison, Design, Figures};
+use orderflow_sim::comparisons::{self, BuiltIn, DesignSpec, MAX_DESIGNS, SeedsJob};
+use orderflow_sim::measure;
+
+/// The "Compare with…" choice that copies the first design.
+pub const COPY: &str = "copy";
+
+/// `said`, then what was not applied where.
+fn with_skipped(said: String, skipped: &[String]) -> String {
+    if skipped.is_empty() {
+        said
+    } else {
+        format!("{said}; {}", skipped.join("; "))
+    }
+}
 
 mod design_actions;
 
@@ -74,6 +90,12 @@ pub struct Controller {
     origin: Option<String>,
     selected_node: Option<ServiceId>,
     selected_order: Option<OrderId>,
+    /// The built-in comparison on screen, while its designs are unchanged.
+    built_in: Option<&'static str>,
+    /// "Run N seeds" under way.
+    seeds_run: Option<SeedsRun>,
+    /// The last finished one: the job's text (which designs) and the result.
+    seeds_result: Option<(String, Comparison)>,
     /// The figure of the claim last shown ("Show me"), until another run
     /// is loaded.
     watch: Option<FigureWatch>,
@@ -102,7 +124,71 @@ impl Controller {
             origin: url.origin.clone(),
             selected_node: None,
             selected_order: None,
+            built_in: None,
+            seeds_run: None,
+            seeds_result: None,
             watch: None,
+        }
+        .with_url_designs(url)
+    }
+
+    /// The other designs a URL names (`vs=`), their commands (`cmds2=`…)
+    /// and the built-in comparison (`cmp=`).
+    fn with_url_designs(mut self, url: &UrlState) -> Controller {
+        // Each design's edits are in the link (`d=`, `d2=`, `d3=`); a
+        // built-in comparison's designs may also leave out their presets'
+        // own faults, which the link says by naming the comparison.
+        let b = url.cmp.as_deref().and_then(comparisons::built_in);
+        let no_faults = |k: usize, preset: &str| -> bool {
+            b.and_then(|b| b.designs.get(k))
+                .filter(|d| d.preset == preset)
+                .is_some_and(|d| d.no_faults)
+        };
+        if no_faults(0, &url.preset) {
+            self.runs[0] = Run::from_url_edited(url, true, &mut self.notices);
+        }
+        for (k, other) in url.others.iter().enumerate() {
+            let u = UrlState {
+                preset: other.preset.clone(),
+                mode: other.mode,
+                seed: url.seed,
+                orders: other.orders,
+                commands: other.commands.clone(),
+                design: other.design.clone(),
+                ..UrlState::default()
+            };
+            if let Err(e) = self.add_run(&u, no_faults(k + 1, &other.preset)) {
+                self.notices.push(format!("vs[{k}]: {e}"));
+            }
+        }
+        match (b, &url.cmp) {
+            // `cmp=` alone: the built-in comparison as one click opens it,
+            // at the link's seed and time.
+            (Some(b), _) if url.others.is_empty() => {
+                let (notices, seek) = (std::mem::take(&mut self.notices), self.pending_seek);
+                self.open_built_in(b.id);
+                self.message = None;
+                self.notices = notices;
+                self.pending_seek = seek;
+            }
+            (Some(b), _) => {
+                self.built_in = Some(b.id);
+                self.label_built_in();
+            }
+            (None, Some(id)) => self.notices.push(format!("cmp: unknown comparison {id:?}")),
+            (None, None) => {}
+        }
+        self
+    }
+
+    /// Names the runs after the built-in comparison's designs.
+    fn label_built_in(&mut self) {
+        let Some(b) = self.built_in.and_then(comparisons::built_in) else {
+            return;
+        };
+        let labels = b.designs.iter().map(|d| d.label);
+        for (run, label) in self.runs.iter_mut().zip(labels) {
+            run.set_label(label);
         }
     }
 
@@ -110,19 +196,223 @@ impl Controller {
     /// (preset, mode, seed, orders, commands); it catches up with the
     /// others' time. A problem with it keeps the runs as they are and is
     /// returned in words.
-    pub fn add_run(&mut self, url: &UrlState) -> Result<(), String> {
+    pub fn add_run(&mut self, url: &UrlState, no_faults: bool) -> Result<(), String> {
         let mut notices = Vec::new();
-        let run = Run::from_url(url, &mut notices);
+        let run = Run::from_url_edited(url, no_faults, &mut notices);
         if !notices.is_empty() {
             return Err(notices.join("; "));
         }
+        if self.runs.len() >= MAX_DESIGNS {
+            return Err(format!("at most {MAX_DESIGNS} designs side by side"));
+        }
+        self.push_run(run);
+        Ok(())
+    }
+
+    /// Adds `run` beside the others; it catches up with their time.
+    fn push_run(&mut self, run: Run) {
         let now = self.now();
         self.runs.push(run);
         self.generation += 1;
+        self.built_in = None;
         if now > SimTime::ZERO {
             self.pending_seek = Some(self.pending_seek.map_or(now, |t| t.max(now)));
         }
-        Ok(())
+    }
+
+    // ---- Compare ----
+
+    /// "Compare with…": `choice` is [`COPY`] (a copy of the first design,
+    /// to edit) or a preset's name. The new design runs with the first's
+    /// seed and every command the first received, at the same times (those
+    /// naming a service it lacks are left out, and the message says so).
+    pub fn compare_with(&mut self, choice: &str) {
+        if self.runs.len() >= MAX_DESIGNS {
+            self.message = Some(format!("at most {MAX_DESIGNS} designs side by side"));
+            return;
+        }
+        let first = self.run().spec();
+        let spec = if choice == COPY {
+            first.clone()
+        } else if orderflow_sim::presets::NAMES.contains(&choice) {
+            DesignSpec {
+                commands: first.commands.clone(),
+                ..DesignSpec::preset(choice)
+            }
+        } else {
+            self.message = Some(format!("compare: unknown preset {choice:?}"));
+            return;
+        };
+        let mut skipped = Vec::new();
+        match Run::from_spec(&spec, self.run().session().seed(), &mut skipped) {
+            Ok(mut run) => {
+                if choice == COPY {
+                    run.set_label(format!("{} (copy)", run.label()));
+                }
+                let label = run.label().to_owned();
+                self.push_run(run);
+                self.message = Some(with_skipped(format!("comparing with {label}"), &skipped));
+            }
+            Err(e) => self.message = Some(e),
+        }
+    }
+
+    /// Takes design `k` (not the first) off the page.
+    pub fn remove_design(&mut self, k: usize) {
+        if k == 0 || k >= self.runs.len() {
+            return;
+        }
+        self.runs.remove(k);
+        self.generation += 1;
+        self.built_in = None;
+    }
+
+    /// Opens the built-in comparison `id`: its designs, from time zero, with
+    /// the shared faults scheduled in each.
+    pub fn open_built_in(&mut self, id: &str) {
+        let Some(b) = comparisons::built_in(id) else {
+            self.message = Some(format!("compare: unknown comparison {id:?}"));
+            return;
+        };
+        let specs = match b.specs() {
+            Ok(s) => s,
+            Err(e) => {
+                self.message = Some(e);
+                return;
+            }
+        };
+        let seed = self.run().session().seed();
+        let mut skipped = Vec::new();
+        let runs: Result<Vec<Run>, String> = specs
+            .iter()
+            .map(|(label, spec)| {
+                Run::from_spec(spec, seed, &mut skipped).map(|mut r| {
+                    r.set_label(*label);
+                    r
+                })
+            })
+            .collect();
+        match runs {
+            Ok(runs) => {
+                self.runs = runs;
+                self.reset_view(0);
+                self.built_in = Some(b.id);
+                self.message = Some(with_skipped(b.title.to_owned(), &skipped));
+            }
+            Err(e) => self.message = Some(e),
+        }
+    }
+
+    /// The built-in comparison on screen.
+    pub fn built_in(&self) -> Option<&'static BuiltIn> {
+        self.built_in.and_then(comparisons::built_in)
+    }
+
+    /// The designs as the worker takes them: each run's spec, the first's
+    /// seed, `seeds` seeds.
+    pub fn seeds_job(&self, seeds: u64) -> SeedsJob {
+        SeedsJob {
+            first_seed: self.run().session().seed(),
+            seeds,
+            designs: self.runs.iter().map(Run::spec).collect(),
+        }
+    }
+
+    /// Starts "Run N seeds": returns the job's text for the worker.
+    pub fn start_seeds(&mut self, seeds: u64) -> Option<String> {
+        let job = self.seeds_job(seeds);
+        let designs: Vec<Design> = self
+            .runs
+            .iter()
+            .map(|r| Design {
+                label: r.label().to_owned(),
+                model: r.model().clone(),
+                completion: r.session().mode(),
+            })
+            .collect();
+        let run = SeedsRun::new(&job, designs);
+        let text = run.job_text.clone();
+        self.seeds_run = Some(run);
+        self.message = Some(format!("running {seeds} seeds of each design…"));
+        Some(text)
+    }
+
+    /// One result from the worker: design `design`, seed number
+    /// `seed_index`, its figures.
+    pub fn seeds_received(&mut self, design: usize, seed_index: usize, values: &[f64]) {
+        let Some(run) = self.seeds_run.as_mut() else {
+            return;
+        };
+        if let Err(e) = run.receive(design, seed_index, values) {
+            self.seeds_run = None;
+            self.message = Some(e);
+            return;
+        }
+        if let Some(result) = run.result() {
+            let seeds = result.seeds.len();
+            self.seeds_result = Some((run.job_text.clone(), result));
+            self.seeds_run = None;
+            self.message = Some(format!("{seeds} seeds of each design done"));
+        }
+    }
+
+    /// The worker failed: the message, in words.
+    pub fn seeds_failed(&mut self, error: String) {
+        self.seeds_run = None;
+        self.message = Some(format!("running seeds failed: {error}"));
+    }
+
+    /// Share done of "Run N seeds", while it runs.
+    pub fn seeds_progress(&self) -> Option<f64> {
+        self.seeds_run.as_ref().map(SeedsRun::progress)
+    }
+
+    /// The comparison's overlaid charts (empty with one design).
+    pub fn overlaid_charts(&self) -> Vec<crate::stats::Chart> {
+        if self.runs.len() < 2 {
+            return Vec::new();
+        }
+        let designs: Vec<(&str, &orderflow_sim::Sim)> = self
+            .runs
+            .iter()
+            .map(|r| (r.label(), r.session().sim()))
+            .collect();
+        crate::stats::overlaid(&designs)
+    }
+
+    /// The delta table: over seeds when a result for exactly these designs
+    /// is in, otherwise the runs on screen at their time. `None` with one
+    /// design.
+    pub fn delta_table(&self) -> Option<DeltaTable> {
+        if self.runs.len() < 2 {
+            return None;
+        }
+        let first = self.built_in().map_or(&[][..], |b| b.figures);
+        if let Some((job, result)) = &self.seeds_result {
+            let seeds = result.seeds.len() as u64;
+            if *job == self.seeds_job(seeds).to_text() {
+                return Some(compare_view::table(result, first));
+            }
+        }
+        let designs: Vec<Design> = self
+            .runs
+            .iter()
+            .map(|r| Design {
+                label: r.label().to_owned(),
+                model: r.model().clone(),
+                completion: r.session().mode(),
+            })
+            .collect();
+        let figures: Vec<Vec<Figures>> = self
+            .runs
+            .iter()
+            .map(|r| vec![measure::measure(r.session().sim())])
+            .collect();
+        let seed = self.run().session().seed();
+        Some(compare_view::table(
+            &compare::summarise(&designs, &[seed], &figures),
+            first,
+        ))
     }
 
     // ---- What the page reads ----
@@ -243,6 +533,17 @@ impl Controller {
             autoplay: self.autoplay,
             design: run.edits().to_vec(),
             origin: self.origin.clone(),
+            others: self.runs[1..]
+                .iter()
+                .map(|r| OtherDesign {
+                    preset: r.preset().to_owned(),
+                    mode: r.mode_override(),
+                    orders: r.orders_override(),
+                    commands: r.url_commands(),
+                    design: r.edits().to_vec(),
+                })
+                .collect(),
+            cmp: self.built_in.map(str::to_owned),
         }
     }
 
@@ -276,6 +577,23 @@ impl Controller {
     /// What stays fixed for the first run's design.
     pub fn design_view(&self) -> DesignView {
         self.run().design_view(self.generation)
+    }
+
+    /// What stays fixed for each of the other designs.
+    pub fn other_design_views(&self) -> Vec<DesignView> {
+        self.runs[1..]
+            .iter()
+            .map(|r| r.design_view(self.generation))
+            .collect()
+    }
+
+    /// The pictures of the other designs at their time.
+    pub fn other_frames(&mut self) -> Vec<Frame> {
+        let (min_display, reduced) = (self.min_display(), self.reduced_motion);
+        self.runs[1..]
+            .iter_mut()
+            .map(|r| r.frame(min_display, reduced))
+            .collect()
     }
 
     /// The inspector's view of the selected order.
@@ -328,6 +646,9 @@ impl Controller {
             embed: self.embed,
             commands: run.session().history().len(),
             scheduled: run.session().scheduled().len(),
+            designs: self.runs.iter().map(|r| r.label().to_owned()).collect(),
+            built_in: self.built_in,
+            seeds_progress: self.seeds_progress(),
             claim_figure: self.claim_figure(),
         }
     }
@@ -527,18 +848,54 @@ impl Controller {
     /// the link is carried by all of them.
     pub fn load(&mut self, url: &UrlState) {
         let mut notices = Vec::new();
-        let run = Run::from_url(url, &mut notices);
+        let reseeded = url.seed != self.run().session().seed();
+        // A new seed alone keeps the comparison (a built-in's designs
+        // included, their presets' faults still left out).
+        let was = self.run_choice();
+        let same_design = UrlState {
+            seed: was.seed,
+            t_us: 0,
+            commands: Vec::new(),
+            ..url.clone()
+        } == UrlState {
+            speed: url.speed,
+            embed: url.embed,
+            autoplay: url.autoplay,
+            origin: url.origin.clone(),
+            ..was
+        };
+        let no_faults = same_design && self.run().no_faults();
+        let run = Run::from_url_edited(url, no_faults, &mut notices);
         if !notices.is_empty() {
             self.message = Some(notices.join("; "));
             return;
         }
         self.runs[0] = run;
+        if reseeded && same_design {
+            // Every design runs with the same seed.
+            let mut skipped = Vec::new();
+            for k in 1..self.runs.len() {
+                let (spec, label) = (self.runs[k].spec(), self.runs[k].label().to_owned());
+                if let Ok(mut r) = Run::from_spec(&spec, url.seed, &mut skipped) {
+                    r.set_label(label);
+                    self.runs[k] = r;
+                }
+            }
+        } else if !same_design {
+            self.built_in = None;
+        }
+        self.reset_view(url.t_us);
+    }
+
+    /// After the runs were replaced: paused at zero (then sought to `t_us`
+    /// if not zero), nothing selected.
+    fn reset_view(&mut self, t_us: u64) {
         self.generation += 1;
         self.playback = Playback::new(self.playback.speed());
         self.ff = None;
         let rewind = self.runs.iter().any(|r| r.now() > SimTime::ZERO);
-        self.pending_seek = if url.t_us > 0 {
-            Some(SimTime(url.t_us))
+        self.pending_seek = if t_us > 0 {
+            Some(SimTime(t_us))
         } else {
             rewind.then_some(SimTime::ZERO)
         };
@@ -668,16 +1025,40 @@ impl Controller {
 
     // ---- Break things: commands to the first run ----
 
-    /// Applies a command now.
+    /// Applies a command now, to every design that has its service (the
+    /// message names the ones that do not).
     pub fn apply(&mut self, cmd: Command) {
-        let said = self.run_mut().apply(cmd);
-        self.message = Some(said);
+        let said = self.run_mut().apply(cmd.clone());
+        let mut skipped = Vec::new();
+        for run in &mut self.runs[1..] {
+            if run.model().resolve_command(&cmd).is_ok() {
+                run.apply(cmd.clone());
+            } else {
+                skipped.push(format!(
+                    "{}: not applied (it has no such service)",
+                    run.label()
+                ));
+            }
+        }
+        self.message = Some(with_skipped(said, &skipped));
     }
 
-    /// Applies a timed fault now and schedules its end.
+    /// Applies a timed fault now and schedules its end, in every design
+    /// that has its service.
     pub fn inject(&mut self, fault: &FaultPreset) {
         let said = self.run_mut().inject(fault);
-        self.message = Some(said);
+        let mut skipped = Vec::new();
+        for run in &mut self.runs[1..] {
+            if run.model().resolve_command(&fault.on).is_ok() {
+                run.inject(fault);
+            } else {
+                skipped.push(format!(
+                    "{}: not applied (it has no such service)",
+                    run.label()
+                ));
+            }
+        }
+        self.message = Some(with_skipped(said, &skipped));
     }
 
     /// The id of service `node`, if it exists.
@@ -772,6 +1153,12 @@ pub struct UiState {
     pub embed: bool,
     pub commands: usize,
     pub scheduled: usize,
+    /// Every design's label, the first first.
+    pub designs: Vec<String>,
+    /// The built-in comparison on screen.
+    pub built_in: Option<&'static str>,
+    /// Share done of "Run N seeds", while it runs.
+    pub seeds_progress: Option<f64>,
     /// The figure of the claim last shown, highlighted in the metrics.
     pub claim_figure: Option<ClaimFigure>,
 }
@@ -1220,7 +1607,7 @@ mod tests {
     fn two_runs_of_one_preset_stay_in_lock_step() {
         let query = "?preset=hybrid-queue&seed=4&orders=400";
         let mut c = ctrl(query);
-        c.add_run(&UrlState::parse(query).0).unwrap();
+        c.add_run(&UrlState::parse(query).0, false).unwrap();
         assert_eq!(c.runs().len(), 2);
         let in_step = |c: &mut Controller, what: &str| {
             let (a, b) = (&c.runs()[0], &c.runs()[1]);
@@ -1277,7 +1664,7 @@ mod tests {
     #[test]
     fn two_designs_share_one_clock() {
         let mut c = ctrl("?preset=sync-chain&seed=2");
-        c.add_run(&UrlState::parse("?preset=hybrid-queue&seed=2").0)
+        c.add_run(&UrlState::parse("?preset=hybrid-queue&seed=2").0, false)
             .unwrap();
         let same_time = |c: &Controller, what: &str| {
             let times: Vec<SimTime> = c.runs().iter().map(Run::now).collect();
@@ -1313,7 +1700,7 @@ mod tests {
                 .all(|r| r.session().sim().orders_started() >= 50)
         );
         // A run added later joins at the others' time.
-        c.add_run(&UrlState::parse("?preset=mmc").0).unwrap();
+        c.add_run(&UrlState::parse("?preset=mmc").0, false).unwrap();
         settle(&mut c, u64::MAX);
         assert_eq!(c.runs()[2].now(), c.runs()[0].now());
         let unknown = UrlState {
@@ -1321,9 +1708,215 @@ mod tests {
             ..UrlState::default()
         };
         assert_eq!(
-            c.add_run(&unknown),
+            c.add_run(&unknown, false),
             Err("preset: unknown preset \"nope\"".into())
         );
         assert_eq!(c.runs().len(), 3);
+    }
+
+    fn delta_cell(t: &DeltaTable, metric: &str, design: usize) -> crate::compare_view::DeltaCell {
+        t.headline
+            .iter()
+            .find(|r| r.name == metric)
+            .unwrap_or_else(|| panic!("no row {metric}"))
+            .cells[design]
+            .clone()
+    }
+
+    /// The first built-in comparison: three designs, one outage at the same
+    /// moment in each, the chain answering later than the hybrid; its share
+    /// link gives the same figures.
+    #[test]
+    fn a_built_in_comparison_runs_and_its_link_reproduces_it() {
+        let mut c = ctrl("?preset=mmc&seed=4");
+        c.open_built_in("payment-outage");
+        let labels: Vec<String> = c.runs().iter().map(|r| r.label().to_owned()).collect();
+        assert_eq!(labels, ["Synchronous chain", "Fire-and-forget", "Hybrid"]);
+        assert!(c.runs().iter().all(|r| r.session().seed() == 4));
+        c.seek(SimTime::from_secs(20));
+        settle(&mut c, 50_000);
+        let payment_up = |r: &Run| {
+            let p = r.model().service_index("payment").unwrap();
+            r.session().sim().service(p).up
+        };
+        assert!(
+            c.runs().iter().all(|r| !payment_up(r)),
+            "payment down in all three"
+        );
+        c.seek(SimTime::from_secs(90));
+        settle(&mut c, 50_000);
+        assert!(c.runs().iter().all(payment_up));
+        let t = c.delta_table().unwrap();
+        assert_eq!(t.designs, labels);
+        assert_eq!(t.seeds, 1);
+        let hybrid = delta_cell(&t, "latency.response.mean_ms", 2);
+        assert_eq!(hybrid.mark, crate::compare_view::Mark::Better, "{hybrid:?}");
+        assert!(hybrid.versus.starts_with('−'), "{hybrid:?}");
+
+        let query = c.share_query();
+        assert!(query.contains("cmp=payment-outage"), "{query}");
+        assert!(query.contains("vs=fire-and-forget~hybrid"), "{query}");
+        let mut d = ctrl(&query);
+        assert!(d.notices().is_empty(), "{:?}", d.notices());
+        settle(&mut d, 50_000);
+        assert_eq!(d.runs().iter().map(Run::label).collect::<Vec<_>>(), labels);
+        assert_eq!(
+            d.delta_table().unwrap(),
+            t,
+            "identical figures from the link"
+        );
+    }
+
+    #[test]
+    fn commands_go_to_every_design_that_can_take_them() {
+        let mut c = ctrl("?preset=hybrid");
+        c.apply(Command::SetUp {
+            service: "payment".into(),
+            up: false,
+        });
+        c.compare_with("sync-chain");
+        assert_eq!(c.runs().len(), 2);
+        assert_eq!(
+            c.runs()[1].spec().commands.len(),
+            1,
+            "the new design gets the first's command at its time"
+        );
+        c.apply(Command::SetUp {
+            service: "status".into(),
+            up: false,
+        });
+        let said = c.message().unwrap();
+        assert!(said.starts_with("applied: status down"), "{said}");
+        assert!(said.contains("sync-chain: not applied"), "{said}");
+        c.compare_with(COPY);
+        assert_eq!(c.runs()[2].label(), "hybrid (copy)");
+        c.compare_with("mmc");
+        assert!(c.message().unwrap().starts_with("at most 3"));
+        c.remove_design(1);
+        assert_eq!(c.runs().len(), 2);
+        assert_eq!(c.runs()[1].label(), "hybrid (copy)");
+    }
+
+    /// Each built-in opened by its short link (`cmp=`, seed, time): the
+    /// figure its sentence leads with, per design, as the page shows it.
+    /// e2e/compare-builtins.spec.ts expects the same texts.
+    #[test]
+    fn each_built_in_by_its_link_shows_its_first_figure() {
+        let cases: [(&str, u64, &[&str]); 6] = [
+            ("payment-outage", 60_000, &["377 ms", "7.6 ms", "287 ms"]),
+            (
+                "completion-channels",
+                60_000,
+                &["578 ms", "1.3 ms", "51.4 ms"],
+            ),
+            ("breaker-hanging-provider", 60_000, &["78", "0", "0"]),
+            ("competing-workers", 90_000, &["46.7 s", "21.4 s"]),
+            ("retry-storm", 30_000, &["7437", "26"]),
+            ("surge-cost", 60_000, &["540.0 s", "480.0 s"]),
+        ];
+        for (id, t_ms, expected) in cases {
+            let mut c = ctrl(&format!("?cmp={id}&seed=1&t={t_ms}"));
+            assert!(c.notices().is_empty(), "{id}: {:?}", c.notices());
+            settle(&mut c, 500_000);
+            assert_eq!(c.now(), SimTime::from_millis(t_ms), "{id}");
+            let b = comparisons::built_in(id).unwrap();
+            let t = c.delta_table().unwrap();
+            let labels: Vec<&str> = b.designs.iter().map(|d| d.label).collect();
+            assert_eq!(t.designs, labels, "{id}");
+            let row = &t.headline[0];
+            assert_eq!(row.name, b.figures[0], "{id}");
+            let values: Vec<&str> = row.cells.iter().map(|c| c.value.as_str()).collect();
+            assert_eq!(values, expected, "{id}");
+        }
+    }
+
+    /// A design beside the first, edited by link (`d2=`), runs as the
+    /// same design does when it is the first (`d=`), and the share link
+    /// keeps its edits.
+    #[test]
+    fn an_edited_design_beside_the_first_runs_as_it_does_alone() {
+        let d = "f.order.place.2.mode:publish";
+        let mut pair = ctrl(&format!("?preset=surge&seed=4&vs=surge&d2={d}"));
+        let mut alone = ctrl(&format!("?preset=surge&seed=4&d={d}"));
+        assert!(pair.notices().is_empty(), "{:?}", pair.notices());
+        assert!(pair.runs()[0].edits().is_empty());
+        assert_eq!(pair.runs()[1].edits(), alone.run().edits());
+        for c in [&mut pair, &mut alone] {
+            c.seek(SimTime::from_secs(20));
+            settle(c, 200_000);
+        }
+        assert_eq!(pair.runs()[1].stats(), alone.run().stats());
+        assert_ne!(pair.runs()[0].stats(), pair.runs()[1].stats());
+        assert!(
+            pair.share_query().contains(&format!("&d2={d}")),
+            "{}",
+            pair.share_query()
+        );
+    }
+
+    #[test]
+    fn every_built_in_opens_and_its_link_keeps_the_edits_and_figures() {
+        for b in comparisons::BUILT_IN {
+            let mut c = ctrl("?preset=sync-chain&seed=7");
+            c.open_built_in(b.id);
+            assert_eq!(c.runs().len(), b.designs.len(), "{}", b.id);
+            for (run, d) in c.runs().iter().zip(b.designs) {
+                let edits = orderflow_sim::design::text::parse(d.edits).unwrap();
+                assert_eq!(
+                    (run.label(), run.edits(), run.no_faults()),
+                    (d.label, &edits[..], d.no_faults),
+                    "{}",
+                    b.id
+                );
+            }
+            c.seek(SimTime::from_secs(20));
+            settle(&mut c, 200_000);
+            let query = c.share_query();
+            let mut back = ctrl(&query);
+            assert!(back.notices().is_empty(), "{}: {:?}", b.id, back.notices());
+            settle(&mut back, 200_000);
+            assert_eq!(back.now(), SimTime::from_secs(20), "{}", b.id);
+            for (a, z) in c.runs().iter().zip(back.runs()) {
+                assert_eq!(
+                    (a.edits(), a.no_faults()),
+                    (z.edits(), z.no_faults()),
+                    "{}",
+                    b.id
+                );
+                assert_eq!(a.stats(), z.stats(), "{}: {query}", b.id);
+            }
+        }
+    }
+
+    /// "Run N seeds": the worker's results, fed in, become intervals; a
+    /// changed design makes the table fall back to the runs on screen.
+    #[test]
+    fn seeds_results_fill_the_table_until_the_designs_change() {
+        let mut c = ctrl("?preset=sync-chain&orders=30");
+        c.compare_with("hybrid");
+        let text = c.start_seeds(3).unwrap();
+        assert_eq!(c.seeds_progress(), Some(0.0));
+        let job = SeedsJob::parse(&text).unwrap();
+        for (k, seed) in job.seed_list().into_iter().enumerate() {
+            for (i, spec) in job.designs.iter().enumerate() {
+                let design = spec.design().unwrap();
+                let figs = compare::run_design_with(&design, seed, &spec.commands).unwrap();
+                let values: Vec<f64> = figs.iter().map(|(_, v)| *v).collect();
+                c.seeds_received(i, k, &values);
+            }
+        }
+        assert_eq!(c.seeds_progress(), None);
+        let t = c.delta_table().unwrap();
+        assert_eq!(t.seeds, 3);
+        assert!(
+            delta_cell(&t, "latency.response.mean_ms", 1)
+                .value
+                .contains(" ± ")
+        );
+        c.apply(Command::SetUp {
+            service: "payment".into(),
+            up: false,
+        });
+        assert_eq!(c.delta_table().unwrap().seeds, 1);
     }
 }

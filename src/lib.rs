@@ -18,6 +18,7 @@
 //!   [`stats`] (metrics), [`claims_view`] (a preset's claims and their
 //!   "show me"), [`inspector`], [`event_log`], [`announce`]
 //!   (the diagram's state in words for screen readers);
+//! - [`compare_view`] (the delta table, results of many seeds);
 //! - [`design_json`] (the design's scenario JSON, read and written; only the
 //!   second wasm, `src/bin/design-json.rs`, links it) and [`json_worker`]
 //!   (the page's side of that worker);
@@ -25,7 +26,8 @@
 //!
 //! Browser-facing: [`app`] (the page and its two handles, [`app::Live`] and
 //! [`app::Actions`]), [`driver`] (the one module that touches the animation
-//! clock) and [`components`] (markup).
+//! clock), [`seeds_worker`] (the engine worker for "Run N seeds") and
+//! [`components`] (markup).
 //!
 //! Logic lives in the plain modules and is tested natively with `cargo test`;
 //! the components are tested in a browser with `wasm-bindgen-test`.
@@ -33,6 +35,7 @@
 pub mod announce;
 pub mod app;
 pub mod claims_view;
+pub mod compare_view;
 pub mod components;
 pub mod controller;
 pub mod controls_view;
@@ -53,6 +56,7 @@ pub mod layout;
 pub mod playback;
 pub mod run;
 pub mod scene;
+pub mod seeds_worker;
 pub mod session;
 pub mod stats;
 pub mod tabs;

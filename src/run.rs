@@ -7,6 +7,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use orderflow_sim::comparisons::DesignSpec;
 use orderflow_sim::design::{self, Edit};
 use orderflow_sim::ids::{IdVec, OrderId, ServiceId};
 use orderflow_sim::model::Model;
@@ -139,6 +140,9 @@ pub struct Run {
     faults: bool,
     /// The design's edits of its preset.
     edits: Vec<Edit>,
+    /// What the page calls this design (beside its diagram, in the delta
+    /// table).
+    label: String,
 }
 
 /// What stays fixed for a design until its model is rebuilt: the diagram,
@@ -156,6 +160,19 @@ pub struct DesignView {
 }
 
 impl Run {
+    /// As [`Run::from_url`], also without the preset's own scheduled faults
+    /// when `no_faults` (a built-in comparison's design; `faults=off`).
+    pub fn from_url_edited(url: &UrlState, no_faults: bool, notices: &mut Vec<String>) -> Run {
+        if no_faults && url.faults {
+            let url = UrlState {
+                faults: false,
+                ..url.clone()
+            };
+            return Run::from_url(&url, notices);
+        }
+        Run::from_url(url, notices)
+    }
+
     /// The run a URL describes: its preset, mode, seed, order count and
     /// commands. Never fails: each problem is added to `notices` (naming the
     /// field) and the run falls back to a default (the default preset, the
@@ -172,7 +189,7 @@ impl Run {
             Err(e) => {
                 notices.push(format!("{e}; showing the preset as it is"));
                 edits.clear();
-                load_model(&url.preset, url.orders).unwrap_or_else(|e| fallback(e, notices))
+                link_model(url, &[]).unwrap_or_else(|e| fallback(e, notices))
             }
         };
         if model.scenario.name != url.preset {
@@ -233,7 +250,85 @@ impl Run {
             orders_override: url.orders,
             faults: url.faults,
             edits,
+            label: String::new(),
         }
+        .labelled_by_default()
+    }
+
+    /// The run of `spec` with `seed`: its commands by time (those its model
+    /// cannot take are left out and described in `skipped`). The seam where
+    /// the design panel's edits come in is [`DesignSpec::model`].
+    pub fn from_spec(
+        spec: &DesignSpec,
+        seed: u64,
+        skipped: &mut Vec<String>,
+    ) -> Result<Run, String> {
+        let model = spec.model()?;
+        let mode = spec.mode.unwrap_or(model.client.completion);
+        let scheduled = spec.applicable(&model, skipped);
+        let session = Session::with_commands(model.clone(), mode, seed, Vec::new(), scheduled)
+            .map_err(|e| format!("{}: {e}", spec.label()))?;
+        Ok(Run {
+            preset: model.scenario.name.clone(),
+            scene: Scene::new(&model, session.options().id_source),
+            model,
+            session,
+            flights: Flights::default(),
+            log: LogIndex::default(),
+            orders_override: spec.orders,
+            faults: !spec.no_faults,
+            edits: spec.edits.clone(),
+            label: String::new(),
+        }
+        .labelled_by_default())
+    }
+
+    fn labelled_by_default(mut self) -> Run {
+        self.label = self.spec().label();
+        self
+    }
+
+    /// What the page calls this design.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    pub fn set_label(&mut self, label: impl Into<String>) {
+        self.label = label.into();
+    }
+
+    /// This run as a design to run again (with another seed, in the
+    /// worker): its preset, mode, orders and every command by time.
+    pub fn spec(&self) -> DesignSpec {
+        DesignSpec {
+            preset: self.preset.clone(),
+            mode: self.mode_override(),
+            orders: self.orders_override,
+            edits: self.edits.clone(),
+            no_faults: !self.faults,
+            commands: self.timed_commands(),
+        }
+    }
+
+    /// Every command of this run by time: those applied, then those
+    /// waiting.
+    pub fn timed_commands(&self) -> Vec<(SimTime, Command)> {
+        let applied = self
+            .session
+            .history()
+            .iter()
+            .map(|a| (a.at, a.command.clone()));
+        let waiting = self
+            .session
+            .scheduled()
+            .iter()
+            .map(|t| (t.at, t.command.clone()));
+        applied.chain(waiting).collect()
+    }
+
+    /// The preset's own scheduled faults left out ([`Run::from_url_edited`]).
+    pub fn no_faults(&self) -> bool {
+        !self.faults
     }
 
     /// The design's edits of its preset (empty: the preset as is).

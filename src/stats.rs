@@ -322,6 +322,86 @@ fn chart(
     }
 }
 
+/// The comparison's charts: one line per design on shared axes, latency
+/// (p50 and p95 of when the client knows the outcome), orders in flight,
+/// and messages or requests waiting (every queue of a design added up).
+/// `designs` are `(label, run)`, the first first.
+pub fn overlaid(designs: &[(&str, &Sim)]) -> Vec<Chart> {
+    let mut span = (f64::INFINITY, f64::NEG_INFINITY);
+    let mut latency_p50 = Vec::new();
+    let mut latency_p95 = Vec::new();
+    let mut in_flight = Vec::new();
+    let mut waiting = Vec::new();
+    for (label, sim) in designs {
+        let mx = sim.metrics();
+        let model = sim.model();
+        let series: Vec<_> = mx
+            .series
+            .iter()
+            .skip(mx.series.len().saturating_sub(MAX_POINTS))
+            .collect();
+        if let (Some(a), Some(b)) = (series.first(), series.last()) {
+            span.0 = span.0.min(a.t.as_secs_f64());
+            span.1 = span.1.max(b.t.as_secs_f64());
+        }
+        let latency = |get: fn(&orderflow_sim::metrics::WindowLatency) -> u64| -> Vec<(f64, f64)> {
+            series
+                .iter()
+                .map(|s| {
+                    let y = if s.latency.count == 0 {
+                        f64::NAN
+                    } else {
+                        get(&s.latency) as f64 / 1e3
+                    };
+                    (s.t.as_secs_f64(), y)
+                })
+                .collect()
+        };
+        latency_p50.push(((*label).to_owned(), latency(|w| w.known_p50_us)));
+        latency_p95.push(((*label).to_owned(), latency(|w| w.known_p95_us)));
+        in_flight.push((
+            (*label).to_owned(),
+            series
+                .iter()
+                .map(|s| (s.t.as_secs_f64(), f64::from(s.in_flight_orders)))
+                .collect(),
+        ));
+        waiting.push((
+            (*label).to_owned(),
+            series
+                .iter()
+                .map(|s| {
+                    let queues: u32 = model.queues.ids().map(|q| s.queue_depth(q)).sum();
+                    let services: u32 = model.services.ids().map(|i| s.queued(i)).sum();
+                    (s.t.as_secs_f64(), f64::from(queues + services))
+                })
+                .collect(),
+        ));
+    }
+    if !span.0.is_finite() {
+        span = (0.0, 1.0);
+    }
+    span.1 = span.1.max(span.0 + 1.0);
+    vec![
+        chart(
+            "latency p50: client knows the outcome",
+            " ms",
+            latency_p50,
+            1.0,
+            span,
+        ),
+        chart(
+            "latency p95: client knows the outcome",
+            " ms",
+            latency_p95,
+            1.0,
+            span,
+        ),
+        chart("orders in flight", "", in_flight, 1.0, span),
+        chart("messages and requests waiting", "", waiting, 1.0, span),
+    ]
+}
+
 /// A round upper bound for a y axis: 1, 2, 5 × 10^n at or above `v`.
 pub fn nice_max(v: f64) -> f64 {
     if v.is_nan() || v <= 0.0 {
@@ -876,5 +956,33 @@ mod tests {
         assert!(end.steps.compensations > 0);
         let shipped: u64 = end.stock.iter().map(|r| r.shipped).sum();
         assert!(shipped > 0);
+    }
+
+    #[test]
+    fn overlaid_charts_have_one_line_per_design_on_shared_axes() {
+        use orderflow_sim::presets;
+        let run = |name: &str| {
+            let mut sim = Sim::new(presets::model(name).unwrap().unwrap(), 1);
+            sim.run_until(orderflow_sim::SimTime::from_secs(30));
+            sim
+        };
+        let (a, b) = (run("sync-chain"), run("hybrid-queue"));
+        let charts = overlaid(&[("chain", &a), ("queue", &b)]);
+        assert_eq!(charts.len(), 4);
+        for c in &charts {
+            let labels: Vec<&str> = c.lines.iter().map(|l| l.label.as_str()).collect();
+            assert_eq!(labels, ["chain", "queue"], "{}", c.title);
+            assert!(c.lines.iter().all(|l| !l.d.is_empty()), "{}", c.title);
+        }
+        // Both designs are drawn against the larger one's peak.
+        let peak = |s: &Sim| {
+            s.metrics()
+                .series
+                .iter()
+                .map(|x| x.in_flight_orders)
+                .max()
+                .unwrap()
+        };
+        assert_eq!(charts[2].y_max, nice_max(f64::from(peak(&a).max(peak(&b)))));
     }
 }

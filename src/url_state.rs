@@ -25,6 +25,7 @@
 //! Parsing never fails: each bad field is reported in words and replaced by
 //! its default, and the page shows the notices.
 
+use orderflow_sim::command::shown;
 use orderflow_sim::design::{self, Edit};
 use orderflow_sim::model::bounds;
 use orderflow_sim::{AppliedCommand, Command, Completion, IdSource, SimTime};
@@ -83,7 +84,7 @@ impl UrlCommand {
                 "{}:{}:{}",
                 a.after_events,
                 a.at.as_micros(),
-                command_text(&a.command)
+                Command::to_text(&a.command)
             ),
             UrlCommand::Fired { applied: a, from } => format!(
                 "{}_{}_{}:{}:{}",
@@ -91,14 +92,11 @@ impl UrlCommand {
                 from.after_events,
                 from.at.as_micros(),
                 a.at.as_micros(),
-                command_text(&a.command)
+                Command::to_text(&a.command)
             ),
-            UrlCommand::Scheduled { at, command, from } => format!(
-                "-{}:{}:{}",
-                origin(from),
-                at.as_micros(),
-                command_text(command)
-            ),
+            UrlCommand::Scheduled { at, command, from } => {
+                format!("-{}:{}:{}", origin(from), at.as_micros(), command.to_text())
+            }
         }
     }
 }
@@ -132,6 +130,74 @@ pub struct UrlState {
     /// given; [`crate::embed::OriginRule`] refuses everyone if it is not an
     /// origin).
     pub origin: Option<String>,
+    /// The designs compared with the first (`vs=`), at most two.
+    pub others: Vec<OtherDesign>,
+    /// The built-in comparison on screen (`cmp=`).
+    pub cmp: Option<String>,
+}
+
+/// A design beside the first: `vs=preset[.mode][_orders]`, `~` between them,
+/// each with its own commands in `cmds2=`, `cmds3=` (the same form as
+/// `cmds=`; exact positions in that design's own event stream) and its
+/// design edits in `d2=`, `d3=` (the form of `d=`). It runs with the first
+/// design's seed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OtherDesign {
+    pub preset: String,
+    pub mode: Option<Completion>,
+    pub orders: Option<u64>,
+    pub commands: Vec<UrlCommand>,
+    /// Its edits of its preset; empty: the preset as is.
+    pub design: Vec<Edit>,
+}
+
+/// Designs a link may put beside the first.
+pub const MAX_OTHERS: usize = 2;
+
+impl OtherDesign {
+    fn to_text(&self) -> String {
+        let mut s = self.preset.clone();
+        if let Some(m) = self.mode {
+            s.push('.');
+            s.push_str(m.as_str());
+        }
+        if let Some(n) = self.orders {
+            s.push_str(&format!("_{n}"));
+        }
+        s
+    }
+
+    fn parse(text: &str) -> Result<OtherDesign, String> {
+        let (rest, orders) = match text.split_once('_') {
+            Some((r, n)) => (
+                r,
+                Some(
+                    n.parse::<u64>()
+                        .ok()
+                        .filter(|n| (1..=MAX_ORDERS).contains(n))
+                        .ok_or_else(|| format!("orders {n:?} is not from 1 to {MAX_ORDERS}"))?,
+                ),
+            ),
+            None => (text, None),
+        };
+        let (preset, mode) = match rest.split_once('.') {
+            Some((p, m)) => (
+                p,
+                Some(Completion::parse(m).ok_or_else(|| format!("unknown completion mode {m:?}"))?),
+            ),
+            None => (rest, None),
+        };
+        if !orderflow_sim::presets::NAMES.contains(&preset) {
+            return Err(format!("unknown preset {preset:?}"));
+        }
+        Ok(OtherDesign {
+            preset: preset.to_owned(),
+            mode,
+            orders,
+            commands: Vec::new(),
+            design: Vec::new(),
+        })
+    }
 }
 
 impl Default for UrlState {
@@ -150,6 +216,8 @@ impl Default for UrlState {
             autoplay: false,
             design: Vec::new(),
             origin: None,
+            others: Vec::new(),
+            cmp: None,
         }
     }
 }
@@ -208,37 +276,10 @@ fn encode(s: &str) -> String {
     out
 }
 
+/// A number as a link writes it: `2`, not `2.0`.
 fn fmt_f64(v: f64) -> String {
     let s = format!("{v}");
     s.strip_suffix(".0").map(str::to_owned).unwrap_or(s)
-}
-
-/// A command's op and arguments in URL form.
-fn command_text(c: &Command) -> String {
-    match c {
-        Command::SetUp { service, up: false } => format!("down:{service}"),
-        Command::SetUp { service, up: true } => format!("up:{service}"),
-        Command::SetLatencyFactor { service, factor } => {
-            format!("lat:{service}:{}", fmt_f64(*factor))
-        }
-        Command::SetErrorRate { service, rate } => format!("err:{service}:{}", fmt_f64(*rate)),
-        Command::SetDropRate { service, rate } => format!("drop:{service}:{}", fmt_f64(*rate)),
-        Command::SetReplicas { service, replicas } => format!("rep:{service}:{replicas}"),
-        Command::RestartBroker { downtime_ms } => format!("restart:{downtime_ms}"),
-        Command::SetStock { sku, units } => format!("stock:{sku}:{units}"),
-    }
-}
-
-/// A value from the link as a notice shows it: quoted, control characters
-/// escaped, and cut after 40 characters (a link can be any length).
-fn shown(s: &str) -> String {
-    const MAX: usize = 40;
-    if s.chars().count() > MAX {
-        let cut: String = s.chars().take(MAX).collect();
-        format!("{cut:?}…")
-    } else {
-        format!("{s:?}")
-    }
 }
 
 /// A parameter's name as a notice starts with it: as written if it is a
@@ -248,99 +289,6 @@ fn shown_name(k: &str) -> String {
         && k.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if plain { k.to_owned() } else { shown(k) }
-}
-
-/// Parses `op:args…` into a command, or says what is wrong.
-fn parse_command(parts: &[&str]) -> Result<Command, String> {
-    let number = |s: &str, what: &str| -> Result<f64, String> {
-        s.parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .ok_or_else(|| format!("{what} {} is not a number", shown(s)))
-    };
-    let service = |i: usize| -> Result<String, String> {
-        parts
-            .get(i)
-            .filter(|s| !s.is_empty())
-            .map(|s| s.to_string())
-            .ok_or_else(|| "missing service".to_owned())
-    };
-    let arg = |i: usize| -> Result<&str, String> {
-        parts
-            .get(i)
-            .copied()
-            .ok_or_else(|| "missing value".to_owned())
-    };
-    let expect_len = |n: usize| -> Result<(), String> {
-        if parts.len() == n {
-            Ok(())
-        } else {
-            Err(format!("expected {} fields after the op", n - 1))
-        }
-    };
-    match parts.first().copied() {
-        Some("down") | Some("up") => {
-            expect_len(2)?;
-            Ok(Command::SetUp {
-                service: service(1)?,
-                up: parts[0] == "up",
-            })
-        }
-        Some("lat") => {
-            expect_len(3)?;
-            Ok(Command::SetLatencyFactor {
-                service: service(1)?,
-                factor: number(arg(2)?, "factor")?,
-            })
-        }
-        Some("err") => {
-            expect_len(3)?;
-            Ok(Command::SetErrorRate {
-                service: service(1)?,
-                rate: number(arg(2)?, "rate")?,
-            })
-        }
-        Some("drop") => {
-            expect_len(3)?;
-            Ok(Command::SetDropRate {
-                service: service(1)?,
-                rate: number(arg(2)?, "rate")?,
-            })
-        }
-        Some("rep") => {
-            expect_len(3)?;
-            let n = arg(2)?
-                .parse::<u32>()
-                .map_err(|_| format!("replicas {} is not a whole number", shown(parts[2])))?;
-            Ok(Command::SetReplicas {
-                service: service(1)?,
-                replicas: n,
-            })
-        }
-        Some("restart") => {
-            expect_len(2)?;
-            let ms = arg(1)?
-                .parse::<u64>()
-                .map_err(|_| format!("downtime {} is not a whole number", shown(parts[1])))?;
-            Ok(Command::RestartBroker { downtime_ms: ms })
-        }
-        Some("stock") => {
-            expect_len(3)?;
-            let sku = parts[1];
-            if sku.is_empty() {
-                return Err("missing sku".to_owned());
-            }
-            let units = arg(2)?
-                .parse::<u32>()
-                .map_err(|_| format!("units {} is not a whole number", shown(parts[2])))?;
-            Ok(Command::SetStock {
-                sku: sku.to_owned(),
-                units,
-            })
-        }
-        Some(op) => Err(format!("unknown op {}", shown(op))),
-        None => Err("empty command".to_owned()),
-    }
 }
 
 /// The latest time cursor a link may hold: a week, in µs.
@@ -380,6 +328,7 @@ impl UrlState {
     pub fn parse(query: &str) -> (UrlState, Vec<String>) {
         let mut st = UrlState::default();
         let mut notices = Vec::new();
+        let mut other_cmds: Vec<(String, String)> = Vec::new();
         for (k, v) in pairs(query) {
             match k.as_str() {
                 "preset" => {
@@ -434,6 +383,22 @@ impl UrlState {
                     )),
                 },
                 "cmds" => st.commands = parse_commands(&v, &mut notices),
+                "vs" => {
+                    for (i, text) in v.split('~').filter(|t| !t.is_empty()).enumerate() {
+                        if i >= MAX_OTHERS {
+                            notices.push(format!(
+                                "vs: at most {MAX_OTHERS} designs beside the first, the rest are ignored"
+                            ));
+                            break;
+                        }
+                        match OtherDesign::parse(text) {
+                            Ok(d) => st.others.push(d),
+                            Err(e) => notices.push(format!("vs[{i}]: {e}")),
+                        }
+                    }
+                }
+                "cmds2" | "cmds3" | "d2" | "d3" => other_cmds.push((k.clone(), v.clone())),
+                "cmp" => st.cmp = Some(v),
                 "d" => match design::text::parse(&v) {
                     Ok(edits) => st.design = edits,
                     Err(e) => notices.push(format!("d: {e}; showing the preset as it is")),
@@ -448,6 +413,26 @@ impl UrlState {
                 }
                 "debug" => {}
                 other => notices.push(format!("{}: unknown parameter, ignored", shown_name(other))),
+            }
+        }
+        for (k, v) in other_cmds {
+            let i = if k.ends_with('2') { 0 } else { 1 };
+            if k.starts_with('d') {
+                match (design::text::parse(&v), st.others.get_mut(i)) {
+                    (Ok(edits), Some(d)) => d.design = edits,
+                    (Err(e), _) => {
+                        notices.push(format!("{k}: {e}; design {} as its preset is", i + 2))
+                    }
+                    (_, None) => notices.push(format!("{k}: no design {} in vs=, ignored", i + 2)),
+                }
+                continue;
+            }
+            let mut said = Vec::new();
+            let commands = parse_commands(&v, &mut said);
+            notices.extend(said.into_iter().map(|n| format!("{k}{}", &n[4..])));
+            match st.others.get_mut(i) {
+                Some(d) => d.commands = commands,
+                None => notices.push(format!("{k}: no design {} in vs=, ignored", i + 2)),
             }
         }
         (st, notices)
@@ -484,8 +469,7 @@ impl UrlState {
             ));
         }
         if !self.commands.is_empty() {
-            let cmds: Vec<String> = self.commands.iter().map(UrlCommand::text).collect();
-            parts.push(format!("cmds={}", encode(&cmds.join("~"))));
+            parts.push(format!("cmds={}", encode(&commands_text(&self.commands))));
         }
         if self.embed {
             parts.push("embed=1".into());
@@ -495,6 +479,30 @@ impl UrlState {
         }
         if let Some(o) = &self.origin {
             parts.push(format!("origin={}", encode(o)));
+        }
+        // The comparison last: a link without one reads as before.
+        if !self.others.is_empty() {
+            let vs: Vec<String> = self.others.iter().map(OtherDesign::to_text).collect();
+            parts.push(format!("vs={}", encode(&vs.join("~"))));
+            for (i, d) in self.others.iter().enumerate() {
+                if !d.design.is_empty() {
+                    parts.push(format!(
+                        "d{}={}",
+                        i + 2,
+                        encode(&design::text::to_link(&d.design))
+                    ));
+                }
+                if !d.commands.is_empty() {
+                    parts.push(format!(
+                        "cmds{}={}",
+                        i + 2,
+                        encode(&commands_text(&d.commands))
+                    ));
+                }
+            }
+        }
+        if let Some(c) = &self.cmp {
+            parts.push(format!("cmp={}", encode(c)));
         }
         format!("?{}", parts.join("&"))
     }
@@ -534,6 +542,12 @@ fn parse_first(field: &str) -> Result<(Option<u64>, Option<Position>), String> {
     Ok((position, from))
 }
 
+/// Commands in their link form, `~` between them.
+fn commands_text(commands: &[UrlCommand]) -> String {
+    let cmds: Vec<String> = commands.iter().map(UrlCommand::text).collect();
+    cmds.join("~")
+}
+
 fn parse_commands(v: &str, notices: &mut Vec<String>) -> Vec<UrlCommand> {
     let mut out = Vec::new();
     let mut last = Position::START;
@@ -555,7 +569,7 @@ fn parse_commands(v: &str, notices: &mut Vec<String>) -> Vec<UrlCommand> {
                     .parse::<u64>()
                     .map_err(|_| format!("time {} is not whole microseconds", shown(parts[1])))?,
             );
-            let command = parse_command(&parts[2..])?;
+            let command = Command::from_parts(&parts[2..])?;
             if from.is_some_and(|f| f.at > at) {
                 return Err("scheduled at: later than the time it fires".into());
             }
@@ -699,6 +713,9 @@ mod tests {
                 Edit::new("services.inventory.stock.SKU-RED", "10"),
             ],
             origin: Some("https://docs.example.org".into()),
+            // The comparison's fields: a_comparison_round_trips_….
+            others: Vec::new(),
+            cmp: None,
         };
         let q = st.to_query();
         let (back, notices) = UrlState::parse(&q);
@@ -889,5 +906,59 @@ mod tests {
         assert!(n.is_empty());
         assert_eq!(st.t_us, 8_012_345);
         assert!(st.to_query().contains("t=8012.345"));
+    }
+    #[test]
+    fn a_comparison_round_trips_and_bad_designs_are_named() {
+        let q = "?preset=sync-chain&seed=3&vs=fire-and-forget~hybrid.callback_60&cmds2=-:15000000:down:payment&cmp=payment-outage";
+        let (st, notices) = UrlState::parse(q);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(st.others.len(), 2);
+        assert_eq!(
+            (
+                st.others[1].preset.as_str(),
+                st.others[1].mode,
+                st.others[1].orders
+            ),
+            ("hybrid", Some(Completion::Callback), Some(60))
+        );
+        assert_eq!(st.others[0].commands.len(), 1);
+        assert_eq!(st.cmp.as_deref(), Some("payment-outage"));
+        assert_eq!(UrlState::parse(&st.to_query()).0, st);
+        let (st, notices) = UrlState::parse("?vs=nonsense~hybrid.fax~mmc~pizza&cmds3=x");
+        assert!(st.others.is_empty());
+        assert_eq!(
+            notices,
+            [
+                "vs[0]: unknown preset \"nonsense\"",
+                "vs[1]: unknown completion mode \"fax\"",
+                "vs: at most 2 designs beside the first, the rest are ignored",
+                "cmds3[0]: expected <after_events>:<at_us>:<op>…; this command and the ones after it are ignored",
+                "cmds3: no design 3 in vs=, ignored",
+            ]
+        );
+    }
+
+    /// Each design beside the first carries its own edits (`d2=`, `d3=`).
+    #[test]
+    fn the_designs_beside_the_first_carry_their_edits() {
+        let q = "?preset=surge&seed=1&d=s.payment.replicas:2&vs=surge~surge&d3=f.order.place.2.mode:publish";
+        let (st, notices) = UrlState::parse(q);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(st.design, [Edit::new("services.payment.replicas", "2")]);
+        assert!(st.others[0].design.is_empty());
+        assert_eq!(
+            st.others[1].design,
+            [Edit::new("flow.order.place.2.mode", "publish")]
+        );
+        assert_eq!(UrlState::parse(&st.to_query()).0, st);
+        let (st, notices) = UrlState::parse("?vs=surge&d2=s.payment&d3=s.payment.replicas:2");
+        assert!(st.others[0].design.is_empty());
+        assert_eq!(
+            notices,
+            [
+                "d2: d[0]: \"s.payment\" has no value (write path=value); design 2 as its preset is",
+                "d3: no design 3 in vs=, ignored",
+            ]
+        );
     }
 }

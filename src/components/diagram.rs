@@ -20,17 +20,40 @@ use crate::token_layer::pick;
 /// ([`TokenCanvas`]); clicking one opens its order in the inspector.
 #[component]
 pub fn LiveDiagram() -> impl IntoView {
+    view! { <DesignDiagram index=0 /> }
+}
+
+/// Draws design `index`'s diagram (0: the first, the one whose nodes and
+/// messages open panels; the others are drawn side by side for
+/// comparison and only show).
+#[component]
+pub fn DesignDiagram(index: usize) -> impl IntoView {
     let (live, act) = use_app();
+    let frame: Signal<Frame> = if index == 0 {
+        live.frame.into()
+    } else {
+        Signal::derive(move || {
+            live.other_frames
+                .with(|v| v.get(index - 1).cloned().unwrap_or_default())
+        })
+    };
+    let interactive = index == 0;
+    let marker = format!("diagram-arrow-{index}");
+    let marker_ref = format!("url(#{marker})");
     move || {
-        let view = live.design.with(|d| d.diagram.clone());
+        let view = if index == 0 {
+            live.design.with(|d| d.diagram.clone())
+        } else {
+            live.others
+                .with(|o| o.get(index - 1).map(|d| d.diagram.clone()))?
+        };
+        let (marker, marker_ref) = (marker.clone(), marker_ref.clone());
         let view_box = view.view_box;
         let view_box_attr = view.view_box_attr();
         let labels: Vec<String> = view.nodes.iter().map(|n| n.label.clone()).collect();
         // A Memo: the live region is written only when the words change.
-        let summary = Memo::new(move |_| {
-            live.frame
-                .with(|f| announce::summary(&labels, f.nodes.as_slice()))
-        });
+        let summary =
+            Memo::new(move |_| frame.with(|f| announce::summary(&labels, f.nodes.as_slice())));
         let nodes = view
             .nodes
             .ids()
@@ -38,7 +61,7 @@ pub fn LiveDiagram() -> impl IntoView {
             .filter(|(_, n)| n.shown)
             .map(|(i, n)| {
                 let node = move |f: &Frame| f.nodes.get(i).cloned().unwrap_or_default();
-                let state = Memo::new(move |_| live.frame.with(node));
+                let state = Memo::new(move |_| frame.with(node));
                 let class = move || state.with(|s| s.class.clone());
                 let aria = move || state.with(|s| s.aria.clone());
                 let status = move || state.with(|s| s.status.clone());
@@ -66,10 +89,14 @@ pub fn LiveDiagram() -> impl IntoView {
                         role="img"
                         aria-label=aria
                         data-node=n.id
-                        tabindex="0"
-                        on:click=move |_| act.toggle_node(i)
+                        tabindex=if interactive { "0" } else { "-1" }
+                        on:click=move |_| {
+                            if interactive {
+                                act.toggle_node(i);
+                            }
+                        }
                         on:keydown=move |ev| {
-                            if ev.key() == "Enter" {
+                            if interactive && ev.key() == "Enter" {
                                 act.toggle_node(i);
                             }
                         }
@@ -92,12 +119,12 @@ pub fn LiveDiagram() -> impl IntoView {
         let edges = view
             .edges
             .into_iter()
-            .map(|e| view! { <path class="diagram__edge" data-edge=e.key d=e.d marker-end="url(#diagram-arrow)"></path> })
+            .map(|e| view! { <path class="diagram__edge" data-edge=e.key d=e.d marker-end=marker_ref.clone()></path> })
             .collect_view();
         let stage = NodeRef::<leptos::html::Div>::new();
         // A click on a dot opens its order in the inspector.
         let pick_token = move |ev: web_sys::MouseEvent| {
-            let Some(el) = stage.get_untracked() else {
+            let Some(el) = stage.get_untracked().filter(|_| interactive) else {
                 return;
             };
             let r = el.get_bounding_client_rect();
@@ -106,27 +133,25 @@ pub fn LiveDiagram() -> impl IntoView {
                 f64::from(ev.client_y()) - r.top(),
             );
             let size = (r.width(), r.height());
-            if let Some(order) = live
-                .frame
-                .with_untracked(|f| pick(&f.tokens, view_box, size, at))
-            {
+            if let Some(order) = frame.with_untracked(|f| pick(&f.tokens, view_box, size, at)) {
                 act.select_order(order);
             }
         };
-        let in_flight = move || live.frame.with(|f| in_flight_label(f.tokens.len()));
-        view! {
+        let in_flight = move || frame.with(|f| in_flight_label(f.tokens.len()));
+        Some(view! {
+            <div class="diagram__scroll">
             <div class="diagram__stage" node_ref=stage on:click=pick_token>
             <svg
                 class="diagram"
                 viewBox=view_box_attr
                 role="group"
-                aria-label="Service diagram of the order flow"
+                aria-label=if interactive { "Service diagram of the order flow" } else { "Services of a compared design" }
                 preserveAspectRatio="xMidYMid meet"
             >
                 <title>"Service diagram: messages move as coloured dots"</title>
                 <defs>
                     <marker
-                        id="diagram-arrow"
+                        id=marker
                         viewBox="0 0 10 10"
                         refX="9"
                         refY="5"
@@ -140,16 +165,17 @@ pub fn LiveDiagram() -> impl IntoView {
                 <g class="diagram__edges">{edges}</g>
                 <g class="diagram__nodes">{nodes}</g>
             </svg>
-            <TokenCanvas view_box=view_box />
+            <TokenCanvas view_box=view_box frame=frame />
             </div>
-            <p class="diagram__live" aria-live="off" data-testid="in-flight">
+            </div>
+            <p class="diagram__live" aria-live="off" data-testid=if interactive { "in-flight" } else { "in-flight-other" }>
                 {in_flight}
             </p>
-            <p class="visually-hidden" aria-live="polite" data-testid="diagram-summary">
+            <p class="visually-hidden" aria-live=if interactive { "polite" } else { "off" } data-testid=if interactive { "diagram-summary" } else { "diagram-summary-other" }>
                 {move || summary.get()}
             </p>
             <Legend />
-        }
+        })
     }
 }
 

@@ -6,6 +6,7 @@
 //! `token_layer`, `export`, `tabs`.
 
 pub mod claims;
+pub mod compare;
 pub mod controls;
 pub mod design;
 pub mod diagram;
@@ -17,6 +18,7 @@ pub mod tabs;
 pub mod token_canvas;
 
 pub use claims::{ClaimFigurePanel, ClaimsPanel};
+pub use compare::{CompareBar, DeltaPanel, FirstDesignName, SideBySide};
 pub use controls::{ScenarioBar, Transport};
 pub use design::DesignDrawer;
 pub use diagram::LiveDiagram;

@@ -203,7 +203,8 @@ fn NodeControlsPanel(
     }
 }
 
-fn chart_view(chart: Chart) -> impl IntoView {
+/// A chart with its title, lines, legend and time axis.
+pub fn chart_view(chart: Chart) -> impl IntoView {
     let title = chart.title.clone();
     let keys = chart
         .keys()

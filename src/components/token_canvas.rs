@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-use crate::app::use_app;
+use crate::scene::Frame;
 use crate::scene::Token;
 use crate::token_layer::{Colors, Fit, Paint, Raster, parse_css_color, pixel_size};
 
@@ -97,8 +97,7 @@ impl Layer {
 
 /// The token layer of a diagram whose SVG has `view_box`.
 #[component]
-pub fn TokenCanvas(view_box: [f64; 4]) -> impl IntoView {
-    let (live, _) = use_app();
+pub fn TokenCanvas(view_box: [f64; 4], #[prop(into)] frame: Signal<Frame>) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let size = RwSignal::new((0.0f64, 0.0f64));
     leptos_use::use_resize_observer(canvas, move |entries, _| {
@@ -111,15 +110,14 @@ pub fn TokenCanvas(view_box: [f64; 4]) -> impl IntoView {
     Effect::new(move |_| {
         let (w, h) = size.get();
         let Some(el) = canvas.get() else { return };
-        live.frame
-            .with(|f| layer.update_value(|l| l.draw(&el, view_box, (w, h), &f.tokens)));
+        frame.with(|f| layer.update_value(|l| l.draw(&el, view_box, (w, h), &f.tokens)));
     });
     view! {
         <canvas
             class="diagram__tokens"
             node_ref=canvas
             aria-hidden="true"
-            data-tokens=move || live.frame.with(|f| f.tokens.len())
+            data-tokens=move || frame.with(|f| f.tokens.len())
         ></canvas>
     }
 }

@@ -12,11 +12,13 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::command::Command;
 use crate::measure::{self, Direction, MetricDef, Unit};
 use crate::model::Model;
 use crate::scenario::Completion;
 use crate::sim::Sim;
 use crate::stats::{self, Interval, Welch};
+use crate::time::SimTime;
 
 /// Events one run may take before the comparison gives up on it.
 pub const MAX_EVENTS: u64 = 200_000_000;
@@ -37,9 +39,23 @@ pub type Figures = Vec<(String, f64)>;
 
 /// Runs `design` with `seed` to its end and measures it.
 pub fn run_design(design: &Design, seed: u64) -> Result<Figures, String> {
+    run_design_with(design, seed, &[])
+}
+
+/// Runs `design` with `seed` to its end, each of `commands` taking effect
+/// at its time, and measures it.
+pub fn run_design_with(
+    design: &Design,
+    seed: u64,
+    commands: &[(SimTime, Command)],
+) -> Result<Figures, String> {
     let mut sim = Sim::with_completion(design.model.clone(), seed, design.completion)
         .map_err(|e| format!("{}: {e}", design.label))?;
     sim.set_trace(false);
+    for (at, c) in commands {
+        sim.schedule(*at, c.clone())
+            .map_err(|e| format!("{}: {}: {e}", design.label, c.describe()))?;
+    }
     if !sim.run_to_end(MAX_EVENTS) {
         return Err(format!(
             "{} seed {seed}: did not finish within {MAX_EVENTS} events",

@@ -85,7 +85,9 @@
 //! - [`measure`]: the metric registry: every figure a run is compared by,
 //!   named, with its unit and better direction.
 //! - [`claims`]: what a scenario demonstrates, checked by running it;
-//!   [`compare`]: designs over many seeds; [`stats`]: the statistics both use.
+//!   [`compare`]: designs over many seeds; [`stats`]: the statistics both use;
+//!   [`comparisons`]: designs as one line of text (for links and the browser's
+//!   worker) and the built-in comparisons.
 //!
 //! ## Example
 //! ```
@@ -102,6 +104,7 @@ pub mod breaker;
 pub mod claims;
 pub mod command;
 pub mod compare;
+pub mod comparisons;
 pub mod design;
 pub mod ids;
 pub mod link;

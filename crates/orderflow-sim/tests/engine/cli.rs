@@ -362,7 +362,7 @@ fn compare_prints_a_table_and_json() {
         (vec!["compare"], "required arguments were not provided"),
         (
             vec!["compare", "a", "b", "c", "d"],
-            "unexpected value 'd' for '<DESIGN>...' found; no more were expected",
+            "unexpected value 'd' for '[DESIGN]...' found; no more were expected",
         ),
         (
             vec!["compare", "sync-chain@polling"],
@@ -376,6 +376,14 @@ fn compare_prints_a_table_and_json() {
             vec!["compare", "hybrid", "--seeds", "0"],
             "--seeds: must be between 1 and 1000",
         ),
+        (
+            vec!["compare", "--builtin", "nope"],
+            "--builtin: unknown comparison \"nope\" (known: payment-outage,",
+        ),
+        (
+            vec!["compare", "hybrid", "--builtin", "retry-storm"],
+            "cannot be used with",
+        ),
     ] {
         let (code, _, err) = orderflow(&args);
         assert_eq!(code, 2, "{args:?}: {err}");
@@ -384,6 +392,36 @@ fn compare_prints_a_table_and_json() {
             "{args:?}: expected {expected:?} in {err}"
         );
     }
+}
+
+/// `orderflow compare --builtin`: the title, the sentence, each design's
+/// text, then the figures the sentence is about first.
+#[test]
+fn compare_prints_a_built_in_comparison() {
+    let (code, out, err) = orderflow(&["compare", "--builtin", "list"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 6, "{out}");
+    assert!(
+        out.starts_with("payment-outage             (000) Sync chain"),
+        "{out}"
+    );
+    let (code, out, err) = orderflow(&["compare", "--builtin", "surge-cost", "--seeds", "3"]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "The surge, synchronous payment vs payment behind a queue, in cost (document 000)"
+    );
+    assert!(lines[1].starts_with("The same surge: "), "{out}");
+    assert_eq!(
+        lines[2..4],
+        [
+            "  Synchronous payment, 2 replicas: surge|||||0:rep:payment:2",
+            "  Payment behind a queue, 1 replica: surge||||f.order.place.2.mode:publish~k.payment_charge_q.payment.prefetch:8~q.payment_charge_q.visibility_timeout_ms:10000~q.payment_charge_q.dead_letter:dead_letters|",
+        ]
+    );
+    let first_row = lines.iter().find(|l| l.contains("  (")).unwrap();
+    assert!(first_row.starts_with("cost.replica_seconds"), "{out}");
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod async_api;
 mod balancers;
 mod behaviours;
 mod breakers;
+mod builtins;
 mod claims;
 mod cli;
 mod commands;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use clap::{Args, ValueEnum};
 use orderflow_sim::claims::{self, Claim};
 use orderflow_sim::compare::{self, Comparison, Design, Row};
+use orderflow_sim::comparisons;
 use orderflow_sim::measure::{Direction, Unit};
 use orderflow_sim::model::Model;
 use orderflow_sim::scenario::IdSource;
@@ -46,8 +47,17 @@ impl From<IdSourceArg> for IdSource {
 pub(crate) struct CompareArgs {
     /// One to three designs: a preset name or a scenario file, optionally
     /// with a completion mode after `@` (`async-write@callback`).
-    #[arg(value_name = "DESIGN", num_args = 1..=3, required = true)]
+    #[arg(
+        value_name = "DESIGN",
+        num_args = 1..=3,
+        required_unless_present = "builtin",
+        conflicts_with = "builtin"
+    )]
     designs: Vec<String>,
+    /// A built-in comparison instead of designs (`payment-outage`; `list`
+    /// names them all): its designs, faults and sentence.
+    #[arg(long, value_name = "ID", conflicts_with_all = ["completion", "id_source", "orders"])]
+    builtin: Option<String>,
     /// Seeds per design (the same for every design).
     #[arg(long, value_name = "N", default_value_t = 20)]
     seeds: u64,
@@ -182,6 +192,12 @@ pub(crate) fn cmd_compare(args: &CompareArgs, out: &mut impl Write) -> Result<()
             message: format!("--seeds: must be between 1 and {}", compare::MAX_SEEDS),
         });
     }
+    let seeds: Vec<u64> = (0..args.seeds)
+        .map(|i| args.seed_start.wrapping_add(i))
+        .collect();
+    if let Some(id) = &args.builtin {
+        return builtin(id, &seeds, args, out);
+    }
     let mut designs = Vec::new();
     for spec in &args.designs {
         let mut d = design(spec, args)?;
@@ -194,15 +210,59 @@ pub(crate) fn cmd_compare(args: &CompareArgs, out: &mut impl Write) -> Result<()
         }
         designs.push(d);
     }
-    let seeds: Vec<u64> = (0..args.seeds)
-        .map(|i| args.seed_start.wrapping_add(i))
-        .collect();
     let c = compare::compare(&designs, &seeds).map_err(fail)?;
     if args.json {
         let text = serde_json::to_string_pretty(&c).map_err(|e| fail(e.to_string()))?;
         say!(out, "{text}");
         return Ok(());
     }
+    table(&c, args.all, out)
+}
+
+/// `orderflow compare --builtin ID`: the comparison's title and sentence,
+/// then its table with the figures it is about first.
+fn builtin(
+    id: &str,
+    seeds: &[u64],
+    args: &CompareArgs,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    if id == "list" {
+        for b in comparisons::BUILT_IN {
+            say!(out, "{:<26} ({}) {}", b.id, b.document, b.title);
+        }
+        return Ok(());
+    }
+    let Some(b) = comparisons::built_in(id) else {
+        let ids: Vec<&str> = comparisons::BUILT_IN.iter().map(|b| b.id).collect();
+        return Err(CliError::Usage {
+            command: "compare",
+            message: format!(
+                "--builtin: unknown comparison {id:?} (known: {})",
+                ids.join(", ")
+            ),
+        });
+    };
+    let mut c = b.compare(seeds).map_err(fail)?;
+    if args.json {
+        let text = serde_json::to_string_pretty(&c).map_err(|e| fail(e.to_string()))?;
+        say!(out, "{text}");
+        return Ok(());
+    }
+    say!(out, "{} (document {})", b.title, b.document);
+    say!(out, "{}", b.look_at);
+    for (label, spec) in b.specs().map_err(fail)? {
+        say!(out, "  {label}: {}", spec.to_text());
+    }
+    say!(out, "");
+    // The figures the sentence is about first, in its order.
+    let rank = |name: &str| {
+        b.figures
+            .iter()
+            .position(|f| *f == name)
+            .unwrap_or(usize::MAX)
+    };
+    c.rows.sort_by_key(|r| rank(&r.name));
     table(&c, args.all, out)
 }
 
