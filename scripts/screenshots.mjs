@@ -30,6 +30,9 @@ const PLAYGROUND = "playground/?preset=hybrid-queue&seed=1&t=6000&cmds=0:0:down:
 const SHOTS = [
   { file: "playground-light.png", path: PLAYGROUND, colorScheme: "light", time: "6.000s" },
   { file: "playground-dark.png", path: PLAYGROUND, colorScheme: "dark", time: "6.000s" },
+  // A built-in comparison: the synchronous chain, fire-and-forget and the
+  // hybrid under the same payment outage, side by side with the delta table.
+  { file: "compare.png", path: "playground/?cmp=payment-outage&seed=1&t=60000", colorScheme: "light", time: "60.000s", tall: true, top: '[data-testid="look-at"]' },
   // The circuit breaker chapter, its embedded playground in view.
   { file: "guide.png", path: "payment-breaker.html", colorScheme: "light", embed: true },
 ];
@@ -61,7 +64,7 @@ async function waitForServer() {
 
 async function shoot(browser, shot) {
   const context = await browser.newContext({
-    viewport: { width: 1280, height: 800 },
+    viewport: { width: 1280, height: shot.tall ? 1100 : 800 },
     colorScheme: shot.colorScheme,
     reducedMotion: "reduce",
   });
@@ -81,6 +84,11 @@ async function shoot(browser, shot) {
   } else {
     await page.getByRole("group", { name: /service diagram/i }).waitFor();
     await page.getByTestId("time").first().filter({ hasText: shot.time }).waitFor();
+    if (shot.top) {
+      // Start the picture at this element (the comparison's sentence), so the
+      // designs and their delta table fill it rather than the scenario bar.
+      await page.evaluate((sel) => window.scrollBy(0, document.querySelector(sel).getBoundingClientRect().top - 12), shot.top);
+    }
   }
   // Let the last frame and the fonts settle.
   await page.waitForTimeout(500);
