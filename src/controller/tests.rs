@@ -733,7 +733,8 @@ fn seeds_results_fill_the_table_until_the_designs_change() {
     for (k, seed) in job.seed_list().into_iter().enumerate() {
         for (i, spec) in job.designs.iter().enumerate() {
             let design = spec.design().unwrap();
-            let figs = compare::run_design_with(&design, seed, &spec.commands).unwrap();
+            let figs =
+                orderflow_sim::compare::run_design_with(&design, seed, &spec.commands).unwrap();
             let values: Vec<f64> = figs.iter().map(|(_, v)| *v).collect();
             c.seeds_received(i, k, &values);
         }
