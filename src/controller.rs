@@ -100,13 +100,19 @@ pub struct Controller {
     /// The figure of the claim last shown ("Show me"), until another run
     /// is loaded.
     watch: Option<FigureWatch>,
+    /// The design the design panel edits (an index into `runs`).
+    design_run: usize,
+    /// The design panel is open.
+    design_open: bool,
 }
 
 impl Controller {
     /// The state a URL describes. Problems become notices; the page always
     /// starts.
     pub fn from_url(url: &UrlState, mut notices: Vec<String>) -> Controller {
-        let run = Run::from_url(url, &mut notices);
+        let (url, built_in) = &compare::link_designs(url, &mut notices);
+        let no_faults = !url.others.is_empty() && built_in.is_some_and(|b| b.designs[0].no_faults);
+        let run = Run::from_url_edited(url, no_faults, &mut notices);
         let mut playback = Playback::new(url.speed);
         if url.autoplay {
             playback.play();
@@ -129,8 +135,10 @@ impl Controller {
             seeds_run: None,
             seeds_result: None,
             watch: None,
+            design_run: 0,
+            design_open: false,
         }
-        .with_url_designs(url)
+        .with_url_designs(url, *built_in)
     }
 
     // ---- What the page reads ----
@@ -368,6 +376,8 @@ impl Controller {
             built_in: self.built_in,
             seeds_progress: self.seeds_progress(),
             claim_figure: self.claim_figure(),
+            design_run: self.design_run(),
+            design_open: self.design_open,
         }
     }
 
@@ -593,15 +603,14 @@ impl Controller {
             // Every design runs with the same seed.
             let mut skipped = Vec::new();
             for k in 1..self.runs.len() {
-                let (spec, label) = (self.runs[k].spec(), self.runs[k].label().to_owned());
-                if let Ok(mut r) = Run::from_spec(&spec, url.seed, &mut skipped) {
-                    r.set_label(label);
+                if let Ok(r) = Run::from_spec(&self.runs[k].spec(), url.seed, &mut skipped) {
                     self.runs[k] = r;
                 }
             }
         } else if !same_design {
             self.built_in = None;
         }
+        self.relabel();
         self.reset_view(url.t_us);
     }
 
@@ -879,6 +888,10 @@ pub struct UiState {
     pub seeds_progress: Option<f64>,
     /// The figure of the claim last shown, highlighted in the metrics.
     pub claim_figure: Option<ClaimFigure>,
+    /// The design the design panel edits (an index into `designs`).
+    pub design_run: usize,
+    /// The design panel is open.
+    pub design_open: bool,
 }
 
 #[cfg(test)]

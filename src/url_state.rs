@@ -608,6 +608,7 @@ fn parse_commands(v: &str, notices: &mut Vec<String>) -> Vec<UrlCommand> {
     out
 }
 
+mod built_in;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod fuzz;
 

@@ -7,20 +7,25 @@
 use super::*;
 
 impl Controller {
-    /// The other designs a URL names (`vs=`), their commands (`cmds2=`…)
-    /// and the built-in comparison (`cmp=`).
-    pub(super) fn with_url_designs(mut self, url: &UrlState) -> Controller {
-        // Each design's edits are in the link (`d=`, `d2=`, `d3=`); a
-        // built-in comparison's designs may also leave out their presets'
-        // own faults, which the link says by naming the comparison.
-        let b = url.cmp.as_deref().and_then(comparisons::built_in);
-        let no_faults = |k: usize, preset: &str| -> bool {
-            b.and_then(|b| b.designs.get(k))
-                .filter(|d| d.preset == preset)
-                .is_some_and(|d| d.no_faults)
-        };
-        if no_faults(0, &url.preset) {
-            self.runs[0] = Run::from_url_edited(url, true, &mut self.notices);
+    /// The other designs a URL names (`vs=`) with their commands
+    /// (`cmds2=`…) and edits (`d2=`…), and the built-in comparison `b`
+    /// (`cmp=`, completed by [`link_designs`]).
+    pub(super) fn with_url_designs(
+        mut self,
+        url: &UrlState,
+        b: Option<&'static BuiltIn>,
+    ) -> Controller {
+        if let Some(b) = b
+            && url.others.is_empty()
+        {
+            // `cmp=` alone: the built-in comparison as one click opens
+            // it, at the link's seed and time.
+            let (notices, seek) = (std::mem::take(&mut self.notices), self.pending_seek);
+            self.open_built_in(b.id);
+            self.message = None;
+            self.notices = notices;
+            self.pending_seek = seek;
+            return self;
         }
         for (k, other) in url.others.iter().enumerate() {
             let u = UrlState {
@@ -32,38 +37,37 @@ impl Controller {
                 design: other.design.clone(),
                 ..UrlState::default()
             };
-            if let Err(e) = self.add_run(&u, no_faults(k + 1, &other.preset)) {
+            if let Err(e) = self.add_run(&u, no_faults(b, k + 1)) {
                 self.notices.push(format!("vs[{k}]: {e}"));
             }
         }
-        match (b, &url.cmp) {
-            // `cmp=` alone: the built-in comparison as one click opens it,
-            // at the link's seed and time.
-            (Some(b), _) if url.others.is_empty() => {
-                let (notices, seek) = (std::mem::take(&mut self.notices), self.pending_seek);
-                self.open_built_in(b.id);
-                self.message = None;
-                self.notices = notices;
-                self.pending_seek = seek;
-            }
-            (Some(b), _) => {
-                self.built_in = Some(b.id);
-                self.label_built_in();
-            }
-            (None, Some(id)) => self.notices.push(format!("cmp: unknown comparison {id:?}")),
-            (None, None) => {}
-        }
+        self.built_in = b.map(|b| b.id);
+        self.relabel();
         self
     }
 
-    /// Names the runs after the built-in comparison's designs.
-    fn label_built_in(&mut self) {
-        let Some(b) = self.built_in.and_then(comparisons::built_in) else {
+    /// Names the runs: after the built-in comparison's designs while it
+    /// is on screen, otherwise each after its preset (and mode), a design
+    /// of the same as an earlier one being its copy ("sync-chain (copy)",
+    /// "sync-chain (copy 2)"). A function of what the link holds, so a
+    /// shared link shows the same names.
+    pub(super) fn relabel(&mut self) {
+        if let Some(b) = self.built_in() {
+            for (run, d) in self.runs.iter_mut().zip(b.designs) {
+                run.set_label(d.label);
+            }
             return;
-        };
-        let labels = b.designs.iter().map(|d| d.label);
-        for (run, label) in self.runs.iter_mut().zip(labels) {
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for run in &mut self.runs {
+            let own = run.spec().label();
+            let label = match seen.iter().filter(|s| **s == own).count() {
+                0 => own.clone(),
+                1 => format!("{own} (copy)"),
+                n => format!("{own} (copy {n})"),
+            };
             run.set_label(label);
+            seen.push(own);
         }
     }
 
@@ -90,6 +94,7 @@ impl Controller {
         self.runs.push(run);
         self.generation += 1;
         self.built_in = None;
+        self.relabel();
         if now > SimTime::ZERO {
             self.pending_seek = Some(self.pending_seek.map_or(now, |t| t.max(now)));
         }
@@ -120,13 +125,19 @@ impl Controller {
         };
         let mut skipped = Vec::new();
         match Run::from_spec(&spec, self.run().session().seed(), &mut skipped) {
-            Ok(mut run) => {
-                if choice == COPY {
-                    run.set_label(format!("{} (copy)", run.label()));
-                }
-                let label = run.label().to_owned();
+            Ok(run) => {
                 self.push_run(run);
-                self.message = Some(with_skipped(format!("comparing with {label}"), &skipped));
+                let k = self.runs.len() - 1;
+                let label = self.runs[k].label().to_owned();
+                let said = if choice == COPY {
+                    // A copy is there to be changed: the design panel
+                    // opens on it.
+                    self.open_design(k);
+                    format!("comparing with {label}: the design panel edits it")
+                } else {
+                    format!("comparing with {label}")
+                };
+                self.message = Some(with_skipped(said, &skipped));
             }
             Err(e) => self.message = Some(e),
         }
@@ -140,6 +151,14 @@ impl Controller {
         self.runs.remove(k);
         self.generation += 1;
         self.built_in = None;
+        self.relabel();
+        // The panel stays on the design it edits (the first if it was
+        // this one).
+        self.design_run = match self.design_run {
+            i if i == k => 0,
+            i if i > k => i - 1,
+            i => i,
+        };
     }
 
     /// Opens the built-in comparison `id`: its designs, from time zero, with
@@ -160,18 +179,15 @@ impl Controller {
         let mut skipped = Vec::new();
         let runs: Result<Vec<Run>, String> = specs
             .iter()
-            .map(|(label, spec)| {
-                Run::from_spec(spec, seed, &mut skipped).map(|mut r| {
-                    r.set_label(*label);
-                    r
-                })
-            })
+            .map(|(_, spec)| Run::from_spec(spec, seed, &mut skipped))
             .collect();
         match runs {
             Ok(runs) => {
                 self.runs = runs;
                 self.reset_view(0);
+                self.design_run = 0;
                 self.built_in = Some(b.id);
+                self.relabel();
                 self.message = Some(with_skipped(b.title.to_owned(), &skipped));
             }
             Err(e) => self.message = Some(e),
@@ -288,5 +304,45 @@ impl Controller {
             &orderflow_sim::compare::summarise(&designs, &[seed], &figures),
             first,
         ))
+    }
+}
+
+/// A built-in comparison's design `k` leaves out its preset's own faults.
+fn no_faults(b: Option<&BuiltIn>, k: usize) -> bool {
+    b.and_then(|b| b.designs.get(k))
+        .is_some_and(|d| d.no_faults)
+}
+
+/// The designs a link names, completed from the built-in comparison its
+/// `cmp=` names ([`UrlState::with_built_in`]), and that comparison. A
+/// `cmp=` whose designs the link states otherwise is named in `notices`,
+/// and the link's designs run as it states them.
+pub(super) fn link_designs(
+    url: &UrlState,
+    notices: &mut Vec<String>,
+) -> (UrlState, Option<&'static BuiltIn>) {
+    let Some(id) = url.cmp.as_deref() else {
+        return (url.clone(), None);
+    };
+    let without = || UrlState {
+        cmp: None,
+        ..url.clone()
+    };
+    let Some(b) = comparisons::built_in(id) else {
+        notices.push(format!("cmp: unknown comparison {id:?}"));
+        return (without(), None);
+    };
+    if url.others.is_empty() {
+        // `cmp=` alone opens the comparison.
+        return (url.clone(), Some(b));
+    }
+    match url.with_built_in(b) {
+        Ok(full) => (full, Some(b)),
+        Err(e) => {
+            notices.push(format!(
+                "cmp: {e}; the link's designs run as it states them, without the comparison's names"
+            ));
+            (without(), None)
+        }
     }
 }

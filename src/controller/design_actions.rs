@@ -25,10 +25,32 @@ struct RunChoice {
 }
 
 impl Controller {
-    /// The run the design panel edits: the selected one, the first while
-    /// only one exists.
+    /// The design the design panel edits: the one last opened in it (a
+    /// copy chosen in "Compare with…" opens it), the first at the start.
     pub fn design_run(&self) -> usize {
-        0
+        self.design_run.min(self.runs.len() - 1)
+    }
+
+    /// True while the design panel is open.
+    pub fn design_open(&self) -> bool {
+        self.design_open
+    }
+
+    /// Opens the design panel on design `i` (the first if there is no
+    /// such design).
+    pub fn open_design(&mut self, i: usize) {
+        self.design_run = if i < self.runs.len() { i } else { 0 };
+        self.design_open = true;
+    }
+
+    /// Opens the design panel on the design it last edited, or closes it.
+    pub fn toggle_design(&mut self) {
+        self.design_open = !self.design_open;
+    }
+
+    /// Closes the design panel.
+    pub fn close_design(&mut self) {
+        self.design_open = false;
     }
 
     /// Every setting of run `i`'s design, with its current value.
@@ -183,6 +205,10 @@ impl Controller {
         let now = self.now();
         self.runs[i] = run;
         self.generation += 1;
+        // A built-in comparison with a design changed is that comparison
+        // no more (its names and sentence would not hold).
+        self.built_in = None;
+        self.relabel();
         self.ff = None;
         if now > SimTime::ZERO {
             self.pending_seek = Some(now);

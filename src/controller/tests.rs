@@ -753,3 +753,180 @@ fn seeds_results_fill_the_table_until_the_designs_change() {
     });
     assert_eq!(c.delta_table().unwrap().seeds, 1);
 }
+
+/// What e2e/compare-copy.spec.ts does, natively: a copy of the
+/// synchronous chain chosen at 2 s opens the design panel on it, its
+/// payment turned into a publish leaves the original as it is, the
+/// payment provider's outage then hits both, and at 11 s the copy has
+/// shipped unpaid orders (inconsistent) where the original has none. The
+/// copy runs as the same design does alone, and the share link gives the
+/// same table.
+#[test]
+fn a_copy_to_edit_opens_the_panel_and_its_change_shows_in_the_table() {
+    use orderflow_sim::design::Edit;
+    let publish = ("flow.order.place.1.mode", "publish");
+    let outage = |c: &Controller| {
+        c.fault_presets()
+            .into_iter()
+            .find(|f| f.label == "Payment provider outage for 10 s")
+            .unwrap()
+    };
+    let mut c = ctrl("?preset=sync-chain&t=2000");
+    settle(&mut c, u64::MAX);
+    assert_eq!((c.design_run(), c.design_open()), (0, false));
+    c.compare_with(COPY);
+    settle(&mut c, u64::MAX);
+    assert_eq!((c.design_run(), c.design_open()), (1, true));
+    let ui = c.ui_state();
+    assert_eq!(ui.designs, ["sync-chain", "sync-chain (copy)"]);
+    assert_eq!((ui.design_run, ui.design_open), (1, true));
+    assert_eq!(
+        c.message(),
+        Some("comparing with sync-chain (copy): the design panel edits it")
+    );
+    let g = c.generation();
+    c.edit_design(c.design_run(), publish.0, publish.1);
+    settle(&mut c, u64::MAX);
+    assert_eq!(c.generation(), g + 1);
+    assert!(c.runs()[0].edits().is_empty(), "the original is unchanged");
+    assert_eq!(c.runs()[1].edits(), [Edit::new(publish.0, publish.1)]);
+    assert_eq!(c.ui_state().designs[1], "sync-chain (copy)");
+    assert!(c.runs().iter().all(|r| r.now() == SimTime::from_secs(2)));
+    let fault = outage(&c);
+    c.inject(&fault);
+    c.seek(SimTime::from_secs(11));
+    settle(&mut c, u64::MAX);
+    let t = c.delta_table().unwrap();
+    assert_eq!(t.designs, ["sync-chain", "sync-chain (copy)"]);
+    let inconsistent = |t: &DeltaTable| -> Vec<String> {
+        (0..2)
+            .map(|k| delta_cell(t, "outcome.inconsistent", k).value)
+            .collect()
+    };
+    assert_eq!(inconsistent(&t), ["0", "6"]);
+
+    // The copy is the same design run alone (e2e/design.spec.ts pins it).
+    let mut alone = ctrl("?preset=sync-chain&t=2000");
+    settle(&mut alone, u64::MAX);
+    alone.edit_design(0, publish.0, publish.1);
+    settle(&mut alone, u64::MAX);
+    let fault = outage(&alone);
+    alone.inject(&fault);
+    alone.seek(SimTime::from_secs(11));
+    settle(&mut alone, u64::MAX);
+    assert_eq!(c.runs()[1].stats(), alone.run().stats());
+
+    let query = c.share_query();
+    assert!(
+        query.contains("&d2=f.order.place.1.mode:publish"),
+        "{query}"
+    );
+    assert!(query.contains("&cmds2="), "{query}");
+    assert!(!query.contains("cmp="), "{query}");
+    let mut back = ctrl(&query);
+    assert!(back.notices().is_empty(), "{:?}", back.notices());
+    settle(&mut back, u64::MAX);
+    assert_eq!(
+        back.delta_table().unwrap(),
+        t,
+        "identical figures from the link"
+    );
+}
+
+/// The panel follows the design it edits when another is taken off, and
+/// a design that is not there opens the first.
+#[test]
+fn the_design_panel_keeps_to_its_design() {
+    let mut c = ctrl("?preset=hybrid");
+    c.compare_with("sync-chain");
+    assert_eq!((c.design_run(), c.design_open()), (0, false));
+    c.compare_with(COPY);
+    assert_eq!(c.design_run(), 2);
+    assert_eq!(
+        c.ui_state().designs,
+        ["hybrid", "sync-chain", "hybrid (copy)"]
+    );
+    c.remove_design(1);
+    assert_eq!(c.design_run(), 1);
+    assert_eq!(c.ui_state().designs, ["hybrid", "hybrid (copy)"]);
+    c.close_design();
+    assert!(!c.design_open());
+    c.toggle_design();
+    assert_eq!((c.design_run(), c.design_open()), (1, true));
+    c.remove_design(1);
+    assert_eq!(c.design_run(), 0);
+    c.open_design(7);
+    assert_eq!(c.design_run(), 0);
+}
+
+/// A built-in comparison's short link (`cmp=` with `vs=` naming only
+/// presets, as README's example) runs what one click runs: the designs'
+/// edits, modes and commands come from the comparison's definition.
+#[test]
+fn every_built_in_by_a_short_link_runs_its_definition() {
+    for b in comparisons::BUILT_IN {
+        let presets: Vec<&str> = b.designs.iter().map(|d| d.preset).collect();
+        let short = format!(
+            "?preset={}&seed=7&t=20000&vs={}&cmp={}",
+            presets[0],
+            presets[1..].join("~"),
+            b.id
+        );
+        let mut c = ctrl(&short);
+        assert!(c.notices().is_empty(), "{}: {:?}", b.id, c.notices());
+        settle(&mut c, 200_000);
+        let mut one_click = ctrl("?preset=mmc&seed=7");
+        one_click.open_built_in(b.id);
+        one_click.seek(SimTime::from_secs(20));
+        settle(&mut one_click, 200_000);
+        assert_eq!(c.built_in().map(|b| b.id), Some(b.id));
+        assert_eq!(c.runs().len(), one_click.runs().len(), "{}", b.id);
+        for (a, z) in c.runs().iter().zip(one_click.runs()) {
+            assert_eq!(a.label(), z.label(), "{}", b.id);
+            let (mut sa, mut sz) = (a.spec(), z.spec());
+            sa.commands.sort_by_key(|(t, c)| (*t, c.to_text()));
+            sz.commands.sort_by_key(|(t, c)| (*t, c.to_text()));
+            assert_eq!(sa, sz, "{}: {short}", b.id);
+            assert_eq!(a.stats(), z.stats(), "{}: {short}", b.id);
+        }
+    }
+}
+
+/// A link whose designs are not the comparison it names runs its own
+/// designs without the comparison's names, and says so.
+#[test]
+fn a_link_naming_a_comparison_it_does_not_hold_says_so() {
+    let mut c = ctrl("?preset=surge&vs=hybrid&cmp=surge-cost");
+    assert_eq!(
+        c.notices(),
+        [
+            "cmp: design 2 is hybrid, not surge as in surge-cost; the link's designs run as it states them, without the comparison's names"
+        ]
+    );
+    assert_eq!(c.built_in(), None);
+    assert_eq!(c.ui_state().designs, ["surge", "hybrid"]);
+    assert!(!c.share_query().contains("cmp="));
+}
+
+/// Changing a design of a built-in comparison makes it a comparison of
+/// one's own: the names become the presets', and its link (without
+/// `cmp=`) gives the same figures.
+#[test]
+fn an_edited_built_in_is_the_comparison_no_more() {
+    let mut c = ctrl("?preset=sync-chain&seed=3");
+    c.open_built_in("surge-cost");
+    c.seek(SimTime::from_secs(10));
+    settle(&mut c, 200_000);
+    c.edit_design(1, "services.payment.replicas", "2");
+    settle(&mut c, 200_000);
+    assert_eq!(c.built_in(), None);
+    assert_eq!(c.ui_state().designs, ["surge", "surge (copy)"]);
+    let query = c.share_query();
+    assert!(!query.contains("cmp="), "{query}");
+    let mut back = ctrl(&query);
+    assert!(back.notices().is_empty(), "{:?}", back.notices());
+    settle(&mut back, 200_000);
+    for (a, z) in c.runs().iter().zip(back.runs()) {
+        assert_eq!(a.stats(), z.stats(), "{query}");
+    }
+}
