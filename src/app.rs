@@ -410,6 +410,21 @@ impl Actions {
 
     // ---- The design (the selected run's) ----
 
+    /// Opens the design panel on design `i`.
+    pub fn open_design(&self, i: usize) {
+        self.act(&mut |c| c.open_design(i));
+    }
+
+    /// Opens or closes the design panel.
+    pub fn toggle_design(&self) {
+        self.act(&mut Controller::toggle_design);
+    }
+
+    /// Closes the design panel.
+    pub fn close_design(&self) {
+        self.act(&mut Controller::close_design);
+    }
+
     /// Sets one setting of the design: a new run on the same seed, or a
     /// message naming the path.
     pub fn edit_design(&self, path: String, value: String) {

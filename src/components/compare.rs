@@ -99,6 +99,7 @@ pub fn SideBySide() -> impl IntoView {
                                 <section class="side-by-side__design" aria-label=format!("Design {}: {label}", k + 1)>
                                     <header class="side-by-side__head">
                                         <h2 class="side-by-side__name" data-testid="design-name">{label.clone()}</h2>
+                                        <EditButton index=k label=label.clone() />
                                         <button
                                             class="button button--small side-by-side__remove"
                                             aria-label=format!("Remove {label}")
@@ -127,7 +128,36 @@ pub fn FirstDesignName() -> impl IntoView {
             .with(|u| (u.designs.len() > 1).then(|| u.designs[0].clone()))
     };
     move || {
-        name().map(|n| view! { <h2 class="side-by-side__name" data-testid="design-name">{n}</h2> })
+        name().map(|n| {
+            view! {
+                <header class="side-by-side__head">
+                    <h2 class="side-by-side__name" data-testid="design-name">{n.clone()}</h2>
+                    <EditButton index=0 label=n />
+                </header>
+            }
+        })
+    }
+}
+
+/// "Edit": opens the design panel on design `index`.
+#[component]
+fn EditButton(
+    /// The design's place, the first 0.
+    index: usize,
+    /// Its name, for the button's accessible name.
+    label: String,
+) -> impl IntoView {
+    let (live, act) = use_app();
+    let editing = move || live.ui.with(|u| u.design_open && u.design_run == index);
+    view! {
+        <button
+            class="button button--small side-by-side__edit"
+            aria-label=format!("Edit {label}")
+            aria-pressed=move || editing().to_string()
+            on:click=move |_| act.open_design(index)
+        >
+            "Edit"
+        </button>
     }
 }
 

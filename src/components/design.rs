@@ -13,23 +13,40 @@ use crate::design_panel::{Control, Input, summary, value_of_toggle};
 #[component]
 pub fn DesignDrawer() -> impl IntoView {
     let (live, act) = use_app();
-    let open = RwSignal::new(false);
-    // Recomputed when the design's model is rebuilt (the design view's
-    // generation), and only while the drawer is open.
+    // Whether the drawer is open and which design it edits (a copy chosen
+    // in "Compare with…" opens it on the copy): the controller's, so a
+    // Memo that changes only when they do.
+    let target = Memo::new(move |_| live.ui.with(|u| (u.design_open, u.design_run)));
+    let open = move || target.with(|t| t.0);
+    // Recomputed when a model is rebuilt (the design view's generation) or
+    // the drawer turns to another design, and only while it is open.
     let panel = Memo::new(move |_| {
         live.design.track();
-        if open.get() {
+        if open() {
             act.design_panel()
         } else {
             Default::default()
         }
     });
+    // Which design, when there are several ("Design 2: sync-chain (copy)").
+    let of = move || {
+        let i = target.with(|t| t.1);
+        live.ui.with(|u| {
+            (u.designs.len() > 1).then(|| {
+                format!(
+                    "Design {}: {}",
+                    i + 1,
+                    u.designs.get(i).cloned().unwrap_or_default()
+                )
+            })
+        })
+    };
     let message = move || live.ui.with(|u| u.message.clone().unwrap_or_default());
     // Closing gives the focus back to the button that opened the drawer,
     // so a keyboard user goes on from where they were.
     let opener = NodeRef::<leptos::html::Button>::new();
     let close = move || {
-        open.set(false);
+        act.close_design();
         if let Some(b) = opener.get_untracked() {
             let _ = b.focus();
         }
@@ -38,13 +55,13 @@ pub fn DesignDrawer() -> impl IntoView {
         <button
             class="button design__open"
             node_ref=opener
-            aria-expanded=move || open.get().to_string()
+            aria-expanded=move || open().to_string()
             aria-controls="design-drawer"
-            on:click=move |_| open.update(|o| *o = !*o)
+            on:click=move |_| act.toggle_design()
         >
             "Design…"
         </button>
-        <Show when=move || open.get()>
+        <Show when=open>
             <aside
                 id="design-drawer"
                 class="design"
@@ -60,6 +77,7 @@ pub fn DesignDrawer() -> impl IntoView {
                     <h2 class="design__title">"Design"</h2>
                     <button class="button" on:click=move |_| close()>"Close"</button>
                 </div>
+                {move || of().map(|of| view! { <p class="design__of" data-testid="design-of">{of}</p> })}
                 <p class="design__summary" data-testid="design-summary">
                     {move || panel.with(|p| summary(p.edit_count))}
                 </p>

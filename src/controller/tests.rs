@@ -798,12 +798,11 @@ fn a_copy_to_edit_opens_the_panel_and_its_change_shows_in_the_table() {
     settle(&mut c, u64::MAX);
     let t = c.delta_table().unwrap();
     assert_eq!(t.designs, ["sync-chain", "sync-chain (copy)"]);
-    let inconsistent = |t: &DeltaTable| -> Vec<String> {
-        (0..2)
-            .map(|k| delta_cell(t, "outcome.inconsistent", k).value)
-            .collect()
-    };
-    assert_eq!(inconsistent(&t), ["0", "6"]);
+    let cells =
+        |metric: &str| -> Vec<String> { (0..2).map(|k| delta_cell(&t, metric, k).value).collect() };
+    assert_eq!(cells("outcome.inconsistent"), ["0", "6"]);
+    // The original undid the orders it could not charge instead.
+    assert_eq!(cells("outcome.compensated"), ["29", "0"]);
 
     // The copy is the same design run alone (e2e/design.spec.ts pins it).
     let mut alone = ctrl("?preset=sync-chain&t=2000");
