@@ -22,6 +22,11 @@
 //! `restart:downtime_ms`, `stock:sku:units` (links written before it
 //! existed hold none of it and load as before).
 //!
+//! `vs=` puts designs beside the first (`cmds2=`, `d2=`… their commands and
+//! edits) and `cmp=` names the built-in comparison they are; with both,
+//! what the link leaves out of the designs comes from the comparison's
+//! definition (`built_in.rs`).
+//!
 //! Parsing never fails: each bad field is reported in words and replaced by
 //! its default, and the page shows the notices.
 

@@ -139,7 +139,8 @@ pub fn FirstDesignName() -> impl IntoView {
     }
 }
 
-/// "Edit": opens the design panel on design `index`.
+/// "Edit": opens the design panel on design `index` (not in embed mode,
+/// which has no design panel).
 #[component]
 fn EditButton(
     /// The design's place, the first 0.
@@ -149,16 +150,19 @@ fn EditButton(
 ) -> impl IntoView {
     let (live, act) = use_app();
     let editing = move || live.ui.with(|u| u.design_open && u.design_run == index);
-    view! {
-        <button
-            class="button button--small side-by-side__edit"
-            aria-label=format!("Edit {label}")
-            aria-pressed=move || editing().to_string()
-            on:click=move |_| act.open_design(index)
-        >
-            "Edit"
-        </button>
-    }
+    let embed = live.ui.with_untracked(|u| u.embed);
+    (!embed).then(|| {
+        view! {
+            <button
+                class="button button--small side-by-side__edit"
+                aria-label=format!("Edit {label}")
+                aria-pressed=move || editing().to_string()
+                on:click=move |_| act.open_design(index)
+            >
+                "Edit"
+            </button>
+        }
+    })
 }
 
 fn rows_view(rows: Vec<DeltaRow>) -> impl IntoView {
