@@ -929,3 +929,17 @@ fn an_edited_built_in_is_the_comparison_no_more() {
         assert_eq!(a.stats(), z.stats(), "{query}");
     }
 }
+
+/// A new seed keeps a built-in comparison, its names included.
+#[test]
+fn a_new_seed_keeps_the_built_ins_names() {
+    let mut c = ctrl("?preset=sync-chain");
+    c.open_built_in("payment-outage");
+    c.enter_seed("9");
+    assert_eq!(c.built_in().map(|b| b.id), Some("payment-outage"));
+    assert!(c.runs().iter().all(|r| r.session().seed() == 9));
+    assert_eq!(
+        c.ui_state().designs,
+        ["Synchronous chain", "Fire-and-forget", "Hybrid"]
+    );
+}
