@@ -943,3 +943,32 @@ fn a_new_seed_keeps_the_built_ins_names() {
         ["Synchronous chain", "Fire-and-forget", "Hybrid"]
     );
 }
+
+/// A second copy is the third design: "(copy 2)", edited through the
+/// panel, carried by `d3=`, the same figures from its link.
+#[test]
+fn a_second_copy_is_design_three_and_its_link_carries_d3() {
+    let mut c = ctrl("?preset=hybrid&seed=5&t=3000");
+    settle(&mut c, u64::MAX);
+    c.compare_with(COPY);
+    c.compare_with(COPY);
+    settle(&mut c, u64::MAX);
+    assert_eq!(c.design_run(), 2);
+    assert_eq!(
+        c.ui_state().designs,
+        ["hybrid", "hybrid (copy)", "hybrid (copy 2)"]
+    );
+    c.edit_design(c.design_run(), "services.payment.replicas", "1");
+    c.seek(SimTime::from_secs(30));
+    settle(&mut c, u64::MAX);
+    assert!(c.runs()[1].edits().is_empty());
+    let query = c.share_query();
+    assert!(query.contains("&d3=s.payment.replicas:1"), "{query}");
+    assert!(!query.contains("&d2="), "{query}");
+    let mut back = ctrl(&query);
+    assert!(back.notices().is_empty(), "{:?}", back.notices());
+    settle(&mut back, u64::MAX);
+    assert_eq!(back.ui_state().designs, c.ui_state().designs);
+    assert_eq!(back.delta_table(), c.delta_table());
+    assert_ne!(c.runs()[0].stats(), c.runs()[2].stats());
+}
