@@ -6,7 +6,7 @@
 // through the page's own share link. Then the comparison's link, opened in
 // a fresh page, gives the same table.
 import { test, expect, type Page } from "@playwright/test";
-import { diagram, openAt, seekTo, shot, timeText } from "./support";
+import { axeFindings, diagram, openAt, seekTo, shot, timeText } from "./support";
 
 /** The delta table's value cells of one figure, per design. */
 async function row(page: Page, metric: string): Promise<string[]> {
@@ -55,6 +55,7 @@ for (const width of [1440, 390]) {
     await expect(other(page).getByRole("img", broker)).toBeVisible();
     await expect(diagram(page).getByRole("img", broker)).toHaveCount(0);
     await shot(page, testInfo, `compare-copy-drawer-${width}`);
+    expect(await axeFindings(page), "drawer open on the copy").toEqual([]);
     await drawer.getByRole("button", { name: "Close" }).click();
     await expect(drawer).toBeHidden();
 
@@ -74,6 +75,7 @@ for (const width of [1440, 390]) {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await shot(page, testInfo, `compare-copy-${width}`);
+    expect(await axeFindings(page), "two designs at 11 s").toEqual([]);
 
     // The comparison's link in a fresh page: the same designs, the same table.
     const table = await page.getByTestId("delta-table").textContent();

@@ -251,13 +251,15 @@ pub fn DeltaPanel() -> impl IntoView {
                     ></progress>
                 })}
             </div>
-            <div class="delta__scroll">{table}</div>
+            // Focusable, so a keyboard can scroll a table wider than the
+            // screen.
+            <div class="delta__scroll" tabindex="0" role="region" aria-label="Figures per design">{table}</div>
             <div class="delta-panel__charts" data-testid="overlaid-charts">
                 {move || live.charts.get().into_iter().map(chart_view).collect_view()}
             </div>
             <details class="delta__more">
                 <summary>"Every other figure"</summary>
-                <div class="delta__scroll">{others}</div>
+                <div class="delta__scroll" tabindex="0" role="region" aria-label="Every other figure per design">{others}</div>
             </details>
         </section>
     }
