@@ -1,11 +1,15 @@
-//! Owns the entry point of the second wasm: a web worker that reads and
-//! writes the design's scenario JSON ([`orderflow_playground::design_json`]).
-//! The page starts it only when the JSON view first asks for something, so
-//! serde_json is not part of the bundle loaded at start.
+//! Owns the entry point of the on-demand wasm: a web worker for what the
+//! page does only after a click, so none of it is part of the bundle loaded
+//! at start. It reads and writes the design's scenario JSON
+//! ([`orderflow_playground::design_json`]: serde_json and the scenario's
+//! (de)serializers) and writes the Export menu's files
+//! ([`orderflow_playground::export`]: the run replayed from its link).
+//! The page starts it the first time one of them is asked for.
 //!
 //! It says `ready` once it listens (messages posted before that would be
 //! lost), then answers each request with one reply, in order.
 
+use orderflow_playground::{design_json, export};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -15,7 +19,11 @@ fn main() {
     let reply_to = scope.clone();
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |ev: MessageEvent| {
         let request = ev.data().as_string().unwrap_or_default();
-        let reply = orderflow_playground::design_json::answer(&request);
+        let reply = if request.split('\n').next() == Some(export::REQUEST) {
+            export::answer(&request)
+        } else {
+            design_json::answer(&request)
+        };
         let _ = reply_to.post_message(&JsValue::from_str(&reply));
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
