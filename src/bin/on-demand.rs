@@ -3,13 +3,15 @@
 //! at start. It reads and writes the design's scenario JSON
 //! ([`orderflow_playground::design_json`]: serde_json and the scenario's
 //! (de)serializers) and writes the Export menu's files
-//! ([`orderflow_playground::export`]: the run replayed from its link).
+//! ([`orderflow_playground::export`]: the run replayed from its link), and
+//! lists a preset's claims ([`orderflow_playground::claims_view`]: their
+//! texts and runs).
 //! The page starts it the first time one of them is asked for.
 //!
 //! It says `ready` once it listens (messages posted before that would be
 //! lost), then answers each request with one reply, in order.
 
-use orderflow_playground::{design_json, export};
+use orderflow_playground::{claims_view, design_json, export};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -19,10 +21,10 @@ fn main() {
     let reply_to = scope.clone();
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |ev: MessageEvent| {
         let request = ev.data().as_string().unwrap_or_default();
-        let reply = if request.split('\n').next() == Some(export::REQUEST) {
-            export::answer(&request)
-        } else {
-            design_json::answer(&request)
+        let reply = match request.split('\n').next() {
+            Some(export::REQUEST) => export::answer(&request),
+            Some(claims_view::REQUEST) => claims_view::answer(&request),
+            _ => design_json::answer(&request),
         };
         let _ = reply_to.post_message(&JsValue::from_str(&reply));
     });
