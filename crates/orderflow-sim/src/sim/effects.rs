@@ -161,7 +161,7 @@ impl World {
 
     /// Money captured is refunded; a charge not captured yet is cancelled,
     /// so one still queued or in flight cannot capture money for a dead order.
-    fn refund(&mut self, o: OrderKey) -> Option<TraceKind> {
+    pub(super) fn refund(&mut self, o: OrderKey) -> Option<TraceKind> {
         let order = &mut self.orders[o];
         let state = if order.captured && !order.refunded {
             order.refunded = true;
