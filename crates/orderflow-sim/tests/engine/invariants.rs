@@ -738,3 +738,62 @@ fn a_charge_whose_answer_was_lost_is_voided_when_payment_gives_up() {
     let o = sim.metrics().outcomes;
     assert_eq!((o.compensated, o.inconsistent), (1, 0), "{story}");
 }
+
+/// Kept from the 10,000-schedule sweep (async-write/callback, schedule
+/// 7265, seed 1816; without its broker restart nothing is dead-lettered): with the
+/// warehouse down the worker rolled an order back and the command was
+/// redelivered until the worker went down too, when it was dead-lettered.
+/// The client was told FAILED, and the rollback request to the worker,
+/// sent once, was refused: the payment and reservation of the last
+/// delivery stayed. The rollback now insists until the worker takes it.
+#[test]
+fn a_rollback_sent_while_the_worker_is_down_arrives_when_it_is_back() {
+    let faults = vec![
+        FaultSpec::Down {
+            service: "warehouse".into(),
+            at_ms: 8_743,
+            until_ms: 20_389,
+        },
+        FaultSpec::BrokerRestart {
+            at_ms: 8_078,
+            downtime_ms: 557,
+        },
+        FaultSpec::Latency {
+            service: "provider".into(),
+            factor: 2.670570092284289,
+            at_ms: 1_119,
+            until_ms: 11_725,
+        },
+        FaultSpec::Down {
+            service: "order_worker".into(),
+            at_ms: 10_931,
+            until_ms: 25_862,
+        },
+    ];
+    let model = model_with("async-write", |s| {
+        s.workload.orders = ORDERS;
+        s.faults = faults;
+    });
+    let mut sim = sim(&model, 1816, Completion::Callback);
+    let trace = run_checked(&mut sim);
+    // Dead letters while the worker was down, each rolled back.
+    let down = (SimTime::from_millis(10_931), SimTime::from_millis(25_862));
+    let dead_while_down = count(&trace, |k| matches!(k, TraceKind::DeadLetter { .. }));
+    let in_window = trace
+        .iter()
+        .filter(|e| matches!(e.kind, TraceKind::DeadLetter { .. }))
+        .filter(|e| e.t >= down.0 && e.t < down.1)
+        .count();
+    assert!(
+        in_window > 0,
+        "{dead_while_down} dead letters, none while the worker was down"
+    );
+    let mx = sim.metrics();
+    assert_eq!(mx.steps.rollbacks as usize, dead_while_down);
+    assert_eq!(
+        (mx.outcomes.lost, mx.outcomes.inconsistent),
+        (0, 0),
+        "{:?}",
+        mx.outcomes
+    );
+}
