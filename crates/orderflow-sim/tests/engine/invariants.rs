@@ -532,15 +532,15 @@ fn one_schedule(
             // Re-run with the trace on and show the first bad order's story.
             let mut again = start(&model, seed, mode, &schedule);
             let trace = run(&mut again);
+            let excused = |o: &OrderId| {
+                checked.dead_lettered_after_success.contains(o)
+                    || (unheard > 0 && checked.never_learned.contains(o))
+            };
             let bad = trace.iter().find_map(|e| match e.kind {
                 TraceKind::Settled {
                     order,
                     outcome: Outcome::Inconsistent | Outcome::Lost,
-                } if !checked.dead_lettered_after_success.contains(&order)
-                    && !(unheard > 0 && checked.never_learned.contains(&order)) =>
-                {
-                    Some(order)
-                }
+                } if !excused(&order) => Some(order),
                 _ => None,
             });
             let story: String = trace
