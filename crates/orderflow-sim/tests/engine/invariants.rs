@@ -502,14 +502,16 @@ fn one_schedule(
             .faults
             .iter()
             .any(|f| matches!(f, FaultSpec::Latency { factor, .. } if *factor >= HANGING_FACTOR));
-        // An order told it succeeded whose later message (hybrid-queue's
-        // shipping request, sent after the answer) failed every delivery
-        // and was dead-lettered is inconsistent, and the engine rightly
-        // says so: told completed, never shipped. A dead-letter queue is
-        // where an operator takes over, which no pattern here models, so
-        // such an order is allowed, one by one (each needs its dead letter
-        // in the trace after the success). A dead letter before the client
-        // is told (async-write's rollback to FAILED) is not excused.
+        // An order told it succeeded, a message of which failed every
+        // delivery and was dead-lettered (hybrid-queue's shipping request,
+        // sent after the answer; pizza's OrderHistory record, a side reader
+        // the order does not wait for), is inconsistent, and the engine
+        // rightly says so: told completed, never shipped or never recorded.
+        // A dead-letter queue is where an operator takes over, which no
+        // pattern here models, so such an order is allowed, one by one
+        // (each needs its dead letter and its success in the trace). A
+        // message on the way to the outcome that is dead-lettered fails and
+        // rolls back the order (async-write, food-ordering): not excused.
         //
         // A webhook the client's endpoint refuses is sent again, up to the
         // scenario's `callback.max_attempts`; pizza's endpoint refuses 10 %,
@@ -522,7 +524,7 @@ fn one_schedule(
         } else {
             0
         };
-        let explained = checked.dead_lettered_after_success.len() as u64 + unheard;
+        let explained = checked.dead_lettered_and_told_success.len() as u64 + unheard;
         let bad = match (may_be_inconsistent(name, mode), hung) {
             (true, _) => 0,
             (false, true) => mx.outcomes.lost,
@@ -533,7 +535,7 @@ fn one_schedule(
             let mut again = start(&model, seed, mode, &schedule);
             let trace = run(&mut again);
             let excused = |o: &OrderId| {
-                checked.dead_lettered_after_success.contains(o)
+                checked.dead_lettered_and_told_success.contains(o)
                     || (unheard > 0 && checked.never_learned.contains(o))
             };
             let bad = trace.iter().find_map(|e| match e.kind {
@@ -558,9 +560,9 @@ struct Checked {
     /// The latest an order settled after max(its arrival, the last fault).
     lateness_us: u64,
     events: u64,
-    /// Orders settled inconsistent after a message of theirs was
-    /// dead-lettered once their client had been told they succeeded.
-    dead_lettered_after_success: HashSet<OrderId>,
+    /// Orders settled inconsistent whose client was told they succeeded and
+    /// a message of which was dead-lettered.
+    dead_lettered_and_told_success: HashSet<OrderId>,
     /// Orders settled inconsistent whose client took the 202 and never
     /// learned the outcome.
     never_learned: HashSet<OrderId>,
@@ -570,12 +572,12 @@ struct Checked {
 fn run_checked_lateness(sim: &mut Sim, faults_end_us: u64, context: &str) -> Checked {
     let mut created = HashMap::new();
     let mut told_success = HashSet::new();
-    let mut dead_after_success = HashSet::new();
+    let mut dead_lettered = HashSet::new();
     let mut waiting = HashSet::new();
     let mut out = Checked {
         lateness_us: 0,
         events: 0,
-        dead_lettered_after_success: HashSet::new(),
+        dead_lettered_and_told_success: HashSet::new(),
         never_learned: HashSet::new(),
     };
     let mut scan = |sim: &mut Sim, out: &mut Checked| {
@@ -608,16 +610,17 @@ fn run_checked_lateness(sim: &mut Sim, faults_end_us: u64, context: &str) -> Che
                         told_success.insert(order);
                     }
                 }
-                TraceKind::DeadLetter { order, .. } if told_success.contains(&order) => {
-                    dead_after_success.insert(order);
+                TraceKind::DeadLetter { order, .. } => {
+                    dead_lettered.insert(order);
                 }
                 TraceKind::Settled { order, outcome } => {
                     let from = created.remove(&order).unwrap_or(0).max(faults_end_us);
                     out.lateness_us = out.lateness_us.max(e.t.as_micros().saturating_sub(from));
-                    told_success.remove(&order);
+                    let success = told_success.remove(&order);
                     let unheard = waiting.remove(&order);
-                    if dead_after_success.remove(&order) && outcome == Outcome::Inconsistent {
-                        out.dead_lettered_after_success.insert(order);
+                    let dead = dead_lettered.remove(&order);
+                    if success && dead && outcome == Outcome::Inconsistent {
+                        out.dead_lettered_and_told_success.insert(order);
                     } else if unheard && outcome == Outcome::Inconsistent {
                         out.never_learned.insert(order);
                     }
