@@ -200,6 +200,7 @@ pub enum EffectModel {
     ReadStatus,
     IssueId,
     Mark(FlagId),
+    Unmark(FlagId),
 }
 
 /// A compiled call policy (for `call` steps, compensations and fallbacks).

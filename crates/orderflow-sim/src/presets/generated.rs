@@ -4281,6 +4281,15 @@ fn pizza() -> Scenario {
                 visibility_lag_ms: None,
             },
             HandlerSpec {
+                service: s("order_history"),
+                op: s("cancel"),
+                effect: Effect::Unmark(s("history_recorded")),
+                steps: Vec::new(),
+                emits: None,
+                latency: None,
+                visibility_lag_ms: None,
+            },
+            HandlerSpec {
                 service: s("order_executor"),
                 op: s("bake"),
                 effect: Effect::Mark(s("pizza_started")),
@@ -4406,7 +4415,7 @@ fn pizza() -> Scenario {
                     },
                     ttl_ms: None,
                     dead_letter: None,
-                    rollback: None,
+                    rollback: Some(s("order_history.cancel")),
                 },
                 QueueSpec {
                     id: s("status_q"),

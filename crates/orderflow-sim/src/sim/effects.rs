@@ -80,6 +80,10 @@ impl World {
                 order.flags |= f.bit();
                 None
             }
+            EffectModel::Unmark(f) => {
+                order.flags &= !f.bit();
+                None
+            }
         };
         if let Some(kind) = trace {
             self.trace(m, kind);

@@ -276,3 +276,34 @@ fn a_dead_letter_of_a_side_reader_does_not_fail_the_order() {
     );
     assert!(mx.outcomes.inconsistent > 0, "{:?}", mx.outcomes);
 }
+
+/// Kept from the 10,000-schedule sweep (pizza 544, 1547, 8899): the
+/// executor failed every delivery of an order's OrderPlaced, the message was
+/// dead-lettered and the client told FAILED, but OrderHistory still showed
+/// the order as placed (inconsistent). The executor's queue now names a
+/// rollback: OrderHistory records that the order failed.
+#[test]
+fn a_dead_lettered_pizza_is_struck_from_the_history() {
+    let model = model_with("pizza", |s| {
+        s.faults = vec![FaultSpec::ErrorRate {
+            service: "order_executor".into(),
+            rate: 1.0,
+            at_ms: 0,
+            until_ms: 30_000,
+        }];
+        s.workload.orders = 30;
+    });
+    let mut sim = sim(&model, 1, Completion::Callback);
+    let trace = run_checked(&mut sim);
+    let mx = sim.metrics().clone();
+    let dead = count(&trace, |k| matches!(k, TraceKind::DeadLetter { .. }));
+    assert!(dead >= 10, "{dead} dead letters");
+    assert_eq!(mx.steps.rollbacks as usize, dead);
+    assert_eq!(mx.outcomes.failed as usize, dead, "{:?}", mx.outcomes);
+    assert_eq!(
+        (mx.outcomes.inconsistent, mx.outcomes.lost),
+        (0, 0),
+        "{:?}",
+        mx.outcomes
+    );
+}
