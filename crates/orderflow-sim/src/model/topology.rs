@@ -442,10 +442,15 @@ fn leads_to_outcome(
     let mut seen = vec![false; handlers.len()];
     let mut todo: Vec<HandlerId> = consumers_of(q).collect();
     while let Some(h) = todo.pop() {
-        if std::mem::replace(&mut seen[h.index()], true) {
+        // A scenario with errors may name a handler that was not compiled
+        // (its id is a placeholder): it only ever gets a message naming the
+        // error, so the answer does not matter, but it must not panic.
+        let (Some(was_seen), Some(hm)) = (seen.get_mut(h.index()), handlers.get(h)) else {
+            continue;
+        };
+        if std::mem::replace(was_seen, true) {
             continue;
         }
-        let hm = &handlers[h];
         if hm.completes {
             return true;
         }
