@@ -4,6 +4,13 @@
 import { test, expect, type Page } from "@playwright/test";
 import { open, shot, timeText } from "./support";
 
+/** Opens the claims list (closed at first: its claims load when it opens). */
+async function openClaims(page: Page) {
+  const claims = page.getByRole("region", { name: "Claims" });
+  await claims.locator("summary").click();
+  await expect(claims.locator("[data-claim]").first()).toBeVisible({ timeout: 30_000 });
+}
+
 /** Clicks "Show me" on claim `id` and waits for its moment. */
 async function showMe(page: Page, id: string, ms: number) {
   const item = page.locator(`[data-claim="${id}"]`);
@@ -16,6 +23,7 @@ async function showMe(page: Page, id: string, ms: number) {
 // values against the engine's own run of each claim.
 test("hybrid-queue: a queue instead of a call holds the warehouse's work", async ({ page }, testInfo) => {
   const errors = await open(page, "preset=hybrid-queue");
+  await openClaims(page);
   const claims = page.getByRole("region", { name: "Claims" });
   await expect(claims.locator("[data-claim]")).toHaveCount(5);
   await expect(claims.locator('[data-claim="queue-instead-of-call"]')).toContainText("document 000");
@@ -34,6 +42,7 @@ test("hybrid-queue: a queue instead of a call holds the warehouse's work", async
 
 test("payment-backup: the backup provider charges while the breaker is open", async ({ page }) => {
   const errors = await open(page, "preset=payment-backup");
+  await openClaims(page);
   await showMe(page, "backup-charges-while-open", 25_000);
   await expect(page.getByTestId("claim-figure")).toContainText("service.backup.succeeded");
   await expect(page.getByTestId("claim-figure-value")).toHaveText("29");
@@ -50,6 +59,7 @@ test("payment-backup: the backup provider charges while the breaker is open", as
 
 test("a claim about the whole run opens at its last event", async ({ page }) => {
   const errors = await open(page, "preset=sync-chain");
+  await openClaims(page);
   await showMe(page, "told-last", 80_000);
   await expect(page.getByTestId("claim-figure")).toContainText("latency.response.mean_ms");
   await expect(page.getByTestId("claim-figure-value")).toHaveText("189.085 ms");
@@ -62,6 +72,7 @@ test.describe("at 390 px", () => {
     const errors = await open(page, "preset=payment-breaker");
     const claims = page.getByRole("region", { name: "Claims" });
     await claims.scrollIntoViewIfNeeded();
+    await openClaims(page);
     const box = await claims.boundingBox();
     expect(box).not.toBeNull();
     expect(box!.x).toBeGreaterThanOrEqual(0);

@@ -1,7 +1,8 @@
 // Browser benchmarks of a build (not part of the pass/fail suite).
 // Prints: time to the first drawn diagram, frame times with ~1,000 tokens in
-// flight, the time to fast-forward 100,000 orders, the longest task while
-// doing so, and the bundle's brotli size. Each figure is printed next to its
+// flight (one design, then two side by side), the time to fast-forward
+// 100,000 orders, "Run 20 seeds" of two designs of 10,000 orders each, the
+// longest task during each, and the bundle's brotli size. Each figure is printed next to its
 // target from issue 10.
 //
 // Usage: node scripts/bench-browser.mjs [dist-dir] [--ref ref-dir] [--repeat N] [--only a,b]
@@ -11,7 +12,7 @@
 //             with the first: the machine's speed drifts 2x from day to day, so
 //             timings are compared as a ratio to the reference, not to old figures
 //   --repeat  how many turns (default 1)
-//   --only    some of: first, frames, ff, log, bundle
+//   --only    some of: first, frames, frames2, ff, seeds, log, bundle
 import { chromium } from "@playwright/test";
 import { execSync, spawn } from "node:child_process";
 import { BUDGET_BROTLI_B, bundleSizes, startBrotli } from "./bundle-size.mjs";
@@ -26,7 +27,7 @@ const opt = (name, dflt) => {
 };
 const REF = opt("--ref", null);
 const REPEAT = Number(opt("--repeat", "1"));
-const ONLY = new Set(opt("--only", "first,frames,ff,log,bundle").split(","));
+const ONLY = new Set(opt("--only", "first,frames,frames2,ff,seeds,log,bundle").split(","));
 const DIST = argv[0] ?? "dist";
 const PORT = Number(process.env.BENCH_PORT ?? 8931);
 // The build being measured and, with --ref, the reference on the next port.
@@ -114,11 +115,21 @@ async function firstDiagram(browser) {
   report("first diagram (median of 5)", median.toFixed(0), "ms", "≤ 300 ms", median <= 300, median / 300);
 }
 
-async function frameTimes(browser) {
+// Tokens in flight per design: the page's own diagram and, when comparing,
+// each other design's (its lowest count, so "1,000 each" means each).
+async function tokensInFlight(p, designs) {
+  const count = async (id) =>
+    Promise.all((await p.getByTestId(id).all()).map(async (l) => Number(((await l.textContent()) ?? "0").match(/\d+/)?.[0] ?? 0)));
+  const all = [...(await count("in-flight")), ...(designs > 1 ? await count("in-flight-other") : [])];
+  return all.length < designs ? 0 : Math.min(...all);
+}
+
+// `designs`: 1, or 2 for two surge designs side by side (`vs=`).
+async function frameTimes(browser, designs = 1) {
   const p = await page(browser);
-  await p.goto(`${BASE}?preset=surge&speed=3`);
+  await p.goto(`${BASE}?preset=surge&speed=3${designs > 1 ? "&vs=surge" : ""}`);
   await p.getByRole("button", { name: "Play", exact: true }).click();
-  const inFlight = async () => Number(((await p.getByTestId("in-flight").textContent()) ?? "0").match(/\d+/)[0]);
+  const inFlight = () => tokensInFlight(p, designs);
   const deadline = Date.now() + 30_000;
   while ((await inFlight()) < 1000 && Date.now() < deadline) await p.waitForTimeout(100);
   const tokens = await inFlight();
@@ -140,8 +151,13 @@ async function frameTimes(browser) {
   const perFrame = (k) => (((m1[k] ?? 0) - (m0[k] ?? 0)) * 1000) / Math.max(1, deltas.length);
   // A 60 Hz display paces frames at 16.7 ms; jitter of a few tenths is not a
   // dropped frame, so the verdict allows 17 ms.
-  report(`frame interval p50 (${tokens}→${tokensAfter} tokens)`, p50.toFixed(1), "ms", "—", true);
-  report(`frame interval p95 (${tokens}→${tokensAfter} tokens)`, p95.toFixed(1), "ms", "≤ 16.7 ms", p95 <= 17, p95 / 16.7);
+  const what = designs > 1 ? `${designs} designs, ${tokens}→${tokensAfter} tokens each` : `${tokens}→${tokensAfter} tokens`;
+  report(`frame interval p50 (${what})`, p50.toFixed(1), "ms", "—", true);
+  report(`frame interval p95 (${what})`, p95.toFixed(1), "ms", "≤ 16.7 ms", p95 <= 17, p95 / 16.7);
+  if (designs > 1) {
+    await p.context().close();
+    return;
+  }
   report("frames over 20 ms", (dropped * 100).toFixed(1), "%", "—", true);
   report("main-thread work per frame: script", perFrame("ScriptDuration").toFixed(2), "ms", "—", true);
   report("main-thread work per frame: style + layout", (perFrame("RecalcStyleDuration") + perFrame("LayoutDuration")).toFixed(2), "ms", "—", true);
@@ -162,6 +178,23 @@ async function fastForward(browser) {
   const longest = await p.evaluate(() => Math.max(0, ...window.__longTasks));
   report("fast-forward 100,000 hybrid-queue orders", secs.toFixed(2), "s", "≤ 1 s", secs <= 1, secs / 1);
   report("longest task during fast-forward", longest.toFixed(0), "ms", "≤ 100 ms", longest <= 100, longest / 100);
+  await p.context().close();
+}
+
+// "Run 20 seeds" with two designs of 10,000 hybrid-queue orders each: the
+// engine-only worker runs them; the page must keep its frames meanwhile.
+async function seedsRun(browser) {
+  const p = await page(browser);
+  await p.goto(`${BASE}?preset=hybrid-queue&orders=10000&vs=hybrid-queue_10000`);
+  await p.getByTestId("run-seeds").waitFor();
+  await p.evaluate(() => (window.__longTasks = []));
+  const t0 = Date.now();
+  await p.getByTestId("run-seeds").click();
+  await p.getByTestId("delta-table").and(p.locator('[data-seeds="20"]')).waitFor({ timeout: 300_000 });
+  const secs = (Date.now() - t0) / 1000;
+  const longest = await p.evaluate(() => Math.max(0, ...window.__longTasks));
+  report("20 seeds × 10,000 hybrid-queue orders, 2 designs", secs.toFixed(2), "s", "≤ 10 s", secs <= 10, secs / 10);
+  report("longest main-thread task during the seeds", longest.toFixed(0), "ms", "≤ 50 ms", longest <= 50, longest / 50);
   await p.context().close();
 }
 
@@ -211,7 +244,9 @@ try {
       await waitForServer();
       if (ONLY.has("first")) await firstDiagram(browser);
       if (ONLY.has("frames")) await frameTimes(browser);
+      if (ONLY.has("frames2")) await frameTimes(browser, 2);
       if (ONLY.has("ff")) await fastForward(browser);
+      if (ONLY.has("seeds")) await seedsRun(browser);
       if (ONLY.has("log")) await eventLog(browser);
       if (ONLY.has("bundle")) bundle(b.dir);
       turn.push(results);

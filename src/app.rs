@@ -426,7 +426,7 @@ impl Actions {
             return;
         };
         let act = *self;
-        crate::json_worker::ask(
+        crate::on_demand::ask(
             crate::design_json::request_read(&preset, &json),
             move |reply| match crate::design_json::parse_read_reply(&reply) {
                 Ok((base, edits)) => {
@@ -467,7 +467,7 @@ impl Actions {
         else {
             return;
         };
-        crate::json_worker::ask(request, move |reply| {
+        crate::on_demand::ask(request, move |reply| {
             done(crate::design_json::parse_show_reply(&reply))
         });
     }
@@ -517,14 +517,15 @@ impl Actions {
         result
     }
 
-    /// The file of export `kind` for the current state (`export.rs`).
-    pub fn export_file(
+    /// The on-demand worker's request for export `kind` of the current
+    /// state (`export.rs`), or why there is nothing to export.
+    pub fn export_request(
         &self,
         kind: crate::export::ExportKind,
         palette: &crate::export::Palette,
-    ) -> Result<crate::export::ExportFile, String> {
+    ) -> Result<String, String> {
         self.ctrl
-            .try_update_value(|c| crate::export::export(c, kind, palette))
+            .try_with_value(|c| crate::export::request(c, kind, palette))
             .unwrap_or_else(|| Err("the page is gone".to_owned()))
     }
 

@@ -9,10 +9,14 @@
 //!
 //! It reads the claims as written ([`ClaimSpec`]) rather than compiled
 //! (`Model::claims`): the page checks no claim, so the expression parser
-//! and the claim compiler stay out of the bundle (4.8 KB brotli; the whole
-//! claims list and figure cost 17.3 KB brotli, most of it the metric
-//! registry and the claims' text).
+//! and the claim compiler stay out of the worker's work (4.8 KB brotli).
 //! The native tests open every claim and compare with the compiled one.
+//!
+//! The claims' texts and runs (built by the engine's generated preset
+//! code) are not in the bundle loaded at start either: the list asks the
+//! on-demand worker (`src/bin/on-demand.rs`) when it is first opened
+//! ([`request`] → [`answer`] → [`parse_reply`], plain text), and the worker
+//! runs [`claims_of`].
 
 use std::collections::BTreeMap;
 
@@ -75,6 +79,89 @@ pub fn claims_of(preset: &str) -> Vec<ClaimItem> {
             text: c.text.clone(),
             source: source_label(&c.document),
             show: show_of(preset, &own, c),
+        })
+        .collect()
+}
+
+// ---- The on-demand worker ----
+
+/// The first line of a claims request.
+pub const REQUEST: &str = "claims";
+/// Between claims in a reply (ASCII record separator: no claim's text or
+/// link holds it).
+const RECORD: char = '\u{1e}';
+/// Between a claim's fields (ASCII unit separator).
+const FIELD: char = '\u{1f}';
+
+/// The request for the claims of `preset`.
+pub fn request(preset: &str) -> String {
+    format!("{REQUEST}\n{preset}")
+}
+
+/// The worker's answer to a claims [`request`]: `ok\n` and one record per
+/// claim (id, text, source, then `show`, to-end `0`/`1`, the figure and the
+/// run's link, or `why` and the reason), or `err\n<message>`.
+pub fn answer(request: &str) -> String {
+    let Some(preset) = request
+        .strip_prefix(REQUEST)
+        .and_then(|r| r.strip_prefix('\n'))
+    else {
+        return "err\nnot a claims request".to_owned();
+    };
+    let clean = |s: &str| s.replace([RECORD, FIELD], " ");
+    let records: Vec<String> = claims_of(preset)
+        .iter()
+        .map(|c| {
+            let show = match &c.show {
+                Ok(s) => format!(
+                    "show{FIELD}{}{FIELD}{}{FIELD}{}",
+                    u8::from(s.to_end),
+                    clean(&s.metric),
+                    s.url.to_query()
+                ),
+                Err(why) => format!("why{FIELD}{}", clean(why)),
+            };
+            [clean(&c.id), clean(&c.text), clean(&c.source), show].join(&FIELD.to_string())
+        })
+        .collect();
+    format!("ok\n{}", records.join(&RECORD.to_string()))
+}
+
+/// The page's reading of the worker's reply to a claims request.
+pub fn parse_reply(reply: &str) -> Result<Vec<ClaimItem>, String> {
+    let body = match reply.split_once('\n') {
+        Some(("ok", body)) => body,
+        Some(("err", e)) => return Err(e.to_owned()),
+        _ => return Err("the claims' reply was not understood".to_owned()),
+    };
+    if body.is_empty() {
+        return Ok(Vec::new());
+    }
+    body.split(RECORD)
+        .map(|record| {
+            let f: Vec<&str> = record.split(FIELD).collect();
+            let show = match f.get(3..) {
+                Some(["show", to_end, metric, query]) => {
+                    let (url, notices) = UrlState::parse(query);
+                    if !notices.is_empty() {
+                        return Err(format!("a claim's link: {}", notices.join("; ")));
+                    }
+                    Ok(ClaimShow {
+                        url,
+                        to_end: *to_end == "1",
+                        metric: (*metric).to_owned(),
+                        claim: f[1].to_owned(),
+                    })
+                }
+                Some(["why", why]) => Err((*why).to_owned()),
+                _ => return Err("a claim in the reply was cut short".to_owned()),
+            };
+            Ok(ClaimItem {
+                id: f[0].to_owned(),
+                text: f[1].to_owned(),
+                source: f[2].to_owned(),
+                show,
+            })
         })
         .collect()
 }

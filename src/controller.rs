@@ -427,7 +427,7 @@ impl Controller {
         &self.runs[0]
     }
 
-    fn run_mut(&mut self) -> &mut Run {
+    pub(crate) fn run_mut(&mut self) -> &mut Run {
         &mut self.runs[0]
     }
 
@@ -654,6 +654,11 @@ impl Controller {
     }
 
     // ---- The animation frame ----
+
+    /// True when tokens jump instead of gliding.
+    pub fn reduced_motion(&self) -> bool {
+        self.reduced_motion
+    }
 
     /// Follows the reader's reduced-motion preference (tokens jump).
     pub fn set_reduced_motion(&mut self, reduced: bool) {

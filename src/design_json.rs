@@ -1,8 +1,8 @@
 //! Owns the design's JSON: the scenario as text to view, copy and
 //! download, and pasted or uploaded text read back into a design.
 //!
-//! Only the second wasm (`src/bin/design-json.rs`, a web worker started the
-//! first time the JSON view asks for something) calls [`show`] and [`read`],
+//! Only the on-demand wasm (`src/bin/on-demand.rs`, a web worker started the
+//! first time the JSON view or the Export menu asks for something) calls [`show`] and [`read`],
 //! so serde_json and the scenario's (de)serializers stay out of the bundle
 //! loaded at start (README, "Bundle size": +115 KB brotli in the main
 //! bundle against 0 this way). The page talks to it in a small text

@@ -123,22 +123,47 @@ pub fn file_name(preset: &str, seed: u64, t: SimTime, suffix: &str) -> String {
 }
 
 /// The file of `kind` for the page's first run at its current time.
-/// `palette` gives the diagram's colours (the page's theme).
+/// `palette` gives the diagram's colours (the page's theme). The page
+/// itself asks the on-demand worker instead ([`request`]), which gets here
+/// through [`answer`] on the run replayed from its link.
 pub fn export(
     c: &mut Controller,
     kind: ExportKind,
     palette: &Palette,
 ) -> Result<ExportFile, String> {
-    let order = c.selected_order();
-    let frame = c.frame();
-    let run = c.run();
+    let view = View {
+        order: c.selected_order(),
+        min_display: c.min_display(),
+        reduced_motion: c.reduced_motion(),
+    };
+    export_run(c.run_mut(), kind, view, palette)
+}
+
+/// What of the page's state an export reads besides its run: the selected
+/// order and how tokens are drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct View {
+    pub order: Option<OrderId>,
+    /// Simulated time a token stays on screen at least.
+    pub min_display: SimTime,
+    pub reduced_motion: bool,
+}
+
+/// The file of `kind` for `run` at its current time.
+fn export_run(
+    run: &mut Run,
+    kind: ExportKind,
+    view: View,
+    palette: &Palette,
+) -> Result<ExportFile, String> {
+    let order = view.order;
+    let frame = run.frame(view.min_display, view.reduced_motion);
     let session = run.session();
     let name = file_name(run.preset(), session.seed(), run.now(), &kind.suffix(order));
     let mut png_size = None;
     let (text, note) = match kind {
         ExportKind::Mermaid => {
-            let order = order
-                .ok_or("select an order first: click a dot, or type its number in the inspector")?;
+            let order = order.ok_or(NO_ORDER)?;
             let text = mermaid(run, order)?;
             (text, mermaid_note(run, order))
         }
@@ -176,6 +201,142 @@ pub fn export(
         text,
         png_size,
         note,
+    })
+}
+
+/// Why a Mermaid export needs a selected order.
+const NO_ORDER: &str = "select an order first: click a dot, or type its number in the inspector";
+
+// ---- The on-demand worker ----
+//
+// The exports are not in the bundle loaded at start: the page sends the
+// on-demand worker (`src/bin/on-demand.rs`) its first run as a share link
+// plus what the link does not hold (the exact time, the selected order, how
+// tokens are drawn, the theme's colours); the worker replays the link to
+// that time (the engine is deterministic, so it reaches the page's state)
+// and writes the file. Plain text both ways, no JSON.
+
+/// The first line of an export request.
+pub const REQUEST: &str = "export";
+
+/// The request for file `kind` of the page's first run as it is now, or
+/// why there is nothing to export.
+pub fn request(c: &Controller, kind: ExportKind, palette: &Palette) -> Result<String, String> {
+    if kind == ExportKind::Mermaid && c.selected_order().is_none() {
+        return Err(NO_ORDER.to_owned());
+    }
+    let run = c.run();
+    let mut url = c.url_state();
+    // The first run alone, as its own link would open it.
+    url.others.clear();
+    url.cmp = None;
+    url.embed = false;
+    url.autoplay = false;
+    url.origin = None;
+    let kind_index = ExportKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+    let mut out = format!(
+        "{REQUEST}\n{kind_index}\n{}\n{}\n{}\n{}\n{}\n",
+        c.selected_order()
+            .map(|o| o.0.to_string())
+            .unwrap_or_default(),
+        run.now().as_micros(),
+        c.min_display().as_micros(),
+        u8::from(c.reduced_motion()),
+        u8::from(run.no_faults()),
+    );
+    for (_, v) in &palette.0 {
+        out.push_str(&v.replace(['\n', '\r'], " "));
+        out.push('\n');
+    }
+    out.push_str(&url.to_query());
+    Ok(out)
+}
+
+/// The largest event budget per seek slice while the worker replays a link
+/// (the replay is one call; slices only bound each step of the loop).
+const REPLAY_BUDGET: u64 = 1_000_000;
+
+/// The worker's answer to an export [`request`]:
+/// `ok\n<name>\n<png width>x<png height>\n<note>\n<text>` (the size
+/// empty but for the PNG) or `err\n<message>`.
+pub fn answer(request: &str) -> String {
+    match answer_file(request) {
+        Ok(f) => {
+            let size = f
+                .png_size
+                .map(|(w, h)| format!("{w}x{h}"))
+                .unwrap_or_default();
+            format!("ok\n{}\n{size}\n{}\n{}", f.name, f.note, f.text)
+        }
+        Err(e) => format!("err\n{e}"),
+    }
+}
+
+fn answer_file(request: &str) -> Result<ExportFile, String> {
+    let mut lines = request.splitn(8 + PALETTE_DEFAULTS.len(), '\n');
+    if lines.next() != Some(REQUEST) {
+        return Err("not an export request".to_owned());
+    }
+    let mut next = |what: &str| {
+        lines
+            .next()
+            .ok_or_else(|| format!("export request: no {what}"))
+    };
+    let number = |what: &str, text: &str| -> Result<u64, String> {
+        text.parse()
+            .map_err(|_| format!("export request: {what} {text:?}"))
+    };
+    let kind = number("kind", next("kind")?)?;
+    let kind = *ExportKind::ALL
+        .get(kind as usize)
+        .ok_or_else(|| format!("export request: kind {kind}"))?;
+    let order = match next("order")? {
+        "" => None,
+        o => Some(OrderId(number("order", o)?)),
+    };
+    let t = SimTime(number("time", next("time")?)?);
+    let min_display = SimTime(number("token time", next("token time")?)?);
+    let reduced_motion = next("reduced motion")? == "1";
+    let no_faults = next("faults")? == "1";
+    let mut palette = Vec::with_capacity(PALETTE_DEFAULTS.len());
+    for (k, _) in PALETTE_DEFAULTS {
+        palette.push((k, next(k)?.to_owned()));
+    }
+    let query = next("link")?;
+    let (url, mut notices) = crate::url_state::UrlState::parse(query);
+    let mut run = Run::from_url_edited(&url, no_faults, &mut notices);
+    while run.session_mut().seek(t, REPLAY_BUDGET) != crate::session::Advance::Reached {}
+    run.follow_trace();
+    let view = View {
+        order,
+        min_display,
+        reduced_motion,
+    };
+    export_run(&mut run, kind, view, &Palette(palette))
+}
+
+/// The page's reading of the worker's reply to an export request.
+pub fn parse_reply(kind: ExportKind, reply: &str) -> Result<ExportFile, String> {
+    let mut parts = reply.splitn(5, '\n');
+    match parts.next() {
+        Some("ok") => {}
+        Some("err") => return Err(reply["err\n".len()..].to_owned()),
+        _ => return Err("the export's reply was not understood".to_owned()),
+    }
+    let (Some(name), Some(size), Some(note), Some(text)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err("the export's reply was cut short".to_owned());
+    };
+    let png_size = size
+        .split_once('x')
+        .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)));
+    Ok(ExportFile {
+        name: name.to_owned(),
+        mime: kind.mime(),
+        text: text.to_owned(),
+        png_size,
+        note: note.to_owned(),
     })
 }
 

@@ -4,7 +4,8 @@
 //! under a strict content security policy (the PNG's SVG is loaded as an
 //! image from a `blob:` URL the page made itself, which the release build's
 //! `img-src 'self' blob:` allows; scripts/csp.mjs).
-//! What each file holds is decided in `export.rs`.
+//! What each file holds is decided in `export.rs` and written by the
+//! on-demand worker.
 
 use std::cell::RefCell;
 
@@ -15,7 +16,7 @@ use web_sys::{
 };
 
 use crate::app::Actions;
-use crate::export::{ExportFile, ExportKind, Palette, saved_message};
+use crate::export::{ExportFile, ExportKind, Palette, parse_reply, saved_message};
 
 thread_local! {
     // The object URL of the last download, released at the next one (it
@@ -33,9 +34,14 @@ fn palette() -> Palette {
 }
 
 /// Exports `kind` of the page's current state and saves it; `said` is told
-/// what happened, in words.
+/// what happened, in words. The file is written by the on-demand worker
+/// (started at the first export), which replays the run from its link.
 pub fn save_export(act: Actions, kind: ExportKind, said: impl Fn(String) + 'static) {
-    match act.export_file(kind, &palette()) {
+    let request = match act.export_request(kind, &palette()) {
+        Ok(r) => r,
+        Err(problem) => return said(problem),
+    };
+    crate::on_demand::ask(request, move |reply| match parse_reply(kind, &reply) {
         Ok(file) if kind == ExportKind::Png => save_png(file, said),
         Ok(file) => {
             let blob = text_blob(&file.text, file.mime);
@@ -45,7 +51,7 @@ pub fn save_export(act: Actions, kind: ExportKind, said: impl Fn(String) + 'stat
             });
         }
         Err(problem) => said(problem),
-    }
+    });
 }
 
 fn text_blob(text: &str, mime: &str) -> Result<Blob, String> {

@@ -19,9 +19,10 @@
 //!   "show me"), [`inspector`], [`event_log`], [`announce`]
 //!   (the diagram's state in words for screen readers);
 //! - [`compare_view`] (the delta table, results of many seeds);
-//! - [`design_json`] (the design's scenario JSON, read and written; only the
-//!   second wasm, `src/bin/design-json.rs`, links it) and [`json_worker`]
-//!   (the page's side of that worker);
+//! - [`design_json`] (the design's scenario JSON, read and written) and
+//!   [`export`] (the Export menu's files): only the on-demand wasm,
+//!   `src/bin/on-demand.rs`, calls them; [`on_demand`] is the page's side of
+//!   that worker;
 //! - [`fatal`] (the error banner).
 //!
 //! Browser-facing: [`app`] (the page and its two handles, [`app::Live`] and
@@ -51,8 +52,8 @@ pub mod export_download;
 pub mod fatal;
 pub mod faults;
 pub mod inspector;
-pub mod json_worker;
 pub mod layout;
+pub mod on_demand;
 pub mod playback;
 pub mod run;
 pub mod scene;

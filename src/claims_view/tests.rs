@@ -113,7 +113,7 @@ fn without_a_show_setting_the_first_figure_of_the_first_expectation_is_shown() {
 /// claims module builds, driven to the same time, measures the same value.
 #[test]
 fn every_claim_opens_on_the_figure_it_is_about() {
-    for preset in presets::NAMES {
+    for preset in presets::names() {
         let (model, claims) = presets::model_and_claims(preset).unwrap().unwrap();
         let items = claims_of(preset);
         assert_eq!(items.len(), claims.len(), "{preset}");
@@ -179,4 +179,47 @@ fn the_figure_reads_with_its_unit_and_goes_with_the_next_load() {
 fn sources_read_as_documents() {
     assert_eq!(source_label("003"), "document 003");
     assert_eq!(source_label("beyond the documents"), "beyond the documents");
+}
+
+#[test]
+fn every_presets_claims_come_back_from_the_worker_as_they_are() {
+    let mut claims = 0;
+    for preset in presets::names() {
+        let direct = claims_of(preset);
+        claims += direct.len();
+        assert_eq!(
+            parse_reply(&answer(&request(preset))),
+            Ok(direct),
+            "{preset}"
+        );
+    }
+    assert!(claims > 30, "{claims}");
+    // "Show me" with commands at their moments and faults left out.
+    let items = parse_reply(&answer(&request("hybrid-queue"))).unwrap();
+    let url = &items
+        .iter()
+        .find(|c| c.id == "queue-instead-of-call")
+        .unwrap()
+        .show
+        .as_ref()
+        .unwrap()
+        .url;
+    assert!(!url.faults && !url.commands.is_empty(), "{url:?}");
+    assert_eq!(parse_reply(&answer(&request("nope"))), Ok(Vec::new()));
+}
+
+#[test]
+fn a_bad_claims_reply_is_a_message_not_a_panic() {
+    assert!(answer("claims").starts_with("err\n"));
+    assert!(answer("export\nsync-chain").starts_with("err\n"));
+    for bad in [
+        "",
+        "garbage",
+        "err\nno",
+        "ok\nx",
+        "ok\nx\u{1f}y\u{1f}z\u{1f}show\u{1f}1",
+        "ok\na\u{1f}b\u{1f}c\u{1f}other",
+    ] {
+        assert!(parse_reply(bad).is_err(), "{bad:?}");
+    }
 }

@@ -640,7 +640,7 @@ fn each_built_in_by_its_link_shows_its_first_figure() {
         (
             "completion-channels",
             60_000,
-            &["578 ms", "1.3 ms", "51.4 ms"],
+            &["549 ms", "1.3 ms", "45.4 ms"],
         ),
         ("breaker-hanging-provider", 60_000, &["78", "0", "0"]),
         ("competing-workers", 90_000, &["46.7 s", "21.4 s"]),

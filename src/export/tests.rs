@@ -409,3 +409,109 @@ fn csv_fields_are_quoted_when_they_must_be() {
     assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
     assert_eq!(parse_csv("x,\"a,b\",\"q\"\"\""), [["x", "a,b", "q\""]]);
 }
+
+/// Every file as the page gets it from the on-demand worker: the request,
+/// the worker's answer (the run replayed from its link) and the reply read.
+fn through_worker(c: &Controller, kind: ExportKind, palette: &Palette) -> ExportFile {
+    let req = request(c, kind, palette).unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+    parse_reply(kind, &answer(&req)).unwrap_or_else(|e| panic!("{kind:?}: {e}"))
+}
+
+#[test]
+fn the_worker_replays_the_link_to_the_pages_very_state() {
+    // A page that got where it is by playing frame by frame at an odd speed,
+    // with a fault injected mid-run, a seek back and play again, and a
+    // comparison beside it: every file the worker writes from the link is
+    // byte for byte the one the live state gives.
+    let mut c = page_at("?preset=hybrid-queue&seed=4&speed=0.7");
+    c.compare_with("sync-chain");
+    let mut wall = 0.0;
+    c.toggle();
+    while c.run().now() < SimTime::from_millis(1_700) {
+        wall += 16.0;
+        c.tick(wall, 1_000_000);
+    }
+    let fault = c.fault_presets()[0].clone();
+    c.inject(&fault);
+    while c.run().now() < SimTime::from_millis(4_100) {
+        wall += 16.0;
+        c.tick(wall, 1_000_000);
+    }
+    c.toggle();
+    c.seek(SimTime::from_millis(3_333));
+    while c.seeking() {
+        wall += 16.0;
+        c.tick(wall, 1_000_000);
+    }
+    c.toggle();
+    for _ in 0..7 {
+        wall += 16.0;
+        c.tick(wall, 1_000_000);
+    }
+    c.toggle();
+    c.select_order(OrderId(5));
+    let now = c.run().now();
+    assert!(
+        now > SimTime::from_millis(3_333) && !now.as_micros().is_multiple_of(1_000),
+        "{now}"
+    );
+    let dark = Palette::read(|k| (k == "--color-surface").then(|| "#1a2029".to_owned()));
+    for palette in [Palette::default(), dark] {
+        for kind in ExportKind::ALL {
+            let live = export(&mut c, kind, &palette).unwrap();
+            assert!(!live.text.is_empty(), "{kind:?}");
+            assert_eq!(through_worker(&c, kind, &palette), live, "{kind:?}");
+        }
+    }
+    // Tokens mid-flight are part of the picture being compared.
+    assert!(!c.frame().tokens.is_empty());
+    c.set_reduced_motion(true);
+    let live = export(&mut c, ExportKind::Svg, &Palette::default()).unwrap();
+    assert_eq!(
+        through_worker(&c, ExportKind::Svg, &Palette::default()),
+        live
+    );
+}
+
+#[test]
+fn the_worker_replays_a_built_in_comparisons_design_without_its_faults() {
+    let mut c = page_at("?cmp=payment-outage&seed=2&t=6000");
+    assert!(c.run().no_faults());
+    for kind in [ExportKind::Metrics, ExportKind::Design] {
+        let live = export(&mut c, kind, &Palette::default()).unwrap();
+        assert_eq!(
+            through_worker(&c, kind, &Palette::default()),
+            live,
+            "{kind:?}"
+        );
+    }
+}
+
+#[test]
+fn the_worker_says_what_is_wrong_with_a_request() {
+    let c = page_at("?preset=sync-chain&orders=20");
+    assert_eq!(
+        request(&c, ExportKind::Mermaid, &Palette::default()),
+        Err(NO_ORDER.to_owned())
+    );
+    let good = request(&c, ExportKind::Metrics, &Palette::default()).unwrap();
+    assert!(parse_reply(ExportKind::Metrics, &answer(&good)).is_ok());
+    for bad in [
+        "",
+        "export",
+        "export\n9\n",
+        "export\nx\n",
+        "export\n2\n\nlate\n",
+        "show\nsync-chain\n\n",
+    ] {
+        let reply = answer(bad);
+        assert!(reply.starts_with("err\n"), "{bad:?}: {reply}");
+        assert!(parse_reply(ExportKind::Metrics, &reply).is_err());
+    }
+    // Every line of a good request cut off in turn is refused, not a panic.
+    for cut in good.match_indices('\n').map(|(i, _)| i) {
+        assert!(answer(&good[..cut]).starts_with("err\n"), "{cut}");
+    }
+    assert!(parse_reply(ExportKind::Png, "ok\nname").is_err());
+    assert!(parse_reply(ExportKind::Png, "garbage").is_err());
+}

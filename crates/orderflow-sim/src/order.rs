@@ -25,7 +25,10 @@ pub enum PaymentState {
     /// The provider was unavailable; the charge waits in the retry queue.
     QueuedForRetry,
     Refunded,
-    /// A queued charge that the order no longer wants (it failed meanwhile).
+    /// A charge not captured that nobody wants any more: queued while the
+    /// order failed, or voided by payment after giving up on an attempt
+    /// whose outcome it could not know (a capture still on its way is
+    /// refused).
     Cancelled,
 }
 

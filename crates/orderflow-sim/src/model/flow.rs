@@ -284,6 +284,9 @@ impl Compiler<'_> {
                 Effect::Mark(flag) => {
                     EffectModel::Mark(self.flag(format!("{p}.effect.mark"), flag))
                 }
+                Effect::Unmark(flag) => {
+                    EffectModel::Unmark(self.flag(format!("{p}.effect.unmark"), flag))
+                }
             };
             let steps: IdVec<StepId, StepModel> = h
                 .steps

@@ -200,6 +200,7 @@ pub enum EffectModel {
     ReadStatus,
     IssueId,
     Mark(FlagId),
+    Unmark(FlagId),
 }
 
 /// A compiled call policy (for `call` steps, compensations and fallbacks).
@@ -348,6 +349,11 @@ pub struct QueueModel {
     pub rollback: Option<HandlerId>,
     /// True if another queue names this one as its dead-letter queue.
     pub is_dead_letter_queue: bool,
+    /// Its consumer's work leads (through calls, sends, publishes and
+    /// events) to a handler that tells the client how the order ended. A
+    /// message dead-lettered from a queue that does not (a side reader,
+    /// pizza's OrderHistory) does not fail the order.
+    pub leads_to_outcome: bool,
 }
 
 /// A compiled exchange.

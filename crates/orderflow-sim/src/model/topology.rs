@@ -178,6 +178,9 @@ impl Compiler<'_> {
                 let consumer = self.consumer(b, i, c, handlers, &queues);
                 consumers.push(consumer);
             }
+            for q in queues.ids() {
+                queues[q].leads_to_outcome = leads_to_outcome(q, handlers, &exchanges, &consumers);
+            }
         } else if let Some(i) = s
             .services
             .iter()
@@ -255,6 +258,7 @@ impl Compiler<'_> {
             dead_letter,
             rollback,
             is_dead_letter_queue: false,
+            leads_to_outcome: true,
         }
     }
 
@@ -412,4 +416,71 @@ impl Compiler<'_> {
         }
         breakers
     }
+}
+
+/// Does the work started by a message of queue `q` reach a handler that
+/// tells the client the outcome (a `complete` step)? Follows calls, sends,
+/// fallbacks, publishes (to the queues' consumers) and events (to the
+/// handlers that wait for them). Errs towards yes: an edge it cannot see
+/// only keeps the older rule (every dead letter fails the order).
+fn leads_to_outcome(
+    q: QueueId,
+    handlers: &IdVec<HandlerId, HandlerModel>,
+    exchanges: &IdVec<ExchangeId, ExchangeModel>,
+    consumers: &IdVec<ConsumerId, ConsumerModel>,
+) -> bool {
+    let consumers_of = |q: QueueId| {
+        consumers
+            .iter_enumerated()
+            .filter(move |(_, c)| c.queue == q)
+            .map(|(_, c)| c.handler)
+    };
+    let queues_of = |d: Destination| match d {
+        Destination::Queue(q) => vec![q],
+        Destination::Exchange(x) => exchanges.get(x).map_or(Vec::new(), |x| x.queues.clone()),
+    };
+    let mut seen = vec![false; handlers.len()];
+    let mut todo: Vec<HandlerId> = consumers_of(q).collect();
+    while let Some(h) = todo.pop() {
+        if std::mem::replace(&mut seen[h.index()], true) {
+            continue;
+        }
+        let hm = &handlers[h];
+        if hm.completes {
+            return true;
+        }
+        let mut events: Vec<EventId> = hm.emits.into_iter().collect();
+        for step in hm.steps.iter() {
+            match step {
+                StepModel::Call {
+                    policy, fallback, ..
+                } => {
+                    todo.push(policy.target);
+                    match fallback {
+                        Some(FallbackModel::Backup(p)) => todo.push(p.target),
+                        Some(FallbackModel::QueueForRetry(d, _)) => {
+                            todo.extend(queues_of(*d).into_iter().flat_map(consumers_of))
+                        }
+                        None => {}
+                    }
+                }
+                StepModel::Send { target, .. } => todo.push(*target),
+                StepModel::Publish { to, .. } => {
+                    todo.extend(queues_of(*to).into_iter().flat_map(consumers_of))
+                }
+                StepModel::Emit { event } => events.push(*event),
+                _ => {}
+            }
+        }
+        for (w, wm) in handlers.iter_enumerated() {
+            let waits = wm
+                .steps
+                .iter()
+                .any(|st| matches!(st, StepModel::Wait { event, .. } if events.contains(event)));
+            if waits {
+                todo.push(w);
+            }
+        }
+    }
+    false
 }

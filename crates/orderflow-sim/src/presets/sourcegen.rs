@@ -260,6 +260,7 @@ impl Lit for Effect {
     fn lit(&self, w: &mut W) {
         match self {
             Effect::Mark(flag) => w.tuple("Effect::Mark", flag),
+            Effect::Unmark(flag) => w.tuple("Effect::Unmark", flag),
             unit => write!(w.out, "Effect::{unit:?}").expect("writing to a String"),
         }
     }

@@ -385,6 +385,9 @@ pub enum Effect {
     IssueId,
     /// Sets a named fact about the order (`{"mark": "cooked"}`).
     Mark(String),
+    /// Clears one (`{"unmark": "cooked"}`): the undo of a `mark`, for a
+    /// rollback (pizza's OrderHistory recording that a placed order failed).
+    Unmark(String),
 }
 
 /// A handler: what `service` does when it receives `op`.

@@ -177,6 +177,11 @@ impl World {
             }
             _ => (None, None),
         };
+        if matches!(ctx, CallCtx::Step | CallCtx::Backup)
+            && result == CallResult::Err(Reason::Timeout)
+        {
+            self.acts[a].outcome_unknown = true;
+        }
         let answered = match result {
             CallResult::Err(r) => r.is_business(),
             _ => true,
@@ -367,9 +372,12 @@ impl World {
             act.failed = true;
             act.fail_reason = reason;
             // A call that timed out may still have done its work (only the
-            // answer was lost or late): undo it too. Compensations are
-            // idempotent, so undoing work that never happened is harmless.
-            if reason == Reason::Timeout && step.compensation().is_some() {
+            // answer was lost or late): undo it too, also when a later
+            // attempt was refused (the first may have gone through).
+            // Compensations are idempotent, so undoing work that never
+            // happened is harmless.
+            let unknown = reason == Reason::Timeout || act.outcome_unknown;
+            if unknown && step.compensation().is_some() {
                 act.done_mask |= act.pc.bit();
             }
             if completed_elsewhere {
@@ -526,6 +534,13 @@ impl World {
         // record (the race the playground shows as an inconsistent order).
         order.payment = state;
         let id = order.id;
+        // FAILED after an attempt that timed out: the provider may have
+        // captured the money (its answer lost), or may still capture it
+        // (the request late). Payment voids the charge under the same
+        // idempotency key: money captured is refunded, a capture still to
+        // come is refused (CANCELLED). A failure is final only once nothing
+        // can be charged for it.
+        let void = state == PaymentState::Failed && act.outcome_unknown;
         let p = &mut self.metrics.payments;
         match state {
             PaymentState::Success => {
@@ -541,6 +556,9 @@ impl World {
             _ => p.failed += 1,
         }
         self.trace(m, TraceKind::Payment { order: id, state });
+        if void && let Some(kind) = self.refund(act.order) {
+            self.trace(m, kind);
+        }
     }
 
     /// A completing handler failed for good: a client that is not waiting

@@ -80,6 +80,10 @@ impl World {
                 order.flags |= f.bit();
                 None
             }
+            EffectModel::Unmark(f) => {
+                order.flags &= !f.bit();
+                None
+            }
         };
         if let Some(kind) = trace {
             self.trace(m, kind);
@@ -161,7 +165,7 @@ impl World {
 
     /// Money captured is refunded; a charge not captured yet is cancelled,
     /// so one still queued or in flight cannot capture money for a dead order.
-    fn refund(&mut self, o: OrderKey) -> Option<TraceKind> {
+    pub(super) fn refund(&mut self, o: OrderKey) -> Option<TraceKind> {
         let order = &mut self.orders[o];
         let state = if order.captured && !order.refunded {
             order.refunded = true;

@@ -58,6 +58,10 @@ pub(super) struct Activation {
     pub call: CallCtx,
     pub token: u32,
     pub attempt: u32,
+    /// An attempt of the current call step timed out (its request or its
+    /// answer may have been lost or late): whether the callee did the work
+    /// is unknown, even if a later attempt was refused outright.
+    pub outcome_unknown: bool,
     /// The last retry's backoff (the decorrelated jitter grows from it).
     pub last_delay_us: u64,
     /// The value carried by a status-write request.
@@ -117,6 +121,7 @@ impl World {
             call: CallCtx::Step,
             token: 0,
             attempt: 0,
+            outcome_unknown: false,
             last_delay_us: 0,
             arg,
             probe: None,
@@ -180,6 +185,7 @@ impl World {
             let go_on = match *step {
                 StepModel::Call { .. } => {
                     act.attempt = 0;
+                    act.outcome_unknown = false;
                     self.start_call(m, a, CallCtx::Step);
                     false
                 }

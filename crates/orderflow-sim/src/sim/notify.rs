@@ -17,6 +17,12 @@ pub(super) enum JobKind {
     Callback,
     /// The final status, written to the status store for a polling client.
     FinalStatus,
+    /// A dead-lettered message's rollback (003: complete rollback), sent to
+    /// the queue's `rollback` handler. It insists like a final-status
+    /// write: a consumer that is down or losing messages when the message
+    /// is dead-lettered still gets it once it can take it (a single
+    /// request, lost, left the order charged and told FAILED).
+    Rollback(HandlerId),
 }
 
 /// A delivery that insists: it is retried with backoff until acknowledged
@@ -42,6 +48,12 @@ pub const FINAL_STATUS_BACKOFF: BackoffModel = BackoffModel {
 
 /// Status writes made on the flow's behalf (polling mode).
 pub const STATUS_WRITE_TIMEOUT_US: u64 = 1_000_000;
+
+/// How long a rollback job waits for its handler's answer before sending
+/// it again: the handler makes calls of its own (async-write's: three, up
+/// to 3 s each, retried twice), so much longer than a status write. A
+/// second delivery is harmless: every undo is idempotent.
+pub const ROLLBACK_TIMEOUT_US: u64 = 30_000_000;
 
 impl World {
     /// Progress or the final status to the client, over the completion
@@ -70,6 +82,27 @@ impl World {
             order: o,
             from,
             status,
+            attempt: 0,
+            awaiting: false,
+        });
+        self.hold(o);
+        self.send_job(m, j);
+    }
+
+    /// Sends `handler` the order to roll back, insisting until it answers
+    /// (a job).
+    pub(super) fn start_rollback(
+        &mut self,
+        m: &Model,
+        from: ServiceId,
+        o: OrderKey,
+        handler: HandlerId,
+    ) {
+        let j = self.jobs.insert(Job {
+            kind: JobKind::Rollback(handler),
+            order: o,
+            from,
+            status: STATUS_PENDING,
             attempt: 0,
             awaiting: false,
         });
@@ -119,6 +152,18 @@ impl World {
                     },
                 );
                 self.timeout(STATUS_WRITE_TIMEOUT_US, Event::JobTimeout(j, attempt));
+            }
+            JobKind::Rollback(handler) => {
+                let to = m.handlers[handler].service;
+                let reply = Reply::Job { job: j, attempt };
+                let arg = STATUS_PENDING;
+                let body = Body::Request {
+                    handler,
+                    reply,
+                    arg,
+                };
+                self.send(m, from, to, o, body);
+                self.timeout(ROLLBACK_TIMEOUT_US, Event::JobTimeout(j, attempt));
             }
         }
     }
@@ -174,6 +219,7 @@ impl World {
                 self.metrics.steps.status_write_failures += 1;
                 (FINAL_STATUS_ATTEMPTS, FINAL_STATUS_BACKOFF)
             }
+            JobKind::Rollback(_) => (FINAL_STATUS_ATTEMPTS, FINAL_STATUS_BACKOFF),
         };
         if job.attempt >= max_attempts {
             if job.kind == JobKind::Callback {

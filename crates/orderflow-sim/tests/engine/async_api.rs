@@ -197,3 +197,113 @@ fn a_late_dead_letter_is_rolled_back_and_reported_failed() {
         60
     );
 }
+
+/// Which queues lead to the client's outcome: a dead letter there fails
+/// the order (and rolls it back); one on a side reader's queue does not.
+#[test]
+fn queues_that_lead_to_the_outcome() {
+    let leads = |name: &str| -> Vec<(String, bool)> {
+        let m = orderflow_sim::presets::model(name).unwrap().unwrap();
+        m.queues
+            .iter()
+            .filter(|q| !q.is_dead_letter_queue)
+            .map(|q| (q.id.clone(), q.leads_to_outcome))
+            .collect()
+    };
+    let v = |xs: &[(&str, bool)]| -> Vec<(String, bool)> {
+        xs.iter().map(|(q, b)| (q.to_string(), *b)).collect()
+    };
+    // OrderHistory reads OrderPlaced and the OrderStatus events; the
+    // executor tells the client READY.
+    assert_eq!(
+        leads("pizza"),
+        v(&[
+            ("order_q", true),
+            ("history_q", false),
+            ("executor_q", true),
+            ("status_q", false)
+        ])
+    );
+    // The kitchen publishes MealReady to delivery, which completes.
+    assert_eq!(
+        leads("food-ordering"),
+        v(&[("kitchen_q", true), ("delivery_q", true)])
+    );
+    assert_eq!(leads("async-write"), v(&[("order_commands", true)]));
+    // Shipping and the notification come after the answer.
+    assert_eq!(
+        leads("hybrid-queue"),
+        v(&[("warehouse_q", false), ("notification_q", false)])
+    );
+}
+
+/// Kept from the 10,000-schedule sweep (pizza 3337, 3747, 4161, 5373, 6935,
+/// 9816): OrderHistory failing every delivery of an event had the broker
+/// roll the order back and tell the client FAILED while the pizza was
+/// being made and then delivered (told FAILED, pizza READY). OrderHistory
+/// is a side reader the order does not wait for: its dead letters are
+/// counted and kept, the order goes on.
+#[test]
+fn a_dead_letter_of_a_side_reader_does_not_fail_the_order() {
+    let model = model_with("pizza", |s| {
+        s.faults = vec![FaultSpec::ErrorRate {
+            service: "order_history".into(),
+            rate: 1.0,
+            at_ms: 0,
+            until_ms: 30_000,
+        }];
+        s.workload.orders = 30;
+    });
+    let mut sim = sim(&model, 1, Completion::Sse);
+    let trace = run_checked(&mut sim);
+    let mx = sim.metrics().clone();
+    let dead = count(&trace, |k| matches!(k, TraceKind::DeadLetter { .. }));
+    assert!(dead >= 30, "{dead} dead letters");
+    assert_eq!(mx.steps.rollbacks, 0);
+    let failed = model.statuses.iter().position(|s| s == "FAILED").unwrap();
+    let told_failed = count(
+        &trace,
+        |k| matches!(k, TraceKind::ClientLearned { status, last: true, .. } if status.index() == failed),
+    );
+    assert_eq!(told_failed, 0);
+    // Every pizza was made and every client told READY; the orders whose
+    // history was never recorded are inconsistent, as they are.
+    assert_eq!(
+        mx.outcomes.failed + mx.outcomes.lost,
+        0,
+        "{:?}",
+        mx.outcomes
+    );
+    assert!(mx.outcomes.inconsistent > 0, "{:?}", mx.outcomes);
+}
+
+/// Kept from the 10,000-schedule sweep (pizza 544, 1547, 8899): the
+/// executor failed every delivery of an order's OrderPlaced, the message was
+/// dead-lettered and the client told FAILED, but OrderHistory still showed
+/// the order as placed (inconsistent). The executor's queue now names a
+/// rollback: OrderHistory records that the order failed.
+#[test]
+fn a_dead_lettered_pizza_is_struck_from_the_history() {
+    let model = model_with("pizza", |s| {
+        s.faults = vec![FaultSpec::ErrorRate {
+            service: "order_executor".into(),
+            rate: 1.0,
+            at_ms: 0,
+            until_ms: 30_000,
+        }];
+        s.workload.orders = 30;
+    });
+    let mut sim = sim(&model, 1, Completion::Callback);
+    let trace = run_checked(&mut sim);
+    let mx = sim.metrics().clone();
+    let dead = count(&trace, |k| matches!(k, TraceKind::DeadLetter { .. }));
+    assert!(dead >= 10, "{dead} dead letters");
+    assert_eq!(mx.steps.rollbacks as usize, dead);
+    assert_eq!(mx.outcomes.failed as usize, dead, "{:?}", mx.outcomes);
+    assert_eq!(
+        (mx.outcomes.inconsistent, mx.outcomes.lost),
+        (0, 0),
+        "{:?}",
+        mx.outcomes
+    );
+}

@@ -4,7 +4,7 @@
 //! and the trace. What the broker decides on its own is [`super::Broker`].
 
 use super::super::handlers::Origin;
-use super::super::network::{Body, Message, Reply};
+use super::super::network::{Body, Message};
 use super::super::schedule::Event;
 use super::super::world::World;
 use super::queue::QueuedMsg;
@@ -184,14 +184,22 @@ impl World {
     /// A message of an order whose client already took its 202 was
     /// dead-lettered (003: complete rollback, and tell the consumer): the
     /// order record is undone, the queue's `rollback` handler is sent the
-    /// order to undo the rest (compensating calls), and the client is told
-    /// FAILED over its completion channel unless it was told already.
+    /// order to undo the rest (compensating calls; a job that insists until
+    /// the handler answers), and the client is told FAILED over its
+    /// completion channel unless it was told already.
     fn roll_back_accepted(&mut self, m: &Model, q: QueueId, o: OrderKey) {
         let now = self.now;
         let Some(order) = self.orders.get_mut(o) else {
             return;
         };
         if order.client.answer != Answer::Accepted || order.completed_ok || order.rolled_back {
+            return;
+        }
+        // A side reader's message (pizza's OrderHistory): the order goes on
+        // without it, so it is neither failed nor undone. What it missed is
+        // the dead-letter queue's (an operator's) business.
+        let qm = &m.queues[q];
+        if qm.rollback.is_none() && !qm.leads_to_outcome {
             return;
         }
         order.rolled_back = true;
@@ -202,12 +210,7 @@ impl World {
         let entry = m.handlers[m.client.entry].service;
         if let Some(h) = m.queues[q].rollback {
             let from = m.broker_service.unwrap_or(entry);
-            let body = Body::Request {
-                handler: h,
-                reply: Reply::None,
-                arg: STATUS_PENDING,
-            };
-            self.send(m, from, m.handlers[h].service, o, body);
+            self.start_rollback(m, from, o, h);
         }
         if first {
             self.notify_client(m, entry, o, STATUS_FAILED, true);

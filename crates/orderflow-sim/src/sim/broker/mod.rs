@@ -428,6 +428,7 @@ mod tests {
             dead_letter: Some(DLQ),
             rollback: None,
             is_dead_letter_queue: false,
+            leads_to_outcome: true,
         }
     }
 

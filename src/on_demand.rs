@@ -1,8 +1,10 @@
-//! Owns the page's side of the JSON worker (`src/bin/design-json.rs`): it
-//! is started the first time something is asked, requests wait until it
-//! says `ready`, and each reply goes to the callback of the oldest request
-//! (the worker answers in order). Browser-facing; the protocol itself is
-//! plain text, built and read by [`crate::design_json`] and tested there.
+//! Owns the page's side of the on-demand worker (`src/bin/on-demand.rs`:
+//! the design's JSON and the exports): it is started the first time
+//! something is asked, requests wait until it says `ready`, and each reply
+//! goes to the callback of the oldest request (the worker answers in
+//! order). Browser-facing; the protocols themselves are plain text, built
+//! and read by [`crate::design_json`] and [`crate::export`] and tested
+//! there.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -16,7 +18,7 @@ use web_sys::{MessageEvent, Worker};
 const MAX_WAITING: usize = 8;
 
 /// The worker's loader, named by Trunk after the binary (not hashed).
-const LOADER: &str = "design-json_loader.js";
+const LOADER: &str = "on-demand_loader.js";
 
 type Reply = Box<dyn FnOnce(String)>;
 
@@ -65,7 +67,7 @@ fn fail_all(message: &str) {
 
 fn start() -> Result<Handle, String> {
     let worker = Worker::new(&format!("{}{LOADER}", base()))
-        .map_err(|_| "the JSON reader could not be started".to_owned())?;
+        .map_err(|_| "the on-demand worker could not be started".to_owned())?;
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(|ev: MessageEvent| {
         let text = ev.data().as_string().unwrap_or_default();
         if text == "ready" {
@@ -85,7 +87,7 @@ fn start() -> Result<Handle, String> {
         }
     });
     let on_error = Closure::<dyn Fn(web_sys::Event)>::new(|_: web_sys::Event| {
-        fail_all("the JSON reader did not load or stopped; try again");
+        fail_all("the on-demand worker did not load or stopped; try again");
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
