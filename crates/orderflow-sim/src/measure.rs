@@ -28,7 +28,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::breaker::BreakerState;
+use crate::breaker::{BreakerCounters, BreakerState};
 use crate::ids::{BreakerId, HandlerId, QueueId, ServiceId, SkuId};
 use crate::metrics::{
     ClientCounters, Histo, Metrics, PaymentCounters, ServiceMetrics, StepCounters,
@@ -156,7 +156,7 @@ enum Stat {
 }
 
 /// How to compute a figure. Counters are read through plain functions so a
-/// new counter is one line in [`catalogue`].
+/// new counter is one line in a table ([`COUNTERS`], [`SERVICE`], [`QUEUE`]…).
 #[derive(Clone, Copy, Debug)]
 enum Key {
     Counter(fn(&Metrics) -> u64),
@@ -175,14 +175,8 @@ enum Key {
     /// A SKU's stock, by its position in [`Model::skus`].
     Stock(usize, fn(&StockLevel) -> u64),
     /// A breaker, by its position in [`Model::breakers`].
-    BreakerOpens(usize),
-    BreakerCloses(usize),
-    BreakerHalfOpens(usize),
+    Breaker(usize, fn(&BreakerCounters) -> u64),
     BreakerTimeOpen(usize),
-    BreakerShortCircuited(usize),
-    BreakerCalls(usize),
-    BreakerFailures(usize),
-    BreakerAlerts(usize),
     Duration,
     Throughput,
     SyncPathMean,
@@ -220,79 +214,49 @@ pub fn catalogue(model: &Model) -> Vec<MetricDef> {
     latencies(&mut l);
     counters(&mut l);
     for (i, s) in model.services.iter().enumerate() {
-        service(&mut l, i, &s.id);
+        part(&mut l, SERVICE, "service", i, &s.id, &s.id);
     }
     for (i, q) in model.queues.iter().enumerate() {
-        queue(&mut l, i, &q.id);
+        part(&mut l, QUEUE, "queue", i, &q.id, &q.id);
     }
     for (i, b) in model.breakers.iter().enumerate() {
-        breaker(&mut l, i, &b.id);
+        part(&mut l, BREAKER, "breaker", i, &b.id, &b.id);
     }
     if model.inventory.is_some() {
         for (i, (sku, _)) in model.skus.iter().enumerate() {
-            stock(&mut l, i, sku);
+            part(&mut l, STOCK, "stock", i, &sku_key(sku), sku);
         }
     }
-    l.add(
-        "cost.replica_seconds",
-        "Replicas running × seconds, our services",
-        Unit::Seconds,
-        Lower,
-        Key::ReplicaSeconds(None),
-    );
-    l.add(
-        "cost.worker_busy_seconds",
-        "Workers busy × seconds, our services",
-        Unit::Seconds,
-        Lower,
-        Key::WorkerBusySeconds(None),
-    );
-    l.add(
-        "run.duration_ms",
-        "Simulated time until the last event",
-        Unit::Ms,
-        Neutral,
-        Key::Duration,
-    );
-    l.add(
-        "run.throughput_per_s",
-        "Orders settled per second",
-        Unit::PerSecond,
-        Higher,
-        Key::Throughput,
-    );
-    l.add(
-        "reference.sync_path_mean_ms",
-        "Mean time of the synchronous path when nothing queues, fails or retries (from the model)",
-        Unit::Ms,
-        Neutral,
-        Key::SyncPathMean,
-    );
+    for &(name, label, unit, dir, key) in RUN {
+        l.add(name, label, unit, dir, key);
+    }
     l.0
 }
 
+/// A figure of a table: name, label, unit, direction, how to compute it.
+type Row = (&'static str, &'static str, Unit, Direction, Key);
+
+#[rustfmt::skip]
+const ORDERS: &[Row] = &[
+    ("orders.created", "Orders placed", Unit::Count, Neutral, Key::Counter(|m| m.orders_created)),
+    ("orders.settled", "Orders settled", Unit::Count, Neutral, Key::OrdersSettled),
+    ("orders.shed", "Orders turned away (too many in flight)", Unit::Count, Lower, Key::Counter(|m| m.orders_shed)),
+];
+
+/// The figures after the per-part ones: the cost of the run and the run.
+#[rustfmt::skip]
+const RUN: &[Row] = &[
+    ("cost.replica_seconds", "Replicas running × seconds, our services", Unit::Seconds, Lower, Key::ReplicaSeconds(None)),
+    ("cost.worker_busy_seconds", "Workers busy × seconds, our services", Unit::Seconds, Lower, Key::WorkerBusySeconds(None)),
+    ("run.duration_ms", "Simulated time until the last event", Unit::Ms, Neutral, Key::Duration),
+    ("run.throughput_per_s", "Orders settled per second", Unit::PerSecond, Higher, Key::Throughput),
+    ("reference.sync_path_mean_ms", "Mean time of the synchronous path when nothing queues, fails or retries (from the model)", Unit::Ms, Neutral, Key::SyncPathMean),
+];
+
 fn orders_and_outcomes(l: &mut List) {
-    l.add(
-        "orders.created",
-        "Orders placed",
-        Unit::Count,
-        Neutral,
-        Key::Counter(|m| m.orders_created),
-    );
-    l.add(
-        "orders.settled",
-        "Orders settled",
-        Unit::Count,
-        Neutral,
-        Key::OrdersSettled,
-    );
-    l.add(
-        "orders.shed",
-        "Orders turned away (too many in flight)",
-        Unit::Count,
-        Lower,
-        Key::Counter(|m| m.orders_shed),
-    );
+    for &(name, label, unit, dir, key) in ORDERS {
+        l.add(name, label, unit, dir, key);
+    }
     for o in Outcome::ALL {
         let (label, dir) = match o {
             Outcome::Completed => ("Completed orders", Higher),
@@ -318,44 +282,30 @@ fn orders_and_outcomes(l: &mut List) {
     }
 }
 
+/// The histograms a `latency.` figure reads, under their names.
+#[rustfmt::skip]
+const LATENCIES: [(Lat, &str, &str); 5] = [
+    (Lat::Response, "response", "Response time (order placed → first answer)"),
+    (Lat::Completion, "completion", "Completion time (order placed → the client learns the outcome)"),
+    (Lat::Done, "done", "Time until the last work for an order is done"),
+    (Lat::ConsistencyWindow, "consistency_window", "Consistency window (first answer → last work)"),
+    (Lat::DetectionLag, "detection_lag", "Detection lag (outcome known → the client learns it)"),
+];
+
+/// The statistics of each histogram.
+#[rustfmt::skip]
+const STATS: [(Stat, &str, &str, Unit); 6] = [
+    (Stat::Count, "count", "orders measured", Unit::Count),
+    (Stat::Mean, "mean_ms", "mean", Unit::Ms),
+    (Stat::P50, "p50_ms", "median", Unit::Ms),
+    (Stat::P95, "p95_ms", "95th percentile", Unit::Ms),
+    (Stat::P99, "p99_ms", "99th percentile", Unit::Ms),
+    (Stat::Max, "max_ms", "maximum", Unit::Ms),
+];
+
 fn latencies(l: &mut List) {
-    let which = [
-        (
-            Lat::Response,
-            "response",
-            "Response time (order placed → first answer)",
-        ),
-        (
-            Lat::Completion,
-            "completion",
-            "Completion time (order placed → the client learns the outcome)",
-        ),
-        (
-            Lat::Done,
-            "done",
-            "Time until the last work for an order is done",
-        ),
-        (
-            Lat::ConsistencyWindow,
-            "consistency_window",
-            "Consistency window (first answer → last work)",
-        ),
-        (
-            Lat::DetectionLag,
-            "detection_lag",
-            "Detection lag (outcome known → the client learns it)",
-        ),
-    ];
-    let stats = [
-        (Stat::Count, "count", "orders measured", Unit::Count),
-        (Stat::Mean, "mean_ms", "mean", Unit::Ms),
-        (Stat::P50, "p50_ms", "median", Unit::Ms),
-        (Stat::P95, "p95_ms", "95th percentile", Unit::Ms),
-        (Stat::P99, "p99_ms", "99th percentile", Unit::Ms),
-        (Stat::Max, "max_ms", "maximum", Unit::Ms),
-    ];
-    for (lat, name, label) in which {
-        for (stat, sname, slabel, unit) in stats {
+    for (lat, name, label) in LATENCIES {
+        for (stat, sname, slabel, unit) in STATS {
             let dir = if stat == Stat::Count { Neutral } else { Lower };
             l.add(
                 format!("latency.{name}.{sname}"),
@@ -368,160 +318,47 @@ fn latencies(l: &mut List) {
     }
 }
 
+/// A counter of the run: name, label, direction, where it is.
 type CounterRow = (&'static str, &'static str, Direction, fn(&Metrics) -> u64);
 
+/// The run's counters: the client's, the steps', the payments'.
+#[rustfmt::skip]
+const COUNTERS: &[CounterRow] = &[
+    ("client.polls", "Status polls", Lower, |m| c(m).polls),
+    ("client.wasted_polls", "Polls that found nothing new", Lower, |m| c(m).wasted_polls),
+    ("client.gave_up", "Clients that stopped polling", Lower, |m| c(m).gave_up),
+    ("client.timeouts", "Client requests timed out", Lower, |m| c(m).timeouts),
+    ("client.retries", "Order requests sent again after a timeout", Lower, |m| c(m).retries),
+    ("client.callbacks_sent", "Webhook deliveries tried", Neutral, |m| c(m).callbacks_sent),
+    ("client.callback_failures", "Webhook deliveries that failed", Lower, |m| c(m).callback_failures),
+    ("client.callbacks_abandoned", "Webhooks given up", Lower, |m| c(m).callbacks_abandoned),
+    ("client.pushes_sent", "Pushes sent", Neutral, |m| c(m).pushes_sent),
+    ("client.pushes_lost", "Pushes lost", Lower, |m| c(m).pushes_lost),
+    ("client.stream_drops", "Stream drops", Lower, |m| c(m).stream_drops),
+    ("client.stream_replays", "Events replayed (SSE)", Neutral, |m| c(m).stream_replays),
+    ("client.resyncs", "Status reads after reconnect", Neutral, |m| c(m).resyncs),
+    ("steps.retries", "Call retries", Lower, |m| s(m).retries),
+    ("steps.fallbacks", "Fallbacks taken", Lower, |m| s(m).fallbacks),
+    ("steps.compensations", "Compensations run", Lower, |m| s(m).compensations),
+    ("steps.compensation_failures", "Compensations that failed", Lower, |m| s(m).compensation_failures),
+    ("steps.best_effort_failures", "Best-effort steps that failed", Lower, |m| s(m).best_effort_failures),
+    ("steps.late_responses", "Answers that came after their timeout", Lower, |m| s(m).late_responses),
+    ("steps.status_write_failures", "Final-status writes that failed", Lower, |m| s(m).status_write_failures),
+    ("steps.messages_sent", "Messages sent", Lower, |m| s(m).messages_sent),
+    ("steps.messages_dropped", "Messages lost on the way or refused", Lower, |m| s(m).messages_dropped),
+    ("steps.rollbacks", "Accepted orders dead-lettered, rolled back and reported", Lower, |m| s(m).rollbacks),
+    ("payments.success", "Payments SUCCESS", Higher, |m| p(m).success),
+    ("payments.failed", "Payments FAILED", Lower, |m| p(m).failed),
+    ("payments.queued_for_retry", "Payments QUEUED_FOR_RETRY", Lower, |m| p(m).queued_for_retry),
+    ("payments.recovered", "Queued payments that later succeeded", Higher, |m| p(m).recovered),
+    ("payments.refunded", "Payments refunded", Lower, |m| p(m).refunded),
+    ("payments.captured", "Money captured at the provider", Higher, |m| p(m).captured),
+    ("payments.duplicates", "Charges absorbed by the idempotency key", Lower, |m| p(m).duplicate_attempts),
+    ("payments.new_attempts", "Charges retried as a new attempt after a rollback", Neutral, |m| p(m).new_attempts),
+];
+
 fn counters(l: &mut List) {
-    let client: [CounterRow; 13] = [
-        ("client.polls", "Status polls", Lower, |m| c(m).polls),
-        (
-            "client.wasted_polls",
-            "Polls that found nothing new",
-            Lower,
-            |m| c(m).wasted_polls,
-        ),
-        (
-            "client.gave_up",
-            "Clients that stopped polling",
-            Lower,
-            |m| c(m).gave_up,
-        ),
-        ("client.timeouts", "Client requests timed out", Lower, |m| {
-            c(m).timeouts
-        }),
-        (
-            "client.retries",
-            "Order requests sent again after a timeout",
-            Lower,
-            |m| c(m).retries,
-        ),
-        (
-            "client.callbacks_sent",
-            "Webhook deliveries tried",
-            Neutral,
-            |m| c(m).callbacks_sent,
-        ),
-        (
-            "client.callback_failures",
-            "Webhook deliveries that failed",
-            Lower,
-            |m| c(m).callback_failures,
-        ),
-        (
-            "client.callbacks_abandoned",
-            "Webhooks given up",
-            Lower,
-            |m| c(m).callbacks_abandoned,
-        ),
-        ("client.pushes_sent", "Pushes sent", Neutral, |m| {
-            c(m).pushes_sent
-        }),
-        ("client.pushes_lost", "Pushes lost", Lower, |m| {
-            c(m).pushes_lost
-        }),
-        ("client.stream_drops", "Stream drops", Lower, |m| {
-            c(m).stream_drops
-        }),
-        (
-            "client.stream_replays",
-            "Events replayed (SSE)",
-            Neutral,
-            |m| c(m).stream_replays,
-        ),
-        (
-            "client.resyncs",
-            "Status reads after reconnect",
-            Neutral,
-            |m| c(m).resyncs,
-        ),
-    ];
-    let steps: [CounterRow; 10] = [
-        ("steps.retries", "Call retries", Lower, |m| s(m).retries),
-        ("steps.fallbacks", "Fallbacks taken", Lower, |m| {
-            s(m).fallbacks
-        }),
-        ("steps.compensations", "Compensations run", Lower, |m| {
-            s(m).compensations
-        }),
-        (
-            "steps.compensation_failures",
-            "Compensations that failed",
-            Lower,
-            |m| s(m).compensation_failures,
-        ),
-        (
-            "steps.best_effort_failures",
-            "Best-effort steps that failed",
-            Lower,
-            |m| s(m).best_effort_failures,
-        ),
-        (
-            "steps.late_responses",
-            "Answers that came after their timeout",
-            Lower,
-            |m| s(m).late_responses,
-        ),
-        (
-            "steps.status_write_failures",
-            "Final-status writes that failed",
-            Lower,
-            |m| s(m).status_write_failures,
-        ),
-        ("steps.messages_sent", "Messages sent", Lower, |m| {
-            s(m).messages_sent
-        }),
-        (
-            "steps.messages_dropped",
-            "Messages lost on the way or refused",
-            Lower,
-            |m| s(m).messages_dropped,
-        ),
-        (
-            "steps.rollbacks",
-            "Accepted orders dead-lettered, rolled back and reported",
-            Lower,
-            |m| s(m).rollbacks,
-        ),
-    ];
-    let payments: [CounterRow; 8] = [
-        ("payments.success", "Payments SUCCESS", Higher, |m| {
-            p(m).success
-        }),
-        ("payments.failed", "Payments FAILED", Lower, |m| p(m).failed),
-        (
-            "payments.queued_for_retry",
-            "Payments QUEUED_FOR_RETRY",
-            Lower,
-            |m| p(m).queued_for_retry,
-        ),
-        (
-            "payments.recovered",
-            "Queued payments that later succeeded",
-            Higher,
-            |m| p(m).recovered,
-        ),
-        ("payments.refunded", "Payments refunded", Lower, |m| {
-            p(m).refunded
-        }),
-        (
-            "payments.captured",
-            "Money captured at the provider",
-            Higher,
-            |m| p(m).captured,
-        ),
-        (
-            "payments.duplicates",
-            "Charges absorbed by the idempotency key",
-            Lower,
-            |m| p(m).duplicate_attempts,
-        ),
-        (
-            "payments.new_attempts",
-            "Charges retried as a new attempt after a rollback",
-            Neutral,
-            |m| p(m).new_attempts,
-        ),
-    ];
-    for (name, label, dir, f) in client.into_iter().chain(steps).chain(payments) {
+    for &(name, label, dir, f) in COUNTERS {
         l.add(name, label, Unit::Count, dir, Key::Counter(f));
     }
 }
@@ -536,270 +373,96 @@ fn p(m: &Metrics) -> &PaymentCounters {
     &m.payments
 }
 
-fn service(l: &mut List, i: usize, id: &str) {
-    let n = |f: &str| format!("service.{id}.{f}");
-    l.add(
-        n("utilisation"),
-        format!("{id}: share of workers busy"),
-        Unit::Share,
-        Neutral,
-        Key::Utilisation(i),
-    );
-    l.add(
-        n("replica_seconds"),
-        format!("{id}: replicas running × seconds"),
-        Unit::Seconds,
-        Lower,
-        Key::ReplicaSeconds(Some(i)),
-    );
-    l.add(
-        n("worker_busy_seconds"),
-        format!("{id}: workers busy × seconds"),
-        Unit::Seconds,
-        Lower,
-        Key::WorkerBusySeconds(Some(i)),
-    );
-    type Row = (
-        &'static str,
-        &'static str,
-        Unit,
-        Direction,
-        fn(&ServiceMetrics) -> f64,
-    );
-    let rows: [Row; 11] = [
-        ("received", "requests taken in", Unit::Count, Neutral, |m| {
-            m.received as f64
-        }),
-        (
-            "succeeded",
-            "handlers that ended well",
-            Unit::Count,
-            Neutral,
-            |m| m.succeeded as f64,
-        ),
-        ("failed", "handlers that failed", Unit::Count, Lower, |m| {
-            m.failed as f64
-        }),
-        (
-            "refused",
-            "requests refused while down",
-            Unit::Count,
-            Lower,
-            |m| m.refused as f64,
-        ),
-        (
-            "rejected",
-            "requests rejected, queue full (503)",
-            Unit::Count,
-            Lower,
-            |m| m.rejected as f64,
-        ),
-        (
-            "queue_peak",
-            "most requests waiting for a worker",
-            Unit::Count,
-            Lower,
-            |m| f64::from(m.max_queued),
-        ),
-        (
-            "mean_queue_wait_ms",
-            "mean wait for a worker",
-            Unit::Ms,
-            Lower,
-            |m| {
-                if m.wait_count == 0 {
-                    0.0
-                } else {
-                    m.wait_sum_us as f64 / m.wait_count as f64 / 1e3
-                }
-            },
-        ),
-        (
-            "rerouted",
-            "requests moved to other replicas at a scale-in",
-            Unit::Count,
-            Neutral,
-            |m| m.rerouted as f64,
-        ),
-        (
-            "lost_on_scale_in",
-            "requests lost with a replica scaled in",
-            Unit::Count,
-            Lower,
-            |m| m.lost_on_scale_in as f64,
-        ),
-        (
-            "replica_started_min",
-            "requests started by its least used replica",
-            Unit::Count,
-            Neutral,
-            |m| m.replica_started.iter().copied().min().unwrap_or(0) as f64,
-        ),
-        (
-            "replica_started_max",
-            "requests started by its most used replica",
-            Unit::Count,
-            Neutral,
-            |m| m.replica_started.iter().copied().max().unwrap_or(0) as f64,
-        ),
-    ];
-    for (name, label, unit, dir, f) in rows {
+/// A figure of each service, queue, breaker or SKU: the last part of its
+/// name, its label after the part's id, unit, direction, and its key for
+/// the part at position `i`.
+type PartRow = (
+    &'static str,
+    &'static str,
+    Unit,
+    Direction,
+    fn(usize) -> Key,
+);
+
+#[rustfmt::skip]
+const SERVICE: &[PartRow] = &[
+    ("utilisation", "share of workers busy", Unit::Share, Neutral, Key::Utilisation),
+    ("replica_seconds", "replicas running × seconds", Unit::Seconds, Lower, |i| Key::ReplicaSeconds(Some(i))),
+    ("worker_busy_seconds", "workers busy × seconds", Unit::Seconds, Lower, |i| Key::WorkerBusySeconds(Some(i))),
+    ("received", "requests taken in", Unit::Count, Neutral, |i| Key::Service(i, |m| m.received as f64)),
+    ("succeeded", "handlers that ended well", Unit::Count, Neutral, |i| Key::Service(i, |m| m.succeeded as f64)),
+    ("failed", "handlers that failed", Unit::Count, Lower, |i| Key::Service(i, |m| m.failed as f64)),
+    ("refused", "requests refused while down", Unit::Count, Lower, |i| Key::Service(i, |m| m.refused as f64)),
+    ("rejected", "requests rejected, queue full (503)", Unit::Count, Lower, |i| Key::Service(i, |m| m.rejected as f64)),
+    ("queue_peak", "most requests waiting for a worker", Unit::Count, Lower, |i| Key::Service(i, |m| f64::from(m.max_queued))),
+    ("mean_queue_wait_ms", "mean wait for a worker", Unit::Ms, Lower, |i| Key::Service(i, |m| {
+        if m.wait_count == 0 { 0.0 } else { m.wait_sum_us as f64 / m.wait_count as f64 / 1e3 }
+    })),
+    ("rerouted", "requests moved to other replicas at a scale-in", Unit::Count, Neutral, |i| Key::Service(i, |m| m.rerouted as f64)),
+    ("lost_on_scale_in", "requests lost with a replica scaled in", Unit::Count, Lower, |i| Key::Service(i, |m| m.lost_on_scale_in as f64)),
+    ("replica_started_min", "requests started by its least used replica", Unit::Count, Neutral, |i| Key::Service(i, |m| m.replica_started.iter().copied().min().unwrap_or(0) as f64)),
+    ("replica_started_max", "requests started by its most used replica", Unit::Count, Neutral, |i| Key::Service(i, |m| m.replica_started.iter().copied().max().unwrap_or(0) as f64)),
+];
+
+#[rustfmt::skip]
+const QUEUE: &[PartRow] = &[
+    ("published", "messages stored", Unit::Count, Neutral, |i| Key::Queue(i, |q| q.published)),
+    ("delivered", "deliveries", Unit::Count, Neutral, |i| Key::Queue(i, |q| q.delivered)),
+    ("acked", "messages acknowledged", Unit::Count, Neutral, |i| Key::Queue(i, |q| q.acked)),
+    ("redelivered", "deliveries tried again", Unit::Count, Lower, |i| Key::Queue(i, |q| q.redelivered)),
+    ("extended", "visibility timeouts extended for a busy consumer", Unit::Count, Neutral, |i| Key::Queue(i, |q| q.extended)),
+    ("dead_lettered", "messages dead-lettered", Unit::Count, Lower, |i| Key::Queue(i, |q| q.dead_lettered)),
+    ("expired", "messages expired (TTL)", Unit::Count, Lower, |i| Key::Queue(i, |q| q.expired)),
+    ("lost", "messages lost in a broker restart", Unit::Count, Lower, |i| Key::Queue(i, |q| q.lost)),
+    ("refused", "publishes refused, queue full", Unit::Count, Lower, |i| Key::Queue(i, |q| q.refused)),
+    ("peak_depth", "most messages waiting", Unit::Count, Lower, |i| Key::Queue(i, |q| u64::from(q.max_depth))),
+];
+
+#[rustfmt::skip]
+const BREAKER: &[PartRow] = &[
+    ("opens", "times the breaker opened", Unit::Count, Neutral, |i| Key::Breaker(i, |c| c.opened)),
+    ("closes", "times it closed again", Unit::Count, Neutral, |i| Key::Breaker(i, |c| c.closed)),
+    ("half_opens", "times it let a trial call through (half-open)", Unit::Count, Neutral, |i| Key::Breaker(i, |c| c.half_opened)),
+    ("time_open_ms", "time spent open", Unit::Ms, Lower, Key::BreakerTimeOpen),
+    ("short_circuited", "calls failed fast while open", Unit::Count, Neutral, |i| Key::Breaker(i, |c| c.short_circuited)),
+    ("calls", "calls let through", Unit::Count, Neutral, |i| Key::Breaker(i, |c| c.calls)),
+    ("failures", "calls that failed", Unit::Count, Lower, |i| Key::Breaker(i, |c| c.failures)),
+    ("alerts", "times operations were alerted (on opening)", Unit::Count, Lower, |i| Key::Breaker(i, |c| c.alerts)),
+];
+
+#[rustfmt::skip]
+const STOCK: &[PartRow] = &[
+    ("available", "units available", Unit::Count, Neutral, |i| Key::Stock(i, |s| s.available)),
+    ("reserved", "units reserved for orders", Unit::Count, Neutral, |i| Key::Stock(i, |s| s.reserved)),
+    ("shipped", "units shipped", Unit::Count, Neutral, |i| Key::Stock(i, |s| s.shipped)),
+    ("out_of_stock", "reservations refused, too few units", Unit::Count, Lower, |i| Key::Stock(i, |s| s.out_of_stock)),
+    ("added", "units added (restocks, counts)", Unit::Count, Neutral, |i| Key::Stock(i, |s| s.added)),
+    ("removed", "units written off", Unit::Count, Neutral, |i| Key::Stock(i, |s| s.removed)),
+];
+
+/// The figures of `rows` for the part at position `i`: named
+/// `{group}.{key}.{name}`, labelled `{id}: {label}`.
+fn part(l: &mut List, rows: &[PartRow], group: &str, i: usize, key: &str, id: &str) {
+    for &(name, label, unit, dir, at) in rows {
         l.add(
-            n(name),
+            format!("{group}.{key}.{name}"),
             format!("{id}: {label}"),
             unit,
             dir,
-            Key::Service(i, f),
+            at(i),
         );
     }
 }
 
-fn queue(l: &mut List, i: usize, id: &str) {
-    type Row = (
-        &'static str,
-        &'static str,
-        Direction,
-        fn(&QueueCounters) -> u64,
-    );
-    let rows: [Row; 10] = [
-        ("published", "messages stored", Neutral, |q| q.published),
-        ("delivered", "deliveries", Neutral, |q| q.delivered),
-        ("acked", "messages acknowledged", Neutral, |q| q.acked),
-        ("redelivered", "deliveries tried again", Lower, |q| {
-            q.redelivered
-        }),
-        (
-            "extended",
-            "visibility timeouts extended for a busy consumer",
-            Neutral,
-            |q| q.extended,
-        ),
-        ("dead_lettered", "messages dead-lettered", Lower, |q| {
-            q.dead_lettered
-        }),
-        ("expired", "messages expired (TTL)", Lower, |q| q.expired),
-        ("lost", "messages lost in a broker restart", Lower, |q| {
-            q.lost
-        }),
-        ("refused", "publishes refused, queue full", Lower, |q| {
-            q.refused
-        }),
-        ("peak_depth", "most messages waiting", Lower, |q| {
-            u64::from(q.max_depth)
-        }),
-    ];
-    for (name, label, dir, f) in rows {
-        l.add(
-            format!("queue.{id}.{name}"),
-            format!("{id}: {label}"),
-            Unit::Count,
-            dir,
-            Key::Queue(i, f),
-        );
-    }
-}
-
-fn breaker(l: &mut List, i: usize, id: &str) {
-    let n = |f: &str| format!("breaker.{id}.{f}");
-    l.add(
-        n("opens"),
-        format!("{id}: times the breaker opened"),
-        Unit::Count,
-        Neutral,
-        Key::BreakerOpens(i),
-    );
-    l.add(
-        n("closes"),
-        format!("{id}: times it closed again"),
-        Unit::Count,
-        Neutral,
-        Key::BreakerCloses(i),
-    );
-    l.add(
-        n("half_opens"),
-        format!("{id}: times it let a trial call through (half-open)"),
-        Unit::Count,
-        Neutral,
-        Key::BreakerHalfOpens(i),
-    );
-    l.add(
-        n("time_open_ms"),
-        format!("{id}: time spent open"),
-        Unit::Ms,
-        Lower,
-        Key::BreakerTimeOpen(i),
-    );
-    l.add(
-        n("short_circuited"),
-        format!("{id}: calls failed fast while open"),
-        Unit::Count,
-        Neutral,
-        Key::BreakerShortCircuited(i),
-    );
-    l.add(
-        n("calls"),
-        format!("{id}: calls let through"),
-        Unit::Count,
-        Neutral,
-        Key::BreakerCalls(i),
-    );
-    l.add(
-        n("failures"),
-        format!("{id}: calls that failed"),
-        Unit::Count,
-        Lower,
-        Key::BreakerFailures(i),
-    );
-    l.add(
-        n("alerts"),
-        format!("{id}: times operations were alerted (on opening)"),
-        Unit::Count,
-        Lower,
-        Key::BreakerAlerts(i),
-    );
-}
-
-fn stock(l: &mut List, i: usize, sku: &str) {
-    type Row = (
-        &'static str,
-        &'static str,
-        Direction,
-        fn(&StockLevel) -> u64,
-    );
-    let rows: [Row; 6] = [
-        ("available", "units available", Neutral, |s| s.available),
-        ("reserved", "units reserved for orders", Neutral, |s| {
-            s.reserved
-        }),
-        ("shipped", "units shipped", Neutral, |s| s.shipped),
-        (
-            "out_of_stock",
-            "reservations refused, too few units",
-            Lower,
-            |s| s.out_of_stock,
-        ),
-        ("added", "units added (restocks, counts)", Neutral, |s| {
-            s.added
-        }),
-        ("removed", "units written off", Neutral, |s| s.removed),
-    ];
-    // Names are lower case: `SKU-RED` is `stock.sku-red.available`.
-    let key: String = sku
-        .chars()
+/// A SKU as a name's part: lower case (`SKU-RED` is
+/// `stock.sku-red.available`).
+fn sku_key(sku: &str) -> String {
+    sku.chars()
         .map(|c| match c.to_ascii_lowercase() {
             c @ ('a'..='z' | '0'..='9' | '-' | '_') => c,
             _ => '_',
         })
-        .collect();
-    for (name, label, dir, f) in rows {
-        l.add(
-            format!("stock.{key}.{name}"),
-            format!("{sku}: {label}"),
-            Unit::Count,
-            dir,
-            Key::Stock(i, f),
-        );
-    }
+        .collect()
 }
 
 /// The definition of figure `name` among `defs`.
@@ -898,13 +561,7 @@ fn value(key: Key, sim: &Sim, mx: &Metrics) -> f64 {
         Key::Stock(i, f) => SkuId::from_index(i)
             .and_then(|id| sim.stock().get(id))
             .map_or(0.0, |l| f(l) as f64),
-        Key::BreakerOpens(i) => breaker_counter(sim, i, |c| c.opened),
-        Key::BreakerCloses(i) => breaker_counter(sim, i, |c| c.closed),
-        Key::BreakerShortCircuited(i) => breaker_counter(sim, i, |c| c.short_circuited),
-        Key::BreakerCalls(i) => breaker_counter(sim, i, |c| c.calls),
-        Key::BreakerFailures(i) => breaker_counter(sim, i, |c| c.failures),
-        Key::BreakerAlerts(i) => breaker_counter(sim, i, |c| c.alerts),
-        Key::BreakerHalfOpens(i) => breaker_counter(sim, i, |c| c.half_opened),
+        Key::Breaker(i, f) => breaker_counter(sim, i, f),
         Key::BreakerTimeOpen(i) => breaker_time_open_ms(sim, i),
         Key::Duration => sim.now().as_micros() as f64 / 1e3,
         Key::Throughput => {
@@ -948,7 +605,7 @@ fn histo_stat(h: &Histo, stat: Stat) -> f64 {
     }
 }
 
-fn breaker_counter(sim: &Sim, i: usize, f: fn(&crate::breaker::BreakerCounters) -> u64) -> f64 {
+fn breaker_counter(sim: &Sim, i: usize, f: fn(&BreakerCounters) -> u64) -> f64 {
     let model = sim.model();
     BreakerId::from_index(i)
         .filter(|&id| model.breakers.get(id).is_some())

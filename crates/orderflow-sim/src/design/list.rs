@@ -1,6 +1,10 @@
 //! The listing half of the registry: every setting of a scenario, with
 //! its label, unit, range and current value, one function per group.
 
+use super::fields::{
+    BACKOFF, BREAKER, CALLBACK, CLIENT, CONSUMER, Field, MS, POLLING, QUEUE, SEGMENT, SERVICE, SKU,
+    STREAM, Slot, Spec, Word,
+};
 use super::registry::{Group, Kind, NONE, Setting, fmt_bool, fmt_num, fmt_opt};
 use crate::model::bounds;
 use crate::scenario::*;
@@ -9,15 +13,6 @@ use super::wait;
 
 // ---------------------------------------------------------------- ranges
 
-const MS: Kind = Kind::Int {
-    min: 1,
-    max: bounds::DURATION_MS,
-};
-const MS0: Kind = Kind::Int {
-    min: 0,
-    max: bounds::DURATION_MS,
-};
-const SHARE: Kind = Kind::Float { min: 0.0, max: 1.0 };
 const LAT_MS: Kind = Kind::Float {
     min: 0.0,
     max: bounds::LATENCY_MS,
@@ -147,35 +142,35 @@ impl Lister {
         }
     }
 
-    fn backoff(&mut self, field: &str, b: &Backoff) {
-        self.push(
-            &format!("{field}.base_ms"),
-            "Backoff base",
-            "ms",
-            MS0,
-            b.base_ms.to_string(),
-        );
-        self.push(
-            &format!("{field}.max_ms"),
-            "Backoff cap",
-            "ms",
-            MS0,
-            b.max_ms.to_string(),
-        );
-        self.push(
-            &format!("{field}.jitter"),
-            "Jitter",
-            "share",
-            SHARE,
-            fmt_num(b.jitter),
-        );
-        self.push(
-            &format!("{field}.kind"),
-            "Jitter kind",
-            "",
-            choice(JITTER_KINDS),
-            jitter_kind_name(b.kind).to_owned(),
-        );
+    /// The settings of `table` on `x`, their names under `sub` (none if
+    /// empty). Reads a copy of `x`, as a slot borrows its entity mutably.
+    fn fields<T: Clone>(&mut self, sub: &str, table: &[Field<T>], x: &T) {
+        let mut x = x.clone();
+        for f in table {
+            self.slot(sub, &f.spec, (f.at)(&mut x));
+        }
+    }
+
+    /// The setting `spec` (or settings, for a backoff or a distribution)
+    /// whose value is in `slot`.
+    fn slot(&mut self, sub: &str, spec: &Spec, slot: Slot) {
+        let name = if sub.is_empty() {
+            spec.name.to_owned()
+        } else {
+            format!("{sub}.{}", spec.name)
+        };
+        let (kind, value) = match slot {
+            Slot::U32(v) => (spec.kind.clone(), v.to_string()),
+            Slot::U64(v) => (spec.kind.clone(), v.to_string()),
+            Slot::OptU32(v) => (spec.kind.clone(), v.map_or(NONE.into(), |v| v.to_string())),
+            Slot::OptU64(v) => (spec.kind.clone(), v.map_or(NONE.into(), |v| v.to_string())),
+            Slot::F64(v) => (spec.kind.clone(), fmt_num(*v)),
+            Slot::Bool(v) => (spec.kind.clone(), fmt_bool(*v)),
+            Slot::Word(w) => (w.choices(), w.word().to_owned()),
+            Slot::Backoff(b) => return self.fields(&name, BACKOFF, b),
+            Slot::Latency(l) => return self.latency(&name, spec.label, Some(l), false),
+        };
+        self.push(&name, spec.label, spec.unit, kind, value);
     }
 
     /// A retry budget (a token bucket): `none` is no budget.
@@ -225,10 +220,8 @@ impl Lister {
     }
 }
 
-/// The jitter kinds of a backoff: `share` is the legacy `jitter` share
-/// (no `kind`), the others the AWS Architecture Blog's schemes.
-pub const JITTER_KINDS: [&str; 5] = ["share", "none", "full", "equal", "decorrelated"];
-
+/// The jitter kind of a backoff: `share` is the legacy `jitter` share (no
+/// `kind`), the others the AWS Architecture Blog's schemes.
 pub(super) fn jitter_kind_name(k: Option<JitterKind>) -> &'static str {
     match k {
         None => "share",
@@ -407,7 +400,7 @@ fn list_flow(l: &mut Lister, s: &Scenario, names: &Names) {
                         },
                         retries.to_string(),
                     );
-                    l.backoff("backoff", backoff);
+                    l.fields("backoff", BACKOFF, backoff);
                     l.budget("retry_budget", retry_budget.as_ref());
                     l.push(
                         "breaker",
@@ -447,8 +440,8 @@ fn list_flow(l: &mut Lister, s: &Scenario, names: &Names) {
                         "fallback_policy",
                         "Take the fallback",
                         "",
-                        with_none(ALL_FALLBACK_POLICIES.map(fallback_policy_name)),
-                        fmt_opt(fallback_policy.map(fallback_policy_name)),
+                        fallback_policy.choices(),
+                        fallback_policy.word().to_owned(),
                     );
                     l.push(
                         "mandatory",
@@ -524,59 +517,10 @@ fn list_services(l: &mut Lister, s: &Scenario, _names: &Names) {
             label.clone(),
             format!("services.{}", sv.id),
         );
-        l.push(
-            "replicas",
-            "Replicas",
-            "",
-            Kind::Int {
-                min: 1,
-                max: bounds::REPLICAS as u64,
-            },
-            sv.replicas.to_string(),
-        );
-        l.push(
-            "concurrency",
-            "Workers per replica",
-            "",
-            Kind::Int {
-                min: 1,
-                max: bounds::CONCURRENCY as u64,
-            },
-            sv.concurrency.to_string(),
-        );
-        l.push(
-            "queue_capacity",
-            "Waiting requests before 503",
-            "",
-            Kind::Int {
-                min: 0,
-                max: bounds::SERVICE_QUEUE as u64,
-            },
-            sv.queue_capacity.to_string(),
-        );
-        l.latency("latency", "Latency", Some(&sv.latency), false);
-        l.push(
-            "error_rate",
-            "Error rate",
-            "share",
-            SHARE,
-            fmt_num(sv.error_rate),
-        );
-        l.push(
-            "balancer",
-            "Load balancer",
-            "",
-            choice(ALL_BALANCERS.map(balancer_name)),
-            balancer_name(sv.balancer).to_owned(),
-        );
+        let (own, scale_in) = SERVICE.split_at(SERVICE.len() - 1);
+        l.fields("", own, sv);
         if !sv.balancer.is_pool() {
-            l.push(
-                "scale_in",
-                "A replica taken away",
-                "",
-                choice(ALL_SCALE_INS.map(scale_in_name)),
-                scale_in_name(sv.scale_in).to_owned(),
-            );
+            l.fields("", scale_in, sv);
         }
         // The SKU is the last part of these paths (a SKU may hold a dot).
         if let Some(stock) = &sv.stock {
@@ -626,82 +570,8 @@ fn list_services(l: &mut Lister, s: &Scenario, _names: &Names) {
 fn list_breakers(l: &mut Lister, s: &Scenario, _names: &Names) {
     for b in &s.breakers {
         l.at(Group::Breakers, b.id.clone(), format!("breakers.{}", b.id));
-        l.push(
-            "failureThreshold",
-            "Failures in a row to open (failureThreshold)",
-            "",
-            Kind::OptInt {
-                min: 1,
-                max: 1_000_000,
-            },
-            b.failure_threshold.map_or(NONE.into(), |v| v.to_string()),
-        );
-        l.push(
-            "errorThresholdPercentage",
-            "Failure share to open (errorThresholdPercentage)",
-            "%",
-            Kind::Float {
-                min: 0.0,
-                max: 100.0,
-            },
-            fmt_num(error_threshold_percentage(b)),
-        );
-        l.push(
-            "rollingCountTimeout",
-            "Rolling window (rollingCountTimeout)",
-            "ms",
-            MS,
-            b.rolling_count_timeout_ms.to_string(),
-        );
-        l.push(
-            "rollingCountBuckets",
-            "Buckets in the window (rollingCountBuckets)",
-            "",
-            Kind::Int {
-                min: 1,
-                max: crate::breaker::MAX_BUCKETS as u64,
-            },
-            b.rolling_count_buckets.to_string(),
-        );
-        l.push(
-            "volumeThreshold",
-            "Calls before the share counts (volumeThreshold)",
-            "calls",
-            Kind::Int {
-                min: 0,
-                max: 1_000_000,
-            },
-            b.volume_threshold.to_string(),
-        );
-        l.push(
-            "timeout",
-            "Call timeout (timeout)",
-            "ms",
-            MS,
-            b.timeout_ms.to_string(),
-        );
-        l.push(
-            "resetTimeout",
-            "Open before a trial call (resetTimeout)",
-            "ms",
-            MS,
-            b.reset_timeout_ms.to_string(),
-        );
-        l.push(
-            "halfOpenTrialCalls",
-            "Trial calls when half-open",
-            "calls",
-            Kind::Int { min: 1, max: 100 },
-            b.half_open_trial_calls.to_string(),
-        );
+        l.fields("", BREAKER, b);
     }
-}
-
-/// The threshold in force: the old fraction (`error_rate_threshold`)
-/// replaces opossum's percentage when given, as the model reads it.
-pub(super) fn error_threshold_percentage(b: &BreakerSpec) -> f64 {
-    b.error_rate_threshold
-        .map_or(b.error_threshold_percentage, |r| r * 100.0)
 }
 
 /// Queues and consumers.
@@ -718,51 +588,7 @@ fn list_broker(l: &mut Lister, s: &Scenario, names: &Names) {
                 q.id.clone(),
                 format!("broker.queues.{}", q.id),
             );
-            l.push(
-                "durable",
-                "Durable (survives a restart)",
-                "",
-                Kind::Bool,
-                fmt_bool(q.durable),
-            );
-            l.push(
-                "capacity",
-                "Capacity",
-                "messages",
-                Kind::Int {
-                    min: 1,
-                    max: bounds::BROKER_QUEUE as u64,
-                },
-                q.capacity.to_string(),
-            );
-            l.push(
-                "visibility_timeout_ms",
-                "Visibility timeout",
-                "ms",
-                MS,
-                q.visibility_timeout_ms.to_string(),
-            );
-            l.push(
-                "max_deliveries",
-                "Deliveries before dead-lettering",
-                "",
-                Kind::Int {
-                    min: 1,
-                    max: bounds::DELIVERIES as u64,
-                },
-                q.max_deliveries.to_string(),
-            );
-            l.backoff("redelivery_backoff", &q.redelivery_backoff);
-            l.push(
-                "ttl_ms",
-                "Time to live",
-                "ms",
-                Kind::OptInt {
-                    min: 1,
-                    max: bounds::DURATION_MS,
-                },
-                q.ttl_ms.map_or(NONE.into(), |v| v.to_string()),
-            );
+            l.fields("", QUEUE, q);
             l.push(
                 "dead_letter",
                 "Dead-letter queue",
@@ -785,23 +611,7 @@ fn list_broker(l: &mut Lister, s: &Scenario, names: &Names) {
                 format!("{} → {}", c.queue, c.handler),
                 format!("broker.consumers.{}.{service}", c.queue),
             );
-            l.push(
-                "prefetch",
-                "Prefetch",
-                "messages",
-                Kind::Int {
-                    min: 1,
-                    max: bounds::PREFETCH as u64,
-                },
-                c.prefetch.to_string(),
-            );
-            l.push(
-                "dispatch",
-                "Dispatch",
-                "",
-                choice(["round_robin", "least_busy"]),
-                dispatch_name(c.dispatch).to_owned(),
-            );
+            l.fields("", CONSUMER, c);
             l.push(
                 "pause_while_open",
                 "Pause while this breaker is open",
@@ -830,21 +640,7 @@ fn list_client(l: &mut Lister, s: &Scenario, names: &Names) {
         choice(allowed.iter().map(|m| m.as_str())),
         c.completion.as_str().to_owned(),
     );
-    l.push(
-        "timeout_ms",
-        "Waits for the response",
-        "ms",
-        MS,
-        c.timeout_ms.to_string(),
-    );
-    // `none`: the old place (`client.polling.id_source`), else the server.
-    l.push(
-        "id_source",
-        "Order id from",
-        "",
-        with_none(IdSource::ALL.map(IdSource::as_str)),
-        fmt_opt(c.id_source.map(IdSource::as_str)),
-    );
+    l.fields("", CLIENT, c);
     l.push(
         "id_service",
         "Id service",
@@ -864,96 +660,19 @@ fn list_client(l: &mut Lister, s: &Scenario, names: &Names) {
         c.retry.map_or(NONE.into(), |r| r.retries.to_string()),
     );
     if let Some(r) = &c.retry {
-        l.backoff("backoff", &r.backoff);
+        l.fields("backoff", BACKOFF, &r.backoff);
         l.budget("budget", r.budget.as_ref());
     }
     if let Some(p) = &c.polling {
         l.at(Group::Client, "Polling", "client.polling");
-        l.push(
-            "interval_ms",
-            "Polling interval",
-            "ms",
-            MS,
-            p.interval_ms.to_string(),
-        );
-        l.push(
-            "max_polls",
-            "Polls before giving up",
-            "",
-            Kind::Int {
-                min: 1,
-                max: 100_000,
-            },
-            p.max_polls.to_string(),
-        );
-        l.push(
-            "timeout_ms",
-            "Poll timeout",
-            "ms",
-            MS,
-            p.timeout_ms.to_string(),
-        );
+        l.fields("", POLLING, p);
     }
     if c.completion.is_stream() || allowed.iter().any(|m| m.is_stream()) {
         l.at(Group::Client, "SSE / WebSocket stream", "client.stream");
-        l.push(
-            "drop_rate",
-            "Pushes that drop the connection",
-            "share",
-            SHARE,
-            fmt_num(c.stream.drop_rate),
-        );
-        l.push(
-            "reconnect_ms",
-            "Reconnect after",
-            "ms",
-            MS,
-            c.stream.reconnect_ms.to_string(),
-        );
-        l.push(
-            "max_reconnects",
-            "Reconnects per order",
-            "",
-            Kind::Int {
-                min: 1,
-                max: bounds::RETRIES as u64 + 1,
-            },
-            c.stream.max_reconnects.to_string(),
-        );
-        l.push(
-            "resync_on_reconnect",
-            "WebSocket: read the status after reconnecting",
-            "",
-            Kind::Bool,
-            fmt_bool(c.stream.resync_on_reconnect),
-        );
+        l.fields("", STREAM, &c.stream);
     }
     l.at(Group::Client, "Webhooks", "client.callback");
-    l.push(
-        "max_attempts",
-        "Delivery attempts",
-        "",
-        Kind::Int {
-            min: 1,
-            max: bounds::RETRIES as u64 + 1,
-        },
-        c.callback.max_attempts.to_string(),
-    );
-    l.push(
-        "timeout_ms",
-        "Delivery timeout",
-        "ms",
-        MS,
-        c.callback.timeout_ms.to_string(),
-    );
-    l.backoff("backoff", &c.callback.backoff);
-    l.push(
-        "failure_rate",
-        "Endpoint rejects",
-        "share",
-        SHARE,
-        fmt_num(c.callback.failure_rate),
-    );
+    l.fields("", CALLBACK, &c.callback);
 }
 
 /// Orders: count, arrival shape and rate, segments, SKU mix.
@@ -1018,26 +737,7 @@ fn list_workload(l: &mut Lister, s: &Scenario, _names: &Names) {
                 format!("Segment {}", i + 1),
                 format!("workload.segments.{i}"),
             );
-            l.push(
-                "until_ms",
-                "Until",
-                "ms",
-                Kind::Int {
-                    min: 0,
-                    max: bounds::INSTANT_MS,
-                },
-                seg.until_ms.to_string(),
-            );
-            l.push(
-                "rate_per_s",
-                "Rate",
-                "per s",
-                Kind::Float {
-                    min: super::workload::MIN_RATE_PER_S,
-                    max: MAX_RATE_PER_S,
-                },
-                fmt_num(seg.rate_per_s),
-            );
+            l.fields("", SEGMENT, seg);
         }
     }
     for m in &w.skus {
@@ -1046,26 +746,7 @@ fn list_workload(l: &mut Lister, s: &Scenario, _names: &Names) {
             format!("SKU {}", m.sku),
             format!("workload.skus.{}", m.sku),
         );
-        l.push(
-            "weight",
-            "Share of orders (weight)",
-            "",
-            Kind::Int {
-                min: 0,
-                max: 1_000_000,
-            },
-            m.weight.to_string(),
-        );
-        l.push(
-            "qty",
-            "Units per order",
-            "units",
-            Kind::Int {
-                min: 1,
-                max: 1_000_000,
-            },
-            m.qty.to_string(),
-        );
+        l.fields("", SKU, m);
     }
 }
 
@@ -1080,7 +761,7 @@ fn list_network(l: &mut Lister, s: &Scenario, _names: &Names) {
     );
 }
 
-fn dispatch_name(d: Dispatch) -> &'static str {
+pub(super) fn dispatch_name(d: Dispatch) -> &'static str {
     match d {
         Dispatch::RoundRobin => "round_robin",
         Dispatch::LeastBusy => "least_busy",

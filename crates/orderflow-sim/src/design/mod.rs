@@ -14,6 +14,7 @@
 //! The result of a design is a [`Scenario`], which still goes through
 //! [`crate::Model::compile`] like any other.
 
+mod fields;
 mod list;
 mod registry;
 pub mod text;

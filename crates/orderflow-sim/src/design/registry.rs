@@ -18,10 +18,11 @@ use std::fmt;
 use crate::model::ScenarioError;
 use crate::scenario::*;
 
-use super::list::{
-    ALL_BALANCERS, ALL_FALLBACK_POLICIES, ALL_SCALE_INS, balancer_name, fallback_policy_name,
-    scale_in_name, settings,
+use super::fields::{
+    self, BACKOFF, BREAKER, CALLBACK, CLIENT, CONSUMER, POLLING, QUEUE, SERVICE, STREAM, Word,
+    float, int, opt,
 };
+use super::list::settings;
 use super::wait;
 
 /// How a person thinks of the settings: the panel's sections.
@@ -206,20 +207,6 @@ pub fn set(s: &mut Scenario, path: &str, value: &str) -> Result<(), ScenarioErro
     write(s, path, &v).map_err(err)
 }
 
-/// A value `check` accepted for an Int kind (whose range fits the field's
-/// type), as that type.
-fn int<T: std::str::FromStr + Default>(v: &str) -> T {
-    v.parse().unwrap_or_default()
-}
-
-fn float(v: &str) -> f64 {
-    v.parse().unwrap_or(0.0)
-}
-
-fn opt(v: &str) -> Option<String> {
-    (v != NONE).then(|| v.to_owned())
-}
-
 /// Writes a checked value. `path` exists (it was listed).
 fn write(s: &mut Scenario, path: &str, v: &str) -> Result<(), String> {
     let parts: Vec<&str> = path.split('.').collect();
@@ -252,47 +239,21 @@ fn write(s: &mut Scenario, path: &str, v: &str) -> Result<(), String> {
                 .iter_mut()
                 .find(|x| x.id == *id)
                 .ok_or("no service")?;
-            match field {
-                ["replicas"] => sv.replicas = int(v),
-                ["concurrency"] => sv.concurrency = int(v),
-                ["queue_capacity"] => sv.queue_capacity = int(v),
-                ["error_rate"] => sv.error_rate = float(v),
-                ["latency", rest @ ..] => write_latency(&mut sv.latency, rest, v),
-                ["balancer"] => {
-                    sv.balancer = by_name(&ALL_BALANCERS, balancer_name, v)?;
-                    // Scale-in is a balancer's option: back to the pool, the
-                    // default again (it is not listed there).
-                    if sv.balancer.is_pool() {
-                        sv.scale_in = ScaleIn::Drain;
-                    }
-                }
-                ["scale_in"] => sv.scale_in = by_name(&ALL_SCALE_INS, scale_in_name, v)?,
-                _ => return Err("no such field".into()),
+            fields::write(SERVICE, sv, field, v)?;
+            // Scale-in is a balancer's option: back to the pool, the default
+            // again (it is not listed there).
+            if field == ["balancer"] && sv.balancer.is_pool() {
+                sv.scale_in = ScaleIn::Drain;
             }
             Ok(())
         }
-        ["breakers", id, field] => {
+        ["breakers", id, field @ ..] => {
             let b = s
                 .breakers
                 .iter_mut()
                 .find(|x| x.id == *id)
                 .ok_or("no breaker")?;
-            match *field {
-                "failureThreshold" => b.failure_threshold = opt(v).map(|x| int(&x)),
-                "errorThresholdPercentage" => {
-                    // The percentage replaces the old fraction, if any.
-                    b.error_threshold_percentage = float(v);
-                    b.error_rate_threshold = None;
-                }
-                "rollingCountTimeout" => b.rolling_count_timeout_ms = int(v),
-                "rollingCountBuckets" => b.rolling_count_buckets = int(v),
-                "volumeThreshold" => b.volume_threshold = int(v),
-                "timeout" => b.timeout_ms = int(v),
-                "resetTimeout" => b.reset_timeout_ms = int(v),
-                "halfOpenTrialCalls" => b.half_open_trial_calls = int(v),
-                _ => return Err("no such field".into()),
-            }
-            Ok(())
+            fields::write(BREAKER, b, field, v)
         }
         ["broker", "queues", id, field @ ..] => {
             let b = s.broker.as_mut().ok_or("no broker")?;
@@ -302,51 +263,27 @@ fn write(s: &mut Scenario, path: &str, v: &str) -> Result<(), String> {
                 .find(|x| x.id == *id)
                 .ok_or("no queue")?;
             match field {
-                ["durable"] => q.durable = v == "1",
-                ["capacity"] => q.capacity = int(v),
-                ["visibility_timeout_ms"] => q.visibility_timeout_ms = int(v),
-                ["max_deliveries"] => q.max_deliveries = int(v),
-                ["redelivery_backoff", f] => write_backoff(&mut q.redelivery_backoff, f, v)?,
-                ["ttl_ms"] => q.ttl_ms = opt(v).map(|x| int(&x)),
                 ["dead_letter"] => q.dead_letter = opt(v),
                 ["rollback"] => q.rollback = opt(v),
-                _ => return Err("no such field".into()),
+                _ => fields::write(QUEUE, q, field, v)?,
             }
             Ok(())
         }
-        ["broker", "consumers", queue, service, field] => {
+        ["broker", "consumers", queue, service, field @ ..] => {
             let b = s.broker.as_mut().ok_or("no broker")?;
             let c = b
                 .consumers
                 .iter_mut()
                 .find(|c| c.queue == *queue && c.handler.split('.').next() == Some(*service))
                 .ok_or("no consumer")?;
-            match *field {
-                "prefetch" => c.prefetch = int(v),
-                "dispatch" => {
-                    c.dispatch = if v == "least_busy" {
-                        Dispatch::LeastBusy
-                    } else {
-                        Dispatch::RoundRobin
-                    }
-                }
-                "pause_while_open" => c.pause_while_open = opt(v),
-                _ => return Err("no such field".into()),
+            match field {
+                ["pause_while_open"] => c.pause_while_open = opt(v),
+                _ => fields::write(CONSUMER, c, field, v)?,
             }
             Ok(())
         }
         ["client", "completion"] => {
             s.client.completion = Completion::parse(v).ok_or("unknown completion")?;
-            Ok(())
-        }
-        ["client", "timeout_ms"] => {
-            s.client.timeout_ms = int(v);
-            Ok(())
-        }
-        ["client", "id_source"] => {
-            s.client.id_source = opt(v)
-                .map(|x| IdSource::parse(&x).ok_or("unknown id source"))
-                .transpose()?;
             Ok(())
         }
         ["client", "id_service"] => {
@@ -367,47 +304,24 @@ fn write(s: &mut Scenario, path: &str, v: &str) -> Result<(), String> {
             }
             Ok(())
         }
-        ["client", "retry", "backoff", f] => {
+        ["client", "retry", "backoff", f @ ..] => {
             let r = s.client.retry.as_mut().ok_or("no client retries")?;
-            write_backoff(&mut r.backoff, f, v)
+            fields::write(BACKOFF, &mut r.backoff, f, v)
         }
         ["client", "retry", "budget", f] => {
             let r = s.client.retry.as_mut().ok_or("no client retries")?;
             write_budget(&mut r.budget, f, v);
             Ok(())
         }
-        ["client", "polling", field] => {
+        ["client", "polling", field @ ..] => {
             let p = s.client.polling.as_mut().ok_or("no polling")?;
-            match *field {
-                "interval_ms" => p.interval_ms = int(v),
-                "max_polls" => p.max_polls = int(v),
-                "timeout_ms" => p.timeout_ms = int(v),
-                _ => return Err("no such field".into()),
-            }
-            Ok(())
+            fields::write(POLLING, p, field, v)
         }
-        ["client", "stream", field] => {
-            let st = &mut s.client.stream;
-            match *field {
-                "drop_rate" => st.drop_rate = float(v),
-                "reconnect_ms" => st.reconnect_ms = int(v),
-                "max_reconnects" => st.max_reconnects = int(v),
-                "resync_on_reconnect" => st.resync_on_reconnect = v == "1",
-                _ => return Err("no such field".into()),
-            }
-            Ok(())
-        }
+        ["client", "stream", field @ ..] => fields::write(STREAM, &mut s.client.stream, field, v),
         ["client", "callback", field @ ..] => {
-            let c = &mut s.client.callback;
-            match field {
-                ["max_attempts"] => c.max_attempts = int(v),
-                ["timeout_ms"] => c.timeout_ms = int(v),
-                ["failure_rate"] => c.failure_rate = float(v),
-                ["backoff", f] => write_backoff(&mut c.backoff, f, v)?,
-                _ => return Err("no such field".into()),
-            }
-            Ok(())
+            fields::write(CALLBACK, &mut s.client.callback, field, v)
         }
+        ["client", field @ ..] => fields::write(CLIENT, &mut s.client, field, v),
         ["workload", rest @ ..] => super::workload::write(&mut s.workload, rest, path, v),
         ["network", "latency", rest @ ..] => {
             write_latency(&mut s.network.latency, rest, v);
@@ -415,26 +329,6 @@ fn write(s: &mut Scenario, path: &str, v: &str) -> Result<(), String> {
         }
         _ => Err("no such field".into()),
     }
-}
-
-fn write_backoff(b: &mut Backoff, field: &str, v: &str) -> Result<(), String> {
-    match field {
-        "base_ms" => b.base_ms = int(v),
-        "max_ms" => b.max_ms = int(v),
-        "jitter" => b.jitter = float(v),
-        "kind" => {
-            b.kind = match v {
-                "share" => None,
-                "none" => Some(JitterKind::Exponential),
-                "full" => Some(JitterKind::Full),
-                "equal" => Some(JitterKind::Equal),
-                "decorrelated" => Some(JitterKind::Decorrelated),
-                _ => return Err("unknown jitter kind".into()),
-            }
-        }
-        _ => return Err("no such field".into()),
-    }
-    Ok(())
 }
 
 /// A retry budget's field; `max_tokens` of `none` removes the budget, a
@@ -490,15 +384,6 @@ fn write_stock(spec: &mut StockSpec, kind: &str, v: &str) {
     };
 }
 
-/// The variant of `all` whose name (as the scenario spells it) is `v`.
-/// No JSON parser: the page's first bundle carries none.
-fn by_name<T: Copy>(all: &[T], name: fn(T) -> &'static str, v: &str) -> Result<T, String> {
-    all.iter()
-        .copied()
-        .find(|x| name(*x) == v)
-        .ok_or_else(|| format!("unknown value {v:?}"))
-}
-
 /// The central value of a distribution: what a change of kind keeps.
 fn centre(l: &Latency) -> f64 {
     match *l {
@@ -509,7 +394,7 @@ fn centre(l: &Latency) -> f64 {
 }
 
 /// Changes a distribution's kind (keeping its centre) or one parameter.
-fn write_latency(l: &mut Latency, rest: &[&str], v: &str) {
+pub(super) fn write_latency(l: &mut Latency, rest: &[&str], v: &str) {
     match (rest, &mut *l) {
         ([], _) => {
             let c = centre(l);
@@ -574,18 +459,14 @@ fn write_step(step: &mut Step, field: &[&str], v: &str) -> Result<(), String> {
         (Step::Call { timeout_ms, .. }, ["timeout_ms"])
         | (Step::Wait { timeout_ms, .. }, ["timeout_ms"]) => *timeout_ms = int(v),
         (Step::Call { retries, .. }, ["retries"]) => *retries = int(v),
-        (Step::Call { backoff, .. }, ["backoff", f]) => write_backoff(backoff, f, v)?,
+        (Step::Call { backoff, .. }, ["backoff", f @ ..]) => fields::write(BACKOFF, backoff, f, v)?,
         (Step::Call { retry_budget, .. }, ["retry_budget", f]) => write_budget(retry_budget, f, v),
         (
             Step::Call {
                 fallback_policy, ..
             },
             ["fallback_policy"],
-        ) => {
-            *fallback_policy = opt(v)
-                .map(|x| by_name(&ALL_FALLBACK_POLICIES, fallback_policy_name, &x))
-                .transpose()?
-        }
+        ) => fallback_policy.choose(v),
         (Step::Accept { code }, ["code"]) => *code = int(v),
         (Step::Call { breaker, .. }, ["breaker"]) => *breaker = opt(v),
         (Step::Call { fallback, .. }, ["fallback"]) => {

@@ -2,6 +2,7 @@
 //! steady, Poisson, a surge, a ramp) and rate, the surge's segments, and
 //! the SKU mix.
 
+use super::fields::{self, SEGMENT, SKU};
 use crate::scenario::{Arrival, SurgeSegment, WorkloadSpec};
 
 /// The arrival shapes, as a choice. `surge` and `ramp` are both a
@@ -137,7 +138,7 @@ pub(super) fn write(
                 });
             }
         }
-        ["segments", i, field] => {
+        ["segments", i, field @ ..] => {
             let Arrival::Surge { segments } = &mut w.arrival else {
                 return Err("only a surge or a ramp has segments".into());
             };
@@ -146,10 +147,7 @@ pub(super) fn write(
                 .ok()
                 .and_then(|i| segments.get_mut(i))
                 .ok_or("no such segment")?;
-            match *field {
-                "until_ms" => seg.until_ms = v.parse().unwrap_or(0),
-                _ => seg.rate_per_s = num(),
-            }
+            fields::write(SEGMENT, seg, field, v)?;
         }
         ["skus", ..] => {
             let (sku, field) = path
@@ -161,10 +159,7 @@ pub(super) fn write(
                 .iter_mut()
                 .find(|m| m.sku == sku)
                 .ok_or("no such SKU")?;
-            match field {
-                "weight" => m.weight = v.parse().unwrap_or(1),
-                _ => m.qty = v.parse().unwrap_or(1),
-            }
+            fields::write(SKU, m, &[field], v)?;
         }
         _ => return Err("no such field".into()),
     }
