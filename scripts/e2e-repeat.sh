@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the Playwright suite N times in a row against the builds already made
-# (dist/ and target/dist-subpath/), stops at the first failing run, and prints
+# (dist/ and the site in target/site/, whose playground/ is the sub-path build), stops at the first failing run, and prints
 # a summary: a suite that cannot flake passes every time.
 #
 #   scripts/e2e-repeat.sh 5            # the whole suite five times
@@ -16,8 +16,8 @@ export PATH="$ROOT/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 N="${1:-}"
 [[ "$N" =~ ^[1-9][0-9]*$ ]] || { echo "usage: scripts/e2e-repeat.sh N [playwright args…]" >&2; exit 2; }
 shift
-[ -f dist/index.html ] && [ -f target/dist-subpath/playground/index.html ] ||
-    { echo "e2e-repeat: build first (scripts/dev.sh test, or the two trunk builds in it)" >&2; exit 2; }
+[ -f dist/index.html ] && [ -f target/site/playground/index.html ] ||
+    { echo "e2e-repeat: build first (scripts/dev.sh test, or its release build and scripts/dev.sh site)" >&2; exit 2; }
 
 LOG_DIR="target/e2e-repeat"
 mkdir -p "$LOG_DIR"

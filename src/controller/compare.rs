@@ -209,18 +209,22 @@ impl Controller {
         }
     }
 
-    /// Starts "Run N seeds": returns the job's text for the worker.
-    pub fn start_seeds(&mut self, seeds: u64) -> Option<String> {
-        let job = self.seeds_job(seeds);
-        let designs: Vec<Design> = self
-            .runs
+    /// Each design on screen as the comparison's statistics take it.
+    fn designs(&self) -> Vec<Design> {
+        self.runs
             .iter()
             .map(|r| Design {
                 label: r.label().to_owned(),
                 model: r.model().clone(),
                 completion: r.session().mode(),
             })
-            .collect();
+            .collect()
+    }
+
+    /// Starts "Run N seeds": returns the job's text for the worker.
+    pub fn start_seeds(&mut self, seeds: u64) -> Option<String> {
+        let job = self.seeds_job(seeds);
+        let designs = self.designs();
         let run = SeedsRun::new(&job, designs);
         let text = run.job_text.clone();
         self.seeds_run = Some(run);
@@ -285,15 +289,7 @@ impl Controller {
                 return Some(compare_view::table(result, first));
             }
         }
-        let designs: Vec<Design> = self
-            .runs
-            .iter()
-            .map(|r| Design {
-                label: r.label().to_owned(),
-                model: r.model().clone(),
-                completion: r.session().mode(),
-            })
-            .collect();
+        let designs = self.designs();
         let figures: Vec<Vec<Figures>> = self
             .runs
             .iter()
