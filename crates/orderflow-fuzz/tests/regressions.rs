@@ -85,3 +85,44 @@ fn commands_a_record_later_than_the_next_event() {
     };
     assert_eq!(check(&input), Outcome::Rejected("at".into()));
 }
+
+/// `fuzz_commands`, seed 20261202, input 11,456: food-ordering with
+/// Delivery down for good, then run to the end of time. The orders wait
+/// for Delivery for ever, and RAMEN's restock added 4 units every 40 s for
+/// as long as orders were open: the run never ended (12 million units
+/// after 3 million events). A restock now fills the shelf up to its level
+/// and books nothing while it is full.
+#[test]
+fn commands_a_restock_while_orders_wait_for_ever() {
+    let input = Input {
+        preset: 5,
+        seed: 16,
+        actions: vec![
+            Action::ApplyRecorded(
+                i64::MIN,
+                0,
+                Command::SetReplicas {
+                    service: "status".into(),
+                    replicas: 3,
+                },
+            ),
+            Action::ApplyRecorded(
+                -1,
+                0,
+                Command::SetUp {
+                    service: "payment".into(),
+                    up: true,
+                },
+            ),
+            Action::RunFor(52_303_266),
+            Action::Apply(Command::SetUp {
+                service: "delivery".into(),
+                up: false,
+            }),
+            Action::RunFor(u64::MAX),
+            Action::Step(33),
+            Action::Step(208),
+        ],
+    };
+    assert_eq!(check(&input), Outcome::Accepted);
+}

@@ -559,6 +559,16 @@ fn list_services(l: &mut Lister, s: &Scenario, _names: &Names) {
                         },
                         r.units.to_string(),
                     );
+                    l.push(
+                        &format!("restock_max_units.{sku}"),
+                        "Restocked up to",
+                        "units",
+                        Kind::Int {
+                            min: 1,
+                            max: bounds::STOCK_UNITS as u64,
+                        },
+                        spec.restock_max_units().unwrap_or(r.units).to_string(),
+                    );
                 }
             }
         }

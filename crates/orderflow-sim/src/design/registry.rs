@@ -215,7 +215,7 @@ fn write(s: &mut Scenario, path: &str, v: &str) -> Result<(), String> {
         [
             "services",
             id,
-            kind @ ("stock" | "restock_every_ms" | "restock_units"),
+            kind @ ("stock" | "restock_every_ms" | "restock_units" | "restock_max_units"),
             ..,
         ] => {
             // The SKU is the rest of the path (it may hold a dot).
@@ -348,8 +348,8 @@ fn write_budget(b: &mut Option<RetryBudget>, field: &str, v: &str) {
     }
 }
 
-/// A stock's units, restock interval (`none`: never restocked) or restock
-/// size. A SKU without a restock is written as a plain number again.
+/// A stock's units, restock interval (`none`: never restocked), restock
+/// size or the level a restock fills up to. A SKU without a restock is written as a plain number again.
 fn write_stock(spec: &mut StockSpec, kind: &str, v: &str) {
     let units = spec.units();
     let restock = spec.restock();
@@ -369,9 +369,17 @@ fn write_stock(spec: &mut StockSpec, kind: &str, v: &str) {
                 Some(Restock {
                     every_ms: int(&n),
                     units: 10,
+                    max_units: None,
                 }),
             ),
         },
+        ("restock_max_units", Some(r)) => (
+            units,
+            Some(Restock {
+                max_units: Some(int(v)),
+                ..r
+            }),
+        ),
         (_, Some(r)) => (units, Some(Restock { units: int(v), ..r })),
         (_, None) => (units, None),
     };

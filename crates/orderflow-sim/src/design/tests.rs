@@ -299,7 +299,8 @@ fn stock_and_restock_per_sku() {
         inv(&base, "SKU-RED").restock(),
         Some(Restock {
             every_ms: 20_000,
-            units: 10
+            units: 10,
+            max_units: Some(100),
         })
     );
     let s = edited(
@@ -307,6 +308,7 @@ fn stock_and_restock_per_sku() {
         &[
             ("services.inventory.stock.SKU-RED", "7"),
             ("services.inventory.restock_units.SKU-RED", "3"),
+            ("services.inventory.restock_max_units.SKU-RED", "40"),
             ("services.inventory.restock_every_ms.SKU-BLUE", "1000"),
         ],
     );
@@ -315,16 +317,20 @@ fn stock_and_restock_per_sku() {
         inv(&s, "SKU-RED").restock(),
         Some(Restock {
             every_ms: 20_000,
-            units: 3
+            units: 3,
+            max_units: Some(40),
         })
     );
     assert_eq!(
         inv(&s, "SKU-BLUE").restock(),
         Some(Restock {
             every_ms: 1_000,
-            units: 10
+            units: 10,
+            max_units: None,
         })
     );
+    // Left out, the level is the starting units.
+    assert_eq!(inv(&s, "SKU-BLUE").restock_max_units(), Some(500_000));
     // No restock again: the plain number the preset wrote.
     let s = edited(
         "sync-chain",

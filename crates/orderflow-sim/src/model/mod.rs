@@ -309,12 +309,14 @@ pub struct Compensation {
     pub send: bool,
 }
 
-/// A SKU's restock schedule: `units` more every `every_us`.
+/// A SKU's restock schedule: up to `units` more every `every_us`, never
+/// above `max_units` available.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RestockModel {
     pub sku: SkuId,
     pub every_us: u64,
     pub units: u32,
+    pub max_units: u32,
 }
 
 /// A compiled handler.

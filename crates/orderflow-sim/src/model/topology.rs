@@ -127,10 +127,19 @@ impl Compiler<'_> {
                 );
                 continue;
             }
+            let max_units = spec.restock_max_units().unwrap_or(r.units);
+            if max_units == 0 || max_units > bounds::STOCK_UNITS {
+                self.err(
+                    format!("{path}.max_units"),
+                    format!("must be between 1 and {}", bounds::STOCK_UNITS),
+                );
+                continue;
+            }
             out.push(RestockModel {
                 sku: id_at(i),
                 every_us,
                 units: r.units,
+                max_units,
             });
         }
         out

@@ -115,6 +115,7 @@ fn sync_chain() -> Scenario {
                         restock: Some(Restock {
                             every_ms: 20000,
                             units: 10,
+                            max_units: Some(100),
                         }),
                     })),
                 ])),
@@ -744,6 +745,7 @@ fn fire_and_forget() -> Scenario {
                         restock: Some(Restock {
                             every_ms: 20000,
                             units: 10,
+                            max_units: Some(100),
                         }),
                     })),
                 ])),
@@ -3381,6 +3383,7 @@ fn food_ordering() -> Scenario {
                         restock: Some(Restock {
                             every_ms: 40000,
                             units: 4,
+                            max_units: Some(24),
                         }),
                     })),
                 ])),

@@ -218,7 +218,7 @@ lit_struct! {
     SkuMix { sku, weight, qty }
     StockDetail { units, restock }
     CompensateSpec { target, mode }
-    Restock { every_ms, units }
+    Restock { every_ms, units, max_units }
     WorkloadSpec { arrival, orders, skus }
     OutcomeSpec { requires }
     Limits { trace_buffer, max_live_orders, max_commands, sample_interval_ms, series_points }

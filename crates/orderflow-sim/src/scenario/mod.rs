@@ -320,6 +320,14 @@ impl StockSpec {
             StockSpec::Detailed(d) => d.restock,
         }
     }
+
+    /// The level a restock fills the shelf up to, if the SKU is restocked:
+    /// its `max_units`, or else the starting units or one delivery's units,
+    /// whichever is more.
+    pub fn restock_max_units(&self) -> Option<u32> {
+        let r = self.restock()?;
+        Some(r.max_units.unwrap_or(self.units().max(r.units)))
+    }
 }
 
 /// Units at the start, and how the SKU is restocked.
@@ -331,13 +339,20 @@ pub struct StockDetail {
     pub restock: Option<Restock>,
 }
 
-/// A delivery of `units` more units every `every_ms` (the first one
-/// `every_ms` after the start), for as long as orders keep coming.
+/// A delivery of up to `units` more units every `every_ms` (the first one
+/// `every_ms` after the start), for as long as orders keep coming, that
+/// fills the shelf up to `max_units` and never above it. While the shelf is
+/// full no delivery is booked; the next one is booked `every_ms` after a
+/// reservation takes the shelf below `max_units` again.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Restock {
     pub every_ms: u64,
     pub units: u32,
+    /// The shelf's level: a delivery tops up to it. Left out: the SKU's
+    /// starting units, or one delivery's `units` if that is more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_units: Option<u32>,
 }
 
 fn one() -> u32 {

@@ -154,7 +154,7 @@ impl World {
                 self.set_replicas(m, service, replicas)
             }
             ResolvedCommand::RestartBroker { downtime_us } => self.restart_broker(m, downtime_us),
-            ResolvedCommand::SetStock { sku, units } => self.set_stock(sku, units),
+            ResolvedCommand::SetStock { sku, units } => self.set_stock(m, sku, units),
         }
     }
 }

@@ -33,7 +33,9 @@ impl World {
             EffectModel::ReserveStock => match stock {
                 StockState::None | StockState::Released => {
                     let moved = self.move_stock(o, Counter::Available, Counter::Reserved);
-                    Some(moved.ok_or(Reason::OutOfStock)?)
+                    let moved = moved.ok_or(Reason::OutOfStock)?;
+                    self.book_restocks(m, self.orders[o].sku);
+                    Some(moved)
                 }
                 _ => None,
             },

@@ -67,11 +67,16 @@ impl StockLevel {
 #[derive(Clone, Debug)]
 pub(super) struct Stock {
     levels: IdVec<SkuId, StockLevel>,
+    /// Per restock schedule (the model's order): whether its next
+    /// delivery is booked. A schedule whose shelf is full books none, so a
+    /// run waiting on orders that never settle still runs out of events.
+    booked: Vec<bool>,
 }
 
 impl Stock {
-    /// Stock with `initial` units available per SKU.
-    pub fn new(initial: impl Iterator<Item = u64>) -> Stock {
+    /// Stock with `initial` units available per SKU, and `restocks`
+    /// schedules, each booked at the start.
+    pub fn new(initial: impl Iterator<Item = u64>, restocks: usize) -> Stock {
         Stock {
             levels: initial
                 .map(|n| StockLevel {
@@ -79,6 +84,7 @@ impl Stock {
                     ..StockLevel::default()
                 })
                 .collect(),
+            booked: vec![true; restocks],
         }
     }
 
@@ -134,30 +140,53 @@ impl Stock {
 }
 
 impl World {
-    /// A restock comes due: its units arrive, and the next one is booked
-    /// while the shop is open (orders still to come or still in flight), so
-    /// a finished run has nothing left scheduled.
+    /// A restock comes due: units arrive up to the shelf's level (none if
+    /// it is already full), and the next delivery is booked if the shelf is
+    /// still below it while the shop is open (see [`World::book_restocks`]).
     pub(super) fn on_restock(&mut self, m: &Model, i: u32) {
         let Some(r) = m.restock.get(i as usize).copied() else {
             return;
         };
-        let available = self.stock.restock(r.sku, u64::from(r.units));
-        self.trace(
-            m,
-            TraceKind::Restock {
-                sku: r.sku,
-                units: r.units,
-                available,
-            },
-        );
-        if self.client.orders_started < m.orders || !self.orders.is_empty() {
-            self.after(r.every_us, Event::Restock(i));
+        self.stock.booked[i as usize] = false;
+        let room = u64::from(r.max_units).saturating_sub(self.stock.levels[r.sku].available);
+        let units = room.min(u64::from(r.units));
+        if units > 0 {
+            let available = self.stock.restock(r.sku, units);
+            self.trace(
+                m,
+                TraceKind::Restock {
+                    sku: r.sku,
+                    // At most `r.units`, a u32.
+                    units: units as u32,
+                    available,
+                },
+            );
+        }
+        self.book_restocks(m, r.sku);
+    }
+
+    /// Books the next delivery of each of `sku`'s restock schedules that
+    /// has none booked, if the shelf is below its level and the shop is
+    /// open (orders still to come or still in flight). Called when a
+    /// delivery arrives and when units leave the shelf: a full shelf books
+    /// nothing until a reservation or a count takes it below its level,
+    /// and a finished run has nothing left scheduled.
+    pub(super) fn book_restocks(&mut self, m: &Model, sku: SkuId) {
+        let open = self.client.orders_started < m.orders || !self.orders.is_empty();
+        let available = self.stock.levels[sku].available;
+        for (i, r) in (0u32..).zip(&m.restock) {
+            let booked = &mut self.stock.booked[i as usize];
+            if r.sku == sku && !*booked && open && available < u64::from(r.max_units) {
+                *booked = true;
+                self.after(r.every_us, Event::Restock(i));
+            }
         }
     }
 
     /// `set_stock`: the SKU's available units become `units`.
-    pub(super) fn set_stock(&mut self, sku: SkuId, units: u32) {
+    pub(super) fn set_stock(&mut self, m: &Model, sku: SkuId, units: u32) {
         self.stock.set_available(sku, u64::from(units));
+        self.book_restocks(m, sku);
     }
 }
 
@@ -170,7 +199,7 @@ mod tests {
 
     #[test]
     fn units_move_between_counters_and_the_total_stays() {
-        let mut s = Stock::new([5, 1].into_iter());
+        let mut s = Stock::new([5, 1].into_iter(), 0);
         assert!(s.move_units(A, 3, Counter::Available, Counter::Reserved));
         assert!(s.move_units(A, 2, Counter::Reserved, Counter::Shipped));
         assert!(s.move_units(A, 1, Counter::Shipped, Counter::Reserved));
@@ -188,7 +217,7 @@ mod tests {
 
     #[test]
     fn restocks_and_counts_are_accounted_as_added_or_removed() {
-        let mut s = Stock::new([5].into_iter());
+        let mut s = Stock::new([5].into_iter(), 0);
         assert!(s.move_units(A, 2, Counter::Available, Counter::Reserved));
         assert_eq!(s.restock(A, 4), 7);
         s.set_available(A, 1);
@@ -203,7 +232,7 @@ mod tests {
 
     #[test]
     fn a_refused_reservation_is_counted_and_moves_nothing() {
-        let mut s = Stock::new([1].into_iter());
+        let mut s = Stock::new([1].into_iter(), 0);
         assert!(!s.reserve(A, 2));
         assert!(s.reserve(A, 1));
         let l = s.levels()[A];
@@ -212,7 +241,7 @@ mod tests {
 
     #[test]
     fn a_move_larger_than_the_source_is_refused_and_changes_nothing() {
-        let mut s = Stock::new([2].into_iter());
+        let mut s = Stock::new([2].into_iter(), 0);
         assert!(!s.move_units(A, 3, Counter::Available, Counter::Reserved));
         assert!(!s.move_units(A, 1, Counter::Reserved, Counter::Available));
         assert_eq!(s.levels()[A].available, 2);

@@ -89,7 +89,7 @@ impl World {
             broker: Broker::new(m.queues.len(), &m.consumers, |s| m.services[s].replicas),
             breakers: m.breakers.iter().map(Breaker::new).collect(),
             budgets: super::retries::budgets(m),
-            stock: Stock::new(m.skus.iter().map(|(_, n)| u64::from(*n))),
+            stock: Stock::new(m.skus.iter().map(|(_, n)| u64::from(*n)), m.restock.len()),
             trace_buf: TraceBuffer::default(),
             metrics: Metrics::new(Shape {
                 services: m.services.len(),

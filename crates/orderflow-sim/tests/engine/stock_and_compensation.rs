@@ -156,6 +156,8 @@ fn restocks_arrive_on_schedule_and_stop_when_the_orders_do() {
                 restock: Some(Restock {
                     every_ms: 5_000,
                     units: 3,
+                    // A shelf this run never fills: a delivery every 5 s.
+                    max_units: Some(1_000),
                 }),
             }),
         );
@@ -184,6 +186,113 @@ fn restocks_arrive_on_schedule_and_stop_when_the_orders_do() {
     let l = sim.stock()[red];
     assert_eq!(l.added, 3 * restocks.len() as u64);
     assert!(l.out_of_stock > 0, "{l:?}");
+}
+
+/// The shelf is filled up to its level and never above; while it is full
+/// no delivery is booked, and one is booked again `every_ms` after a
+/// reservation takes it below its level.
+#[test]
+fn a_restock_fills_the_shelf_up_to_its_level_and_sleeps_while_it_is_full() {
+    let model = model_with("sync-chain", |s| {
+        s.faults.clear();
+        s.workload.orders = 200;
+        set_stock(
+            s,
+            "SKU-RED",
+            StockSpec::Detailed(StockDetail {
+                units: 6,
+                restock: Some(Restock {
+                    every_ms: 500,
+                    units: 4,
+                    max_units: Some(8),
+                }),
+            }),
+        );
+    });
+    let red = model.sku_index("SKU-RED").unwrap();
+    let mut sim = sim(&model, 9, Completion::Sync);
+    let mut max_available = 0;
+    let mut trace = Vec::new();
+    while sim.step() {
+        max_available = max_available.max(sim.stock()[red].available);
+        trace.extend(sim.drain_trace());
+    }
+    trace.extend(sim.drain_trace());
+    assert!(
+        max_available <= 8,
+        "the shelf went above its level: {max_available}"
+    );
+    let restocks: Vec<(SimTime, u32, u64)> = trace
+        .iter()
+        .filter_map(|e| match e.kind {
+            TraceKind::Restock {
+                sku,
+                units,
+                available,
+            } if sku == red => Some((e.t, units, available)),
+            _ => None,
+        })
+        .collect();
+    assert!(restocks.len() >= 3, "{restocks:?}");
+    for (_, units, available) in &restocks {
+        assert!((1..=4).contains(units) && *available <= 8, "{restocks:?}");
+    }
+    // A delivery that found the shelf full booked no next one: the next
+    // came `every_ms` after the reservation that emptied a slot.
+    let reservations: Vec<SimTime> = trace
+        .iter()
+        .filter(|e| {
+            matches!(e.kind, TraceKind::Stock { sku, state: StockState::Reserved, .. } if sku == red)
+        })
+        .map(|e| e.t)
+        .collect();
+    let slept = restocks.iter().filter(|r| r.2 == 8).count();
+    assert!(slept >= 1, "the shelf was never full: {restocks:?}");
+    for pair in restocks.windows(2) {
+        let ((t0, _, full), (t1, _, _)) = (pair[0], pair[1]);
+        if full == 8 {
+            let woke = reservations
+                .iter()
+                .find(|&&r| r >= t0)
+                .expect("a reservation woke it");
+            assert_eq!(t1, woke.plus_micros(500_000), "{restocks:?}");
+        } else {
+            assert_eq!(t1, t0.plus_micros(500_000), "{restocks:?}");
+        }
+    }
+    let l = sim.stock()[red];
+    let added: u64 = restocks.iter().map(|r| u64::from(r.1)).sum();
+    assert_eq!(l.added, added);
+}
+
+/// Found by `fuzz_commands` (seed 20261202, input 11,456): food-ordering
+/// with Delivery down for good, asked to run to the end of time. Its
+/// orders never settle, so the shop stays open; RAMEN's restock used to
+/// add 4 units every 40 s for ever (12 million units after 3 million
+/// events) and the run never ended. Now the shelf fills up to its level
+/// and then books nothing: the run runs out of events.
+#[test]
+fn a_run_waiting_for_ever_on_a_consumer_that_is_down_still_ends() {
+    let model = model_with("food-ordering", |s| s.faults.clear());
+    let ramen = model.sku_index("RAMEN").unwrap();
+    let mut sim = orderflow_sim::Sim::new(model.clone(), 16);
+    sim.run_until(SimTime::from_secs(52));
+    sim.apply(Command::SetUp {
+        service: "delivery".into(),
+        up: false,
+    })
+    .unwrap();
+    let before = sim.events_processed();
+    let finished = sim.run_to_end(2_000_000);
+    assert!(finished, "still running after 2,000,000 events");
+    assert!(sim.events_processed() - before < 1_000_000);
+    // The preset's shelf holds 24.
+    assert!(
+        sim.stock()[ramen].available <= 24,
+        "{:?}",
+        sim.stock()[ramen]
+    );
+    sim.check_invariants().unwrap();
 }
 
 /// Hybrid with every payment failing; the reservation undone by `mode`.
@@ -374,7 +483,8 @@ fn the_number_form_of_stock_still_loads_beside_the_restock_form() {
         stock["B"].restock(),
         Some(Restock {
             every_ms: 100,
-            units: 2
+            units: 2,
+            max_units: None,
         })
     );
     let typo = serde_json::from_str::<StockSpec>(r#"{"units": 3, "restok": {}}"#);
