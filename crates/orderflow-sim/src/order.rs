@@ -255,7 +255,11 @@ pub struct OrderState {
     /// Charge requests that reached the provider, duplicates included.
     pub provider_attempts: u32,
     pub notified: u32,
+    /// The facts handlers marked (one bit per [`crate::ids::FlagId`]).
     pub flags: u32,
+    /// The facts an `unmark` struck off: a `mark` of one of them that
+    /// arrives later (a record overtaken by its cancel) changes nothing.
+    pub struck: u32,
     /// Status-store record: the value before the last write, the last value,
     /// and when the last one becomes visible to readers.
     pub status_prev: StatusId,
@@ -319,6 +323,7 @@ impl OrderState {
             client_retry_delay_us: 0,
             notified: 0,
             flags: 0,
+            struck: 0,
             status_prev: STATUS_PENDING,
             status_cur: STATUS_PENDING,
             status_visible_at: now,

@@ -400,8 +400,10 @@ pub enum Effect {
     IssueId,
     /// Sets a named fact about the order (`{"mark": "cooked"}`).
     Mark(String),
-    /// Clears one (`{"unmark": "cooked"}`): the undo of a `mark`, for a
-    /// rollback (pizza's OrderHistory recording that a placed order failed).
+    /// Clears one (`{"unmark": "cooked"}`) and keeps it off: the undo of a
+    /// `mark`, for a rollback (pizza's OrderHistory recording that a placed
+    /// order failed). A `mark` of the fact that arrives after it (a record
+    /// overtaken by its cancel) changes nothing.
     Unmark(String),
 }
 

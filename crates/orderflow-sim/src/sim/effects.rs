@@ -78,12 +78,15 @@ impl World {
                     visible_at: order.status_visible_at,
                 })
             }
+            // A fact struck off stays off: the cancel may overtake the
+            // record it undoes (two queues, two consumers).
             EffectModel::Mark(f) => {
-                order.flags |= f.bit();
+                order.flags |= f.bit() & !order.struck;
                 None
             }
             EffectModel::Unmark(f) => {
                 order.flags &= !f.bit();
+                order.struck |= f.bit();
                 None
             }
         };

@@ -307,3 +307,53 @@ fn a_dead_lettered_pizza_is_struck_from_the_history() {
         mx.outcomes
     );
 }
+
+/// The race the fix above left open: an order's cancel reaches the history
+/// before its record does (here the record is read from `history_q` by a
+/// reader that is down while the executor dead-letters the order). The
+/// cancel strikes the fact off and keeps it off, so the late record does
+/// not show a failed order as placed again.
+#[test]
+fn a_cancel_that_overtakes_its_record_keeps_the_order_struck_off() {
+    let model = model_with("pizza", |s| {
+        s.faults = vec![
+            FaultSpec::ErrorRate {
+                service: "order_executor".into(),
+                rate: 1.0,
+                at_ms: 0,
+                until_ms: 30_000,
+            },
+            FaultSpec::Down {
+                service: "history_reader".into(),
+                at_ms: 0,
+                until_ms: 120_000,
+            },
+        ];
+        s.workload.orders = 30;
+        let history = s.services.iter().find(|v| v.id == "order_history");
+        let mut reader = history.unwrap().clone();
+        reader.id = "history_reader".into();
+        reader.label = Some("History reader".into());
+        s.services.push(reader);
+        let record = s.handlers.iter().find(|h| h.op == "record");
+        let mut record = record.unwrap().clone();
+        record.service = "history_reader".into();
+        s.handlers.push(record);
+        let broker = s.broker.as_mut().unwrap();
+        let c = broker.consumers.iter_mut().find(|c| c.queue == "history_q");
+        c.unwrap().handler = "history_reader.record".into();
+    });
+    let mut sim = sim(&model, 1, Completion::Callback);
+    let trace = run_checked(&mut sim);
+    let mx = sim.metrics().clone();
+    let dead = count(&trace, |k| matches!(k, TraceKind::DeadLetter { .. }));
+    assert!(dead >= 10, "{dead} dead letters");
+    assert_eq!(mx.steps.rollbacks as usize, dead);
+    assert_eq!(mx.outcomes.failed as usize, dead, "{:?}", mx.outcomes);
+    assert_eq!(
+        (mx.outcomes.inconsistent, mx.outcomes.lost),
+        (0, 0),
+        "{:?}",
+        mx.outcomes
+    );
+}
