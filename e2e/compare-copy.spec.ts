@@ -43,6 +43,9 @@ for (const width of [1440, 390]) {
     // The design panel opens on the copy and says so.
     const drawer = page.getByRole("complementary", { name: "Design" });
     await expect(drawer).toBeVisible();
+    // The focus goes with it: a keyboard user is in the drawer, not left
+    // on the menu.
+    await expect(drawer.getByRole("heading", { name: "Design", level: 2 })).toBeFocused();
     await expect(page.getByTestId("design-of")).toHaveText("Design 2: sync-chain (copy)");
     await expect(page.getByTestId("design-name")).toHaveText(["sync-chain", "sync-chain (copy)"]);
     await expect(page.getByRole("button", { name: "Edit sync-chain (copy)" })).toHaveAttribute("aria-pressed", "true");

@@ -45,6 +45,30 @@ pub fn DesignDrawer() -> impl IntoView {
     // Closing gives the focus back to the button that opened the drawer,
     // so a keyboard user goes on from where they were.
     let opener = NodeRef::<leptos::html::Button>::new();
+    // Opened from anywhere but its button ("Compare with… a copy", a
+    // design's Edit), the drawer takes the focus to its title, so a
+    // keyboard user lands in it; from its button the focus stays there and
+    // the next Tab enters the drawer, which follows the button.
+    let title = NodeRef::<leptos::html::H2>::new();
+    let by_button = StoredValue::new(false);
+    Effect::new(move |focused: Option<Option<(bool, usize)>>| {
+        let t = target.get();
+        let focused = focused.flatten();
+        if !t.0 {
+            by_button.set_value(false);
+            return None;
+        }
+        match title.get() {
+            Some(h) if focused != Some(t) => {
+                if !by_button.get_value() {
+                    let _ = h.focus();
+                }
+                by_button.set_value(false);
+                Some(t)
+            }
+            _ => focused,
+        }
+    });
     let close = move || {
         act.close_design();
         if let Some(b) = opener.get_untracked() {
@@ -57,7 +81,10 @@ pub fn DesignDrawer() -> impl IntoView {
             node_ref=opener
             aria-expanded=move || open().to_string()
             aria-controls="design-drawer"
-            on:click=move |_| act.toggle_design()
+            on:click=move |_| {
+                by_button.set_value(true);
+                act.toggle_design()
+            }
         >
             "Design…"
         </button>
@@ -74,7 +101,7 @@ pub fn DesignDrawer() -> impl IntoView {
                 }
             >
                 <div class="design__head">
-                    <h2 class="design__title">"Design"</h2>
+                    <h2 class="design__title" tabindex="-1" node_ref=title>"Design"</h2>
                     <button class="button" on:click=move |_| close()>"Close"</button>
                 </div>
                 {move || of().map(|of| view! { <p class="design__of" data-testid="design-of">{of}</p> })}

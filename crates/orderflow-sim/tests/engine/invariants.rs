@@ -633,6 +633,9 @@ fn run_checked_lateness(sim: &mut Sim, faults_end_us: u64, context: &str) -> Che
         if !sim.step() {
             scan(sim, &mut out);
             out.events = sim.events_processed();
+            // The excuses above are read from the trace: a trace that lost
+            // events could excuse an order it should not (or miss one).
+            assert_eq!(sim.trace_dropped(), 0, "{context}: the trace lost events");
             return out;
         }
         if let Err(e) = sim.check_invariants() {

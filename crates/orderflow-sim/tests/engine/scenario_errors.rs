@@ -50,6 +50,17 @@ fn numbers_out_of_range_name_their_field() {
         |v| v["services"][1]["replicas"] = 0.into(),
         "services[1].replicas: must be between 1 and",
     );
+    fn restock(v: &mut Value) -> &mut Value {
+        &mut v["services"][2]["stock"]["SKU-RED"]["restock"]
+    }
+    check(
+        |v| restock(v)["max_units"] = 0.into(),
+        "services[2].stock.SKU-RED.restock.max_units: must be between 1 and",
+    );
+    check(
+        |v| restock(v)["units"] = 0.into(),
+        "services[2].stock.SKU-RED.restock.units: must be between 1 and",
+    );
     check(
         |v| v["services"][1]["error_rate"] = 1.5.into(),
         "services[1].error_rate: must be between 0 and 1",
