@@ -294,18 +294,7 @@ fn a_dead_lettered_pizza_is_struck_from_the_history() {
         s.workload.orders = 30;
     });
     let mut sim = sim(&model, 1, Completion::Callback);
-    let trace = run_checked(&mut sim);
-    let mx = sim.metrics().clone();
-    let dead = count(&trace, |k| matches!(k, TraceKind::DeadLetter { .. }));
-    assert!(dead >= 10, "{dead} dead letters");
-    assert_eq!(mx.steps.rollbacks as usize, dead);
-    assert_eq!(mx.outcomes.failed as usize, dead, "{:?}", mx.outcomes);
-    assert_eq!(
-        (mx.outcomes.inconsistent, mx.outcomes.lost),
-        (0, 0),
-        "{:?}",
-        mx.outcomes
-    );
+    each_dead_letter_failed_and_rolled_back(&mut sim);
 }
 
 /// The race the fix above left open: an order's cancel reaches the history
@@ -344,7 +333,13 @@ fn a_cancel_that_overtakes_its_record_keeps_the_order_struck_off() {
         c.unwrap().handler = "history_reader.record".into();
     });
     let mut sim = sim(&model, 1, Completion::Callback);
-    let trace = run_checked(&mut sim);
+    each_dead_letter_failed_and_rolled_back(&mut sim);
+}
+
+/// Runs `sim` to the end: at least ten orders dead-lettered, each rolled
+/// back and failed, and none left inconsistent or lost.
+fn each_dead_letter_failed_and_rolled_back(sim: &mut Sim) {
+    let trace = run_checked(sim);
     let mx = sim.metrics().clone();
     let dead = count(&trace, |k| matches!(k, TraceKind::DeadLetter { .. }));
     assert!(dead >= 10, "{dead} dead letters");
